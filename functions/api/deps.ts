@@ -1,0 +1,16 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { type HttpRequest, type Principal, authenticate } from '@intent/http';
+import { ConfigCache, optionalEnv, requiredEnv } from '@intent/pipeline';
+import { ENV } from '@intent/resources';
+import { Store, dynamo } from '@intent/store';
+
+/** What every API route shares, built once per cold start. */
+export const logger = new Logger({ serviceName: 'api' });
+export const store = new Store(dynamo, requiredEnv(ENV.tableName));
+export const configs = new ConfigCache(store);
+export const podQueueUrls = JSON.parse(requiredEnv(ENV.podQueueUrls)) as Record<string, string>;
+const bootstrapAdminSha256 = optionalEnv(ENV.adminKeySha256);
+
+export function principalOf(req: HttpRequest): Promise<Principal> {
+  return authenticate(req, store.apiKeys, bootstrapAdminSha256);
+}

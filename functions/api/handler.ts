@@ -1,0 +1,17 @@
+import { httpHandler, json } from '@intent/http';
+import { accountRoutes } from './accounts';
+import { configRoutes } from './config';
+import { configs, logger } from './deps';
+import { keyRoutes } from './keys';
+
+export const handler = httpHandler(logger, {
+  // Ready means the table answers: the collector and the consumers need nothing else.
+  'GET /v1/health': async () => {
+    configs.invalidate();
+    await configs.get();
+    return json(200, { status: 'ok' });
+  },
+  ...keyRoutes,
+  ...configRoutes,
+  ...accountRoutes,
+});

@@ -1,0 +1,88 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { type Route, httpHandler, json } from '@intent/http';
+import { ConfigCache, collect, requiredEnv, sendAll, sqs } from '@intent/pipeline';
+import { ENV } from '@intent/resources';
+import { Store, dynamo } from '@intent/store';
+import { renderTracker } from '@intent/tracker';
+import {
+  type SegmentCall,
+  assertBatchSize,
+  checkOrigin,
+  corsHeaders,
+  eventsOf,
+  parseCollectEnvelope,
+  parseSegmentEnvelope,
+  preflightAllowed,
+  requireSite,
+  writeKeyOf,
+} from './envelope';
+
+const logger = new Logger({ serviceName: 'collector' });
+const store = new Store(dynamo, requiredEnv(ENV.tableName));
+const ingestQueueUrl = requiredEnv(ENV.ingestQueueUrl);
+const hashSecret = requiredEnv(ENV.hashSecret);
+const configs = new ConfigCache(store);
+const enqueue = (bodies: string[]) => sendAll(sqs, ingestQueueUrl, bodies);
+
+/** POST /v1/collect: the snippet's and forwarders' endpoint, with per-event answers. */
+const collectRoute: Route = async (req) => {
+  const origin = req.headers.origin;
+  const envelope = parseCollectEnvelope(req);
+  const config = await configs.get();
+  const site = requireSite(config, writeKeyOf(req, envelope.writeKey));
+  checkOrigin(site, origin);
+  assertBatchSize(envelope.batch);
+  const result = await collect(
+    {
+      site,
+      events: eventsOf(envelope),
+      receivedAt: new Date(),
+      requestIp: req.sourceIp,
+      // A server-side forwarder's own agent says nothing about the visitor: only a browser's counts.
+      requestUserAgent: origin ? req.headers['user-agent'] : undefined,
+    },
+    config,
+    hashSecret,
+    enqueue,
+  );
+  return json(202, { accepted: result.accepted, rejected: result.rejected }, corsHeaders(origin));
+};
+
+/** Segment's HTTP Tracking API: the SDKs cannot act on per-event answers, so bad events are dropped. */
+const segmentRoute =
+  (call?: SegmentCall): Route =>
+  async (req) => {
+    const envelope = parseSegmentEnvelope(req, call);
+    const config = await configs.get();
+    const site = requireSite(config, writeKeyOf(req, envelope.writeKey));
+    const result = await collect({ site, events: eventsOf(envelope), receivedAt: new Date(), requestIp: req.sourceIp }, config, hashSecret, enqueue);
+    // Only 429 and 5xx make the SDKs retry: use 503 when events could not be queued.
+    if (result.rejected.some((r) => r.code === 'enqueue_failed')) return json(503, { success: false });
+    return json(200, { success: true });
+  };
+
+export const handler = httpHandler(logger, {
+  'POST /v1/collect': collectRoute,
+  'OPTIONS /v1/collect': async (req) => {
+    const config = await configs.get();
+    const origin = req.headers.origin;
+    if (!preflightAllowed(config, origin, req.query.writeKey)) return { status: 403, text: '' };
+    return { status: 204, text: '', headers: corsHeaders(origin) };
+  },
+  'GET /v1/tracker.js': async (req) => {
+    const config = await configs.get();
+    const site = requireSite(config, req.query.writeKey);
+    const script = renderTracker({
+      endpoint: `${req.headers['x-forwarded-proto'] ?? 'https'}://${req.headers.host ?? ''}`,
+      writeKey: site.writeKey,
+      consentRequired: site.consentRequired,
+      engagedRead: site.engagedRead,
+    });
+    return { status: 200, text: script, headers: { 'content-type': 'application/javascript; charset=utf-8', 'cache-control': 'public, max-age=300' } };
+  },
+  'POST /v1/batch': segmentRoute(),
+  'POST /v1/track': segmentRoute('track'),
+  'POST /v1/page': segmentRoute('page'),
+  'POST /v1/identify': segmentRoute('identify'),
+  'POST /v1/group': segmentRoute('group'),
+});

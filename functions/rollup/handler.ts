@@ -1,0 +1,46 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { IngestMessage } from '@intent/events';
+import { ConfigCache, type IngestRecord, publishPodMessages, requiredEnv, rollUp, sqs } from '@intent/pipeline';
+import { ENV } from '@intent/resources';
+import { Store, dynamo } from '@intent/store';
+import middy from '@middy/core';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+
+const logger = new Logger({ serviceName: 'rollup' });
+const store = new Store(dynamo, requiredEnv(ENV.tableName));
+const podQueueUrls = JSON.parse(requiredEnv(ENV.podQueueUrls)) as Record<string, string>;
+const configs = new ConfigCache(store);
+
+/**
+ * The ingest queue's consumer. It aggregates the whole batch before writing (one write per
+ * account x topic x day), which Powertools' per-record BatchProcessor cannot express; it
+ * still answers per record: malformed bodies and records whose writes failed are reported
+ * in `batchItemFailures`, retried by SQS, and end in the dead-letter queue after
+ * maxReceiveCount attempts, never blocking their neighbours.
+ */
+export const handler = middy(async (event: SQSEvent): Promise<SQSBatchResponse> => {
+  const records: IngestRecord[] = [];
+  const malformed: string[] = [];
+  for (const record of event.Records) {
+    const parsed = safeJson(record.body, IngestMessage);
+    if (parsed) records.push({ recordId: record.messageId, message: parsed });
+    else malformed.push(record.messageId);
+  }
+  if (malformed.length) logger.warn('malformed ingest messages', { count: malformed.length });
+  const config = await configs.get();
+  const outcome = await rollUp(records, { store, config, now: new Date() });
+  await publishPodMessages(sqs, podQueueUrls, outcome.podMessages, logger);
+  const { failedRecordIds, podMessages, ...counts } = outcome;
+  logger.info('rolled up', { records: event.Records.length, failed: failedRecordIds.length, messages: podMessages.length, ...counts });
+  return { batchItemFailures: [...malformed, ...failedRecordIds].map((itemIdentifier) => ({ itemIdentifier })) };
+}).use(injectLambdaContext(logger));
+
+function safeJson<T>(body: string, schema: { safeParse(v: unknown): { success: boolean; data?: T } }): T | undefined {
+  try {
+    const result = schema.safeParse(JSON.parse(body));
+    return result.success ? result.data : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,152 @@
+import * as path from 'node:path';
+import type { FunctionDefinition } from '@intent/resources';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+/** The one runtime every pipeline function runs on (and the bundle's esbuild target). */
+export const PIPELINE_RUNTIME = lambda.Runtime.NODEJS_22_X;
+export const PIPELINE_ARCHITECTURE = lambda.Architecture.ARM_64;
+export const PIPELINE_LOG_RETENTION = logs.RetentionDays.ONE_MONTH;
+
+/**
+ * In ESM output, esbuild's shim for the `require()` calls of bundled CommonJS packages (of Node
+ * built-ins, mostly) throws "Dynamic require is not supported" unless a real `require` exists.
+ */
+export const ESM_REQUIRE_BANNER = [
+  "import { createRequire as __pipelineCreateRequire } from 'node:module';",
+  'const require = __pipelineCreateRequire(import.meta.url);',
+].join(' ');
+
+/**
+ * How every handler is bundled: local esbuild (never Docker), ESM, minified with source maps.
+ * The AWS SDK is bundled too (no externals) so a deployment runs the SDK version the tests ran,
+ * not whatever the Lambda runtime happens to ship.
+ */
+export function pipelineBundling(): BundlingOptions {
+  return {
+    forceDockerBundling: false,
+    format: OutputFormat.ESM,
+    target: 'node22',
+    mainFields: ['module', 'main'],
+    banner: ESM_REQUIRE_BANNER,
+    minify: true,
+    keepNames: true,
+    sourceMap: true,
+    sourcesContent: false,
+    externalModules: [],
+  };
+}
+
+export interface PipelineFunctionProps {
+  definition: FunctionDefinition;
+  /** Absolute path of the repository root; `definition.entry` is relative to it. */
+  repoRoot: string;
+  /** X-Ray active tracing. */
+  tracing?: boolean;
+}
+
+/**
+ * A pipeline Lambda function built from its definition: runtime, architecture, timeout, memory,
+ * source maps, ESM bundling and a log group with retention are fixed here and nowhere else.
+ * Its role starts with nothing but writing to its own log group; each `bind*` method grants
+ * one resource and sets the variable that names it, so the two cannot drift apart.
+ */
+export class PipelineFunction extends Construct {
+  readonly definition: FunctionDefinition;
+  readonly function: NodejsFunction;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: PipelineFunctionProps) {
+    super(scope, id);
+    const { definition } = props;
+    this.definition = definition;
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: PIPELINE_LOG_RETENTION });
+    // An explicit role instead of AWSLambdaBasicExecutionRole: that managed policy lets the
+    // function create log groups and write to any of them; this one may write only its own.
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of the ${definition.name} function`,
+    });
+    this.logGroup.grants.write(this.role);
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: path.resolve(props.repoRoot, definition.entry),
+      handler: 'handler',
+      description: definition.description,
+      runtime: PIPELINE_RUNTIME,
+      architecture: PIPELINE_ARCHITECTURE,
+      timeout: Duration.seconds(definition.timeoutSeconds),
+      memorySize: definition.memoryMb,
+      role: this.role,
+      logGroup: this.logGroup,
+      tracing: props.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
+      projectRoot: props.repoRoot,
+      depsLockFilePath: path.resolve(props.repoRoot, 'package-lock.json'),
+      environment: { NODE_OPTIONS: '--enable-source-maps' },
+      bundling: pipelineBundling(),
+    });
+    Validations.of(this.function).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'Node.js 22 (LTS) is pinned on purpose, with the bundle targeting node22: a newer runtime is adopted as a deliberate change with its own test run, not picked up silently.',
+    });
+    if (props.tracing) {
+      Validations.of(this.role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions.',
+      });
+    }
+  }
+
+  /** Grants read or read/write data access to the table and sets `envName` to its name. */
+  bindTable(envName: string, table: dynamodb.Table, access: 'read' | 'readWrite'): void {
+    if (access === 'read') table.grants.readData(this.function);
+    else table.grants.readWriteData(this.function);
+    Validations.of(this.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(table)}.Arn>/index/*]`,
+      reason:
+        "The only wildcard of a table grant is <table ARN>/index/*: this table's own global indexes (the pod queue and other sparse indexes are queried), no other table.",
+    });
+    this.function.addEnvironment(envName, table.tableName);
+  }
+
+  /** Grants sending to the queue and sets `envName` to its URL. */
+  bindQueueSender(envName: string, queue: sqs.Queue): void {
+    queue.grants.sendMessages(this.function);
+    this.function.addEnvironment(envName, queue.queueUrl);
+  }
+
+  /**
+   * Grants sending to every queue of the map and sets `envName` to the JSON object
+   * key -> queue URL (resolved by CloudFormation at deploy time).
+   */
+  bindQueueSenderMap(envName: string, queues: ReadonlyMap<string, sqs.Queue>): void {
+    const urls: Record<string, string> = {};
+    for (const [key, queue] of queues) {
+      queue.grants.sendMessages(this.function);
+      urls[key] = queue.queueUrl;
+    }
+    this.function.addEnvironment(envName, Stack.of(this).toJsonString(urls));
+  }
+
+  /** Grants reading the secret's value and sets `envName` to its ARN (never the value). */
+  bindSecret(envName: string, secret: secretsmanager.ISecret): void {
+    secret.grantRead(this.function);
+    this.function.addEnvironment(envName, secret.secretArn);
+  }
+}
+
+/** The CloudFormation logical id of a table defined in this app, as cdk-nag names it in findings. */
+function logicalIdOf(table: dynamodb.Table): string {
+  const cfn = table.node.defaultChild as dynamodb.CfnTable;
+  return Stack.of(table).resolve(cfn.logicalId) as string;
+}

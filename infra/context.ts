@@ -1,0 +1,48 @@
+import type { Node } from 'constructs';
+
+export const PODS_CONTEXT_KEY = 'pods';
+export const DEFAULT_PODS = ['default'] as const;
+/** Pod ids become construct ids, output names and keys of POD_QUEUE_URLS: keep them plain. */
+const POD_ID = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
+
+/**
+ * The SDR pods that get an outbound queue, from context `pods`: a JSON array in `cdk.json`, or
+ * a string on the command line (`-c pods='["na-enterprise","strategic"]'` or `-c pods=a,b`).
+ * Unset: `["default"]`, the pod a fresh stack routes every account to.
+ */
+export function podsFromContext(node: Node): string[] {
+  const raw: unknown = node.tryGetContext(PODS_CONTEXT_KEY);
+  if (raw === undefined || raw === null || raw === '') return [...DEFAULT_PODS];
+  return validatePods(parsePods(raw));
+}
+
+function parsePods(raw: unknown): unknown {
+  if (typeof raw !== 'string') return raw;
+  const text = raw.trim();
+  if (text.startsWith('[')) {
+    try {
+      return JSON.parse(text);
+    } catch (cause) {
+      throw new Error(`Context "${PODS_CONTEXT_KEY}" is not a valid JSON array: ${text}`, { cause });
+    }
+  }
+  return text.split(',').map((pod) => pod.trim());
+}
+
+/** Checks the pod ids are unique, lower-case, dash-separated; answers them unchanged. */
+export function validatePods(pods: unknown): string[] {
+  if (!Array.isArray(pods) || pods.length === 0) {
+    throw new Error(`Context "${PODS_CONTEXT_KEY}" must be a non-empty array of pod ids`);
+  }
+  const seen = new Set<string>();
+  for (const pod of pods) {
+    if (typeof pod !== 'string' || !POD_ID.test(pod)) {
+      throw new Error(
+        `Pod id ${JSON.stringify(pod)} in context "${PODS_CONTEXT_KEY}" must be lower-case letters, digits and dashes`,
+      );
+    }
+    if (seen.has(pod)) throw new Error(`Pod id "${pod}" appears twice in context "${PODS_CONTEXT_KEY}"`);
+    seen.add(pod);
+  }
+  return [...seen];
+}

@@ -1,0 +1,234 @@
+import { z } from 'zod';
+
+/**
+ * The configuration sections of the public contract. `PUT /v1/config/{section}` replaces a
+ * whole section; each schema fills in defaults so a fresh stack works unconfigured.
+ */
+
+export const SIGNALS = [
+  'page_view',
+  'content_read',
+  'content_download',
+  'webinar_registration',
+  'pricing_view',
+  'demo_request',
+] as const;
+export const Signal = z.enum(SIGNALS);
+export type Signal = z.infer<typeof Signal>;
+
+/** The tracked events that `track` calls may name directly (a `page` call carries `page_view`). */
+export const TRACK_SIGNALS = SIGNALS.filter((s) => s !== 'page_view');
+
+const Id = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lower-case letters, digits, "-" and "_", at most 63');
+const Range = z
+  .object({ min: z.number().nonnegative().optional(), max: z.number().nonnegative().optional() })
+  .refine((r) => r.min === undefined || r.max === undefined || r.min <= r.max, {
+    message: 'min must not exceed max',
+  });
+export type Range = z.infer<typeof Range>;
+
+const lowerList = z.array(z.string().trim().min(1).toLowerCase()).default([]);
+const countryList = z.array(z.string().trim().length(2).toUpperCase()).default([]);
+
+export const Site = z.object({
+  id: Id,
+  name: z.string().min(1),
+  writeKey: z.string().min(6).max(128),
+  allowedOrigins: z.array(z.string().url()).default([]),
+  consentRequired: z.boolean().default(false),
+  topicRules: z
+    .array(z.object({ pathPrefix: z.string().startsWith('/'), topics: z.array(Id).min(1) }))
+    .default([]),
+  engagedRead: z
+    .object({
+      activeSeconds: z.number().int().min(1).max(3600).default(30),
+      scrollPercent: z.number().int().min(1).max(100).default(60),
+    })
+    .default({ activeSeconds: 30, scrollPercent: 60 }),
+});
+export type Site = z.infer<typeof Site>;
+
+export const SitesSection = z.object({
+  sites: z
+    .array(Site)
+    .superRefine((sites, ctx) => {
+      uniqueBy(sites, (s) => s.id, 'id', ctx);
+      uniqueBy(sites, (s) => s.writeKey, 'writeKey', ctx);
+    }),
+});
+
+export const TopicsSection = z.object({
+  topics: z
+    .array(z.object({ id: Id, name: z.string().min(1) }))
+    .superRefine((topics, ctx) => uniqueBy(topics, (t) => t.id, 'id', ctx)),
+});
+
+export const SignalsSection = z.object({
+  weights: z
+    .object(Object.fromEntries(SIGNALS.map((s) => [s, z.number().min(0).max(100)])) as {
+      [K in Signal]: z.ZodNumber;
+    })
+    .partial()
+    .default({})
+    .transform((w) => ({ ...DEFAULT_WEIGHTS, ...w })),
+  eventMap: z.record(z.string().min(1), z.enum(TRACK_SIGNALS as [Signal, ...Signal[]])).default({}),
+  handRaise: z.array(Signal).default(['demo_request', 'pricing_view']),
+  windowDays: z.number().int().min(1).max(90).default(14),
+  halfLifeDays: z.number().min(1).max(365).default(14),
+  surgeReads: z.number().int().min(1).max(50).default(3),
+});
+
+export const IcpSection = z.object({
+  employees: Range.optional(),
+  revenueUsd: Range.optional(),
+  industries: lowerList,
+  countries: countryList,
+  regions: lowerList,
+  techStack: z
+    .object({ required: lowerList, bonus: lowerList })
+    .default({ required: [], bonus: [] }),
+  growthStages: lowerList,
+  exclude: z
+    .object({
+      domains: lowerList,
+      industries: lowerList,
+      freeMail: z.boolean().default(true),
+      students: z.boolean().default(true),
+    })
+    .default({ domains: [], industries: [], freeMail: true, students: true }),
+  tiers: z
+    .object({ A: z.number().default(80), B: z.number().default(60), C: z.number().default(40) })
+    .default({ A: 80, B: 60, C: 40 }),
+  salesReadyTiers: z.array(z.enum(['A', 'B', 'C', 'D'])).default(['A', 'B']),
+});
+
+export const PodMatch = z.object({
+  countries: countryList.optional(),
+  regions: lowerList.optional(),
+  industries: lowerList.optional(),
+  employees: Range.optional(),
+  revenueUsd: Range.optional(),
+  domains: lowerList.optional(),
+});
+export const PodsSection = z.object({
+  pods: z
+    .array(z.object({ id: Id, name: z.string().min(1), match: PodMatch.default({}) }))
+    .min(1)
+    .superRefine((pods, ctx) => uniqueBy(pods, (p) => p.id, 'id', ctx)),
+});
+
+export const AudiencesSection = z.object({
+  audiences: z
+    .array(
+      z.object({
+        id: Id,
+        name: z.string().min(1),
+        filter: z
+          .object({
+            tiers: z.array(z.enum(['A', 'B', 'C', 'D'])).default([]),
+            stages: z.array(z.enum(['cold', 'aware', 'engaged', 'surging', 'hand_raiser'])).default([]),
+            topics: z.array(Id).default([]),
+            pods: z.array(Id).default([]),
+            minPriority: z.number().min(0).max(100).default(0),
+            excludeOutcomes: z.array(z.string()).default([]),
+          })
+          .default({ tiers: [], stages: [], topics: [], pods: [], minPriority: 0, excludeOutcomes: [] }),
+      }),
+    )
+    .superRefine((audiences, ctx) => uniqueBy(audiences, (a) => a.id, 'id', ctx)),
+});
+
+export const SlaSection = z.object({
+  firstTouchHours: z.number().positive().default(24),
+  feedbackHours: z.number().positive().default(48),
+  claimHours: z.number().positive().default(24),
+  rejectCooloffDays: z.number().nonnegative().default(30),
+});
+
+export const SECTION_SCHEMAS = {
+  sites: SitesSection,
+  topics: TopicsSection,
+  signals: SignalsSection,
+  icp: IcpSection,
+  pods: PodsSection,
+  audiences: AudiencesSection,
+  sla: SlaSection,
+} as const;
+export type SectionName = keyof typeof SECTION_SCHEMAS;
+export const SECTION_NAMES = Object.keys(SECTION_SCHEMAS) as SectionName[];
+
+export type SitesConfig = z.infer<typeof SitesSection>;
+export type TopicsConfig = z.infer<typeof TopicsSection>;
+export type SignalsConfig = z.infer<typeof SignalsSection>;
+export type IcpConfig = z.infer<typeof IcpSection>;
+export type Pod = z.infer<typeof PodsSection>['pods'][number];
+export type PodsConfig = z.infer<typeof PodsSection>;
+export type AudiencesConfig = z.infer<typeof AudiencesSection>;
+export type SlaConfig = z.infer<typeof SlaSection>;
+
+/** Every section, parsed: what the domain functions take. */
+export interface Config {
+  sites: SitesConfig;
+  topics: TopicsConfig;
+  signals: SignalsConfig;
+  icp: IcpConfig;
+  pods: PodsConfig;
+  audiences: AudiencesConfig;
+  sla: SlaConfig;
+}
+
+const DEFAULT_WEIGHTS: Record<Signal, number> = {
+  page_view: 1,
+  content_read: 2,
+  content_download: 3,
+  webinar_registration: 3,
+  pricing_view: 5,
+  demo_request: 8,
+};
+
+/** The write key of the fresh stack's one topic-less site. */
+export const DEV_WRITE_KEY = 'wk_dev';
+
+const RAW_DEFAULTS: Record<SectionName, unknown> = {
+  sites: { sites: [{ id: 'dev', name: 'Development site', writeKey: DEV_WRITE_KEY }] },
+  topics: { topics: [] },
+  signals: {},
+  icp: {},
+  pods: { pods: [{ id: 'default', name: 'Default pod', match: {} }] },
+  audiences: { audiences: [] },
+  sla: {},
+};
+
+/** The defaults of a fresh, unconfigured stack, section by section. */
+export function defaultSection<S extends SectionName>(section: S): Config[S] {
+  return SECTION_SCHEMAS[section].parse(RAW_DEFAULTS[section]) as Config[S];
+}
+
+export function defaultConfig(): Config {
+  return Object.fromEntries(SECTION_NAMES.map((s) => [s, defaultSection(s)])) as unknown as Config;
+}
+
+/** True when the ICP section names no criterion at all (every non-excluded account fits, tier B). */
+export function icpIsEmpty(icp: IcpConfig): boolean {
+  return (
+    !icp.employees &&
+    !icp.revenueUsd &&
+    icp.industries.length === 0 &&
+    icp.countries.length === 0 &&
+    icp.regions.length === 0 &&
+    icp.techStack.required.length === 0 &&
+    icp.techStack.bonus.length === 0 &&
+    icp.growthStages.length === 0
+  );
+}
+
+function uniqueBy<T>(items: T[], key: (t: T) => string, field: string, ctx: z.RefinementCtx): void {
+  const seen = new Set<string>();
+  items.forEach((item, i) => {
+    const k = key(item);
+    if (seen.has(k)) ctx.addIssue({ code: 'custom', path: [i, field], message: `duplicate ${field} "${k}"` });
+    seen.add(k);
+  });
+}

@@ -1,0 +1,149 @@
+import type { Signal, SignalsConfig, Site } from '@intent/config';
+import { TRACK_SIGNALS } from '@intent/config';
+import { isFreeMailDomain, normalizeDomain } from '@intent/fit';
+import { isbot } from 'isbot';
+import type { z } from 'zod';
+import { keyedHash } from './hash';
+import type { IngestMessage } from './message';
+import { RawEvent } from './schema';
+import { topicsFor } from './topics';
+
+export interface CollectContext {
+  site: Site;
+  signals: SignalsConfig;
+  receivedAt: Date;
+  hashSecret: string;
+  /** Address and agent of the HTTP request, used when the event's context lacks them. */
+  requestIp?: string;
+  requestUserAgent?: string;
+}
+
+export type DropReason = 'bot' | 'consent';
+export type Outcome =
+  | { kind: 'accepted'; message: IngestMessage }
+  | { kind: 'dropped'; reason: DropReason; messageId?: string }
+  | { kind: 'rejected'; code: RejectionCode; message: string; messageId?: string };
+export type RejectionCode = 'invalid_event' | 'unknown_event' | 'timestamp_out_of_range' | 'missing_identity';
+
+const DAY_MS = 86_400_000;
+const MAX_PAST_MS = 90 * DAY_MS;
+const MAX_FUTURE_MS = DAY_MS;
+const BUILT_IN = new Set<string>(TRACK_SIGNALS);
+
+/** Validates and enriches one event: accepted (with the queue message), dropped, or rejected with a reason. */
+export function normalizeEvent(input: unknown, ctx: CollectContext): Outcome {
+  const parsed = RawEvent.safeParse(input);
+  const messageId = messageIdOf(input);
+  if (!parsed.success) {
+    return { kind: 'rejected', code: 'invalid_event', message: describe(parsed.error), messageId };
+  }
+  const event = parsed.data;
+  if (!event.anonymousId && !event.userId) {
+    return { kind: 'rejected', code: 'missing_identity', message: 'anonymousId or userId is required', messageId };
+  }
+  const signal = signalOf(event, ctx.signals);
+  if (signal === 'unknown') {
+    return {
+      kind: 'rejected',
+      code: 'unknown_event',
+      message: `event "${event.event ?? ''}" is neither built in nor mapped in signals.eventMap`,
+      messageId,
+    };
+  }
+  const timestamp = correctedTimestamp(event, ctx.receivedAt);
+  const skew = timestamp.getTime() - ctx.receivedAt.getTime();
+  if (skew < -MAX_PAST_MS || skew > MAX_FUTURE_MS) {
+    return {
+      kind: 'rejected',
+      code: 'timestamp_out_of_range',
+      message: 'timestamp is more than 90 days in the past or 24 hours in the future',
+      messageId,
+    };
+  }
+  const userAgent = event.context?.userAgent ?? ctx.requestUserAgent;
+  if (userAgent && isbot(userAgent)) return { kind: 'dropped', reason: 'bot', messageId };
+  if (ctx.site.consentRequired && !consentGranted(event.context?.consent)) {
+    return { kind: 'dropped', reason: 'consent', messageId };
+  }
+
+  const url = event.properties?.url ?? event.context?.page?.url;
+  const userHash = event.userId ? keyedHash(ctx.hashSecret, `user:${event.userId}`) : undefined;
+  return {
+    kind: 'accepted',
+    message: {
+      v: 1,
+      id: keyedHash(ctx.hashSecret, `msg:${ctx.site.id}:${event.messageId}`, 12),
+      siteId: ctx.site.id,
+      messageId: event.messageId,
+      type: event.type,
+      signal,
+      anonymousId: event.anonymousId,
+      userHash,
+      person: userHash ?? keyedHash(ctx.hashSecret, `anon:${event.anonymousId}`),
+      timestamp: timestamp.toISOString(),
+      receivedAt: ctx.receivedAt.toISOString(),
+      topics: topicsFor(ctx.site, url, event.properties?.topics),
+      url: url ? stripQuery(url) : undefined,
+      identity: identityOf(event, ctx.hashSecret),
+      ip: event.context?.ip ?? ctx.requestIp,
+    },
+  };
+}
+
+function signalOf(event: RawEvent, signals: SignalsConfig): Signal | undefined | 'unknown' {
+  if (event.type === 'page') return 'page_view';
+  if (event.type !== 'track') return undefined;
+  const name = event.event ?? '';
+  if (BUILT_IN.has(name)) return name as Signal;
+  return signals.eventMap[name] ?? 'unknown';
+}
+
+/** The client's clock may be off: shift its timestamp by the difference between sentAt and our receipt. */
+function correctedTimestamp(event: RawEvent, receivedAt: Date): Date {
+  const ts = event.timestamp ?? event.originalTimestamp;
+  if (!ts) return receivedAt;
+  if (!event.sentAt) return ts;
+  return new Date(ts.getTime() + (receivedAt.getTime() - event.sentAt.getTime()));
+}
+
+function consentGranted(consent: unknown): boolean {
+  if (consent === true || consent === 'granted') return true;
+  if (consent && typeof consent === 'object' && 'categoryPreferences' in consent) {
+    const prefs = (consent as { categoryPreferences?: Record<string, boolean> }).categoryPreferences ?? {};
+    return Object.values(prefs).some(Boolean);
+  }
+  return false;
+}
+
+function identityOf(event: RawEvent, secret: string): IngestMessage['identity'] {
+  if (event.type !== 'identify' && event.type !== 'group') return undefined;
+  const traits = { ...event.context?.traits, ...event.traits };
+  const email = traits.email?.trim().toLowerCase();
+  const emailDomain = email?.includes('@') ? normalizeDomain(email.split('@').pop() ?? '') : undefined;
+  const company = typeof traits.company === 'string' ? traits.company : traits.company?.name;
+  const domain = normalizeDomain(traits.domain ?? traits.website ?? '');
+  return {
+    emailDomain: emailDomain && !isFreeMailDomain(emailDomain) ? emailDomain : undefined,
+    emailHash: email ? keyedHash(secret, `email:${email}`) : undefined,
+    domain,
+    company: company ?? (event.type === 'group' ? traits.name : undefined),
+  };
+}
+
+function stripQuery(url: string): string {
+  const cut = url.search(/[?#]/);
+  return cut === -1 ? url : url.slice(0, cut);
+}
+
+function messageIdOf(input: unknown): string | undefined {
+  const id = (input as { messageId?: unknown } | null)?.messageId;
+  return typeof id === 'string' ? id : undefined;
+}
+
+/** Zod issues as one sentence that names each offending field path. */
+export function describe(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(event)'}: ${issue.message}`)
+    .join('; ');
+}

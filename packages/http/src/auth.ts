@@ -1,0 +1,53 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { forbidden, unauthorized } from './errors';
+import type { HttpRequest } from './request';
+
+export const Scope = z
+  .string()
+  .regex(/^(admin|marketing|sdr:(\*|[a-z0-9][a-z0-9_-]{0,62}))$/, 'a scope is admin, marketing, sdr:<podId> or sdr:*');
+
+export interface Principal {
+  keyId: string;
+  scopes: string[];
+}
+
+export interface KeyLookup {
+  findByHash(hash: string): Promise<{ id: string; scopes: string[] } | undefined>;
+}
+
+/** API keys are high-entropy random strings, so a plain SHA-256 is the right stored form. */
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+export function newApiKey(): string {
+  return `ik_${randomBytes(24).toString('base64url')}`;
+}
+
+/**
+ * Resolves the bearer key of a request. `bootstrapAdminSha256` is the hash of the admin key
+ * given to the deployment (INTENT_ADMIN_KEY locally), which works before any key is stored.
+ */
+export async function authenticate(req: HttpRequest, keys: KeyLookup, bootstrapAdminSha256?: string): Promise<Principal> {
+  const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+  if (!match?.[1]) throw unauthorized();
+  const hash = hashApiKey(match[1]);
+  if (bootstrapAdminSha256 && hash === bootstrapAdminSha256) return { keyId: 'bootstrap-admin', scopes: ['admin'] };
+  const record = await keys.findByHash(hash);
+  if (!record) throw unauthorized('the API key is unknown or revoked');
+  return { keyId: record.id, scopes: record.scopes };
+}
+
+/** `admin` implies every scope; `sdr:*` implies every `sdr:<podId>`. */
+export function hasScope(principal: Principal, scope: string): boolean {
+  return principal.scopes.some(
+    (s) => s === 'admin' || s === scope || (s === 'sdr:*' && scope.startsWith('sdr:')),
+  );
+}
+
+export function requireScope(principal: Principal, ...anyOf: string[]): void {
+  if (!anyOf.some((scope) => hasScope(principal, scope))) {
+    throw forbidden('insufficient_scope', `this API key lacks the scope ${anyOf.join(' or ')}`);
+  }
+}

@@ -1,0 +1,59 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { HttpError, errorBody } from './errors';
+import { type HttpRequest, toRequest } from './request';
+
+export interface HttpResponse {
+  status: number;
+  /** JSON body; ignored when `text` is given. */
+  body?: unknown;
+  text?: string;
+  headers?: Record<string, string>;
+}
+
+export type Route = (req: HttpRequest) => Promise<HttpResponse>;
+
+/**
+ * The thin adapter every HTTP function shares: a middy chain with the Powertools logger over a
+ * table of routes keyed by API Gateway's `routeKey` ("POST /v1/keys"). This is the one place
+ * where errors become HTTP answers; anything that is not an HttpError is a 500 and is logged.
+ */
+export function httpHandler(logger: Logger, routes: Record<string, Route>) {
+  const handle = async (event: APIGatewayProxyEventV2, _context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
+    try {
+      const route = routes[event.routeKey];
+      if (!route) throw new HttpError(404, 'not_found', `no route ${event.routeKey}`);
+      return toResult(await route(toRequest(event)));
+    } catch (err) {
+      if (err instanceof HttpError) {
+        return toResult({ status: err.status, body: errorBody(err), headers: err.headers });
+      }
+      logger.error('unhandled error', { error: err as Error, routeKey: event.routeKey });
+      return toResult({
+        status: 500,
+        body: errorBody(new HttpError(500, 'internal_error', 'something went wrong on our side; it has been logged')),
+      });
+    }
+  };
+  return middy(handle).use(injectLambdaContext(logger));
+}
+
+function toResult(res: HttpResponse): APIGatewayProxyStructuredResultV2 {
+  const isText = res.text !== undefined;
+  return {
+    statusCode: res.status,
+    headers: {
+      'content-type': isText ? 'text/plain; charset=utf-8' : 'application/json',
+      ...res.headers,
+    },
+    body: isText ? res.text : res.body === undefined ? '' : JSON.stringify(res.body),
+  };
+}
+
+export const json = (status: number, body: unknown, headers?: Record<string, string>): HttpResponse => ({
+  status,
+  body,
+  headers,
+});

@@ -1,0 +1,4 @@
+export * from './auth';
+export * from './errors';
+export * from './handler';
+export * from './request';

@@ -1,0 +1,80 @@
+/**
+ * The intent model: per-topic intent, velocity, decay and the account stage. Pure functions:
+ * the caller passes the rollups, the signals configuration and `today`, so the same inputs
+ * always give the same answer (replays, retries and tests included).
+ */
+import type { SignalsConfig } from '@intent/config';
+import { dayNumber, dayString } from './days';
+import { explain } from './explain';
+import {
+  accountRaw,
+  collectEvidence,
+  evidenceDays,
+  saturate,
+  saturationScale,
+  topicFacts,
+  type TopicFacts,
+} from './model';
+import { STAGES, stageRank, type AccountIntent, type DailyRollup, type IntentNames, type TopicIntent } from './types';
+
+export { evidenceDays } from './model';
+export {
+  BREADTH_MAX_PEOPLE,
+  BREADTH_STEP,
+  OTHERS_SHARE,
+  READ_SIGNALS,
+  breadth,
+  decay,
+  saturate,
+  saturationScale,
+} from './model';
+export { dayNumber, dayString } from './days';
+export {
+  NO_TOPIC,
+  STAGES,
+  stageRank,
+  type AccountIntent,
+  type DailyRollup,
+  type IntentNames,
+  type Stage,
+  type TopicIntent,
+} from './types';
+
+/**
+ * Scores one account from its daily rollups as of `today` ('YYYY-MM-DD', UTC). Rollups outside
+ * the last `evidenceDays(signals)` days (or in the future) are ignored; copies of one
+ * (topic, day) merge as versions of one record, so the result depends only on the set.
+ */
+export function scoreIntent(rollups: readonly DailyRollup[], signals: SignalsConfig, today: string,
+  names: IntentNames = {}): AccountIntent {
+  const todayNum = dayNumber(today);
+  if (todayNum === undefined) throw new RangeError(`today must be a valid 'YYYY-MM-DD' day, got "${today}"`);
+
+  const evidence = collectEvidence(rollups, todayNum, evidenceDays(signals));
+  const facts: TopicFacts[] = [...evidence].map(([topic, byAge]) => topicFacts(topic, byAge, signals));
+  // Strongest first; the id breaks ties so equal topics always list in the same order.
+  facts.sort((a, b) => b.raw - a.raw || (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0));
+
+  const k = saturationScale(signals);
+  const stage = STAGES[Math.max(0, ...facts.map((f) => stageRank(f.stage)))] ?? 'cold';
+  const topics: TopicIntent[] = facts.map((f) => ({
+    topic: f.topic,
+    score: saturate(f.raw, k),
+    velocity: f.velocity,
+    stage: f.stage,
+    reads: f.reads,
+    people: f.people,
+    lastDay: dayString(todayNum - f.lastAge),
+    daily: f.dailyWeights.map((_, i, all) => {
+      const age = all.length - 1 - i; // oldest first
+      return { day: dayString(todayNum - age), score: saturate(all[age] ?? 0, k) };
+    }),
+  }));
+
+  return {
+    stage,
+    score: saturate(accountRaw(facts), k),
+    topics,
+    explanation: explain(facts, stage, signals, names),
+  };
+}

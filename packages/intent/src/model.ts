@@ -1,0 +1,203 @@
+import { SIGNALS, type Signal, type SignalsConfig } from '@intent/config';
+import { dayNumber } from './days';
+import { NO_TOPIC, type DailyRollup, type Stage } from './types';
+
+/** Content signals that count as a "read" for the surge rule (the read-or-stronger content events). */
+export const READ_SIGNALS: readonly Signal[] = ['content_read', 'content_download', 'webinar_registration'];
+/** Anything at or above an engaged read: makes a topic `engaged`. */
+const ENGAGED_SIGNALS: readonly Signal[] = [...READ_SIGNALS, 'pricing_view', 'demo_request'];
+
+/** Each extra distinct person adds this much to the topic multiplier ... */
+export const BREADTH_STEP = 0.25;
+/** ... up to this many people (x2 at five people), so one large team cannot swamp the score. */
+export const BREADTH_MAX_PEOPLE = 5;
+/** Share of the non-strongest topics in the account score: focus beats spread. */
+export const OTHERS_SHARE = 0.25;
+
+/** Window plus a baseline twice as long: what velocity compares against. */
+export function evidenceDays(signals: SignalsConfig): number {
+  return 3 * signals.windowDays;
+}
+
+export type Counts = Record<Signal, number>;
+
+const zeroCounts = (): Counts => Object.fromEntries(SIGNALS.map((s) => [s, 0])) as Counts;
+
+/** A count we can trust: negative, fractional noise or NaN from a bad row must not subtract intent. */
+const clean = (n: unknown): number => (typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : 0);
+
+/** One topic on one day after merging every copy of its rollup. */
+interface Cell {
+  counts: Counts;
+  identified: Counts;
+  people: Set<string>;
+}
+
+/** topic -> age in days (0 = today) -> cell. */
+export type Evidence = Map<string, Map<number, Cell>>;
+
+/**
+ * Folds rollups into one cell per (topic, day). Copies of the same key are versions of the
+ * same store record (replays, stale pages), so they merge by per-signal maximum and people
+ * union: idempotent, commutative and associative, hence the result depends only on the set of
+ * rollups, never on their order or on repeats. An identified event is also an event, so a
+ * count never sits below its identified count.
+ */
+export function collectEvidence(rollups: readonly DailyRollup[], todayNum: number, days: number): Evidence {
+  const evidence: Evidence = new Map();
+  for (const r of rollups) {
+    const n = r ? dayNumber(r.day) : undefined;
+    if (n === undefined) continue;
+    const age = todayNum - n;
+    if (age < 0 || age >= days) continue; // the future is a clock skew, the past beyond is out of scope
+    const topic = typeof r.topic === 'string' && r.topic !== '' ? r.topic : NO_TOPIC;
+    const byAge = evidence.get(topic) ?? new Map<number, Cell>();
+    evidence.set(topic, byAge);
+    const cell = byAge.get(age) ?? { counts: zeroCounts(), identified: zeroCounts(), people: new Set<string>() };
+    byAge.set(age, cell);
+    for (const s of SIGNALS) {
+      const id = clean(r.identified?.[s]);
+      cell.identified[s] = Math.max(cell.identified[s], id);
+      cell.counts[s] = Math.max(cell.counts[s], clean(r.counts?.[s]), id);
+    }
+    for (const p of Array.isArray(r.people) ? r.people : []) if (typeof p === 'string' && p) cell.people.add(p);
+  }
+  return evidence;
+}
+
+/** Undecayed weight of one day's events. */
+export function dayWeight(counts: Counts, signals: SignalsConfig): number {
+  let w = 0;
+  for (const s of SIGNALS) w += counts[s] * clean(signals.weights[s]);
+  return w;
+}
+
+/** 0.5 ^ (age / halfLife): intent halves every half-life. */
+export function decay(age: number, signals: SignalsConfig): number {
+  return 0.5 ** (age / signals.halfLifeDays);
+}
+
+/** 1 + 0.25 per extra distinct person, capped at x2: a buying committee strengthens intent. */
+export function breadth(people: number): number {
+  return 1 + BREADTH_STEP * Math.min(Math.max(people - 1, 0), BREADTH_MAX_PEOPLE - 1);
+}
+
+/** Scale k of 100*(1-exp(-raw/k)): `surgeReads` reads today by one person score exactly 50. */
+export function saturationScale(signals: SignalsConfig): number {
+  return Math.max(signals.surgeReads * clean(signals.weights.content_read), 1) / Math.LN2;
+}
+
+/** Maps raw weight (>= 0) onto 0..100 with diminishing returns, one decimal. */
+export function saturate(raw: number, k: number): number {
+  return Math.round(1000 * (1 - Math.exp(-raw / k))) / 10;
+}
+
+/** Everything the score, the stage and the explanation need about one topic. */
+export interface TopicFacts {
+  topic: string;
+  /** Decayed weight over the evidence days times breadth: the topic's strength. */
+  raw: number;
+  velocity: number;
+  stage: Stage;
+  /** Meets the concentration rule, whatever stronger stage the topic also reached. */
+  surges: boolean;
+  reads: number;
+  people: number;
+  /** Youngest age with any evidence. */
+  lastAge: number;
+  /** Oldest age in the window with a read, or -1. */
+  oldestReadAge: number;
+  windowCounts: Counts;
+  windowIdentified: Counts;
+  /** Youngest age of an identified event of each signal in the window (Infinity when none). */
+  identifiedLatest: Counts;
+  baselineReads: number;
+  /** Undecayed weight per window day, index = age. */
+  dailyWeights: number[];
+}
+
+const sumOf = (c: Counts, signals: readonly Signal[]): number => signals.reduce((a, s) => a + c[s], 0);
+
+/** Per-topic aggregates. Ages are walked in ascending order so float sums are reproducible. */
+export function topicFacts(topic: string, byAge: Map<number, Cell>, signals: SignalsConfig): TopicFacts {
+  const w = signals.windowDays;
+  const windowCounts = zeroCounts();
+  const windowIdentified = zeroCounts();
+  const identifiedLatest = Object.fromEntries(SIGNALS.map((s) => [s, Infinity])) as Counts;
+  const windowPeople = new Set<string>();
+  const dailyWeights = new Array<number>(w).fill(0);
+  let decayed = 0;
+  let recentWeight = 0;
+  let baselineWeight = 0;
+  let baselineReads = 0;
+  let oldestReadAge = -1;
+  const ages = [...byAge.keys()].sort((a, b) => a - b);
+  for (const age of ages) {
+    const cell = byAge.get(age) as Cell;
+    const weight = dayWeight(cell.counts, signals);
+    decayed += weight * decay(age, signals);
+    if (age < w) {
+      recentWeight += weight;
+      dailyWeights[age] = weight;
+      for (const s of SIGNALS) {
+        windowCounts[s] += cell.counts[s];
+        windowIdentified[s] += cell.identified[s];
+        if (cell.identified[s] > 0) identifiedLatest[s] = Math.min(identifiedLatest[s], age);
+      }
+      for (const p of cell.people) windowPeople.add(p);
+      if (sumOf(cell.counts, READ_SIGNALS) > 0) oldestReadAge = age;
+    } else {
+      baselineWeight += weight;
+      baselineReads += sumOf(cell.counts, READ_SIGNALS);
+    }
+  }
+  const reads = sumOf(windowCounts, READ_SIGNALS);
+  // Untagged reads are not one subject, so they cannot show concentrated interest.
+  const surges = topic !== NO_TOPIC && reads >= signals.surgeReads;
+  // Weekly rates so a 14-day window and a 28-day baseline compare like for like; the +1 keeps
+  // the ratio finite with an empty baseline and stops a single page view reading as a spike.
+  const recentRate = recentWeight / (w / 7);
+  const baselineRate = baselineWeight / ((2 * w) / 7);
+  // Three significant digits: a topic that went quiet shows 0.00499, not a misleading 0.
+  const velocity = Number(((recentRate + 1) / (baselineRate + 1)).toPrecision(3));
+  return {
+    topic,
+    raw: decayed * breadth(windowPeople.size),
+    velocity,
+    stage: topicStage(windowCounts, windowIdentified, surges, signals),
+    surges,
+    reads,
+    people: windowPeople.size,
+    lastAge: ages[0] ?? 0,
+    oldestReadAge,
+    windowCounts,
+    windowIdentified,
+    identifiedLatest,
+    baselineReads,
+    dailyWeights,
+  };
+}
+
+/** The stage ladder of DOMAIN.md, applied to one topic's window. */
+function topicStage(counts: Counts, identified: Counts, surges: boolean, signals: SignalsConfig): Stage {
+  if (signals.handRaise.some((s) => identified[s] > 0)) return 'hand_raiser';
+  if (surges) return 'surging';
+  if (ENGAGED_SIGNALS.some((s) => counts[s] > 0)) return 'engaged';
+  if (counts.page_view > 0) return 'aware';
+  return 'cold';
+}
+
+/**
+ * (1 - share) * strongest + share * sum of all, i.e. strongest + share * the others, written so
+ * every term only grows when any topic grows (monotone even in floating point). Topic raws are
+ * summed in topic-id order for reproducibility.
+ */
+export function accountRaw(facts: readonly TopicFacts[]): number {
+  let max = 0;
+  let sum = 0;
+  for (const f of [...facts].sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0))) {
+    max = Math.max(max, f.raw);
+    sum += f.raw;
+  }
+  return (1 - OTHERS_SHARE) * max + OTHERS_SHARE * sum;
+}

@@ -1,0 +1,61 @@
+import type { Signal } from '@intent/config';
+
+/** Topic id for events whose page matched no topic rule (they still count towards the account). */
+export const NO_TOPIC = '-';
+
+export type Stage = 'cold' | 'aware' | 'engaged' | 'surging' | 'hand_raiser';
+
+/** Weakest first: the index is the rank, so stages compare as numbers. */
+export const STAGES: readonly Stage[] = ['cold', 'aware', 'engaged', 'surging', 'hand_raiser'];
+
+/** cold 0, aware 1, engaged 2, surging 3, hand_raiser 4. */
+export function stageRank(stage: Stage): number {
+  return STAGES.indexOf(stage);
+}
+
+/** One account x topic x UTC day, already de-duplicated by the store. */
+export interface DailyRollup {
+  /** 'YYYY-MM-DD' (UTC). */
+  day: string;
+  /** Topic id or NO_TOPIC. */
+  topic: string;
+  /** Events of each signal. */
+  counts: Partial<Record<Signal, number>>;
+  /** Of those, the events done by identified people (a hand-raise needs one). */
+  identified: Partial<Record<Signal, number>>;
+  /** Distinct (hashed) visitor ids seen that day on that topic. */
+  people: string[];
+}
+
+export interface TopicIntent {
+  topic: string;
+  /** 0..100. */
+  score: number;
+  /** Recent weekly intent rate against the baseline weekly rate; 1 means unchanged. */
+  velocity: number;
+  stage: Stage;
+  /** Reads, downloads and webinar registrations in the window. */
+  reads: number;
+  /** Distinct people in the window. */
+  people: number;
+  /** Latest day with any evidence. */
+  lastDay: string;
+  /** One entry per window day, oldest first: what that day's events alone would score. */
+  daily: { day: string; score: number }[];
+}
+
+export interface AccountIntent {
+  stage: Stage;
+  /** 0..100. */
+  score: number;
+  /** Strongest first. NO_TOPIC appears here but never surges. */
+  topics: TopicIntent[];
+  /** Plain sentences a rep can read. */
+  explanation: string[];
+}
+
+/** Display names for the explanation; ids are shown when a name is missing. */
+export interface IntentNames {
+  domain?: string;
+  topicNames?: Record<string, string>;
+}

@@ -1,0 +1,146 @@
+import {
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  type Message,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { lambdaContext } from './lambda-context';
+
+export type SqsLambda = (event: SQSEvent, context: unknown) => Promise<SQSBatchResponse | void>;
+
+export interface PollerOptions {
+  functionName: string;
+  queueUrl: string;
+  queueArn: string;
+  batchSize: number;
+  maxBatchingWindowMs: number;
+  visibilityTimeoutSeconds: number;
+}
+
+/**
+ * A stand-in for Lambda's SQS event source mapping: gathers up to `batchSize` messages within
+ * the batching window, invokes the handler, deletes what succeeded and leaves the reported
+ * failures (or, if the handler throws, the whole batch) to reappear after the visibility
+ * timeout. The queue's redrive policy (enforced by the SQS stand-in) moves a message that
+ * keeps failing to the dead-letter queue after maxReceiveCount receives.
+ */
+export class QueuePoller {
+  private running = false;
+  private loop?: Promise<void>;
+  batches = 0;
+
+  constructor(
+    private readonly sqs: SQSClient,
+    private readonly handler: SqsLambda,
+    private readonly options: PollerOptions,
+    private readonly onError: (err: unknown) => void,
+  ) {}
+
+  start(): void {
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Stops receiving and waits for the batch in flight; with `drain`, first empties the queue. */
+  async stop({ drain, timeoutMs = 30_000 }: { drain: boolean; timeoutMs?: number }): Promise<void> {
+    if (drain) {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline && (await this.pending()) > 0) await sleep(100);
+    }
+    this.running = false;
+    await this.loop;
+  }
+
+  /** Messages visible or in flight on the queue. */
+  async pending(): Promise<number> {
+    const out = await this.sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: this.options.queueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
+    const a = out.Attributes ?? {};
+    return Number(a.ApproximateNumberOfMessages ?? 0) + Number(a.ApproximateNumberOfMessagesNotVisible ?? 0);
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      try {
+        const messages = await this.gather();
+        if (messages.length) await this.invoke(messages);
+      } catch (err) {
+        this.onError(err);
+        await sleep(500);
+      }
+    }
+  }
+
+  private async gather(): Promise<Message[]> {
+    const { batchSize, maxBatchingWindowMs, queueUrl, visibilityTimeoutSeconds } = this.options;
+    const batch: Message[] = [];
+    let deadline = Number.POSITIVE_INFINITY;
+    while (this.running && batch.length < batchSize && Date.now() < deadline) {
+      const out = await this.sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: Math.min(10, batchSize - batch.length),
+          // Long-poll briefly when idle so stop() is noticed within a second.
+          WaitTimeSeconds: batch.length ? 0 : 1,
+          VisibilityTimeout: visibilityTimeoutSeconds,
+          MessageSystemAttributeNames: ['All'],
+        }),
+      );
+      const received = out.Messages ?? [];
+      if (received.length && batch.length === 0) deadline = Date.now() + maxBatchingWindowMs;
+      batch.push(...received);
+      if (!received.length && batch.length) await sleep(Math.min(50, Math.max(0, deadline - Date.now())));
+      if (!received.length && !batch.length) break;
+    }
+    return batch;
+  }
+
+  private async invoke(messages: Message[]): Promise<void> {
+    const { functionName, queueArn, queueUrl } = this.options;
+    const event: SQSEvent = {
+      Records: messages.map((m) => ({
+        messageId: m.MessageId ?? '',
+        receiptHandle: m.ReceiptHandle ?? '',
+        body: m.Body ?? '',
+        attributes: {
+          ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount ?? '1',
+          SentTimestamp: m.Attributes?.SentTimestamp ?? String(Date.now()),
+          SenderId: m.Attributes?.SenderId ?? 'local',
+          ApproximateFirstReceiveTimestamp: m.Attributes?.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+        },
+        messageAttributes: {},
+        md5OfBody: m.MD5OfBody ?? '',
+        eventSource: 'aws:sqs',
+        eventSourceARN: queueArn,
+        awsRegion: 'us-east-1',
+      })),
+    };
+    let failed: Set<string>;
+    try {
+      const response = await this.handler(event, lambdaContext(functionName));
+      failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+    } catch (err) {
+      // A thrown handler fails the whole batch, as in Lambda.
+      this.onError(err);
+      return;
+    }
+    this.batches++;
+    const done = messages.filter((m) => !failed.has(m.MessageId ?? ''));
+    for (let i = 0; i < done.length; i += 10) {
+      await this.sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: done.slice(i, i + 10).map((m, n) => ({ Id: String(n), ReceiptHandle: m.ReceiptHandle ?? '' })),
+        }),
+      );
+    }
+  }
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,82 @@
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { sendAll } from '@intent/pipeline';
+import { type QueueDefinition, deadLetterQueueName } from '@intent/resources';
+import type { Fauxqs } from './backends';
+
+export interface LocalQueue {
+  def: QueueDefinition;
+  url: string;
+  arn: string;
+  dlqUrl?: string;
+}
+
+/** Creates a queue (and its dead-letter queue) with the attributes the stack gives it. */
+export async function createQueue(sqs: SQSClient, def: QueueDefinition): Promise<LocalQueue> {
+  let dlqUrl: string | undefined;
+  const attributes: Record<string, string> = { VisibilityTimeout: String(def.visibilityTimeoutSeconds) };
+  if (def.maxReceiveCount !== undefined) {
+    const dlq = await sqs.send(
+      new CreateQueueCommand({ QueueName: deadLetterQueueName(def.id), Attributes: { MessageRetentionPeriod: '1209600' } }),
+    );
+    dlqUrl = dlq.QueueUrl ?? '';
+    attributes.RedrivePolicy = JSON.stringify({
+      deadLetterTargetArn: await arnOf(sqs, dlqUrl),
+      maxReceiveCount: def.maxReceiveCount,
+    });
+  }
+  const out = await sqs.send(new CreateQueueCommand({ QueueName: def.id, Attributes: attributes }));
+  const url = out.QueueUrl ?? '';
+  return { def, url, arn: await arnOf(sqs, url), dlqUrl };
+}
+
+async function arnOf(sqs: SQSClient, url: string): Promise<string> {
+  const out = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }));
+  return out.Attributes?.QueueArn ?? '';
+}
+
+const SAVED_FILE = 'queued-messages.json';
+
+/**
+ * The SQS stand-in keeps messages in memory, so a clean stop writes every queue's unconsumed
+ * messages (ready, delayed and in flight) under the data dir, and the next start sends them
+ * again. Receive counts start over; message bodies are kept exactly.
+ */
+export function saveQueues(fauxqs: Fauxqs, queueNames: string[], dataDir: string): number {
+  const saved: Record<string, string[]> = {};
+  let count = 0;
+  for (const name of queueNames) {
+    const state = fauxqs.inspectQueue(name);
+    if (!state) continue;
+    const bodies = [
+      ...state.messages.ready.map((m) => m.body),
+      ...state.messages.delayed.map((m) => m.body),
+      ...state.messages.inflight.map((entry) => entry.message.body),
+    ];
+    if (bodies.length) saved[name] = bodies;
+    count += bodies.length;
+  }
+  // Write then rename: a crash mid-write never leaves a half file that a start would trust.
+  const file = join(dataDir, SAVED_FILE);
+  writeFileSync(`${file}.tmp`, JSON.stringify(saved));
+  renameSync(`${file}.tmp`, file);
+  return count;
+}
+
+/** Sends back the messages a clean stop saved, then removes the file so they are restored once. */
+export async function restoreQueues(sqs: SQSClient, urls: Record<string, string>, dataDir: string): Promise<number> {
+  const file = join(dataDir, SAVED_FILE);
+  if (!existsSync(file)) return 0;
+  const saved = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string[]>;
+  let count = 0;
+  for (const [name, bodies] of Object.entries(saved)) {
+    const url = urls[name];
+    if (!url) continue;
+    const failed = await sendAll(sqs, url, bodies);
+    if (failed.length) throw new Error(`could not restore ${failed.length} messages to ${name}`);
+    count += bodies.length;
+  }
+  renameSync(file, `${file}.restored`);
+  return count;
+}

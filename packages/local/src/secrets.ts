@@ -1,0 +1,34 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { newApiKey } from '@intent/http';
+
+export interface LocalSecrets {
+  hashSecret: string;
+  adminKey: string;
+  marketingKey: string;
+  sdrKey: string;
+}
+
+/**
+ * The development deployment's secrets, made on first start and kept under the data dir so a
+ * restart keeps hashes and keys valid. Local development only: in AWS the hash secret lives in
+ * Secrets Manager and keys exist only as hashes. INTENT_ADMIN_KEY overrides the admin key.
+ */
+export function loadSecrets(dataDir: string, adminKeyOverride?: string): LocalSecrets {
+  mkdirSync(dataDir, { recursive: true });
+  const file = join(dataDir, 'local-secrets.json');
+  let secrets: LocalSecrets;
+  if (existsSync(file)) {
+    secrets = JSON.parse(readFileSync(file, 'utf8')) as LocalSecrets;
+  } else {
+    secrets = {
+      hashSecret: randomBytes(32).toString('base64url'),
+      adminKey: newApiKey(),
+      marketingKey: newApiKey(),
+      sdrKey: newApiKey(),
+    };
+    writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  }
+  return adminKeyOverride ? { ...secrets, adminKey: adminKeyOverride } : secrets;
+}

@@ -1,0 +1,171 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { hashApiKey } from '@intent/http';
+import { ENV, FUNCTIONS, type FunctionDefinition, INGEST_QUEUE, ROUTES, TABLE, podQueue } from '@intent/resources';
+import { Store } from '@intent/store';
+import { type Backends, startBackends } from './backends';
+import { type HttpLambda, createGateway } from './gateway';
+import { lambdaContext } from './lambda-context';
+import { QueuePoller, type SqsLambda } from './poller';
+import { type LocalQueue, createQueue, restoreQueues, saveQueues } from './queues';
+import { type LocalSecrets, loadSecrets } from './secrets';
+import { ensureTable } from './table';
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const TABLE_NAME = 'intent-pipeline';
+const REGION = 'us-east-1';
+
+export interface LocalStackOptions {
+  dataDir: string;
+  /** HTTP port; 0 picks a free one. */
+  port?: number;
+  adminKey?: string;
+  /** Shorter timings for tests: how long a failed message stays invisible, and the batching window. */
+  visibilityTimeoutSeconds?: number;
+  maxBatchingWindowMs?: number;
+  /** Run the schedules (default true). */
+  schedules?: boolean;
+  onError?: (err: unknown) => void;
+}
+
+export interface LocalStack {
+  baseUrl: string;
+  secrets: LocalSecrets;
+  queues: Record<string, LocalQueue>;
+  sqs: SQSClient;
+  dynamo: DynamoDBClient;
+  store: Store;
+  restored: number;
+  /** Waits until the ingest queue is empty and its batch in flight is done. */
+  drain(timeoutMs?: number): Promise<void>;
+  /** Invokes a scheduled function now, as its schedule would. */
+  runSchedule(name: FunctionDefinition['name']): Promise<unknown>;
+  /** Stops cleanly: no new requests, the ingest queue drained, unconsumed messages saved. */
+  stop(): Promise<{ saved: number }>;
+}
+
+/**
+ * Runs the whole pipeline on this machine: the stand-ins, the table and queues from the
+ * stack's own definitions, the HTTP API, the queue consumers and the schedules, each invoking
+ * the very handler module the stack bundles (`FunctionDefinition.entry`).
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const secrets = loadSecrets(options.dataDir, options.adminKey);
+  const backends = await startBackends(options.dataDir);
+  const clientConfig = { region: REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+  const dynamo = new DynamoDBClient({ ...clientConfig, endpoint: backends.dynamoEndpoint });
+  const sqs = new SQSClient({ ...clientConfig, endpoint: backends.sqsEndpoint, useQueueUrlAsEndpoint: false });
+  await ensureTable(dynamo, TABLE, TABLE_NAME);
+  const store = new Store(dynamo, TABLE_NAME);
+
+  const pods = (await store.config.getAll()).pods.pods.map((p) => p.id);
+  const queues: Record<string, LocalQueue> = {};
+  for (const def of [INGEST_QUEUE, ...pods.map(podQueue)]) queues[def.id] = await createQueue(sqs, def);
+  const restored = await restoreQueues(sqs, Object.fromEntries(Object.values(queues).map((q) => [q.def.id, q.url])), options.dataDir);
+  await ensureDevKeys(store, secrets);
+
+  setEnvironment(backends, secrets, queues, pods);
+  const modules = await loadHandlers();
+  const onError = options.onError ?? ((err: unknown) => console.error('[local]', err));
+
+  const http = createGateway(ROUTES, modules as Record<string, HttpLambda>);
+  await listen(http, options.port ?? 3000);
+  const pollers = FUNCTIONS.filter((f) => f.consumes).map((f) => {
+    const consumes = f.consumes as NonNullable<FunctionDefinition['consumes']>;
+    const queue = queues[consumes.queue.id] as LocalQueue;
+    const poller = new QueuePoller(sqs, modules[f.name] as SqsLambda, {
+      functionName: f.name,
+      queueUrl: queue.url,
+      queueArn: queue.arn,
+      batchSize: consumes.batchSize,
+      maxBatchingWindowMs: options.maxBatchingWindowMs ?? consumes.maxBatchingWindowSeconds * 1000,
+      visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? consumes.queue.visibilityTimeoutSeconds,
+    }, onError);
+    poller.start();
+    return poller;
+  });
+  const runSchedule = (name: FunctionDefinition['name']) => (modules[name] as (e: unknown, c: unknown) => Promise<unknown>)(
+    { source: 'aws.events', 'detail-type': 'Scheduled Event', time: new Date().toISOString(), detail: {} },
+    lambdaContext(name),
+  );
+  const timers = options.schedules === false ? [] : FUNCTIONS.filter((f) => f.everyMinutes).map((f) =>
+    setInterval(() => runSchedule(f.name).catch(onError), (f.everyMinutes as number) * 60_000),
+  );
+
+  const port = (http.address() as AddressInfo).port;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    secrets,
+    queues,
+    sqs,
+    dynamo,
+    store,
+    restored,
+    async drain(timeoutMs = 30_000) {
+      await Promise.all(pollers.map((p) => p.stop({ drain: true, timeoutMs }).then(() => p.start())));
+    },
+    runSchedule,
+    async stop() {
+      const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+      http.closeIdleConnections();
+      await closed;
+      for (const t of timers) clearInterval(t);
+      await Promise.all(pollers.map((p) => p.stop({ drain: true })));
+      const saved = saveQueues(backends.fauxqs, Object.values(queues).flatMap((q) => [q.def.id]), options.dataDir);
+      await backends.stop();
+      return { saved };
+    },
+  };
+}
+
+/** The variables the stack sets on each function, pointed at the stand-ins. */
+function setEnvironment(backends: Backends, secrets: LocalSecrets, queues: Record<string, LocalQueue>, pods: string[]) {
+  Object.assign(process.env, {
+    AWS_REGION: REGION,
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ENDPOINT_URL_DYNAMODB: backends.dynamoEndpoint,
+    AWS_ENDPOINT_URL_SQS: backends.sqsEndpoint,
+    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+    [ENV.tableName]: TABLE_NAME,
+    [ENV.ingestQueueUrl]: queues[INGEST_QUEUE.id]?.url,
+    [ENV.podQueueUrls]: JSON.stringify(Object.fromEntries(pods.map((p) => [p, queues[podQueue(p).id]?.url]))),
+    [ENV.hashSecret]: secrets.hashSecret,
+    [ENV.adminKeySha256]: hashApiKey(secrets.adminKey),
+  });
+}
+
+/** Imports each function's handler from the path the stack bundles: one import path each. */
+async function loadHandlers(): Promise<Record<string, unknown>> {
+  const entries = await Promise.all(
+    FUNCTIONS.map(async (f) => {
+      const module = (await import(pathToFileURL(resolve(REPO_ROOT, f.entry)).href)) as { handler: unknown };
+      return [f.name, module.handler] as const;
+    }),
+  );
+  return Object.fromEntries(entries);
+}
+
+/** Development keys for marketing and every SDR pod, stored hashed like any other key. */
+async function ensureDevKeys(store: Store, secrets: LocalSecrets) {
+  const dev = [
+    { key: secrets.marketingKey, name: 'development marketing key', scopes: ['marketing'] },
+    { key: secrets.sdrKey, name: 'development SDR key (all pods)', scopes: ['sdr:*'] },
+  ];
+  for (const [i, k] of dev.entries()) {
+    const hash = hashApiKey(k.key);
+    if (await store.apiKeys.findByHash(hash)) continue;
+    await store.apiKeys.create({ id: `dev-${i + 1}`, name: k.name, scopes: k.scopes, createdAt: new Date().toISOString() }, hash);
+  }
+}
+
+function listen(server: Server, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+}

@@ -1,0 +1,71 @@
+import type { Config, Site } from '@intent/config';
+import { type DropReason, type RejectionCode, normalizeEvent } from '@intent/events';
+
+export interface CollectInput {
+  site: Site;
+  events: unknown[];
+  receivedAt: Date;
+  requestIp?: string;
+  requestUserAgent?: string;
+}
+
+export interface Rejection {
+  index: number;
+  messageId?: string;
+  code: RejectionCode | 'duplicate_message_id' | 'enqueue_failed';
+  message: string;
+}
+
+export interface CollectResult {
+  accepted: number;
+  rejected: Rejection[];
+  dropped: Partial<Record<DropReason, number>>;
+}
+
+/** Sends queue message bodies; answers the indexes that could not be sent. */
+export type Enqueue = (bodies: string[]) => Promise<number[]>;
+
+/**
+ * Validates each event of a batch on its own, enqueues the good ones, and reports every bad
+ * one with its index and reason: one bad event never sinks its neighbours.
+ */
+export async function collect(input: CollectInput, config: Config, hashSecret: string, enqueue: Enqueue): Promise<CollectResult> {
+  const rejected: Rejection[] = [];
+  const dropped: CollectResult['dropped'] = {};
+  const bodies: string[] = [];
+  const indexOfBody: number[] = [];
+  const seen = new Set<string>();
+  input.events.forEach((raw, index) => {
+    const outcome = normalizeEvent(raw, {
+      site: input.site,
+      signals: config.signals,
+      receivedAt: input.receivedAt,
+      hashSecret,
+      requestIp: input.requestIp,
+      requestUserAgent: input.requestUserAgent,
+    });
+    if (outcome.kind === 'rejected') {
+      rejected.push({ index, messageId: outcome.messageId, code: outcome.code, message: outcome.message });
+    } else if (outcome.kind === 'dropped') {
+      dropped[outcome.reason] = (dropped[outcome.reason] ?? 0) + 1;
+    } else if (seen.has(outcome.message.id)) {
+      rejected.push({ index, messageId: outcome.message.messageId, code: 'duplicate_message_id', message: 'messageId repeats an earlier event of this batch' });
+    } else {
+      seen.add(outcome.message.id);
+      bodies.push(JSON.stringify(outcome.message));
+      indexOfBody.push(index);
+    }
+  });
+  const failed = bodies.length ? await enqueue(bodies) : [];
+  for (const i of failed) {
+    const index = indexOfBody[i] as number;
+    rejected.push({ index, code: 'enqueue_failed', message: 'the event could not be queued; send it again' });
+  }
+  rejected.sort((a, b) => a.index - b.index);
+  return { accepted: bodies.length - failed.length, rejected, dropped };
+}
+
+/** The site a write key belongs to. */
+export function siteForWriteKey(config: Config, writeKey: string | undefined): Site | undefined {
+  return writeKey ? config.sites.sites.find((s) => s.writeKey === writeKey) : undefined;
+}

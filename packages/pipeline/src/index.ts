@@ -1,0 +1,11 @@
+export { settleLimited } from './concurrency';
+export { type PodMessage, type PodMessageType, podMessagesFor } from './pod-messages';
+export { sendAll, sqs } from './queues';
+export { type RescoreDeps, type RescoreResult, rescoreAccount } from './rescore';
+export { type IngestRecord, type RollupDeps, type RollupOutcome, rollUp } from './rollup';
+export { addDays, dayOf } from './time';
+export { type CollectInput, type CollectResult, type Enqueue, type Rejection, collect, siteForWriteKey } from './collect';
+export { ConfigCache } from './config-cache';
+export { optionalEnv, requiredEnv } from './env';
+export { publishPodMessages } from './publish';
+export { rescoreStale } from './rescore-stale';

@@ -1,0 +1,66 @@
+import type { IngestMessage } from '@intent/events';
+import type { Store } from '@intent/store';
+
+/**
+ * Resolves events to account domains, in timestamp order, so an identify earlier in a batch
+ * resolves the same visitor's later events. Links are cached for the batch: one read per
+ * visitor, one write per new link.
+ */
+export class AccountResolver {
+  private readonly visitors = new Map<string, string | undefined>();
+  private readonly users = new Map<string, string | undefined>();
+  /** Domains whose identity links changed: their past events may now count (stitching). */
+  readonly linked = new Set<string>();
+
+  constructor(private readonly store: Store) {}
+
+  /**
+   * The account of an event, and whether a person identified themselves (identify or group,
+   * now or earlier): hand-raises count only for identified people.
+   */
+  async resolve(message: IngestMessage): Promise<Resolution | undefined> {
+    const claimed = claimedDomain(message);
+    if (claimed) {
+      await this.link(message, claimed);
+      return { domain: claimed, identified: true };
+    }
+    if (message.userHash) {
+      const byUser = await this.cached(this.users, message.userHash, (h) => this.store.identity.userDomain(h));
+      if (byUser) return { domain: byUser, identified: true };
+    }
+    if (message.anonymousId) {
+      const byVisitor = await this.cached(this.visitors, message.anonymousId, (a) => this.store.identity.visitorDomain(a));
+      if (byVisitor) return { domain: byVisitor, identified: true };
+    }
+    return undefined;
+  }
+
+  private async link(message: IngestMessage, domain: string) {
+    const at = message.timestamp;
+    if (message.anonymousId && this.visitors.get(message.anonymousId) !== domain) {
+      if ((await this.store.identity.linkVisitor(message.anonymousId, domain, at)) === 'linked') this.linked.add(domain);
+      this.visitors.set(message.anonymousId, domain);
+    }
+    if (message.userHash && this.users.get(message.userHash) !== domain) {
+      await this.store.identity.linkUser(message.userHash, domain, at);
+      this.users.set(message.userHash, domain);
+    }
+  }
+
+  private async cached(cache: Map<string, string | undefined>, key: string, load: (k: string) => Promise<string | undefined>) {
+    if (!cache.has(key)) cache.set(key, await load(key));
+    return cache.get(key);
+  }
+}
+
+export interface Resolution {
+  domain: string;
+  identified: boolean;
+}
+
+/** The account an identify or group call names: a group's domain, else a work email's domain. */
+function claimedDomain(message: IngestMessage): string | undefined {
+  const id = message.identity;
+  if (!id) return undefined;
+  return message.type === 'group' ? (id.domain ?? id.emailDomain) : (id.emailDomain ?? id.domain);
+}

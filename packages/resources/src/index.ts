@@ -1,0 +1,179 @@
+/**
+ * One source of truth for what the pipeline is made of: the table, the queues, the functions
+ * and the HTTP routes. The CDK stack (`infra/`) and the local runtime (`packages/local`) both
+ * build from these lists, so the two cannot drift apart. Plain data only: nothing here
+ * imports the AWS SDK or aws-cdk-lib.
+ */
+
+export interface TableDefinition {
+  /** Logical id in the stack; also the local table name. */
+  id: string;
+  partitionKey: string;
+  sortKey: string;
+  /** Attribute DynamoDB deletes items by (TTL); dynalite ignores it, so readers also check it. */
+  ttlAttribute: string;
+  globalIndexes: { name: string; partitionKey: string; sortKey: string }[];
+}
+
+export const TABLE: TableDefinition = {
+  id: 'IntentTable',
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  ttlAttribute: 'expiresAt',
+  globalIndexes: [
+    // Sparse index: an account has gsi1 keys only while it sits in a pod queue, ordered by priority.
+    { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+    // Sparse index of accounts with live intent (not cold) or in a queue, in a few shards:
+    // what the decay schedule walks instead of scanning the table.
+    { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+  ],
+};
+
+export interface QueueDefinition {
+  /** Logical id in the stack and the local queue name. */
+  id: string;
+  visibilityTimeoutSeconds: number;
+  /** Redrive to `${id}-dlq` after this many receives; undefined: no DLQ (an outbound queue). */
+  maxReceiveCount?: number;
+  /** What the queue is for, for the README and the stack's descriptions. */
+  purpose: string;
+}
+
+export const INGEST_QUEUE: QueueDefinition = {
+  id: 'ingest',
+  visibilityTimeoutSeconds: 60,
+  maxReceiveCount: 5,
+  purpose: 'accepted events, from the collector to the rollup consumer',
+};
+
+/** The outbound queue of one SDR pod: `account.qualified|updated|dequalified` for integrations. */
+export function podQueue(podId: string): QueueDefinition {
+  return {
+    id: podQueueName(podId),
+    visibilityTimeoutSeconds: 30,
+    purpose: `account changes for the SDR pod "${podId}"`,
+  };
+}
+
+export const POD_QUEUE_PREFIX = 'pod-';
+export function podQueueName(podId: string): string {
+  return `${POD_QUEUE_PREFIX}${podId}`;
+}
+
+export function deadLetterQueueName(queueId: string): string {
+  return `${queueId}-dlq`;
+}
+
+/** Environment variables the functions read at cold start; the stack and the local runtime set them. */
+export const ENV = {
+  tableName: 'TABLE_NAME',
+  ingestQueueUrl: 'INGEST_QUEUE_URL',
+  /** JSON object podId -> queue URL of the pod queues that exist in this deployment. */
+  podQueueUrls: 'POD_QUEUE_URLS',
+  /** Secret mixed into hashes of emails, user ids and IPs (per deployment). */
+  hashSecret: 'HASH_SECRET',
+  /** SHA-256 (hex) of a bootstrap admin key; the key itself is never in the environment. */
+  adminKeySha256: 'ADMIN_KEY_SHA256',
+} as const;
+
+export type FunctionName = 'collector' | 'api' | 'rollup' | 'rescore';
+
+export interface FunctionDefinition {
+  name: FunctionName;
+  /** Path of the handler module from the repository root: the one import path each runtime uses. */
+  entry: string;
+  description: string;
+  timeoutSeconds: number;
+  memoryMb: number;
+  /** What the function needs; the stack grants exactly this, the local runtime sets the variables. */
+  table: 'read' | 'readWrite' | 'none';
+  sendsToIngest: boolean;
+  sendsToPods: boolean;
+  /** SQS event source, if any. */
+  consumes?: { queue: QueueDefinition; batchSize: number; maxBatchingWindowSeconds: number };
+  /** Schedule, if any, in minutes. */
+  everyMinutes?: number;
+}
+
+export const FUNCTIONS: FunctionDefinition[] = [
+  {
+    name: 'collector',
+    entry: 'functions/collector/handler.ts',
+    description: 'Public collector: validates, enriches and enqueues events',
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    table: 'read',
+    sendsToIngest: true,
+    sendsToPods: false,
+  },
+  {
+    name: 'api',
+    entry: 'functions/api/handler.ts',
+    description: 'Authenticated API: keys, configuration, accounts, pod queues',
+    timeoutSeconds: 29,
+    memoryMb: 512,
+    table: 'readWrite',
+    sendsToIngest: false,
+    sendsToPods: true,
+  },
+  {
+    name: 'rollup',
+    entry: 'functions/rollup/handler.ts',
+    description: 'Resolves events to accounts, rolls up intent and re-scores touched accounts',
+    timeoutSeconds: 60,
+    memoryMb: 1024,
+    table: 'readWrite',
+    sendsToIngest: false,
+    sendsToPods: true,
+    consumes: { queue: INGEST_QUEUE, batchSize: 100, maxBatchingWindowSeconds: 2 },
+  },
+  {
+    name: 'rescore',
+    entry: 'functions/rescore/handler.ts',
+    description: 'Applies decay and stage changes to scored accounts on a schedule',
+    timeoutSeconds: 300,
+    memoryMb: 1024,
+    table: 'readWrite',
+    sendsToIngest: false,
+    sendsToPods: true,
+    everyMinutes: 60,
+  },
+];
+
+export interface RouteDefinition {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'OPTIONS';
+  /** API Gateway v2 route path, with `{param}` placeholders. */
+  path: string;
+  function: FunctionName;
+}
+
+const collector = (method: RouteDefinition['method'], path: string): RouteDefinition => ({
+  method,
+  path,
+  function: 'collector',
+});
+const api = (method: RouteDefinition['method'], path: string): RouteDefinition => ({
+  method,
+  path,
+  function: 'api',
+});
+
+/** Every route of the HTTP API and the function that serves it. */
+export const ROUTES: RouteDefinition[] = [
+  collector('POST', '/v1/collect'),
+  collector('OPTIONS', '/v1/collect'),
+  collector('GET', '/v1/tracker.js'),
+  collector('POST', '/v1/batch'),
+  collector('POST', '/v1/track'),
+  collector('POST', '/v1/page'),
+  collector('POST', '/v1/identify'),
+  collector('POST', '/v1/group'),
+  api('GET', '/v1/health'),
+  api('POST', '/v1/keys'),
+  api('GET', '/v1/keys'),
+  api('DELETE', '/v1/keys/{id}'),
+  api('GET', '/v1/config/{section}'),
+  api('PUT', '/v1/config/{section}'),
+  api('GET', '/v1/accounts/{domain}'),
+  api('GET', '/v1/pods/{podId}/queue'),
+];

@@ -1,0 +1,170 @@
+import type { Firmographics, Fit } from '@intent/fit';
+import type { AccountIntent } from '@intent/intent';
+import type { Hold } from '@intent/qualify';
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { isConditionalCheckFailed } from './errors';
+import { LIVE_SHARDS, accountKey, liveShardPk, liveShardPkOf, podQueuePk, podQueueSk } from './keys';
+import { type Table, toAttr } from './table';
+
+/** The scored state of an account: what the queue, the API and the messages show a person. */
+export interface ScoreSnapshot {
+  fit: Fit;
+  intent: AccountIntent;
+  priority: number;
+  salesReady: boolean;
+  /** Why the account is or is not sales-ready, in plain sentences. */
+  readiness: string[];
+  /** The pod the account routes to, whether or not it is queued there. */
+  pod?: string;
+  /** The pod queue the account sits in: its pod while sales-ready or claimed. */
+  queuedIn?: string;
+  explanation: string[];
+  scoredAt: string;
+  /** When the account entered its pod queue (kept while it stays there). */
+  pushedAt?: string;
+}
+
+export interface Claim {
+  sdr: string;
+  claimedAt: string;
+  expiresAt: string;
+}
+
+export interface AccountRecord {
+  domain: string;
+  firmographics?: Firmographics;
+  score?: ScoreSnapshot;
+  claim?: Claim;
+  hold?: Hold;
+  /** Optimistic-concurrency version of the score; 0 when the account has never been scored. */
+  version: number;
+}
+
+/** Where the account sits in a pod queue, if it does. */
+export interface QueuePlacement {
+  podId: string;
+  priority: number;
+}
+
+export interface QueuePage {
+  accounts: AccountRecord[];
+  nextCursor?: string;
+}
+
+export class AccountRepository {
+  constructor(private readonly table: Table) {}
+
+  async get(domain: string, consistent = false): Promise<AccountRecord | undefined> {
+    const item = await this.table.get(accountKey(domain), consistent);
+    return item ? toRecord(item) : undefined;
+  }
+
+  /**
+   * Saves a score only if nobody saved another since `expectedVersion` was read: two
+   * consumers re-scoring the same account cannot overwrite a newer score with an older one.
+   */
+  async saveScore(
+    domain: string,
+    score: ScoreSnapshot,
+    placement: QueuePlacement | undefined,
+    expectedVersion: number,
+  ): Promise<'saved' | 'conflict'> {
+    const values: Record<string, unknown> = { ':s': score, ':v': expectedVersion, ':next': expectedVersion + 1, ':d': domain };
+    let update = 'SET s = :s, version = :next, #domain = :d';
+    if (placement) {
+      update += ', gsi1pk = :gpk, gsi1sk = :gsk';
+      values[':gpk'] = podQueuePk(placement.podId);
+      values[':gsk'] = podQueueSk(placement.priority, domain);
+    }
+    const live = placement !== undefined || score.intent.stage !== 'cold';
+    if (live) {
+      update += ', gsi2pk = :lpk, gsi2sk = :d';
+      values[':lpk'] = liveShardPk(domain);
+    }
+    const removals = [...(placement ? [] : ['gsi1pk', 'gsi1sk']), ...(live ? [] : ['gsi2pk', 'gsi2sk'])];
+    if (removals.length) update += ` REMOVE ${removals.join(', ')}`;
+    try {
+      await this.table.client.send(
+        new UpdateItemCommand({
+          TableName: this.table.name,
+          Key: toAttr(accountKey(domain)),
+          UpdateExpression: update,
+          ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(version)' : 'version = :v',
+          ExpressionAttributeNames: { '#domain': 'domain' },
+          ExpressionAttributeValues: toAttr(expectedVersion === 0 ? omit(values, ':v') : values),
+        }),
+      );
+      return 'saved';
+    } catch (err) {
+      if (isConditionalCheckFailed(err)) return 'conflict';
+      throw err;
+    }
+  }
+
+  /** Domains of every account with live intent or a queue place: what the decay schedule re-scores. */
+  async liveDomains(): Promise<string[]> {
+    const shards = await Promise.all(
+      Array.from({ length: LIVE_SHARDS }, (_, shard) =>
+        this.table.queryAll({
+          IndexName: 'gsi2',
+          KeyConditionExpression: 'gsi2pk = :pk',
+          ExpressionAttributeValues: toAttr({ ':pk': liveShardPkOf(shard) }),
+          ProjectionExpression: 'gsi2sk',
+        }),
+      ),
+    );
+    return shards.flat().map((item) => String(item.gsi2sk));
+  }
+
+  /** One page of a pod queue, highest priority first; the cursor is opaque to callers. */
+  async podQueue(podId: string, limit: number, cursor?: string): Promise<QueuePage> {
+    const page = await this.table.queryPage({
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: toAttr({ ':pk': podQueuePk(podId) }),
+      Limit: limit,
+      ExclusiveStartKey: cursor ? toAttr(decodeCursor(cursor)) : undefined,
+    });
+    return {
+      accounts: page.items.map(toRecord),
+      nextCursor: page.lastKey ? encodeCursor(page.lastKey) : undefined,
+    };
+  }
+}
+
+export class InvalidCursorError extends Error {
+  constructor() {
+    super('the cursor is not one this API gave out');
+  }
+}
+
+function encodeCursor(key: Record<string, unknown>): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+function decodeCursor(cursor: string): Record<string, unknown> {
+  try {
+    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (key && typeof key === 'object' && typeof key.pk === 'string' && typeof key.gsi1pk === 'string') return key;
+  } catch {
+    // fall through: a cursor we did not make
+  }
+  throw new InvalidCursorError();
+}
+
+function toRecord(item: Record<string, unknown>): AccountRecord {
+  return {
+    domain: String(item.domain ?? String(item.pk).slice('ACCT#'.length)),
+    firmographics: item.f as Firmographics | undefined,
+    score: item.s as ScoreSnapshot | undefined,
+    claim: item.claim as Claim | undefined,
+    hold: item.hold as Hold | undefined,
+    version: typeof item.version === 'number' ? item.version : 0,
+  };
+}
+
+function omit<T extends Record<string, unknown>>(obj: T, key: string): T {
+  const { [key]: _, ...rest } = obj;
+  return rest as T;
+}
+

@@ -1,0 +1,33 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { AccountRepository } from './account-repo';
+import { ApiKeyRepository } from './api-key-repo';
+import { ConfigRepository } from './config-repo';
+import { IdentityRepository } from './identity-repo';
+import { RollupRepository } from './rollup-repo';
+import { Table } from './table';
+
+export type { AccountRecord, Claim, QueuePage, QueuePlacement, ScoreSnapshot } from './account-repo';
+export { InvalidCursorError } from './account-repo';
+export type { ApiKeyRecord } from './api-key-repo';
+export type { RollupEvent, RollupGroup } from './rollup-repo';
+export { dynamo } from './clients';
+export { isConditionalCheckFailed } from './errors';
+export { Table } from './table';
+
+/** Every repository over one table: what handlers build once at cold start and pass down. */
+export class Store {
+  readonly config: ConfigRepository;
+  readonly apiKeys: ApiKeyRepository;
+  readonly identity: IdentityRepository;
+  readonly rollups: RollupRepository;
+  readonly accounts: AccountRepository;
+
+  constructor(client: DynamoDBClient, tableName: string) {
+    const table = new Table(client, tableName);
+    this.config = new ConfigRepository(table);
+    this.apiKeys = new ApiKeyRepository(table);
+    this.identity = new IdentityRepository(table);
+    this.rollups = new RollupRepository(table);
+    this.accounts = new AccountRepository(table);
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * Every key format of the single table lives here, and only here: the rest of the code asks
+ * the repositories for accounts, rollups and keys, and never sees a `pk`.
+ * Versioned prefixes are not needed yet; a change of format adds one (e.g. `R2#`).
+ */
+
+export const configKey = (section: string) => ({ pk: 'CONFIG', sk: section });
+
+export const apiKeyByHash = (hash: string) => ({ pk: `APIKEY#${hash}`, sk: 'KEY' });
+/** The listing of API keys: one partition, small by nature (a handful of keys per deployment). */
+export const apiKeyListing = (id: string) => ({ pk: 'APIKEYS', sk: id });
+export const API_KEY_LISTING_PK = 'APIKEYS';
+
+export const visitorKey = (anonymousId: string) => ({ pk: `VISITOR#${anonymousId}`, sk: 'LINK' });
+export const userKey = (userHash: string) => ({ pk: `USER#${userHash}`, sk: 'LINK' });
+
+export const accountPk = (domain: string) => `ACCT#${domain}`;
+export const accountKey = (domain: string) => ({ pk: accountPk(domain), sk: 'A' });
+export const ROLLUP_PREFIX = 'R#';
+export const rollupKey = (domain: string, day: string, topic: string) => ({
+  pk: accountPk(domain),
+  sk: `${ROLLUP_PREFIX}${day}#${topic}`,
+});
+export function parseRollupSk(sk: string): { day: string; topic: string } {
+  const [, day = '', ...topic] = sk.split('#');
+  return { day, topic: topic.join('#') };
+}
+
+/** The sparse pod-queue index: present on an account item only while it sits in a pod queue. */
+export const podQueuePk = (podId: string) => `QUEUE#${podId}`;
+/**
+ * Sorts highest priority first: the index sorts ascending, so store 1000 - priority*10 padded.
+ * Priority has one decimal and lies in 0..100.
+ */
+export function podQueueSk(priority: number, domain: string): string {
+  const inverted = 1000 - Math.round(Math.min(100, Math.max(0, priority)) * 10);
+  return `${String(inverted).padStart(4, '0')}#${domain}`;
+}
+
+/** Shards of the live-accounts index, so the decay walk never reads one hot partition. */
+export const LIVE_SHARDS = 8;
+export function liveShardPk(domain: string): string {
+  let h = 0;
+  for (const ch of domain) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
+  return `LIVE#${h % LIVE_SHARDS}`;
+}
+export const liveShardPkOf = (shard: number) => `LIVE#${shard}`;

@@ -1,0 +1,94 @@
+import {
+  BatchGetItemCommand,
+  BatchWriteItemCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  type WriteRequest,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+
+export type Key = { pk: string; sk: string };
+export type Item = Record<string, unknown>;
+
+const MARSHALL = { removeUndefinedValues: true, convertClassInstanceToMap: true } as const;
+export const toAttr = (value: Record<string, unknown>) => marshall(value, MARSHALL);
+export const fromAttr = unmarshall;
+
+/** Low-level access to the one table: the repositories build on these few operations. */
+export class Table {
+  constructor(
+    readonly client: DynamoDBClient,
+    readonly name: string,
+  ) {}
+
+  async get(key: Key, consistent = false): Promise<Item | undefined> {
+    const out = await this.client.send(
+      new GetItemCommand({ TableName: this.name, Key: toAttr(key), ConsistentRead: consistent }),
+    );
+    return out.Item ? unmarshall(out.Item) : undefined;
+  }
+
+  /** Reads up to 100 keys per call, retrying unprocessed keys; answers in no particular order. */
+  async getMany(keys: Key[]): Promise<Item[]> {
+    const items: Item[] = [];
+    for (let i = 0; i < keys.length; i += 100) {
+      let request: Record<string, { Keys: ReturnType<typeof toAttr>[] }> | undefined = {
+        [this.name]: { Keys: keys.slice(i, i + 100).map(toAttr) },
+      };
+      for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
+        if (attempt > 0) await backoff(attempt);
+        const out = await this.client.send(new BatchGetItemCommand({ RequestItems: request }));
+        for (const raw of out.Responses?.[this.name] ?? []) items.push(unmarshall(raw));
+        request = out.UnprocessedKeys as typeof request;
+      }
+    }
+    return items;
+  }
+
+  /** Every item of a query, following pagination. */
+  async queryAll(input: Omit<QueryCommandInput, 'TableName'>): Promise<Item[]> {
+    const items: Item[] = [];
+    let start: QueryCommandInput['ExclusiveStartKey'];
+    do {
+      const out = await this.client.send(
+        new QueryCommand({ ...input, TableName: this.name, ExclusiveStartKey: start }),
+      );
+      for (const raw of out.Items ?? []) items.push(unmarshall(raw));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
+  async queryPage(input: Omit<QueryCommandInput, 'TableName'>) {
+    const out = await this.client.send(new QueryCommand({ ...input, TableName: this.name }));
+    return {
+      items: (out.Items ?? []).map((raw) => unmarshall(raw)),
+      lastKey: out.LastEvaluatedKey ? unmarshall(out.LastEvaluatedKey) : undefined,
+    };
+  }
+
+  /** Puts and deletes in chunks of 25, retrying unprocessed items with backoff. */
+  async writeMany(puts: Item[], deletes: Key[] = []): Promise<void> {
+    const requests: WriteRequest[] = [
+      ...puts.map((item) => ({ PutRequest: { Item: toAttr(item) } })),
+      ...deletes.map((key) => ({ DeleteRequest: { Key: toAttr(key) } })),
+    ];
+    for (let i = 0; i < requests.length; i += 25) {
+      let pending: WriteRequest[] = requests.slice(i, i + 25);
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt > 0) await backoff(attempt);
+        const out = await this.client.send(
+          new BatchWriteItemCommand({ RequestItems: { [this.name]: pending } }),
+        );
+        pending = out.UnprocessedItems?.[this.name] ?? [];
+      }
+    }
+  }
+}
+
+function backoff(attempt: number): Promise<void> {
+  const ms = Math.min(1000, 25 * 2 ** attempt) * (0.5 + Math.random() / 2);
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,139 @@
+import { FUNCTIONS, type FunctionName } from '@intent/resources';
+import { App, Stack } from 'aws-cdk-lib';
+import type { Template } from 'aws-cdk-lib/assertions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type Synthesized, synthesize, TEST_PODS } from './fixture';
+import { actionsByResource, logicalIdWhere, referencedId } from './template-helpers';
+
+const DDB_READ = [
+  'dynamodb:BatchGetItem',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:DescribeTable',
+  'dynamodb:GetItem',
+  'dynamodb:GetRecords',
+  'dynamodb:GetShardIterator',
+  'dynamodb:Query',
+  'dynamodb:Scan',
+];
+const DDB_READ_WRITE = [
+  ...DDB_READ,
+  'dynamodb:BatchWriteItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+].sort();
+const SQS_SEND = ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'];
+const SQS_CONSUME = [
+  'sqs:ChangeMessageVisibility',
+  'sqs:DeleteMessage',
+  'sqs:GetQueueAttributes',
+  'sqs:GetQueueUrl',
+  'sqs:ReceiveMessage',
+];
+const SECRET_READ = ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'];
+const OWN_LOGS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+const podSend = Object.fromEntries(TEST_PODS.map((pod) => [`pod:${pod}`, SQS_SEND]));
+
+/** What each function may do, per resource: the whole policy, not a subset. */
+const EXPECTED_ACTIONS: Record<FunctionName, Record<string, string[]>> = {
+  collector: {
+    'own-logs': OWN_LOGS,
+    table: DDB_READ,
+    'table/index/*': DDB_READ,
+    ingest: SQS_SEND,
+    'hash-secret': SECRET_READ,
+  },
+  api: {
+    'own-logs': OWN_LOGS,
+    table: DDB_READ_WRITE,
+    'table/index/*': DDB_READ_WRITE,
+    ...podSend,
+    'hash-secret': SECRET_READ,
+  },
+  rollup: {
+    'own-logs': OWN_LOGS,
+    table: DDB_READ_WRITE,
+    'table/index/*': DDB_READ_WRITE,
+    ...podSend,
+    ingest: SQS_CONSUME,
+    'hash-secret': SECRET_READ,
+  },
+  rescore: {
+    'own-logs': OWN_LOGS,
+    table: DDB_READ_WRITE,
+    'table/index/*': DDB_READ_WRITE,
+    ...podSend,
+  },
+};
+
+let s: Synthesized;
+let template: Template;
+beforeAll(() => {
+  s = synthesize();
+  template = s.template;
+});
+
+describe('IAM', () => {
+  const labels = (): Map<string, string> => {
+    const map = new Map<string, string>([
+      [s.idOf(s.stack.table), 'table'],
+      [s.idOf(s.stack.ingest.queue), 'ingest'],
+      [s.idOf(s.stack.ingest.deadLetterQueue), 'ingest-dlq'],
+      [logicalIdWhere(template, 'AWS::SecretsManager::Secret', () => true), 'hash-secret'],
+    ]);
+    for (const [pod, queue] of s.stack.podQueues) map.set(s.idOf(queue.queue), `pod:${pod}`);
+    return map;
+  };
+
+  it.each(FUNCTIONS.map((def) => def.name))('gives %s exactly the actions its definition needs', (name) => {
+    const fn = s.stack.functions.get(name);
+    const ownLogs = s.idOf(fn?.logGroup);
+    const known = labels();
+    const actual = actionsByResource(template, s.idOf(fn?.role), (id) =>
+      id === ownLogs ? 'own-logs' : (known.get(id) ?? `other:${id}`),
+    );
+    expect(actual).toEqual(EXPECTED_ACTIONS[name]);
+  });
+
+  it('lets no function but rollup receive messages, and rollup only from the ingest queue', () => {
+    const receivers: string[] = [];
+    for (const [id, policy] of Object.entries(template.findResources('AWS::IAM::Policy'))) {
+      for (const statement of policy.Properties.PolicyDocument.Statement) {
+        const actions = [statement.Action].flat();
+        if (actions.includes('sqs:ReceiveMessage')) receivers.push(`${id}:${referencedId(statement.Resource)}`);
+      }
+    }
+    const rollup = s.stack.functions.get('rollup');
+    const rollupPolicy = s.idOf(rollup?.role.node.findChild('DefaultPolicy'));
+    expect(receivers).toEqual([`${rollupPolicy}:${s.idOf(s.stack.ingest.queue)}`]);
+  });
+
+  it('attaches no managed policy and no inline policy to the function roles', () => {
+    for (const def of FUNCTIONS) {
+      const role = template.findResources('AWS::IAM::Role')[s.idOf(s.stack.functions.get(def.name)?.role)];
+      expect(role?.Properties.ManagedPolicyArns).toBeUndefined();
+      expect(role?.Properties.Policies).toBeUndefined();
+    }
+  });
+});
+
+describe('cdk-nag', () => {
+  it('finds nothing unacknowledged in the stack (AWS Solutions rules)', () => {
+    const report = new AwsSolutionsChecks(undefined, { verbose: true }).validateScope(s.app);
+    const findings = report.violations.map(
+      (v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`,
+    );
+    expect(findings).toEqual([]);
+  });
+
+  it('does report a finding nobody acknowledged (the check above is not vacuous)', () => {
+    const scratch = new Stack(new App(), 'Scratch');
+    new sqs.Queue(scratch, 'Plain', { encryption: sqs.QueueEncryption.UNENCRYPTED });
+    const report = new AwsSolutionsChecks().validateScope(scratch);
+    expect(report.violations.map((v) => v.ruleName)).toEqual(
+      expect.arrayContaining(['AwsSolutions-SQS2', 'AwsSolutions-SQS3', 'AwsSolutions-SQS4']),
+    );
+  });
+});

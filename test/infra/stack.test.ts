@@ -1,0 +1,214 @@
+import { deadLetterQueueName, ENV, FUNCTIONS, INGEST_QUEUE, podQueueName, TABLE } from '@intent/resources';
+import { Duration } from 'aws-cdk-lib';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import * as events from 'aws-cdk-lib/aws-events';
+import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { PIPELINE_LOG_RETENTION, pipelineBundling } from '../../infra/constructs/pipeline-function';
+import { HASH_SECRET_ARN_ENV } from '../../infra/constructs/pipeline-secrets';
+import { consumerVisibilityFloor } from '../../infra/stack';
+import { type Synthesized, synthesize, TEST_PODS } from './fixture';
+import { evaluateJoin, logicalIdWhere, referencedId } from './template-helpers';
+
+let s: Synthesized;
+let template: Template;
+beforeAll(() => {
+  s = synthesize();
+  template = s.template;
+});
+
+describe('table', () => {
+  it('is on-demand, point-in-time recoverable, AWS-managed encrypted, with the TTL attribute', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      TimeToLiveSpecification: { AttributeName: TABLE.ttlAttribute, Enabled: true },
+      SSESpecification: { SSEEnabled: true },
+      KeySchema: [
+        { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
+        { AttributeName: TABLE.sortKey, KeyType: 'RANGE' },
+      ],
+    });
+  });
+
+  it('has exactly the global indexes of the definition', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      GlobalSecondaryIndexes: TABLE.globalIndexes.map((index) => ({
+        IndexName: index.name,
+        KeySchema: [
+          { AttributeName: index.partitionKey, KeyType: 'HASH' },
+          { AttributeName: index.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      })),
+    });
+  });
+
+  it('is retained when the stack is deleted or the table replaced', () => {
+    template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+});
+
+describe('queues', () => {
+  it('redrives the ingest queue to its DLQ after maxReceiveCount receives', () => {
+    const dlq = s.stack.ingest.deadLetterQueue;
+    expect(dlq?.node.id).toBe(deadLetterQueueName(INGEST_QUEUE.id));
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      RedrivePolicy: {
+        deadLetterTargetArn: { 'Fn::GetAtt': [s.idOf(dlq), 'Arn'] },
+        maxReceiveCount: 5,
+      },
+    });
+    expect(INGEST_QUEUE.maxReceiveCount).toBe(5);
+  });
+
+  it('gives the ingest queue a visibility timeout of six function timeouts plus the batching window', () => {
+    expect(consumerVisibilityFloor(INGEST_QUEUE)).toBe(6 * 60 + 2);
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      RedrivePolicy: Match.anyValue(),
+      VisibilityTimeout: 362,
+    });
+  });
+
+  it('keeps dead letters for 14 days', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      MessageRetentionPeriod: Duration.days(14).toSeconds(),
+      RedrivePolicy: Match.absent(),
+      SqsManagedSseEnabled: true,
+    });
+  });
+
+  it('creates one outbound queue per pod of the context, and nothing else', () => {
+    template.resourceCountIs('AWS::SQS::Queue', 2 + TEST_PODS.length);
+    expect([...s.stack.podQueues.keys()]).toEqual(TEST_PODS);
+    for (const pod of TEST_PODS) {
+      expect(s.stack.podQueues.get(pod)?.queue.node.id).toBe(podQueueName(pod));
+    }
+  });
+
+  it('encrypts every queue with SQS-managed keys and denies requests without TLS', () => {
+    const queues = template.findResources('AWS::SQS::Queue');
+    for (const queue of Object.values(queues)) expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
+    const policies = Object.values(template.findResources('AWS::SQS::QueuePolicy'));
+    const protectedQueues = new Set<string | undefined>();
+    for (const policy of policies) {
+      const denies = policy.Properties.PolicyDocument.Statement.some(
+        (s: Record<string, unknown>) =>
+          s.Effect === 'Deny' && JSON.stringify(s.Condition) === JSON.stringify({ Bool: { 'aws:SecureTransport': 'false' } }),
+      );
+      if (denies) for (const q of policy.Properties.Queues) protectedQueues.add(referencedId(q));
+    }
+    expect([...protectedQueues].sort()).toEqual(Object.keys(queues).sort());
+  });
+});
+
+describe('functions', () => {
+  it('are exactly the definitions: Node.js 22 on arm64, with their timeout, memory and source maps', () => {
+    template.resourceCountIs('AWS::Lambda::Function', FUNCTIONS.length);
+    for (const def of FUNCTIONS) {
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Description: def.description,
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        Timeout: def.timeoutSeconds,
+        MemorySize: def.memoryMb,
+        Environment: { Variables: Match.objectLike({ NODE_OPTIONS: '--enable-source-maps' }) },
+      });
+    }
+  });
+
+  it('log to their own log group with one month of retention', () => {
+    template.resourceCountIs('AWS::Logs::LogGroup', FUNCTIONS.length + 1);
+    template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+    expect(PIPELINE_LOG_RETENTION).toBe(30);
+    for (const def of FUNCTIONS) {
+      const fn = s.stack.functions.get(def.name);
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Description: def.description,
+        LoggingConfig: { LogGroup: { Ref: s.idOf(fn?.logGroup) } },
+      });
+    }
+  });
+
+  it('bundle as ESM with the createRequire banner, source maps and local esbuild only', () => {
+    const bundling = pipelineBundling();
+    expect(bundling.format).toBe(OutputFormat.ESM);
+    expect(bundling.banner).toMatch(/createRequire.*import\.meta\.url/);
+    expect(bundling.sourceMap).toBe(true);
+    expect(bundling.forceDockerBundling).toBe(false);
+  });
+
+  it('have no tracing unless asked for', () => {
+    template.allResourcesProperties('AWS::Lambda::Function', { TracingConfig: Match.absent() });
+  });
+
+  it('get the table name, the ingest queue URL and the pod queue URLs as their definitions say', () => {
+    const tableRef = { Ref: s.idOf(s.stack.table) };
+    for (const def of FUNCTIONS) {
+      const env = s.envOf(def.name);
+      expect(env[ENV.tableName]).toEqual(def.table === 'none' ? undefined : tableRef);
+      expect(env[ENV.ingestQueueUrl]).toEqual(def.sendsToIngest ? { Ref: s.idOf(s.stack.ingest.queue) } : undefined);
+      if (!def.sendsToPods) {
+        expect(env[ENV.podQueueUrls]).toBeUndefined();
+        continue;
+      }
+      const urls = JSON.parse(evaluateJoin(env[ENV.podQueueUrls]));
+      expect(urls).toEqual(Object.fromEntries(TEST_PODS.map((pod) => [pod, `ref:${s.idOf(s.stack.podQueues.get(pod)?.queue)}`])));
+    }
+  });
+
+  it('get the ARN of the hash secret, never its value; only the API gets the admin key hash', () => {
+    const secretId = logicalIdWhere(template, 'AWS::SecretsManager::Secret', () => true);
+    for (const def of FUNCTIONS) {
+      const env = s.envOf(def.name);
+      expect(env[ENV.hashSecret]).toBeUndefined();
+      const readsSecret = def.name !== 'rescore';
+      expect(env[HASH_SECRET_ARN_ENV]).toEqual(readsSecret ? { Ref: secretId } : undefined);
+      expect(env[ENV.adminKeySha256]).toEqual(def.name === 'api' ? { Ref: 'AdminKeySha256' } : undefined);
+    }
+    template.hasParameter('AdminKeySha256', { Type: 'String', Default: '', AllowedPattern: '^([0-9a-f]{64})?$' });
+    template.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain' });
+  });
+});
+
+describe('event sources and schedules', () => {
+  it('feeds the consumers from their queue with partial batch failure reports', () => {
+    const consumers = FUNCTIONS.filter((def) => def.consumes);
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', consumers.length);
+    for (const def of consumers) {
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionName: { Ref: s.functionIdOf(def.name) },
+        EventSourceArn: { 'Fn::GetAtt': [s.idOf(s.stack.ingest.queue), 'Arn'] },
+        BatchSize: def.consumes?.batchSize,
+        MaximumBatchingWindowInSeconds: def.consumes?.maxBatchingWindowSeconds,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      });
+    }
+  });
+
+  it('runs the scheduled functions on an EventBridge rate rule', () => {
+    const scheduled = FUNCTIONS.filter((def) => def.everyMinutes !== undefined);
+    template.resourceCountIs('AWS::Events::Rule', scheduled.length);
+    for (const def of scheduled) {
+      template.hasResourceProperties('AWS::Events::Rule', {
+        ScheduleExpression: events.Schedule.rate(Duration.minutes(def.everyMinutes ?? 0)).expressionString,
+        State: 'ENABLED',
+        Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [s.functionIdOf(def.name), 'Arn'] } })],
+      });
+    }
+  });
+});
+
+describe('outputs', () => {
+  it('publishes the API URL, the table name, the ingest queue URL and every pod queue URL', () => {
+    template.hasOutput('ApiUrl', { Value: Match.anyValue() });
+    template.hasOutput('TableName', { Value: { Ref: s.idOf(s.stack.table) } });
+    template.hasOutput('IngestQueueUrl', { Value: { Ref: s.idOf(s.stack.ingest.queue) } });
+    template.hasOutput('PodQueueUrlDefault', { Value: { Ref: s.idOf(s.stack.podQueues.get('default')?.queue) } });
+    template.hasOutput('PodQueueUrlNaEnterprise', {
+      Value: { Ref: s.idOf(s.stack.podQueues.get('na-enterprise')?.queue) },
+    });
+  });
+});

@@ -20,7 +20,7 @@ import type { Construct } from 'constructs';
 import { PipelineFunction } from './constructs/pipeline-function';
 import { PipelineHttpApi } from './constructs/pipeline-http-api';
 import { MAX_RETENTION, PipelineQueue } from './constructs/pipeline-queue';
-import { createHashSecret, HASH_SECRET_ARN_ENV } from './constructs/pipeline-secrets';
+import { createHashSecret } from './constructs/pipeline-secrets';
 import { createPipelineTable } from './constructs/pipeline-table';
 import { podsFromContext, validatePods } from './context';
 
@@ -89,8 +89,8 @@ export class IntentPipelineStack extends Stack {
       if (definition.table !== 'none') fn.bindTable(ENV.tableName, this.table, definition.table);
       if (definition.sendsToIngest) fn.bindQueueSender(ENV.ingestQueueUrl, this.ingest.queue);
       if (definition.sendsToPods) fn.bindQueueSenderMap(ENV.podQueueUrls, podQueueByPod);
-      if (HASH_SECRET_READERS.includes(definition.name)) fn.bindSecret(HASH_SECRET_ARN_ENV, hashSecret);
-      if (ADMIN_KEY_CHECKERS.includes(definition.name)) {
+      if (definition.readsHashSecret) fn.bindSecret(ENV.hashSecretArn, hashSecret);
+      if (definition.checksAdminKey) {
         fn.function.addEnvironment(ENV.adminKeySha256, adminKeySha256.valueAsString);
       }
 
@@ -144,13 +144,6 @@ export class IntentPipelineStack extends Stack {
     new CfnOutput(this, 'HashSecretArn', { value: hashSecret.secretArn });
   }
 }
-
-/**
- * Functions that hash identities, and the one that checks the bootstrap admin key. Kept here
- * because `FunctionDefinition` has no field for them yet; typed, so a rename fails to compile.
- */
-const HASH_SECRET_READERS: readonly FunctionName[] = ['collector', 'api', 'rollup'];
-const ADMIN_KEY_CHECKERS: readonly FunctionName[] = ['api'];
 
 /**
  * AWS guidance for an SQS event source: visibility timeout at least six times the function's

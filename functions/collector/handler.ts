@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { type Route, httpHandler, json } from '@intent/http';
-import { ConfigCache, collect, requiredEnv, sendAll, sqs } from '@intent/pipeline';
+import { ConfigCache, collect, loadHashSecret, requiredEnv, sendAll, sqs } from '@intent/pipeline';
 import { ENV } from '@intent/resources';
 import { Store, dynamo } from '@intent/store';
 import { renderTracker } from '@intent/tracker';
@@ -20,7 +20,7 @@ import {
 const logger = new Logger({ serviceName: 'collector' });
 const store = new Store(dynamo, requiredEnv(ENV.tableName));
 const ingestQueueUrl = requiredEnv(ENV.ingestQueueUrl);
-const hashSecret = requiredEnv(ENV.hashSecret);
+const hashSecret = await loadHashSecret();
 const configs = new ConfigCache(store);
 const enqueue = (bodies: string[]) => sendAll(sqs, ingestQueueUrl, bodies);
 

@@ -1,17 +1,11 @@
-import { ENV } from '@intent/resources';
 import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 
 /**
- * On AWS the functions get the ARN of the hash secret, never its value in the function
- * configuration (where anyone with lambda:GetFunction could read it): the handler reads
- * `HASH_SECRET_ARN` from Secrets Manager at cold start, and uses `HASH_SECRET` when set
- * (the local runtime).
- */
-export const HASH_SECRET_ARN_ENV = `${ENV.hashSecret}_ARN`;
-
-/**
+ * On AWS the functions get the ARN of the hash secret (ENV.hashSecretArn), never its value in
+ * the function configuration, where anyone with lambda:GetFunction could read it.
+ *
  * The per-deployment secret mixed into hashes of emails, user ids and IPs: 64 random
  * alphanumeric characters, AWS-managed encryption, retained with the table whose hashes
  * depend on it.

@@ -58,7 +58,6 @@ const EXPECTED_ACTIONS: Record<FunctionName, Record<string, string[]>> = {
     'table/index/*': DDB_READ_WRITE,
     ...podSend,
     ingest: SQS_CONSUME,
-    'hash-secret': SECRET_READ,
   },
   rescore: {
     'own-logs': OWN_LOGS,

@@ -5,7 +5,6 @@ import * as events from 'aws-cdk-lib/aws-events';
 import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PIPELINE_LOG_RETENTION, pipelineBundling } from '../../infra/constructs/pipeline-function';
-import { HASH_SECRET_ARN_ENV } from '../../infra/constructs/pipeline-secrets';
 import { consumerVisibilityFloor } from '../../infra/stack';
 import { type Synthesized, synthesize, TEST_PODS } from './fixture';
 import { evaluateJoin, logicalIdWhere, referencedId } from './template-helpers';
@@ -164,9 +163,8 @@ describe('functions', () => {
     for (const def of FUNCTIONS) {
       const env = s.envOf(def.name);
       expect(env[ENV.hashSecret]).toBeUndefined();
-      const readsSecret = def.name !== 'rescore';
-      expect(env[HASH_SECRET_ARN_ENV]).toEqual(readsSecret ? { Ref: secretId } : undefined);
-      expect(env[ENV.adminKeySha256]).toEqual(def.name === 'api' ? { Ref: 'AdminKeySha256' } : undefined);
+      expect(env[ENV.hashSecretArn]).toEqual(def.readsHashSecret ? { Ref: secretId } : undefined);
+      expect(env[ENV.adminKeySha256]).toEqual(def.checksAdminKey ? { Ref: 'AdminKeySha256' } : undefined);
     }
     template.hasParameter('AdminKeySha256', { Type: 'String', Default: '', AllowedPattern: '^([0-9a-f]{64})?$' });
     template.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain' });

@@ -1,3 +1,6 @@
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { ENV } from '@intent/resources';
+
 /**
  * Reads a required environment variable once, at cold start: a missing one stops the function
  * with a sentence naming it, instead of failing later on a request.
@@ -10,4 +13,19 @@ export function requiredEnv(name: string): string {
 
 export function optionalEnv(name: string): string | undefined {
   return process.env[name] || undefined;
+}
+
+/**
+ * The per-deployment hashing secret: `HASH_SECRET` where it is given as a value (the local
+ * runtime), else read once from Secrets Manager by `HASH_SECRET_ARN` (AWS, where the value
+ * never sits in the function configuration).
+ */
+export async function loadHashSecret(): Promise<string> {
+  const direct = optionalEnv(ENV.hashSecret);
+  if (direct) return direct;
+  const arn = process.env[ENV.hashSecretArn];
+  if (!arn) throw new Error(`environment variable ${ENV.hashSecret} or ${ENV.hashSecretArn} is required but neither is set`);
+  const value = await getSecret(arn, { maxAge: 24 * 3600 });
+  if (typeof value !== 'string' || !value) throw new Error(`secret ${arn} holds no string value`);
+  return value;
 }

@@ -6,6 +6,6 @@ export { type IngestRecord, type RollupDeps, type RollupOutcome, rollUp } from '
 export { addDays, dayOf } from './time';
 export { type CollectInput, type CollectResult, type Enqueue, type Rejection, collect, siteForWriteKey } from './collect';
 export { ConfigCache } from './config-cache';
-export { optionalEnv, requiredEnv } from './env';
+export { loadHashSecret, optionalEnv, requiredEnv } from './env';
 export { publishPodMessages } from './publish';
 export { rescoreStale } from './rescore-stale';

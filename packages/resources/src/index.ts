@@ -41,7 +41,9 @@ export interface QueueDefinition {
 
 export const INGEST_QUEUE: QueueDefinition = {
   id: 'ingest',
-  visibilityTimeoutSeconds: 60,
+  // At least 6 x the consumer's timeout plus its batching window (AWS guidance for Lambda
+  // event sources), so a throttled batch is retried before its messages reappear.
+  visibilityTimeoutSeconds: 362,
   maxReceiveCount: 5,
   purpose: 'accepted events, from the collector to the rollup consumer',
 };
@@ -70,8 +72,10 @@ export const ENV = {
   ingestQueueUrl: 'INGEST_QUEUE_URL',
   /** JSON object podId -> queue URL of the pod queues that exist in this deployment. */
   podQueueUrls: 'POD_QUEUE_URLS',
-  /** Secret mixed into hashes of emails, user ids and IPs (per deployment). */
+  /** Secret mixed into hashes of emails, user ids and IPs (per deployment): the value, locally. */
   hashSecret: 'HASH_SECRET',
+  /** In AWS: the Secrets Manager ARN the value is read from at cold start. */
+  hashSecretArn: 'HASH_SECRET_ARN',
   /** SHA-256 (hex) of a bootstrap admin key; the key itself is never in the environment. */
   adminKeySha256: 'ADMIN_KEY_SHA256',
 } as const;
@@ -89,6 +93,10 @@ export interface FunctionDefinition {
   table: 'read' | 'readWrite' | 'none';
   sendsToIngest: boolean;
   sendsToPods: boolean;
+  /** Hashes identities, so it reads the per-deployment hash secret. */
+  readsHashSecret: boolean;
+  /** Checks API keys, so it gets the hash of the bootstrap admin key. */
+  checksAdminKey: boolean;
   /** SQS event source, if any. */
   consumes?: { queue: QueueDefinition; batchSize: number; maxBatchingWindowSeconds: number };
   /** Schedule, if any, in minutes. */
@@ -105,6 +113,8 @@ export const FUNCTIONS: FunctionDefinition[] = [
     table: 'read',
     sendsToIngest: true,
     sendsToPods: false,
+    readsHashSecret: true,
+    checksAdminKey: false,
   },
   {
     name: 'api',
@@ -115,6 +125,8 @@ export const FUNCTIONS: FunctionDefinition[] = [
     table: 'readWrite',
     sendsToIngest: false,
     sendsToPods: true,
+    readsHashSecret: true,
+    checksAdminKey: true,
   },
   {
     name: 'rollup',
@@ -125,6 +137,8 @@ export const FUNCTIONS: FunctionDefinition[] = [
     table: 'readWrite',
     sendsToIngest: false,
     sendsToPods: true,
+    readsHashSecret: false,
+    checksAdminKey: false,
     consumes: { queue: INGEST_QUEUE, batchSize: 100, maxBatchingWindowSeconds: 2 },
   },
   {
@@ -136,6 +150,8 @@ export const FUNCTIONS: FunctionDefinition[] = [
     table: 'readWrite',
     sendsToIngest: false,
     sendsToPods: true,
+    readsHashSecret: false,
+    checksAdminKey: false,
     everyMinutes: 60,
   },
 ];

@@ -1,0 +1,111 @@
+import {
+  BatchGetItemCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { SQSClient, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import type { IngestMessage } from '@intent/events';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { awsError, context, setHandlerEnv, sqsEvent } from './events';
+
+const ddb = mockClient(DynamoDBClient);
+const sqs = mockClient(SQSClient);
+let handler: (typeof import('../../functions/rollup/handler'))['handler'];
+
+beforeAll(async () => {
+  setHandlerEnv();
+  ({ handler } = await import('../../functions/rollup/handler'));
+});
+afterEach(() => {
+  ddb.reset();
+  sqs.reset();
+});
+
+const now = new Date().toISOString();
+function message(fields: Partial<IngestMessage>): string {
+  const base: IngestMessage = {
+    v: 1,
+    id: `id-${Math.random().toString(36).slice(2, 12)}`,
+    siteId: 'dev',
+    messageId: 'm',
+    type: 'track',
+    signal: 'content_read',
+    anonymousId: 'visitor-1',
+    person: 'p1',
+    timestamp: now,
+    receivedAt: now,
+    topics: [],
+  };
+  return JSON.stringify({ ...base, ...fields });
+}
+
+function storeWorks() {
+  ddb.on(BatchGetItemCommand).resolves({ Responses: {} });
+  ddb.on(GetItemCommand).resolves({});
+  ddb.on(PutItemCommand).resolves({});
+  ddb.on(QueryCommand).resolves({ Items: [] });
+  ddb.on(UpdateItemCommand).resolves({});
+  sqs.on(SendMessageBatchCommand).callsFake(async (input: { Entries: { Id: string }[] }) => ({
+    Successful: input.Entries.map((e) => ({ Id: e.Id, MessageId: e.Id, MD5OfMessageBody: '' })),
+  }));
+}
+
+describe('rollup consumer under DynamoDB faults', () => {
+  it('fails only the records of a throttled rollup group, and a malformed record on its own', async () => {
+    storeWorks();
+    ddb.on(UpdateItemCommand).callsFake(async (input: { Key: { sk: { S: string } } }) => {
+      if (input.Key.sk.S.endsWith('#hot-topic')) throw awsError('ProvisionedThroughputExceededException');
+      return {};
+    });
+    const event = sqsEvent([
+      message({ type: 'identify', signal: undefined, identity: { emailDomain: 'acme.example' } }),
+      message({ topics: ['warehousing'] }),
+      message({ topics: ['hot-topic'] }),
+      'this is not JSON',
+    ]);
+    const res = await handler(event, context);
+    expect(res.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(['record-2', 'record-3']);
+  });
+
+  it('fails the records of an account whose re-score cannot be saved, so redelivery finishes it', async () => {
+    storeWorks();
+    ddb.on(UpdateItemCommand).callsFake(async (input: { Key: { sk: { S: string } } }) => {
+      if (input.Key.sk.S === 'A') throw awsError('InternalServerError');
+      return {};
+    });
+    const res = await handler(
+      sqsEvent([message({ type: 'identify', signal: undefined, identity: { emailDomain: 'acme.example' } }), message({ topics: ['warehousing'] })]),
+      context,
+    );
+    expect(res.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['record-1']);
+  });
+
+  it('retries a rollup write whose events were partly counted before, without counting them twice', async () => {
+    storeWorks();
+    const duplicate = message({ id: 'already-counted', topics: ['warehousing'] });
+    const fresh = message({ id: 'new-event', topics: ['warehousing'] });
+    ddb.on(GetItemCommand).callsFake(async (input: { Key: { sk: { S: string } } }) =>
+      input.Key.sk.S.startsWith('R#') ? { Item: { ids: { SS: ['already-counted'] } } } : {},
+    );
+    ddb
+      .on(UpdateItemCommand)
+      .rejectsOnce(awsError('ConditionalCheckFailedException'))
+      .callsFake(async () => ({}));
+    ddb.on(PutItemCommand).resolves({});
+    const res = await handler(
+      sqsEvent([message({ type: 'identify', signal: undefined, identity: { emailDomain: 'acme.example' } }), duplicate, fresh]),
+      context,
+    );
+    expect(res.batchItemFailures).toEqual([]);
+    const rollupWrites = ddb
+      .commandCalls(UpdateItemCommand)
+      .map((c) => c.args[0].input)
+      .filter((input) => input.Key?.sk?.S?.startsWith('R#'));
+    expect(rollupWrites).toHaveLength(2);
+    expect(rollupWrites[1]?.ExpressionAttributeValues?.[':ids']).toEqual({ SS: ['new-event'] });
+  });
+});

@@ -2,6 +2,8 @@ import { httpHandler, json } from '@intent/http';
 import { accountRoutes } from './accounts';
 import { configRoutes } from './config';
 import { configs, logger } from './deps';
+import { ingestionRoutes } from './ingestion';
+import { ipRangeRoutes } from './ip-ranges';
 import { keyRoutes } from './keys';
 
 export const handler = httpHandler(logger, {
@@ -14,4 +16,6 @@ export const handler = httpHandler(logger, {
   ...keyRoutes,
   ...configRoutes,
   ...accountRoutes,
+  ...ipRangeRoutes,
+  ...ingestionRoutes,
 });

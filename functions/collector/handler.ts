@@ -37,8 +37,9 @@ const collectRoute: Route = async (req) => {
       site,
       events: eventsOf(envelope),
       receivedAt: new Date(),
-      requestIp: req.sourceIp,
-      // A server-side forwarder's own agent says nothing about the visitor: only a browser's counts.
+      // A server-side forwarder's own address and agent say nothing about the visitor: only a
+      // browser's (a request with an Origin) count; forwarders put the visitor's in context.
+      requestIp: origin ? req.sourceIp : undefined,
       requestUserAgent: origin ? req.headers['user-agent'] : undefined,
     },
     config,
@@ -55,7 +56,12 @@ const segmentRoute =
     const envelope = parseSegmentEnvelope(req, call);
     const config = await configs.get();
     const site = requireSite(config, writeKeyOf(req, envelope.writeKey));
-    const result = await collect({ site, events: eventsOf(envelope), receivedAt: new Date(), requestIp: req.sourceIp }, config, hashSecret, enqueue);
+    const result = await collect(
+      { site, mode: 'forwarder', events: eventsOf(envelope), receivedAt: new Date() },
+      config,
+      hashSecret,
+      enqueue,
+    );
     // Only 429 and 5xx make the SDKs retry: use 503 when events could not be queued.
     if (result.rejected.some((r) => r.code === 'enqueue_failed')) return json(503, { success: false });
     return json(200, { success: true });

@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { IngestMessage } from '@intent/events';
-import { ConfigCache, type IngestRecord, publishPodMessages, requiredEnv, rollUp, sqs } from '@intent/pipeline';
+import { QueueMessage } from '@intent/events';
+import { ConfigCache, type IngestRecord, IpRangeCache, publishPodMessages, requiredEnv, rollUp, sqs } from '@intent/pipeline';
 import { ENV } from '@intent/resources';
 import { Store, dynamo } from '@intent/store';
 import middy from '@middy/core';
@@ -11,6 +11,7 @@ const logger = new Logger({ serviceName: 'rollup' });
 const store = new Store(dynamo, requiredEnv(ENV.tableName));
 const podQueueUrls = JSON.parse(requiredEnv(ENV.podQueueUrls)) as Record<string, string>;
 const configs = new ConfigCache(store);
+const ipRanges = new IpRangeCache(store);
 
 /**
  * The ingest queue's consumer. It aggregates the whole batch before writing (one write per
@@ -23,13 +24,13 @@ export const handler = middy(async (event: SQSEvent): Promise<SQSBatchResponse> 
   const records: IngestRecord[] = [];
   const malformed: string[] = [];
   for (const record of event.Records) {
-    const parsed = safeJson(record.body, IngestMessage);
+    const parsed = safeJson(record.body, QueueMessage);
     if (parsed) records.push({ recordId: record.messageId, message: parsed });
     else malformed.push(record.messageId);
   }
   if (malformed.length) logger.warn('malformed ingest messages', { count: malformed.length });
-  const config = await configs.get();
-  const outcome = await rollUp(records, { store, config, now: new Date() });
+  const [config, ranges] = await Promise.all([configs.get(), ipRanges.get()]);
+  const outcome = await rollUp(records, { store, config, now: new Date(), ipRanges: ranges });
   await publishPodMessages(sqs, podQueueUrls, outcome.podMessages, logger);
   const { failedRecordIds, podMessages, ...counts } = outcome;
   logger.info('rolled up', { records: event.Records.length, failed: failedRecordIds.length, messages: podMessages.length, ...counts });

@@ -9,7 +9,9 @@ import type { Rng } from './random';
 
 export type Region = 'na' | 'emea' | 'apac' | 'latam';
 const UTC_OFFSET: Record<Region, number> = { na: -5, emea: 1, apac: 8, latam: -3 };
-const HOUR_WEIGHTS = [0, 0, 0, 0, 0, 0, 0.2, 0.6, 1.5, 2.2, 2.4, 2.2, 1.6, 2, 2.2, 2, 1.6, 1, 0.7, 0.6, 0.6, 0.5, 0.3, 0.1];
+const HOUR_WEIGHTS = [0, 0, 0, 0, 0, 0, 0.2, 0.6, 1.5, 2.2, 2.4, 2.2, 1.6, 2, 2.2, 2, 1.6, 1, 0.7, 0.6, 0.6, 0.5, 0.3, 0.1].map(
+  (w, hour) => [hour, w] as const,
+);
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 export const DAY = 24 * 60 * MINUTE;
@@ -43,12 +45,12 @@ interface Stamped extends SimEvent {
 
 export class Simulator {
   private readonly stamped: Stamped[] = [];
-  private readonly messageIds = new Set<string>();
-
   constructor(
     readonly rng: Rng,
     readonly start: number,
     readonly end: number,
+    /** Ids handed out so far (shared between simulators): message and anonymous ids never repeat. */
+    private readonly ids = new Set<string>(),
   ) {}
 
   person(opts: Partial<Pick<Person, 'email' | 'firstName' | 'lastName' | 'company' | 'region' | 'ua' | 'identifyFrom'>> = {}): Person {
@@ -77,7 +79,7 @@ export class Simulator {
       const day = Math.floor((rng.float(from, to) + offset) / DAY);
       const weekday = new Date(day * DAY).getUTCDay();
       if ((weekday === 0 || weekday === 6) && !rng.chance(0.35)) continue;
-      const hour = rng.weighted(HOUR_WEIGHTS.map((w, h) => [h, w] as const));
+      const hour = rng.weighted(HOUR_WEIGHTS);
       const ts = day * DAY + hour * 3_600_000 + rng.int(0, 3_599_999) - offset;
       if (ts >= from && ts <= to) return ts;
     }
@@ -92,7 +94,7 @@ export class Simulator {
   /** A page view; returns when the visitor leaves the page. */
   page(p: Person, page: Page, ts: number, referrer?: string): number {
     const url = page.url;
-    const properties: Record<string, unknown> = { url, path: new URL(url).pathname, title: page.title };
+    const properties: Record<string, unknown> = { url, path: pathOf(url), title: page.title };
     if (referrer) properties.referrer = referrer;
     if (page.site.declaresTopics && page.topics.length) properties.topics = [...page.topics];
     this.emit(p, page.site, ts, { type: 'page', name: page.title, properties }, page, referrer);
@@ -172,17 +174,17 @@ export class Simulator {
   private push(p: Person, site: SiteSpec, ts: number, body: Record<string, unknown>, page: Page, referrer?: string) {
     let anonymousId = p.anon.get(site.id);
     if (!anonymousId) {
-      anonymousId = this.rng.uuid();
+      anonymousId = this.uniqueId();
       p.anon.set(site.id, anonymousId);
     }
     const context: Record<string, unknown> = {
-      page: { url: page.url, path: new URL(page.url).pathname, title: page.title, ...(referrer ? { referrer } : {}) },
+      page: { url: page.url, path: pathOf(page.url), title: page.title, ...(referrer ? { referrer } : {}) },
       userAgent: p.ua,
       locale: p.region === 'emea' ? 'en-GB' : 'en-US',
       library: { name: 'intent-tracker', version: '0.1.0' },
     };
     if (p.ip) context.ip = p.ip;
-    const event: Record<string, unknown> = { ...body, messageId: this.messageId(), anonymousId };
+    const event: Record<string, unknown> = { ...body, messageId: this.uniqueId(), anonymousId };
     if (p.userId && p.identifiedOn.has(site.id)) event.userId = p.userId;
     event.timestamp = new Date(ts).toISOString();
     event.context = context;
@@ -190,10 +192,10 @@ export class Simulator {
     p.lastTs = Math.max(p.lastTs, ts);
   }
 
-  private messageId(): string {
+  private uniqueId(): string {
     let id = this.rng.uuid();
-    while (this.messageIds.has(id)) id = this.rng.uuid();
-    this.messageIds.add(id);
+    while (this.ids.has(id)) id = this.rng.uuid();
+    this.ids.add(id);
     return id;
   }
 
@@ -202,4 +204,5 @@ export class Simulator {
   }
 }
 
+const pathOf = (url: string) => url.slice(url.indexOf('/', url.indexOf('//') + 2));
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

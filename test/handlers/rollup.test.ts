@@ -106,6 +106,9 @@ describe('rollup consumer under DynamoDB faults', () => {
       .map((c) => c.args[0].input)
       .filter((input) => input.Key?.sk?.S?.startsWith('R#'));
     expect(rollupWrites).toHaveLength(2);
-    expect(rollupWrites[1]?.ExpressionAttributeValues?.[':ids']).toEqual({ SS: ['new-event'] });
+    const second = rollupWrites[1];
+    const idsName = Object.entries(second?.ExpressionAttributeNames ?? {}).find(([, attr]) => attr === 'ids')?.[0];
+    const idsValue = second?.UpdateExpression?.match(new RegExp(`${idsName} (:\\w+)`))?.[1] ?? '';
+    expect(second?.ExpressionAttributeValues?.[idsValue]).toEqual({ SS: ['new-event'] });
   });
 });

@@ -1,5 +1,5 @@
 export { keyedHash } from './hash';
-export { IngestMessage } from './message';
+export { CollectorStats, IngestMessage, QueueMessage } from './message';
 export { type CollectContext, type DropReason, type Outcome, type RejectionCode, describe, normalizeEvent } from './normalize';
 export { RawEvent } from './schema';
 export { topicsFor } from './topics';

@@ -36,3 +36,22 @@ export const IngestMessage = z.object({
   ip: z.string().optional(),
 });
 export type IngestMessage = z.infer<typeof IngestMessage>;
+
+/**
+ * The collector's counts of what it rejected or dropped in one request: events that never
+ * reach the queue still show in the ingestion stats. One message per request that had any.
+ */
+export const CollectorStats = z.object({
+  v: z.literal(1),
+  kind: z.literal('stats'),
+  id: z.string().min(8),
+  siteId: z.string(),
+  at: z.string(),
+  rejected: z.record(z.string(), z.number().int().nonnegative()),
+  dropped: z.record(z.string(), z.number().int().nonnegative()),
+});
+export type CollectorStats = z.infer<typeof CollectorStats>;
+
+/** Anything on the ingest queue. */
+export const QueueMessage = z.union([CollectorStats, IngestMessage]);
+export type QueueMessage = z.infer<typeof QueueMessage>;

@@ -52,7 +52,8 @@ export function normalizeEvent(input: unknown, ctx: CollectContext): Outcome {
   }
   const timestamp = correctedTimestamp(event, ctx.receivedAt);
   const skew = timestamp.getTime() - ctx.receivedAt.getTime();
-  if (skew < -MAX_PAST_MS || skew > MAX_FUTURE_MS) {
+  // NaN (a correction that left Date's range) fails both comparisons: test it explicitly.
+  if (!(skew >= -MAX_PAST_MS && skew <= MAX_FUTURE_MS)) {
     return {
       kind: 'rejected',
       code: 'timestamp_out_of_range',

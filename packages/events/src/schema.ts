@@ -7,7 +7,8 @@ import { z } from 'zod';
  */
 const Timestamp = z.union([z.string(), z.number()]).transform((v, ctx) => {
   const ms = typeof v === 'number' ? v : Date.parse(v);
-  if (!Number.isFinite(ms)) {
+  // Date's own range is +-8.64e15 ms: beyond it a Date is invalid even for a finite number.
+  if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) {
     ctx.addIssue({ code: 'custom', message: 'not an ISO 8601 date-time' });
     return z.NEVER;
   }

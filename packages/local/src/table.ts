@@ -3,12 +3,7 @@ import type { TableDefinition } from '@intent/resources';
 
 /** Creates the table from the same definition the stack uses, unless a previous start did. */
 export async function ensureTable(client: DynamoDBClient, def: TableDefinition, tableName: string): Promise<void> {
-  try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
-    return;
-  } catch (err) {
-    if ((err as Error).name !== 'ResourceNotFoundException') throw err;
-  }
+  if (await tableStatus(client, tableName)) return waitUntilActive(client, tableName);
   const attributes = new Set([def.partitionKey, def.sortKey, ...def.globalIndexes.flatMap((g) => [g.partitionKey, g.sortKey])]);
   await client.send(
     new CreateTableCommand({
@@ -29,4 +24,23 @@ export async function ensureTable(client: DynamoDBClient, def: TableDefinition, 
       })),
     }),
   );
+  await waitUntilActive(client, tableName);
+}
+
+async function tableStatus(client: DynamoDBClient, tableName: string): Promise<string | undefined> {
+  try {
+    return (await client.send(new DescribeTableCommand({ TableName: tableName }))).Table?.TableStatus;
+  } catch (err) {
+    if ((err as Error).name === 'ResourceNotFoundException') return undefined;
+    throw err;
+  }
+}
+
+/** A new table answers requests only once ACTIVE, also in dynalite. */
+async function waitUntilActive(client: DynamoDBClient, tableName: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if ((await tableStatus(client, tableName)) === 'ACTIVE') return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`table ${tableName} did not become ACTIVE`);
 }

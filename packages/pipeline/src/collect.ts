@@ -1,8 +1,14 @@
 import type { Config, Site } from '@intent/config';
-import { type DropReason, type RejectionCode, normalizeEvent } from '@intent/events';
+import { randomUUID } from 'node:crypto';
+import { type CollectorStats, type DropReason, type RejectionCode, normalizeEvent } from '@intent/events';
 
 export interface CollectInput {
   site: Site;
+  /**
+   * 'forwarder': Segment's paths, whose SDKs cannot act on per-event answers, so bad events
+   * are dropped (unknown names as 'unmapped', the rest as 'invalid') and counted instead.
+   */
+  mode?: 'collect' | 'forwarder';
   events: unknown[];
   receivedAt: Date;
   requestIp?: string;
@@ -19,7 +25,7 @@ export interface Rejection {
 export interface CollectResult {
   accepted: number;
   rejected: Rejection[];
-  dropped: Partial<Record<DropReason, number>>;
+  dropped: Partial<Record<DropReason | 'unmapped' | 'invalid', number>>;
 }
 
 /** Sends queue message bodies; answers the indexes that could not be sent. */
@@ -56,13 +62,39 @@ export async function collect(input: CollectInput, config: Config, hashSecret: s
       indexOfBody.push(index);
     }
   });
-  const failed = bodies.length ? await enqueue(bodies) : [];
+  if (input.mode === 'forwarder') {
+    for (const r of rejected.splice(0)) {
+      const reason = r.code === 'unknown_event' ? 'unmapped' : 'invalid';
+      dropped[reason] = (dropped[reason] ?? 0) + 1;
+    }
+  }
+  const stats = statsMessage(input, rejected, dropped);
+  const failed = bodies.length || stats ? await enqueue(stats ? [...bodies, stats] : bodies) : [];
   for (const i of failed) {
+    // A lost stats message only under-counts the stats; a lost event is the caller's to resend.
+    if (i >= bodies.length) continue;
     const index = indexOfBody[i] as number;
     rejected.push({ index, code: 'enqueue_failed', message: 'the event could not be queued; send it again' });
   }
   rejected.sort((a, b) => a.index - b.index);
-  return { accepted: bodies.length - failed.length, rejected, dropped };
+  return { accepted: bodies.length - failed.filter((i) => i < bodies.length).length, rejected, dropped };
+}
+
+/** One message with the request's rejected and dropped counts, so the ingestion stats show them. */
+function statsMessage(input: CollectInput, rejected: Rejection[], dropped: CollectResult['dropped']): string | undefined {
+  if (!rejected.length && !Object.keys(dropped).length) return undefined;
+  const byCode: Record<string, number> = {};
+  for (const r of rejected) byCode[r.code] = (byCode[r.code] ?? 0) + 1;
+  const stats: CollectorStats = {
+    v: 1,
+    kind: 'stats',
+    id: `stats:${randomUUID()}`,
+    siteId: input.site.id,
+    at: input.receivedAt.toISOString(),
+    rejected: byCode,
+    dropped: dropped as Record<string, number>,
+  };
+  return JSON.stringify(stats);
 }
 
 /** The site a write key belongs to. */

@@ -1,26 +1,39 @@
 import type { Config } from '@intent/config';
 import type { Store } from '@intent/store';
+import { IpRangeMatcher } from './ip-ranges';
 
 /**
- * Configuration read at most once per `ttlMs` per warm function: a PUT to /v1/config reaches
- * every function within that time without a read on every request.
+ * A value read at most once per `ttlMs` per warm function: a change (a PUT to /v1/config,
+ * new IP ranges) reaches every function within that time without a read on every request.
  */
-export class ConfigCache {
-  private value?: { config: Config; at: number };
+export class Cached<T> {
+  private value?: { data: T; at: number };
 
   constructor(
-    private readonly store: Store,
-    private readonly ttlMs = 5_000,
+    private readonly load: () => Promise<T>,
+    private readonly ttlMs: number,
   ) {}
 
-  async get(nowMs = Date.now()): Promise<Config> {
-    if (!this.value || nowMs - this.value.at > this.ttlMs) {
-      this.value = { config: await this.store.config.getAll(), at: nowMs };
-    }
-    return this.value.config;
+  async get(nowMs = Date.now()): Promise<T> {
+    if (!this.value || nowMs - this.value.at > this.ttlMs) this.value = { data: await this.load(), at: nowMs };
+    return this.value.data;
   }
 
   invalidate(): void {
     this.value = undefined;
+  }
+}
+
+/** Configuration, re-read every 5 s at most. */
+export class ConfigCache extends Cached<Config> {
+  constructor(store: Store, ttlMs = 5_000) {
+    super(() => store.config.getAll(), ttlMs);
+  }
+}
+
+/** The IP-range table as a matcher, re-read every 60 s at most. */
+export class IpRangeCache extends Cached<IpRangeMatcher> {
+  constructor(store: Store, ttlMs = 60_000) {
+    super(async () => new IpRangeMatcher(await store.ipRanges.list()), ttlMs);
   }
 }

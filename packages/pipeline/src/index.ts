@@ -5,7 +5,10 @@ export { type RescoreDeps, type RescoreResult, rescoreAccount } from './rescore'
 export { type IngestRecord, type RollupDeps, type RollupOutcome, rollUp } from './rollup';
 export { addDays, dayOf } from './time';
 export { type CollectInput, type CollectResult, type Enqueue, type Rejection, collect, siteForWriteKey } from './collect';
-export { ConfigCache } from './config-cache';
+export { Cached, ConfigCache, IpRangeCache } from './config-cache';
+export { IpRangeMatcher, normalizeCidr } from './ip-ranges';
+export { stitchVisitor } from './stitch';
+export { eventActivity, hourOf, statsActivity } from './activity';
 export { loadHashSecret, optionalEnv, requiredEnv } from './env';
 export { publishPodMessages } from './publish';
 export { rescoreStale } from './rescore-stale';

@@ -1,5 +1,6 @@
 import type { IngestMessage } from '@intent/events';
 import type { Store } from '@intent/store';
+import type { IpRangeMatcher } from './ip-ranges';
 
 /**
  * Resolves events to account domains, in timestamp order, so an identify earlier in a batch
@@ -9,10 +10,13 @@ import type { Store } from '@intent/store';
 export class AccountResolver {
   private readonly visitors = new Map<string, string | undefined>();
   private readonly users = new Map<string, string | undefined>();
-  /** Domains whose identity links changed: their past events may now count (stitching). */
-  readonly linked = new Set<string>();
+  /** Visitors newly linked to a domain in this batch: their anonymous past is stitched once. */
+  readonly linked = new Map<string, string>();
 
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly ipRanges?: IpRangeMatcher,
+  ) {}
 
   /**
    * The account of an event, and whether a person identified themselves (identify or group,
@@ -32,13 +36,17 @@ export class AccountResolver {
       const byVisitor = await this.cached(this.visitors, message.anonymousId, (a) => this.store.identity.visitorDomain(a));
       if (byVisitor) return { domain: byVisitor, identified: true };
     }
-    return undefined;
+    // The network an anonymous visitor comes from names the company, not the person.
+    const byIp = message.ip ? this.ipRanges?.match(message.ip) : undefined;
+    return byIp ? { domain: byIp.domain, identified: false } : undefined;
   }
 
   private async link(message: IngestMessage, domain: string) {
     const at = message.timestamp;
     if (message.anonymousId && this.visitors.get(message.anonymousId) !== domain) {
-      if ((await this.store.identity.linkVisitor(message.anonymousId, domain, at)) === 'linked') this.linked.add(domain);
+      if ((await this.store.identity.linkVisitor(message.anonymousId, domain, at)) === 'linked') {
+        this.linked.set(message.anonymousId, domain);
+      }
       this.visitors.set(message.anonymousId, domain);
     }
     if (message.userHash && this.users.get(message.userHash) !== domain) {

@@ -1,30 +1,33 @@
 import type { Config } from '@intent/config';
-import type { IngestMessage } from '@intent/events';
+import type { CollectorStats, IngestMessage } from '@intent/events';
 import { NO_TOPIC } from '@intent/intent';
-import type { RollupGroup, Store } from '@intent/store';
+import type { Contribution, RollupEvent, Store } from '@intent/store';
+import { eventActivity, hourOf, statsActivity } from './activity';
 import { settleLimited } from './concurrency';
+import type { IpRangeMatcher } from './ip-ranges';
 import type { PodMessage } from './pod-messages';
 import { rescoreAccount } from './rescore';
 import { AccountResolver } from './resolve';
+import { stitchVisitor } from './stitch';
 import { dayOf } from './time';
 
 export interface IngestRecord {
   /** The SQS message id: what a partial batch response names. */
   recordId: string;
-  message: IngestMessage;
+  message: IngestMessage | CollectorStats;
 }
 
 export interface RollupDeps {
   store: Store;
   config: Config;
   now: Date;
+  ipRanges?: IpRangeMatcher;
 }
 
 export interface RollupOutcome {
   failedRecordIds: string[];
   podMessages: PodMessage[];
   counted: number;
-  duplicates: number;
   unresolved: number;
   rescored: number;
 }
@@ -32,56 +35,80 @@ export interface RollupOutcome {
 /** DynamoDB calls in flight at once per batch: enough to hide latency, few enough not to throttle. */
 const WRITE_CONCURRENCY = 8;
 
+/** Writes of one batch, grouped by the item they go to; each remembers the records it carries. */
+class Groups<G> {
+  readonly byKey = new Map<string, { group: G; recordIds: Set<string> }>();
+  add(key: string, recordId: string, make: () => G, fill: (g: G) => void) {
+    const entry = this.byKey.get(key) ?? { group: make(), recordIds: new Set<string>() };
+    fill(entry.group);
+    entry.recordIds.add(recordId);
+    this.byKey.set(key, entry);
+  }
+  get entries() {
+    return [...this.byKey.values()];
+  }
+}
+
 /**
- * Rolls a batch of accepted events up into per-account, per-topic, per-day counters (one
- * conditional write per group, not per event), then re-scores each account that changed.
- * A failure fails only the records it concerns; their redelivery is harmless because the
- * rollups ignore events they already counted.
+ * Rolls a batch of accepted events up with one conditional write per item touched, not per
+ * event: per account x topic x day (intent), per unresolved visitor x topic x day (kept for
+ * stitching; engaged signals only, so anonymous page views cost no write), and per site x hour
+ * (trends and ingestion stats). Then it stitches newly identified visitors and re-scores each
+ * touched account. A failure fails only the records it concerns; their redelivery is harmless
+ * because every item ignores events it has already counted.
  */
 export async function rollUp(records: IngestRecord[], deps: RollupDeps): Promise<RollupOutcome> {
   const failed = new Set<string>();
-  const resolver = new AccountResolver(deps.store);
-  const groups = new Map<string, RollupGroup & { recordIds: Set<string> }>();
+  const resolver = new AccountResolver(deps.store, deps.ipRanges);
+  const accounts = new Groups<{ domain: string; day: string; topic: string; events: RollupEvent[] }>();
+  const pending = new Groups<{ anonymousId: string; day: string; topic: string; events: RollupEvent[] }>();
+  const activity = new Groups<{ siteId: string; hour: string; contributions: Contribution[] }>();
   let unresolved = 0;
 
-  const ordered = [...records].sort((a, b) => a.message.timestamp.localeCompare(b.message.timestamp));
-  for (const record of ordered) {
-    const { message } = record;
+  const ordered = [...records].sort((a, b) => timeOf(a.message).localeCompare(timeOf(b.message)));
+  for (const { recordId, message } of ordered) {
+    if ('kind' in message) {
+      addActivity(activity, recordId, message.siteId, hourOf(message.at), statsActivity(message));
+      continue;
+    }
     let resolution: Awaited<ReturnType<AccountResolver['resolve']>>;
     try {
       resolution = await resolver.resolve(message);
     } catch {
-      failed.add(record.recordId);
+      failed.add(recordId);
       continue;
     }
-    if (!resolution) {
-      unresolved++;
-      continue;
-    }
+    addActivity(activity, recordId, message.siteId, hourOf(message.timestamp), eventActivity(message, !!resolution, deps.now));
     if (!message.signal) continue;
     const day = dayOf(message.timestamp);
+    const event = (identified: boolean): RollupEvent => ({ id: message.id, signal: message.signal as RollupEvent['signal'], identified, person: message.person });
     for (const topic of message.topics.length ? message.topics : [NO_TOPIC]) {
-      const key = `${resolution.domain}|${day}|${topic}`;
-      const group = groups.get(key) ?? { domain: resolution.domain, day, topic, events: [], recordIds: new Set() };
-      group.events.push({ id: message.id, signal: message.signal, identified: resolution.identified, person: message.person });
-      group.recordIds.add(record.recordId);
-      groups.set(key, group);
+      if (resolution) {
+        const { domain, identified } = resolution;
+        accounts.add(`${domain}|${day}|${topic}`, recordId, () => ({ domain, day, topic, events: [] }), (g) => g.events.push(event(identified)));
+      } else if (message.anonymousId && message.signal !== 'page_view') {
+        const anonymousId = message.anonymousId;
+        pending.add(`${anonymousId}|${day}|${topic}`, recordId, () => ({ anonymousId, day, topic, events: [] }), (g) => g.events.push(event(false)));
+      }
     }
+    if (!resolution) unresolved++;
   }
 
-  const groupList = [...groups.values()];
-  const written = await settleLimited(groupList, WRITE_CONCURRENCY, (g) => deps.store.rollups.add(g));
-  const touched = new Set(resolver.linked);
+  const { store } = deps;
+  const touched = new Set<string>();
   let counted = 0;
-  written.forEach((result, i) => {
-    const group = groupList[i] as (typeof groupList)[number];
-    if (result.status === 'rejected') for (const id of group.recordIds) failed.add(id);
-    else {
-      counted += result.value;
-      // Re-score even when every event was a duplicate: a redelivery after a failed re-score
-      // must finish that re-score. An unchanged score costs reads, never a write.
-      touched.add(group.domain);
-    }
+  await writeAll(accounts.entries, failed, async (g) => {
+    counted += await store.rollups.add(g);
+    // Re-score even when every event was a duplicate: a redelivery after a failed re-score
+    // must finish that re-score. An unchanged score costs reads, never a write.
+    touched.add(g.domain);
+  });
+  await writeAll(pending.entries, failed, (g) => store.rollups.addPending(g.anonymousId, g.day, g.topic, g.events));
+  await writeAll(activity.entries, failed, (g) => store.activity.add(g.siteId, g.hour, g.contributions));
+  const links = [...resolver.linked];
+  await settleLimited(links, WRITE_CONCURRENCY, async ([anonymousId, domain]) => {
+    await stitchVisitor(store, anonymousId, domain, deps.now);
+    touched.add(domain);
   });
 
   const domains = [...touched];
@@ -89,16 +116,30 @@ export async function rollUp(records: IngestRecord[], deps: RollupDeps): Promise
   const podMessages: PodMessage[] = [];
   rescored.forEach((result, i) => {
     if (result.status === 'fulfilled') podMessages.push(...result.value.messages);
-    else for (const g of groupList) if (g.domain === domains[i]) for (const id of g.recordIds) failed.add(id);
+    else for (const { group, recordIds } of accounts.entries) if (group.domain === domains[i]) for (const id of recordIds) failed.add(id);
   });
 
-  const totalEvents = groupList.reduce((n, g) => n + g.events.length, 0);
   return {
     failedRecordIds: [...failed],
     podMessages,
     counted,
-    duplicates: totalEvents - counted,
     unresolved,
     rescored: rescored.filter((r) => r.status === 'fulfilled' && r.value.outcome === 'saved').length,
   };
+}
+
+function addActivity(groups: Groups<{ siteId: string; hour: string; contributions: Contribution[] }>, recordId: string, siteId: string, hour: string, c: Contribution) {
+  groups.add(`${siteId}|${hour}`, recordId, () => ({ siteId, hour, contributions: [] }), (g) => g.contributions.push(c));
+}
+
+/** Writes each group; a failed write fails exactly the records that group carries. */
+async function writeAll<G>(entries: { group: G; recordIds: Set<string> }[], failed: Set<string>, write: (g: G) => Promise<unknown>) {
+  const results = await settleLimited(entries, WRITE_CONCURRENCY, (e) => write(e.group));
+  results.forEach((r, i) => {
+    if (r.status === 'rejected') for (const id of entries[i]?.recordIds ?? []) failed.add(id);
+  });
+}
+
+function timeOf(message: IngestMessage | CollectorStats): string {
+  return 'kind' in message ? message.at : message.timestamp;
 }

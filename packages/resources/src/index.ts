@@ -192,4 +192,8 @@ export const ROUTES: RouteDefinition[] = [
   api('PUT', '/v1/config/{section}'),
   api('GET', '/v1/accounts/{domain}'),
   api('GET', '/v1/pods/{podId}/queue'),
+  api('PUT', '/v1/ip-ranges'),
+  api('GET', '/v1/ip-ranges'),
+  api('GET', '/v1/ingestion/stats'),
+  api('GET', '/v1/topics/trends'),
 ];

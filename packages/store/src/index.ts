@@ -1,14 +1,20 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AccountRepository } from './account-repo';
+import { ActivityRepository } from './activity-repo';
 import { ApiKeyRepository } from './api-key-repo';
 import { ConfigRepository } from './config-repo';
 import { IdentityRepository } from './identity-repo';
+import { IpRangeRepository } from './ip-range-repo';
 import { RollupRepository } from './rollup-repo';
 import { Table } from './table';
 
 export type { AccountRecord, Claim, QueuePage, QueuePlacement, ScoreSnapshot } from './account-repo';
 export { InvalidCursorError } from './account-repo';
 export type { ApiKeyRecord } from './api-key-repo';
+export type { SiteStats, TopicDay } from './activity-repo';
+export type { Contribution } from './counted-add';
+export type { IpRange } from './ip-range-repo';
+export { STITCH_DAYS } from './rollup-repo';
 export type { RollupEvent, RollupGroup } from './rollup-repo';
 export { dynamo } from './clients';
 export { isConditionalCheckFailed } from './errors';
@@ -21,6 +27,8 @@ export class Store {
   readonly identity: IdentityRepository;
   readonly rollups: RollupRepository;
   readonly accounts: AccountRepository;
+  readonly activity: ActivityRepository;
+  readonly ipRanges: IpRangeRepository;
 
   constructor(client: DynamoDBClient, tableName: string) {
     const table = new Table(client, tableName);
@@ -29,5 +37,7 @@ export class Store {
     this.identity = new IdentityRepository(table);
     this.rollups = new RollupRepository(table);
     this.accounts = new AccountRepository(table);
+    this.activity = new ActivityRepository(table);
+    this.ipRanges = new IpRangeRepository(table);
   }
 }

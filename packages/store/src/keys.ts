@@ -11,7 +11,8 @@ export const apiKeyByHash = (hash: string) => ({ pk: `APIKEY#${hash}`, sk: 'KEY'
 export const apiKeyListing = (id: string) => ({ pk: 'APIKEYS', sk: id });
 export const API_KEY_LISTING_PK = 'APIKEYS';
 
-export const visitorKey = (anonymousId: string) => ({ pk: `VISITOR#${anonymousId}`, sk: 'LINK' });
+export const visitorPk = (anonymousId: string) => `VISITOR#${anonymousId}`;
+export const visitorKey = (anonymousId: string) => ({ pk: visitorPk(anonymousId), sk: 'LINK' });
 export const userKey = (userHash: string) => ({ pk: `USER#${userHash}`, sk: 'LINK' });
 
 export const accountPk = (domain: string) => `ACCT#${domain}`;
@@ -19,6 +20,11 @@ export const accountKey = (domain: string) => ({ pk: accountPk(domain), sk: 'A' 
 export const ROLLUP_PREFIX = 'R#';
 export const rollupKey = (domain: string, day: string, topic: string) => ({
   pk: accountPk(domain),
+  sk: `${ROLLUP_PREFIX}${day}#${topic}`,
+});
+/** An anonymous visitor's events kept for stitching: the rollup shape, keyed by visitor. */
+export const pendingKey = (anonymousId: string, day: string, topic: string) => ({
+  pk: visitorPk(anonymousId),
   sk: `${ROLLUP_PREFIX}${day}#${topic}`,
 });
 export function parseRollupSk(sk: string): { day: string; topic: string } {
@@ -45,3 +51,10 @@ export function liveShardPk(domain: string): string {
   return `LIVE#${h % LIVE_SHARDS}`;
 }
 export const liveShardPkOf = (shard: number) => `LIVE#${shard}`;
+
+/** A site's activity in one UTC hour: topic trends and ingestion counters. */
+export const sitePk = (siteId: string) => `SITE#${siteId}`;
+export const siteHourKey = (siteId: string, hour: string) => ({ pk: sitePk(siteId), sk: `H#${hour}` });
+
+export const IP_RANGES_PK = 'IPRANGES';
+export const ipRangeKey = (cidr: string) => ({ pk: IP_RANGES_PK, sk: cidr });

@@ -1,0 +1,65 @@
+import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { ENV } from '@intent/resources';
+import { type Benchmark, log, seconds } from './lib';
+
+const CONCURRENCY = 12;
+const DURATION_MS = 5_000;
+const KEYS = 10_000;
+
+/**
+ * The stand-in's write ceiling: as many single-item `UpdateItem ADD` calls as it answers in
+ * ~5 s from 12 callers, on random `BENCH#` keys of the pipeline's own table, from a client of
+ * our own (not counted with the pipeline's). The pipeline's writes go through the same
+ * process and stand-in, so `e2e events/s x writes per event` over this ceiling says how
+ * close the pipeline comes to what the store allows.
+ */
+export const ceilingBenchmark: Benchmark = {
+  id: 'ceiling',
+  title: 'Stand-in write ceiling',
+  async run(ctx) {
+    // Set by startLocalStack for the handlers: read only once the stack runs.
+    const endpoint = process.env.AWS_ENDPOINT_URL_DYNAMODB;
+    const tableName = process.env[ENV.tableName];
+    if (!endpoint || !tableName) throw new Error('AWS_ENDPOINT_URL_DYNAMODB / TABLE_NAME are not set: start the stack first');
+    const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    log(`write ceiling: ${CONCURRENCY} callers, ${DURATION_MS / 1000} s of UpdateItem ADD on ${endpoint}`);
+    let writes = 0;
+    let errors = 0;
+    const t0 = performance.now();
+    const deadline = t0 + DURATION_MS;
+    const caller = async () => {
+      while (performance.now() < deadline) {
+        try {
+          await client.send(
+            new UpdateItemCommand({
+              TableName: tableName,
+              Key: { pk: { S: `BENCH#${Math.floor(Math.random() * KEYS)}` }, sk: { S: 'C' } },
+              UpdateExpression: 'ADD n :one',
+              ExpressionAttributeValues: { ':one': { N: '1' } },
+            }),
+          );
+          writes++;
+        } catch {
+          errors++;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: CONCURRENCY }, caller));
+    const elapsed = seconds(t0);
+    client.destroy();
+    const ceiling = writes / elapsed;
+    ctx.metrics['ceiling.writesPerSecond'] = ceiling;
+
+    const e2e = ctx.metrics['e2e.eventsPerSecond'];
+    const wpe = ctx.metrics['e2e.writesPerEvent'];
+    const rows = [{ name: 'ceiling writes/s', value: ceiling, unit: 'writes/s', note: `UpdateItem ADD, ${CONCURRENCY} in flight, ${writes} in ${elapsed.toFixed(1)} s${errors ? `, ${errors} errors` : ''}` }];
+    let efficiency: number | undefined;
+    if (e2e !== undefined && wpe !== undefined && wpe > 0) {
+      // Events/s the store would allow at this write cost, and how much of it the pipeline reaches.
+      const allowed = ceiling / wpe;
+      efficiency = e2e / allowed;
+      rows.push({ name: 'e2e efficiency', value: efficiency, unit: 'ratio', note: `goal >= 0.8; ${e2e.toFixed(0)} ev/s of ${allowed.toFixed(0)} ev/s the ceiling allows at ${wpe.toFixed(3)} writes/ev` });
+    }
+    return { rows, details: { concurrency: CONCURRENCY, seconds: elapsed, writes, errors, keys: KEYS, efficiency } };
+  },
+};

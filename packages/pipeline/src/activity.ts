@@ -1,0 +1,42 @@
+import type { CollectorStats, IngestMessage } from '@intent/events';
+import { READ_SIGNALS } from '@intent/intent';
+import type { Contribution } from '@intent/store';
+
+const READS = new Set<string>(READ_SIGNALS);
+
+/** The UTC hour of an instant, 'YYYY-MM-DDTHH': the bucket of site activity. */
+export const hourOf = (iso: string) => new Date(iso).toISOString().slice(0, 13);
+
+/**
+ * What one accepted event adds to its site's hourly activity: the ingestion counters, the
+ * pipeline lag, and per topic its page views, reads (engaged reads, downloads, webinars),
+ * reads that resolved to no account, and the visitor.
+ */
+export function eventActivity(message: IngestMessage, resolved: boolean, processedAt: Date): Contribution {
+  const counts: Record<string, number> = {
+    accepted: 1,
+    lagMs: Math.max(0, processedAt.getTime() - Date.parse(message.receivedAt)),
+    lagN: 1,
+  };
+  const members: Record<string, string> = {};
+  if (message.signal) {
+    counts[`s_${message.signal}`] = 1;
+    for (const topic of message.topics) {
+      if (message.signal === 'page_view') counts[`pv_${topic}`] = 1;
+      if (READS.has(message.signal)) {
+        counts[`r_${topic}`] = 1;
+        if (!resolved) counts[`u_${topic}`] = 1;
+      }
+      members[`v_${topic}`] = message.person;
+    }
+  }
+  return { id: message.id, counts, members };
+}
+
+/** The collector's rejected and dropped counts of one request. */
+export function statsActivity(stats: CollectorStats): Contribution {
+  const counts: Record<string, number> = {};
+  for (const [code, n] of Object.entries(stats.rejected)) counts[`rej_${code}`] = n;
+  for (const [reason, n] of Object.entries(stats.dropped)) counts[`drop_${reason}`] = n;
+  return { id: stats.id, counts };
+}

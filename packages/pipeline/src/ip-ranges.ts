@@ -1,0 +1,62 @@
+import ipaddr from 'ipaddr.js';
+
+/** A CIDR range normalised to its network address ("203.0.113.7/24" -> "203.0.113.0/24"), or undefined if invalid. */
+export function normalizeCidr(input: string): string | undefined {
+  try {
+    const [addr, bits] = ipaddr.parseCIDR(input.trim());
+    const network = ipaddr.fromByteArray(maskBytes(addr.toByteArray(), bits));
+    return `${network.toString()}/${bits}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Longest-prefix matching of addresses against the IP-range table. Ranges are indexed by
+ * prefix length, so a lookup costs one map probe per distinct prefix length, not one per range.
+ */
+export class IpRangeMatcher {
+  private readonly byLength = new Map<string, Map<number, Map<string, string>>>();
+
+  constructor(ranges: { cidr: string; domain: string }[]) {
+    for (const r of ranges) {
+      const [addr, bits] = ipaddr.parseCIDR(r.cidr);
+      const family = addr.kind();
+      const lengths = this.byLength.get(family) ?? new Map<number, Map<string, string>>();
+      const networks = lengths.get(bits) ?? new Map<string, string>();
+      networks.set(network(addr, bits), r.domain);
+      lengths.set(bits, networks);
+      this.byLength.set(family, lengths);
+    }
+    for (const [family, lengths] of this.byLength) {
+      this.byLength.set(family, new Map([...lengths].sort(([a], [b]) => b - a)));
+    }
+  }
+
+  /** The domain and range of an address, or undefined. IPv4-mapped IPv6 addresses match IPv4 ranges. */
+  match(ip: string): { domain: string; cidr: string } | undefined {
+    let addr: ipaddr.IPv4 | ipaddr.IPv6;
+    try {
+      addr = ipaddr.process(ip);
+    } catch {
+      return undefined;
+    }
+    for (const [bits, networks] of this.byLength.get(addr.kind()) ?? []) {
+      const net = network(addr, bits);
+      const domain = networks.get(net);
+      if (domain) return { domain, cidr: `${net}/${bits}` };
+    }
+    return undefined;
+  }
+}
+
+function network(addr: ipaddr.IPv4 | ipaddr.IPv6, bits: number): string {
+  return ipaddr.fromByteArray(maskBytes(addr.toByteArray(), bits)).toString();
+}
+
+function maskBytes(bytes: number[], bits: number): number[] {
+  return bytes.map((b, i) => {
+    const keep = Math.max(0, Math.min(8, bits - i * 8));
+    return b & (0xff << (8 - keep)) & 0xff;
+  });
+}

@@ -1,0 +1,89 @@
+import { type Contribution, addOnce } from './counted-add';
+import { sitePk, siteHourKey } from './keys';
+import { type Table, toAttr } from './table';
+
+/** Keep a site's hourly activity long enough for a quarter's trends and stats. */
+const ACTIVITY_TTL_DAYS = 100;
+
+/** Per-topic numbers of one site and day: what the whole audience reads, resolved or not. */
+export interface TopicDay {
+  day: string;
+  topic: string;
+  pageViews: number;
+  reads: number;
+  unresolvedReads: number;
+  visitors: number;
+}
+
+export interface SiteStats {
+  accepted: number;
+  rejected: Record<string, number>;
+  dropped: Record<string, number>;
+  lag: { averageSeconds: number | null; samples: number };
+}
+
+/**
+ * A site's activity by UTC hour (`SITE#<id>` / `H#<YYYY-MM-DDTHH>`): topic trends (page views,
+ * reads, reads that resolved to no account, distinct visitors) and ingestion counters
+ * (accepted, rejected by code, dropped by reason, pipeline lag). One conditional update per
+ * site and hour per batch; events are counted once, like rollups.
+ */
+export class ActivityRepository {
+  constructor(private readonly table: Table) {}
+
+  /** `hour` is 'YYYY-MM-DDTHH' (UTC). Answers how many contributions were new. */
+  add(siteId: string, hour: string, contributions: Contribution[]): Promise<number> {
+    const expiresAt = Math.floor(Date.parse(`${hour}:00:00Z`) / 1000) + ACTIVITY_TTL_DAYS * 86_400;
+    return addOnce(this.table, siteHourKey(siteId, hour), contributions, { expiresAt });
+  }
+
+  async stats(siteId: string, fromHour: string, toHour: string): Promise<SiteStats> {
+    const stats: SiteStats = { accepted: 0, rejected: {}, dropped: {}, lag: { averageSeconds: null, samples: 0 } };
+    let lagMs = 0;
+    for (const item of await this.hours(siteId, fromHour, toHour)) {
+      for (const [attr, value] of Object.entries(item)) {
+        if (typeof value !== 'number') continue;
+        if (attr === 'accepted') stats.accepted += value;
+        else if (attr.startsWith('rej_')) bump(stats.rejected, attr.slice(4), value);
+        else if (attr.startsWith('drop_')) bump(stats.dropped, attr.slice(5), value);
+        else if (attr === 'lagMs') lagMs += value;
+        else if (attr === 'lagN') stats.lag.samples += value;
+      }
+    }
+    if (stats.lag.samples) stats.lag.averageSeconds = Math.round(lagMs / stats.lag.samples / 100) / 10;
+    return stats;
+  }
+
+  async topicDays(siteId: string, fromHour: string, toHour: string): Promise<TopicDay[]> {
+    const byKey = new Map<string, TopicDay & { people: Set<string> }>();
+    for (const item of await this.hours(siteId, fromHour, toHour)) {
+      const day = String(item.sk).slice(2, 12);
+      for (const [attr, value] of Object.entries(item)) {
+        const m = /^(pv|r|u|v)_(.+)$/.exec(attr);
+        if (!m) continue;
+        const [, kind, topic = ''] = m;
+        const key = `${day}|${topic}`;
+        const entry = byKey.get(key) ?? { day, topic, pageViews: 0, reads: 0, unresolvedReads: 0, visitors: 0, people: new Set() };
+        if (kind === 'pv') entry.pageViews += value as number;
+        else if (kind === 'r') entry.reads += value as number;
+        else if (kind === 'u') entry.unresolvedReads += value as number;
+        else for (const p of value as Set<string>) entry.people.add(p);
+        byKey.set(key, entry);
+      }
+    }
+    return [...byKey.values()]
+      .map(({ people, ...rest }) => ({ ...rest, visitors: people.size }))
+      .sort((a, b) => a.day.localeCompare(b.day) || a.topic.localeCompare(b.topic));
+  }
+
+  private hours(siteId: string, fromHour: string, toHour: string) {
+    return this.table.queryAll({
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: toAttr({ ':pk': sitePk(siteId), ':from': `H#${fromHour}`, ':to': `H#${toHour}` }),
+    });
+  }
+}
+
+function bump(map: Record<string, number>, key: string, n: number) {
+  map[key] = (map[key] ?? 0) + n;
+}

@@ -1,0 +1,145 @@
+import { SITES, originOf, writeKeyOf } from './demo/catalog';
+import { type QueueEntry, DemoClient, adminKeyFrom, batchesInOrder, sendLimited } from './demo/client';
+import { generateDemo } from './demo/generate';
+
+/**
+ * `npm run demo`: configures the running stack for six owned media sites, loads ~2000
+ * accounts, replays a synthetic month of traffic through `POST /v1/collect`, waits for the
+ * pipeline to settle and prints the top of every pod's queue and how the scenario accounts came out.
+ * DEMO_URL (default http://127.0.0.1:$PORT), INTENT_ADMIN_KEY or the data dir's development key,
+ * DEMO_SEED, DEMO_SCALE and DEMO_SETTLE_SECONDS may be set.
+ */
+
+const BATCH = 100;
+const IN_FLIGHT = 4;
+const ACCOUNT_CHUNK = 500;
+
+const env = process.env;
+const baseUrl = (env.DEMO_URL ?? `http://127.0.0.1:${env.PORT ?? 3000}`).replace(/\/$/, '');
+const started = Date.now();
+const secs = (from: number) => `${((Date.now() - from) / 1000).toFixed(1)} s`;
+/** A progress line on a terminal, overwritten by the next one (and by the next log line). */
+const progress = (line: string) => {
+  if (process.stdout.isTTY) process.stdout.write(`\r${line}\x1b[K`);
+};
+const log = (line: string) => {
+  if (process.stdout.isTTY) process.stdout.write('\r\x1b[K');
+  console.log(line);
+};
+
+async function main() {
+  const client = new DemoClient(baseUrl, adminKeyFrom(env));
+  if (!(await client.health())) throw new Error(`no stack answers ${baseUrl}/v1/health: start it with npm start`);
+
+  const data = generateDemo({
+    endDate: new Date(),
+    seed: env.DEMO_SEED ? Number(env.DEMO_SEED) : undefined,
+    scale: env.DEMO_SCALE ? Number(env.DEMO_SCALE) : undefined,
+  });
+  console.log(`demo against ${baseUrl}: ${data.events.length} events from ${SITES.length} sites, ${data.accounts.length} accounts (generated in ${secs(started)})`);
+
+  for (const [section, value] of Object.entries(data.config)) await client.putConfig(section, value);
+  console.log(`configured ${Object.keys(data.config).join(', ')}`);
+
+  await loadAccounts(client, data.accounts);
+  await postEvents(client, data.events);
+  const pods = (data.config.pods as { pods: { id: string; name: string }[] }).pods;
+  const tops = await settle(client, pods.map((p) => p.id), Object.values(data.scenarios));
+
+  for (const pod of pods) printPod(pod, tops.get(pod.id) ?? []);
+  console.log('\nscenario accounts:');
+  for (const [scenario, domain] of Object.entries(data.scenarios)) {
+    const a = await client.account(domain);
+    if (!a) {
+      console.log(`  ${scenario.padEnd(20)} ${domain.padEnd(30)} never seen (no resolved events)`);
+      continue;
+    }
+    const state = `tier ${a.fit?.tier ?? '?'}  ${a.intent.stage.padEnd(11)} ${a.salesReady ? `sales-ready -> ${a.pod}` : 'not sales-ready'}  priority ${a.priority}`;
+    console.log(`  ${scenario.padEnd(20)} ${domain.padEnd(30)} ${state}\n  ${''.padEnd(20)} ${a.explanation[0] ?? ''}`);
+  }
+  console.log(`\ndemo finished in ${secs(started)}`);
+}
+
+async function loadAccounts(client: DemoClient, accounts: unknown[]) {
+  let upserted = 0;
+  let rejected = 0;
+  for (let i = 0; i < accounts.length; i += ACCOUNT_CHUNK) {
+    const out = await client.putAccounts(accounts.slice(i, i + ACCOUNT_CHUNK));
+    if (!out) {
+      console.warn('warning: PUT /v1/accounts answered 404 (not built yet?): continuing without firmographics, so fit is scored on unknowns');
+      return;
+    }
+    upserted += out.upserted;
+    rejected += out.rejected.length;
+    for (const r of out.rejected.slice(0, 3)) console.warn(`  account row ${i + r.index} rejected: ${r.code} ${r.message}`);
+  }
+  console.log(`accounts: ${upserted} upserted, ${rejected} rejected`);
+}
+
+async function postEvents(client: DemoClient, events: { writeKey: string; event: Record<string, unknown> }[]) {
+  const origins = new Map(SITES.map((s) => [writeKeyOf(s), originOf(s)]));
+  const batches = batchesInOrder(events, BATCH);
+  const from = Date.now();
+  let accepted = 0;
+  const rejectedBy = new Map<string, number>();
+  let done = 0;
+  await sendLimited(batches, IN_FLIGHT, async (batch) => {
+    const ua = String((batch.items[0]?.context as { userAgent?: string } | undefined)?.userAgent ?? 'Mozilla/5.0');
+    const out = await client.collect(batch.writeKey, batch.items, origins.get(batch.writeKey) ?? '', ua);
+    accepted += out.accepted;
+    for (const r of out.rejected) rejectedBy.set(r.code, (rejectedBy.get(r.code) ?? 0) + 1);
+    done++;
+    progress(`  posted ${done}/${batches.length} batches`);
+  });
+  const rejected = [...rejectedBy.values()].reduce((a, b) => a + b, 0);
+  const codes = [...rejectedBy].map(([c, n]) => `${c} ${n}`).join(', ');
+  log(
+    `events: ${events.length} sent in ${batches.length} batches in ${secs(from)}: ${accepted} accepted, ${rejected} rejected${codes ? ` (${codes})` : ''}, ` +
+      `${events.length - accepted - rejected} dropped (bots)`,
+  );
+}
+
+/**
+ * Waits for the pipeline to catch up: polls every pod's top ten and the scenario accounts once
+ * a second until they are the same three polls in a row (at most DEMO_SETTLE_SECONDS, 60). Every
+ * scenario account has identified traffic, so while one is still unknown the rollup is behind.
+ */
+async function settle(client: DemoClient, podIds: string[], scenarioDomains: string[]): Promise<Map<string, QueueEntry[]>> {
+  const from = Date.now();
+  const maxMs = Number(env.DEMO_SETTLE_SECONDS ?? 60) * 1000;
+  let last = '';
+  let same = 0;
+  let tops = new Map<string, QueueEntry[]>();
+  while (Date.now() - from < maxMs) {
+    tops = new Map(await Promise.all(podIds.map(async (id) => [id, await client.podQueue(id, 10)] as const)));
+    const accounts = await Promise.all(scenarioDomains.map((d) => client.account(d)));
+    const unseen = accounts.filter((a) => !a).length;
+    const print = JSON.stringify([
+      [...tops].map(([id, q]) => [id, q.map((e) => [e.domain, e.priority, e.stage])]),
+      accounts.map((a) => a && [a.priority, a.intent.stage, a.intent.score]),
+    ]);
+    same = print === last && unseen === 0 ? same + 1 : 1;
+    last = print;
+    if (same >= 3) {
+      log(`pipeline settled ${secs(from)} after the last batch (pod tops and scenario accounts unchanged for 3 polls)`);
+      return tops;
+    }
+    progress(`  waiting for the pipeline: ${secs(from)}, ${unseen} scenario accounts not seen yet`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  log(`warning: still changing after ${maxMs / 1000} s (set DEMO_SETTLE_SECONDS to wait longer); showing the queues as they are now`);
+  return tops;
+}
+
+function printPod(pod: { id: string; name: string }, top: QueueEntry[]) {
+  console.log(`\npod ${pod.id} (${pod.name}): ${top.length ? `top ${top.length}` : 'empty'}`);
+  top.forEach((e, i) => {
+    console.log(`  ${String(i + 1).padStart(2)}. ${e.domain.padEnd(32)} ${e.name.slice(0, 26).padEnd(26)} priority ${String(e.priority).padStart(5)}  ${e.stage.padEnd(11)} tier ${e.fit?.tier ?? '?'}`);
+    for (const reason of e.reasons.slice(0, 3)) console.log(`        - ${reason}`);
+  });
+}
+
+main().catch((err: unknown) => {
+  console.error(`demo failed after ${secs(started)}: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

@@ -1,0 +1,201 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/** HTTP helpers for `npm run demo`: the public API only, with retries on 429, 5xx and network errors. */
+
+export interface ApiResponse<T = unknown> {
+  status: number;
+  body: T;
+}
+
+export interface Rejection {
+  index: number;
+  messageId?: string;
+  code: string;
+  message: string;
+}
+
+export interface QueueEntry {
+  domain: string;
+  name: string;
+  priority: number;
+  stage: string;
+  fit?: { score: number; tier: string };
+  reasons: string[];
+}
+
+export interface AccountView {
+  domain: string;
+  name: string;
+  fit?: { score: number; tier: string; reasons: { message: string }[] };
+  intent: { stage: string; score: number };
+  priority: number;
+  salesReady: boolean;
+  pod: string | null;
+  explanation: string[];
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+    what: string,
+  ) {
+    super(`${what}: HTTP ${status} ${JSON.stringify(body).slice(0, 400)}`);
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class DemoClient {
+  constructor(
+    readonly baseUrl: string,
+    private readonly adminKey: string,
+  ) {}
+
+  /** One request; retried (up to 4 attempts, backing off) on 429, 5xx and network errors. */
+  async call<T = unknown>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const res = await fetch(`${this.baseUrl}${path}`, {
+          method,
+          headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+        const text = await res.text();
+        const parsed = text ? (safeJson(text) as T) : (undefined as T);
+        if ((res.status === 429 || res.status >= 500) && attempt < 4) {
+          await sleep(250 * 2 ** attempt);
+          continue;
+        }
+        return { status: res.status, body: parsed };
+      } catch (err) {
+        if (attempt >= 4) throw err;
+        await sleep(250 * 2 ** attempt);
+      }
+    }
+  }
+
+  private admin<T>(method: string, path: string, body?: unknown) {
+    return this.call<T>(method, path, body, { authorization: `Bearer ${this.adminKey}` });
+  }
+
+  async health(timeoutMs = 30_000): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      try {
+        if ((await fetch(`${this.baseUrl}/v1/health`)).status === 200) return true;
+      } catch {
+        // not up yet
+      }
+      await sleep(500);
+    }
+    return false;
+  }
+
+  async putConfig(section: string, value: unknown): Promise<void> {
+    const res = await this.admin('PUT', `/v1/config/${section}`, value);
+    if (res.status !== 200) throw new ApiError(res.status, res.body, `PUT /v1/config/${section}`);
+  }
+
+  /** Answers undefined when the route does not exist (404), so the caller can carry on. */
+  async putAccounts(accounts: unknown[]): Promise<{ upserted: number; rejected: Rejection[] } | undefined> {
+    const res = await this.admin<{ upserted: number; rejected: Rejection[] }>('PUT', '/v1/accounts', { accounts });
+    if (res.status === 404) return undefined;
+    if (res.status !== 200) throw new ApiError(res.status, res.body, 'PUT /v1/accounts');
+    return res.body;
+  }
+
+  /** `POST /v1/collect` as a browser on the site would: its Origin and a browser user agent. */
+  async collect(writeKey: string, batch: unknown[], origin: string, userAgent: string): Promise<{ accepted: number; rejected: Rejection[] }> {
+    const res = await this.call<{ accepted: number; rejected: Rejection[] }>('POST', '/v1/collect', { writeKey, batch }, { origin, 'user-agent': userAgent });
+    if (res.status !== 202) throw new ApiError(res.status, res.body, `POST /v1/collect (${writeKey})`);
+    return res.body;
+  }
+
+  async podQueue(podId: string, limit = 10): Promise<QueueEntry[]> {
+    const res = await this.admin<{ accounts: QueueEntry[] }>('GET', `/v1/pods/${encodeURIComponent(podId)}/queue?limit=${limit}`);
+    if (res.status !== 200) throw new ApiError(res.status, res.body, `GET /v1/pods/${podId}/queue`);
+    return res.body.accounts;
+  }
+
+  async account(domain: string): Promise<AccountView | undefined> {
+    const res = await this.admin<AccountView>('GET', `/v1/accounts/${encodeURIComponent(domain)}`);
+    if (res.status === 404) return undefined;
+    if (res.status !== 200) throw new ApiError(res.status, res.body, `GET /v1/accounts/${domain}`);
+    return res.body;
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** INTENT_ADMIN_KEY, else the development admin key the local stack keeps in its data dir. */
+export function adminKeyFrom(env: NodeJS.ProcessEnv): string {
+  if (env.INTENT_ADMIN_KEY) return env.INTENT_ADMIN_KEY;
+  const file = join(resolve(env.INTENT_DATA_DIR ?? '.data'), 'local-secrets.json');
+  if (!existsSync(file)) throw new Error(`no INTENT_ADMIN_KEY and no ${file}: start the stack (npm start) first, or set INTENT_ADMIN_KEY`);
+  const key = (JSON.parse(readFileSync(file, 'utf8')) as { adminKey?: string }).adminKey;
+  if (!key) throw new Error(`${file} holds no adminKey`);
+  return key;
+}
+
+export interface Batch<T> {
+  writeKey: string;
+  items: T[];
+}
+
+/**
+ * Cuts a time-ordered stream into per-site batches of `size`, in the order their first event
+ * happened, so a visitor's identify reaches the pipeline before what follows it.
+ */
+export function batchesInOrder<T>(events: { writeKey: string; event: T }[], size: number): Batch<T>[] {
+  const open = new Map<string, Batch<T> & { first: number }>();
+  const all: (Batch<T> & { first: number })[] = [];
+  events.forEach(({ writeKey, event }, i) => {
+    let batch = open.get(writeKey);
+    if (!batch || batch.items.length >= size) {
+      batch = { writeKey, items: [], first: i };
+      open.set(writeKey, batch);
+      all.push(batch);
+    }
+    batch.items.push(event);
+  });
+  return all.sort((a, b) => a.first - b.first).map(({ writeKey, items }) => ({ writeKey, items }));
+}
+
+/**
+ * Runs `send` over the batches with at most `limit` in flight and never two of the same site
+ * at once, so each site's events are queued in order while sites proceed in parallel.
+ */
+export async function sendLimited<T>(batches: Batch<T>[], limit: number, send: (b: Batch<T>) => Promise<void>): Promise<void> {
+  const pending = [...batches];
+  const busy = new Set<string>();
+  let failure: unknown;
+  const worker = async () => {
+    while (failure === undefined) {
+      const i = pending.findIndex((b) => !busy.has(b.writeKey));
+      if (i === -1) {
+        if (pending.length === 0) return;
+        await sleep(5);
+        continue;
+      }
+      const [batch] = pending.splice(i, 1) as [Batch<T>];
+      busy.add(batch.writeKey);
+      try {
+        await send(batch);
+      } catch (err) {
+        failure = err;
+      } finally {
+        busy.delete(batch.writeKey);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: limit }, worker));
+  if (failure !== undefined) throw failure;
+}

@@ -1,0 +1,62 @@
+import { defaultConfig } from '@intent/config';
+import { type IngestMessage, normalizeEvent } from '@intent/events';
+import type { SQSEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TestStack, event, startTestStack } from './harness';
+
+/** Real handler, real dynalite: two consumers at once on the same accounts lose no update. */
+describe('rollup consumers running concurrently', () => {
+  let stack: TestStack;
+  let rollup: (e: SQSEvent, c: unknown) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }>;
+  const config = defaultConfig();
+  const site = config.sites.sites[0] as (typeof config.sites.sites)[number];
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+    // The very module the local runtime and the stack use, with the environment the runtime set.
+    rollup = (await import('../../functions/rollup/handler')).handler as unknown as typeof rollup;
+  });
+  afterAll(async () => {
+    await stack.stop().catch(() => undefined);
+    stack.cleanup();
+  });
+
+  const toMessage = (raw: Record<string, unknown>): IngestMessage => {
+    const outcome = normalizeEvent(raw, { site, signals: config.signals, receivedAt: new Date(), hashSecret: process.env.HASH_SECRET ?? '' });
+    if (outcome.kind !== 'accepted') throw new Error(`test event not accepted: ${JSON.stringify(outcome)}`);
+    return outcome.message;
+  };
+  const sqsEvent = (messages: IngestMessage[], prefix: string): SQSEvent => ({
+    Records: messages.map((m, i) => ({
+      messageId: `${prefix}-${i}`,
+      receiptHandle: `${prefix}-${i}`,
+      body: JSON.stringify(m),
+      attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'test', ApproximateFirstReceiveTimestamp: '0' },
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:ingest',
+      awsRegion: 'us-east-1',
+    })),
+  });
+
+  it('counts every event of two overlapping batches processed at the same time', async () => {
+    const accounts = ['one', 'two', 'three', 'four'].map((n) => `${n}.example`);
+    const identifies = accounts.map((d, i) => toMessage(event({ type: 'identify', anonymousId: `c-${i}`, traits: { email: `p@${d}` } })));
+    expect((await rollup(sqsEvent(identifies, 'setup'), {})).batchItemFailures).toEqual([]);
+
+    const reads = (n: number) =>
+      Array.from({ length: n }, (_, k) =>
+        toMessage(event({ type: 'track', event: 'content_read', anonymousId: `c-${k % accounts.length}`, properties: { topics: ['data-warehousing'] } })),
+      );
+    const [a, b] = [reads(60), reads(40)];
+    const results = await Promise.all([rollup(sqsEvent(a, 'a'), {}), rollup(sqsEvent(b, 'b'), {})]);
+    expect(results.map((r) => r.batchItemFailures)).toEqual([[], []]);
+
+    for (const [i, domain] of accounts.entries()) {
+      const expected = [...a, ...b].filter((m) => m.anonymousId === `c-${i}`).length;
+      const res = await stack.api(`/v1/accounts/${domain}`, { key: stack.secrets.adminKey });
+      expect(res.body.intent.topics.find((t: { topic: string }) => t.topic === 'data-warehousing')?.reads).toBe(expected);
+    }
+  });
+});

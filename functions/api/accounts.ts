@@ -1,7 +1,20 @@
 import { normalizeDomain } from '@intent/fit';
-import { type Route, badRequest, json, notFound, requireScope } from '@intent/http';
+import { type HttpRequest, type Route, badRequest, bulkRows, json, notFound, requireScope, tooLarge } from '@intent/http';
+import { MAX_UPSERT_ROWS, type RescoreDeps, describeAccount, publishPodMessages, sqs, upsertAccounts } from '@intent/pipeline';
 import { type AccountRecord, InvalidCursorError } from '@intent/store';
-import { principalOf, store } from './deps';
+import { configs, logger, podQueueUrls, principalOf, store } from './deps';
+
+/** The `{domain}` path parameter, normalised like every account key (400 when it is no domain). */
+export function domainParam(req: HttpRequest): string {
+  const domain = normalizeDomain(req.params.domain ?? '');
+  if (!domain) throw badRequest('invalid_domain', `"${req.params.domain}" is not a domain`, [{ path: 'domain', message: 'not a domain' }]);
+  return domain;
+}
+
+/** What the pipeline services need: the store, the current configuration and the time. */
+export async function serviceDeps(): Promise<RescoreDeps> {
+  return { store, config: await configs.get(), now: new Date() };
+}
 
 /** The account as `GET /v1/accounts/{domain}` shows it: firmographics, fit, intent, priority and why. */
 export function accountView(record: AccountRecord) {
@@ -19,6 +32,10 @@ export function accountView(record: AccountRecord) {
     audiences: [],
     explanation: s?.explanation ?? [],
     scoredAt: s?.scoredAt,
+    claimedBy: record.claim?.sdr ?? null,
+    claimExpiresAt: record.claim?.expiresAt ?? null,
+    outcome: record.hold?.outcome ?? null,
+    outcomeAt: record.hold?.outcomeAt ?? null,
   };
 }
 
@@ -40,13 +57,21 @@ function queueEntry(record: AccountRecord) {
 }
 
 export const accountRoutes: Record<string, Route> = {
+  /** Bulk upsert of firmographics: JSON `{"accounts": [...]}` or CSV; bad rows reported by index. */
+  'PUT /v1/accounts': async (req) => {
+    requireScope(await principalOf(req), 'admin');
+    const rows = bulkRows(req, 'accounts');
+    if (rows.length > MAX_UPSERT_ROWS) throw tooLarge('too_many_rows', `at most ${MAX_UPSERT_ROWS} accounts per request; split the upload`);
+    const result = await upsertAccounts(rows, await serviceDeps());
+    await publishPodMessages(sqs, podQueueUrls, result.messages, logger);
+    return json(200, { upserted: result.upserted, rejected: result.rejected, rescored: result.rescored });
+  },
   'GET /v1/accounts/{domain}': async (req) => {
     requireScope(await principalOf(req), 'admin');
-    const domain = normalizeDomain(req.params.domain ?? '');
-    if (!domain) throw badRequest('invalid_domain', `"${req.params.domain}" is not a domain`);
+    const domain = domainParam(req);
     const record = await store.accounts.get(domain);
     if (!record) throw notFound(`no account ${domain} has been seen`);
-    return json(200, accountView(record));
+    return json(200, accountView(await describeAccount(record, await serviceDeps())));
   },
   'GET /v1/pods/{podId}/queue': async (req) => {
     const podId = req.params.podId ?? '';

@@ -1,10 +1,14 @@
 import { httpHandler, json } from '@intent/http';
 import { accountRoutes } from './accounts';
+import { claimRoutes } from './claims';
 import { configRoutes } from './config';
 import { configs, logger } from './deps';
+import { feedbackRoutes } from './feedback';
+import { icpRoutes } from './icp';
 import { ingestionRoutes } from './ingestion';
 import { ipRangeRoutes } from './ip-ranges';
 import { keyRoutes } from './keys';
+import { metricsRoutes } from './metrics';
 
 export const handler = httpHandler(logger, {
   // Ready means the table answers: the collector and the consumers need nothing else.
@@ -18,4 +22,8 @@ export const handler = httpHandler(logger, {
   ...accountRoutes,
   ...ipRangeRoutes,
   ...ingestionRoutes,
+  ...claimRoutes,
+  ...feedbackRoutes,
+  ...metricsRoutes,
+  ...icpRoutes,
 });

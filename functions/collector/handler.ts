@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { type Route, httpHandler, json } from '@intent/http';
+import type { Config } from '@intent/config';
+import { HttpError, type HttpRequest, type Route, forbidden, httpHandler, json } from '@intent/http';
 import { ConfigCache, collect, loadHashSecret, requiredEnv, sendAll, sqs } from '@intent/pipeline';
 import { ENV } from '@intent/resources';
 import { Store, dynamo } from '@intent/store';
@@ -27,8 +28,20 @@ const enqueue = (bodies: string[]) => sendAll(sqs, ingestQueueUrl, bodies);
 /** POST /v1/collect: the snippet's and forwarders' endpoint, with per-event answers. */
 const collectRoute: Route = async (req) => {
   const origin = req.headers.origin;
-  const envelope = parseCollectEnvelope(req);
   const config = await configs.get();
+  try {
+    return await collectFrom(req, origin, config);
+  } catch (err) {
+    // An allowed browser origin must be able to read an error, or the snippet retries blindly.
+    if (err instanceof HttpError && preflightAllowed(config, origin, req.query.writeKey)) {
+      throw new HttpError(err.status, err.code, err.message, err.details, { ...err.headers, ...corsHeaders(origin) });
+    }
+    throw err;
+  }
+};
+
+async function collectFrom(req: HttpRequest, origin: string | undefined, config: Config) {
+  const envelope = parseCollectEnvelope(req);
   const site = requireSite(config, writeKeyOf(req, envelope.writeKey));
   checkOrigin(site, origin);
   assertBatchSize(envelope.batch);
@@ -47,7 +60,7 @@ const collectRoute: Route = async (req) => {
     enqueue,
   );
   return json(202, { accepted: result.accepted, rejected: result.rejected }, corsHeaders(origin));
-};
+}
 
 /** Segment's HTTP Tracking API: the SDKs cannot act on per-event answers, so bad events are dropped. */
 const segmentRoute =
@@ -72,7 +85,9 @@ export const handler = httpHandler(logger, {
   'OPTIONS /v1/collect': async (req) => {
     const config = await configs.get();
     const origin = req.headers.origin;
-    if (!preflightAllowed(config, origin, req.query.writeKey)) return { status: 403, text: '' };
+    if (!preflightAllowed(config, origin, req.query.writeKey)) {
+      throw forbidden('origin_not_allowed', `origin ${origin ?? '(none)'} is not allowed to post events here`);
+    }
     return { status: 204, text: '', headers: corsHeaders(origin) };
   },
   'GET /v1/tracker.js': async (req) => {

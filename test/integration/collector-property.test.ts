@@ -3,7 +3,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { context, httpEvent } from '../handlers/events';
-import { type TestStack, startTestStack } from './harness';
+import { startTestStack, type TestStack } from './harness';
 
 /**
  * The collector handler module itself, invoked with API Gateway v2 events against the real
@@ -28,7 +28,20 @@ const BOTS = [
  * Track names that look up Object.prototype in signals.eventMap and are wrongly accepted
  * (see collector-bad-input.test.ts, the it.fails cases): kept out of the generator until fixed.
  */
-const KNOWN_BUG_NAMES = new Set(['__proto__', 'constructor', 'toString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable', 'toLocaleString', '__defineGetter__', '__defineSetter__', '__lookupGetter__', '__lookupSetter__']);
+const KNOWN_BUG_NAMES = new Set([
+  '__proto__',
+  'constructor',
+  'toString',
+  'valueOf',
+  'hasOwnProperty',
+  'isPrototypeOf',
+  'propertyIsEnumerable',
+  'toLocaleString',
+  '__defineGetter__',
+  '__defineSetter__',
+  '__lookupGetter__',
+  '__lookupSetter__',
+]);
 
 type Path = string[];
 type Expected = 'accepted' | 'dropped' | 'invalid_event' | 'missing_identity' | 'unknown_event' | 'timestamp_out_of_range';
@@ -73,37 +86,100 @@ const ENVELOPE_ERRORS: Record<string, { status: number; code: string }> = {
 
 // Each (path, value) breaks the event schema whatever the event's type.
 const WRONG_TYPES: [Path, unknown][] = [
-  [['type'], 42], [['type'], 'screen'], [['messageId'], 42], [['messageId'], ''], [['messageId'], {}],
-  [['anonymousId'], 42], [['anonymousId'], ''], [['anonymousId'], []], [['userId'], true], [['userId'], ''],
-  [['timestamp'], true], [['timestamp'], 'not a date'], [['timestamp'], {}], [['sentAt'], 'yesterday'],
-  [['event'], 5], [['event'], ''], [['properties'], 'x'], [['properties'], []], [['properties', 'topics'], 'x'],
-  [['properties', 'topics'], [1]], [['properties', 'url'], 5], [['traits'], 'x'], [['traits'], []],
-  [['traits', 'email'], 5], [['traits', 'company'], true], [['context'], 'x'], [['context'], 7],
-  [['context', 'page'], 'x'], [['context', 'userAgent'], 5], [['context', 'consent'], 'yes'], [['context', 'consent'], []],
+  [['type'], 42],
+  [['type'], 'screen'],
+  [['messageId'], 42],
+  [['messageId'], ''],
+  [['messageId'], {}],
+  [['anonymousId'], 42],
+  [['anonymousId'], ''],
+  [['anonymousId'], []],
+  [['userId'], true],
+  [['userId'], ''],
+  [['timestamp'], true],
+  [['timestamp'], 'not a date'],
+  [['timestamp'], {}],
+  [['sentAt'], 'yesterday'],
+  [['event'], 5],
+  [['event'], ''],
+  [['properties'], 'x'],
+  [['properties'], []],
+  [['properties', 'topics'], 'x'],
+  [['properties', 'topics'], [1]],
+  [['properties', 'url'], 5],
+  [['traits'], 'x'],
+  [['traits'], []],
+  [['traits', 'email'], 5],
+  [['traits', 'company'], true],
+  [['context'], 'x'],
+  [['context'], 7],
+  [['context', 'page'], 'x'],
+  [['context', 'userAgent'], 5],
+  [['context', 'consent'], 'yes'],
+  [['context', 'consent'], []],
   [['groupId'], true],
 ];
 // Fields with a length limit, and the limit.
 const LIMITED: [Path, number][] = [
-  [['messageId'], 128], [['anonymousId'], 128], [['userId'], 256], [['event'], 200], [['name'], 512],
-  [['properties', 'url'], 4096], [['properties', 'title'], 1024], [['traits', 'email'], 320], [['traits', 'domain'], 256],
-  [['context', 'userAgent'], 2048], [['context', 'ip'], 64], [['context', 'page', 'url'], 4096],
+  [['messageId'], 128],
+  [['anonymousId'], 128],
+  [['userId'], 256],
+  [['event'], 200],
+  [['name'], 512],
+  [['properties', 'url'], 4096],
+  [['properties', 'title'], 1024],
+  [['traits', 'email'], 320],
+  [['traits', 'domain'], 256],
+  [['context', 'userAgent'], 2048],
+  [['context', 'ip'], 64],
+  [['context', 'page', 'url'], 4096],
 ];
-const SCHEMA_FIELDS: Path[] = [['type'], ['messageId'], ['anonymousId'], ['userId'], ['timestamp'], ['event'], ['properties'], ['traits'], ['context'], ['groupId'], ['sentAt'], ['name']];
-const FREE_PATHS: Path[] = [['properties', 'extra'], ['context', 'campaign'], ['integrations'], ['_metadata'], ['traits', 'plan']];
+const SCHEMA_FIELDS: Path[] = [
+  ['type'],
+  ['messageId'],
+  ['anonymousId'],
+  ['userId'],
+  ['timestamp'],
+  ['event'],
+  ['properties'],
+  ['traits'],
+  ['context'],
+  ['groupId'],
+  ['sentAt'],
+  ['name'],
+];
+const FREE_PATHS: Path[] = [
+  ['properties', 'extra'],
+  ['context', 'campaign'],
+  ['integrations'],
+  ['_metadata'],
+  ['traits', 'plan'],
+];
 const VALIDATED_OBJECTS: Path[] = [['properties'], ['traits'], ['context'], ['context', 'page'], ['properties', 'topics']];
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.record({ kind: fc.constant('drop' as const), field: fc.constantFrom('type' as const, 'messageId' as const, 'identity' as const, 'event' as const) }),
+  fc.record({
+    kind: fc.constant('drop' as const),
+    field: fc.constantFrom('type' as const, 'messageId' as const, 'identity' as const, 'event' as const),
+  }),
   fc.constantFrom(...WRONG_TYPES).map(([path, value]) => ({ kind: 'wrongType' as const, path, value })),
   fc
     .string({ minLength: 1, maxLength: 60 })
     .filter((s) => !(BUILT_IN as readonly string[]).includes(s) && !KNOWN_BUG_NAMES.has(s))
     .map((name) => ({ kind: 'unknownEvent' as const, name })),
-  fc.tuple(fc.constantFrom(...LIMITED), fc.integer({ min: 1, max: 2000 })).map(([[path, max], extra]) => ({ kind: 'hugeString' as const, path, length: max + extra, limited: true })),
-  fc.tuple(fc.constantFrom(...FREE_PATHS), fc.integer({ min: 4000, max: 8000 })).map(([path, length]) => ({ kind: 'hugeString' as const, path, length, limited: false })),
+  fc
+    .tuple(fc.constantFrom(...LIMITED), fc.integer({ min: 1, max: 2000 }))
+    .map(([[path, max], extra]) => ({ kind: 'hugeString' as const, path, length: max + extra, limited: true })),
+  fc
+    .tuple(fc.constantFrom(...FREE_PATHS), fc.integer({ min: 4000, max: 8000 }))
+    .map(([path, length]) => ({ kind: 'hugeString' as const, path, length, limited: false })),
   fc.constantFrom(...SCHEMA_FIELDS).map((path) => ({ kind: 'null' as const, path })),
-  fc.tuple(fc.constantFrom(...FREE_PATHS), fc.jsonValue({ maxDepth: 6 })).map(([path, value]) => ({ kind: 'garbage' as const, path, value, validated: false })),
-  fc.tuple(fc.constantFrom(...VALIDATED_OBJECTS), fc.jsonValue({ maxDepth: 4 })).map(([path, v]) => ({ kind: 'garbage' as const, path, value: [[v]], validated: true })),
+  fc
+    .tuple(fc.constantFrom(...FREE_PATHS), fc.jsonValue({ maxDepth: 6 }))
+    .map(([path, value]) => ({ kind: 'garbage' as const, path, value, validated: false })),
+  fc
+    .tuple(fc.constantFrom(...VALIDATED_OBJECTS), fc.jsonValue({ maxDepth: 4 }))
+    .map(([path, v]) => ({ kind: 'garbage' as const, path, value: [[v]], validated: true })),
   fc.record({
     kind: fc.constant('farTimestamp' as const),
     offsetMs: fc.oneof(fc.integer({ min: 2 * DAY, max: 3650 * DAY }), fc.integer({ min: -3650 * DAY, max: -91 * DAY })),
@@ -132,9 +208,19 @@ const spec: fc.Arbitrary<Spec> = fc.record(
 
 const envelopeMutation: fc.Arbitrary<EnvelopeMutation> = fc.oneof(
   { weight: 10, arbitrary: fc.constant({ kind: 'none' as const }) },
-  { weight: 4, arbitrary: fc.constantFrom(...(['textPlain', 'headerKey', 'queryKey', 'basicKey', 'gzip'] as const).map((kind) => ({ kind }))) },
+  {
+    weight: 4,
+    arbitrary: fc.constantFrom(
+      ...(['textPlain', 'headerKey', 'queryKey', 'basicKey', 'gzip'] as const).map((kind) => ({ kind })),
+    ),
+  },
   { weight: 2, arbitrary: fc.integer({ min: -30 * DAY, max: 30 * DAY }).map((ms) => ({ kind: 'skew' as const, ms })) },
-  { weight: 2, arbitrary: fc.constantFrom(...(['missingKey', 'unknownKey', 'xml', 'truncate', 'batchNotArray'] as const).map((kind) => ({ kind }))) },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      ...(['missingKey', 'unknownKey', 'xml', 'truncate', 'batchNotArray'] as const).map((kind) => ({ kind })),
+    ),
+  },
 );
 
 function setPath(target: Record<string, unknown>, path: Path, value: unknown) {
@@ -150,15 +236,21 @@ let run = 0;
 
 /** The event as a client would send it (its clock `clientNow`), and what must become of it. */
 function build(s: Spec, i: number, ids: string[], clientNow: number): { event: Record<string, unknown>; expected: Expected } {
-  const stamp = (offset: number, asNumber: boolean) => (asNumber ? clientNow + offset : new Date(clientNow + offset).toISOString());
+  const stamp = (offset: number, asNumber: boolean) =>
+    asNumber ? clientNow + offset : new Date(clientNow + offset).toISOString();
   const e: Record<string, unknown> = { type: s.type, messageId: ids[i], anonymousId: s.anonymousId };
   if (s.userId !== undefined) e.userId = s.userId;
   if (s.tsOffsetMs !== undefined) e.timestamp = stamp(s.tsOffsetMs, s.tsAsNumber);
   if (s.type === 'track') e.event = s.name;
-  if (s.type === 'page' || s.type === 'track') e.properties = { url: `https://media.example/articles/${i}?utm=x`, title: 'An article', topics: s.topics };
+  if (s.type === 'page' || s.type === 'track')
+    e.properties = { url: `https://media.example/articles/${i}?utm=x`, title: 'An article', topics: s.topics };
   if (s.type === 'identify') e.traits = { email: `reader${i}@${s.domain}`, company: { name: 'Acme' } };
   if (s.type === 'group') Object.assign(e, { groupId: `g-${i}`, traits: { domain: s.domain, name: 'Acme' } });
-  e.context = { ...(s.userAgent ? { userAgent: s.userAgent } : {}), ...(s.consent !== undefined ? { consent: s.consent } : {}), library: { name: 'property-test' } };
+  e.context = {
+    ...(s.userAgent ? { userAgent: s.userAgent } : {}),
+    ...(s.consent !== undefined ? { consent: s.consent } : {}),
+    library: { name: 'property-test' },
+  };
 
   const m = s.mutation;
   if (!m) return { event: e, expected: 'accepted' };
@@ -222,13 +314,14 @@ function request(body: string, env: EnvelopeMutation): APIGatewayProxyEventV2 {
   if (env.kind === 'basicKey') headers.authorization = `Basic ${Buffer.from('wk_dev:').toString('base64')}`;
   if (env.kind === 'gzip') headers['content-encoding'] = 'gzip';
   const req = httpEvent('POST /v1/collect', env.kind === 'truncate' ? body.slice(0, Math.floor(body.length / 2)) : body, headers);
-  if (env.kind === 'queryKey') Object.assign(req, { rawQueryString: 'writeKey=wk_dev', queryStringParameters: { writeKey: 'wk_dev' } });
+  if (env.kind === 'queryKey')
+    Object.assign(req, { rawQueryString: 'writeKey=wk_dev', queryStringParameters: { writeKey: 'wk_dev' } });
   if (env.kind === 'gzip') Object.assign(req, { body: gzipSync(body).toString('base64'), isBase64Encoded: true });
   return req;
 }
 
 let stack: TestStack;
-let handler: (typeof import('../../functions/collector/handler'))['handler'];
+let handler: typeof import('../../functions/collector/handler')['handler'];
 
 beforeAll(async () => {
   stack = await startTestStack();
@@ -251,7 +344,15 @@ describe('collector handler: random valid batches with random mutations', () => 
         const planned = specs.map((s, i) => build(s, i, ids, clientNow));
         const expected = withDuplicates(planned);
         const envelope: Record<string, unknown> = { batch: planned.map((p) => p.event) };
-        if (env.kind === 'none' || env.kind === 'textPlain' || env.kind === 'gzip' || env.kind === 'skew' || env.kind === 'xml' || env.kind === 'truncate') envelope.writeKey = 'wk_dev';
+        if (
+          env.kind === 'none' ||
+          env.kind === 'textPlain' ||
+          env.kind === 'gzip' ||
+          env.kind === 'skew' ||
+          env.kind === 'xml' ||
+          env.kind === 'truncate'
+        )
+          envelope.writeKey = 'wk_dev';
         if (env.kind === 'unknownKey') envelope.writeKey = 'wk_nobody';
         if (env.kind === 'batchNotArray') Object.assign(envelope, { writeKey: 'wk_dev', batch: { events: envelope.batch } });
         if (env.kind === 'skew') envelope.sentAt = new Date(clientNow).toISOString();
@@ -268,8 +369,12 @@ describe('collector handler: random valid batches with random mutations', () => 
           return;
         }
         expect(status).toBe(202);
-        const wantRejected = expected.flatMap((code, index) => (code === 'accepted' || code === 'dropped' ? [] : [{ index, code }]));
-        expect(body.rejected.map((r: { index: number; code: string }) => ({ index: r.index, code: r.code }))).toEqual(wantRejected);
+        const wantRejected = expected.flatMap((code, index) =>
+          code === 'accepted' || code === 'dropped' ? [] : [{ index, code }],
+        );
+        expect(body.rejected.map((r: { index: number; code: string }) => ({ index: r.index, code: r.code }))).toEqual(
+          wantRejected,
+        );
         expect(body.accepted).toBe(expected.filter((x) => x === 'accepted').length);
         const dropped = specs.length - body.accepted - body.rejected.length;
         expect(dropped).toBe(expected.filter((x) => x === 'dropped').length);

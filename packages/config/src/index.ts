@@ -36,7 +36,10 @@ export const Site = z.object({
   id: Id,
   name: z.string().min(1),
   writeKey: z.string().min(6).max(128),
-  allowedOrigins: z.array(z.string().url()).default([]),
+  // Stored as origins (scheme://host[:port], lower case, no path), the form browsers send.
+  allowedOrigins: z
+    .array(z.string().url().transform((o) => new URL(o).origin))
+    .default([]),
   consentRequired: z.boolean().default(false),
   topicRules: z
     .array(z.object({ pathPrefix: z.string().startsWith('/'), topics: z.array(Id).min(1) }))

@@ -96,7 +96,8 @@ function signalOf(event: RawEvent, signals: SignalsConfig): Signal | undefined |
   if (event.type !== 'track') return undefined;
   const name = event.event ?? '';
   if (BUILT_IN.has(name)) return name as Signal;
-  return signals.eventMap[name] ?? 'unknown';
+  // Own keys only: a name like `__proto__` or `constructor` must not find Object.prototype.
+  return Object.hasOwn(signals.eventMap, name) ? (signals.eventMap[name] as Signal) : 'unknown';
 }
 
 /** The client's clock may be off: shift its timestamp by the difference between sentAt and our receipt. */

@@ -2,7 +2,8 @@ import type { Config } from '@intent/config';
 import { scoreFit } from '@intent/fit';
 import { evidenceDays, scoreIntent } from '@intent/intent';
 import { explainAccount, priority, routeToPod, salesReadiness } from '@intent/qualify';
-import type { AccountRecord, ScoreSnapshot, Store } from '@intent/store';
+import type { AccountRecord, PushRef, ScoreSnapshot, Store } from '@intent/store';
+import { canonical } from './canonical';
 import { type PodMessage, podMessagesFor } from './pod-messages';
 import { addDays, dayOf } from './time';
 
@@ -23,11 +24,19 @@ const MAX_ATTEMPTS = 6;
  * the saved score always reflects every rollup written before it.
  */
 export async function rescoreAccount(domain: string, deps: RescoreDeps): Promise<RescoreResult> {
+  const pushes = new PushLedger(deps.store);
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const record = (await deps.store.accounts.get(domain, true)) ?? { domain, version: 0 };
     const score = await computeScore(record, deps);
-    if (record.score && sameScore(record.score, score)) return { outcome: 'unchanged', messages: [] };
+    if (record.score && sameScore(record.score, score)) {
+      await pushes.settle(undefined);
+      return { outcome: 'unchanged', messages: [] };
+    }
     if (record.score?.queuedIn && record.score.queuedIn === score.queuedIn) score.pushedAt = record.score.pushedAt;
+    // Entering a queue is a push, recorded before the score is saved: the record's key is
+    // fixed by `now`, so a retry or a redelivery writes the same item again, never a second one.
+    const entered = score.queuedIn && score.queuedIn !== record.score?.queuedIn && score.pushedAt;
+    await pushes.settle(entered ? { podId: score.queuedIn as string, pushedAt: score.pushedAt as string, domain } : undefined);
     const placement = score.queuedIn ? { podId: score.queuedIn, priority: score.priority } : undefined;
     const saved = await deps.store.accounts.saveScore(domain, score, placement, record.version);
     if (saved === 'saved') {
@@ -44,6 +53,36 @@ export async function rescoreAccount(domain: string, deps: RescoreDeps): Promise
   throw new Error(`re-scoring ${domain} kept conflicting with concurrent writers`);
 }
 
+/**
+ * The score an account would get now, without saving it: what `GET /v1/accounts/{domain}`
+ * shows for an account that has firmographics but was never scored. It is not in any queue.
+ */
+export async function previewScore(record: AccountRecord, deps: RescoreDeps): Promise<ScoreSnapshot> {
+  const score = await computeScore(record, deps);
+  return { ...score, queuedIn: undefined, pushedAt: undefined };
+}
+
+/**
+ * The push record of one re-score: written before the save, and removed again when a retry
+ * after a lost race decides differently (another writer's save won, with its own push).
+ */
+class PushLedger {
+  private written?: PushRef;
+  constructor(private readonly store: Store) {}
+
+  async settle(push: PushRef | undefined): Promise<void> {
+    const same = (a: PushRef, b: PushRef) => a.podId === b.podId && a.pushedAt === b.pushedAt && a.domain === b.domain;
+    if (this.written && !(push && same(this.written, push))) {
+      await this.store.pushes.remove(this.written);
+      this.written = undefined;
+    }
+    if (push && !this.written) {
+      await this.store.pushes.record(push);
+      this.written = push;
+    }
+  }
+}
+
 async function computeScore(record: AccountRecord, { store, config, now }: RescoreDeps): Promise<ScoreSnapshot> {
   const today = dayOf(now);
   const rollups = await store.rollups.since(record.domain, addDays(today, 1 - evidenceDays(config.signals)));
@@ -55,8 +94,10 @@ async function computeScore(record: AccountRecord, { store, config, now }: Resco
   const readiness = salesReadiness(fit, intent, config.icp, config.sla, record.hold ?? {}, now, lastIntentDay);
   const pod = routeToPod(firmographics, config.pods.pods);
   const claimLive = record.claim && record.claim.expiresAt > now.toISOString();
-  // An account stays queued while sales-ready or claimed (the claim keeps its current pod).
-  const queuedIn = readiness.salesReady && pod ? pod : claimLive ? record.score?.queuedIn : undefined;
+  // An account stays queued while sales-ready or claimed; a live claim keeps it in the pod
+  // whose rep holds it, even if territory rules now route it elsewhere.
+  const claimedIn = claimLive ? record.score?.queuedIn : undefined;
+  const queuedIn = claimedIn ?? (readiness.salesReady && pod ? pod : undefined);
   return {
     fit,
     intent,
@@ -75,13 +116,4 @@ async function computeScore(record: AccountRecord, { store, config, now }: Resco
 function sameScore(a: ScoreSnapshot, b: ScoreSnapshot): boolean {
   const strip = ({ scoredAt: _s, pushedAt: _p, ...rest }: ScoreSnapshot) => rest;
   return canonical(strip(a)) === canonical(strip(b));
-}
-
-/** JSON with sorted keys: DynamoDB does not keep the key order of a stored map. */
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, v) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
-      : v,
-  );
 }

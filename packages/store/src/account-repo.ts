@@ -36,7 +36,13 @@ export interface AccountRecord {
   score?: ScoreSnapshot;
   claim?: Claim;
   hold?: Hold;
-  /** Optimistic-concurrency version of the score; 0 when the account has never been scored. */
+  /** When the latest SDR feedback on the account arrived (ISO 8601). */
+  lastFeedbackAt?: string;
+  /**
+   * Optimistic-concurrency version: bumped by every write of something the score depends on
+   * (the score itself, firmographics, a claim, a hold), so a re-score computed from an older
+   * read cannot be saved over it. 0 when no such write happened yet.
+   */
   version: number;
 }
 
@@ -152,13 +158,15 @@ function decodeCursor(cursor: string): Record<string, unknown> {
   throw new InvalidCursorError();
 }
 
-function toRecord(item: Record<string, unknown>): AccountRecord {
+/** The account item as the rest of the code sees it (also what ALL_OLD answers of its updates). */
+export function toRecord(item: Record<string, unknown>): AccountRecord {
   return {
     domain: String(item.domain ?? String(item.pk).slice('ACCT#'.length)),
     firmographics: item.f as Firmographics | undefined,
     score: item.s as ScoreSnapshot | undefined,
     claim: item.claim as Claim | undefined,
     hold: item.hold as Hold | undefined,
+    lastFeedbackAt: typeof item.fb === 'string' ? item.fb : undefined,
     version: typeof item.version === 'number' ? item.version : 0,
   };
 }

@@ -2,9 +2,13 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AccountRepository } from './account-repo';
 import { ActivityRepository } from './activity-repo';
 import { ApiKeyRepository } from './api-key-repo';
+import { ClaimRepository } from './claim-repo';
 import { ConfigRepository } from './config-repo';
+import { FeedbackRepository } from './feedback-repo';
+import { FirmographicsRepository } from './firmographics-repo';
 import { IdentityRepository } from './identity-repo';
 import { IpRangeRepository } from './ip-range-repo';
+import { PushRepository } from './push-repo';
 import { RollupRepository } from './rollup-repo';
 import { Table } from './table';
 
@@ -13,6 +17,8 @@ export { InvalidCursorError } from './account-repo';
 export type { ApiKeyRecord } from './api-key-repo';
 export type { SiteStats, TopicDay } from './activity-repo';
 export type { Contribution } from './counted-add';
+export type { FeedbackEffect, FeedbackRecord } from './feedback-repo';
+export type { PushRecord, PushRef } from './push-repo';
 export type { IpRange } from './ip-range-repo';
 export { STITCH_DAYS } from './rollup-repo';
 export type { RollupEvent, RollupGroup } from './rollup-repo';
@@ -29,6 +35,10 @@ export class Store {
   readonly accounts: AccountRepository;
   readonly activity: ActivityRepository;
   readonly ipRanges: IpRangeRepository;
+  readonly firmographics: FirmographicsRepository;
+  readonly claims: ClaimRepository;
+  readonly feedback: FeedbackRepository;
+  readonly pushes: PushRepository;
 
   constructor(client: DynamoDBClient, tableName: string) {
     const table = new Table(client, tableName);
@@ -39,5 +49,9 @@ export class Store {
     this.accounts = new AccountRepository(table);
     this.activity = new ActivityRepository(table);
     this.ipRanges = new IpRangeRepository(table);
+    this.firmographics = new FirmographicsRepository(table);
+    this.claims = new ClaimRepository(table);
+    this.feedback = new FeedbackRepository(table);
+    this.pushes = new PushRepository(table);
   }
 }

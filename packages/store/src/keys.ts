@@ -43,14 +43,52 @@ export function podQueueSk(priority: number, domain: string): string {
   return `${String(inverted).padStart(4, '0')}#${domain}`;
 }
 
+/** A stable small hash of a domain: which shard of a sharded listing it belongs to. */
+function shardOf(domain: string, shards: number): number {
+  let h = 0;
+  for (const ch of domain) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
+  return h % shards;
+}
+
 /** Shards of the live-accounts index, so the decay walk never reads one hot partition. */
 export const LIVE_SHARDS = 8;
 export function liveShardPk(domain: string): string {
-  let h = 0;
-  for (const ch of domain) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
-  return `LIVE#${h % LIVE_SHARDS}`;
+  return `LIVE#${shardOf(domain, LIVE_SHARDS)}`;
 }
 export const liveShardPkOf = (shard: number) => `LIVE#${shard}`;
+
+/**
+ * The listing of accounts with firmographics (what `PUT /v1/accounts` stored), a copy of each
+ * account's firmographics under `ACCTS#<shard>`/`<domain>`: the whole base in a few queries,
+ * without a Scan, for the ICP suggestion. Sharded so a bulk upload spreads its writes.
+ */
+export const FIRMOGRAPHICS_SHARDS = 8;
+export const firmographicsListingKey = (domain: string) => ({
+  pk: `ACCTS#${shardOf(domain, FIRMOGRAPHICS_SHARDS)}`,
+  sk: domain,
+});
+export const firmographicsListingPkOf = (shard: number) => `ACCTS#${shard}`;
+
+/** SDR feedback on an account, in time order inside the account's partition. */
+export const FEEDBACK_PREFIX = 'F#';
+export const feedbackKey = (domain: string, at: string, id: string) => ({
+  pk: accountPk(domain),
+  sk: `${FEEDBACK_PREFIX}${at}#${id}`,
+});
+
+/** Accounts with `closed_won` feedback: a small partition, what the ICP suggestion starts from. */
+export const WON_PK = 'WON';
+export const wonKey = (domain: string) => ({ pk: WON_PK, sk: domain });
+
+/**
+ * One item per time an account entered a pod queue (a push), in time order per pod: what the
+ * alignment metrics read for a window. `pushedAt` is an ISO instant, so the sort key orders.
+ */
+export const pushPk = (podId: string) => `PUSH#${podId}`;
+export const pushKey = (podId: string, pushedAt: string, domain: string) => ({
+  pk: pushPk(podId),
+  sk: `${pushedAt}#${domain}`,
+});
 
 /** A site's activity in one UTC hour: topic trends and ingestion counters. */
 export const sitePk = (siteId: string) => `SITE#${siteId}`;

@@ -1,0 +1,37 @@
+import { type Route, forbidden, json, jsonBody, notFound, parseWith, requireScope } from '@intent/http';
+import { FeedbackInput, feedbackPods, giveFeedback, publishPodMessages, sqs } from '@intent/pipeline';
+import { randomUUID } from 'node:crypto';
+import { domainParam, serviceDeps } from './accounts';
+import { logger, podQueueUrls, principalOf, store } from './deps';
+
+export const feedbackRoutes: Record<string, Route> = {
+  /**
+   * SDR or CRM feedback on an account. An `sdr:<podId>` key may report only on accounts queued
+   * in or routed to its pod; an admin key (a CRM sync) on any.
+   */
+  'POST /v1/accounts/{domain}/feedback': async (req) => {
+    const principal = await principalOf(req);
+    if (!principal.scopes.some((s) => s === 'admin' || s.startsWith('sdr:'))) {
+      throw forbidden('insufficient_scope', 'this API key lacks the scope admin or sdr:<podId>');
+    }
+    const domain = domainParam(req);
+    const input = parseWith(FeedbackInput, jsonBody(req));
+    const account = await store.accounts.get(domain, true);
+    if (!account) throw notFound(`no account ${domain} has been seen`);
+    requireScope(principal, 'admin', ...feedbackPods(account).map((podId) => `sdr:${podId}`));
+    const result = await giveFeedback(account, input, await serviceDeps(), randomUUID());
+    if (result.outcome === 'not_found') throw notFound(`no account ${domain} has been seen`);
+    await publishPodMessages(sqs, podQueueUrls, result.messages, logger);
+    const { record } = result;
+    return json(201, {
+      id: record.id,
+      domain: record.domain,
+      outcome: record.outcome,
+      reason: record.reason ?? null,
+      bant: record.bant ?? null,
+      sdr: record.sdr ?? null,
+      podId: record.podId ?? null,
+      at: record.at,
+    });
+  },
+};

@@ -1,0 +1,99 @@
+import { Firmographics } from '@intent/fit';
+import type { AccountRecord } from '@intent/store';
+import { canonical } from './canonical';
+import { settleLimited } from './concurrency';
+import type { PodMessage } from './pod-messages';
+import { type RescoreDeps, previewScore, rescoreAccount } from './rescore';
+
+export interface RowRejection {
+  index: number;
+  code: string;
+  message: string;
+}
+
+export interface UpsertResult {
+  upserted: number;
+  rejected: RowRejection[];
+  /** How many already-scored accounts were re-scored because their firmographics changed. */
+  rescored: number;
+  messages: PodMessage[];
+}
+
+/** Rows per request: about what one API invocation writes and re-scores well within its timeout. */
+export const MAX_UPSERT_ROWS = 5000;
+/** DynamoDB calls in flight at once: enough to hide latency, few enough not to throttle. */
+const CONCURRENCY = 8;
+
+/**
+ * Validates each row on its own (a bad row is reported by its 0-based index, the others go
+ * through), then stores each account's firmographics with one write and re-scores the
+ * accounts that already had a score and whose firmographics changed. An account never seen
+ * before is created (cold, unscored); it is scored when intent arrives. Pod messages are
+ * returned for the caller to publish.
+ */
+export async function upsertAccounts(rows: unknown[], deps: RescoreDeps): Promise<UpsertResult> {
+  const { valid, rejected } = parseRows(rows);
+  const stored = await settleLimited(valid, CONCURRENCY, (row) => deps.store.firmographics.upsert(row.firmographics));
+  const changed: Firmographics[] = [];
+  const toRescore: string[] = [];
+  let upserted = 0;
+  stored.forEach((result, i) => {
+    const { index, firmographics: f } = valid[i] as ValidRow;
+    if (result.status === 'rejected') {
+      rejected.push({ index, code: 'write_failed', message: 'the account could not be stored; send the row again' });
+      return;
+    }
+    upserted++;
+    const before = result.value;
+    if (before?.firmographics && canonical(before.firmographics) === canonical(f)) return;
+    changed.push(f);
+    if (before?.score) toRescore.push(f.domain);
+  });
+  await deps.store.firmographics.list(changed);
+  const rescored = await settleLimited(toRescore, CONCURRENCY, (d) => rescoreAccount(d, deps));
+  // A failed re-score leaves the stored firmographics in place; the next event or the hourly
+  // decay walk re-scores the account, so it is not reported as a rejected row.
+  const messages = rescored.flatMap((r) => (r.status === 'fulfilled' ? r.value.messages : []));
+  rejected.sort((a, b) => a.index - b.index);
+  return {
+    upserted,
+    rejected,
+    rescored: rescored.filter((r) => r.status === 'fulfilled' && r.value.outcome === 'saved').length,
+    messages,
+  };
+}
+
+type ValidRow = { index: number; firmographics: Firmographics };
+
+/** Each row through the Firmographics schema; the first row for a domain wins, later ones are rejected. */
+function parseRows(rows: unknown[]): { valid: ValidRow[]; rejected: RowRejection[] } {
+  const valid: ValidRow[] = [];
+  const rejected: RowRejection[] = [];
+  const seen = new Map<string, number>();
+  rows.forEach((row, index) => {
+    const parsed = Firmographics.safeParse(row);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const path = issue?.path.map(String).join('.') || '(row)';
+      rejected.push({ index, code: path === 'domain' ? 'invalid_domain' : path === '(row)' ? 'invalid_row' : 'invalid_field', message: `${path}: ${issue?.message ?? 'invalid'}` });
+      return;
+    }
+    const first = seen.get(parsed.data.domain);
+    if (first !== undefined) {
+      rejected.push({ index, code: 'duplicate_domain', message: `domain: ${parsed.data.domain} is already in row ${first}` });
+      return;
+    }
+    seen.set(parsed.data.domain, index);
+    valid.push({ index, firmographics: parsed.data });
+  });
+  return { valid, rejected };
+}
+
+/**
+ * The account as a person should see it: its saved score, or for an account that has
+ * firmographics but was never scored, the score it would get now (fit, pod, cold intent).
+ */
+export async function describeAccount(record: AccountRecord, deps: RescoreDeps): Promise<AccountRecord> {
+  if (record.score) return record;
+  return { ...record, score: await previewScore(record, deps) };
+}

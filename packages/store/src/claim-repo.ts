@@ -1,0 +1,66 @@
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { type AccountRecord, type Claim, toRecord } from './account-repo';
+import { isConditionalCheckFailed } from './errors';
+import { accountKey } from './keys';
+import { type Table, fromAttr, toAttr } from './table';
+
+const NAMES = { '#s': 's', '#q': 'queuedIn', '#c': 'claim', '#sdr': 'sdr', '#exp': 'expiresAt' };
+
+/**
+ * SDR claims: a lease on the account item, taken and released with conditional updates so two
+ * reps racing for one account get one winner and one refusal (a value, never an error).
+ */
+export class ClaimRepository {
+  constructor(private readonly table: Table) {}
+
+  /**
+   * Takes or renews the lease if the account sits in `podId`'s queue and nobody else holds a
+   * live lease. Answers the account as it was before ('claimed'), or 'refused' when the
+   * condition failed (the caller reads the account to say why).
+   */
+  async claim(domain: string, podId: string, claim: Claim, now: string): Promise<{ outcome: 'claimed'; before: AccountRecord } | { outcome: 'refused' }> {
+    try {
+      const out = await this.table.client.send(
+        new UpdateItemCommand({
+          TableName: this.table.name,
+          Key: toAttr(accountKey(domain)),
+          UpdateExpression: 'SET #c = :claim ADD version :one',
+          ConditionExpression: '#s.#q = :pod AND (attribute_not_exists(#c) OR #c.#sdr = :sdr OR #c.#exp < :now)',
+          ExpressionAttributeNames: NAMES,
+          ExpressionAttributeValues: toAttr({ ':claim': claim, ':one': 1, ':pod': podId, ':sdr': claim.sdr, ':now': now }),
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      return { outcome: 'claimed', before: toRecord(fromAttr(out.Attributes ?? {})) };
+    } catch (err) {
+      if (isConditionalCheckFailed(err)) return { outcome: 'refused' };
+      throw err;
+    }
+  }
+
+  /**
+   * Removes the lease of an account queued in `podId` when `sdr` holds it or it has expired;
+   * `sdr` undefined (an admin) removes any lease. 'refused': the account is not in that
+   * queue, has no lease, or another SDR holds a live one.
+   */
+  async release(domain: string, podId: string, sdr: string | undefined, now: string): Promise<'released' | 'refused'> {
+    const holder = sdr === undefined ? '' : ' AND (#c.#sdr = :sdr OR #c.#exp < :now)';
+    const { '#sdr': _sdr, '#exp': _exp, ...adminNames } = NAMES;
+    try {
+      await this.table.client.send(
+        new UpdateItemCommand({
+          TableName: this.table.name,
+          Key: toAttr(accountKey(domain)),
+          UpdateExpression: 'REMOVE #c ADD version :one',
+          ConditionExpression: `#s.#q = :pod AND attribute_exists(#c)${holder}`,
+          ExpressionAttributeNames: sdr === undefined ? adminNames : NAMES,
+          ExpressionAttributeValues: toAttr({ ':one': 1, ':pod': podId, ...(sdr === undefined ? {} : { ':sdr': sdr, ':now': now }) }),
+        }),
+      );
+      return 'released';
+    } catch (err) {
+      if (isConditionalCheckFailed(err)) return 'refused';
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,95 @@
+import type { Hold, Outcome } from '@intent/qualify';
+import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { type AccountRecord, toRecord } from './account-repo';
+import { isConditionalCheckFailed } from './errors';
+import { FEEDBACK_PREFIX, WON_PK, accountKey, accountPk, feedbackKey, wonKey } from './keys';
+import { type Table, fromAttr, toAttr } from './table';
+
+/** One piece of SDR (or CRM) feedback on an account, as stored and as the API answers it. */
+export interface FeedbackRecord {
+  id: string;
+  domain: string;
+  outcome: Outcome;
+  reason?: string;
+  bant?: Record<string, boolean | string>;
+  sdr?: string;
+  /** The pod the account was queued in (or routed to) when the feedback came. */
+  podId?: string;
+  /** ISO 8601. */
+  at: string;
+}
+
+/** What a piece of feedback changes on the account item. */
+export interface FeedbackEffect {
+  at: string;
+  /** The new hold; undefined keeps the current one. */
+  hold?: Hold;
+  /** Ends a claim: the account leaves the queue for good or for the cool-off. */
+  releaseClaim: boolean;
+}
+
+/**
+ * Feedback records (append-only, in the account's partition), their effect on the account
+ * item, and the index of won accounts.
+ */
+export class FeedbackRepository {
+  constructor(private readonly table: Table) {}
+
+  async add(record: FeedbackRecord): Promise<void> {
+    await this.put({ ...feedbackKey(record.domain, record.at, record.id), ...record });
+  }
+
+  /** The account's feedback, oldest first. */
+  async list(domain: string): Promise<FeedbackRecord[]> {
+    const items = await this.table.queryAll({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :f)',
+      ExpressionAttributeValues: toAttr({ ':pk': accountPk(domain), ':f': FEEDBACK_PREFIX }),
+    });
+    return items.map(({ pk: _pk, sk: _sk, ...record }) => record as unknown as FeedbackRecord);
+  }
+
+  /**
+   * Records the feedback time on the account, sets its hold and ends its claim as asked, and
+   * bumps the version so a concurrent re-score sees the hold. Answers the account as it was
+   * before, or 'missing' when there is no such account.
+   */
+  async apply(domain: string, effect: FeedbackEffect): Promise<AccountRecord | 'missing'> {
+    const sets = ['fb = :at', ...(effect.hold ? ['hold = :hold'] : [])];
+    const update = `SET ${sets.join(', ')}${effect.releaseClaim ? ' REMOVE claim' : ''} ADD version :one`;
+    try {
+      const out = await this.table.client.send(
+        new UpdateItemCommand({
+          TableName: this.table.name,
+          Key: toAttr(accountKey(domain)),
+          UpdateExpression: update,
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: toAttr({ ':at': effect.at, ':one': 1, ...(effect.hold ? { ':hold': effect.hold } : {}) }),
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      return toRecord(fromAttr(out.Attributes ?? {}));
+    } catch (err) {
+      if (isConditionalCheckFailed(err)) return 'missing';
+      throw err;
+    }
+  }
+
+  /** Adds the account to the won index (idempotent). */
+  async markWon(domain: string, at: string): Promise<void> {
+    await this.put({ ...wonKey(domain), domain, at });
+  }
+
+  /** Domains of every account with `closed_won` feedback. */
+  async wonDomains(): Promise<string[]> {
+    const items = await this.table.queryAll({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: toAttr({ ':pk': WON_PK }),
+      ProjectionExpression: 'sk',
+    });
+    return items.map((item) => String(item.sk));
+  }
+
+  private async put(item: Record<string, unknown>): Promise<void> {
+    await this.table.client.send(new PutItemCommand({ TableName: this.table.name, Item: toAttr(item) }));
+  }
+}

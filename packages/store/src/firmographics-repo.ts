@@ -1,0 +1,54 @@
+import type { Firmographics } from '@intent/fit';
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { type AccountRecord, toRecord } from './account-repo';
+import { FIRMOGRAPHICS_SHARDS, accountKey, firmographicsListingKey, firmographicsListingPkOf } from './keys';
+import { type Table, fromAttr, toAttr } from './table';
+
+/**
+ * Firmographics, as `PUT /v1/accounts` stores them: on the account item (`f`, what scoring
+ * reads) and copied to a sharded listing (what the ICP suggestion reads as "the whole base").
+ */
+export class FirmographicsRepository {
+  constructor(private readonly table: Table) {}
+
+  /**
+   * Replaces the firmographics of one account with one UpdateItem, creating the account if it
+   * was never seen. The score, claim and hold stay as they are; the version is bumped so a
+   * re-score computed from the old firmographics cannot be saved over the new ones.
+   * (BatchWriteItem would be fewer calls, but it can only replace whole items.)
+   * Answers the account as it was before, or undefined when it did not exist.
+   */
+  async upsert(firmographics: Firmographics): Promise<AccountRecord | undefined> {
+    const out = await this.table.client.send(
+      new UpdateItemCommand({
+        TableName: this.table.name,
+        Key: toAttr(accountKey(firmographics.domain)),
+        UpdateExpression: 'SET f = :f, #domain = :d ADD version :one',
+        ExpressionAttributeNames: { '#domain': 'domain' },
+        ExpressionAttributeValues: toAttr({ ':f': firmographics, ':d': firmographics.domain, ':one': 1 }),
+        // Free of read capacity: tells the caller whether anything changed and whether it was scored.
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    return out.Attributes ? toRecord(fromAttr(out.Attributes)) : undefined;
+  }
+
+  /** Writes the listing copies of these firmographics (BatchWriteItem: whole small items). */
+  async list(accounts: Firmographics[]): Promise<void> {
+    await this.table.writeMany(accounts.map((f) => ({ ...firmographicsListingKey(f.domain), f })));
+  }
+
+  /** The firmographics of every account that has any: the whole base, in a few queries. */
+  async all(): Promise<Firmographics[]> {
+    const shards = await Promise.all(
+      Array.from({ length: FIRMOGRAPHICS_SHARDS }, (_, shard) =>
+        this.table.queryAll({
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: toAttr({ ':pk': firmographicsListingPkOf(shard) }),
+          ProjectionExpression: 'f',
+        }),
+      ),
+    );
+    return shards.flat().map((item) => item.f as Firmographics);
+  }
+}

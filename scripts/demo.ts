@@ -1,6 +1,6 @@
-import { SITES, originOf, writeKeyOf } from './demo/catalog';
-import { type QueueEntry, DemoClient, adminKeyFrom, batchesInOrder, sendLimited } from './demo/client';
+import { adminKeyFrom, batchesInOrder, DemoClient, type QueueEntry, sendLimited } from './demo/client';
 import { generateDemo } from './demo/generate';
+import { originOf, SITES, writeKeyOf } from './demo/sites';
 
 /**
  * `npm run demo`: configures the running stack for six owned media sites, loads ~2000
@@ -36,7 +36,9 @@ async function main() {
     seed: env.DEMO_SEED ? Number(env.DEMO_SEED) : undefined,
     scale: env.DEMO_SCALE ? Number(env.DEMO_SCALE) : undefined,
   });
-  console.log(`demo against ${baseUrl}: ${data.events.length} events from ${SITES.length} sites, ${data.accounts.length} accounts (generated in ${secs(started)})`);
+  console.log(
+    `demo against ${baseUrl}: ${data.events.length} events from ${SITES.length} sites, ${data.accounts.length} accounts (generated in ${secs(started)})`,
+  );
 
   for (const [section, value] of Object.entries(data.config)) await client.putConfig(section, value);
   console.log(`configured ${Object.keys(data.config).join(', ')}`);
@@ -44,7 +46,11 @@ async function main() {
   await loadAccounts(client, data.accounts);
   await postEvents(client, data.events);
   const pods = (data.config.pods as { pods: { id: string; name: string }[] }).pods;
-  const tops = await settle(client, pods.map((p) => p.id), Object.values(data.scenarios));
+  const tops = await settle(
+    client,
+    pods.map((p) => p.id),
+    Object.values(data.scenarios),
+  );
 
   for (const pod of pods) printPod(pod, tops.get(pod.id) ?? []);
   console.log('\nscenario accounts:');
@@ -66,7 +72,9 @@ async function loadAccounts(client: DemoClient, accounts: unknown[]) {
   for (let i = 0; i < accounts.length; i += ACCOUNT_CHUNK) {
     const out = await client.putAccounts(accounts.slice(i, i + ACCOUNT_CHUNK));
     if (!out) {
-      console.warn('warning: PUT /v1/accounts answered 404 (not built yet?): continuing without firmographics, so fit is scored on unknowns');
+      console.warn(
+        'warning: PUT /v1/accounts answered 404 (not built yet?): continuing without firmographics, so fit is scored on unknowns',
+      );
       return;
     }
     upserted += out.upserted;
@@ -101,12 +109,13 @@ async function postEvents(client: DemoClient, events: { writeKey: string; event:
 
 /**
  * Waits for the pipeline to catch up: polls every pod's top ten and the scenario accounts once
- * a second until they are the same three polls in a row (at most DEMO_SETTLE_SECONDS, 60). Every
+ * a second until they are the same three polls in a row (at most DEMO_SETTLE_SECONDS, 120). Every
  * scenario account has identified traffic, so while one is still unknown the rollup is behind.
  */
 async function settle(client: DemoClient, podIds: string[], scenarioDomains: string[]): Promise<Map<string, QueueEntry[]>> {
   const from = Date.now();
-  const maxMs = Number(env.DEMO_SETTLE_SECONDS ?? 60) * 1000;
+  // The local rollup took 60-90 s to catch up with the demo month on a busy two-core machine.
+  const maxMs = Number(env.DEMO_SETTLE_SECONDS ?? 120) * 1000;
   let last = '';
   let same = 0;
   let tops = new Map<string, QueueEntry[]>();
@@ -127,14 +136,18 @@ async function settle(client: DemoClient, podIds: string[], scenarioDomains: str
     progress(`  waiting for the pipeline: ${secs(from)}, ${unseen} scenario accounts not seen yet`);
     await new Promise((r) => setTimeout(r, 1000));
   }
-  log(`warning: still changing after ${maxMs / 1000} s (set DEMO_SETTLE_SECONDS to wait longer); showing the queues as they are now`);
+  log(
+    `warning: still changing after ${maxMs / 1000} s (set DEMO_SETTLE_SECONDS to wait longer); showing the queues as they are now`,
+  );
   return tops;
 }
 
 function printPod(pod: { id: string; name: string }, top: QueueEntry[]) {
   console.log(`\npod ${pod.id} (${pod.name}): ${top.length ? `top ${top.length}` : 'empty'}`);
   top.forEach((e, i) => {
-    console.log(`  ${String(i + 1).padStart(2)}. ${e.domain.padEnd(32)} ${e.name.slice(0, 26).padEnd(26)} priority ${String(e.priority).padStart(5)}  ${e.stage.padEnd(11)} tier ${e.fit?.tier ?? '?'}`);
+    console.log(
+      `  ${String(i + 1).padStart(2)}. ${e.domain.padEnd(32)} ${e.name.slice(0, 26).padEnd(26)} priority ${String(e.priority).padStart(5)}  ${e.stage.padEnd(11)} tier ${e.fit?.tier ?? '?'}`,
+    );
     for (const reason of e.reasons.slice(0, 3)) console.log(`        - ${reason}`);
   });
 }

@@ -13,50 +13,71 @@ export interface DemoAccount {
   growthStage?: string;
 }
 
-const REGION: Record<string, string> = {
-  US: 'na', CA: 'na', GB: 'emea', DE: 'emea', FR: 'emea', NL: 'emea', IE: 'emea', SE: 'emea', ES: 'emea',
-  AU: 'apac', JP: 'apac', IN: 'apac', SG: 'apac', BR: 'latam', MX: 'latam',
-};
-const ICP_COUNTRIES: [string, number][] = [['US', 50], ['GB', 14], ['DE', 12], ['CA', 8], ['FR', 8], ['NL', 8]];
-const ALL_COUNTRIES: [string, number][] = [
-  ...ICP_COUNTRIES, ['IE', 4], ['SE', 4], ['ES', 4], ['AU', 5], ['JP', 4], ['IN', 8], ['SG', 3], ['BR', 6], ['MX', 3],
-];
+/** `'a:1 b:2'` -> [['a', '1'], ['b', '2']]: keeps the data tables short. */
+const pairs = (spec: string) => spec.split(' ').map((p) => p.split(':') as [string, string]);
+
+export const REGION: Record<string, string> = Object.fromEntries(
+  pairs('US:na CA:na GB:emea DE:emea FR:emea NL:emea IE:emea SE:emea ES:emea AU:apac JP:apac IN:apac SG:apac BR:latam MX:latam'),
+);
+const weights = (spec: string): [string, number][] => pairs(spec).map(([k, w]) => [k, Number(w)]);
+const ICP_COUNTRIES = weights('US:50 GB:14 DE:12 CA:8 FR:8 NL:8');
+const ALL_COUNTRIES = [...ICP_COUNTRIES, ...weights('IE:4 SE:4 ES:4 AU:5 JP:4 IN:8 SG:3 BR:6 MX:3')];
 const ICP_INDUSTRIES = ['software', 'financial services', 'insurance', 'healthcare'];
-const OTHER_INDUSTRIES = ['retail', 'manufacturing', 'media', 'logistics', 'telecommunications', 'government', 'education', 'hospitality'];
-const TECH = ['snowflake', 'databricks', 'bigquery', 'redshift', 'aws', 'gcp', 'azure', 'kubernetes', 'salesforce', 'hubspot', 'okta', 'datadog', 'terraform', 'dbt', 'looker'];
-const NAME_A = [
-  'Northwind', 'Contoso', 'Fabrikam', 'Blue Harbor', 'Redwood', 'Silverline', 'Granite', 'Summit', 'Cobalt', 'Evergreen', 'Ironclad',
-  'Lighthouse', 'Maple', 'Orion', 'Pioneer', 'Quartz', 'Riverbend', 'Sable', 'Tidewater', 'Vantage', 'Willow', 'Zenith', 'Apex',
-  'Beacon', 'Cascade', 'Delta', 'Ember', 'Falcon', 'Glacier', 'Harbor', 'Juniper', 'Keystone', 'Lumen', 'Meridian', 'Nimbus',
-  'Oakridge', 'Polaris', 'Quill', 'Ridgeway', 'Sequoia', 'Trident', 'Unity', 'Vertex', 'Westfield', 'Yellowstone', 'Aurora',
-  'Bramble', 'Crescent', 'Driftwood', 'Elm Street', 'Foxglove', 'Greystone', 'Hawthorn', 'Indigo', 'Jasper', 'Kestrel',
-];
-const NAME_B = [
-  'Analytics', 'Systems', 'Labs', 'Capital', 'Health', 'Logistics', 'Software', 'Retail', 'Bank', 'Insurance', 'Media', 'Robotics',
-  'Networks', 'Foods', 'Energy', 'Partners', 'Cloud', 'Data', 'Payments', 'Security', 'Motors', 'Telecom', 'Pharma', 'Group',
-  'Holdings', 'Digital', 'Works', 'Industries', 'Ventures', 'Studios', 'Mutual', 'Freight', 'Biotech', 'Learning', 'Markets',
-];
+const OTHER_INDUSTRIES = 'retail,manufacturing,media,logistics,telecommunications,government,education,hospitality'.split(',');
+const TECH =
+  'snowflake databricks bigquery redshift aws gcp azure kubernetes salesforce hubspot okta datadog terraform dbt looker'.split(
+    ' ',
+  );
+const NAME_A = (
+  'Northwind,Contoso,Fabrikam,Blue Harbor,Redwood,Silverline,Granite,Summit,Cobalt,Evergreen,Ironclad,Lighthouse,Maple,Orion,' +
+  'Pioneer,Quartz,Riverbend,Sable,Tidewater,Vantage,Willow,Zenith,Apex,Beacon,Cascade,Delta,Ember,Falcon,Glacier,Harbor,' +
+  'Juniper,Keystone,Lumen,Meridian,Nimbus,Oakridge,Polaris,Quill,Ridgeway,Sequoia,Trident,Unity,Vertex,Westfield,' +
+  'Yellowstone,Aurora,Bramble,Crescent,Driftwood,Elm Street,Foxglove,Greystone,Hawthorn,Indigo,Jasper,Kestrel'
+).split(',');
+const NAME_B = (
+  'Analytics Systems Labs Capital Health Logistics Software Retail Bank Insurance Media Robotics Networks Foods Energy ' +
+  'Partners Cloud Data Payments Security Motors Telecom Pharma Group Holdings Digital Works Industries Ventures Studios ' +
+  'Mutual Freight Biotech Learning Markets'
+).split(' ');
+
+/** One fixed account from `domain|name|employees|revenueUsd|industry|country|tech stack|growth stage` (blank = unknown). */
+function fixed(spec: string): DemoAccount {
+  const [domain = '', name = '', employees, revenueUsd, industry, country, tech, growthStage] = spec.split('|');
+  const a: DemoAccount = { domain, name };
+  if (employees) a.employees = Number(employees);
+  if (revenueUsd) a.revenueUsd = Number(revenueUsd);
+  if (industry) a.industry = industry;
+  if (country) {
+    a.country = country;
+    a.region = REGION[country];
+  }
+  if (tech) a.techStack = tech.split(' ');
+  if (growthStage) a.growthStage = growthStage;
+  return a;
+}
 
 /** The accounts the scenarios are about: fixed, so a reader of the demo output can tell them apart. */
 export const SCENARIO_ACCOUNTS: Record<string, DemoAccount> = {
-  buyingCommittee: { domain: 'lakeshore-financial.example', name: 'Lakeshore Financial', employees: 4200, revenueUsd: 1_200_000_000, industry: 'financial services', country: 'US', region: 'na', techStack: ['snowflake', 'dbt', 'aws'], growthStage: 'public' },
-  emeaCommittee: { domain: 'brightwave-software.example', name: 'Brightwave Software', employees: 800, revenueUsd: 95_000_000, industry: 'software', country: 'GB', region: 'emea', techStack: ['snowflake', 'gcp'], growthStage: 'growth' },
-  strategicCommittee: { domain: 'bigbank.example', name: 'BigBank', employees: 9000, revenueUsd: 4_000_000_000, industry: 'financial services', country: 'US', region: 'na', techStack: ['okta', 'azure'], growthStage: 'mature' },
-  midMarketCommittee: { domain: 'corvid-health.example', name: 'Corvid Health', employees: 350, revenueUsd: 60_000_000, industry: 'healthcare', country: 'US', region: 'na', techStack: ['aws', 'databricks'], growthStage: 'growth' },
-  staleCommittee: { domain: 'meridian-insurance.example', name: 'Meridian Insurance', employees: 2500, revenueUsd: 700_000_000, industry: 'insurance', country: 'DE', region: 'emea', techStack: ['salesforce'], growthStage: 'mature' },
-  quietEnterprise: { domain: 'helix-payments.example', name: 'Helix Payments', employees: 6000, revenueUsd: 900_000_000, industry: 'financial services', country: 'US', region: 'na', techStack: ['snowflake', 'salesforce'], growthStage: 'public' },
-  demoRequester: { domain: 'quanta-software.example', name: 'Quanta Software', employees: 450, revenueUsd: 70_000_000, industry: 'software', country: 'CA', region: 'na', techStack: ['aws'], growthStage: 'series-c' },
-  startupDownloader: { domain: 'tinyloop.example', name: 'TinyLoop', employees: 8, revenueUsd: 1_200_000, industry: 'software', country: 'US', region: 'na', techStack: ['aws', 'hubspot'], growthStage: 'seed' },
-  student: { domain: 'northfield.edu', name: 'Northfield University', employees: 3500, industry: 'education', country: 'US', region: 'na' },
-  competitor: { domain: 'rival.example', name: 'Rival Analytics', employees: 1500, revenueUsd: 300_000_000, industry: 'software', country: 'US', region: 'na', techStack: ['snowflake'], growthStage: 'growth' },
-  nonIcpSurge: { domain: 'sunny-retail.example', name: 'Sunny Retail', employees: 120, revenueUsd: 9_000_000, industry: 'retail', country: 'BR', region: 'latam', growthStage: 'growth' },
+  buyingCommittee: fixed(
+    'lakeshore-financial.example|Lakeshore Financial|4200|1.2e9|financial services|US|snowflake dbt aws|public',
+  ),
+  emeaCommittee: fixed('brightwave-software.example|Brightwave Software|800|95e6|software|GB|snowflake gcp|growth'),
+  strategicCommittee: fixed('bigbank.example|BigBank|9000|4e9|financial services|US|okta azure|mature'),
+  midMarketCommittee: fixed('corvid-health.example|Corvid Health|350|60e6|healthcare|US|aws databricks|growth'),
+  staleCommittee: fixed('meridian-insurance.example|Meridian Insurance|2500|700e6|insurance|DE|salesforce|mature'),
+  quietEnterprise: fixed('helix-payments.example|Helix Payments|6000|900e6|financial services|US|snowflake salesforce|public'),
+  demoRequester: fixed('quanta-software.example|Quanta Software|450|70e6|software|CA|aws|series-c'),
+  startupDownloader: fixed('tinyloop.example|TinyLoop|8|1.2e6|software|US|aws hubspot|seed'),
+  student: fixed('northfield.edu|Northfield University|3500||education|US'),
+  competitor: fixed('rival.example|Rival Analytics|1500|300e6|software|US|snowflake|growth'),
+  nonIcpSurge: fixed('sunny-retail.example|Sunny Retail|120|9e6|retail|BR||growth'),
 };
 
 /** Named accounts of the `strategic` pod: one of them runs a buying committee, the others stay quiet. */
 export const STRATEGIC_DOMAINS = ['bigbank.example', 'globex.example', 'initech.example'];
-const OTHER_NAMED: DemoAccount[] = [
-  { domain: 'globex.example', name: 'Globex', employees: 7000, revenueUsd: 2_500_000_000, industry: 'software', country: 'US', region: 'na', techStack: ['snowflake'] },
-  { domain: 'initech.example', name: 'Initech', employees: 1200, revenueUsd: 180_000_000, industry: 'software', country: 'US', region: 'na' },
+const OTHER_NAMED = [
+  fixed('globex.example|Globex|7000|2.5e9|software|US|snowflake'),
+  fixed('initech.example|Initech|1200|180e6|software|US'),
 ];
 
 export interface AccountBase {
@@ -98,7 +119,12 @@ function company(rng: Rng, domain: string, name: string): DemoAccount {
     country,
     region: REGION[country],
     techStack: rng.sample(TECH, rng.int(1, 5)).sort(),
-    growthStage: employees < 50 ? rng.pick(['seed', 'series-a']) : employees < 500 ? rng.pick(['series-b', 'growth']) : rng.pick(['growth', 'public', 'mature']),
+    growthStage:
+      employees < 50
+        ? rng.pick(['seed', 'series-a'])
+        : employees < 500
+          ? rng.pick(['series-b', 'growth'])
+          : rng.pick(['growth', 'public', 'mature']),
   };
   // Enrichment is never complete: some fields are unknown, a few accounts are only a name.
   if (rng.chance(0.04)) return { domain, name };

@@ -54,7 +54,12 @@ export class DemoClient {
   ) {}
 
   /** One request; retried (up to 4 attempts, backing off) on 429, 5xx and network errors. */
-  async call<T = unknown>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> {
+  async call<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<ApiResponse<T>> {
     for (let attempt = 1; ; attempt++) {
       try {
         const res = await fetch(`${this.baseUrl}${path}`, {
@@ -107,8 +112,18 @@ export class DemoClient {
   }
 
   /** `POST /v1/collect` as a browser on the site would: its Origin and a browser user agent. */
-  async collect(writeKey: string, batch: unknown[], origin: string, userAgent: string): Promise<{ accepted: number; rejected: Rejection[] }> {
-    const res = await this.call<{ accepted: number; rejected: Rejection[] }>('POST', '/v1/collect', { writeKey, batch }, { origin, 'user-agent': userAgent });
+  async collect(
+    writeKey: string,
+    batch: unknown[],
+    origin: string,
+    userAgent: string,
+  ): Promise<{ accepted: number; rejected: Rejection[] }> {
+    const res = await this.call<{ accepted: number; rejected: Rejection[] }>(
+      'POST',
+      '/v1/collect',
+      { writeKey, batch },
+      { origin, 'user-agent': userAgent },
+    );
     if (res.status !== 202) throw new ApiError(res.status, res.body, `POST /v1/collect (${writeKey})`);
     return res.body;
   }
@@ -139,7 +154,8 @@ function safeJson(text: string): unknown {
 export function adminKeyFrom(env: NodeJS.ProcessEnv): string {
   if (env.INTENT_ADMIN_KEY) return env.INTENT_ADMIN_KEY;
   const file = join(resolve(env.INTENT_DATA_DIR ?? '.data'), 'local-secrets.json');
-  if (!existsSync(file)) throw new Error(`no INTENT_ADMIN_KEY and no ${file}: start the stack (npm start) first, or set INTENT_ADMIN_KEY`);
+  if (!existsSync(file))
+    throw new Error(`no INTENT_ADMIN_KEY and no ${file}: start the stack (npm start) first, or set INTENT_ADMIN_KEY`);
   const key = (JSON.parse(readFileSync(file, 'utf8')) as { adminKey?: string }).adminKey;
   if (!key) throw new Error(`${file} holds no adminKey`);
   return key;

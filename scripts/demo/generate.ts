@@ -1,6 +1,7 @@
-import { type DemoAccount, STRATEGIC_DOMAINS, makeAccounts } from './accounts';
+import { type DemoAccount, makeAccounts, STRATEGIC_DOMAINS } from './accounts';
 import { backgroundCounts, runBackground } from './background';
-import { buildCatalog, buildConfig } from './catalog';
+import { buildCatalog } from './catalog';
+import { buildConfig } from './config';
 import { Rng } from './random';
 import { runScenarios } from './scenarios';
 import { DAY, Simulator } from './simulator';

@@ -1,7 +1,7 @@
 import { type DemoAccount, SCENARIO_ACCOUNTS } from './accounts';
-import { type Catalog, FIRST_NAMES, LAST_NAMES, type Page, SITES, type TopicId } from './catalog';
-import type { Rng } from './random';
+import { type Catalog, FIRST_NAMES, LAST_NAMES, type Page } from './catalog';
 import { DAY, type Person, type Region, type Simulator } from './simulator';
+import { SITES, type TopicId } from './sites';
 
 /**
  * The behaviours the demo is about: buying committees that should top their pod's queue, and
@@ -13,7 +13,14 @@ const HOUR = DAY / 24;
 const REGION_OF: Record<string, Region> = { na: 'na', emea: 'emea', apac: 'apac', latam: 'latam' };
 
 /** A named person with a work address at `domain` (`first.last@domain`), distinct within the run. */
-export function worker(sim: Simulator, used: Set<string>, domain: string, company: string | undefined, region?: string, identifyFrom?: number): Person {
+export function worker(
+  sim: Simulator,
+  used: Set<string>,
+  domain: string,
+  company: string | undefined,
+  region?: string,
+  identifyFrom?: number,
+): Person {
   const rng = sim.rng;
   let first = rng.pick(FIRST_NAMES);
   let last = rng.pick(LAST_NAMES);
@@ -23,7 +30,14 @@ export function worker(sim: Simulator, used: Set<string>, domain: string, compan
   }
   const email = `${first}.${last}@${domain}`;
   used.add(email);
-  return sim.person({ email, firstName: first, lastName: last, company, region: region ? REGION_OF[region] : undefined, identifyFrom });
+  return sim.person({
+    email,
+    firstName: first,
+    lastName: last,
+    company,
+    region: region ? REGION_OF[region] : undefined,
+    identifyFrom,
+  });
 }
 
 /** `count` distinct moments in [from, to], in time order. */
@@ -81,22 +95,66 @@ export function runScenarios(sim: Simulator, catalog: Catalog, pool: DemoAccount
   const s = SCENARIO_ACCOUNTS;
   const acc = (key: string): DemoAccount => s[key] as DemoAccount;
 
-  committee(sim, catalog, used, { account: acc('buyingCommittee'), topic: 'data-warehousing', people: [4, 5], readsEach: [3, 5], fromDaysAgo: 9, toDaysAgo: 0 });
-  committee(sim, catalog, used, { account: acc('emeaCommittee'), topic: 'cloud-cost', people: [3, 4], readsEach: [3, 5], fromDaysAgo: 12, toDaysAgo: 3 });
-  committee(sim, catalog, used, { account: acc('strategicCommittee'), topic: 'zero-trust', people: [3, 5], readsEach: [3, 4], fromDaysAgo: 8, toDaysAgo: 0 });
-  committee(sim, catalog, used, { account: acc('midMarketCommittee'), topic: 'llm-ops', people: [3, 3], readsEach: [3, 4], fromDaysAgo: 10, toDaysAgo: 1 });
+  committee(sim, catalog, used, {
+    account: acc('buyingCommittee'),
+    topic: 'data-warehousing',
+    people: [4, 5],
+    readsEach: [3, 5],
+    fromDaysAgo: 9,
+    toDaysAgo: 0,
+  });
+  committee(sim, catalog, used, {
+    account: acc('emeaCommittee'),
+    topic: 'cloud-cost',
+    people: [3, 4],
+    readsEach: [3, 5],
+    fromDaysAgo: 12,
+    toDaysAgo: 3,
+  });
+  committee(sim, catalog, used, {
+    account: acc('strategicCommittee'),
+    topic: 'zero-trust',
+    people: [3, 5],
+    readsEach: [3, 4],
+    fromDaysAgo: 8,
+    toDaysAgo: 0,
+  });
+  committee(sim, catalog, used, {
+    account: acc('midMarketCommittee'),
+    topic: 'llm-ops',
+    people: [3, 3],
+    readsEach: [3, 4],
+    fromDaysAgo: 10,
+    toDaysAgo: 1,
+  });
   // A committee that read hard three to four weeks ago and went quiet: outside the 14-day window.
-  committee(sim, catalog, used, { account: acc('staleCommittee'), topic: 'pipeline-optimisation', people: [3, 4], readsEach: [3, 5], fromDaysAgo: 29, toDaysAgo: 20 });
+  committee(sim, catalog, used, {
+    account: acc('staleCommittee'),
+    topic: 'pipeline-optimisation',
+    people: [3, 4],
+    readsEach: [3, 5],
+    fromDaysAgo: 29,
+    toDaysAgo: 20,
+  });
   // A small non-ICP retailer whose two analysts surge on cloud cost: intent without fit.
-  committee(sim, catalog, used, { account: acc('nonIcpSurge'), topic: 'cloud-cost', people: [2, 2], readsEach: [4, 5], fromDaysAgo: 10, toDaysAgo: 1 });
+  committee(sim, catalog, used, {
+    account: acc('nonIcpSurge'),
+    topic: 'cloud-cost',
+    people: [2, 2],
+    readsEach: [4, 5],
+    fromDaysAgo: 10,
+    toDaysAgo: 1,
+  });
 
   // A student and a competitor read everything (and take most of the assets).
   const student = worker(sim, used, acc('student').domain, undefined, 'na');
   binge(sim, student, rng.shuffle([...catalog.articles, ...rng.sample(catalog.assets, 8)]), (p, page, t) =>
-    page.kind === 'asset' ? sim.download(p, page, t) : sim.read(p, page, t));
+    page.kind === 'asset' ? sim.download(p, page, t) : sim.read(p, page, t),
+  );
   const competitor = worker(sim, used, acc('competitor').domain, acc('competitor').name, 'na');
   binge(sim, competitor, rng.shuffle([...catalog.articles, ...catalog.assets]), (p, page, t) =>
-    page.kind === 'asset' ? sim.download(p, page, t) : sim.read(p, page, t));
+    page.kind === 'asset' ? sim.download(p, page, t) : sim.read(p, page, t),
+  );
 
   // A junior analyst at an eight-person startup downloads every asset: engagement without fit.
   const startup = worker(sim, used, acc('startupDownloader').domain, acc('startupDownloader').name, 'na');
@@ -113,12 +171,13 @@ export function runScenarios(sim: Simulator, catalog: Catalog, pool: DemoAccount
 
   // Hand-raisers: a fitting software company, then a handful of accounts of every kind.
   const requesters: DemoAccount[] = [acc('demoRequester'), ...rng.sample(pool, 5)];
-  for (const account of requesters) {
+  for (const [n, account] of requesters.entries()) {
     const p = worker(sim, used, account.domain, account.name, account.region);
-    const topic = rng.pick([...catalog.byTopic.keys()]);
+    // The first reads RevOps Digest, whose form sends the custom "Demo Requested".
+    const topic = n === 0 ? 'pipeline-optimisation' : rng.pick([...catalog.byTopic.keys()]);
     const pages = rng.sample(catalog.byTopic.get(topic) ?? [], rng.int(1, 3));
     const times = moments(sim, p, pages.length + 1, sim.end - 20 * DAY, sim.end - 2 * HOUR);
-    pages.forEach((page, k) => sim.read(p, page, times[k] as number));
+    for (const [k, page] of pages.entries()) sim.read(p, page, times[k] as number);
     const last = pages[pages.length - 1];
     if (last) sim.demoRequest(p, last.site, times[pages.length] as number, [topic]);
   }

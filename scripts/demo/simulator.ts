@@ -1,5 +1,6 @@
-import { BROWSER_UAS, type Page, REFERRERS, type SiteSpec, originOf, writeKeyOf } from './catalog';
+import { BROWSER_UAS, type Page, REFERRERS } from './catalog';
 import type { Rng } from './random';
+import { originOf, type SiteSpec, writeKeyOf } from './sites';
 
 /**
  * Turns what people do (visit, read, identify, download, raise a hand) into Segment-shaped
@@ -53,11 +54,20 @@ export class Simulator {
     private readonly ids = new Set<string>(),
   ) {}
 
-  person(opts: Partial<Pick<Person, 'email' | 'firstName' | 'lastName' | 'company' | 'region' | 'ua' | 'identifyFrom'>> = {}): Person {
+  person(
+    opts: Partial<Pick<Person, 'email' | 'firstName' | 'lastName' | 'company' | 'region' | 'ua' | 'identifyFrom'>> = {},
+  ): Person {
     const rng = this.rng;
     return {
       ua: opts.ua ?? rng.pick(BROWSER_UAS),
-      region: opts.region ?? rng.weighted<Region>([['na', 50], ['emea', 30], ['apac', 14], ['latam', 6]]),
+      region:
+        opts.region ??
+        rng.weighted<Region>([
+          ['na', 50],
+          ['emea', 30],
+          ['apac', 14],
+          ['latam', 6],
+        ]),
       ip: rng.chance(0.8) ? `${rng.pick(['198.51.100', '203.0.113', '192.0.2'])}.${rng.int(1, 254)}` : undefined,
       email: opts.email,
       firstName: opts.firstName,
@@ -131,7 +141,13 @@ export class Simulator {
   pricing(p: Person, site: SiteSpec, ts: number, topics: string[]): number {
     const page: Page = { site, url: `${originOf(site)}/pricing`, title: `Pricing | ${site.name}`, topics: [], kind: 'other' };
     const after = this.page(p, page, ts);
-    this.emit(p, site, after, { type: 'track', event: 'pricing_view', properties: { url: page.url, title: page.title, topics } }, page);
+    this.emit(
+      p,
+      site,
+      after,
+      { type: 'track', event: 'pricing_view', properties: { url: page.url, title: page.title, topics } },
+      page,
+    );
     return after + this.rng.int(30, 300) * SECOND;
   }
 

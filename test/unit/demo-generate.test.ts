@@ -1,17 +1,15 @@
-import { describe, expect, it } from 'vitest';
-import { isbot } from 'isbot';
 import { type Config, SECTION_NAMES, SECTION_SCHEMAS, TRACK_SIGNALS } from '@intent/config';
 import { RawEvent, topicsFor } from '@intent/events';
 import { Firmographics, scoreFit } from '@intent/fit';
 import { routeToPod } from '@intent/qualify';
+import { isbot } from 'isbot';
+import { describe, expect, it } from 'vitest';
 import { type DemoData, generateDemo } from '../../scripts/demo/generate';
 
 const END = new Date('2025-03-01T12:00:00Z');
 const DAY = 86_400_000;
 const data = generateDemo({ seed: 7, endDate: END });
-const config = Object.fromEntries(
-  SECTION_NAMES.map((s) => [s, SECTION_SCHEMAS[s].parse(data.config[s])]),
-) as unknown as Config;
+const config = Object.fromEntries(SECTION_NAMES.map((s) => [s, SECTION_SCHEMAS[s].parse(data.config[s])])) as unknown as Config;
 
 type Ev = Record<string, any>;
 interface Read {
@@ -43,7 +41,14 @@ function attributed(demo: DemoData): Read[] {
     if (!who || event.type !== 'track') continue;
     const signal = TRACK_SIGNALS.includes(event.event) ? event.event : config.signals.eventMap[event.event];
     const url = event.properties.url as string;
-    out.push({ domain: who.domain, person: who.email, signal, url, topics: topicsFor(site, url, event.properties.topics), ts: Date.parse(event.timestamp) });
+    out.push({
+      domain: who.domain,
+      person: who.email,
+      signal,
+      url,
+      topics: topicsFor(site, url, event.properties.topics),
+      ts: Date.parse(event.timestamp),
+    });
   }
   return out;
 }
@@ -64,11 +69,14 @@ describe('demo generator', () => {
   });
 
   it('makes configuration every section schema accepts', () => {
-    for (const section of SECTION_NAMES) expect(SECTION_SCHEMAS[section].safeParse(data.config[section]).success, section).toBe(true);
+    for (const section of SECTION_NAMES)
+      expect(SECTION_SCHEMAS[section].safeParse(data.config[section]).success, section).toBe(true);
     expect(config.sites.sites).toHaveLength(6);
     expect(config.topics.topics.length).toBeGreaterThanOrEqual(8);
     expect(config.signals.eventMap['Article Read']).toBe('content_read');
-    expect(config.pods.pods.map((p) => p.id)).toEqual(expect.arrayContaining(['na-enterprise', 'emea', 'strategic', 'catch-all']));
+    expect(config.pods.pods.map((p) => p.id)).toEqual(
+      expect.arrayContaining(['na-enterprise', 'emea', 'strategic', 'catch-all']),
+    );
   });
 
   it('makes about two thousand valid accounts, some with unknown firmographics', () => {
@@ -110,7 +118,7 @@ describe('demo generator', () => {
     expect(JSON.stringify(data.events.slice(0, 100)).length).toBeLessThan(256 * 1024);
   });
 
-  it('keeps every timestamp in the month, sorted, with each identify before the visitor\'s later events', () => {
+  it("keeps every timestamp in the month, sorted, with each identify before the visitor's later events", () => {
     const times = data.events.map((e) => Date.parse(String(e.event.timestamp)));
     const outOfRange = times.filter((t) => !(t >= END.getTime() - 30 * DAY && t <= END.getTime()));
     expect(outOfRange).toEqual([]);
@@ -133,7 +141,12 @@ describe('demo generator', () => {
     expect(evs.filter((e) => e.type === 'identify' && /@gmail\.com$/.test(e.traits.email)).length).toBeGreaterThan(50);
     expect(evs.filter((e) => String(e.context.userAgent).includes('Googlebot/2.1')).length).toBeGreaterThan(200);
     expect(reads.filter((r) => r.signal === 'demo_request').length).toBeGreaterThanOrEqual(3);
-    expect(evs.some((e) => e.event === 'Article Read') && evs.some((e) => e.event === 'content_read')).toBe(true);
+    for (const name of ['Article Read', 'content_read', 'Demo Requested', 'demo_request', 'pricing_view', 'content_download']) {
+      expect(
+        evs.some((e) => e.event === name),
+        name,
+      ).toBe(true);
+    }
   });
 
   it('puts every scenario account among the accounts', () => {
@@ -163,14 +176,27 @@ describe('demo generator', () => {
     const allRead = new Set(reads.filter((r) => r.signal === 'content_read').map((r) => r.url));
     const allAssets = new Set(reads.filter((r) => r.signal === 'content_download').map((r) => r.url));
     for (const key of ['student', 'competitor']) {
-      expect(new Set(ofDomain(key).filter((r) => r.signal === 'content_read').map((r) => r.url)), key).toEqual(allRead);
+      expect(
+        new Set(
+          ofDomain(key)
+            .filter((r) => r.signal === 'content_read')
+            .map((r) => r.url),
+        ),
+        key,
+      ).toEqual(allRead);
     }
-    expect(new Set(ofDomain('startupDownloader').filter((r) => r.signal === 'content_download').map((r) => r.url))).toEqual(allAssets);
-    const fit = (key: string) => scoreFit(data.accounts.find((a) => a.domain === data.scenarios[key])!, config.icp);
-    expect(fit('student').excluded).toBe(true);
-    expect(fit('competitor').excluded).toBe(true);
-    expect(['C', 'D']).toContain(fit('startupDownloader').tier);
-    expect(['C', 'D']).toContain(fit('nonIcpSurge').tier);
+    expect(
+      new Set(
+        ofDomain('startupDownloader')
+          .filter((r) => r.signal === 'content_download')
+          .map((r) => r.url),
+      ),
+    ).toEqual(allAssets);
+    const fitOf = (key: string) => scoreFit(data.accounts.find((a) => a.domain === data.scenarios[key])!, config.icp);
+    expect(fitOf('student').excluded).toBe(true);
+    expect(fitOf('competitor').excluded).toBe(true);
+    expect(['C', 'D']).toContain(fitOf('startupDownloader').tier);
+    expect(['C', 'D']).toContain(fitOf('nonIcpSurge').tier);
     expect(data.accounts.find((a) => a.domain === data.scenarios.startupDownloader)?.employees).toBe(8);
   });
 

@@ -23,6 +23,7 @@ export {
   BREADTH_STEP,
   OTHERS_SHARE,
   READ_SIGNALS,
+  SCALE_SURGES,
   breadth,
   decay,
   saturate,

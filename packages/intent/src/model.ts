@@ -13,6 +13,12 @@ export const BREADTH_STEP = 0.25;
 export const BREADTH_MAX_PEOPLE = 5;
 /** Share of the non-strongest topics in the account score: focus beats spread. */
 export const OTHERS_SHARE = 0.25;
+/**
+ * Half of the score scale is this many surges' worth of reads (`SCALE_SURGES x surgeReads` reads
+ * by one person today). Large enough that a buying committee, not one reader, nears the top:
+ * five people reading `surgeReads` articles each today score 90, one person's surge about 21.
+ */
+export const SCALE_SURGES = 3;
 
 /** Window plus a baseline twice as long: what velocity compares against. */
 export function evidenceDays(signals: SignalsConfig): number {
@@ -82,9 +88,13 @@ export function breadth(people: number): number {
   return 1 + BREADTH_STEP * Math.min(Math.max(people - 1, 0), BREADTH_MAX_PEOPLE - 1);
 }
 
-/** Scale k of 100*(1-exp(-raw/k)): `surgeReads` reads today by one person score exactly 50. */
+/**
+ * Scale k of 100*(1-exp(-raw/k)): `SCALE_SURGES x surgeReads` reads today by one person score
+ * exactly 50, so scores keep rising through committee-sized evidence instead of saturating
+ * at a single reader's surge.
+ */
 export function saturationScale(signals: SignalsConfig): number {
-  return Math.max(signals.surgeReads * clean(signals.weights.content_read), 1) / Math.LN2;
+  return Math.max(SCALE_SURGES * signals.surgeReads * clean(signals.weights.content_read), 1) / Math.LN2;
 }
 
 /** Maps raw weight (>= 0) onto 0..100 with diminishing returns, one decimal. */
@@ -95,7 +105,10 @@ export function saturate(raw: number, k: number): number {
 /** Everything the score, the stage and the explanation need about one topic. */
 export interface TopicFacts {
   topic: string;
-  /** Decayed weight over the evidence days times breadth: the topic's strength. */
+  /**
+   * Decayed weight over the window days times breadth: the topic's strength. The baseline
+   * only feeds velocity and the explanation, so intent that went quiet scores 0.
+   */
   raw: number;
   velocity: number;
   stage: Stage;
@@ -135,8 +148,8 @@ export function topicFacts(topic: string, byAge: Map<number, Cell>, signals: Sig
   for (const age of ages) {
     const cell = byAge.get(age) as Cell;
     const weight = dayWeight(cell.counts, signals);
-    decayed += weight * decay(age, signals);
     if (age < w) {
+      decayed += weight * decay(age, signals);
       recentWeight += weight;
       dailyWeights[age] = weight;
       for (const s of SIGNALS) {

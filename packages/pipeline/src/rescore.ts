@@ -33,12 +33,20 @@ export async function rescoreAccount(domain: string, deps: RescoreDeps): Promise
       return { outcome: 'unchanged', messages: [] };
     }
     if (record.score?.queuedIn && record.score.queuedIn === score.queuedIn) score.pushedAt = record.score.pushedAt;
-    // Entering a queue is a push, recorded before the score is saved: the record's key is
-    // fixed by `now`, so a retry or a redelivery writes the same item again, never a second one.
+    // Entering a queue is a push, recorded before the score is saved (a push recorded after a
+    // save that then failed would lose it together with the pod message). Its key is fixed by
+    // `now`, so a retry after a lost race writes the same item again, never a second one.
     const entered = score.queuedIn && score.queuedIn !== record.score?.queuedIn && score.pushedAt;
     await pushes.settle(entered ? { podId: score.queuedIn as string, pushedAt: score.pushedAt as string, domain } : undefined);
     const placement = score.queuedIn ? { podId: score.queuedIn, priority: score.priority } : undefined;
-    const saved = await deps.store.accounts.saveScore(domain, score, placement, record.version);
+    let saved: 'saved' | 'conflict';
+    try {
+      saved = await deps.store.accounts.saveScore(domain, score, placement, record.version);
+    } catch (err) {
+      // The redelivery that retries this save has its own `now`: take back this push first.
+      await pushes.settle(undefined).catch(() => undefined);
+      throw err;
+    }
     if (saved === 'saved') {
       const messages = podMessagesFor(
         domain,

@@ -8,7 +8,7 @@ import type { IpRangeMatcher } from './ip-ranges';
  * visitor, one write per new link.
  */
 export class AccountResolver {
-  private readonly visitors = new Map<string, string | undefined>();
+  private readonly visitors = new Map<string, { domain: string; linkedAt: string } | undefined>();
   private readonly users = new Map<string, string | undefined>();
   /** Visitors newly linked to a domain in this batch: their anonymous past is stitched once. */
   readonly linked = new Map<string, string>();
@@ -33,8 +33,8 @@ export class AccountResolver {
       if (byUser) return { domain: byUser, identified: true };
     }
     if (message.anonymousId) {
-      const byVisitor = await this.cached(this.visitors, message.anonymousId, (a) => this.store.identity.visitorDomain(a));
-      if (byVisitor) return { domain: byVisitor, identified: true };
+      const link = await this.cached(this.visitors, message.anonymousId, (a) => this.store.identity.visitorLink(a));
+      if (link) return { domain: link.domain, identified: true, linkedAt: link.linkedAt };
     }
     // The network an anonymous visitor comes from names the company, not the person.
     const byIp = message.ip ? this.ipRanges?.match(message.ip) : undefined;
@@ -43,11 +43,11 @@ export class AccountResolver {
 
   private async link(message: IngestMessage, domain: string) {
     const at = message.timestamp;
-    if (message.anonymousId && this.visitors.get(message.anonymousId) !== domain) {
+    if (message.anonymousId && this.visitors.get(message.anonymousId)?.domain !== domain) {
       if ((await this.store.identity.linkVisitor(message.anonymousId, domain, at)) === 'linked') {
         this.linked.set(message.anonymousId, domain);
       }
-      this.visitors.set(message.anonymousId, domain);
+      this.visitors.set(message.anonymousId, { domain, linkedAt: at });
     }
     if (message.userHash && this.users.get(message.userHash) !== domain) {
       await this.store.identity.linkUser(message.userHash, domain, at);
@@ -55,7 +55,7 @@ export class AccountResolver {
     }
   }
 
-  private async cached(cache: Map<string, string | undefined>, key: string, load: (k: string) => Promise<string | undefined>) {
+  private async cached<T>(cache: Map<string, T | undefined>, key: string, load: (k: string) => Promise<T | undefined>) {
     if (!cache.has(key)) cache.set(key, await load(key));
     return cache.get(key);
   }
@@ -64,6 +64,8 @@ export class AccountResolver {
 export interface Resolution {
   domain: string;
   identified: boolean;
+  /** For a visitor link: when the visitor identified. Earlier events count as stitching counts them. */
+  linkedAt?: string;
 }
 
 /** The account an identify or group call names: a group's domain, else a work email's domain. */

@@ -82,6 +82,10 @@ export async function rollUp(records: IngestRecord[], deps: RollupDeps): Promise
     if (!message.signal) continue;
     const day = dayOf(message.timestamp);
     const event = (identified: boolean): RollupEvent => ({ id: message.id, signal: message.signal as RollupEvent['signal'], identified, person: message.person });
+    // Before a visitor identified, only what stitching keeps counts (engaged signals): the
+    // same events count the same whether the identify was processed before them or after.
+    const beforeLink = resolution?.linkedAt !== undefined && message.timestamp < resolution.linkedAt;
+    if (beforeLink && message.signal === 'page_view') continue;
     for (const topic of message.topics.length ? message.topics : [NO_TOPIC]) {
       if (resolution) {
         const { domain, identified } = resolution;

@@ -54,8 +54,10 @@ export class FeedbackRepository {
    * before, or 'missing' when there is no such account.
    */
   async apply(domain: string, effect: FeedbackEffect): Promise<AccountRecord | 'missing'> {
-    const sets = ['fb = :at', ...(effect.hold ? ['hold = :hold'] : [])];
-    const update = `SET ${sets.join(', ')}${effect.releaseClaim ? ' REMOVE claim' : ''} ADD version :one`;
+    // `hold` is a DynamoDB reserved word: every attribute goes by an alias.
+    const sets = ['#fb = :at', ...(effect.hold ? ['#hold = :hold'] : [])];
+    const update = `SET ${sets.join(', ')}${effect.releaseClaim ? ' REMOVE #claim' : ''} ADD #version :one`;
+    const names = { '#fb': 'fb', '#version': 'version', ...(effect.hold ? { '#hold': 'hold' } : {}), ...(effect.releaseClaim ? { '#claim': 'claim' } : {}) };
     try {
       const out = await this.table.client.send(
         new UpdateItemCommand({
@@ -63,6 +65,7 @@ export class FeedbackRepository {
           Key: toAttr(accountKey(domain)),
           UpdateExpression: update,
           ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: names,
           ExpressionAttributeValues: toAttr({ ':at': effect.at, ':one': 1, ...(effect.hold ? { ':hold': effect.hold } : {}) }),
           ReturnValues: 'ALL_OLD',
         }),

@@ -6,8 +6,11 @@ import { type Table, toAttr } from './table';
 export class IdentityRepository {
   constructor(private readonly table: Table) {}
 
-  async visitorDomain(anonymousId: string): Promise<string | undefined> {
-    return domainOf(await this.table.get(visitorKey(anonymousId)));
+  /** The visitor's account and when the visitor identified (the link's time). */
+  async visitorLink(anonymousId: string): Promise<{ domain: string; linkedAt: string } | undefined> {
+    const item = await this.table.get(visitorKey(anonymousId));
+    const domain = domainOf(item);
+    return domain ? { domain, linkedAt: String(item?.linkedAt ?? '') } : undefined;
   }
 
   async userDomain(userHash: string): Promise<string | undefined> {

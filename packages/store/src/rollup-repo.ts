@@ -40,14 +40,15 @@ export class RollupRepository {
     return this.addTo(rollupKey(group.domain, group.day, group.topic), group.day, group.events.map(contribution), ROLLUP_TTL_DAYS);
   }
 
-  /** Adds a visitor's stitched pending rollup to the account's, once per stitch id. */
-  addStitched(domain: string, day: string, topic: string, stitched: Contribution): Promise<number> {
-    return this.addTo(rollupKey(domain, day, topic), day, [stitched], ROLLUP_TTL_DAYS);
-  }
-
   /** Keeps an unresolved visitor's events for stitching, for STITCH_DAYS. */
   addPending(anonymousId: string, day: string, topic: string, events: RollupEvent[]): Promise<number> {
-    return this.addTo(pendingKey(anonymousId, day, topic), day, events.map(contribution), STITCH_DAYS);
+    // `ev` keeps each event's id and signal, so stitching adds exactly these events, under
+    // their own ids: a replay that later resolves them directly cannot count them again.
+    const withDetail = events.map((e) => {
+      const c = contribution(e);
+      return { ...c, members: { ...c.members, ev: `${e.id}|${e.signal}` } };
+    });
+    return this.addTo(pendingKey(anonymousId, day, topic), day, withDetail, STITCH_DAYS);
   }
 
   /** The account's rollups from `fromDay` (inclusive) on. */
@@ -55,9 +56,21 @@ export class RollupRepository {
     return this.query(accountPk(domain), fromDay);
   }
 
-  /** A visitor's pending rollups from `fromDay` on, with the ids they hold. */
-  async pendingSince(anonymousId: string, fromDay: string): Promise<(DailyRollup & { ids: string[] })[]> {
-    return this.query(visitorPk(anonymousId), fromDay, true) as Promise<(DailyRollup & { ids: string[] })[]>;
+  /** A visitor's pending events from `fromDay` on, grouped as they were kept (day x topic). */
+  async pendingSince(anonymousId: string, fromDay: string): Promise<{ day: string; topic: string; person?: string; events: { id: string; signal: Signal }[] }[]> {
+    const items = await this.table.queryAll({
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: toAttr({ ':pk': visitorPk(anonymousId), ':from': `${ROLLUP_PREFIX}${fromDay}`, ':to': `${ROLLUP_PREFIX}~` }),
+      ProjectionExpression: 'sk, people, ev',
+    });
+    return items.map((item) => ({
+      ...parseRollupSk(String(item.sk)),
+      person: [...((item.people as Set<string> | undefined) ?? [])][0],
+      events: [...((item.ev as Set<string> | undefined) ?? [])].map((e) => {
+        const [id = '', signal = ''] = e.split('|');
+        return { id, signal: signal as Signal };
+      }),
+    }));
   }
 
   private addTo(key: Key, day: string, contributions: Contribution[], ttlDays: number): Promise<number> {
@@ -65,11 +78,11 @@ export class RollupRepository {
     return addOnce(this.table, key, contributions, { expiresAt });
   }
 
-  private async query(pk: string, fromDay: string, withIds = false): Promise<(DailyRollup & { ids?: string[] })[]> {
+  private async query(pk: string, fromDay: string): Promise<DailyRollup[]> {
     const items = await this.table.queryAll({
       KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
       ExpressionAttributeValues: toAttr({ ':pk': pk, ':from': `${ROLLUP_PREFIX}${fromDay}`, ':to': `${ROLLUP_PREFIX}~` }),
-      ProjectionExpression: ['sk', 'people', ...(withIds ? ['ids'] : []), ...SIGNALS.flatMap((x) => [`c_${x}`, `i_${x}`])].join(', '),
+      ProjectionExpression: ['sk', 'people', ...SIGNALS.flatMap((x) => [`c_${x}`, `i_${x}`])].join(', '),
     });
     return items.map((item) => {
       const { day, topic } = parseRollupSk(String(item.sk));
@@ -79,7 +92,6 @@ export class RollupRepository {
         counts: countersOf(item, 'c_'),
         identified: countersOf(item, 'i_'),
         people: [...((item.people as Set<string> | undefined) ?? [])].sort(),
-        ...(withIds ? { ids: [...((item.ids as Set<string> | undefined) ?? [])] } : {}),
       };
     });
   }

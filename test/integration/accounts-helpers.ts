@@ -1,0 +1,73 @@
+import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { type TestStack, event } from './harness';
+
+/** Events of one identified person at `domain`: an identify, then one track per signal. */
+export function visitEvents(domain: string, person: string, signals: string[], topics: string[] = []): Record<string, unknown>[] {
+  const anonymousId = `${person}@${domain}`;
+  return [
+    event({ type: 'identify', anonymousId, traits: { email: `${person}@${domain}` } }),
+    ...signals.map((s, i) => event({ type: 'track', event: s, anonymousId, properties: { topics, url: `https://media.example/${domain}/${i}` } })),
+  ];
+}
+
+/** Posts events and waits until the rollup consumer has processed them. */
+export async function collectAndDrain(stack: TestStack, events: Record<string, unknown>[]): Promise<void> {
+  for (let i = 0; i < events.length; i += 100) {
+    const res = await stack.collect(events.slice(i, i + 100));
+    if (res.status !== 202 || res.body.rejected.length) throw new Error(`collect failed: ${JSON.stringify(res.body)}`);
+  }
+  await stack.drain();
+}
+
+/** Receives and deletes every message on a pod's queue: what an integration would consume. */
+export async function consumePodQueue(stack: TestStack, podId: string): Promise<{ type: string; domain: string; podId: string }[]> {
+  const url = stack.queues[`pod-${podId}`]?.url;
+  if (!url) throw new Error(`no queue for pod ${podId}`);
+  const out: { type: string; domain: string; podId: string }[] = [];
+  for (;;) {
+    const got = await stack.sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+    const messages = got.Messages ?? [];
+    if (!messages.length) return out;
+    out.push(...messages.map((m) => JSON.parse(m.Body ?? 'null')));
+    await stack.sqs.send(
+      new DeleteMessageBatchCommand({ QueueUrl: url, Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })) }),
+    );
+  }
+}
+
+/** The domains in a pod's queue, in queue order. */
+export async function queueDomains(stack: TestStack, podId: string): Promise<string[]> {
+  const res = await stack.api(`/v1/pods/${podId}/queue?limit=100`, { key: stack.secrets.sdrKey });
+  if (res.status !== 200) throw new Error(`queue ${podId}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.accounts.map((a: { domain: string }) => a.domain);
+}
+
+/** PUT of a configuration section, failing loudly on a 400. */
+export async function configure(stack: TestStack, section: string, value: unknown): Promise<void> {
+  const res = await stack.api(`/v1/config/${section}`, {
+    method: 'PUT',
+    key: stack.secrets.adminKey,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(value),
+  });
+  if (res.status !== 200) throw new Error(`config ${section}: ${res.status} ${JSON.stringify(res.body)}`);
+}
+
+/** PUT /v1/accounts with JSON rows. */
+export function upsert(stack: TestStack, accounts: unknown[]) {
+  return stack.api('/v1/accounts', {
+    method: 'PUT',
+    key: stack.secrets.adminKey,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ accounts }),
+  });
+}
+
+/** A JSON request with the admin key (or `key`). */
+export function send(stack: TestStack, method: string, path: string, body?: unknown, key = stack.secrets.adminKey) {
+  return stack.api(path, {
+    method,
+    key,
+    ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+  });
+}

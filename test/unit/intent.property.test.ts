@@ -1,4 +1,4 @@
-import { SIGNALS, type Signal, type SignalsConfig } from '@intent/config';
+import { defaultSection, SIGNALS, type Signal, type SignalsConfig } from '@intent/config';
 import {
   type AccountIntent,
   type DailyRollup,
@@ -85,7 +85,9 @@ describe('intent model properties', () => {
           expect(t.daily.at(-1)?.day).toBe(TODAY);
           expect(stageRank(t.stage)).toBeLessThanOrEqual(stageRank(r.stage));
           if (t.topic === NO_TOPIC) expect(t.stage).not.toBe('surging');
+          if (t.stage === 'cold') expect(t.score).toBe(0);
         }
+        if (r.stage === 'cold') expect(r.score).toBe(0);
         const scores = r.topics.map((t) => t.score);
         expect(scores).toEqual([...scores].sort((x, y) => y - x));
         expect(r.explanation.length).toBeGreaterThan(0);
@@ -195,6 +197,52 @@ describe('intent model properties', () => {
         const after = scoreIntent(moved, signals, TODAY);
         expect(after.score).toBeLessThanOrEqual(before.score);
         expect(topicScore(after, target.topic)).toBeLessThanOrEqual(topicScore(before, target.topic));
+      }),
+      RUNS,
+    );
+  });
+
+  it('evidence older than the window scores 0 and leaves the account cold, however strong it was', () => {
+    fc.assert(
+      fc.property(signalsArb(), rollupsArb(0, 95), (signals, rollups) => {
+        const stale = rollups.filter((r) => TODAY_NUM - (dayNumber(r.day) as number) >= signals.windowDays);
+        const r = scoreIntent(stale, signals, TODAY);
+        expect(r.score).toBe(0);
+        expect(r.stage).toBe('cold');
+        for (const t of r.topics) expect(t.score).toBe(0);
+      }),
+      RUNS,
+    );
+  });
+
+  it('with the default signals, a committee of 3-5 surging people outscores one person surging alone', () => {
+    const signals = defaultSection('signals');
+    const windowAge = fc.integer({ min: 0, max: signals.windowDays - 1 });
+    // Each committee member reads surgeReads articles on the topic, any days in the window.
+    const committeeArb = fc.integer({ min: 3, max: 5 }).chain((n) =>
+      fc.array(fc.array(windowAge, { minLength: signals.surgeReads, maxLength: signals.surgeReads }), { minLength: n, maxLength: n }),
+    );
+    // One person reads surgeReads or one more, any days in the window.
+    const singleArb = fc.array(windowAge, { minLength: signals.surgeReads, maxLength: signals.surgeReads + 1 });
+    const rollupsOf = (readsByPerson: number[][]): DailyRollup[] => {
+      const byAge = new Map<number, { n: number; people: Set<string> }>();
+      readsByPerson.forEach((ages, p) => {
+        for (const a of ages) {
+          const d = byAge.get(a) ?? { n: 0, people: new Set<string>() };
+          d.n += 1;
+          d.people.add(`p${p}`);
+          byAge.set(a, d);
+        }
+      });
+      return [...byAge].map(([a, d]) => ({ day: day(a), topic: 'a', counts: { content_read: d.n }, identified: {}, people: [...d.people] }));
+    };
+    fc.assert(
+      fc.property(committeeArb, singleArb, (committee, single) => {
+        const c = scoreIntent(rollupsOf(committee), signals, TODAY);
+        const s = scoreIntent(rollupsOf([single]), signals, TODAY);
+        expect(c.stage).toBe('surging');
+        expect(s.stage).toBe('surging');
+        expect(c.score).toBeGreaterThan(s.score);
       }),
       RUNS,
     );

@@ -97,26 +97,42 @@ describe('stages', () => {
     expect(score(rollups, { ...signals, handRaise: ['content_download'] }).stage).toBe('hand_raiser');
   });
 
-  it('evidence only in the baseline leaves the account cold but still scored, with its last activity', () => {
-    const r = score([roll(20, 'dw', { content_read: 3 })]);
+  it('evidence only in the baseline leaves the account cold with score 0, explained by its last activity', () => {
+    const r = score([roll(20, 'dw', { content_read: 3 }, ['a', 'b', 'c'])]);
     expect(r.stage).toBe('cold');
-    expect(r.score).toBeGreaterThan(0);
+    expect(r.score).toBe(0);
+    expect(r.topics[0]).toMatchObject({ topic: 'dw', score: 0, stage: 'cold', lastDay: day(20) });
     expect(r.explanation).toEqual(['No scored activity in the last 14 days.', 'Last activity 20 days ago.']);
   });
 });
 
 describe('scores', () => {
-  it('surgeReads reads today by one person score exactly 50', () => {
-    const r = score([roll(0, 'dw', { content_read: 3 }, ['p1'])]);
+  it('3 x surgeReads reads today by one person score exactly 50', () => {
+    const r = score([roll(0, 'dw', { content_read: 9 }, ['p1'])]);
     expect(r.topics[0]?.score).toBe(50);
     expect(r.score).toBe(50);
   });
 
+  it('one person surging scores about 21; a committee of five surging together scores 90', () => {
+    expect(score([roll(0, 'dw', { content_read: 3 }, ['p1'])]).score).toBe(20.6); // 1 - 2^(-1/3)
+    // 5 people x 3 reads, breadth x2: raw 60 = 10/3 k ln2
+    expect(score([roll(0, 'dw', { content_read: 15 }, ['a', 'b', 'c', 'd', 'e'])]).score).toBe(90.1);
+  });
+
   it('the same reads one half-life ago weigh half as much', () => {
-    const now = score([roll(0, 'dw', { content_read: 6 })]).score; // raw 12 = 2 * k ln2
-    const then = score([roll(14, 'dw', { content_read: 6 })]).score; // raw 6 = k ln2
+    const weekly = { ...signals, halfLifeDays: 7 };
+    const now = score([roll(0, 'dw', { content_read: 18 })], weekly).score; // raw 36 = 2 * k ln2
+    const then = score([roll(7, 'dw', { content_read: 18 })], weekly).score; // raw 18 = k ln2
     expect(now).toBe(75);
     expect(then).toBe(50);
+  });
+
+  it('only the window scores: baseline evidence feeds velocity, never the score', () => {
+    const recent = score([roll(1, 'dw', { content_read: 3 }, ['a'])]);
+    const withHistory = score([roll(1, 'dw', { content_read: 3 }, ['a']), roll(20, 'dw', { content_read: 8 }, ['b', 'c'])]);
+    expect(withHistory.score).toBe(recent.score);
+    expect(withHistory.topics[0]?.score).toBe(recent.topics[0]?.score);
+    expect(withHistory.topics[0]?.velocity).toBeLessThan(recent.topics[0]?.velocity as number);
   });
 
   it('ignores rollups older than evidenceDays, in the future, or with an invalid day', () => {
@@ -135,6 +151,34 @@ describe('scores', () => {
     const by = (people: string[]) => score([roll(0, 'dw', { content_read: 3 }, people)]).score;
     expect(by(['a', 'b', 'c'])).toBeGreaterThan(by(['a']));
     expect(by(['a', 'b', 'c', 'd', 'e', 'f', 'g'])).toBe(by(['a', 'b', 'c', 'd', 'e']));
+  });
+
+  it('surging scores keep rising with more people and more reads, up to a committee, without saturating', () => {
+    // `people` x `each` reads spread over the last 9 days, one rollup per day as the store keeps them.
+    const committee = (people: number, each: number) => {
+      const byAge = new Map<number, { n: number; who: Set<string> }>();
+      for (let p = 0; p < people; p++) {
+        for (let k = 0; k < each; k++) {
+          const age = (p * 2 + k * 3) % 9;
+          const d = byAge.get(age) ?? { n: 0, who: new Set<string>() };
+          d.n += 1;
+          d.who.add(`p${p}`);
+          byAge.set(age, d);
+        }
+      }
+      return score([...byAge].map(([age, d]) => roll(age, 'dw', { content_read: d.n }, [...d.who])));
+    };
+    for (let people = 1; people <= 5; people++) {
+      for (let each = 3; each <= 5; each++) {
+        const here = committee(people, each);
+        expect(here.stage).toBe('surging');
+        if (people < 5) expect(committee(people + 1, each).score).toBeGreaterThan(here.score);
+        if (each < 5) expect(committee(people, each + 1).score).toBeGreaterThan(here.score);
+      }
+    }
+    expect(committee(1, 4).score).toBeLessThan(30); // one person's surge sits low on the scale,
+    expect(committee(3, 3).score).toBeGreaterThan(50); // a small committee passes the middle,
+    expect(committee(5, 5).score).toBeLessThan(98); // and a full one still has room above it.
   });
 
   it('three reads on one topic beat the same three reads spread over three topics', () => {
@@ -167,7 +211,7 @@ describe('topics, velocity and daily series', () => {
     expect(t?.daily).toHaveLength(14);
     expect(t?.daily[0]?.day).toBe(day(13));
     expect(t?.daily[13]).toEqual({ day: TODAY, score: 0 });
-    expect(t?.daily[11]).toEqual({ day: day(2), score: 50 });
+    expect(t?.daily[11]).toEqual({ day: day(2), score: 20.6 });
   });
 
   it('velocity is 1 when the recent weekly rate equals the baseline rate', () => {

@@ -125,13 +125,38 @@ describe('priority', () => {
     );
   });
 
-  it('weights intent over fit and ranks a hand-raise above a surge above engagement', () => {
+  it('is the stage band plus 0.3 x (0.6 intent + 0.4 fit), and intent outweighs fit within a band', () => {
     expect(priority(fitOf(100, 'A'), intent('hand_raiser', 100))).toBe(100);
-    expect(priority(fitOf(60), intent('engaged', 80))).toBe(64.8); // 0.9 * (48 + 24)
-    expect(priority(fitOf(80), intent('surging', 50))).toBeGreaterThan(priority(fitOf(80), intent('engaged', 50)));
-    expect(priority(fitOf(80), intent('hand_raiser', 50))).toBeGreaterThan(priority(fitOf(80), intent('surging', 50)));
+    expect(priority(fitOf(0), intent('hand_raiser', 0))).toBe(70);
+    expect(priority(fitOf(60), intent('engaged', 80))).toBe(41.6); // 20 + 0.3 * (48 + 24)
+    expect(priority(fitOf(80), intent('surging', 50))).toBe(58.6); // 40 + 0.3 * (30 + 32)
+    expect(priority(fitOf(90), intent('aware', 10))).toBe(13.6); // 1 + 0.3 * (6 + 36)
+    expect(priority(fitOf(90), intent('cold', 0))).toBe(10.8); // 0 + 0.3 * 36
     // Intent outweighs fit: +10 intent beats +10 fit.
     expect(priority(fitOf(50), intent('surging', 70))).toBeGreaterThan(priority(fitOf(60), intent('surging', 60)));
+  });
+
+  it('for equal fit a higher stage always ranks higher, whatever the intent scores', () => {
+    // A cold account has intent 0: nothing in the window scores (see the intent properties).
+    const scoreOf = (stage: Stage, n: number) => (stage === 'cold' ? 0 : n);
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 100 }), stageArb, stageArb, scoreArb, scoreArb, (f, a, b, x, y) => {
+        fc.pre(a !== b);
+        const [lo, hi] = STAGES.indexOf(a) < STAGES.indexOf(b) ? [a, b] : [b, a];
+        expect(priority(fitOf(f), intent(hi, scoreOf(hi, x)))).toBeGreaterThan(priority(fitOf(f), intent(lo, scoreOf(lo, y))));
+      }),
+    );
+  });
+
+  it('fit never lets a surge outrank a hand-raise: the two queue bands do not overlap', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 100 }), fc.integer({ min: 0, max: 100 }), scoreArb, scoreArb, (fh, fs, x, y) => {
+        expect(priority(fitOf(fh), intent('hand_raiser', x))).toBeGreaterThanOrEqual(70);
+        expect(priority(fitOf(fs), intent('surging', y))).toBeLessThanOrEqual(70);
+        // Strictly, unless the hand-raiser has neither intent nor fit (a hand-raise always carries intent).
+        if (x >= 1 || fh >= 1) expect(priority(fitOf(fh), intent('hand_raiser', x))).toBeGreaterThan(priority(fitOf(fs), intent('surging', y)));
+      }),
+    );
   });
 });
 

@@ -1,11 +1,14 @@
-import { type Server, createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { GetQueueAttributesCommand, PurgeQueueCommand } from '@aws-sdk/client-sqs';
+import { PurgeQueueCommand } from '@aws-sdk/client-sqs';
 import type { LocalStack } from '@intent/local';
-import { BROWSER_UA, type Benchmark, type LoadResult, log, runLoad } from './lib';
+import { ingestQueue, queueDepth } from './inspect';
+import { type Benchmark, BROWSER_UA, type LoadResult, log, runLoad } from './lib';
 
 const CONNECTIONS = 10;
+/** Seconds per side in all, split over alternating rounds. */
 const DURATION_SECONDS = 5;
+const ROUNDS = 2;
 
 /**
  * The collector's HTTP path (gateway emulator, middy chain, validation, enrichment, SQS send)
@@ -18,32 +21,67 @@ export const collectorVsBareBenchmark: Benchmark = {
   async run(ctx) {
     const { stack } = ctx;
     const site = await firstSite(stack);
-    const body = JSON.stringify({ writeKey: site.writeKey, batch: visitorBatch(site.origin ?? 'https://reader.example', site.pathPrefix) });
+    const body = JSON.stringify({
+      writeKey: site.writeKey,
+      batch: visitorBatch(site.origin ?? 'https://reader.example', site.pathPrefix),
+    });
     const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': BROWSER_UA };
     if (site.origin) headers.origin = site.origin;
 
+    // Alternating rounds, so a neighbour's burst on the shared cores hits both sides alike.
     const bare = await startBare();
-    log(`bare node:http: ${DURATION_SECONDS} s, ${CONNECTIONS} connections`);
-    const bareResult = await runLoad({ url: `${bare.url}/v1/collect`, method: 'POST', headers, body, connections: CONNECTIONS, durationSeconds: DURATION_SECONDS });
+    const rounds: { bare: LoadResult; collector: LoadResult; leftInQueue: number }[] = [];
+    const ingest = ingestQueue(stack);
+    const load = (url: string) =>
+      runLoad({ url, method: 'POST', headers, body, connections: CONNECTIONS, durationSeconds: DURATION_SECONDS / ROUNDS });
+    for (let round = 1; round <= ROUNDS; round++) {
+      log(
+        `round ${round}/${ROUNDS}: bare node:http, then the collector (site ${site.writeKey}), ${DURATION_SECONDS / ROUNDS} s each`,
+      );
+      const bareResult = await load(`${bare.url}/v1/collect`);
+      const collectorResult = await load(`${stack.baseUrl}/v1/collect`);
+      // The rollup consumer works on what the collector queued meanwhile (how far it got tells
+      // how much of the machine it took); the rest is purged so the next round starts idle.
+      const leftInQueue = await queueDepth(stack, ingest.url);
+      await stack.sqs.send(new PurgeQueueCommand({ QueueUrl: ingest.url }));
+      rounds.push({ bare: bareResult, collector: collectorResult, leftInQueue });
+    }
     await bare.close();
-    log(`collector POST /v1/collect (site ${site.writeKey}): ${DURATION_SECONDS} s, ${CONNECTIONS} connections`);
-    const collectorResult = await runLoad({ url: `${stack.baseUrl}/v1/collect`, method: 'POST', headers, body, connections: CONNECTIONS, durationSeconds: DURATION_SECONDS });
 
-    // The rollup consumer keeps working on what the collector queued; how far it got tells how
-    // much of the machine it took. What is left is purged: stop() need not roll it up.
-    const ingest = stack.queues.ingest;
-    const left = ingest ? await visible(stack, ingest.url) : 0;
-    if (ingest) await stack.sqs.send(new PurgeQueueCommand({ QueueUrl: ingest.url }));
-
+    const bareResult = combine(rounds.map((r) => r.bare));
+    const collectorResult = combine(rounds.map((r) => r.collector));
+    const left = rounds.reduce((n, r) => n + r.leftInQueue, 0);
     const ratio = collectorResult.requestsPerSecond / bareResult.requestsPerSecond;
     const bad = (r: LoadResult) => r.non2xx + r.errors + r.timeouts;
     return {
       rows: [
-        { name: 'bare node:http req/s', value: bareResult.requestsPerSecond, unit: 'req/s', note: `mean ${bareResult.latencyMeanMs} ms, p99 ${bareResult.latencyP99Ms} ms${bad(bareResult) ? `, ${bad(bareResult)} failed` : ''}` },
-        { name: 'collector req/s', value: collectorResult.requestsPerSecond, unit: 'req/s', note: `10 events/req; mean ${collectorResult.latencyMeanMs} ms, p99 ${collectorResult.latencyP99Ms} ms${bad(collectorResult) ? `, ${bad(collectorResult)} failed` : ''}` },
-        { name: 'collector / bare', value: ratio, unit: 'ratio', note: `same run; rollup consumer live (${left} of ~${collectorResult.total * 10} queued events left unrolled, purged)` },
+        {
+          name: 'bare node:http req/s',
+          value: bareResult.requestsPerSecond,
+          unit: 'req/s',
+          note: `mean ${bareResult.latencyMeanMs} ms, p99 ${bareResult.latencyP99Ms} ms${bad(bareResult) ? `, ${bad(bareResult)} failed` : ''}`,
+        },
+        {
+          name: 'collector req/s',
+          value: collectorResult.requestsPerSecond,
+          unit: 'req/s',
+          note: `10 events/req; mean ${collectorResult.latencyMeanMs} ms, p99 ${collectorResult.latencyP99Ms} ms${bad(collectorResult) ? `, ${bad(collectorResult)} failed` : ''}`,
+        },
+        {
+          name: 'collector / bare',
+          value: ratio,
+          unit: 'ratio',
+          note: `rounds ${rounds.map((r) => (r.collector.requestsPerSecond / r.bare.requestsPerSecond).toFixed(3)).join(', ')}; rollup consumer live (${left} of ~${collectorResult.total * 10} queued events left unrolled, purged)`,
+        },
       ],
-      details: { connections: CONNECTIONS, durationSeconds: DURATION_SECONDS, bodyBytes: Buffer.byteLength(body), bare: bareResult, collector: collectorResult, ingestLeftAfter: left },
+      details: {
+        connections: CONNECTIONS,
+        durationSeconds: DURATION_SECONDS,
+        bodyBytes: Buffer.byteLength(body),
+        bare: bareResult,
+        collector: collectorResult,
+        ingestLeftAfter: left,
+      },
     };
   },
 };
@@ -57,10 +95,16 @@ interface SiteInfo {
 /** The first configured site, as the demo left it: its write key, origin and a topic path. */
 async function firstSite(stack: LocalStack): Promise<SiteInfo> {
   const res = await fetch(`${stack.baseUrl}/v1/config/sites`, { headers: { authorization: `Bearer ${stack.secrets.adminKey}` } });
-  const section = (await res.json()) as { sites?: { writeKey: string; allowedOrigins?: string[]; topicRules?: { pathPrefix: string }[] }[] };
+  const section = (await res.json()) as {
+    sites?: { writeKey: string; allowedOrigins?: string[]; topicRules?: { pathPrefix: string }[] }[];
+  };
   const site = section.sites?.[0];
   if (!site) throw new Error(`no site configured (GET /v1/config/sites answered ${res.status})`);
-  return { writeKey: site.writeKey, origin: site.allowedOrigins?.[0], pathPrefix: site.topicRules?.[0]?.pathPrefix ?? '/articles/' };
+  return {
+    writeKey: site.writeKey,
+    origin: site.allowedOrigins?.[0],
+    pathPrefix: site.topicRules?.[0]?.pathPrefix ?? '/articles/',
+  };
 }
 
 /**
@@ -103,14 +147,30 @@ async function startBare(): Promise<{ url: string; close: () => Promise<void> }>
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 
-async function visible(stack: LocalStack, url: string): Promise<number> {
-  const out = await stack.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
-  return Number(out.Attributes?.ApproximateNumberOfMessages ?? 0) + Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
+/** Rounds of equal length as one: mean rate and latency, worst p99, summed counts. */
+function combine(results: LoadResult[]): LoadResult {
+  const mean = (f: (r: LoadResult) => number) => results.reduce((n, r) => n + f(r), 0) / results.length;
+  const sum = (f: (r: LoadResult) => number) => results.reduce((n, r) => n + f(r), 0);
+  const statusCodes: Record<string, number> = {};
+  for (const r of results)
+    for (const [code, n] of Object.entries(r.statusCodes)) statusCodes[code] = (statusCodes[code] ?? 0) + n;
+  return {
+    requestsPerSecond: mean((r) => r.requestsPerSecond),
+    total: sum((r) => r.total),
+    non2xx: sum((r) => r.non2xx),
+    errors: sum((r) => r.errors),
+    timeouts: sum((r) => r.timeouts),
+    latencyMeanMs: Math.round(mean((r) => r.latencyMeanMs) * 100) / 100,
+    latencyP50Ms: Math.round(mean((r) => r.latencyP50Ms) * 100) / 100,
+    latencyP99Ms: Math.max(...results.map((r) => r.latencyP99Ms)),
+    statusCodes,
+  };
 }

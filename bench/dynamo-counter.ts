@@ -72,7 +72,9 @@ export class DynamoCounter {
   stop(): DynamoCounts {
     this.recording = false;
     const byOperation = Object.fromEntries(
-      [...this.ops].sort((a, b) => b[1].items - a[1].items).map(([op, s]) => [op, { ...s, totalMs: Math.round(s.totalMs), meanMs: s.calls ? round(s.totalMs / s.calls) : 0 }]),
+      [...this.ops]
+        .sort((a, b) => b[1].items - a[1].items)
+        .map(([op, s]) => [op, { ...s, totalMs: Math.round(s.totalMs), meanMs: s.calls ? round(s.totalMs / s.calls) : 0 }]),
     );
     const sum = (set: Set<string>) => [...this.ops].filter(([op]) => set.has(op)).reduce((n, [, s]) => n + s.items, 0);
     return {
@@ -112,7 +114,9 @@ function keysOf(op: string, input: Record<string, unknown>): string[] {
     case 'GetItem':
       return [kindOf(input.Key as AttrMap)];
     case 'BatchWriteItem': {
-      const tables = Object.values((input.RequestItems ?? {}) as Record<string, { PutRequest?: { Item: AttrMap }; DeleteRequest?: { Key: AttrMap } }[]>);
+      const tables = Object.values(
+        (input.RequestItems ?? {}) as Record<string, { PutRequest?: { Item: AttrMap }; DeleteRequest?: { Key: AttrMap } }[]>,
+      );
       return tables.flat().map((r) => kindOf(r.PutRequest?.Item ?? r.DeleteRequest?.Key));
     }
     case 'BatchGetItem': {
@@ -131,27 +135,42 @@ function keysOf(op: string, input: Record<string, unknown>): string[] {
       const values = input.ExpressionAttributeValues as AttrMap;
       const pk = values?.[':pk']?.S;
       const index = input.IndexName ? `${String(input.IndexName)} ` : '';
-      return [`query ${index}${kindOf({ pk: { S: pk }, sk: { S: values?.[':from']?.S } })}`];
+      // The sort-key bound, if any, names what is read (`R#...` rollups, `H#...` activity).
+      const sk = Object.entries(values ?? {}).find(([name, v]) => name !== ':pk' && /^[A-Z]+#/.test(v?.S ?? ''))?.[1]?.S;
+      return [`query ${index}${kindOf({ pk: { S: pk }, sk: { S: sk } })}`];
     }
     default:
       return [op];
   }
 }
 
-/** What an item is, from its key: the store's key formats (packages/store/src/keys.ts). */
+/** Names for the key shapes of packages/store/src/keys.ts; others show as `<pk prefix> <sk prefix>`. */
+const KINDS: [pk: string, sk: string, label: string][] = [
+  ['ACCT#', 'A', 'account score (ACCT# A)'],
+  ['ACCT#', 'R#', 'rollup (ACCT# R#)'],
+  ['ACCT#', 'F#', 'feedback (ACCT# F#)'],
+  ['VISITOR#', 'LINK', 'visitor link (VISITOR# LINK)'],
+  ['VISITOR#', 'R#', 'pending visitor rollup (VISITOR# R#)'],
+  ['USER#', 'LINK', 'user link (USER# LINK)'],
+  ['SITE#', 'H#', 'site hourly activity (SITE# H#)'],
+  ['PUSH#', '', 'pod push log (PUSH#)'],
+  ['AUD#', 'META', 'audience meta (AUD# META)'],
+  ['AUD#', 'M#', 'audience member (AUD# M#)'],
+  ['AUD#', 'L#', 'audience change log (AUD# L#)'],
+];
+
+/** What an item is, from its key: `pk` prefix (up to `#`) and the tag of its `sk`, if it has one. */
 export function kindOf(key: AttrMap): string {
   const pk = key?.pk?.S;
-  const sk = key?.sk?.S ?? '';
   if (!pk) return 'unknown';
-  if (pk.startsWith('ACCT#')) {
-    if (sk === 'A') return 'account (ACCT# A)';
-    if (sk.startsWith('R#')) return 'rollup (ACCT# R#)';
-    return `account other (ACCT# ${sk.split('#')[0]})`;
-  }
-  if (pk.startsWith('VISITOR#')) return 'visitor link (VISITOR#)';
-  if (pk.startsWith('USER#')) return 'user link (USER#)';
-  const hash = pk.indexOf('#');
-  return hash === -1 ? pk : pk.slice(0, hash + 1);
+  const sk = key?.sk?.S ?? '';
+  const pkPrefix = pk.includes('#') ? pk.slice(0, pk.indexOf('#') + 1) : pk;
+  // A tag is `R#...`-like or a short constant (`A`, `LINK`); ids, dates, CIDRs and section
+  // names are not, and would make a kind per item.
+  const skTag = /^[A-Z][A-Z0-9_]{0,11}#/.exec(sk)?.[0] ?? (/^[A-Z]{1,8}$/.test(sk) ? sk : '');
+  const known = KINDS.find(([p, t]) => p === pkPrefix && (t === skTag || t === ''));
+  if (known) return known[2];
+  return skTag ? `${pkPrefix} ${skTag}` : pkPrefix;
 }
 
 const round = (n: number) => Math.round(n * 100) / 100;

@@ -43,8 +43,10 @@ export function generateFallback({ seed, endDate, scale = 1 }: { seed: number; e
       if (rng() < 0.35) push(site, at + 45_000, { type: 'track', event: 'content_read', anonymousId, properties });
       if (rng() < 0.03) push(site, at + 60_000, { type: 'track', event: 'content_download', anonymousId, properties });
     }
-    if (rng() < heat * 0.25) push(site, at + 90_000, { type: 'track', event: 'pricing_view', anonymousId, properties: { path: '/pricing' } });
-    if (rng() < heat * heat * 0.12) push(site, at + 120_000, { type: 'track', event: 'demo_request', anonymousId, properties: { path: '/demo' } });
+    if (rng() < heat * 0.25)
+      push(site, at + 90_000, { type: 'track', event: 'pricing_view', anonymousId, properties: { path: '/pricing' } });
+    if (rng() < heat * heat * 0.12)
+      push(site, at + 120_000, { type: 'track', event: 'demo_request', anonymousId, properties: { path: '/demo' } });
   };
 
   const accounts = Math.round(200 * scale);
@@ -56,7 +58,8 @@ export function generateFallback({ seed, endDate, scale = 1 }: { seed: number; e
       const sessions = between(1, 2 + Math.round(heat * 6));
       const identifyAt = rng() < 0.7 ? between(0, sessions - 1) : -1;
       const email = rng() < 0.05 ? `${pick(FIRST)}${a}@gmail.com` : `${pick(FIRST)}.${pick(LAST)}@${domain}`;
-      for (let s = 0; s < sessions; s++) session(anonymousId, heat, s === identifyAt ? { email, company: domain.split('.')[0] } : undefined);
+      for (let s = 0; s < sessions; s++)
+        session(anonymousId, heat, s === identifyAt ? { email, company: domain.split('.')[0] } : undefined);
     }
   }
   for (let v = Math.round(600 * scale); v > 0; v--) {
@@ -76,8 +79,18 @@ interface Site {
 }
 
 const SITES: Site[] = [
-  { id: 'bench-data', host: 'data-weekly.example', writeKey: 'wk_bench_data', topics: ['data-warehousing', 'data-governance', 'streaming'] },
-  { id: 'bench-sec', host: 'secops-daily.example', writeKey: 'wk_bench_sec', topics: ['zero-trust', 'cloud-security', 'streaming'] },
+  {
+    id: 'bench-data',
+    host: 'data-weekly.example',
+    writeKey: 'wk_bench_data',
+    topics: ['data-warehousing', 'data-governance', 'streaming'],
+  },
+  {
+    id: 'bench-sec',
+    host: 'secops-daily.example',
+    writeKey: 'wk_bench_sec',
+    topics: ['zero-trust', 'cloud-security', 'streaming'],
+  },
 ];
 const TOPIC_IDS = [...new Set(SITES.flatMap((s) => s.topics))];
 

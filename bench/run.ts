@@ -8,7 +8,7 @@ import { startLocalStack } from '@intent/local';
 import { ceilingBenchmark } from './ceiling';
 import { collectorVsBareBenchmark } from './collector-vs-bare';
 import { e2eBenchmark } from './e2e';
-import { type BenchContext, type BenchResult, type Benchmark, type Row, log, seconds } from './lib';
+import { type BenchContext, type Benchmark, type BenchResult, log, type Row, seconds } from './lib';
 import { snippetBenchmark } from './snippet';
 
 /**
@@ -24,9 +24,12 @@ const RESULTS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), 'results');
 
 async function main(): Promise<number> {
   const scale = Number(process.env.BENCH_SCALE ?? '1');
-  if (!Number.isFinite(scale) || scale <= 0) throw new Error(`BENCH_SCALE must be a positive number, got ${process.env.BENCH_SCALE}`);
+  if (!Number.isFinite(scale) || scale <= 0)
+    throw new Error(`BENCH_SCALE must be a positive number, got ${process.env.BENCH_SCALE}`);
   // BENCH_ONLY=e2e,ceiling runs a subset (ids as in BENCHMARKS).
-  const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);
+  const only = process.env.BENCH_ONLY?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const selected = only ? BENCHMARKS.filter((b) => only.includes(b.id)) : BENCHMARKS;
   const startedAt = new Date();
   const t0 = performance.now();
@@ -53,7 +56,12 @@ async function main(): Promise<number> {
         results[bench.id] = { title: bench.title, ...(await bench.run(ctx)), seconds: seconds(t) };
       } catch (err) {
         log(`${bench.id} failed: ${(err as Error).stack ?? String(err)}`);
-        results[bench.id] = { title: bench.title, rows: [{ name: `${bench.id} FAILED`, value: Number.NaN, unit: '', note: String((err as Error).message ?? err) }], seconds: seconds(t), error: String(err) };
+        results[bench.id] = {
+          title: bench.title,
+          rows: [{ name: `${bench.id} FAILED`, value: Number.NaN, unit: '', note: String((err as Error).message ?? err) }],
+          seconds: seconds(t),
+          error: String(err),
+        };
       }
     }
   } finally {
@@ -70,7 +78,13 @@ async function main(): Promise<number> {
     startedAt: startedAt.toISOString(),
     durationSeconds,
     scale,
-    machine: { node: process.version, platform: process.platform, cpus: cpus().length, cpuModel: cpus()[0]?.model, loadavg: loadavg() },
+    machine: {
+      node: process.version,
+      platform: process.platform,
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model,
+      loadavg: loadavg(),
+    },
     commit: gitCommit(),
     rows,
     benchmarks: results,
@@ -88,7 +102,14 @@ async function main(): Promise<number> {
 function table(rows: Row[]): string {
   const lines = [['benchmark', 'value', 'unit', 'note'], ...rows.map((r) => [r.name, format(r.value), r.unit, r.note ?? ''])];
   const widths = [40, 11, 12];
-  return lines.map((cols) => cols.map((c, i) => (i < widths.length ? c.padEnd(widths[i] as number - 1) : c)).join(' ').trimEnd()).join('\n');
+  return lines
+    .map((cols) =>
+      cols
+        .map((c, i) => (i < widths.length ? c.padEnd((widths[i] as number) - 1) : c))
+        .join(' ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 function format(value: number): string {
@@ -100,7 +121,10 @@ function format(value: number): string {
 
 function gitCommit(): string | undefined {
   try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     return undefined;
   }

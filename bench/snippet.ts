@@ -12,7 +12,12 @@ export const snippetBenchmark: Benchmark = {
     return {
       rows: [
         { name: 'snippet bytes', value: bytes, unit: 'bytes', note: 'tracker.js without settings' },
-        { name: 'snippet gzipped', value: gzipBytes, unit: 'bytes', note: `goal <= ${GOAL_GZIP_BYTES}${gzipBytes > GOAL_GZIP_BYTES ? ' (over)' : ''}` },
+        {
+          name: 'snippet gzipped',
+          value: gzipBytes,
+          unit: 'bytes',
+          note: `goal <= ${GOAL_GZIP_BYTES}${gzipBytes > GOAL_GZIP_BYTES ? ' (over)' : ''}`,
+        },
       ],
       details: { bytes, gzipBytes, goalGzipBytes: GOAL_GZIP_BYTES },
     };

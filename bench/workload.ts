@@ -96,6 +96,37 @@ async function send(stack: LocalStack, method: string, path: string, key: string
 
 /** The Origin a browser on the site of this write key would send (its first allowed origin). */
 export function originsByWriteKey(config: Record<string, unknown>): Map<string, string | undefined> {
-  const sites = ((config.sites as { sites?: unknown[] } | undefined)?.sites ?? []) as { writeKey?: string; allowedOrigins?: string[] }[];
+  const sites = ((config.sites as { sites?: unknown[] } | undefined)?.sites ?? []) as {
+    writeKey?: string;
+    allowedOrigins?: string[];
+  }[];
   return new Map(sites.filter((s) => s.writeKey).map((s) => [s.writeKey as string, s.allowedOrigins?.[0]]));
+}
+
+/** At most 100 events per request, as the collector allows. */
+const BATCH = 100;
+
+export interface Batch {
+  writeKey: string;
+  origin?: string;
+  events: Record<string, unknown>[];
+}
+
+/** Each write key's events in their order, in batches of 100; write keys interleaved batch by batch. */
+export function toBatches(events: DemoEvent[], origins: Map<string, string | undefined>): Batch[] {
+  const byKey = new Map<string, Record<string, unknown>[]>();
+  for (const { writeKey, event } of events) {
+    const list = byKey.get(writeKey) ?? [];
+    list.push(event);
+    byKey.set(writeKey, list);
+  }
+  const lanes = [...byKey].map(([writeKey, list]) => {
+    const out: Batch[] = [];
+    for (let i = 0; i < list.length; i += BATCH)
+      out.push({ writeKey, origin: origins.get(writeKey), events: list.slice(i, i + BATCH) });
+    return out;
+  });
+  const batches: Batch[] = [];
+  for (let i = 0; lanes.some((l) => i < l.length); i++) for (const lane of lanes) if (lane[i]) batches.push(lane[i] as Batch);
+  return batches;
 }

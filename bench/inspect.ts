@@ -1,0 +1,60 @@
+import { ScanCommand, type ScanCommandOutput } from '@aws-sdk/client-dynamodb';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import type { LocalStack } from '@intent/local';
+import { ENV } from '@intent/resources';
+
+/**
+ * Looks at the stack's queues and table with the stack's own clients (not the handlers'
+ * `dynamo`), so what the bench reads is never counted as pipeline traffic.
+ */
+
+/** Messages visible or in flight on a queue. */
+export async function queueDepth(stack: LocalStack, queueUrl: string): Promise<number> {
+  const out = await stack.sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return (
+    Number(out.Attributes?.ApproximateNumberOfMessages ?? 0) + Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
+  );
+}
+
+export function ingestQueue(stack: LocalStack) {
+  const ingest = stack.queues.ingest;
+  if (!ingest) throw new Error('the stack has no ingest queue');
+  return ingest;
+}
+
+export interface RollupTotals {
+  /** Account rollup items (account x day x topic). */
+  items: number;
+  /** Sum of their `c_<signal>` counters: events counted per topic, stitched ones included. */
+  counts: number;
+}
+
+/**
+ * What the account rollups hold: a replay of the same events must leave it unchanged (every
+ * event a duplicate), so the difference across the replay is a correctness check.
+ */
+export async function accountRollupTotals(stack: LocalStack): Promise<RollupTotals> {
+  const totals = { items: 0, counts: 0 };
+  let start: ScanCommandOutput['LastEvaluatedKey'];
+  do {
+    const out = await stack.dynamo.send(
+      new ScanCommand({
+        TableName: process.env[ENV.tableName],
+        FilterExpression: 'begins_with(pk, :a) AND begins_with(sk, :r)',
+        ExpressionAttributeValues: { ':a': { S: 'ACCT#' }, ':r': { S: 'R#' } },
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of out.Items ?? []) {
+      totals.items++;
+      for (const [name, value] of Object.entries(item)) if (name.startsWith('c_') && value.N) totals.counts += Number(value.N);
+    }
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return totals;
+}

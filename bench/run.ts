@@ -9,16 +9,16 @@ import { ceilingBenchmark } from './ceiling';
 import { collectorVsBareBenchmark } from './collector-vs-bare';
 import { e2eBenchmark } from './e2e';
 import { type BenchContext, type Benchmark, type BenchResult, log, type Row, seconds } from './lib';
+import { queueLatencyBenchmark } from './queue-latency';
 import { snippetBenchmark } from './snippet';
 
 /**
  * The benchmarks, run in this order on one local stack. Order matters: the ceiling and the
  * collector run after the end-to-end pass (the ceiling's efficiency uses its figures, and
  * the collector's load would otherwise leave work for the rollup consumer). To add one
- * (queue read latency p50/p99 at 10k and 100k accounts, audience re-materialisation ratio),
- * write a `Benchmark` module in bench/ and list it here.
+ * (audience re-materialisation ratio, say), write a `Benchmark` module in bench/ and list it here.
  */
-export const BENCHMARKS: Benchmark[] = [e2eBenchmark, ceilingBenchmark, collectorVsBareBenchmark, snippetBenchmark];
+export const BENCHMARKS: Benchmark[] = [e2eBenchmark, ceilingBenchmark, collectorVsBareBenchmark, snippetBenchmark, queueLatencyBenchmark];
 
 const RESULTS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), 'results');
 

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  AUDIENCE_QUEUE,
   ENV,
   FUNCTIONS,
   type FunctionName,
@@ -48,6 +49,7 @@ export class IntentPipelineStack extends Stack {
   readonly table: dynamodb.Table;
   readonly ingest: PipelineQueue;
   readonly podQueues: ReadonlyMap<string, PipelineQueue>;
+  readonly audienceQueue: PipelineQueue;
   readonly functions: ReadonlyMap<FunctionName, PipelineFunction>;
   readonly httpApi: PipelineHttpApi;
 
@@ -66,6 +68,8 @@ export class IntentPipelineStack extends Stack {
       podQueues.set(pod, new PipelineQueue(this, `Pod-${pod}`, { definition: podQueue(pod), retention: MAX_RETENTION }));
     }
     this.podQueues = podQueues;
+    // Connectors (ad platforms) may sync rarely; keep audience changes as long as SQS can.
+    this.audienceQueue = new PipelineQueue(this, 'Audiences', { definition: AUDIENCE_QUEUE, retention: MAX_RETENTION });
     const podQueueByPod = new Map<string, sqs.Queue>([...podQueues].map(([pod, q]) => [pod, q.queue]));
     const consumable = new Map<string, sqs.Queue>([[INGEST_QUEUE.id, this.ingest.queue]]);
 
@@ -89,6 +93,7 @@ export class IntentPipelineStack extends Stack {
       if (definition.table !== 'none') fn.bindTable(ENV.tableName, this.table, definition.table);
       if (definition.sendsToIngest) fn.bindQueueSender(ENV.ingestQueueUrl, this.ingest.queue);
       if (definition.sendsToPods) fn.bindQueueSenderMap(ENV.podQueueUrls, podQueueByPod);
+      if (definition.sendsToAudiences) fn.bindQueueSender(ENV.audienceQueueUrl, this.audienceQueue.queue);
       if (definition.readsHashSecret) fn.bindSecret(ENV.hashSecretArn, hashSecret);
       if (definition.checksAdminKey) {
         fn.function.addEnvironment(ENV.adminKeySha256, adminKeySha256.valueAsString);
@@ -141,6 +146,10 @@ export class IntentPipelineStack extends Stack {
         description: `Outbound queue of the SDR pod "${pod}" (account.qualified|updated|dequalified)`,
       });
     }
+    new CfnOutput(this, 'AudienceQueueUrl', {
+      value: this.audienceQueue.queue.queueUrl,
+      description: 'Outbound queue of audience changes (audience.member_added|member_removed)',
+    });
     new CfnOutput(this, 'HashSecretArn', { value: hashSecret.secretArn });
   }
 }

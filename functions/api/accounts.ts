@@ -2,7 +2,7 @@ import { normalizeDomain } from '@intent/fit';
 import { type HttpRequest, type Route, badRequest, bulkRows, json, notFound, requireScope, tooLarge } from '@intent/http';
 import { MAX_UPSERT_ROWS, type RescoreDeps, describeAccount, publishPodMessages, sqs, upsertAccounts } from '@intent/pipeline';
 import { type AccountRecord, InvalidCursorError } from '@intent/store';
-import { configs, logger, podQueueUrls, principalOf, store } from './deps';
+import { configs, logger, podQueueUrls, principalOf, publishAudienceChanges, store } from './deps';
 
 /** The `{domain}` path parameter, normalised like every account key (400 when it is no domain). */
 export function domainParam(req: HttpRequest): string {
@@ -13,7 +13,7 @@ export function domainParam(req: HttpRequest): string {
 
 /** What the pipeline services need: the store, the current configuration and the time. */
 export async function serviceDeps(): Promise<RescoreDeps> {
-  return { store, config: await configs.get(), now: new Date() };
+  return { store, config: await configs.get(), now: new Date(), publishAudienceChanges };
 }
 
 /** The account as `GET /v1/accounts/{domain}` shows it: firmographics, fit, intent, priority and why. */
@@ -29,7 +29,7 @@ export function accountView(record: AccountRecord) {
     salesReady: s?.salesReady ?? false,
     pod: s?.pod ?? null,
     queuedIn: s?.queuedIn ?? null,
-    audiences: [],
+    audiences: s?.audiences ?? [],
     explanation: s?.explanation ?? [],
     scoredAt: s?.scoredAt,
     claimedBy: record.claim?.sdr ?? null,

@@ -1,7 +1,7 @@
 import { type Config, SECTION_NAMES, SECTION_SCHEMAS, type SectionName } from '@intent/config';
 import { type Route, invalidInput, json, jsonBody, notFound, requireScope } from '@intent/http';
-import { publishPodMessages, rescoreStale, sqs } from '@intent/pipeline';
-import { configs, logger, podQueueUrls, principalOf, store } from './deps';
+import { publishPodMessages, rematerialiseAudiences, rescoreAccount, rescoreStale, sqs } from '@intent/pipeline';
+import { configs, logger, podQueueUrls, principalOf, publishAudienceChanges, store } from './deps';
 
 /** Sections whose change can move a score; `sites` and `audiences` do not. */
 const SCORING_SECTIONS = new Set<SectionName>(['topics', 'signals', 'icp', 'pods', 'sla']);
@@ -29,10 +29,20 @@ export const configRoutes: Record<string, Route> = {
     await store.config.put(section, parsed.data as Config[typeof section], now);
     configs.invalidate();
     let rescored: number | undefined;
+    const deps = { store, config: await configs.get(), now, publishAudienceChanges };
     if (SCORING_SECTIONS.has(section)) {
-      const outcome = await rescoreStale({ store, config: await configs.get(), now });
+      const outcome = await rescoreStale(deps);
       await publishPodMessages(sqs, podQueueUrls, outcome.podMessages, logger);
       rescored = outcome.saved;
+    }
+    if (section === 'audiences') {
+      // New definitions re-materialise membership now, writing only what differs.
+      const outcome = await rematerialiseAudiences(deps, async (domain) => {
+        const result = await rescoreAccount(domain, deps);
+        await publishPodMessages(sqs, podQueueUrls, result.messages, logger);
+        return result;
+      });
+      rescored = outcome.accounts - outcome.failed;
     }
     return json(200, { section, value: parsed.data, ...(rescored === undefined ? {} : { rescored }) });
   },

@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { type HttpRequest, type Principal, authenticate } from '@intent/http';
-import { ConfigCache, optionalEnv, requiredEnv } from '@intent/pipeline';
+import { ConfigCache, audiencePublisher, optionalEnv, requiredEnv, sqs } from '@intent/pipeline';
 import { ENV } from '@intent/resources';
 import { Store, dynamo } from '@intent/store';
 
@@ -9,6 +9,7 @@ export const logger = new Logger({ serviceName: 'api' });
 export const store = new Store(dynamo, requiredEnv(ENV.tableName));
 export const configs = new ConfigCache(store);
 export const podQueueUrls = JSON.parse(requiredEnv(ENV.podQueueUrls)) as Record<string, string>;
+export const publishAudienceChanges = audiencePublisher(sqs, requiredEnv(ENV.audienceQueueUrl), logger);
 const bootstrapAdminSha256 = optionalEnv(ENV.adminKeySha256);
 
 export function principalOf(req: HttpRequest): Promise<Principal> {

@@ -1,5 +1,6 @@
 import { httpHandler, json } from '@intent/http';
 import { accountRoutes } from './accounts';
+import { audienceRoutes } from './audiences';
 import { claimRoutes } from './claims';
 import { configRoutes } from './config';
 import { configs, logger } from './deps';
@@ -26,4 +27,5 @@ export const handler = httpHandler(logger, {
   ...feedbackRoutes,
   ...metricsRoutes,
   ...icpRoutes,
+  ...audienceRoutes,
 });

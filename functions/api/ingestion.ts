@@ -13,14 +13,12 @@ function window(query: Record<string, string>, days: number): { from: Date; to: 
   return { from, to };
 }
 
-const hour = (d: Date) => d.toISOString().slice(0, 13);
-
 export const ingestionRoutes: Record<string, Route> = {
   'GET /v1/ingestion/stats': async (req) => {
     requireScope(await principalOf(req), 'admin', 'marketing');
     const { from, to } = window(req.query, 1);
     const { sites } = (await configs.get()).sites;
-    const stats = await Promise.all(sites.map(async (s) => [s.id, await store.activity.stats(s.id, hour(from), hour(to))] as const));
+    const stats = await Promise.all(sites.map(async (s) => [s.id, await store.activity.stats(s.id, dayOf(from), dayOf(to))] as const));
     return json(200, { window: { from: from.toISOString(), to: to.toISOString() }, sites: Object.fromEntries(stats) });
   },
   'GET /v1/topics/trends': async (req) => {
@@ -36,7 +34,7 @@ export const ingestionRoutes: Record<string, Route> = {
     const fromDay = addDays(today, 1 - days);
     const trends = await Promise.all(
       sites.map(async (site) => {
-        const rows = await store.activity.topicDays(site.id, `${fromDay}T00`, `${today}T23`);
+        const rows = await store.activity.topicDays(site.id, fromDay, today);
         const byTopic = new Map<string, typeof rows>();
         for (const r of rows) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), r]);
         return [...byTopic].map(([topic, daily]) => ({

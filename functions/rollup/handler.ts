@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { QueueMessage } from '@intent/events';
-import { ConfigCache, type IngestRecord, IpRangeCache, publishPodMessages, requiredEnv, rollUp, sqs } from '@intent/pipeline';
+import { ConfigCache, type IngestRecord, IpRangeCache, audiencePublisher, publishPodMessages, requiredEnv, rollUp, sqs } from '@intent/pipeline';
 import { ENV } from '@intent/resources';
 import { Store, dynamo } from '@intent/store';
 import middy from '@middy/core';
@@ -10,6 +10,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 const logger = new Logger({ serviceName: 'rollup' });
 const store = new Store(dynamo, requiredEnv(ENV.tableName));
 const podQueueUrls = JSON.parse(requiredEnv(ENV.podQueueUrls)) as Record<string, string>;
+const publishAudienceChanges = audiencePublisher(sqs, requiredEnv(ENV.audienceQueueUrl), logger);
 const configs = new ConfigCache(store);
 const ipRanges = new IpRangeCache(store);
 
@@ -30,7 +31,9 @@ export const handler = middy(async (event: SQSEvent): Promise<SQSBatchResponse> 
   }
   if (malformed.length) logger.warn('malformed ingest messages', { count: malformed.length });
   const [config, ranges] = await Promise.all([configs.get(), ipRanges.get()]);
-  const outcome = await rollUp(records, { store, config, now: new Date(), ipRanges: ranges });
+  // rollUp hands its deps to each re-score, which publishes audience changes through them.
+  const deps = { store, config, now: new Date(), ipRanges: ranges, publishAudienceChanges };
+  const outcome = await rollUp(records, deps);
   await publishPodMessages(sqs, podQueueUrls, outcome.podMessages, logger);
   const { failedRecordIds, podMessages, ...counts } = outcome;
   logger.info('rolled up', { records: event.Records.length, failed: failedRecordIds.length, messages: podMessages.length, ...counts });

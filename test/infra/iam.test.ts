@@ -50,6 +50,7 @@ const EXPECTED_ACTIONS: Record<FunctionName, Record<string, string[]>> = {
     table: DDB_READ_WRITE,
     'table/index/*': DDB_READ_WRITE,
     ...podSend,
+    audiences: SQS_SEND,
     'hash-secret': SECRET_READ,
   },
   rollup: {
@@ -57,6 +58,7 @@ const EXPECTED_ACTIONS: Record<FunctionName, Record<string, string[]>> = {
     table: DDB_READ_WRITE,
     'table/index/*': DDB_READ_WRITE,
     ...podSend,
+    audiences: SQS_SEND,
     ingest: SQS_CONSUME,
   },
   rescore: {
@@ -64,6 +66,7 @@ const EXPECTED_ACTIONS: Record<FunctionName, Record<string, string[]>> = {
     table: DDB_READ_WRITE,
     'table/index/*': DDB_READ_WRITE,
     ...podSend,
+    audiences: SQS_SEND,
   },
 };
 
@@ -82,6 +85,7 @@ describe('IAM', () => {
       [s.idOf(s.stack.ingest.deadLetterQueue), 'ingest-dlq'],
       [logicalIdWhere(template, 'AWS::SecretsManager::Secret', () => true), 'hash-secret'],
     ]);
+    map.set(s.idOf(s.stack.audienceQueue.queue), 'audiences');
     for (const [pod, queue] of s.stack.podQueues) map.set(s.idOf(queue.queue), `pod:${pod}`);
     return map;
   };

@@ -1,4 +1,4 @@
-import { deadLetterQueueName, ENV, FUNCTIONS, INGEST_QUEUE, podQueueName, TABLE } from '@intent/resources';
+import { AUDIENCE_QUEUE, deadLetterQueueName, ENV, FUNCTIONS, INGEST_QUEUE, podQueueName, TABLE } from '@intent/resources';
 import { Duration } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -78,8 +78,11 @@ describe('queues', () => {
     });
   });
 
-  it('creates one outbound queue per pod of the context, and nothing else', () => {
-    template.resourceCountIs('AWS::SQS::Queue', 2 + TEST_PODS.length);
+  it('creates one outbound queue per pod of the context, the audience queue, and nothing else', () => {
+    // ingest, its DLQ, the audience queue, and one per pod.
+    template.resourceCountIs('AWS::SQS::Queue', 3 + TEST_PODS.length);
+    expect(s.stack.audienceQueue.queue.node.id).toBe(AUDIENCE_QUEUE.id);
+    expect(s.stack.audienceQueue.deadLetterQueue).toBeUndefined();
     expect([...s.stack.podQueues.keys()]).toEqual(TEST_PODS);
     for (const pod of TEST_PODS) {
       expect(s.stack.podQueues.get(pod)?.queue.node.id).toBe(podQueueName(pod));

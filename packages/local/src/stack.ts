@@ -5,7 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { hashApiKey } from '@intent/http';
-import { ENV, FUNCTIONS, type FunctionDefinition, INGEST_QUEUE, ROUTES, TABLE, podQueue } from '@intent/resources';
+import { AUDIENCE_QUEUE, ENV, FUNCTIONS, type FunctionDefinition, INGEST_QUEUE, ROUTES, TABLE, podQueue } from '@intent/resources';
 import { Store } from '@intent/store';
 import { type Backends, startBackends } from './backends';
 import { type HttpLambda, createGateway } from './gateway';
@@ -64,7 +64,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
   const pods = (await store.config.getAll()).pods.pods.map((p) => p.id);
   const queues: Record<string, LocalQueue> = {};
-  for (const def of [INGEST_QUEUE, ...pods.map(podQueue)]) queues[def.id] = await createQueue(sqs, def);
+  for (const def of [INGEST_QUEUE, AUDIENCE_QUEUE, ...pods.map(podQueue)]) queues[def.id] = await createQueue(sqs, def);
   const restored = await restoreQueues(sqs, Object.fromEntries(Object.values(queues).map((q) => [q.def.id, q.url])), options.dataDir);
   await ensureDevKeys(store, secrets);
 
@@ -134,6 +134,7 @@ function setEnvironment(backends: Backends, secrets: LocalSecrets, queues: Recor
     [ENV.tableName]: TABLE_NAME,
     [ENV.ingestQueueUrl]: queues[INGEST_QUEUE.id]?.url,
     [ENV.podQueueUrls]: JSON.stringify(Object.fromEntries(pods.map((p) => [p, queues[podQueue(p).id]?.url]))),
+    [ENV.audienceQueueUrl]: queues[AUDIENCE_QUEUE.id]?.url,
     [ENV.hashSecret]: secrets.hashSecret,
     [ENV.adminKeySha256]: hashApiKey(secrets.adminKey),
   });

@@ -3,6 +3,7 @@ import type { AccountRecord } from '@intent/store';
 import { canonical } from './canonical';
 import { settleLimited } from './concurrency';
 import type { PodMessage } from './pod-messages';
+import { syncMembership } from './audiences';
 import { type RescoreDeps, previewScore, rescoreAccount } from './rescore';
 
 export interface RowRejection {
@@ -50,7 +51,12 @@ export async function upsertAccounts(rows: unknown[], deps: RescoreDeps): Promis
     if (before?.score) toRescore.push(f.domain);
   });
   await deps.store.firmographics.list(changed);
-  const rescored = await settleLimited(toRescore, CONCURRENCY, (d) => rescoreAccount(d, deps));
+  const rescored = await settleLimited(toRescore, CONCURRENCY, async (d) => {
+    const result = await rescoreAccount(d, deps);
+    // A new name, industry or country moves no score but shows in audience exports.
+    if (result.outcome === 'unchanged') await refreshMemberViews(d, deps);
+    return result;
+  });
   // A failed re-score leaves the stored firmographics in place; the next event or the hourly
   // decay walk re-scores the account, so it is not reported as a rejected row.
   const messages = rescored.flatMap((r) => (r.status === 'fulfilled' ? r.value.messages : []));
@@ -61,6 +67,11 @@ export async function upsertAccounts(rows: unknown[], deps: RescoreDeps): Promis
     rescored: rescored.filter((r) => r.status === 'fulfilled' && r.value.outcome === 'saved').length,
     messages,
   };
+}
+
+async function refreshMemberViews(domain: string, deps: RescoreDeps): Promise<void> {
+  const record = await deps.store.accounts.get(domain, true);
+  if (record?.score?.audiences?.length) await syncMembership(record, record.score, record.version, deps);
 }
 
 type ValidRow = { index: number; firmographics: Firmographics };

@@ -4,11 +4,8 @@ import type { Contribution } from '@intent/store';
 
 const READS = new Set<string>(READ_SIGNALS);
 
-/** The UTC hour of an instant, 'YYYY-MM-DDTHH': the bucket of site activity. */
-export const hourOf = (iso: string) => new Date(iso).toISOString().slice(0, 13);
-
 /**
- * What one accepted event adds to its site's hourly activity: the ingestion counters, the
+ * What one accepted event adds to its site's daily activity: the ingestion counters, the
  * pipeline lag, and per topic its page views, reads (engaged reads, downloads, webinars),
  * reads that resolved to no account, and the visitor.
  */

@@ -8,9 +8,10 @@ export { type CollectInput, type CollectResult, type Enqueue, type Rejection, co
 export { Cached, ConfigCache, IpRangeCache } from './config-cache';
 export { IpRangeMatcher, normalizeCidr } from './ip-ranges';
 export { stitchVisitor } from './stitch';
-export { eventActivity, hourOf, statsActivity } from './activity';
+export { eventActivity, statsActivity } from './activity';
 export { loadHashSecret, optionalEnv, requiredEnv } from './env';
-export { publishPodMessages } from './publish';
+export { audiencePublisher, publishPodMessages } from './publish';
+export { type AudienceDelta, type AudienceMessage, type AudiencePublisher, audienceDelta, rematerialiseAudiences, syncMembership } from './audiences';
 export { rescoreStale } from './rescore-stale';
 export { type RowRejection, type UpsertResult, MAX_UPSERT_ROWS, describeAccount, upsertAccounts } from './accounts';
 export { type ClaimResult, type ReleaseResult, claimAccount, releaseClaim } from './claims';

@@ -1,5 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { AudienceMessage, AudiencePublisher } from './audiences';
 import type { PodMessage } from './pod-messages';
 import { sendAll } from './queues';
 
@@ -25,4 +26,24 @@ export async function publishPodMessages(
     const failed = await sendAll(client, url, podMessages.map((m) => JSON.stringify(m)));
     if (failed.length) logger.error('pod messages not sent', { podId, failed: failed.length });
   }
+}
+
+/**
+ * The publisher of audience changes to the audience queue. Sending is best effort after the
+ * change is stored (the members API is the source of truth): a failure is logged, never thrown,
+ * so it cannot fail the re-score that made the change.
+ */
+export function audiencePublisher(client: SQSClient, queueUrl: string | undefined, logger: Pick<Logger, 'warn' | 'error'>): AudiencePublisher {
+  return async (messages: AudienceMessage[]) => {
+    if (!queueUrl) {
+      logger.warn('no audience queue in this deployment', { messages: messages.length });
+      return;
+    }
+    try {
+      const failed = await sendAll(client, queueUrl, messages.map((m) => JSON.stringify(m)));
+      if (failed.length) logger.error('audience messages not sent', { failed: failed.length });
+    } catch (err) {
+      logger.error('audience messages not sent', { error: err as Error, messages: messages.length });
+    }
+  };
 }

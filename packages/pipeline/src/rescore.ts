@@ -1,8 +1,10 @@
+import { audiencesOf } from '@intent/audiences';
 import type { Config } from '@intent/config';
 import { scoreFit } from '@intent/fit';
 import { evidenceDays, scoreIntent } from '@intent/intent';
 import { explainAccount, priority, routeToPod, salesReadiness } from '@intent/qualify';
 import type { AccountRecord, PushRef, ScoreSnapshot, Store } from '@intent/store';
+import { type AudiencePublisher, syncMembership } from './audiences';
 import { canonical } from './canonical';
 import { type PodMessage, podMessagesFor } from './pod-messages';
 import { addDays, dayOf } from './time';
@@ -11,6 +13,8 @@ export interface RescoreDeps {
   store: Store;
   config: Config;
   now: Date;
+  /** Sends audience membership changes to connectors; absent: they are only stored. */
+  publishAudienceChanges?: AudiencePublisher;
 }
 
 export type RescoreResult = { outcome: 'saved' | 'unchanged'; messages: PodMessage[] };
@@ -48,6 +52,9 @@ export async function rescoreAccount(domain: string, deps: RescoreDeps): Promise
       throw err;
     }
     if (saved === 'saved') {
+      // Audience membership follows the saved score (written by its version, so an older
+      // re-score finishing late cannot undo a newer one's membership).
+      await syncMembership(record, score, record.version + 1, deps);
       const messages = podMessagesFor(
         domain,
         record.firmographics?.name,
@@ -106,10 +113,11 @@ async function computeScore(record: AccountRecord, { store, config, now }: Resco
   // whose rep holds it, even if territory rules now route it elsewhere.
   const claimedIn = claimLive ? record.score?.queuedIn : undefined;
   const queuedIn = claimedIn ?? (readiness.salesReady && pod ? pod : undefined);
+  const p = priority(fit, intent);
   return {
     fit,
     intent,
-    priority: priority(fit, intent),
+    priority: p,
     salesReady: readiness.salesReady,
     readiness: readiness.reasons,
     pod,
@@ -117,6 +125,7 @@ async function computeScore(record: AccountRecord, { store, config, now }: Resco
     explanation: explainAccount(fit, intent, readiness, pod),
     scoredAt: now.toISOString(),
     pushedAt: queuedIn ? now.toISOString() : undefined,
+    audiences: audiencesOf({ fit, intent, priority: p, pod }, record.hold, config.audiences),
   };
 }
 

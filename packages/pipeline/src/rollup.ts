@@ -2,7 +2,7 @@ import type { Config } from '@intent/config';
 import type { CollectorStats, IngestMessage } from '@intent/events';
 import { NO_TOPIC } from '@intent/intent';
 import type { Contribution, RollupEvent, Store } from '@intent/store';
-import { eventActivity, hourOf, statsActivity } from './activity';
+import { eventActivity, statsActivity } from './activity';
 import { settleLimited } from './concurrency';
 import type { IpRangeMatcher } from './ip-ranges';
 import type { PodMessage } from './pod-messages';
@@ -52,7 +52,7 @@ class Groups<G> {
 /**
  * Rolls a batch of accepted events up with one conditional write per item touched, not per
  * event: per account x topic x day (intent), per unresolved visitor x topic x day (kept for
- * stitching; engaged signals only, so anonymous page views cost no write), and per site x hour
+ * stitching; engaged signals only, so anonymous page views cost no write), and per site x day
  * (trends and ingestion stats). Then it stitches newly identified visitors and re-scores each
  * touched account. A failure fails only the records it concerns; their redelivery is harmless
  * because every item ignores events it has already counted.
@@ -62,13 +62,13 @@ export async function rollUp(records: IngestRecord[], deps: RollupDeps): Promise
   const resolver = new AccountResolver(deps.store, deps.ipRanges);
   const accounts = new Groups<{ domain: string; day: string; topic: string; events: RollupEvent[] }>();
   const pending = new Groups<{ anonymousId: string; day: string; topic: string; events: RollupEvent[] }>();
-  const activity = new Groups<{ siteId: string; hour: string; contributions: Contribution[] }>();
+  const activity = new Groups<{ siteId: string; day: string; contributions: Contribution[] }>();
   let unresolved = 0;
 
   const ordered = [...records].sort((a, b) => timeOf(a.message).localeCompare(timeOf(b.message)));
   for (const { recordId, message } of ordered) {
     if ('kind' in message) {
-      addActivity(activity, recordId, message.siteId, hourOf(message.at), statsActivity(message));
+      addActivity(activity, recordId, message.siteId, dayOf(message.at), statsActivity(message));
       continue;
     }
     let resolution: Awaited<ReturnType<AccountResolver['resolve']>>;
@@ -78,7 +78,7 @@ export async function rollUp(records: IngestRecord[], deps: RollupDeps): Promise
       failed.add(recordId);
       continue;
     }
-    addActivity(activity, recordId, message.siteId, hourOf(message.timestamp), eventActivity(message, !!resolution, deps.now));
+    addActivity(activity, recordId, message.siteId, dayOf(message.timestamp), eventActivity(message, !!resolution, deps.now));
     if (!message.signal) continue;
     const day = dayOf(message.timestamp);
     const event = (identified: boolean): RollupEvent => ({ id: message.id, signal: message.signal as RollupEvent['signal'], identified, person: message.person });
@@ -108,7 +108,7 @@ export async function rollUp(records: IngestRecord[], deps: RollupDeps): Promise
     touched.add(g.domain);
   });
   await writeAll(pending.entries, failed, (g) => store.rollups.addPending(g.anonymousId, g.day, g.topic, g.events));
-  await writeAll(activity.entries, failed, (g) => store.activity.add(g.siteId, g.hour, g.contributions));
+  await writeAll(activity.entries, failed, (g) => store.activity.add(g.siteId, g.day, g.contributions));
   const links = [...resolver.linked];
   await settleLimited(links, WRITE_CONCURRENCY, async ([anonymousId, domain]) => {
     await stitchVisitor(store, anonymousId, domain, deps.now);
@@ -132,8 +132,8 @@ export async function rollUp(records: IngestRecord[], deps: RollupDeps): Promise
   };
 }
 
-function addActivity(groups: Groups<{ siteId: string; hour: string; contributions: Contribution[] }>, recordId: string, siteId: string, hour: string, c: Contribution) {
-  groups.add(`${siteId}|${hour}`, recordId, () => ({ siteId, hour, contributions: [] }), (g) => g.contributions.push(c));
+function addActivity(groups: Groups<{ siteId: string; day: string; contributions: Contribution[] }>, recordId: string, siteId: string, day: string, c: Contribution) {
+  groups.add(`${siteId}|${day}`, recordId, () => ({ siteId, day, contributions: [] }), (g) => g.contributions.push(c));
 }
 
 /** Writes each group; a failed write fails exactly the records that group carries. */

@@ -62,6 +62,16 @@ export function podQueueName(podId: string): string {
   return `${POD_QUEUE_PREFIX}${podId}`;
 }
 
+/**
+ * The outbound queue of audience changes for connectors (ad platforms, CRM lists):
+ * `audience.member_added|member_removed`. No DLQ: nothing in the stack consumes it.
+ */
+export const AUDIENCE_QUEUE: QueueDefinition = {
+  id: 'audiences',
+  visibilityTimeoutSeconds: 30,
+  purpose: 'audience membership changes for connectors',
+};
+
 export function deadLetterQueueName(queueId: string): string {
   return `${queueId}-dlq`;
 }
@@ -72,6 +82,8 @@ export const ENV = {
   ingestQueueUrl: 'INGEST_QUEUE_URL',
   /** JSON object podId -> queue URL of the pod queues that exist in this deployment. */
   podQueueUrls: 'POD_QUEUE_URLS',
+  /** URL of the audience-changes queue (`AUDIENCE_QUEUE`). */
+  audienceQueueUrl: 'AUDIENCE_QUEUE_URL',
   /** Secret mixed into hashes of emails, user ids and IPs (per deployment): the value, locally. */
   hashSecret: 'HASH_SECRET',
   /** In AWS: the Secrets Manager ARN the value is read from at cold start. */
@@ -93,6 +105,8 @@ export interface FunctionDefinition {
   table: 'read' | 'readWrite' | 'none';
   sendsToIngest: boolean;
   sendsToPods: boolean;
+  /** Re-scores accounts, so it publishes audience membership changes. */
+  sendsToAudiences: boolean;
   /** Hashes identities, so it reads the per-deployment hash secret. */
   readsHashSecret: boolean;
   /** Checks API keys, so it gets the hash of the bootstrap admin key. */
@@ -113,6 +127,7 @@ export const FUNCTIONS: FunctionDefinition[] = [
     table: 'read',
     sendsToIngest: true,
     sendsToPods: false,
+    sendsToAudiences: false,
     readsHashSecret: true,
     checksAdminKey: false,
   },
@@ -125,6 +140,7 @@ export const FUNCTIONS: FunctionDefinition[] = [
     table: 'readWrite',
     sendsToIngest: false,
     sendsToPods: true,
+    sendsToAudiences: true,
     readsHashSecret: true,
     checksAdminKey: true,
   },
@@ -137,6 +153,7 @@ export const FUNCTIONS: FunctionDefinition[] = [
     table: 'readWrite',
     sendsToIngest: false,
     sendsToPods: true,
+    sendsToAudiences: true,
     readsHashSecret: false,
     checksAdminKey: false,
     consumes: { queue: INGEST_QUEUE, batchSize: 100, maxBatchingWindowSeconds: 2 },
@@ -150,6 +167,7 @@ export const FUNCTIONS: FunctionDefinition[] = [
     table: 'readWrite',
     sendsToIngest: false,
     sendsToPods: true,
+    sendsToAudiences: true,
     readsHashSecret: false,
     checksAdminKey: false,
     everyMinutes: 60,
@@ -202,4 +220,7 @@ export const ROUTES: RouteDefinition[] = [
   api('GET', '/v1/topics/trends'),
   api('GET', '/v1/metrics/alignment'),
   api('GET', '/v1/icp/suggestion'),
+  api('GET', '/v1/audiences'),
+  api('GET', '/v1/audiences/{id}/members'),
+  api('GET', '/v1/audiences/{id}/export.csv'),
 ];

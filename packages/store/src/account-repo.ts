@@ -22,6 +22,8 @@ export interface ScoreSnapshot {
   scoredAt: string;
   /** When the account entered its pod queue (kept while it stays there). */
   pushedAt?: string;
+  /** Ids of the marketing audiences the account belongs to (absent on scores saved before audiences). */
+  audiences?: string[];
 }
 
 export interface Claim {

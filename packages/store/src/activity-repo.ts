@@ -1,8 +1,8 @@
 import { type Contribution, addOnce } from './counted-add';
-import { sitePk, siteHourKey } from './keys';
+import { siteDayKey, sitePk } from './keys';
 import { type Table, toAttr } from './table';
 
-/** Keep a site's hourly activity long enough for a quarter's trends and stats. */
+/** Keep a site's daily activity long enough for a quarter's trends and stats. */
 const ACTIVITY_TTL_DAYS = 100;
 
 /** Per-topic numbers of one site and day: what the whole audience reads, resolved or not. */
@@ -23,24 +23,26 @@ export interface SiteStats {
 }
 
 /**
- * A site's activity by UTC hour (`SITE#<id>` / `H#<YYYY-MM-DDTHH>`): topic trends (page views,
+ * A site's activity by UTC day (`SITE#<id>` / `D#<YYYY-MM-DD>`): topic trends (page views,
  * reads, reads that resolved to no account, distinct visitors) and ingestion counters
  * (accepted, rejected by code, dropped by reason, pipeline lag). One conditional update per
- * site and hour per batch; events are counted once, like rollups.
+ * site and day per batch; events are counted once, like rollups. A day, not an hour: a batch
+ * of a backfill spans many hours but few days, and live traffic is one day anyway. The ids of
+ * a site's day must fit DynamoDB's 400 KB item: about 30,000 events per site and day.
  */
 export class ActivityRepository {
   constructor(private readonly table: Table) {}
 
-  /** `hour` is 'YYYY-MM-DDTHH' (UTC). Answers how many contributions were new. */
-  add(siteId: string, hour: string, contributions: Contribution[]): Promise<number> {
-    const expiresAt = Math.floor(Date.parse(`${hour}:00:00Z`) / 1000) + ACTIVITY_TTL_DAYS * 86_400;
-    return addOnce(this.table, siteHourKey(siteId, hour), contributions, { expiresAt });
+  /** `day` is 'YYYY-MM-DD' (UTC). Answers how many contributions were new. */
+  add(siteId: string, day: string, contributions: Contribution[]): Promise<number> {
+    const expiresAt = Math.floor(Date.parse(`${day}T00:00:00Z`) / 1000) + ACTIVITY_TTL_DAYS * 86_400;
+    return addOnce(this.table, siteDayKey(siteId, day), contributions, { expiresAt });
   }
 
-  async stats(siteId: string, fromHour: string, toHour: string): Promise<SiteStats> {
+  async stats(siteId: string, fromDay: string, toDay: string): Promise<SiteStats> {
     const stats: SiteStats = { accepted: 0, rejected: {}, dropped: {}, lag: { averageSeconds: null, samples: 0 } };
     let lagMs = 0;
-    for (const item of await this.hours(siteId, fromHour, toHour)) {
+    for (const item of await this.days(siteId, fromDay, toDay)) {
       for (const [attr, value] of Object.entries(item)) {
         if (typeof value !== 'number') continue;
         if (attr === 'accepted') stats.accepted += value;
@@ -54,9 +56,9 @@ export class ActivityRepository {
     return stats;
   }
 
-  async topicDays(siteId: string, fromHour: string, toHour: string): Promise<TopicDay[]> {
+  async topicDays(siteId: string, fromDay: string, toDay: string): Promise<TopicDay[]> {
     const byKey = new Map<string, TopicDay & { people: Set<string> }>();
-    for (const item of await this.hours(siteId, fromHour, toHour)) {
+    for (const item of await this.days(siteId, fromDay, toDay)) {
       const day = String(item.sk).slice(2, 12);
       for (const [attr, value] of Object.entries(item)) {
         const m = /^(pv|r|u|v)_(.+)$/.exec(attr);
@@ -76,10 +78,10 @@ export class ActivityRepository {
       .sort((a, b) => a.day.localeCompare(b.day) || a.topic.localeCompare(b.topic));
   }
 
-  private hours(siteId: string, fromHour: string, toHour: string) {
+  private days(siteId: string, fromDay: string, toDay: string) {
     return this.table.queryAll({
       KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-      ExpressionAttributeValues: toAttr({ ':pk': sitePk(siteId), ':from': `H#${fromHour}`, ':to': `H#${toHour}` }),
+      ExpressionAttributeValues: toAttr({ ':pk': sitePk(siteId), ':from': `D#${fromDay}`, ':to': `D#${toDay}` }),
     });
   }
 }

@@ -2,6 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AccountRepository } from './account-repo';
 import { ActivityRepository } from './activity-repo';
 import { ApiKeyRepository } from './api-key-repo';
+import { AudienceRepository } from './audience-repo';
 import { ClaimRepository } from './claim-repo';
 import { ConfigRepository } from './config-repo';
 import { FeedbackRepository } from './feedback-repo';
@@ -15,6 +16,7 @@ import { Table } from './table';
 export type { AccountRecord, Claim, QueuePage, QueuePlacement, ScoreSnapshot } from './account-repo';
 export { InvalidCursorError } from './account-repo';
 export type { ApiKeyRecord } from './api-key-repo';
+export type { ApplyResult, LogEntry, MemberState } from './audience-repo';
 export type { SiteStats, TopicDay } from './activity-repo';
 export type { Contribution } from './counted-add';
 export type { FeedbackEffect, FeedbackRecord } from './feedback-repo';
@@ -39,6 +41,7 @@ export class Store {
   readonly claims: ClaimRepository;
   readonly feedback: FeedbackRepository;
   readonly pushes: PushRepository;
+  readonly audiences: AudienceRepository;
 
   constructor(client: DynamoDBClient, tableName: string) {
     const table = new Table(client, tableName);
@@ -53,5 +56,6 @@ export class Store {
     this.claims = new ClaimRepository(table);
     this.feedback = new FeedbackRepository(table);
     this.pushes = new PushRepository(table);
+    this.audiences = new AudienceRepository(table);
   }
 }

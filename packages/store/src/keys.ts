@@ -90,9 +90,27 @@ export const pushKey = (podId: string, pushedAt: string, domain: string) => ({
   sk: `${pushedAt}#${domain}`,
 });
 
-/** A site's activity in one UTC hour: topic trends and ingestion counters. */
+/** A site's activity on one UTC day: topic trends and ingestion counters. */
 export const sitePk = (siteId: string) => `SITE#${siteId}`;
-export const siteHourKey = (siteId: string, hour: string) => ({ pk: sitePk(siteId), sk: `H#${hour}` });
+export const siteDayKey = (siteId: string, day: string) => ({ pk: sitePk(siteId), sk: `D#${day}` });
 
 export const IP_RANGES_PK = 'IPRANGES';
 export const ipRangeKey = (cidr: string) => ({ pk: IP_RANGES_PK, sk: cidr });
+
+/**
+ * Marketing audiences, one partition each: `META` (log sequence and member count), one
+ * `M#<domain>` item per account that ever was a member (kept with `member: false` after it
+ * leaves, so its version guards against an older writer re-adding it), and the change log
+ * `L#<12-digit sequence>` in the order changes were numbered.
+ */
+export const audiencePk = (audienceId: string) => `AUD#${audienceId}`;
+export const audienceMetaKey = (audienceId: string) => ({ pk: audiencePk(audienceId), sk: 'META' });
+export const AUDIENCE_MEMBER_PREFIX = 'M#';
+export const audienceMemberKey = (audienceId: string, domain: string) => ({
+  pk: audiencePk(audienceId),
+  sk: `${AUDIENCE_MEMBER_PREFIX}${domain}`,
+});
+export const AUDIENCE_LOG_PREFIX = 'L#';
+export const audienceLogSk = (seq: number) => `${AUDIENCE_LOG_PREFIX}${String(seq).padStart(12, '0')}`;
+export const audienceLogKey = (audienceId: string, seq: number) => ({ pk: audiencePk(audienceId), sk: audienceLogSk(seq) });
+export const parseAudienceLogSk = (sk: string) => Number(sk.slice(AUDIENCE_LOG_PREFIX.length));

@@ -2,6 +2,7 @@ import { defaultConfig } from '@intent/config';
 import { type IngestMessage, normalizeEvent } from '@intent/events';
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sqsEvent } from '../handlers/events';
 import { type TestStack, event, startTestStack } from './harness';
 
 /** Real handler, real dynalite: two consumers at once on the same accounts lose no update. */
@@ -26,31 +27,19 @@ describe('rollup consumers running concurrently', () => {
     if (outcome.kind !== 'accepted') throw new Error(`test event not accepted: ${JSON.stringify(outcome)}`);
     return outcome.message;
   };
-  const sqsEvent = (messages: IngestMessage[], prefix: string): SQSEvent => ({
-    Records: messages.map((m, i) => ({
-      messageId: `${prefix}-${i}`,
-      receiptHandle: `${prefix}-${i}`,
-      body: JSON.stringify(m),
-      attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'test', ApproximateFirstReceiveTimestamp: '0' },
-      messageAttributes: {},
-      md5OfBody: '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:ingest',
-      awsRegion: 'us-east-1',
-    })),
-  });
+  const batchOf = (messages: IngestMessage[]): SQSEvent => sqsEvent(messages.map((m) => JSON.stringify(m)));
 
   it('counts every event of two overlapping batches processed at the same time', async () => {
     const accounts = ['one', 'two', 'three', 'four'].map((n) => `${n}.example`);
     const identifies = accounts.map((d, i) => toMessage(event({ type: 'identify', anonymousId: `c-${i}`, traits: { email: `p@${d}` } })));
-    expect((await rollup(sqsEvent(identifies, 'setup'), {})).batchItemFailures).toEqual([]);
+    expect((await rollup(batchOf(identifies), {})).batchItemFailures).toEqual([]);
 
     const reads = (n: number) =>
       Array.from({ length: n }, (_, k) =>
         toMessage(event({ type: 'track', event: 'content_read', anonymousId: `c-${k % accounts.length}`, properties: { topics: ['data-warehousing'] } })),
       );
     const [a, b] = [reads(60), reads(40)];
-    const results = await Promise.all([rollup(sqsEvent(a, 'a'), {}), rollup(sqsEvent(b, 'b'), {})]);
+    const results = await Promise.all([rollup(batchOf(a), {}), rollup(batchOf(b), {})]);
     expect(results.map((r) => r.batchItemFailures)).toEqual([[], []]);
 
     for (const [i, domain] of accounts.entries()) {

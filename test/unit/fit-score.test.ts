@@ -2,17 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { IcpSection } from '@intent/config';
 import { type Firmographics, FIT_WEIGHTS, scoreFit } from '@intent/fit';
+import { CONTRACT_ICP } from './contract-icp';
 
 const icp = (raw: unknown = {}) => IcpSection.parse(raw);
 // The example ICP of the public contract.
-const CONTRACT_ICP = icp({
-  employees: { min: 200, max: 10000 },
-  revenueUsd: { min: 20000000 },
-  industries: ['software', 'financial services'],
-  countries: ['US', 'GB', 'DE'],
-  techStack: { required: [], bonus: ['snowflake'] },
-  exclude: { domains: ['rival.example'], industries: ['education'] },
-});
 const IDEAL: Firmographics = {
   domain: 'acme.com',
   employees: 1200,

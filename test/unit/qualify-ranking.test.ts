@@ -4,6 +4,7 @@ import { type DailyRollup, dayNumber, dayString, NO_TOPIC, scoreIntent } from '@
 import { priority } from '@intent/qualify';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { CONTRACT_ICP } from './contract-icp';
 
 /**
  * The queue order the product promises, end to end: daily rollups through scoreIntent, firmographics
@@ -17,14 +18,7 @@ const TODAY_NUM = dayNumber(TODAY) as number;
 const signals = defaultSection('signals');
 const day = (age: number): string => dayString(TODAY_NUM - age);
 
-const ICP = IcpSection.parse({
-  employees: { min: 200, max: 10000 },
-  revenueUsd: { min: 20000000 },
-  industries: ['software', 'financial services'],
-  countries: ['US', 'GB', 'DE'],
-  techStack: { required: [], bonus: ['snowflake'] },
-  exclude: { domains: ['rival.example'], industries: ['education'] },
-});
+const ICP = CONTRACT_ICP;
 const tierA: Firmographics = { domain: 'bigco.com', employees: 3000, industry: 'software', country: 'US' };
 const tierB: Firmographics = { domain: 'midco.com', employees: 3000, industry: 'software', country: 'FR' };
 

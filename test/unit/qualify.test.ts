@@ -3,15 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { IcpSection, SlaSection, defaultSection } from '@intent/config';
 import { type Fit, type Firmographics, scoreFit } from '@intent/fit';
 import { type AccountIntent, type Hold, type Stage, explainAccount, priority, routeToPod, salesReadiness } from '@intent/qualify';
+import { CONTRACT_ICP } from './contract-icp';
 
-const ICP = IcpSection.parse({
-  employees: { min: 200, max: 10000 },
-  revenueUsd: { min: 20000000 },
-  industries: ['software', 'financial services'],
-  countries: ['US', 'GB', 'DE'],
-  techStack: { required: [], bonus: ['snowflake'] },
-  exclude: { domains: ['rival.example'], industries: ['education'] },
-});
+const ICP = CONTRACT_ICP;
 const SLA = SlaSection.parse({});
 const NOW = new Date('2024-06-15T12:00:00Z');
 const STAGES: Stage[] = ['cold', 'aware', 'engaged', 'surging', 'hand_raiser'];

@@ -1,4 +1,4 @@
-import { defaultSection, IcpSection, SIGNALS, type Signal, type SignalsConfig } from '@intent/config';
+import { defaultSection, SIGNALS, type Signal, type SignalsConfig } from '@intent/config';
 import { type Firmographics, scoreFit } from '@intent/fit';
 import { type DailyRollup, dayNumber, dayString, NO_TOPIC, scoreIntent } from '@intent/intent';
 import { priority } from '@intent/qualify';

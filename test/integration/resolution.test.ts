@@ -64,6 +64,32 @@ describe('account resolution, stitching, trends and ingestion stats', () => {
     expect(again.body.intent.topics[0].reads).toBe(3);
   });
 
+  it('counts events made before their visitor identified the same when they are replayed after the identify', async () => {
+    const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
+    const early = [
+      // From the office network: resolves by IP range while the visitor is anonymous.
+      event({ type: 'track', event: 'content_read', anonymousId: 'office-visitor', timestamp: minutesAgo(10), context: { ip: '203.0.113.20' }, properties: { topics: ['analytics'] } }),
+      // Known to the site by user id, not yet to us: a page view nothing counts yet.
+      event({ type: 'page', anonymousId: 'home-visitor', userId: 'u-77', timestamp: minutesAgo(10), properties: { topics: ['analytics'], url: 'https://x.example/p' } }),
+      event({ type: 'track', event: 'content_read', anonymousId: 'home-visitor', userId: 'u-77', timestamp: minutesAgo(9), properties: { topics: ['analytics'] } }),
+    ];
+    await stack.collect(early);
+    await stack.drain();
+    await stack.collect([
+      event({ type: 'identify', anonymousId: 'office-visitor', timestamp: minutesAgo(5), traits: { email: 'bruce@wayne.example' } }),
+      event({ type: 'identify', anonymousId: 'home-visitor', userId: 'u-77', timestamp: minutesAgo(5), traits: { email: 'alfred@wayne.example' } }),
+    ]);
+    await stack.drain();
+    const topics = async (domain: string) =>
+      (await stack.api(`/v1/accounts/${domain}`, { key: admin })).body.intent.topics.map(({ topic, score, reads, people }: Record<string, unknown>) => ({ topic, score, reads, people }));
+    const before = { hooli: await topics('hooli.example'), wayne: await topics('wayne.example') };
+    expect(before.wayne.find((t: { topic: string }) => t.topic === 'analytics')).toMatchObject({ reads: 1 });
+
+    await stack.collect(early);
+    await stack.drain();
+    expect({ hooli: await topics('hooli.example'), wayne: await topics('wayne.example') }).toEqual(before);
+  });
+
   it('counts reads by topic per site, including traffic that resolved to no account', async () => {
     await stack.collect([
       event({ type: 'track', event: 'content_read', anonymousId: 'nobody-1', properties: { topics: ['observability'] } }),

@@ -1,15 +1,15 @@
 import type { IngestMessage } from '@intent/events';
-import type { Store } from '@intent/store';
+import type { IdentityLink, Store } from '@intent/store';
 import type { IpRangeMatcher } from './ip-ranges';
 
 /**
  * Resolves events to account domains, in timestamp order, so an identify earlier in a batch
- * resolves the same visitor's later events. Links are cached for the batch: one read per
- * visitor, one write per new link.
+ * resolves the same visitor's later events. `load` reads every link the batch may need in one
+ * batch read (a miss is known too), so resolving costs no further reads; a new link costs one write.
  */
 export class AccountResolver {
-  private readonly visitors = new Map<string, { domain: string; linkedAt: string } | undefined>();
-  private readonly users = new Map<string, string | undefined>();
+  private visitors = new Map<string, IdentityLink>();
+  private users = new Map<string, IdentityLink>();
   /** Visitors newly linked to a domain in this batch: their anonymous past is stitched once. */
   readonly linked = new Map<string, string>();
 
@@ -18,9 +18,20 @@ export class AccountResolver {
     private readonly ipRanges?: IpRangeMatcher,
   ) {}
 
+  /** Reads the links of every visitor and user the messages name. */
+  async load(messages: IngestMessage[]): Promise<void> {
+    const anonymousIds = messages.flatMap((m) => (m.anonymousId ? [m.anonymousId] : []));
+    const userHashes = messages.flatMap((m) => (m.userHash ? [m.userHash] : []));
+    ({ visitors: this.visitors, users: this.users } = await this.store.identity.links(anonymousIds, userHashes));
+  }
+
   /**
    * The account of an event, and whether a person identified themselves (identify or group,
    * now or earlier): hand-raises count only for identified people.
+   *
+   * An event older than the link that names its visitor resolves as it did when it arrived
+   * before that link (first by network, else as stitching counts it, `beforeLink`): so an
+   * event counts the same whether it was processed before the identify or replayed after it.
    */
   async resolve(message: IngestMessage): Promise<Resolution | undefined> {
     const claimed = claimedDomain(message);
@@ -28,44 +39,39 @@ export class AccountResolver {
       await this.link(message, claimed);
       return { domain: claimed, identified: true };
     }
-    if (message.userHash) {
-      const byUser = await this.cached(this.users, message.userHash, (h) => this.store.identity.userDomain(h));
-      if (byUser) return { domain: byUser, identified: true };
-    }
-    if (message.anonymousId) {
-      const link = await this.cached(this.visitors, message.anonymousId, (a) => this.store.identity.visitorLink(a));
-      if (link) return { domain: link.domain, identified: true, linkedAt: link.linkedAt };
+    const byUser = message.userHash ? this.users.get(message.userHash) : undefined;
+    const byVisitor = message.anonymousId ? this.visitors.get(message.anonymousId) : undefined;
+    for (const link of [byUser, byVisitor]) {
+      if (link && message.timestamp >= link.linkedAt) return { domain: link.domain, identified: true };
     }
     // The network an anonymous visitor comes from names the company, not the person.
     const byIp = message.ip ? this.ipRanges?.match(message.ip) : undefined;
-    return byIp ? { domain: byIp.domain, identified: false } : undefined;
+    if (byIp) return { domain: byIp.domain, identified: false };
+    return byVisitor ? { domain: byVisitor.domain, identified: true, beforeLink: true } : undefined;
   }
 
   private async link(message: IngestMessage, domain: string) {
     const at = message.timestamp;
     if (message.anonymousId && this.visitors.get(message.anonymousId)?.domain !== domain) {
-      if ((await this.store.identity.linkVisitor(message.anonymousId, domain, at)) === 'linked') {
-        this.linked.set(message.anonymousId, domain);
-      }
+      await this.store.identity.linkVisitor(message.anonymousId, domain, at);
+      this.linked.set(message.anonymousId, domain);
       this.visitors.set(message.anonymousId, { domain, linkedAt: at });
     }
-    if (message.userHash && this.users.get(message.userHash) !== domain) {
+    if (message.userHash && this.users.get(message.userHash)?.domain !== domain) {
       await this.store.identity.linkUser(message.userHash, domain, at);
-      this.users.set(message.userHash, domain);
+      this.users.set(message.userHash, { domain, linkedAt: at });
     }
-  }
-
-  private async cached<T>(cache: Map<string, T | undefined>, key: string, load: (k: string) => Promise<T | undefined>) {
-    if (!cache.has(key)) cache.set(key, await load(key));
-    return cache.get(key);
   }
 }
 
 export interface Resolution {
   domain: string;
   identified: boolean;
-  /** For a visitor link: when the visitor identified. Earlier events count as stitching counts them. */
-  linkedAt?: string;
+  /**
+   * The event predates its visitor's identify: it counts only as stitching would have
+   * counted it (engaged signals), whichever was processed first.
+   */
+  beforeLink?: boolean;
 }
 
 /** The account an identify or group call names: a group's domain, else a work email's domain. */

@@ -1,7 +1,7 @@
 import type { Config } from '@intent/config';
 import type { CollectorStats, IngestMessage } from '@intent/events';
 import { NO_TOPIC } from '@intent/intent';
-import type { Contribution, RollupEvent, Store } from '@intent/store';
+import type { Contribution, PendingEvent, RollupEvent, Store } from '@intent/store';
 import { eventActivity, statsActivity } from './activity';
 import { settleLimited } from './concurrency';
 import type { IpRangeMatcher } from './ip-ranges';
@@ -61,11 +61,17 @@ export async function rollUp(records: IngestRecord[], deps: RollupDeps): Promise
   const failed = new Set<string>();
   const resolver = new AccountResolver(deps.store, deps.ipRanges);
   const accounts = new Groups<{ domain: string; day: string; topic: string; events: RollupEvent[] }>();
-  const pending = new Groups<{ anonymousId: string; day: string; topic: string; events: RollupEvent[] }>();
+  const pending = new Groups<{ anonymousId: string; day: string; events: PendingEvent[] }>();
   const activity = new Groups<{ siteId: string; day: string; contributions: Contribution[] }>();
   let unresolved = 0;
 
   const ordered = [...records].sort((a, b) => timeOf(a.message).localeCompare(timeOf(b.message)));
+  try {
+    await resolver.load(ordered.flatMap(({ message }) => ('kind' in message ? [] : [message])));
+  } catch {
+    // Without the links nothing can be resolved: the whole batch is retried.
+    return { failedRecordIds: records.map((r) => r.recordId), podMessages: [], counted: 0, unresolved: 0, rescored: 0 };
+  }
   for (const { recordId, message } of ordered) {
     if ('kind' in message) {
       addActivity(activity, recordId, message.siteId, dayOf(message.at), statsActivity(message));
@@ -79,23 +85,26 @@ export async function rollUp(records: IngestRecord[], deps: RollupDeps): Promise
       continue;
     }
     addActivity(activity, recordId, message.siteId, dayOf(message.timestamp), eventActivity(message, !!resolution, deps.now));
-    if (!message.signal) continue;
-    const day = dayOf(message.timestamp);
-    const event = (identified: boolean): RollupEvent => ({ id: message.id, signal: message.signal as RollupEvent['signal'], identified, person: message.person });
+    const { signal, anonymousId } = message;
+    if (!signal) continue;
+    if (!resolution) {
+      unresolved++;
+      // Only engaged signals are kept for stitching: anonymous page views cost no write.
+      if (anonymousId && signal !== 'page_view') {
+        const event: PendingEvent = { id: message.id, signal, topics: topicsOf(message), person: message.person };
+        pending.add(`${anonymousId}|${dayOf(message.timestamp)}`, recordId, () => ({ anonymousId, day: dayOf(message.timestamp), events: [] }), (g) => g.events.push(event));
+      }
+      continue;
+    }
     // Before a visitor identified, only what stitching keeps counts (engaged signals): the
     // same events count the same whether the identify was processed before them or after.
-    const beforeLink = resolution?.linkedAt !== undefined && message.timestamp < resolution.linkedAt;
-    if (beforeLink && message.signal === 'page_view') continue;
-    for (const topic of message.topics.length ? message.topics : [NO_TOPIC]) {
-      if (resolution) {
-        const { domain, identified } = resolution;
-        accounts.add(`${domain}|${day}|${topic}`, recordId, () => ({ domain, day, topic, events: [] }), (g) => g.events.push(event(identified)));
-      } else if (message.anonymousId && message.signal !== 'page_view') {
-        const anonymousId = message.anonymousId;
-        pending.add(`${anonymousId}|${day}|${topic}`, recordId, () => ({ anonymousId, day, topic, events: [] }), (g) => g.events.push(event(false)));
-      }
+    if (resolution.beforeLink && signal === 'page_view') continue;
+    const { domain, identified } = resolution;
+    const day = dayOf(message.timestamp);
+    const event: RollupEvent = { id: message.id, signal, identified, person: message.person };
+    for (const topic of topicsOf(message)) {
+      accounts.add(`${domain}|${day}|${topic}`, recordId, () => ({ domain, day, topic, events: [] }), (g) => g.events.push(event));
     }
-    if (!resolution) unresolved++;
   }
 
   const { store } = deps;
@@ -107,7 +116,7 @@ export async function rollUp(records: IngestRecord[], deps: RollupDeps): Promise
     // must finish that re-score. An unchanged score costs reads, never a write.
     touched.add(g.domain);
   });
-  await writeAll(pending.entries, failed, (g) => store.rollups.addPending(g.anonymousId, g.day, g.topic, g.events));
+  await writeAll(pending.entries, failed, (g) => store.rollups.addPending(g.anonymousId, g.day, g.events));
   await writeAll(activity.entries, failed, (g) => store.activity.add(g.siteId, g.day, g.contributions));
   const links = [...resolver.linked];
   await settleLimited(links, WRITE_CONCURRENCY, async ([anonymousId, domain]) => {
@@ -143,6 +152,8 @@ async function writeAll<G>(entries: { group: G; recordIds: Set<string> }[], fail
     if (r.status === 'rejected') for (const id of entries[i]?.recordIds ?? []) failed.add(id);
   });
 }
+
+const topicsOf = (message: IngestMessage) => (message.topics.length ? message.topics : [NO_TOPIC]);
 
 function timeOf(message: IngestMessage | CollectorStats): string {
   return 'kind' in message ? message.at : message.timestamp;

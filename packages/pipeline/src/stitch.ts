@@ -1,4 +1,4 @@
-import { STITCH_DAYS, type Store } from '@intent/store';
+import { type RollupEvent, STITCH_DAYS, type Store } from '@intent/store';
 import { addDays, dayOf } from './time';
 
 /**
@@ -11,13 +11,16 @@ import { addDays, dayOf } from './time';
 export async function stitchVisitor(store: Store, anonymousId: string, domain: string, now: Date): Promise<number> {
   const pending = await store.rollups.pendingSince(anonymousId, addDays(dayOf(now), -STITCH_DAYS));
   let stitched = 0;
-  for (const { day, topic, person, events } of pending) {
-    stitched += await store.rollups.add({
-      domain,
-      day,
-      topic,
-      events: events.map((e) => ({ id: e.id, signal: e.signal, identified: true, person: person ?? anonymousId })),
-    });
+  for (const { day, person, events } of pending) {
+    const byTopic = new Map<string, RollupEvent[]>();
+    for (const e of events) {
+      for (const topic of e.topics) {
+        const group = byTopic.get(topic) ?? [];
+        group.push({ id: e.id, signal: e.signal, identified: true, person: person ?? anonymousId });
+        byTopic.set(topic, group);
+      }
+    }
+    for (const [topic, topicEvents] of byTopic) stitched += await store.rollups.add({ domain, day, topic, events: topicEvents });
   }
   return stitched;
 }

@@ -1,43 +1,40 @@
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { userKey, visitorKey } from './keys';
-import { type Table, toAttr } from './table';
+import { parseLinkPk, userKey, visitorKey } from './keys';
+import { type Key, type Table, toAttr } from './table';
+
+/** Where a visitor or a user belongs, and since when (the identify that made the link). */
+export interface IdentityLink {
+  domain: string;
+  linkedAt: string;
+}
 
 /** Links from a visitor (anonymous id) or a user (hashed user id) to the account domain they belong to. */
 export class IdentityRepository {
   constructor(private readonly table: Table) {}
 
-  /** The visitor's account and when the visitor identified (the link's time). */
-  async visitorLink(anonymousId: string): Promise<{ domain: string; linkedAt: string } | undefined> {
-    const item = await this.table.get(visitorKey(anonymousId));
-    const domain = domainOf(item);
-    return domain ? { domain, linkedAt: String(item?.linkedAt ?? '') } : undefined;
+  /** The links of many visitors and users in one batch read (per 100 keys): what a batch of events needs. */
+  async links(anonymousIds: Iterable<string>, userHashes: Iterable<string>): Promise<{ visitors: Map<string, IdentityLink>; users: Map<string, IdentityLink> }> {
+    const keys = [...new Set(anonymousIds)].map(visitorKey).concat([...new Set(userHashes)].map(userKey));
+    const visitors = new Map<string, IdentityLink>();
+    const users = new Map<string, IdentityLink>();
+    for (const item of keys.length ? await this.table.getMany(keys) : []) {
+      if (typeof item.domain !== 'string') continue;
+      const { kind, id } = parseLinkPk(String(item.pk));
+      (kind === 'user' ? users : visitors).set(id, { domain: item.domain, linkedAt: String(item.linkedAt ?? '') });
+    }
+    return { visitors, users };
   }
 
-  async userDomain(userHash: string): Promise<string | undefined> {
-    return domainOf(await this.table.get(userKey(userHash)));
+  /** Links a visitor to a domain from `at` on; the caller knows the link is new or changed. */
+  linkVisitor(anonymousId: string, domain: string, at: string): Promise<void> {
+    return this.put(visitorKey(anonymousId), domain, at);
   }
 
-  /**
-   * Links a visitor to a domain. Reads first and writes only a new or changed link, so a
-   * replayed identify costs a read, not a write; 'unchanged' says nothing was written.
-   */
-  async linkVisitor(anonymousId: string, domain: string, at: string): Promise<'linked' | 'unchanged'> {
-    return this.link(visitorKey(anonymousId), domain, at);
+  linkUser(userHash: string, domain: string, at: string): Promise<void> {
+    return this.put(userKey(userHash), domain, at);
   }
 
-  async linkUser(userHash: string, domain: string, at: string): Promise<'linked' | 'unchanged'> {
-    return this.link(userKey(userHash), domain, at);
+  private async put(key: Key, domain: string, at: string): Promise<void> {
+    await this.table.client.send(new PutItemCommand({ TableName: this.table.name, Item: toAttr({ ...key, domain, linkedAt: at }) }));
   }
-
-  private async link(key: { pk: string; sk: string }, domain: string, at: string) {
-    if (domainOf(await this.table.get(key)) === domain) return 'unchanged' as const;
-    await this.table.client.send(
-      new PutItemCommand({ TableName: this.table.name, Item: toAttr({ ...key, domain, linkedAt: at }) }),
-    );
-    return 'linked' as const;
-  }
-}
-
-function domainOf(item: Record<string, unknown> | undefined): string | undefined {
-  return typeof item?.domain === 'string' ? item.domain : undefined;
 }

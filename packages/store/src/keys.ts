@@ -14,6 +14,11 @@ export const API_KEY_LISTING_PK = 'APIKEYS';
 export const visitorPk = (anonymousId: string) => `VISITOR#${anonymousId}`;
 export const visitorKey = (anonymousId: string) => ({ pk: visitorPk(anonymousId), sk: 'LINK' });
 export const userKey = (userHash: string) => ({ pk: `USER#${userHash}`, sk: 'LINK' });
+/** Which visitor or user a link item belongs to. */
+export function parseLinkPk(pk: string): { kind: 'visitor' | 'user'; id: string } {
+  const [prefix = '', ...id] = pk.split('#');
+  return { kind: prefix === 'USER' ? 'user' : 'visitor', id: id.join('#') };
+}
 
 export const accountPk = (domain: string) => `ACCT#${domain}`;
 export const accountKey = (domain: string) => ({ pk: accountPk(domain), sk: 'A' });
@@ -22,11 +27,10 @@ export const rollupKey = (domain: string, day: string, topic: string) => ({
   pk: accountPk(domain),
   sk: `${ROLLUP_PREFIX}${day}#${topic}`,
 });
-/** An anonymous visitor's events kept for stitching: the rollup shape, keyed by visitor. */
-export const pendingKey = (anonymousId: string, day: string, topic: string) => ({
-  pk: visitorPk(anonymousId),
-  sk: `${ROLLUP_PREFIX}${day}#${topic}`,
-});
+/** An anonymous visitor's engaged events of one day, kept for stitching. */
+export const PENDING_PREFIX = 'P#';
+export const pendingKey = (anonymousId: string, day: string) => ({ pk: visitorPk(anonymousId), sk: `${PENDING_PREFIX}${day}` });
+export const pendingDay = (sk: string) => sk.slice(PENDING_PREFIX.length);
 export function parseRollupSk(sk: string): { day: string; topic: string } {
   const [, day = '', ...topic] = sk.split('#');
   return { day, topic: topic.join('#') };

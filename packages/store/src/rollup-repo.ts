@@ -1,7 +1,7 @@
 import { SIGNALS, type Signal } from '@intent/config';
 import type { DailyRollup } from '@intent/intent';
 import { type Contribution, addOnce } from './counted-add';
-import { ROLLUP_PREFIX, accountPk, parseRollupSk, pendingKey, rollupKey, visitorPk } from './keys';
+import { PENDING_PREFIX, ROLLUP_PREFIX, accountPk, parseRollupSk, pendingDay, pendingKey, rollupKey, visitorPk } from './keys';
 import { type Key, type Table, toAttr } from './table';
 
 /** One event as a rollup counts it: already resolved to an account, a topic and a day. */
@@ -11,6 +11,14 @@ export interface RollupEvent {
   signal: Signal;
   identified: boolean;
   /** Hashed visitor id, for breadth (distinct people). */
+  person: string;
+}
+
+/** An engaged event of a visitor not yet resolved to an account, with every topic it counts for. */
+export interface PendingEvent {
+  id: string;
+  signal: Signal;
+  topics: string[];
   person: string;
 }
 
@@ -40,15 +48,19 @@ export class RollupRepository {
     return this.addTo(rollupKey(group.domain, group.day, group.topic), group.day, group.events.map(contribution), ROLLUP_TTL_DAYS);
   }
 
-  /** Keeps an unresolved visitor's events for stitching, for STITCH_DAYS. */
-  addPending(anonymousId: string, day: string, topic: string, events: RollupEvent[]): Promise<number> {
-    // `ev` keeps each event's id and signal, so stitching adds exactly these events, under
-    // their own ids: a replay that later resolves them directly cannot count them again.
-    const withDetail = events.map((e) => {
-      const c = contribution(e);
-      return { ...c, members: { ...c.members, ev: `${e.id}|${e.signal}` } };
-    });
-    return this.addTo(pendingKey(anonymousId, day, topic), day, withDetail, STITCH_DAYS);
+  /**
+   * Keeps an unresolved visitor's engaged events of one day for stitching, for STITCH_DAYS:
+   * one item per visitor and day, whatever the topics, so a visitor's session costs one write.
+   * `ev` keeps each event's id, signal and topics, so stitching adds exactly these events under
+   * their own ids: a replay that later resolves them directly cannot count them again.
+   */
+  addPending(anonymousId: string, day: string, events: PendingEvent[]): Promise<number> {
+    const contributions = events.map((e) => ({
+      id: e.id,
+      counts: {},
+      members: { people: e.person, ev: `${e.id}|${e.signal}|${e.topics.join(',')}` },
+    }));
+    return this.addTo(pendingKey(anonymousId, day), day, contributions, STITCH_DAYS);
   }
 
   /** The account's rollups from `fromDay` (inclusive) on. */
@@ -56,19 +68,19 @@ export class RollupRepository {
     return this.query(accountPk(domain), fromDay);
   }
 
-  /** A visitor's pending events from `fromDay` on, grouped as they were kept (day x topic). */
-  async pendingSince(anonymousId: string, fromDay: string): Promise<{ day: string; topic: string; person?: string; events: { id: string; signal: Signal }[] }[]> {
+  /** A visitor's pending events from `fromDay` on, by day. */
+  async pendingSince(anonymousId: string, fromDay: string): Promise<{ day: string; person?: string; events: Omit<PendingEvent, 'person'>[] }[]> {
     const items = await this.table.queryAll({
       KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-      ExpressionAttributeValues: toAttr({ ':pk': visitorPk(anonymousId), ':from': `${ROLLUP_PREFIX}${fromDay}`, ':to': `${ROLLUP_PREFIX}~` }),
+      ExpressionAttributeValues: toAttr({ ':pk': visitorPk(anonymousId), ':from': `${PENDING_PREFIX}${fromDay}`, ':to': `${PENDING_PREFIX}~` }),
       ProjectionExpression: 'sk, people, ev',
     });
     return items.map((item) => ({
-      ...parseRollupSk(String(item.sk)),
+      day: pendingDay(String(item.sk)),
       person: [...((item.people as Set<string> | undefined) ?? [])][0],
       events: [...((item.ev as Set<string> | undefined) ?? [])].map((e) => {
-        const [id = '', signal = ''] = e.split('|');
-        return { id, signal: signal as Signal };
+        const [id = '', signal = '', topics = ''] = e.split('|');
+        return { id, signal: signal as Signal, topics: topics.split(',').filter(Boolean) };
       }),
     }));
   }

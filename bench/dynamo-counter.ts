@@ -150,7 +150,7 @@ const KINDS: [pk: string, sk: string, label: string][] = [
   ['ACCT#', 'R#', 'rollup (ACCT# R#)'],
   ['ACCT#', 'F#', 'feedback (ACCT# F#)'],
   ['VISITOR#', 'LINK', 'visitor link (VISITOR# LINK)'],
-  ['VISITOR#', 'R#', 'pending visitor rollup (VISITOR# R#)'],
+  ['VISITOR#', 'P#', 'pending visitor events (VISITOR# P#)'],
   ['USER#', 'LINK', 'user link (USER# LINK)'],
   ['SITE#', 'H#', 'site hourly activity (SITE# H#)'],
   ['PUSH#', '', 'pod push log (PUSH#)'],

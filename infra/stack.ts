@@ -110,6 +110,7 @@ export class IntentPipelineStack extends Stack {
           new SqsEventSource(queue, {
             batchSize: definition.consumes.batchSize,
             maxBatchingWindow: Duration.seconds(definition.consumes.maxBatchingWindowSeconds),
+            maxConcurrency: definition.consumes.maxConcurrency,
             reportBatchItemFailures: true,
           }),
         );

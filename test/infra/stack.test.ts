@@ -184,6 +184,7 @@ describe('event sources and schedules', () => {
         EventSourceArn: { 'Fn::GetAtt': [s.idOf(s.stack.ingest.queue), 'Arn'] },
         BatchSize: def.consumes?.batchSize,
         MaximumBatchingWindowInSeconds: def.consumes?.maxBatchingWindowSeconds,
+        ScalingConfig: { MaximumConcurrency: def.consumes?.maxConcurrency },
         FunctionResponseTypes: ['ReportBatchItemFailures'],
       });
     }

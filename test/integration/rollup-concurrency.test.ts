@@ -1,4 +1,6 @@
 import { defaultConfig } from '@intent/config';
+import { rollUp } from '@intent/pipeline';
+import type { Store } from '@intent/store';
 import { type IngestMessage, normalizeEvent } from '@intent/events';
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -47,5 +49,29 @@ describe('rollup consumers running concurrently', () => {
       const res = await stack.api(`/v1/accounts/${domain}`, { key: stack.secrets.adminKey });
       expect(res.body.intent.topics.find((t: { topic: string }) => t.topic === 'data-warehousing')?.reads).toBe(expected);
     }
+  });
+
+  it('counts a visitor identified by a concurrent batch while this batch keeps their reads pending', async () => {
+    const reads = [1, 2, 3].map((n) => toMessage(event({ type: 'track', event: 'content_read', anonymousId: 'racer', properties: { topics: ['security'], url: `https://x.example/r${n}` } })));
+    const identify = toMessage(event({ type: 'identify', anonymousId: 'racer', traits: { email: 'r@racer.example' } }));
+    // The identify's batch runs right after this batch read its links and before it writes:
+    // it stitches the visitor's pending events, which this batch has not written yet.
+    const real = stack.store.identity;
+    let raced = false;
+    const identity = Object.assign(Object.create(real), {
+      links: async (...args: Parameters<typeof real.links>) => {
+        const links = await real.links(...args);
+        if (!raced) {
+          raced = true;
+          expect((await rollup(batchOf([identify]), {})).batchItemFailures).toEqual([]);
+        }
+        return links;
+      },
+    });
+    const store = Object.assign(Object.create(stack.store), { identity }) as Store;
+    const outcome = await rollUp(reads.map((message, i) => ({ recordId: `r${i}`, message })), { store, config, now: new Date() });
+    expect(outcome.failedRecordIds).toEqual([]);
+    const res = await stack.api('/v1/accounts/racer.example', { key: stack.secrets.adminKey });
+    expect(res.body.intent.topics.find((t: { topic: string }) => t.topic === 'security')?.reads).toBe(3);
   });
 });

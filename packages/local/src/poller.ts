@@ -15,20 +15,23 @@ export interface PollerOptions {
   queueUrl: string;
   queueArn: string;
   batchSize: number;
+  /** Batches gathered and handled at once, each by its own loop. */
+  concurrency: number;
   maxBatchingWindowMs: number;
   visibilityTimeoutSeconds: number;
 }
 
 /**
- * A stand-in for Lambda's SQS event source mapping: gathers up to `batchSize` messages within
- * the batching window, invokes the handler, deletes what succeeded and leaves the reported
- * failures (or, if the handler throws, the whole batch) to reappear after the visibility
- * timeout. The queue's redrive policy (enforced by the SQS stand-in) moves a message that
- * keeps failing to the dead-letter queue after maxReceiveCount receives.
+ * A stand-in for Lambda's SQS event source mapping: up to `concurrency` loops each gather up
+ * to `batchSize` messages within the batching window, invoke the handler, delete what
+ * succeeded and leave the reported failures (or, if the handler throws, the whole batch) to
+ * reappear after the visibility timeout. The queue's redrive policy (enforced by the SQS
+ * stand-in) moves a message that keeps failing to the dead-letter queue after
+ * maxReceiveCount receives.
  */
 export class QueuePoller {
   private running = false;
-  private loop?: Promise<void>;
+  private loops: Promise<void>[] = [];
   batches = 0;
 
   constructor(
@@ -40,7 +43,7 @@ export class QueuePoller {
 
   start(): void {
     this.running = true;
-    this.loop = this.run();
+    this.loops = Array.from({ length: this.options.concurrency }, () => this.run());
   }
 
   /** Stops receiving and waits for the batch in flight; with `drain`, first empties the queue. */
@@ -50,7 +53,7 @@ export class QueuePoller {
       while (Date.now() < deadline && (await this.pending()) > 0) await sleep(100);
     }
     this.running = false;
-    await this.loop;
+    await Promise.all(this.loops);
   }
 
   /** Messages visible or in flight on the queue. */

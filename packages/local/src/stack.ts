@@ -82,6 +82,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       queueUrl: queue.url,
       queueArn: queue.arn,
       batchSize: consumes.batchSize,
+      concurrency: consumes.maxConcurrency,
       maxBatchingWindowMs: options.maxBatchingWindowMs ?? consumes.maxBatchingWindowSeconds * 1000,
       visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? consumes.queue.visibilityTimeoutSeconds,
     }, onError);

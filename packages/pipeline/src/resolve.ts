@@ -26,12 +26,31 @@ export class AccountResolver {
   }
 
   /**
+   * Reads these visitors' links again, consistently: answers those linked (to a new domain)
+   * since `load`, which `resolve` now knows.
+   */
+  async reload(anonymousIds: string[]): Promise<Map<string, string>> {
+    const late = new Map<string, string>();
+    if (!anonymousIds.length) return late;
+    const { visitors } = await this.store.identity.links(anonymousIds, [], { consistent: true });
+    for (const [anonymousId, link] of visitors) {
+      if (this.visitors.get(anonymousId)?.domain === link.domain) continue;
+      this.visitors.set(anonymousId, link);
+      late.set(anonymousId, link.domain);
+    }
+    return late;
+  }
+
+  /**
    * The account of an event, and whether a person identified themselves (identify or group,
    * now or earlier): hand-raises count only for identified people.
    *
-   * An event older than the link that names its visitor resolves as it did when it arrived
-   * before that link (first by network, else as stitching counts it, `beforeLink`): so an
-   * event counts the same whether it was processed before the identify or replayed after it.
+   * Through an identity link (a visitor's or a user's earlier identify) only engaged signals
+   * count. A link made while the event waits elsewhere in the pipeline (another batch, a late
+   * identify) can reach a page view only after it was processed; pending events keep engaged
+   * signals only, so such a page view could never count on the first pass but would on a
+   * replay. Counting none keeps a replay exact; page views still count by network.
+   * An event older than its link resolves as it did before the link: by network first.
    */
   async resolve(message: IngestMessage): Promise<Resolution | undefined> {
     const claimed = claimedDomain(message);
@@ -42,12 +61,13 @@ export class AccountResolver {
     const byUser = message.userHash ? this.users.get(message.userHash) : undefined;
     const byVisitor = message.anonymousId ? this.visitors.get(message.anonymousId) : undefined;
     for (const link of [byUser, byVisitor]) {
-      if (link && message.timestamp >= link.linkedAt) return { domain: link.domain, identified: true };
+      if (link && message.timestamp >= link.linkedAt) return { domain: link.domain, identified: true, engagedOnly: true };
     }
     // The network an anonymous visitor comes from names the company, not the person.
     const byIp = message.ip ? this.ipRanges?.match(message.ip) : undefined;
     if (byIp) return { domain: byIp.domain, identified: false };
-    return byVisitor ? { domain: byVisitor.domain, identified: true, beforeLink: true } : undefined;
+    // As stitching would count it once the visitor's pending events are attributed.
+    return byVisitor ? { domain: byVisitor.domain, identified: true, engagedOnly: true } : undefined;
   }
 
   private async link(message: IngestMessage, domain: string) {
@@ -67,11 +87,8 @@ export class AccountResolver {
 export interface Resolution {
   domain: string;
   identified: boolean;
-  /**
-   * The event predates its visitor's identify: it counts only as stitching would have
-   * counted it (engaged signals), whichever was processed first.
-   */
-  beforeLink?: boolean;
+  /** Resolved through an identity link: page views do not count (see `resolve`). */
+  engagedOnly?: boolean;
 }
 
 /** The account an identify or group call names: a group's domain, else a work email's domain. */

@@ -1,13 +1,14 @@
 import type { Config } from '@intent/config';
 import type { CollectorStats, IngestMessage } from '@intent/events';
 import { NO_TOPIC } from '@intent/intent';
-import type { Contribution, PendingEvent, RollupEvent, Store } from '@intent/store';
+import type { Signal } from '@intent/config';
+import type { Contribution, PendingEvent, RollupEvent, RollupGroup, Store } from '@intent/store';
 import { eventActivity, statsActivity } from './activity';
 import { settleLimited } from './concurrency';
 import type { IpRangeMatcher } from './ip-ranges';
 import type { PodMessage } from './pod-messages';
 import { rescoreAccount } from './rescore';
-import { AccountResolver } from './resolve';
+import { AccountResolver, type Resolution } from './resolve';
 import { stitchVisitor } from './stitch';
 import { dayOf } from './time';
 
@@ -49,6 +50,51 @@ class Groups<G> {
   }
 }
 
+type GroupWrite =
+  | { kind: 'account'; group: RollupGroup }
+  | { kind: 'pending'; group: { anonymousId: string; day: string; events: PendingEvent[] } }
+  | { kind: 'activity'; group: { siteId: string; day: string; contributions: Contribution[] } };
+
+/** A batch's events grouped per item: account x day x topic, visitor x day (pending), site x day. */
+class BatchGroups {
+  private readonly accounts = new Groups<RollupGroup>();
+  private readonly pending = new Groups<{ anonymousId: string; day: string; events: PendingEvent[] }>();
+  private readonly activity = new Groups<{ siteId: string; day: string; contributions: Contribution[] }>();
+
+  addResolved(recordId: string, message: IngestMessage, resolution: Resolution) {
+    const signal = message.signal as Signal;
+    if (resolution.engagedOnly && signal === 'page_view') return;
+    const { domain, identified } = resolution;
+    const day = dayOf(message.timestamp);
+    const event: RollupEvent = { id: message.id, signal, identified, person: message.person };
+    for (const topic of topicsOf(message)) {
+      this.accounts.add(`${domain}|${day}|${topic}`, recordId, () => ({ domain, day, topic, events: [] }), (g) => g.events.push(event));
+    }
+  }
+
+  /** Keeps an unresolved visitor's engaged event for stitching; anonymous page views cost no write. */
+  addPending(recordId: string, message: IngestMessage) {
+    const { anonymousId, signal } = message;
+    if (!anonymousId || !signal || signal === 'page_view') return;
+    const day = dayOf(message.timestamp);
+    const event: PendingEvent = { id: message.id, signal, topics: topicsOf(message), person: message.person };
+    this.pending.add(`${anonymousId}|${day}`, recordId, () => ({ anonymousId, day, events: [] }), (g) => g.events.push(event));
+  }
+
+  addActivity(recordId: string, siteId: string, day: string, contribution: Contribution) {
+    this.activity.add(`${siteId}|${day}`, recordId, () => ({ siteId, day, contributions: [] }), (g) => g.contributions.push(contribution));
+  }
+
+  /** Every item write, each with the records it carries. */
+  writes(): { group: GroupWrite; recordIds: Set<string> }[] {
+    return [
+      ...this.accounts.entries.map(({ group, recordIds }) => ({ group: { kind: 'account' as const, group }, recordIds })),
+      ...this.pending.entries.map(({ group, recordIds }) => ({ group: { kind: 'pending' as const, group }, recordIds })),
+      ...this.activity.entries.map(({ group, recordIds }) => ({ group: { kind: 'activity' as const, group }, recordIds })),
+    ];
+  }
+}
+
 /**
  * Rolls a batch of accepted events up with one conditional write per item touched, not per
  * event: per account x topic x day (intent), per unresolved visitor x topic x day (kept for
@@ -60,9 +106,9 @@ class Groups<G> {
 export async function rollUp(records: IngestRecord[], deps: RollupDeps): Promise<RollupOutcome> {
   const failed = new Set<string>();
   const resolver = new AccountResolver(deps.store, deps.ipRanges);
-  const accounts = new Groups<{ domain: string; day: string; topic: string; events: RollupEvent[] }>();
-  const pending = new Groups<{ anonymousId: string; day: string; events: PendingEvent[] }>();
-  const activity = new Groups<{ siteId: string; day: string; contributions: Contribution[] }>();
+  const groups = new BatchGroups();
+  /** Events no link or network resolved, by visitor: what a link made meanwhile must still count. */
+  const unresolvedByVisitor = new Map<string, { recordId: string; message: IngestMessage }[]>();
   let unresolved = 0;
 
   const ordered = [...records].sort((a, b) => timeOf(a.message).localeCompare(timeOf(b.message)));
@@ -74,62 +120,80 @@ export async function rollUp(records: IngestRecord[], deps: RollupDeps): Promise
   }
   for (const { recordId, message } of ordered) {
     if ('kind' in message) {
-      addActivity(activity, recordId, message.siteId, dayOf(message.at), statsActivity(message));
+      groups.addActivity(recordId, message.siteId, dayOf(message.at), statsActivity(message));
       continue;
     }
-    let resolution: Awaited<ReturnType<AccountResolver['resolve']>>;
+    let resolution: Resolution | undefined;
     try {
       resolution = await resolver.resolve(message);
     } catch {
       failed.add(recordId);
       continue;
     }
-    addActivity(activity, recordId, message.siteId, dayOf(message.timestamp), eventActivity(message, !!resolution, deps.now));
-    const { signal, anonymousId } = message;
-    if (!signal) continue;
-    if (!resolution) {
-      unresolved++;
-      // Only engaged signals are kept for stitching: anonymous page views cost no write.
-      if (anonymousId && signal !== 'page_view') {
-        const event: PendingEvent = { id: message.id, signal, topics: topicsOf(message), person: message.person };
-        pending.add(`${anonymousId}|${dayOf(message.timestamp)}`, recordId, () => ({ anonymousId, day: dayOf(message.timestamp), events: [] }), (g) => g.events.push(event));
-      }
+    groups.addActivity(recordId, message.siteId, dayOf(message.timestamp), eventActivity(message, !!resolution, deps.now));
+    if (!message.signal) continue;
+    if (resolution) {
+      groups.addResolved(recordId, message, resolution);
       continue;
     }
-    // Before a visitor identified, only what stitching keeps counts (engaged signals): the
-    // same events count the same whether the identify was processed before them or after.
-    if (resolution.beforeLink && signal === 'page_view') continue;
-    const { domain, identified } = resolution;
-    const day = dayOf(message.timestamp);
-    const event: RollupEvent = { id: message.id, signal, identified, person: message.person };
-    for (const topic of topicsOf(message)) {
-      accounts.add(`${domain}|${day}|${topic}`, recordId, () => ({ domain, day, topic, events: [] }), (g) => g.events.push(event));
+    unresolved++;
+    if (message.anonymousId) {
+      groups.addPending(recordId, message);
+      unresolvedByVisitor.set(message.anonymousId, [...(unresolvedByVisitor.get(message.anonymousId) ?? []), { recordId, message }]);
     }
   }
 
   const { store } = deps;
   const touched = new Set<string>();
   let counted = 0;
-  await writeAll(accounts.entries, failed, async (g) => {
-    counted += await store.rollups.add(g);
-    // Re-score even when every event was a duplicate: a redelivery after a failed re-score
-    // must finish that re-score. An unchanged score costs reads, never a write.
-    touched.add(g.domain);
+  /** The records each account's writes carry: a failed re-score fails them, so SQS retries it. */
+  const recordsByDomain = new Map<string, Set<string>>();
+  const writeGroups = (batch: BatchGroups) =>
+    writeAll(batch.writes(), failed, async (write, recordIds) => {
+      if (write.kind === 'account') {
+        counted += await store.rollups.add(write.group);
+        // Re-score even when every event was a duplicate: a redelivery after a failed re-score
+        // must finish that re-score. An unchanged score costs reads, never a write.
+        touched.add(write.group.domain);
+        const records = recordsByDomain.get(write.group.domain) ?? new Set<string>();
+        for (const id of recordIds) records.add(id);
+        recordsByDomain.set(write.group.domain, records);
+      } else if (write.kind === 'pending') await store.rollups.addPending(write.group.anonymousId, write.group.day, write.group.events);
+      else await store.activity.add(write.group.siteId, write.group.day, write.group.contributions);
+    });
+  const stitch = (links: [string, string][]) =>
+    settleLimited(links, WRITE_CONCURRENCY, async ([anonymousId, domain]) => {
+      await stitchVisitor(store, anonymousId, domain, deps.now);
+      touched.add(domain);
+    });
+  await writeGroups(groups);
+  await stitch([...resolver.linked]);
+
+  // A visitor linked by a concurrent batch between our read and our pending write would have
+  // its events stitched by neither batch: read those links again (after our writes) and count
+  // such visitors' events as if resolved, and their pending past, here.
+  const late = await resolver.reload([...unresolvedByVisitor.keys()]).catch(() => {
+    for (const entries of unresolvedByVisitor.values()) for (const { recordId } of entries) failed.add(recordId);
+    return new Map<string, string>();
   });
-  await writeAll(pending.entries, failed, (g) => store.rollups.addPending(g.anonymousId, g.day, g.events));
-  await writeAll(activity.entries, failed, (g) => store.activity.add(g.siteId, g.day, g.contributions));
-  const links = [...resolver.linked];
-  await settleLimited(links, WRITE_CONCURRENCY, async ([anonymousId, domain]) => {
-    await stitchVisitor(store, anonymousId, domain, deps.now);
-    touched.add(domain);
-  });
+  if (late.size) {
+    const lateGroups = new BatchGroups();
+    for (const anonymousId of late.keys()) {
+      for (const { recordId, message } of unresolvedByVisitor.get(anonymousId) ?? []) {
+        const resolution = await resolver.resolve(message);
+        if (resolution) lateGroups.addResolved(recordId, message, resolution);
+      }
+    }
+    await writeGroups(lateGroups);
+    await stitch([...late]);
+  }
 
   const domains = [...touched];
   const rescored = await settleLimited(domains, WRITE_CONCURRENCY, (d) => rescoreAccount(d, deps));
   const podMessages: PodMessage[] = [];
   rescored.forEach((result, i) => {
     if (result.status === 'fulfilled') podMessages.push(...result.value.messages);
-    else for (const { group, recordIds } of accounts.entries) if (group.domain === domains[i]) for (const id of recordIds) failed.add(id);
+    else for (const id of recordsByDomain.get(domains[i] as string) ?? []) failed.add(id);
   });
 
   return {
@@ -141,13 +205,9 @@ export async function rollUp(records: IngestRecord[], deps: RollupDeps): Promise
   };
 }
 
-function addActivity(groups: Groups<{ siteId: string; day: string; contributions: Contribution[] }>, recordId: string, siteId: string, day: string, c: Contribution) {
-  groups.add(`${siteId}|${day}`, recordId, () => ({ siteId, day, contributions: [] }), (g) => g.contributions.push(c));
-}
-
 /** Writes each group; a failed write fails exactly the records that group carries. */
-async function writeAll<G>(entries: { group: G; recordIds: Set<string> }[], failed: Set<string>, write: (g: G) => Promise<unknown>) {
-  const results = await settleLimited(entries, WRITE_CONCURRENCY, (e) => write(e.group));
+async function writeAll<G>(entries: { group: G; recordIds: Set<string> }[], failed: Set<string>, write: (g: G, recordIds: Set<string>) => Promise<unknown>) {
+  const results = await settleLimited(entries, WRITE_CONCURRENCY, (e) => write(e.group, e.recordIds));
   results.forEach((r, i) => {
     if (r.status === 'rejected') for (const id of entries[i]?.recordIds ?? []) failed.add(id);
   });

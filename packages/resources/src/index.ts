@@ -111,8 +111,11 @@ export interface FunctionDefinition {
   readsHashSecret: boolean;
   /** Checks API keys, so it gets the hash of the bootstrap admin key. */
   checksAdminKey: boolean;
-  /** SQS event source, if any. */
-  consumes?: { queue: QueueDefinition; batchSize: number; maxBatchingWindowSeconds: number };
+  /**
+   * SQS event source, if any. `maxConcurrency` caps the batches in flight at once (the event
+   * source mapping's scaling limit; the local poller runs that many).
+   */
+  consumes?: { queue: QueueDefinition; batchSize: number; maxBatchingWindowSeconds: number; maxConcurrency: number };
   /** Schedule, if any, in minutes. */
   everyMinutes?: number;
 }
@@ -156,7 +159,7 @@ export const FUNCTIONS: FunctionDefinition[] = [
     sendsToAudiences: true,
     readsHashSecret: false,
     checksAdminKey: false,
-    consumes: { queue: INGEST_QUEUE, batchSize: 100, maxBatchingWindowSeconds: 2 },
+    consumes: { queue: INGEST_QUEUE, batchSize: 100, maxBatchingWindowSeconds: 2, maxConcurrency: 4 },
   },
   {
     name: 'rescore',

@@ -13,11 +13,11 @@ export class IdentityRepository {
   constructor(private readonly table: Table) {}
 
   /** The links of many visitors and users in one batch read (per 100 keys): what a batch of events needs. */
-  async links(anonymousIds: Iterable<string>, userHashes: Iterable<string>): Promise<{ visitors: Map<string, IdentityLink>; users: Map<string, IdentityLink> }> {
+  async links(anonymousIds: Iterable<string>, userHashes: Iterable<string>, { consistent = false } = {}): Promise<{ visitors: Map<string, IdentityLink>; users: Map<string, IdentityLink> }> {
     const keys = [...new Set(anonymousIds)].map(visitorKey).concat([...new Set(userHashes)].map(userKey));
     const visitors = new Map<string, IdentityLink>();
     const users = new Map<string, IdentityLink>();
-    for (const item of keys.length ? await this.table.getMany(keys) : []) {
+    for (const item of keys.length ? await this.table.getMany(keys, consistent) : []) {
       if (typeof item.domain !== 'string') continue;
       const { kind, id } = parseLinkPk(String(item.pk));
       (kind === 'user' ? users : visitors).set(id, { domain: item.domain, linkedAt: String(item.linkedAt ?? '') });

@@ -74,6 +74,8 @@ export class RollupRepository {
       KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
       ExpressionAttributeValues: toAttr({ ':pk': visitorPk(anonymousId), ':from': `${PENDING_PREFIX}${fromDay}`, ':to': `${PENDING_PREFIX}~` }),
       ProjectionExpression: 'sk, people, ev',
+      // Stitching must see every pending write that finished before the link was made.
+      ConsistentRead: true,
     });
     return items.map((item) => ({
       day: pendingDay(String(item.sk)),
@@ -95,6 +97,8 @@ export class RollupRepository {
       KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
       ExpressionAttributeValues: toAttr({ ':pk': pk, ':from': `${ROLLUP_PREFIX}${fromDay}`, ':to': `${ROLLUP_PREFIX}~` }),
       ProjectionExpression: ['sk', 'people', ...SIGNALS.flatMap((x) => [`c_${x}`, `i_${x}`])].join(', '),
+      // A re-score follows its own rollup writes: an eventually consistent read could miss them.
+      ConsistentRead: true,
     });
     return items.map((item) => {
       const { day, topic } = parseRollupSk(String(item.sk));

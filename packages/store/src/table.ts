@@ -31,11 +31,11 @@ export class Table {
   }
 
   /** Reads up to 100 keys per call, retrying unprocessed keys; answers in no particular order. */
-  async getMany(keys: Key[]): Promise<Item[]> {
+  async getMany(keys: Key[], consistent = false): Promise<Item[]> {
     const items: Item[] = [];
     for (let i = 0; i < keys.length; i += 100) {
-      let request: Record<string, { Keys: ReturnType<typeof toAttr>[] }> | undefined = {
-        [this.name]: { Keys: keys.slice(i, i + 100).map(toAttr) },
+      let request: Record<string, { Keys: ReturnType<typeof toAttr>[]; ConsistentRead?: boolean }> | undefined = {
+        [this.name]: { Keys: keys.slice(i, i + 100).map(toAttr), ConsistentRead: consistent },
       };
       for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
         if (attempt > 0) await backoff(attempt);

@@ -48,7 +48,7 @@ describe('bench DynamoCounter', () => {
         RequestItems: {
           t: [
             { PutRequest: { Item: { pk: S('ACCT#a.example'), sk: S('A') } } },
-            { DeleteRequest: { Key: { pk: S('SITE#dw'), sk: S('H#2024-06-01T10') } } },
+            { DeleteRequest: { Key: { pk: S('SITE#dw'), sk: S('D#2024-06-01') } } },
           ],
         },
       }),
@@ -69,7 +69,7 @@ describe('bench DynamoCounter', () => {
       'visitor link (VISITOR# LINK)': 1,
       'rollup (ACCT# R#)': 1,
       'account score (ACCT# A)': 1,
-      'site hourly activity (SITE# H#)': 1,
+      'site daily activity (SITE# D#)': 1,
     });
     expect(counts.readsByKind).toEqual({ 'user link (USER# LINK)': 1, 'query rollup (ACCT# R#)': 1 });
     expect(counts.byOperation.BatchWriteItem).toMatchObject({ calls: 1, items: 2 });

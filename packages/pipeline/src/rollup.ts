@@ -52,13 +52,13 @@ class Groups<G> {
 
 type GroupWrite =
   | { kind: 'account'; group: RollupGroup }
-  | { kind: 'pending'; group: { anonymousId: string; day: string; events: PendingEvent[] } }
+  | { kind: 'pending'; group: { day: string; events: PendingEvent[] } }
   | { kind: 'activity'; group: { siteId: string; day: string; contributions: Contribution[] } };
 
-/** A batch's events grouped per item: account x day x topic, visitor x day (pending), site x day. */
+/** A batch's events grouped per item: account x day x topic, day (pending, in shards), site x day. */
 class BatchGroups {
   private readonly accounts = new Groups<RollupGroup>();
-  private readonly pending = new Groups<{ anonymousId: string; day: string; events: PendingEvent[] }>();
+  private readonly pending = new Groups<{ day: string; events: PendingEvent[] }>();
   private readonly activity = new Groups<{ siteId: string; day: string; contributions: Contribution[] }>();
 
   addResolved(recordId: string, message: IngestMessage, resolution: Resolution) {
@@ -77,8 +77,8 @@ class BatchGroups {
     const { anonymousId, signal } = message;
     if (!anonymousId || !signal || signal === 'page_view') return;
     const day = dayOf(message.timestamp);
-    const event: PendingEvent = { id: message.id, signal, topics: topicsOf(message), person: message.person };
-    this.pending.add(`${anonymousId}|${day}`, recordId, () => ({ anonymousId, day, events: [] }), (g) => g.events.push(event));
+    const event: PendingEvent = { anonymousId, id: message.id, signal, topics: topicsOf(message), person: message.person };
+    this.pending.add(day, recordId, () => ({ day, events: [] }), (g) => g.events.push(event));
   }
 
   addActivity(recordId: string, siteId: string, day: string, contribution: Contribution) {
@@ -96,10 +96,10 @@ class BatchGroups {
 }
 
 /**
- * Rolls a batch of accepted events up with one conditional write per item touched, not per
- * event: per account x topic x day (intent), per unresolved visitor x topic x day (kept for
- * stitching; engaged signals only, so anonymous page views cost no write), and per site x day
- * (trends and ingestion stats). Then it stitches newly identified visitors and re-scores each
+ * Rolls a batch of accepted events up with one write per item touched, not per event: per
+ * account x topic x day (intent), per day and shard for unresolved visitors' engaged events
+ * (kept for stitching; anonymous page views cost no write), and per site x day (trends and
+ * ingestion stats). Then it stitches newly identified visitors and re-scores each
  * touched account. A failure fails only the records it concerns; their redelivery is harmless
  * because every item ignores events it has already counted.
  */
@@ -158,7 +158,7 @@ export async function rollUp(records: IngestRecord[], deps: RollupDeps): Promise
         const records = recordsByDomain.get(write.group.domain) ?? new Set<string>();
         for (const id of recordIds) records.add(id);
         recordsByDomain.set(write.group.domain, records);
-      } else if (write.kind === 'pending') await store.rollups.addPending(write.group.anonymousId, write.group.day, write.group.events);
+      } else if (write.kind === 'pending') await store.rollups.addPending(write.group.day, write.group.events);
       else await store.activity.add(write.group.siteId, write.group.day, write.group.contributions);
     });
   const stitch = (links: [string, string][]) =>

@@ -9,14 +9,15 @@ import { addDays, dayOf } from './time';
  * traffic and the weakest signal), so they are not stitched. Answers the events added.
  */
 export async function stitchVisitor(store: Store, anonymousId: string, domain: string, now: Date): Promise<number> {
-  const pending = await store.rollups.pendingSince(anonymousId, addDays(dayOf(now), -STITCH_DAYS));
+  const today = dayOf(now);
+  const pending = await store.rollups.pendingBetween(anonymousId, addDays(today, -STITCH_DAYS), today);
   let stitched = 0;
-  for (const { day, person, events } of pending) {
+  for (const { day, events } of pending) {
     const byTopic = new Map<string, RollupEvent[]>();
     for (const e of events) {
       for (const topic of e.topics) {
         const group = byTopic.get(topic) ?? [];
-        group.push({ id: e.id, signal: e.signal, identified: true, person: person ?? anonymousId });
+        group.push({ id: e.id, signal: e.signal, identified: true, person: e.person });
         byTopic.set(topic, group);
       }
     }

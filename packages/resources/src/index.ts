@@ -159,7 +159,7 @@ export const FUNCTIONS: FunctionDefinition[] = [
     sendsToAudiences: true,
     readsHashSecret: false,
     checksAdminKey: false,
-    consumes: { queue: INGEST_QUEUE, batchSize: 100, maxBatchingWindowSeconds: 2, maxConcurrency: 4 },
+    consumes: { queue: INGEST_QUEUE, batchSize: 1000, maxBatchingWindowSeconds: 2, maxConcurrency: 4 },
   },
   {
     name: 'rescore',

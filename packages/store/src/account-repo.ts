@@ -77,20 +77,16 @@ export class AccountRepository {
     placement: QueuePlacement | undefined,
     expectedVersion: number,
   ): Promise<'saved' | 'conflict'> {
-    const values: Record<string, unknown> = { ':s': score, ':v': expectedVersion, ':next': expectedVersion + 1, ':d': domain };
-    let update = 'SET s = :s, version = :next, #domain = :d';
-    if (placement) {
-      update += ', gsi1pk = :gpk, gsi1sk = :gsk';
-      values[':gpk'] = podQueuePk(placement.podId);
-      values[':gsk'] = podQueueSk(placement.priority, domain);
-    }
-    const live = placement !== undefined || score.intent.stage !== 'cold';
-    if (live) {
-      update += ', gsi2pk = :lpk, gsi2sk = :d';
-      values[':lpk'] = liveShardPk(domain);
-    }
-    const removals = [...(placement ? [] : ['gsi1pk', 'gsi1sk']), ...(live ? [] : ['gsi2pk', 'gsi2sk'])];
-    if (removals.length) update += ` REMOVE ${removals.join(', ')}`;
+    const { set, remove } = scoreFields(domain, score, placement);
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ':next': expectedVersion + 1, ...(expectedVersion === 0 ? {} : { ':v': expectedVersion }) };
+    const assignments = Object.entries(set).map(([attr, value], i) => {
+      names[`#f${i}`] = attr;
+      values[`:f${i}`] = value;
+      return `#f${i} = :f${i}`;
+    });
+    let update = `SET ${[...assignments, 'version = :next'].join(', ')}`;
+    if (remove.length) update += ` REMOVE ${remove.join(', ')}`;
     try {
       await this.table.client.send(
         new UpdateItemCommand({
@@ -98,8 +94,8 @@ export class AccountRepository {
           Key: toAttr(accountKey(domain)),
           UpdateExpression: update,
           ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(version)' : 'version = :v',
-          ExpressionAttributeNames: { '#domain': 'domain' },
-          ExpressionAttributeValues: toAttr(expectedVersion === 0 ? omit(values, ':v') : values),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: toAttr(values),
         }),
       );
       return 'saved';
@@ -107,6 +103,25 @@ export class AccountRepository {
       if (isConditionalCheckFailed(err)) return 'conflict';
       throw err;
     }
+  }
+
+  /**
+   * Seeding for benchmarks and fixtures: writes each account as `saveScore(domain, score,
+   * placement, 0)` leaves an account that had no item (the same fields, version 1), but as
+   * unconditional puts in BatchWriteItem calls of 25, a few calls in flight. It overwrites
+   * whatever the keys held, so it is no substitute for `saveScore` on live data.
+   */
+  async seedScores(entries: { domain: string; score: ScoreSnapshot; placement?: QueuePlacement }[], inFlight = 8): Promise<void> {
+    const items = entries.map(({ domain, score, placement }) => ({ ...accountKey(domain), ...scoreFields(domain, score, placement).set, version: 1 }));
+    let next = 0;
+    const worker = async () => {
+      while (next < items.length) {
+        const batch = items.slice(next, next + 25);
+        next += 25;
+        await this.table.writeMany(batch);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, inFlight) }, worker));
   }
 
   /** Domains of every account with live intent or a queue place: what the decay schedule re-scores. */
@@ -173,8 +188,19 @@ export function toRecord(item: Record<string, unknown>): AccountRecord {
   };
 }
 
-function omit<T extends Record<string, unknown>>(obj: T, key: string): T {
-  const { [key]: _, ...rest } = obj;
-  return rest as T;
+/**
+ * The fields a saved score sets on the account item, and the index keys it removes: the pod
+ * queue index (gsi1) while queued, the live-accounts index (gsi2) while live or queued.
+ */
+function scoreFields(domain: string, score: ScoreSnapshot, placement: QueuePlacement | undefined): { set: Record<string, unknown>; remove: string[] } {
+  const live = placement !== undefined || score.intent.stage !== 'cold';
+  return {
+    set: {
+      s: score,
+      domain,
+      ...(placement ? { gsi1pk: podQueuePk(placement.podId), gsi1sk: podQueueSk(placement.priority, domain) } : {}),
+      ...(live ? { gsi2pk: liveShardPk(domain), gsi2sk: domain } : {}),
+    },
+    remove: [...(placement ? [] : ['gsi1pk', 'gsi1sk']), ...(live ? [] : ['gsi2pk', 'gsi2sk'])],
+  };
 }
-

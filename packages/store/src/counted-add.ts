@@ -13,10 +13,11 @@ export interface Contribution {
 }
 
 /**
- * Condition expressions are limited to 4 KB; each id costs about 30 characters of it, so a
- * group is written in chunks of this many events.
+ * A condition expression may hold 300 operators and 4 KB: each id costs three operators
+ * (`NOT contains(...) AND`) and about 26 characters, so a group is written in chunks of this
+ * many events.
  */
-const IDS_PER_WRITE = 60;
+const IDS_PER_WRITE = 95;
 const MAX_ATTEMPTS = 5;
 
 /**
@@ -77,15 +78,15 @@ function updateFor(tableName: string, key: Key, contributions: Contribution[], s
     return `#s${i} = if_not_exists(#s${i}, :s${i})`;
   });
   contributions.forEach((c, i) => {
-    values[`:id${i}`] = c.id;
+    values[`:i${i}`] = c.id;
   });
-  names['#ids'] = 'ids';
+  names['#i'] = 'ids';
   return {
     TableName: tableName,
     Key: toAttr(key),
     UpdateExpression: `ADD ${adds.join(', ')}${sets.length ? ` SET ${sets.join(', ')}` : ''}`,
     // contains() on a missing set is false, so a new item passes.
-    ConditionExpression: contributions.map((_, i) => `NOT contains(#ids, :id${i})`).join(' AND '),
+    ConditionExpression: contributions.map((_, i) => `NOT contains(#i, :i${i})`).join(' AND '),
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: toAttr(values),
   };

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * Every key format of the single table lives here, and only here: the rest of the code asks
  * the repositories for accounts, rollups and keys, and never sees a `pk`.
@@ -27,10 +29,21 @@ export const rollupKey = (domain: string, day: string, topic: string) => ({
   pk: accountPk(domain),
   sk: `${ROLLUP_PREFIX}${day}#${topic}`,
 });
-/** An anonymous visitor's engaged events of one day, kept for stitching. */
-export const PENDING_PREFIX = 'P#';
-export const pendingKey = (anonymousId: string, day: string) => ({ pk: visitorPk(anonymousId), sk: `${PENDING_PREFIX}${day}` });
-export const pendingDay = (sk: string) => sk.slice(PENDING_PREFIX.length);
+/**
+ * Unresolved visitors' engaged events, kept for stitching in buckets per day and shard (not
+ * per visitor): a batch writes at most PENDING_SHARDS items per day it spans, whatever the
+ * number of anonymous visitors in it. A visitor's events all fall in one shard, named by a
+ * short hash of the anonymous id (`visitorTag`), so stitching reads one item per day.
+ * An item holds about 6,000 events (DynamoDB's 400 KB): 8 shards keep ~48,000 anonymous
+ * engaged events a day (reads and stronger; page views are not kept). More shards hold more
+ * but cost a backfill more writes (shards x days per batch); changing the count strands the
+ * events kept before the change.
+ */
+export const PENDING_SHARDS = 8;
+export const visitorTag = (anonymousId: string) => createHash('sha256').update(anonymousId).digest('base64url').slice(0, 12);
+export const pendingShard = (tag: string) => (tag.charCodeAt(0) * 64 + tag.charCodeAt(1)) % PENDING_SHARDS;
+export const pendingKey = (day: string, shard: number) => ({ pk: `PENDING#${day}#${shard}`, sk: 'P' });
+export const pendingDay = (pk: string) => pk.split('#')[1] ?? '';
 export function parseRollupSk(sk: string): { day: string; topic: string } {
   const [, day = '', ...topic] = sk.split('#');
   return { day, topic: topic.join('#') };

@@ -1,7 +1,8 @@
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { SIGNALS, type Signal } from '@intent/config';
 import type { DailyRollup } from '@intent/intent';
 import { type Contribution, addOnce } from './counted-add';
-import { PENDING_PREFIX, ROLLUP_PREFIX, accountPk, parseRollupSk, pendingDay, pendingKey, rollupKey, visitorPk } from './keys';
+import { ROLLUP_PREFIX, accountPk, parseRollupSk, pendingDay, pendingKey, pendingShard, rollupKey, visitorTag } from './keys';
 import { type Key, type Table, toAttr } from './table';
 
 /** One event as a rollup counts it: already resolved to an account, a topic and a day. */
@@ -16,6 +17,7 @@ export interface RollupEvent {
 
 /** An engaged event of a visitor not yet resolved to an account, with every topic it counts for. */
 export interface PendingEvent {
+  anonymousId: string;
   id: string;
   signal: Signal;
   topics: string[];
@@ -49,18 +51,33 @@ export class RollupRepository {
   }
 
   /**
-   * Keeps an unresolved visitor's engaged events of one day for stitching, for STITCH_DAYS:
-   * one item per visitor and day, whatever the topics, so a visitor's session costs one write.
-   * `ev` keeps each event's id, signal and topics, so stitching adds exactly these events under
-   * their own ids: a replay that later resolves them directly cannot count them again.
+   * Keeps unresolved visitors' engaged events of one day for stitching, for STITCH_DAYS: one
+   * write per day and shard (`pendingKey`) for the whole batch. Each entry names the visitor
+   * (by tag), the event id, signal and topics and the person: stitching adds exactly these
+   * events under their own ids, so a replay that later resolves them directly cannot count
+   * them again. Entries are set members, so writing one twice changes nothing: no condition.
    */
-  addPending(anonymousId: string, day: string, events: PendingEvent[]): Promise<number> {
-    const contributions = events.map((e) => ({
-      id: e.id,
-      counts: {},
-      members: { people: e.person, ev: `${e.id}|${e.signal}|${e.topics.join(',')}` },
-    }));
-    return this.addTo(pendingKey(anonymousId, day), day, contributions, STITCH_DAYS);
+  async addPending(day: string, events: PendingEvent[]): Promise<void> {
+    const byShard = new Map<number, Set<string>>();
+    for (const e of events) {
+      const tag = visitorTag(e.anonymousId);
+      const entries = byShard.get(pendingShard(tag)) ?? new Set<string>();
+      entries.add([tag, e.id, e.signal, e.topics.join(','), e.person].join('|'));
+      byShard.set(pendingShard(tag), entries);
+    }
+    const expiresAt = Math.floor(Date.parse(`${day}T00:00:00Z`) / 1000) + STITCH_DAYS * 86_400;
+    await Promise.all(
+      [...byShard].map(([shard, entries]) =>
+        this.table.client.send(
+          new UpdateItemCommand({
+            TableName: this.table.name,
+            Key: toAttr(pendingKey(day, shard)),
+            UpdateExpression: 'ADD ev :ev SET expiresAt = if_not_exists(expiresAt, :exp)',
+            ExpressionAttributeValues: toAttr({ ':ev': entries, ':exp': expiresAt }),
+          }),
+        ),
+      ),
+    );
   }
 
   /** The account's rollups from `fromDay` (inclusive) on. */
@@ -68,23 +85,19 @@ export class RollupRepository {
     return this.query(accountPk(domain), fromDay);
   }
 
-  /** A visitor's pending events from `fromDay` on, by day. */
-  async pendingSince(anonymousId: string, fromDay: string): Promise<{ day: string; person?: string; events: Omit<PendingEvent, 'person'>[] }[]> {
-    const items = await this.table.queryAll({
-      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-      ExpressionAttributeValues: toAttr({ ':pk': visitorPk(anonymousId), ':from': `${PENDING_PREFIX}${fromDay}`, ':to': `${PENDING_PREFIX}~` }),
-      ProjectionExpression: 'sk, people, ev',
-      // Stitching must see every pending write that finished before the link was made.
-      ConsistentRead: true,
+  /** A visitor's pending events of the days `fromDay` to `toDay`, by day. */
+  async pendingBetween(anonymousId: string, fromDay: string, toDay: string): Promise<{ day: string; events: Omit<PendingEvent, 'anonymousId'>[] }[]> {
+    const tag = visitorTag(anonymousId);
+    const keys = daysBetween(fromDay, toDay).map((day) => pendingKey(day, pendingShard(tag)));
+    // Stitching must see every pending write that finished before the link was made.
+    const items = await this.table.getMany(keys, true);
+    return items.flatMap((item) => {
+      const events = [...((item.ev as Set<string> | undefined) ?? [])].flatMap((entry) => {
+        const [entryTag, id = '', signal = '', topics = '', person = ''] = entry.split('|');
+        return entryTag === tag ? [{ id, signal: signal as Signal, topics: topics.split(',').filter(Boolean), person }] : [];
+      });
+      return events.length ? [{ day: pendingDay(String(item.pk)), events }] : [];
     });
-    return items.map((item) => ({
-      day: pendingDay(String(item.sk)),
-      person: [...((item.people as Set<string> | undefined) ?? [])][0],
-      events: [...((item.ev as Set<string> | undefined) ?? [])].map((e) => {
-        const [id = '', signal = '', topics = ''] = e.split('|');
-        return { id, signal: signal as Signal, topics: topics.split(',').filter(Boolean) };
-      }),
-    }));
   }
 
   private addTo(key: Key, day: string, contributions: Contribution[], ttlDays: number): Promise<number> {
@@ -128,4 +141,11 @@ function countersOf(item: Record<string, unknown>, prefix: 'c_' | 'i_'): Partial
     if (typeof n === 'number' && n > 0) out[s] = n;
   }
   return out;
+}
+
+/** Every day from `fromDay` to `toDay`, both included ('YYYY-MM-DD'). */
+function daysBetween(fromDay: string, toDay: string): string[] {
+  const days: string[] = [];
+  for (let t = Date.parse(`${fromDay}T00:00:00Z`); t <= Date.parse(`${toDay}T00:00:00Z`); t += 86_400_000) days.push(new Date(t).toISOString().slice(0, 10));
+  return days;
 }

@@ -28,9 +28,9 @@ export function ingestQueue(stack: LocalStack) {
 }
 
 export interface RollupTotals {
-  /** Account rollup items (account x day x topic). */
+  /** Account rollup items (account x day). */
   items: number;
-  /** Sum of their `c_<signal>` counters: events counted per topic, stitched ones included. */
+  /** Sum of their `c#<signal>#<topic>` counters: events counted per topic, stitched ones included. */
   counts: number;
 }
 
@@ -52,7 +52,7 @@ export async function accountRollupTotals(stack: LocalStack): Promise<RollupTota
     );
     for (const item of out.Items ?? []) {
       totals.items++;
-      for (const [name, value] of Object.entries(item)) if (name.startsWith('c_') && value.N) totals.counts += Number(value.N);
+      for (const [name, value] of Object.entries(item)) if (name.startsWith('c#') && value.N) totals.counts += Number(value.N);
     }
     start = out.LastEvaluatedKey;
   } while (start);

@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { type HttpRequest, type Principal, authenticate } from '@intent/http';
-import { ConfigCache, audiencePublisher, optionalEnv, requiredEnv, sqs } from '@intent/pipeline';
+import { ConfigCache, audiencePublisher, loadHashSecret, optionalEnv, requiredEnv, sqs } from '@intent/pipeline';
 import { ENV } from '@intent/resources';
 import { Store, dynamo } from '@intent/store';
 
@@ -14,4 +14,14 @@ const bootstrapAdminSha256 = optionalEnv(ENV.adminKeySha256);
 
 export function principalOf(req: HttpRequest): Promise<Principal> {
   return authenticate(req, store.apiKeys, bootstrapAdminSha256);
+}
+
+let secret: Promise<string> | undefined;
+/** The hashing secret, read on first use only (erasure needs it; no other route does), then kept. */
+export function hashSecret(): Promise<string> {
+  secret ??= loadHashSecret().catch((err) => {
+    secret = undefined;
+    throw err;
+  });
+  return secret;
 }

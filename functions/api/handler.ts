@@ -10,6 +10,7 @@ import { ingestionRoutes } from './ingestion';
 import { ipRangeRoutes } from './ip-ranges';
 import { keyRoutes } from './keys';
 import { metricsRoutes } from './metrics';
+import { visitorRoutes } from './visitors';
 
 export const handler = httpHandler(logger, {
   // Ready means the table answers: the collector and the consumers need nothing else.
@@ -28,4 +29,5 @@ export const handler = httpHandler(logger, {
   ...metricsRoutes,
   ...icpRoutes,
   ...audienceRoutes,
+  ...visitorRoutes,
 });

@@ -57,14 +57,17 @@ function storeWorks() {
 describe('rollup consumer under DynamoDB faults', () => {
   it('fails only the records of a throttled rollup group, and a malformed record on its own', async () => {
     storeWorks();
+    // The account's rollup of yesterday is throttled; today's is not.
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString();
     ddb.on(UpdateItemCommand).callsFake(async (input: { Key: { sk: { S: string } } }) => {
-      if (input.Key.sk.S.endsWith('#hot-topic')) throw awsError('ProvisionedThroughputExceededException');
+      if (input.Key.sk.S === `R#${yesterday.slice(0, 10)}`) throw awsError('ProvisionedThroughputExceededException');
       return {};
     });
+    const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000).toISOString();
     const event = sqsEvent([
-      message({ type: 'identify', signal: undefined, identity: { emailDomain: 'acme.example' } }),
+      message({ type: 'identify', signal: undefined, identity: { emailDomain: 'acme.example' }, timestamp: twoDaysAgo }),
       message({ topics: ['warehousing'] }),
-      message({ topics: ['hot-topic'] }),
+      message({ topics: ['warehousing'], timestamp: yesterday }),
       'this is not JSON',
     ]);
     const res = await handler(event, context);

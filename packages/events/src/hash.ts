@@ -8,3 +8,11 @@ import { createHmac } from 'node:crypto';
 export function keyedHash(secret: string, value: string, length = 16): string {
   return createHmac('sha256', secret).update(value).digest('base64url').slice(0, length);
 }
+
+/**
+ * The person an anonymous visitor counts as in distinct-people sets (rollups, site activity)
+ * when its events carry no user id: the one place this formula lives, so erasure finds it.
+ */
+export function visitorPerson(secret: string, anonymousId: string): string {
+  return keyedHash(secret, `anon:${anonymousId}`);
+}

@@ -1,5 +1,5 @@
-export { keyedHash } from './hash';
+export { keyedHash, visitorPerson } from './hash';
 export { CollectorStats, IngestMessage, QueueMessage } from './message';
 export { type CollectContext, type DropReason, type Outcome, type RejectionCode, describe, normalizeEvent } from './normalize';
-export { RawEvent } from './schema';
+export { AnonymousId, RawEvent } from './schema';
 export { topicsFor } from './topics';

@@ -3,7 +3,7 @@ import { TRACK_SIGNALS } from '@intent/config';
 import { isFreeMailDomain, normalizeDomain } from '@intent/fit';
 import { isbot } from 'isbot';
 import type { z } from 'zod';
-import { keyedHash } from './hash';
+import { keyedHash, visitorPerson } from './hash';
 import type { IngestMessage } from './message';
 import { RawEvent } from './schema';
 import { topicsFor } from './topics';
@@ -80,7 +80,7 @@ export function normalizeEvent(input: unknown, ctx: CollectContext): Outcome {
       signal,
       anonymousId: event.anonymousId,
       userHash,
-      person: userHash ?? keyedHash(ctx.hashSecret, `anon:${event.anonymousId}`),
+      person: userHash ?? visitorPerson(ctx.hashSecret, event.anonymousId ?? ''),
       timestamp: timestamp.toISOString(),
       receivedAt: ctx.receivedAt.toISOString(),
       topics: topicsFor(ctx.site, url, event.properties?.topics),

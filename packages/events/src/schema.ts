@@ -42,10 +42,13 @@ const Context = z
   })
   .optional();
 
+/** A visitor's anonymous id as events carry it: what the collector accepts, and what erasure takes. */
+export const AnonymousId = z.string().min(1).max(128);
+
 export const RawEvent = z.looseObject({
   type: z.enum(['page', 'track', 'identify', 'group']),
   messageId: z.string().min(1).max(128),
-  anonymousId: z.string().min(1).max(128).optional(),
+  anonymousId: AnonymousId.optional(),
   userId: z.union([z.string().min(1).max(256), z.number()]).transform(String).optional(),
   groupId: z.union([z.string().max(256), z.number()]).transform(String).optional(),
   timestamp: Timestamp.optional(),

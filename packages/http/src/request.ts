@@ -24,7 +24,7 @@ export function toRequest(event: APIGatewayProxyEventV2): HttpRequest {
   const query: Record<string, string> = {};
   for (const [k, v] of Object.entries(event.queryStringParameters ?? {})) if (v !== undefined) query[k] = v;
   const params: Record<string, string> = {};
-  for (const [k, v] of Object.entries(event.pathParameters ?? {})) if (v !== undefined) params[k] = decodeURIComponent(v);
+  for (const [k, v] of Object.entries(event.pathParameters ?? {})) if (v !== undefined) params[k] = decodePathParameter(k, v);
   return {
     routeKey: event.routeKey,
     method: event.requestContext.http.method,
@@ -35,6 +35,17 @@ export function toRequest(event: APIGatewayProxyEventV2): HttpRequest {
     body: decodeBody(event, headers['content-encoding']),
     sourceIp: event.requestContext.http.sourceIp,
   };
+}
+
+/** A percent-encoded path segment, decoded; a malformed escape (`%E0%A4%A`) is bad input, not a 500. */
+function decodePathParameter(name: string, value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    throw badRequest('invalid_request', `${name}: not a valid percent-encoded path segment`, [
+      { path: name, message: 'malformed percent-encoding' },
+    ]);
+  }
 }
 
 function decodeBody(event: APIGatewayProxyEventV2, encoding: string | undefined): string {

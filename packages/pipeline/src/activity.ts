@@ -7,9 +7,15 @@ const READS = new Set<string>(READ_SIGNALS);
 /**
  * What one accepted event adds to its site's daily activity: the ingestion counters, the
  * pipeline lag, and per topic its page views, reads (engaged reads, downloads, webinars),
- * reads that resolved to no account, and the visitor.
+ * reads that resolved to no account, and the visitor (unless `person: false`: an erased
+ * visitor's event counts as anonymous traffic, in no distinct-visitor set).
  */
-export function eventActivity(message: IngestMessage, resolved: boolean, processedAt: Date): Contribution {
+export function eventActivity(
+  message: IngestMessage,
+  resolved: boolean,
+  processedAt: Date,
+  { person = true } = {},
+): Contribution {
   const counts: Record<string, number> = {
     accepted: 1,
     lagMs: Math.max(0, processedAt.getTime() - Date.parse(message.receivedAt)),
@@ -24,7 +30,7 @@ export function eventActivity(message: IngestMessage, resolved: boolean, process
         counts[`r_${topic}`] = 1;
         if (!resolved) counts[`u_${topic}`] = 1;
       }
-      members[`v_${topic}`] = message.person;
+      if (person) members[`v_${topic}`] = message.person;
     }
   }
   return { id: message.id, counts, members };

@@ -19,3 +19,4 @@ export { type FeedbackResult, Bant, FeedbackInput, OUTCOMES, feedbackPods, giveF
 export { type AlignmentMetrics, type SlaHours, alignmentByPod, alignmentMetrics, median } from './metrics';
 export { type AlignmentReport, alignmentReport } from './alignment';
 export { icpSuggestion } from './icp-suggestion';
+export { type ErasureDeps, type ErasureResult, eraseVisitor } from './erase';

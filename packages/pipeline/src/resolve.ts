@@ -6,10 +6,13 @@ import type { IpRangeMatcher } from './ip-ranges';
  * Resolves events to account domains, in timestamp order, so an identify earlier in a batch
  * resolves the same visitor's later events. `load` reads every link the batch may need in one
  * batch read (a miss is known too), so resolving costs no further reads; a new link costs one write.
+ * An erased visitor's events resolve to 'erased' (see `resolve`).
  */
 export class AccountResolver {
   private visitors = new Map<string, IdentityLink>();
   private users = new Map<string, IdentityLink>();
+  /** Visitors erased (`DELETE /v1/visitors/{anonymousId}`): their link is a tombstone. */
+  private erased = new Set<string>();
   /** Visitors newly linked to a domain in this batch: their anonymous past is stitched once. */
   readonly linked = new Map<string, string>();
 
@@ -22,7 +25,11 @@ export class AccountResolver {
   async load(messages: IngestMessage[]): Promise<void> {
     const anonymousIds = messages.flatMap((m) => (m.anonymousId ? [m.anonymousId] : []));
     const userHashes = messages.flatMap((m) => (m.userHash ? [m.userHash] : []));
-    ({ visitors: this.visitors, users: this.users } = await this.store.identity.links(anonymousIds, userHashes));
+    ({
+      visitors: this.visitors,
+      users: this.users,
+      erased: this.erased,
+    } = await this.store.identity.links(anonymousIds, userHashes));
   }
 
   /**
@@ -32,7 +39,8 @@ export class AccountResolver {
   async reload(anonymousIds: string[]): Promise<Map<string, string>> {
     const late = new Map<string, string>();
     if (!anonymousIds.length) return late;
-    const { visitors } = await this.store.identity.links(anonymousIds, [], { consistent: true });
+    const { visitors, erased } = await this.store.identity.links(anonymousIds, [], { consistent: true });
+    for (const anonymousId of erased) this.erased.add(anonymousId);
     for (const [anonymousId, link] of visitors) {
       if (this.visitors.get(anonymousId)?.domain === link.domain) continue;
       this.visitors.set(anonymousId, link);
@@ -51,11 +59,16 @@ export class AccountResolver {
    * signals only, so such a page view could never count on the first pass but would on a
    * replay. Counting none keeps a replay exact; page views still count by network.
    * An event older than its link resolves as it did before the link: by network first.
+   *
+   * 'erased': the event's visitor was erased. It counts for no account (not even by network),
+   * is not kept for stitching, links nothing (not its user either) and names no person: a
+   * replay or a late event of an erased visitor cannot bring it back.
    */
-  async resolve(message: IngestMessage): Promise<Resolution | undefined> {
+  async resolve(message: IngestMessage): Promise<Resolution | 'erased' | undefined> {
+    if (message.anonymousId && this.erased.has(message.anonymousId)) return 'erased';
     const claimed = claimedDomain(message);
     if (claimed) {
-      await this.link(message, claimed);
+      if ((await this.link(message, claimed)) === 'erased') return 'erased';
       return { domain: claimed, identified: true };
     }
     const byUser = message.userHash ? this.users.get(message.userHash) : undefined;
@@ -70,10 +83,14 @@ export class AccountResolver {
     return byVisitor ? { domain: byVisitor.domain, identified: true, engagedOnly: true } : undefined;
   }
 
-  private async link(message: IngestMessage, domain: string) {
+  private async link(message: IngestMessage, domain: string): Promise<'linked' | 'erased'> {
     const at = message.timestamp;
     if (message.anonymousId && this.visitors.get(message.anonymousId)?.domain !== domain) {
-      await this.store.identity.linkVisitor(message.anonymousId, domain, at);
+      // Erased since `load` read its link: the tombstone refuses the link.
+      if ((await this.store.identity.linkVisitor(message.anonymousId, domain, at)) === 'erased') {
+        this.erased.add(message.anonymousId);
+        return 'erased';
+      }
       this.linked.set(message.anonymousId, domain);
       this.visitors.set(message.anonymousId, { domain, linkedAt: at });
     }
@@ -81,6 +98,7 @@ export class AccountResolver {
       await this.store.identity.linkUser(message.userHash, domain, at);
       this.users.set(message.userHash, { domain, linkedAt: at });
     }
+    return 'linked';
   }
 }
 

@@ -55,7 +55,7 @@ type GroupWrite =
   | { kind: 'pending'; group: { day: string; events: PendingEvent[] } }
   | { kind: 'activity'; group: { siteId: string; day: string; contributions: Contribution[] } };
 
-/** A batch's events grouped per item: account x day x topic, day (pending, in shards), site x day. */
+/** A batch's events grouped per item: account x day, day (pending, in shards), site x day. */
 class BatchGroups {
   private readonly accounts = new Groups<RollupGroup>();
   private readonly pending = new Groups<{ day: string; events: PendingEvent[] }>();
@@ -66,10 +66,8 @@ class BatchGroups {
     if (resolution.engagedOnly && signal === 'page_view') return;
     const { domain, identified } = resolution;
     const day = dayOf(message.timestamp);
-    const event: RollupEvent = { id: message.id, signal, identified, person: message.person };
-    for (const topic of topicsOf(message)) {
-      this.accounts.add(`${domain}|${day}|${topic}`, recordId, () => ({ domain, day, topic, events: [] }), (g) => g.events.push(event));
-    }
+    const event: RollupEvent = { id: message.id, signal, topics: topicsOf(message), identified, person: message.person };
+    this.accounts.add(`${domain}|${day}`, recordId, () => ({ domain, day, events: [] }), (g) => g.events.push(event));
   }
 
   /** Keeps an unresolved visitor's engaged event for stitching; anonymous page views cost no write. */
@@ -97,7 +95,7 @@ class BatchGroups {
 
 /**
  * Rolls a batch of accepted events up with one write per item touched, not per event: per
- * account x topic x day (intent), per day and shard for unresolved visitors' engaged events
+ * account x day (intent, every topic), per day and shard for unresolved visitors' engaged events
  * (kept for stitching; anonymous page views cost no write), and per site x day (trends and
  * ingestion stats). Then it stitches newly identified visitors and re-scores each
  * touched account. A failure fails only the records it concerns; their redelivery is harmless
@@ -107,7 +105,7 @@ export async function rollUp(records: IngestRecord[], deps: RollupDeps): Promise
   const failed = new Set<string>();
   const resolver = new AccountResolver(deps.store, deps.ipRanges);
   const groups = new BatchGroups();
-  /** Events no link or network resolved, by visitor: what a link made meanwhile must still count. */
+  /** Engaged events no link or network resolved, by visitor: what a link made meanwhile must still count. */
   const unresolvedByVisitor = new Map<string, { recordId: string; message: IngestMessage }[]>();
   let unresolved = 0;
 
@@ -123,11 +121,16 @@ export async function rollUp(records: IngestRecord[], deps: RollupDeps): Promise
       groups.addActivity(recordId, message.siteId, dayOf(message.at), statsActivity(message));
       continue;
     }
-    let resolution: Resolution | undefined;
+    let resolution: Resolution | 'erased' | undefined;
     try {
       resolution = await resolver.resolve(message);
     } catch {
       failed.add(recordId);
+      continue;
+    }
+    if (resolution === 'erased') {
+      // An erased visitor: the site's trends count the event as anonymous traffic, without the person; nothing else does.
+      groups.addActivity(recordId, message.siteId, dayOf(message.timestamp), eventActivity(message, false, deps.now, { person: false }));
       continue;
     }
     groups.addActivity(recordId, message.siteId, dayOf(message.timestamp), eventActivity(message, !!resolution, deps.now));
@@ -137,7 +140,8 @@ export async function rollUp(records: IngestRecord[], deps: RollupDeps): Promise
       continue;
     }
     unresolved++;
-    if (message.anonymousId) {
+    // Only engaged signals wait for a link (page views never count through one).
+    if (message.anonymousId && message.signal !== 'page_view') {
       groups.addPending(recordId, message);
       unresolvedByVisitor.set(message.anonymousId, [...(unresolvedByVisitor.get(message.anonymousId) ?? []), { recordId, message }]);
     }
@@ -181,7 +185,7 @@ export async function rollUp(records: IngestRecord[], deps: RollupDeps): Promise
     for (const anonymousId of late.keys()) {
       for (const { recordId, message } of unresolvedByVisitor.get(anonymousId) ?? []) {
         const resolution = await resolver.resolve(message);
-        if (resolution) lateGroups.addResolved(recordId, message, resolution);
+        if (resolution && resolution !== 'erased') lateGroups.addResolved(recordId, message, resolution);
       }
     }
     await writeGroups(lateGroups);

@@ -1,4 +1,4 @@
-import { type RollupEvent, STITCH_DAYS, type Store } from '@intent/store';
+import { STITCH_DAYS, type Store } from '@intent/store';
 import { addDays, dayOf } from './time';
 
 /**
@@ -13,15 +13,7 @@ export async function stitchVisitor(store: Store, anonymousId: string, domain: s
   const pending = await store.rollups.pendingBetween(anonymousId, addDays(today, -STITCH_DAYS), today);
   let stitched = 0;
   for (const { day, events } of pending) {
-    const byTopic = new Map<string, RollupEvent[]>();
-    for (const e of events) {
-      for (const topic of e.topics) {
-        const group = byTopic.get(topic) ?? [];
-        group.push({ id: e.id, signal: e.signal, identified: true, person: e.person });
-        byTopic.set(topic, group);
-      }
-    }
-    for (const [topic, topicEvents] of byTopic) stitched += await store.rollups.add({ domain, day, topic, events: topicEvents });
+    stitched += await store.rollups.add({ domain, day, events: events.map((e) => ({ ...e, identified: true })) });
   }
   return stitched;
 }

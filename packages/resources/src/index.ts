@@ -137,7 +137,7 @@ export const FUNCTIONS: FunctionDefinition[] = [
   {
     name: 'api',
     entry: 'functions/api/handler.ts',
-    description: 'Authenticated API: keys, configuration, accounts, pod queues',
+    description: 'Authenticated API: keys, configuration, accounts, pod queues, visitor erasure',
     timeoutSeconds: 29,
     memoryMb: 512,
     table: 'readWrite',
@@ -223,6 +223,7 @@ export const ROUTES: RouteDefinition[] = [
   api('GET', '/v1/topics/trends'),
   api('GET', '/v1/metrics/alignment'),
   api('GET', '/v1/icp/suggestion'),
+  api('DELETE', '/v1/visitors/{anonymousId}'),
   api('GET', '/v1/audiences'),
   api('GET', '/v1/audiences/{id}/members'),
   api('GET', '/v1/audiences/{id}/export.csv'),

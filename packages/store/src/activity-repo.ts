@@ -3,7 +3,7 @@ import { siteDayKey, sitePk } from './keys';
 import { type Table, toAttr } from './table';
 
 /** Keep a site's daily activity long enough for a quarter's trends and stats. */
-const ACTIVITY_TTL_DAYS = 100;
+export const ACTIVITY_TTL_DAYS = 100;
 
 /** Per-topic numbers of one site and day: what the whole audience reads, resolved or not. */
 export interface TopicDay {

@@ -1,6 +1,7 @@
-import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { isConditionalCheckFailed } from './errors';
 import { parseLinkPk, userKey, visitorKey } from './keys';
-import { type Key, type Table, toAttr } from './table';
+import { type Key, type Table, fromAttr, toAttr } from './table';
 
 /** Where a visitor or a user belongs, and since when (the identify that made the link). */
 export interface IdentityLink {
@@ -8,33 +9,101 @@ export interface IdentityLink {
   linkedAt: string;
 }
 
-/** Links from a visitor (anonymous id) or a user (hashed user id) to the account domain they belong to. */
+/** What erasing a visitor started from: the account it was linked to (if any) and when the erasure was first asked. */
+export interface ErasureMark {
+  erasedAt: string;
+  /** The linked account, until the erasure finishes (a retry after a failure still knows it). */
+  domain?: string;
+}
+
+/**
+ * Links from a visitor (anonymous id) or a user (hashed user id) to the account domain they
+ * belong to. An erased visitor's link item becomes a tombstone (`erased`, `erasedAt`, no
+ * domain) that stays: it is what keeps a replay or a late event of that visitor from linking
+ * or counting it again.
+ */
 export class IdentityRepository {
   constructor(private readonly table: Table) {}
 
-  /** The links of many visitors and users in one batch read (per 100 keys): what a batch of events needs. */
-  async links(anonymousIds: Iterable<string>, userHashes: Iterable<string>, { consistent = false } = {}): Promise<{ visitors: Map<string, IdentityLink>; users: Map<string, IdentityLink> }> {
+  /**
+   * The links of many visitors and users in one batch read (per 100 keys): what a batch of
+   * events needs. Erased visitors come back in `erased`, never as a link.
+   */
+  async links(
+    anonymousIds: Iterable<string>,
+    userHashes: Iterable<string>,
+    { consistent = false } = {},
+  ): Promise<{ visitors: Map<string, IdentityLink>; users: Map<string, IdentityLink>; erased: Set<string> }> {
     const keys = [...new Set(anonymousIds)].map(visitorKey).concat([...new Set(userHashes)].map(userKey));
     const visitors = new Map<string, IdentityLink>();
     const users = new Map<string, IdentityLink>();
+    const erased = new Set<string>();
     for (const item of keys.length ? await this.table.getMany(keys, consistent) : []) {
-      if (typeof item.domain !== 'string') continue;
       const { kind, id } = parseLinkPk(String(item.pk));
-      (kind === 'user' ? users : visitors).set(id, { domain: item.domain, linkedAt: String(item.linkedAt ?? '') });
+      // Checked first: an erasure in progress still holds the domain it is removing the visitor from.
+      if (kind === 'visitor' && item.erased === true) erased.add(id);
+      else if (typeof item.domain === 'string')
+        (kind === 'user' ? users : visitors).set(id, { domain: item.domain, linkedAt: String(item.linkedAt ?? '') });
     }
-    return { visitors, users };
+    return { visitors, users, erased };
   }
 
-  /** Links a visitor to a domain from `at` on; the caller knows the link is new or changed. */
-  linkVisitor(anonymousId: string, domain: string, at: string): Promise<void> {
-    return this.put(visitorKey(anonymousId), domain, at);
+  /**
+   * Links a visitor to a domain from `at` on; the caller knows the link is new or changed.
+   * Answers 'erased' (and writes nothing) when the visitor was erased: it is never linked again.
+   */
+  async linkVisitor(anonymousId: string, domain: string, at: string): Promise<'linked' | 'erased'> {
+    try {
+      await this.put(visitorKey(anonymousId), domain, at, 'attribute_not_exists(erased)');
+      return 'linked';
+    } catch (err) {
+      if (isConditionalCheckFailed(err)) return 'erased';
+      throw err;
+    }
   }
 
-  linkUser(userHash: string, domain: string, at: string): Promise<void> {
-    return this.put(userKey(userHash), domain, at);
+  async linkUser(userHash: string, domain: string, at: string): Promise<void> {
+    await this.put(userKey(userHash), domain, at);
   }
 
-  private async put(key: Key, domain: string, at: string): Promise<void> {
-    await this.table.client.send(new PutItemCommand({ TableName: this.table.name, Item: toAttr({ ...key, domain, linkedAt: at }) }));
+  /**
+   * Turns the visitor's link into a tombstone, in one write, keeping the linked domain until
+   * `finishErasure` so that a retried erasure still knows which account to clean. Answers the
+   * domain (if the visitor was linked) and the time of the first erasure (a repeat keeps it).
+   */
+  async beginErasure(anonymousId: string, at: string): Promise<ErasureMark> {
+    const out = await this.table.client.send(
+      new UpdateItemCommand({
+        TableName: this.table.name,
+        Key: toAttr(visitorKey(anonymousId)),
+        UpdateExpression: 'SET erased = :t, erasedAt = if_not_exists(erasedAt, :at)',
+        ExpressionAttributeValues: toAttr({ ':t': true, ':at': at }),
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    const item = out.Attributes ? fromAttr(out.Attributes) : {};
+    return { erasedAt: String(item.erasedAt ?? at), ...(typeof item.domain === 'string' ? { domain: item.domain } : {}) };
+  }
+
+  /** Drops what the tombstone still said about the visitor's account: the erasure is complete. */
+  async finishErasure(anonymousId: string): Promise<void> {
+    await this.table.client.send(
+      new UpdateItemCommand({
+        TableName: this.table.name,
+        Key: toAttr(visitorKey(anonymousId)),
+        UpdateExpression: 'REMOVE #domain, linkedAt',
+        ExpressionAttributeNames: { '#domain': 'domain' },
+      }),
+    );
+  }
+
+  private async put(key: Key, domain: string, at: string, condition?: string): Promise<void> {
+    await this.table.client.send(
+      new PutItemCommand({
+        TableName: this.table.name,
+        Item: toAttr({ ...key, domain, linkedAt: at }),
+        ...(condition ? { ConditionExpression: condition } : {}),
+      }),
+    );
   }
 }

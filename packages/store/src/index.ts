@@ -5,6 +5,7 @@ import { ApiKeyRepository } from './api-key-repo';
 import { AudienceRepository } from './audience-repo';
 import { ClaimRepository } from './claim-repo';
 import { ConfigRepository } from './config-repo';
+import { ErasureRepository } from './erasure-repo';
 import { FeedbackRepository } from './feedback-repo';
 import { FirmographicsRepository } from './firmographics-repo';
 import { IdentityRepository } from './identity-repo';
@@ -21,8 +22,9 @@ export type { SiteStats, TopicDay } from './activity-repo';
 export type { Contribution } from './counted-add';
 export type { FeedbackEffect, FeedbackRecord } from './feedback-repo';
 export type { PushRecord, PushRef } from './push-repo';
-export type { IdentityLink } from './identity-repo';
+export type { ErasureMark, IdentityLink } from './identity-repo';
 export type { IpRange } from './ip-range-repo';
+export { ACTIVITY_TTL_DAYS } from './activity-repo';
 export { STITCH_DAYS } from './rollup-repo';
 export type { PendingEvent, RollupEvent, RollupGroup } from './rollup-repo';
 export { dynamo } from './clients';
@@ -43,6 +45,7 @@ export class Store {
   readonly feedback: FeedbackRepository;
   readonly pushes: PushRepository;
   readonly audiences: AudienceRepository;
+  readonly erasure: ErasureRepository;
 
   constructor(client: DynamoDBClient, tableName: string) {
     const table = new Table(client, tableName);
@@ -58,5 +61,6 @@ export class Store {
     this.feedback = new FeedbackRepository(table);
     this.pushes = new PushRepository(table);
     this.audiences = new AudienceRepository(table);
+    this.erasure = new ErasureRepository(table);
   }
 }

@@ -25,10 +25,9 @@ export function parseLinkPk(pk: string): { kind: 'visitor' | 'user'; id: string 
 export const accountPk = (domain: string) => `ACCT#${domain}`;
 export const accountKey = (domain: string) => ({ pk: accountPk(domain), sk: 'A' });
 export const ROLLUP_PREFIX = 'R#';
-export const rollupKey = (domain: string, day: string, topic: string) => ({
-  pk: accountPk(domain),
-  sk: `${ROLLUP_PREFIX}${day}#${topic}`,
-});
+/** An account's rollup of one day, every topic in it. */
+export const rollupKey = (domain: string, day: string) => ({ pk: accountPk(domain), sk: `${ROLLUP_PREFIX}${day}` });
+export const rollupDay = (sk: string) => sk.slice(ROLLUP_PREFIX.length, ROLLUP_PREFIX.length + 10);
 /**
  * Unresolved visitors' engaged events, kept for stitching in buckets per day and shard (not
  * per visitor): a batch writes at most PENDING_SHARDS items per day it spans, whatever the
@@ -44,10 +43,6 @@ export const visitorTag = (anonymousId: string) => createHash('sha256').update(a
 export const pendingShard = (tag: string) => (tag.charCodeAt(0) * 64 + tag.charCodeAt(1)) % PENDING_SHARDS;
 export const pendingKey = (day: string, shard: number) => ({ pk: `PENDING#${day}#${shard}`, sk: 'P' });
 export const pendingDay = (pk: string) => pk.split('#')[1] ?? '';
-export function parseRollupSk(sk: string): { day: string; topic: string } {
-  const [, day = '', ...topic] = sk.split('#');
-  return { day, topic: topic.join('#') };
-}
 
 /** The sparse pod-queue index: present on an account item only while it sits in a pod queue. */
 export const podQueuePk = (podId: string) => `QUEUE#${podId}`;

@@ -2,14 +2,16 @@ import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { SIGNALS, type Signal } from '@intent/config';
 import type { DailyRollup } from '@intent/intent';
 import { type Contribution, addOnce } from './counted-add';
-import { ROLLUP_PREFIX, accountPk, parseRollupSk, pendingDay, pendingKey, pendingShard, rollupKey, visitorTag } from './keys';
+import { ROLLUP_PREFIX, accountPk, pendingDay, pendingKey, pendingShard, rollupDay, rollupKey, visitorTag } from './keys';
 import { type Key, type Table, toAttr } from './table';
 
-/** One event as a rollup counts it: already resolved to an account, a topic and a day. */
+/** One event as a rollup counts it: already resolved to an account and a day. */
 export interface RollupEvent {
   /** Short hash of the site and messageId: what makes a replay harmless. */
   id: string;
   signal: Signal;
+  /** Every topic it counts for (NO_TOPIC when it has none). */
+  topics: string[];
   identified: boolean;
   /** Hashed visitor id, for breadth (distinct people). */
   person: string;
@@ -27,7 +29,6 @@ export interface PendingEvent {
 export interface RollupGroup {
   domain: string;
   day: string;
-  topic: string;
   events: RollupEvent[];
 }
 
@@ -37,17 +38,18 @@ const ROLLUP_TTL_DAYS = 120;
 export const STITCH_DAYS = 30;
 
 /**
- * Per-account, per-topic, per-day counters (`c_<signal>`: all events, `i_<signal>`: by
- * identified people, `people`: distinct visitors), each item counting every event once. The
- * same shape, keyed by visitor, holds an anonymous visitor's engaged events until the visitor
- * identifies ("pending"), when they are added to the account once.
+ * Per-account, per-day counters, by topic (`c#<signal>#<topic>`: all events,
+ * `i#<signal>#<topic>`: by identified people, `p#<topic>`: distinct visitors), each item
+ * counting every event once: one item (and one write per batch) for all of an account's topics
+ * of a day. Unresolved visitors' engaged events wait in pending buckets until the visitor
+ * identifies, when they are added to the account once.
  */
 export class RollupRepository {
   constructor(private readonly table: Table) {}
 
   /** Adds a group's events to the account's rollup; answers how many were new. */
   add(group: RollupGroup): Promise<number> {
-    return this.addTo(rollupKey(group.domain, group.day, group.topic), group.day, group.events.map(contribution), ROLLUP_TTL_DAYS);
+    return this.addTo(rollupKey(group.domain, group.day), group.day, group.events.map(contribution), ROLLUP_TTL_DAYS);
   }
 
   /**
@@ -109,38 +111,41 @@ export class RollupRepository {
     const items = await this.table.queryAll({
       KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
       ExpressionAttributeValues: toAttr({ ':pk': pk, ':from': `${ROLLUP_PREFIX}${fromDay}`, ':to': `${ROLLUP_PREFIX}~` }),
-      ProjectionExpression: ['sk', 'people', ...SIGNALS.flatMap((x) => [`c_${x}`, `i_${x}`])].join(', '),
       // A re-score follows its own rollup writes: an eventually consistent read could miss them.
       ConsistentRead: true,
     });
-    return items.map((item) => {
-      const { day, topic } = parseRollupSk(String(item.sk));
-      return {
-        day,
-        topic,
-        counts: countersOf(item, 'c_'),
-        identified: countersOf(item, 'i_'),
-        people: [...((item.people as Set<string> | undefined) ?? [])].sort(),
+    return items.flatMap((item) => {
+      const day = rollupDay(String(item.sk));
+      const byTopic = new Map<string, DailyRollup>();
+      const of = (topic: string) => {
+        const rollup = byTopic.get(topic) ?? { day, topic, counts: {}, identified: {}, people: [] };
+        byTopic.set(topic, rollup);
+        return rollup;
       };
+      for (const [attr, value] of Object.entries(item)) {
+        const [kind, a = '', b = ''] = attr.split('#');
+        if ((kind === 'c' || kind === 'i') && SIGNAL_SET.has(a) && typeof value === 'number' && value > 0) {
+          of(b)[kind === 'c' ? 'counts' : 'identified'][a as Signal] = value;
+        } else if (kind === 'p' && value instanceof Set) {
+          of(a).people = [...(value as Set<string>)].sort();
+        }
+      }
+      return [...byTopic.values()].sort((x, y) => x.topic.localeCompare(y.topic));
     });
   }
 }
 
-function contribution(e: RollupEvent): Contribution {
-  return {
-    id: e.id,
-    counts: { [`c_${e.signal}`]: 1, ...(e.identified ? { [`i_${e.signal}`]: 1 } : {}) },
-    members: { people: e.person },
-  };
-}
+const SIGNAL_SET = new Set<string>(SIGNALS);
 
-function countersOf(item: Record<string, unknown>, prefix: 'c_' | 'i_'): Partial<Record<Signal, number>> {
-  const out: Partial<Record<Signal, number>> = {};
-  for (const s of SIGNALS) {
-    const n = item[`${prefix}${s}`];
-    if (typeof n === 'number' && n > 0) out[s] = n;
+function contribution(e: RollupEvent): Contribution {
+  const counts: Record<string, number> = {};
+  const members: Record<string, string> = {};
+  for (const topic of e.topics) {
+    counts[`c#${e.signal}#${topic}`] = 1;
+    if (e.identified) counts[`i#${e.signal}#${topic}`] = 1;
+    members[`p#${topic}`] = e.person;
   }
-  return out;
+  return { id: e.id, counts, members };
 }
 
 /** Every day from `fromDay` to `toDay`, both included ('YYYY-MM-DD'). */

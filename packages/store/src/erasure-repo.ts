@@ -1,0 +1,139 @@
+import { type AttributeValue, type QueryCommandInput, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { isConditionalCheckFailed } from './errors';
+import { accountPk, pendingKey, pendingShard, ROLLUP_PREFIX, siteDayKey, sitePk, visitorTag } from './keys';
+import { type Item, type Key, type Table, toAttr } from './table';
+
+/** The set of event ids a counter item has counted (see `addOnce`): not personal, kept so replays stay harmless. */
+const EVENT_IDS = 'ids';
+
+/**
+ * What erasing a visitor removes besides its link: its entries in the pending buckets, and
+ * its person hashes from the distinct-people sets of account rollups and site activity.
+ * Those sets are recognised as every string set but the event ids, not by name, so a change
+ * of the counter items' layout cannot make an erasure miss one.
+ * Counters (how many reads an account or a site had) are left as they are: they name no one.
+ * Every removal is a set `DELETE` under `attribute_exists(pk)`, so it is idempotent and never
+ * re-creates an item that expired meanwhile.
+ */
+export class ErasureRepository {
+  constructor(private readonly table: Table) {}
+
+  /**
+   * Removes the visitor's pending events of the days `fromDay` to `toDay` (one read of its
+   * shard per day, one write per day that held any). Answers how many were removed and the
+   * person hashes they carried (the user's hash when the events came with a user id).
+   * Entries are `tag|eventId|signal|topics|person`, as `RollupRepository.addPending` writes them.
+   */
+  async erasePending(anonymousId: string, fromDay: string, toDay: string): Promise<{ events: number; persons: string[] }> {
+    const tag = visitorTag(anonymousId);
+    const keys = daysBetween(fromDay, toDay).map((day) => pendingKey(day, pendingShard(tag)));
+    const persons = new Set<string>();
+    let events = 0;
+    for (const item of await this.table.getMany(keys, true)) {
+      const entries = [...((item.ev as Set<string> | undefined) ?? [])].filter((entry) => entry.startsWith(`${tag}|`));
+      if (!entries.length) continue;
+      for (const entry of entries) {
+        const person = entry.split('|')[4];
+        if (person) persons.add(person);
+      }
+      if (await this.deleteMembers(keyOf(item), { ev: entries })) events += entries.length;
+    }
+    return { events, persons: [...persons] };
+  }
+
+  /**
+   * Removes the persons from the distinct-people sets of every rollup of the account; answers
+   * the items changed. Whole items are read: which sets an item holds depends on its topics.
+   */
+  erasePeople(domain: string, persons: string[]): Promise<number> {
+    return this.scrub(
+      {
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :r)',
+        ExpressionAttributeValues: toAttr({ ':pk': accountPk(domain), ':r': ROLLUP_PREFIX }),
+      },
+      persons,
+    );
+  }
+
+  /**
+   * Removes the persons from a site's per-topic visitor sets of the days `fromDay` to `toDay`;
+   * answers the days changed. The topics a visitor read are not known, so every day item is
+   * read whole (one item per site and day: a quarter costs about as much as reading 100 items).
+   */
+  eraseSiteVisitors(siteId: string, fromDay: string, toDay: string, persons: string[]): Promise<number> {
+    return this.scrub(
+      {
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: toAttr({
+          ':pk': sitePk(siteId),
+          ':from': siteDayKey(siteId, fromDay).sk,
+          ':to': siteDayKey(siteId, toDay).sk,
+        }),
+      },
+      persons,
+    );
+  }
+
+  /**
+   * Removes the persons from every string set of the items a query finds, but the event ids
+   * (`ids`): the other sets of counter items are distinct-people sets, whatever their names
+   * (per topic in rollups and site activity). A page of items at a time; answers the items changed.
+   */
+  private async scrub(query: Omit<QueryCommandInput, 'TableName'>, persons: string[]): Promise<number> {
+    if (!persons.length) return 0;
+    let changed = 0;
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      // Consistent: a re-score follows this scrub and must not see a person it removed.
+      const page = await this.table.queryPage({ ...query, ConsistentRead: true, ExclusiveStartKey: start });
+      for (const item of page.items) {
+        const sets: Record<string, string[]> = {};
+        for (const [attr, value] of Object.entries(item)) {
+          if (attr === EVENT_IDS || !(value instanceof Set)) continue;
+          const found = persons.filter((p) => value.has(p));
+          if (found.length) sets[attr] = found;
+        }
+        if (Object.keys(sets).length && (await this.deleteMembers(keyOf(item), sets))) changed++;
+      }
+      start = page.lastKey ? toAttr(page.lastKey) : undefined;
+    } while (start);
+    return changed;
+  }
+
+  /** `DELETE attr :members` for each set; false when the item is gone. */
+  private async deleteMembers(key: Key, sets: Record<string, string[]>): Promise<boolean> {
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const actions = Object.entries(sets).map(([attr, members], i) => {
+      names[`#s${i}`] = attr;
+      values[`:s${i}`] = new Set(members);
+      return `#s${i} :s${i}`;
+    });
+    try {
+      await this.table.client.send(
+        new UpdateItemCommand({
+          TableName: this.table.name,
+          Key: toAttr(key),
+          UpdateExpression: `DELETE ${actions.join(', ')}`,
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: toAttr(values),
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionalCheckFailed(err)) return false;
+      throw err;
+    }
+  }
+}
+
+const keyOf = (item: Item): Key => ({ pk: String(item.pk), sk: String(item.sk) });
+
+/** Every day from `fromDay` to `toDay`, both included ('YYYY-MM-DD'). */
+function daysBetween(fromDay: string, toDay: string): string[] {
+  const days: string[] = [];
+  for (let t = Date.parse(`${fromDay}T00:00:00Z`); t <= Date.parse(`${toDay}T00:00:00Z`); t += 86_400_000)
+    days.push(new Date(t).toISOString().slice(0, 10));
+  return days;
+}

@@ -1,0 +1,220 @@
+import { defaultConfig } from '@intent/config';
+import { normalizeEvent } from '@intent/events';
+import { addDays, dayOf, rollUp } from '@intent/pipeline';
+import { STITCH_DAYS, type Store } from '@intent/store';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { event, startTestStack, type TestStack } from './harness';
+
+const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
+const TOPIC = 'privacy-engineering';
+const DOMAIN = 'initech.example';
+
+describe('DELETE /v1/visitors/{anonymousId}: erasing a visitor', () => {
+  let stack: TestStack;
+  let admin: string;
+  /** Everything the erased visitor sent: read anonymously, identified, read again. */
+  const visitorEvents = [
+    ...[1, 2, 3].map((n) =>
+      event({
+        type: 'track',
+        event: 'content_read',
+        anonymousId: 'erase-me',
+        timestamp: minutesAgo(30 - n),
+        properties: { topics: [TOPIC], url: `https://x.example/p${n}` },
+      }),
+    ),
+    event({ type: 'identify', anonymousId: 'erase-me', timestamp: minutesAgo(20), traits: { email: 'peter@initech.example' } }),
+    event({
+      type: 'track',
+      event: 'content_read',
+      anonymousId: 'erase-me',
+      timestamp: minutesAgo(10),
+      properties: { topics: [TOPIC], url: 'https://x.example/p4' },
+    }),
+  ];
+  const erase = (anonymousId: string, key = admin) =>
+    stack.api(`/v1/visitors/${encodeURIComponent(anonymousId)}`, { method: 'DELETE', key });
+  const topic = async () => {
+    const res = await stack.api(`/v1/accounts/${DOMAIN}`, { key: admin });
+    return res.body.intent.topics.find((t: { topic: string }) => t.topic === TOPIC) as {
+      reads: number;
+      people: number;
+      score: number;
+    };
+  };
+  const trendVisitors = async () => {
+    const res = await stack.api('/v1/topics/trends?days=2', { key: admin });
+    const trend = res.body.trends.find((t: { topic: string }) => t.topic === TOPIC);
+    return trend.daily.reduce((n: number, d: { visitors: number }) => n + d.visitors, 0) as number;
+  };
+  const pending = (anonymousId: string) => {
+    const today = dayOf(new Date());
+    return stack.store.rollups.pendingBetween(anonymousId, addDays(today, -STITCH_DAYS), today);
+  };
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+    admin = stack.secrets.adminKey;
+    // A colleague at the same company, so the account has two distinct people on the topic.
+    await stack.collect([
+      event({
+        type: 'identify',
+        anonymousId: 'colleague',
+        timestamp: minutesAgo(40),
+        traits: { email: 'michael@initech.example' },
+      }),
+      event({
+        type: 'track',
+        event: 'content_read',
+        anonymousId: 'colleague',
+        timestamp: minutesAgo(35),
+        properties: { topics: [TOPIC] },
+      }),
+    ]);
+    await stack.drain();
+    // The visitor reads anonymously first (kept pending), then identifies (stitched), then reads again.
+    await stack.collect(visitorEvents.slice(0, 3));
+    await stack.drain();
+    await stack.collect(visitorEvents.slice(3));
+    await stack.drain();
+  });
+  afterAll(async () => {
+    await stack.stop().catch(() => undefined);
+    stack.cleanup();
+  });
+
+  it('counts the visitor before the erasure: linked, pending events kept, one of two people', async () => {
+    expect((await stack.store.identity.links(['erase-me'], [])).visitors.get('erase-me')?.domain).toBe(DOMAIN);
+    expect((await pending('erase-me')).flatMap((d) => d.events)).toHaveLength(3);
+    expect(await topic()).toMatchObject({ reads: 5, people: 2 });
+  });
+
+  it('refuses keys without the admin scope (403) and an anonymous id the collector would not accept (400)', async () => {
+    for (const key of [stack.secrets.marketingKey, stack.secrets.sdrKey]) {
+      const res = await erase('erase-me', key);
+      expect(res.status).toBe(403);
+      expect(res.body.error.code).toEqual(expect.any(String));
+    }
+    expect((await stack.api('/v1/visitors/erase-me', { method: 'DELETE' })).status).toBe(401);
+
+    const tooLong = await erase('x'.repeat(129));
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.body.error).toMatchObject({
+      code: 'invalid_request',
+      details: [{ path: 'anonymousId', message: expect.any(String) }],
+    });
+    const malformed = await stack.api('/v1/visitors/%E0%A4%A', { method: 'DELETE', key: admin });
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.error).toMatchObject({ code: 'invalid_request', details: [{ path: 'anonymousId' }] });
+    // Nothing was touched by the refused requests.
+    expect((await stack.store.identity.links(['erase-me'], [])).visitors.get('erase-me')?.domain).toBe(DOMAIN);
+  });
+
+  it('erases the link, the pending events and the person, and re-scores the account: breadth drops, counts stay', async () => {
+    const before = await topic();
+    const visitorsBefore = await trendVisitors();
+    const res = await erase('erase-me');
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      anonymousId: 'erase-me',
+      erasedAt: expect.any(String),
+      erased: { identityLinks: 1, pendingEvents: 3 },
+      accounts: [DOMAIN],
+    });
+    // One rollup and one site day each, unless the visitor's reads straddled midnight (UTC).
+    expect(res.body.erased.accountRollups).toBeGreaterThanOrEqual(1);
+    expect(res.body.erased.siteActivityDays).toBeGreaterThanOrEqual(1);
+
+    const links = await stack.store.identity.links(['erase-me'], []);
+    expect(links.visitors.has('erase-me')).toBe(false);
+    expect(links.erased.has('erase-me')).toBe(true);
+    expect(await pending('erase-me')).toEqual([]);
+    const after = await topic();
+    expect(after).toMatchObject({ reads: 5, people: 1 });
+    expect(after.score).toBeLessThan(before.score);
+    expect(await trendVisitors()).toBe(visitorsBefore - res.body.erased.siteActivityDays);
+    // The colleague is untouched.
+    expect((await stack.store.identity.links(['colleague'], [])).visitors.get('colleague')?.domain).toBe(DOMAIN);
+  });
+
+  it('counts nothing for the account when the visitor’s events are replayed or new ones arrive afterwards', async () => {
+    const before = await topic();
+    const visitorsBefore = await trendVisitors();
+    await stack.collect(visitorEvents.map((e) => ({ ...e })));
+    await stack.collect([
+      event({ type: 'identify', anonymousId: 'erase-me', traits: { email: 'peter@initech.example' } }),
+      event({ type: 'track', event: 'content_read', anonymousId: 'erase-me', properties: { topics: [TOPIC] } }),
+    ]);
+    await stack.drain();
+    expect(await topic()).toEqual(before);
+    expect((await stack.store.identity.links(['erase-me'], [])).erased.has('erase-me')).toBe(true);
+    expect(await pending('erase-me')).toEqual([]);
+    // Site trends count the new read as anonymous traffic, with no visitor behind it.
+    expect(await trendVisitors()).toBe(visitorsBefore);
+  });
+
+  it('is idempotent: erasing again, or a visitor never seen, answers 200 with zeros', async () => {
+    const first = await erase('erase-me');
+    expect(first.status).toBe(200);
+    expect(first.body.erased).toEqual({ identityLinks: 0, pendingEvents: 0, accountRollups: 0, siteActivityDays: 0 });
+    expect(first.body.accounts).toEqual([]);
+    const again = await erase('erase-me');
+    expect(again.body.erasedAt).toBe(first.body.erasedAt);
+
+    const unknown = await erase('never seen / visitor');
+    expect(unknown.status).toBe(200);
+    expect(unknown.body).toMatchObject({
+      anonymousId: 'never seen / visitor',
+      erased: { identityLinks: 0, pendingEvents: 0, accountRollups: 0, siteActivityDays: 0 },
+      accounts: [],
+    });
+  });
+
+  it('refuses to link a visitor erased while a batch of its events was in flight, and counts none of them', async () => {
+    const config = defaultConfig();
+    const site = config.sites.sites[0] as (typeof config.sites.sites)[number];
+    const messages = [
+      event({ type: 'identify', anonymousId: 'racer', timestamp: minutesAgo(2), traits: { email: 'ada@umbrella.example' } }),
+      event({
+        type: 'track',
+        event: 'content_read',
+        anonymousId: 'racer',
+        timestamp: minutesAgo(1),
+        properties: { topics: [TOPIC] },
+      }),
+    ].map((raw) => {
+      const outcome = normalizeEvent(raw, {
+        site,
+        signals: config.signals,
+        receivedAt: new Date(),
+        hashSecret: process.env.HASH_SECRET ?? '',
+      });
+      if (outcome.kind !== 'accepted') throw new Error('test event not accepted');
+      return outcome.message;
+    });
+    // The erasure lands after the batch read the visitor's (missing) link, before it links the visitor.
+    const real = stack.store.identity;
+    let erased = false;
+    const identity = Object.assign(Object.create(real), {
+      links: async (...args: Parameters<typeof real.links>) => {
+        const links = await real.links(...args);
+        if (!erased) {
+          erased = true;
+          expect((await erase('racer')).status).toBe(200);
+        }
+        return links;
+      },
+    });
+    const store = Object.assign(Object.create(stack.store), { identity }) as Store;
+    const outcome = await rollUp(
+      messages.map((message, i) => ({ recordId: `r${i}`, message })),
+      { store, config, now: new Date() },
+    );
+    expect(outcome.failedRecordIds).toEqual([]);
+    expect(outcome.counted).toBe(0);
+    const links = await stack.store.identity.links(['racer'], []);
+    expect([links.visitors.has('racer'), links.erased.has('racer')]).toEqual([false, true]);
+    expect(await pending('racer')).toEqual([]);
+    expect((await stack.api('/v1/accounts/umbrella.example', { key: admin })).status).toBe(404);
+  });
+});

@@ -1,6 +1,6 @@
 import { type AttributeValue, type QueryCommandInput, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { isConditionalCheckFailed } from './errors';
-import { accountPk, pendingKey, pendingShard, ROLLUP_PREFIX, siteDayKey, sitePk, visitorTag } from './keys';
+import { accountPk, parsePendingEntry, ROLLUP_PREFIX, siteDayKey, sitePk, visitorPendingKeys, visitorTag } from './keys';
 import { type Item, type Key, type Table, toAttr } from './table';
 
 /** The set of event ids a counter item has counted (see `addOnce`): not personal, kept so replays stay harmless. */
@@ -22,18 +22,16 @@ export class ErasureRepository {
    * Removes the visitor's pending events of the days `fromDay` to `toDay` (one read of its
    * shard per day, one write per day that held any). Answers how many were removed and the
    * person hashes they carried (the user's hash when the events came with a user id).
-   * Entries are `tag|eventId|signal|topics|person`, as `RollupRepository.addPending` writes them.
    */
   async erasePending(anonymousId: string, fromDay: string, toDay: string): Promise<{ events: number; persons: string[] }> {
     const tag = visitorTag(anonymousId);
-    const keys = daysBetween(fromDay, toDay).map((day) => pendingKey(day, pendingShard(tag)));
     const persons = new Set<string>();
     let events = 0;
-    for (const item of await this.table.getMany(keys, true)) {
-      const entries = [...((item.ev as Set<string> | undefined) ?? [])].filter((entry) => entry.startsWith(`${tag}|`));
+    for (const item of await this.table.getMany(visitorPendingKeys(anonymousId, fromDay, toDay), true)) {
+      const entries = [...((item.ev as Set<string> | undefined) ?? [])].filter((entry) => parsePendingEntry(entry).tag === tag);
       if (!entries.length) continue;
       for (const entry of entries) {
-        const person = entry.split('|')[4];
+        const { person } = parsePendingEntry(entry);
         if (person) persons.add(person);
       }
       if (await this.deleteMembers(keyOf(item), { ev: entries })) events += entries.length;
@@ -129,11 +127,3 @@ export class ErasureRepository {
 }
 
 const keyOf = (item: Item): Key => ({ pk: String(item.pk), sk: String(item.sk) });
-
-/** Every day from `fromDay` to `toDay`, both included ('YYYY-MM-DD'). */
-function daysBetween(fromDay: string, toDay: string): string[] {
-  const days: string[] = [];
-  for (let t = Date.parse(`${fromDay}T00:00:00Z`); t <= Date.parse(`${toDay}T00:00:00Z`); t += 86_400_000)
-    days.push(new Date(t).toISOString().slice(0, 10));
-  return days;
-}

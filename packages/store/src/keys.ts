@@ -43,6 +43,29 @@ export const visitorTag = (anonymousId: string) => createHash('sha256').update(a
 export const pendingShard = (tag: string) => (tag.charCodeAt(0) * 64 + tag.charCodeAt(1)) % PENDING_SHARDS;
 export const pendingKey = (day: string, shard: number) => ({ pk: `PENDING#${day}#${shard}`, sk: 'P' });
 export const pendingDay = (pk: string) => pk.split('#')[1] ?? '';
+/** The pending items that can hold a visitor's events of the days `fromDay` to `toDay` (one a day). */
+export function visitorPendingKeys(anonymousId: string, fromDay: string, toDay: string) {
+  const shard = pendingShard(visitorTag(anonymousId));
+  const keys: { pk: string; sk: string }[] = [];
+  for (let t = Date.parse(`${fromDay}T00:00:00Z`); t <= Date.parse(`${toDay}T00:00:00Z`); t += 86_400_000) {
+    keys.push(pendingKey(new Date(t).toISOString().slice(0, 10), shard));
+  }
+  return keys;
+}
+
+/** One pending event, as a set member of a pending item: `tag|eventId|signal|topics|person`. */
+export interface PendingEntry {
+  tag: string;
+  id: string;
+  signal: string;
+  topics: string[];
+  person: string;
+}
+export const pendingEntry = (e: PendingEntry) => [e.tag, e.id, e.signal, e.topics.join(','), e.person].join('|');
+export function parsePendingEntry(entry: string): PendingEntry {
+  const [tag = '', id = '', signal = '', topics = '', person = ''] = entry.split('|');
+  return { tag, id, signal, topics: topics.split(',').filter(Boolean), person };
+}
 
 /** The sparse pod-queue index: present on an account item only while it sits in a pod queue. */
 export const podQueuePk = (podId: string) => `QUEUE#${podId}`;

@@ -2,7 +2,7 @@ import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { SIGNALS, type Signal } from '@intent/config';
 import type { DailyRollup } from '@intent/intent';
 import { type Contribution, addOnce } from './counted-add';
-import { ROLLUP_PREFIX, accountPk, pendingDay, pendingKey, pendingShard, rollupDay, rollupKey, visitorTag } from './keys';
+import { ROLLUP_PREFIX, accountPk, parsePendingEntry, pendingDay, pendingEntry, pendingKey, pendingShard, rollupDay, rollupKey, visitorPendingKeys, visitorTag } from './keys';
 import { type Key, type Table, toAttr } from './table';
 
 /** One event as a rollup counts it: already resolved to an account and a day. */
@@ -64,7 +64,7 @@ export class RollupRepository {
     for (const e of events) {
       const tag = visitorTag(e.anonymousId);
       const entries = byShard.get(pendingShard(tag)) ?? new Set<string>();
-      entries.add([tag, e.id, e.signal, e.topics.join(','), e.person].join('|'));
+      entries.add(pendingEntry({ tag, ...e }));
       byShard.set(pendingShard(tag), entries);
     }
     const expiresAt = Math.floor(Date.parse(`${day}T00:00:00Z`) / 1000) + STITCH_DAYS * 86_400;
@@ -90,14 +90,12 @@ export class RollupRepository {
   /** A visitor's pending events of the days `fromDay` to `toDay`, by day. */
   async pendingBetween(anonymousId: string, fromDay: string, toDay: string): Promise<{ day: string; events: Omit<PendingEvent, 'anonymousId'>[] }[]> {
     const tag = visitorTag(anonymousId);
-    const keys = daysBetween(fromDay, toDay).map((day) => pendingKey(day, pendingShard(tag)));
     // Stitching must see every pending write that finished before the link was made.
-    const items = await this.table.getMany(keys, true);
+    const items = await this.table.getMany(visitorPendingKeys(anonymousId, fromDay, toDay), true);
     return items.flatMap((item) => {
-      const events = [...((item.ev as Set<string> | undefined) ?? [])].flatMap((entry) => {
-        const [entryTag, id = '', signal = '', topics = '', person = ''] = entry.split('|');
-        return entryTag === tag ? [{ id, signal: signal as Signal, topics: topics.split(',').filter(Boolean), person }] : [];
-      });
+      const events = [...((item.ev as Set<string> | undefined) ?? [])].map(parsePendingEntry).flatMap(({ tag: entryTag, id, signal, topics, person }) =>
+        entryTag === tag ? [{ id, signal: signal as Signal, topics, person }] : [],
+      );
       return events.length ? [{ day: pendingDay(String(item.pk)), events }] : [];
     });
   }
@@ -146,11 +144,4 @@ function contribution(e: RollupEvent): Contribution {
     members[`p#${topic}`] = e.person;
   }
   return { id: e.id, counts, members };
-}
-
-/** Every day from `fromDay` to `toDay`, both included ('YYYY-MM-DD'). */
-function daysBetween(fromDay: string, toDay: string): string[] {
-  const days: string[] = [];
-  for (let t = Date.parse(`${fromDay}T00:00:00Z`); t <= Date.parse(`${toDay}T00:00:00Z`); t += 86_400_000) days.push(new Date(t).toISOString().slice(0, 10));
-  return days;
 }

@@ -104,6 +104,106 @@ export class DynamoCounter {
   }
 }
 
+const CHANNEL = 'intent-bench-dynamo-counter';
+type CounterMessage = { type: 'start' | 'stop'; id: number } | { type: 'started'; id: number } | { type: 'counts'; id: number; counts: DynamoCounts };
+
+/**
+ * In a consumer worker thread (the bench preloads `worker-preload.ts` there): counts that
+ * thread's handler client when the main thread's `ThreadedDynamoCounter` says so.
+ */
+export function countForMainThread(client: DynamoDBClient): void {
+  const counter = new DynamoCounter();
+  counter.install(client);
+  const channel = new BroadcastChannel(CHANNEL);
+  channel.onmessage = (e) => {
+    const m = (e as MessageEvent<CounterMessage>).data;
+    if (m.type === 'start') {
+      counter.start();
+      channel.postMessage({ type: 'started', id: m.id } satisfies CounterMessage);
+    } else if (m.type === 'stop') channel.postMessage({ type: 'counts', id: m.id, counts: counter.stop() } satisfies CounterMessage);
+  };
+  (channel as BroadcastChannel & { unref?: () => void }).unref?.();
+}
+
+/**
+ * Counts the handlers' client of this thread and of `workers` consumer worker threads (each
+ * running `countForMainThread`), and adds them up: the pipeline's requests wherever they run.
+ */
+export class ThreadedDynamoCounter {
+  private readonly local = new DynamoCounter();
+  private readonly channel = new BroadcastChannel(CHANNEL);
+  private next = 0;
+
+  constructor(
+    client: DynamoDBClient,
+    private readonly workers: number,
+  ) {
+    this.local.install(client);
+    (this.channel as BroadcastChannel & { unref?: () => void }).unref?.();
+  }
+
+  async start(): Promise<void> {
+    await this.ask('start', 'started');
+    this.local.start();
+  }
+
+  async stop(): Promise<DynamoCounts> {
+    const remote = await this.ask('stop', 'counts');
+    return remote.reduce(mergeCounts, this.local.stop());
+  }
+
+  close(): void {
+    this.channel.close();
+  }
+
+  /** Sends a command to every worker and waits for each answer (10 s at most). */
+  private ask(type: 'start' | 'stop', answer: 'started' | 'counts'): Promise<DynamoCounts[]> {
+    const id = this.next++;
+    const answers: DynamoCounts[] = [];
+    return new Promise((resolve, reject) => {
+      if (this.workers === 0) return resolve(answers);
+      const timer = setTimeout(() => reject(new Error(`${this.workers - answers.length} consumer workers did not answer "${type}"`)), 10_000);
+      this.channel.onmessage = (e) => {
+        const m = (e as MessageEvent<CounterMessage>).data;
+        if (m.type !== answer || m.id !== id) return;
+        answers.push(m.type === 'counts' ? m.counts : ({} as DynamoCounts));
+        if (answers.length === this.workers) {
+          clearTimeout(timer);
+          resolve(answers);
+        }
+      };
+      this.channel.postMessage({ type, id } satisfies CounterMessage);
+    });
+  }
+}
+
+function mergeCounts(a: DynamoCounts, b: DynamoCounts): DynamoCounts {
+  const add = (x: Record<string, number>, y: Record<string, number>) => {
+    const out = new Map(Object.entries(x));
+    for (const [k, n] of Object.entries(y)) out.set(k, (out.get(k) ?? 0) + n);
+    return sortedCounts(out);
+  };
+  const byOperation: DynamoCounts['byOperation'] = { ...a.byOperation };
+  for (const [op, s] of Object.entries(b.byOperation)) {
+    const t = byOperation[op];
+    if (!t) {
+      byOperation[op] = s;
+      continue;
+    }
+    const calls = t.calls + s.calls;
+    const totalMs = t.totalMs + s.totalMs;
+    byOperation[op] = { calls, items: t.items + s.items, failed: t.failed + s.failed, conditionalCheckFailed: t.conditionalCheckFailed + s.conditionalCheckFailed, totalMs, meanMs: calls ? round(totalMs / calls) : 0 };
+  }
+  return {
+    writes: a.writes + b.writes,
+    reads: a.reads + b.reads,
+    byOperation,
+    writesByKind: add(a.writesByKind, b.writesByKind),
+    failedWritesByKind: add(a.failedWritesByKind, b.failedWritesByKind),
+    readsByKind: add(a.readsByKind, b.readsByKind),
+  };
+}
+
 /** The kind of each item an operation touches (one entry per counted item). */
 function keysOf(op: string, input: Record<string, unknown>): string[] {
   switch (op) {

@@ -1,6 +1,6 @@
 import type { LocalStack } from '@intent/local';
 import { dynamo } from '@intent/store';
-import { DynamoCounter, type DynamoCounts } from './dynamo-counter';
+import { type DynamoCounts, ThreadedDynamoCounter } from './dynamo-counter';
 import { accountRollupTotals, ingestQueue, queueDepth } from './inspect';
 import { type Benchmark, BROWSER_UA, log, pool, seconds, sleep, sortedCounts } from './lib';
 import { type Batch, configure, loadWorkload, originsByWriteKey, toBatches } from './workload';
@@ -40,8 +40,8 @@ export const e2eBenchmark: Benchmark = {
     log(`workload: ${data.events.length} events from ${workload.source}; configuring ${Object.keys(data.config).join(', ')}`);
     const setup = await configure(stack, data);
     const batches = toBatches(data.events, originsByWriteKey(data.config));
-    const counter = new DynamoCounter();
-    counter.install(dynamo);
+    const counter = new ThreadedDynamoCounter(dynamo, stack.consumerWorkers);
+    ctx.onFinish(async () => counter.close());
 
     log(`posting ${data.events.length} events in ${batches.length} batches, ${IN_FLIGHT} in flight`);
     const first = await pass(stack, batches, counter);
@@ -134,12 +134,12 @@ export const e2eBenchmark: Benchmark = {
   },
 };
 
-async function pass(stack: LocalStack, batches: Batch[], counter: DynamoCounter): Promise<PassResult> {
+async function pass(stack: LocalStack, batches: Batch[], counter: ThreadedDynamoCounter): Promise<PassResult> {
   const rejectedByCode = new Map<string, number>();
   const httpErrors = new Map<string, number>();
   let accepted = 0;
   let posted = 0;
-  counter.start();
+  await counter.start();
   const t0 = performance.now();
   await pool(batches, IN_FLIGHT, async (batch) => {
     const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': BROWSER_UA };
@@ -177,7 +177,7 @@ async function pass(stack: LocalStack, batches: Batch[], counter: DynamoCounter)
     postSeconds,
     wallSeconds,
     drainSeconds,
-    dynamo: counter.stop(),
+    dynamo: await counter.stop(),
   };
 }
 

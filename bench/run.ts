@@ -5,6 +5,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startLocalStack } from '@intent/local';
+import { audienceRematerialiseBenchmark } from './audience-rematerialise';
 import { ceilingBenchmark } from './ceiling';
 import { collectorVsBareBenchmark } from './collector-vs-bare';
 import { e2eBenchmark } from './e2e';
@@ -15,10 +16,17 @@ import { snippetBenchmark } from './snippet';
 /**
  * The benchmarks, run in this order on one local stack. Order matters: the ceiling and the
  * collector run after the end-to-end pass (the ceiling's efficiency uses its figures, and
- * the collector's load would otherwise leave work for the rollup consumer). To add one
- * (audience re-materialisation ratio, say), write a `Benchmark` module in bench/ and list it here.
+ * the collector's load would otherwise leave work for the rollup consumer). To add one, write
+ * a `Benchmark` module in bench/ and list it here.
  */
-export const BENCHMARKS: Benchmark[] = [e2eBenchmark, ceilingBenchmark, collectorVsBareBenchmark, snippetBenchmark, queueLatencyBenchmark];
+export const BENCHMARKS: Benchmark[] = [
+  e2eBenchmark,
+  ceilingBenchmark,
+  collectorVsBareBenchmark,
+  snippetBenchmark,
+  queueLatencyBenchmark,
+  audienceRematerialiseBenchmark,
+];
 
 const RESULTS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), 'results');
 
@@ -40,6 +48,10 @@ async function main(): Promise<number> {
     dataDir,
     port: 0,
     schedules: false,
+    // The rollup consumer on a core of its own, as in Lambda and `npm start`; it counts its
+    // DynamoDB requests too. BENCH_WORKERS=0 keeps it in this thread, for comparison.
+    consumersInWorkers: process.env.BENCH_WORKERS !== '0',
+    workerPreload: [new URL('./worker-preload.ts', import.meta.url).href],
     onError: (err) => {
       stackErrors.push(String((err as Error)?.stack ?? err));
       if (stackErrors.length <= 3) log(`stack error: ${String(err)}`);

@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { lambdaContext } from './lambda-context';
+import type { Consumer } from './worker-poller';
 
 export type SqsLambda = (event: SQSEvent, context: unknown) => Promise<SQSBatchResponse | void>;
 
@@ -29,7 +30,7 @@ export interface PollerOptions {
  * stand-in) moves a message that keeps failing to the dead-letter queue after
  * maxReceiveCount receives.
  */
-export class QueuePoller {
+export class QueuePoller implements Consumer {
   private running = false;
   private loops: Promise<void>[] = [];
   batches = 0;
@@ -46,7 +47,12 @@ export class QueuePoller {
     this.loops = Array.from({ length: this.options.concurrency }, () => this.run());
   }
 
-  /** Stops receiving and waits for the batch in flight; with `drain`, first empties the queue. */
+  async drain(timeoutMs: number): Promise<void> {
+    await this.stop({ drain: true, timeoutMs });
+    this.start();
+  }
+
+  /** Stops receiving and waits for the batches in flight; with `drain`, first empties the queue. */
   async stop({ drain, timeoutMs = 30_000 }: { drain: boolean; timeoutMs?: number }): Promise<void> {
     if (drain) {
       const deadline = Date.now() + timeoutMs;

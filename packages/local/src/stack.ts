@@ -10,10 +10,11 @@ import { Store } from '@intent/store';
 import { type Backends, startBackends } from './backends';
 import { type HttpLambda, createGateway } from './gateway';
 import { lambdaContext } from './lambda-context';
-import { QueuePoller, type SqsLambda } from './poller';
+import { type PollerOptions, QueuePoller, type SqsLambda } from './poller';
 import { type LocalQueue, createQueue, restoreQueues, saveQueues } from './queues';
 import { type LocalSecrets, loadSecrets } from './secrets';
 import { ensureTable } from './table';
+import { type Consumer, WorkerPoller } from './worker-poller';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const TABLE_NAME = 'intent-pipeline';
@@ -29,6 +30,14 @@ export interface LocalStackOptions {
   maxBatchingWindowMs?: number;
   /** Run the schedules (default true). */
   schedules?: boolean;
+  /**
+   * Run each queue consumer in a worker thread of its own (`npm start`, the bench): its work
+   * then uses another core than the API and the stand-ins, as a Lambda function would. Needs
+   * the process to run under tsx; default false (the tests).
+   */
+  consumersInWorkers?: boolean;
+  /** Module URLs each consumer worker imports before its handler (the bench's instrumentation). */
+  workerPreload?: string[];
   onError?: (err: unknown) => void;
 }
 
@@ -40,6 +49,8 @@ export interface LocalStack {
   dynamo: DynamoDBClient;
   store: Store;
   restored: number;
+  /** Queue consumers running in worker threads (`consumersInWorkers`). */
+  consumerWorkers: number;
   /** Waits until the ingest queue is empty and its batch in flight is done. */
   drain(timeoutMs?: number): Promise<void>;
   /** Invokes a scheduled function now, as its schedule would. */
@@ -74,21 +85,30 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
   const http = createGateway(ROUTES, modules as Record<string, HttpLambda>);
   await listen(http, options.port ?? 3000);
-  const pollers = FUNCTIONS.filter((f) => f.consumes).map((f) => {
-    const consumes = f.consumes as NonNullable<FunctionDefinition['consumes']>;
-    const queue = queues[consumes.queue.id] as LocalQueue;
-    const poller = new QueuePoller(sqs, modules[f.name] as SqsLambda, {
+  const pollers: Consumer[] = [];
+  for (const f of FUNCTIONS) {
+    if (!f.consumes) continue;
+    const queue = queues[f.consumes.queue.id] as LocalQueue;
+    const pollerOptions: PollerOptions = {
       functionName: f.name,
       queueUrl: queue.url,
       queueArn: queue.arn,
-      batchSize: consumes.batchSize,
-      concurrency: consumes.maxConcurrency,
-      maxBatchingWindowMs: options.maxBatchingWindowMs ?? consumes.maxBatchingWindowSeconds * 1000,
-      visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? consumes.queue.visibilityTimeoutSeconds,
-    }, onError);
-    poller.start();
-    return poller;
-  });
+      batchSize: f.consumes.batchSize,
+      concurrency: f.consumes.maxConcurrency,
+      maxBatchingWindowMs: options.maxBatchingWindowMs ?? f.consumes.maxBatchingWindowSeconds * 1000,
+      visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? f.consumes.queue.visibilityTimeoutSeconds,
+    };
+    if (options.consumersInWorkers) {
+      const entry = pathToFileURL(resolve(REPO_ROOT, f.entry)).href;
+      const worker = new WorkerPoller({ entry, sqsEndpoint: backends.sqsEndpoint, region: REGION, options: pollerOptions, preload: options.workerPreload ?? [] }, onError);
+      await worker.launch();
+      pollers.push(worker);
+    } else {
+      const poller = new QueuePoller(sqs, modules[f.name] as SqsLambda, pollerOptions, onError);
+      poller.start();
+      pollers.push(poller);
+    }
+  }
   const runSchedule = (name: FunctionDefinition['name']) => (modules[name] as (e: unknown, c: unknown) => Promise<unknown>)(
     { source: 'aws.events', 'detail-type': 'Scheduled Event', time: new Date().toISOString(), detail: {} },
     lambdaContext(name),
@@ -106,8 +126,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     dynamo,
     store,
     restored,
+    consumerWorkers: options.consumersInWorkers ? pollers.length : 0,
     async drain(timeoutMs = 30_000) {
-      await Promise.all(pollers.map((p) => p.stop({ drain: true, timeoutMs }).then(() => p.start())));
+      await Promise.all(pollers.map((p) => p.drain(timeoutMs)));
     },
     runSchedule,
     async stop() {

@@ -1,0 +1,68 @@
+import { Worker } from 'node:worker_threads';
+import type { ConsumerCommand, ConsumerEvent, ConsumerWorkerData } from './consumer-worker';
+
+/** What the stack needs of a queue consumer, in this thread (`QueuePoller`) or in a worker. */
+export interface Consumer {
+  /** Empties the queue, waits for the batches in flight, and keeps consuming. */
+  drain(timeoutMs: number): Promise<void>;
+  /** Stops consuming, first emptying the queue with `drain`. */
+  stop(options: { drain: boolean; timeoutMs?: number }): Promise<void>;
+}
+
+/**
+ * Runs a `QueuePoller` and its handler in a worker thread (`consumer-worker.ts`). The worker
+ * loads TypeScript through tsx's loader, so this needs the process to run under tsx (`npm
+ * start`, `npm run bench`); the tests keep consumers in their own thread.
+ */
+export class WorkerPoller implements Consumer {
+  private worker?: Worker;
+  private next = 0;
+  private readonly waiting = new Map<number, () => void>();
+
+  constructor(
+    private readonly data: ConsumerWorkerData,
+    private readonly onError: (err: unknown) => void,
+  ) {}
+
+  /** Starts the worker and resolves once its handler module is loaded and polling. */
+  async launch(): Promise<void> {
+    const tsx = import.meta.resolve('tsx/esm/api');
+    const worker = new Worker(
+      `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(new URL('./consumer-worker.ts', import.meta.url).href)}); })`,
+      { eval: true, workerData: this.data },
+    );
+    this.worker = worker;
+    await new Promise<void>((resolve, reject) => {
+      worker.once('error', reject);
+      worker.on('message', (event: ConsumerEvent) => {
+        if (event.type === 'ready') resolve();
+        else if (event.type === 'error') this.onError(new Error(event.error));
+        else this.waiting.get(event.id)?.();
+      });
+    });
+    worker.on('error', this.onError);
+  }
+
+  async stop({ drain, timeoutMs }: { drain: boolean; timeoutMs?: number }): Promise<void> {
+    await this.command(drain, timeoutMs, false);
+    await this.worker?.terminate();
+    this.worker = undefined;
+  }
+
+  drain(timeoutMs: number): Promise<void> {
+    return this.command(true, timeoutMs, true);
+  }
+
+  private command(drain: boolean, timeoutMs: number | undefined, restart: boolean): Promise<void> {
+    const worker = this.worker;
+    if (!worker) return Promise.resolve();
+    const id = this.next++;
+    return new Promise<void>((resolve) => {
+      this.waiting.set(id, () => {
+        this.waiting.delete(id);
+        resolve();
+      });
+      worker.postMessage({ type: 'stop', id, drain, timeoutMs, restart } satisfies ConsumerCommand);
+    });
+  }
+}

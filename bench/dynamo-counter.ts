@@ -8,6 +8,8 @@ type AttrMap = Record<string, Attr> | undefined;
 export interface OperationStats {
   calls: number;
   items: number;
+  /** Capacity units the stand-in reports (`ReturnConsumedCapacity: TOTAL`): what DynamoDB bills, by item size. */
+  units: number;
   failed: number;
   conditionalCheckFailed: number;
   totalMs: number;
@@ -18,11 +20,17 @@ export interface DynamoCounts {
   writes: number;
   /** Items read: GetItem 1, BatchGetItem keys, Query/Scan 1 per call. */
   reads: number;
+  /** Write capacity units (1 KB each, by the larger of the old and new item): the write bill. */
+  writeUnits: number;
+  /** Read capacity units (4 KB each; eventually consistent reads half): the read bill. */
+  readUnits: number;
   byOperation: Record<string, OperationStats & { meanMs: number }>;
   /** Written items by kind of key (rollup, account, visitorLink, ...). */
   writesByKind: Record<string, number>;
   /** Of those, conditional writes that failed (duplicates, version races). */
   failedWritesByKind: Record<string, number>;
+  /** Write capacity units of single-item writes, by kind of key: which items cost by their size. */
+  writeUnitsByKind: Record<string, number>;
   readsByKind: Record<string, number>;
 }
 
@@ -39,6 +47,7 @@ export class DynamoCounter {
   private writeKinds = new Map<string, number>();
   private failedKinds = new Map<string, number>();
   private readKinds = new Map<string, number>();
+  private writeUnitKinds = new Map<string, number>();
 
   install(client: DynamoDBClient, name = 'benchWriteCounter'): void {
     client.middlewareStack.remove(name);
@@ -47,10 +56,12 @@ export class DynamoCounter {
         if (!this.recording) return next(args);
         const op = String(context.commandName ?? 'Unknown').replace(/Command$/, '');
         const input = args.input as Record<string, unknown>;
+        // Asks for the capacity each call consumed: the handlers do not, and it changes nothing else.
+        input.ReturnConsumedCapacity ??= 'TOTAL';
         const t0 = performance.now();
         try {
           const out = await next(args);
-          this.record(op, input, performance.now() - t0);
+          this.record(op, input, performance.now() - t0, undefined, unitsOf((out as { output?: { ConsumedCapacity?: unknown } }).output?.ConsumedCapacity));
           return out;
         } catch (err) {
           this.record(op, input, performance.now() - t0, (err as { name?: string }).name ?? 'Error');
@@ -66,6 +77,7 @@ export class DynamoCounter {
     this.writeKinds = new Map();
     this.failedKinds = new Map();
     this.readKinds = new Map();
+    this.writeUnitKinds = new Map();
     this.recording = true;
   }
 
@@ -76,21 +88,27 @@ export class DynamoCounter {
         .sort((a, b) => b[1].items - a[1].items)
         .map(([op, s]) => [op, { ...s, totalMs: Math.round(s.totalMs), meanMs: s.calls ? round(s.totalMs / s.calls) : 0 }]),
     );
-    const sum = (set: Set<string>) => [...this.ops].filter(([op]) => set.has(op)).reduce((n, [, s]) => n + s.items, 0);
+    const sum = (set: Set<string>, field: 'items' | 'units') => [...this.ops].filter(([op]) => set.has(op)).reduce((n, [, s]) => n + s[field], 0);
     return {
-      writes: sum(WRITES),
-      reads: sum(READS),
+      writes: sum(WRITES, 'items'),
+      reads: sum(READS, 'items'),
+      writeUnits: sum(WRITES, 'units'),
+      readUnits: sum(READS, 'units'),
       byOperation,
       writesByKind: sortedCounts(this.writeKinds),
       failedWritesByKind: sortedCounts(this.failedKinds),
       readsByKind: sortedCounts(this.readKinds),
+      writeUnitsByKind: sortedCounts(this.writeUnitKinds),
     };
   }
 
-  private record(op: string, input: Record<string, unknown>, ms: number, error?: string): void {
+  private record(op: string, input: Record<string, unknown>, ms: number, error?: string, units = 0): void {
     const keys = keysOf(op, input);
-    const stats = this.ops.get(op) ?? { calls: 0, items: 0, failed: 0, conditionalCheckFailed: 0, totalMs: 0 };
+    const stats = this.ops.get(op) ?? { calls: 0, items: 0, units: 0, failed: 0, conditionalCheckFailed: 0, totalMs: 0 };
     stats.calls++;
+    stats.units += units;
+    const [only] = keys;
+    if (keys.length === 1 && only && WRITES.has(op)) this.writeUnitKinds.set(only, (this.writeUnitKinds.get(only) ?? 0) + units);
     stats.items += op === 'Query' || op === 'Scan' ? 1 : keys.length;
     stats.totalMs += ms;
     if (error) stats.failed++;
@@ -192,16 +210,25 @@ function mergeCounts(a: DynamoCounts, b: DynamoCounts): DynamoCounts {
     }
     const calls = t.calls + s.calls;
     const totalMs = t.totalMs + s.totalMs;
-    byOperation[op] = { calls, items: t.items + s.items, failed: t.failed + s.failed, conditionalCheckFailed: t.conditionalCheckFailed + s.conditionalCheckFailed, totalMs, meanMs: calls ? round(totalMs / calls) : 0 };
+    byOperation[op] = { calls, items: t.items + s.items, units: t.units + s.units, failed: t.failed + s.failed, conditionalCheckFailed: t.conditionalCheckFailed + s.conditionalCheckFailed, totalMs, meanMs: calls ? round(totalMs / calls) : 0 };
   }
   return {
     writes: a.writes + b.writes,
     reads: a.reads + b.reads,
+    writeUnits: a.writeUnits + b.writeUnits,
+    readUnits: a.readUnits + b.readUnits,
     byOperation,
     writesByKind: add(a.writesByKind, b.writesByKind),
     failedWritesByKind: add(a.failedWritesByKind, b.failedWritesByKind),
     readsByKind: add(a.readsByKind, b.readsByKind),
+    writeUnitsByKind: add(a.writeUnitsByKind, b.writeUnitsByKind),
   };
+}
+
+/** Capacity units of a response: one entry, or one per table (batch operations). */
+function unitsOf(consumed: unknown): number {
+  const entries = Array.isArray(consumed) ? consumed : consumed ? [consumed] : [];
+  return entries.reduce((n, c) => n + (Number((c as { CapacityUnits?: number }).CapacityUnits) || 0), 0);
 }
 
 /** The kind of each item an operation touches (one entry per counted item). */

@@ -98,6 +98,18 @@ export const e2eBenchmark: Benchmark = {
           note: `goal <= 0.25; ${first.dynamo.writes} writes; ${top}`,
         },
         {
+          name: 'dynamodb write units per event',
+          value: first.dynamo.writeUnits / Math.max(1, first.accepted),
+          unit: 'WCU/ev',
+          note: `what DynamoDB bills (1 KB of the larger of old and new item per write); ${topUnits(first.dynamo.writeUnitsByKind, first.accepted)}`,
+        },
+        {
+          name: 'dynamodb read units per event',
+          value: first.dynamo.readUnits / Math.max(1, first.accepted),
+          unit: 'RCU/ev',
+          note: 'context (4 KB per read unit)',
+        },
+        {
           name: 'dynamodb reads per event',
           value: readsPerEvent,
           unit: 'reads/ev',
@@ -124,6 +136,7 @@ export const e2eBenchmark: Benchmark = {
         setup,
         accountRollups: { afterFirstPass: totalsFirst, afterReplay: totalsReplay, countsAddedByReplay },
         writesPerEventByKind: perEvent(first.dynamo.writesByKind, first.accepted),
+        writeUnitsPerEventByKind: perEvent(first.dynamo.writeUnitsByKind, first.accepted),
         readsPerEventByKind: perEvent(first.dynamo.readsByKind, first.accepted),
         replayWritesPerEventByKind: perEvent(replay.dynamo.writesByKind, replay.accepted),
         first,
@@ -183,6 +196,12 @@ async function pass(stack: LocalStack, batches: Batch[], counter: ThreadedDynamo
 
 const perEvent = (counts: Record<string, number>, events: number) =>
   Object.fromEntries(Object.entries(counts).map(([k, n]) => [k, Math.round((n / Math.max(1, events)) * 10_000) / 10_000]));
+
+const topUnits = (byKind: Record<string, number>, events: number) =>
+  Object.entries(byKind)
+    .slice(0, 3)
+    .map(([k, n]) => `${k.replace(/ \(.*\)$/, '')} ${(n / Math.max(1, events)).toFixed(2)}`)
+    .join(', ');
 
 const signed = (n: number) => (n >= 0 ? `+${n}` : String(n));
 

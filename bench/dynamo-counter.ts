@@ -277,7 +277,7 @@ const KINDS: [pk: string, sk: string, label: string][] = [
   ['ACCT#', 'R#', 'rollup (ACCT# R#)'],
   ['ACCT#', 'F#', 'feedback (ACCT# F#)'],
   ['VISITOR#', 'LINK', 'visitor link (VISITOR# LINK)'],
-  ['PENDING#', 'P', 'pending visitor events (PENDING# P)'],
+  ['PENDING#', 'D#', 'pending visitor events (PENDING# D#)'],
   ['USER#', 'LINK', 'user link (USER# LINK)'],
   ['SITE#', 'D#', 'site daily activity (SITE# D#)'],
   ['PUSH#', '', 'pod push log (PUSH#)'],

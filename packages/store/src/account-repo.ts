@@ -1,10 +1,11 @@
+import type { ScoredAccount } from '@intent/audiences';
 import type { Firmographics, Fit } from '@intent/fit';
 import type { AccountIntent } from '@intent/intent';
 import type { Hold } from '@intent/qualify';
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { isConditionalCheckFailed } from './errors';
-import { LIVE_SHARDS, accountKey, liveShardPk, liveShardPkOf, podQueuePk, podQueueSk } from './keys';
-import { type Table, toAttr } from './table';
+import { LIVE_SHARDS, accountKey, coldShardPk, coldShardPkOf, liveShardPk, liveShardPkOf, podQueuePk, podQueueSk } from './keys';
+import { type Projection, type Table, toAttr } from './table';
 
 /** The scored state of an account: what the queue, the API and the messages show a person. */
 export interface ScoreSnapshot {
@@ -58,6 +59,41 @@ export interface QueuePage {
   accounts: AccountRecord[];
   nextCursor?: string;
 }
+
+/**
+ * The parts of a scored account that audience membership is decided from (the filters and the
+ * exported member fields), as `scoredAccounts` reads them: never the whole item.
+ */
+export interface AudienceInputs {
+  domain: string;
+  version: number;
+  firmographics?: { name?: string; industry?: string; country?: string };
+  score: ScoredAccount & { audiences?: string[] };
+  hold?: { outcome?: string };
+}
+
+const AUDIENCE_INPUTS: Projection = {
+  expression: [
+    'pk',
+    '#domain',
+    '#version',
+    '#s.#fit.#tier',
+    '#s.#intent.#stage',
+    '#s.#intent.#topics',
+    '#s.#priority',
+    '#s.#pod',
+    '#s.#audiences',
+    '#f.#name',
+    '#f.#industry',
+    '#f.#country',
+    '#hold.#outcome',
+  ].join(', '),
+  names: Object.fromEntries(
+    ['domain', 'version', 's', 'fit', 'tier', 'intent', 'stage', 'topics', 'priority', 'pod', 'audiences', 'f', 'name', 'industry', 'country', 'hold', 'outcome'].map(
+      (n) => [`#${n}`, n],
+    ),
+  ),
+};
 
 export class AccountRepository {
   constructor(private readonly table: Table) {}
@@ -124,7 +160,7 @@ export class AccountRepository {
     await Promise.all(Array.from({ length: Math.max(1, inFlight) }, worker));
   }
 
-  /** Domains of every account with live intent or a queue place: what the decay schedule re-scores. */
+  /** Domains of every account with live intent or a queue place (the live half of gsi2): what the decay schedule re-scores. */
   async liveDomains(): Promise<string[]> {
     const shards = await Promise.all(
       Array.from({ length: LIVE_SHARDS }, (_, shard) =>
@@ -137,6 +173,57 @@ export class AccountRepository {
       ),
     );
     return shards.flat().map((item) => String(item.gsi2sk));
+  }
+
+  /**
+   * Every scored account, live or cold, with what audience membership depends on: one
+   * paginated Query per shard of the scored-accounts index (both halves, in parallel). The
+   * index is eventually consistent: a score saved a moment ago may show its previous version.
+   */
+  async scoredAccounts(): Promise<AudienceInputs[]> {
+    const partitions = Array.from({ length: LIVE_SHARDS }, (_, shard) => [liveShardPkOf(shard), coldShardPkOf(shard)]).flat();
+    const pages = await Promise.all(
+      partitions.map((pk) =>
+        this.table.queryAll({
+          IndexName: 'gsi2',
+          KeyConditionExpression: 'gsi2pk = :pk',
+          ExpressionAttributeValues: toAttr({ ':pk': pk }),
+          ProjectionExpression: AUDIENCE_INPUTS.expression,
+          ExpressionAttributeNames: AUDIENCE_INPUTS.names,
+        }),
+      ),
+    );
+    return pages.flat().flatMap(toAudienceInputs);
+  }
+
+  /** The same for named accounts, read consistently from the table (absent or unscored: left out). */
+  async audienceInputs(domains: string[]): Promise<AudienceInputs[]> {
+    const items = await this.table.getMany(domains.map(accountKey), true, AUDIENCE_INPUTS);
+    return items.flatMap(toAudienceInputs);
+  }
+
+  /**
+   * Sets only the audiences of the saved score, if the account is still at `expectedVersion`
+   * (its score is the one they were evaluated on). The version stays: nothing a score is
+   * computed from changed, so a re-score in flight is not made to start over.
+   */
+  async setAudiences(domain: string, audiences: string[], expectedVersion: number): Promise<'saved' | 'conflict'> {
+    try {
+      await this.table.client.send(
+        new UpdateItemCommand({
+          TableName: this.table.name,
+          Key: toAttr(accountKey(domain)),
+          UpdateExpression: 'SET #s.#audiences = :a',
+          ConditionExpression: 'attribute_exists(#s) AND #version = :v',
+          ExpressionAttributeNames: { '#s': 's', '#audiences': 'audiences', '#version': 'version' },
+          ExpressionAttributeValues: toAttr({ ':a': audiences, ':v': expectedVersion }),
+        }),
+      );
+      return 'saved';
+    } catch (err) {
+      if (isConditionalCheckFailed(err)) return 'conflict';
+      throw err;
+    }
   }
 
   /** One page of a pod queue, highest priority first; the cursor is opaque to callers. */
@@ -188,9 +275,24 @@ export function toRecord(item: Record<string, unknown>): AccountRecord {
   };
 }
 
+function toAudienceInputs(item: Record<string, unknown>): AudienceInputs[] {
+  const score = item.s as AudienceInputs['score'] | undefined;
+  if (!score?.fit || !score.intent) return [];
+  return [
+    {
+      domain: String(item.domain ?? String(item.pk).slice('ACCT#'.length)),
+      version: typeof item.version === 'number' ? item.version : 0,
+      firmographics: item.f as AudienceInputs['firmographics'],
+      score,
+      hold: item.hold as AudienceInputs['hold'],
+    },
+  ];
+}
+
 /**
  * The fields a saved score sets on the account item, and the index keys it removes: the pod
- * queue index (gsi1) while queued, the live-accounts index (gsi2) while live or queued.
+ * queue index (gsi1) while queued; the scored-accounts index (gsi2) always, in its live half
+ * while live or queued and in its cold half otherwise.
  */
 function scoreFields(domain: string, score: ScoreSnapshot, placement: QueuePlacement | undefined): { set: Record<string, unknown>; remove: string[] } {
   const live = placement !== undefined || score.intent.stage !== 'cold';
@@ -199,8 +301,9 @@ function scoreFields(domain: string, score: ScoreSnapshot, placement: QueuePlace
       s: score,
       domain,
       ...(placement ? { gsi1pk: podQueuePk(placement.podId), gsi1sk: podQueueSk(placement.priority, domain) } : {}),
-      ...(live ? { gsi2pk: liveShardPk(domain), gsi2sk: domain } : {}),
+      gsi2pk: live ? liveShardPk(domain) : coldShardPk(domain),
+      gsi2sk: domain,
     },
-    remove: [...(placement ? [] : ['gsi1pk', 'gsi1sk']), ...(live ? [] : ['gsi2pk', 'gsi2sk'])],
+    remove: placement ? [] : ['gsi1pk', 'gsi1sk'],
   };
 }

@@ -1,6 +1,6 @@
 import { type AttributeValue, type QueryCommandInput, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { isConditionalCheckFailed } from './errors';
-import { accountPk, parsePendingEntry, ROLLUP_PREFIX, siteDayKey, sitePk, visitorPendingKeys, visitorTag } from './keys';
+import { accountPk, parsePendingEntry, ROLLUP_PREFIX, siteDayKey, sitePk, visitorPendingQuery, visitorTag } from './keys';
 import { type Item, type Key, type Table, toAttr } from './table';
 
 /** The set of event ids a counter item has counted (see `addOnce`): not personal, kept so replays stay harmless. */
@@ -19,15 +19,15 @@ export class ErasureRepository {
   constructor(private readonly table: Table) {}
 
   /**
-   * Removes the visitor's pending events of the days `fromDay` to `toDay` (one read of its
-   * shard per day, one write per day that held any). Answers how many were removed and the
+   * Removes the visitor's pending events of the days `fromDay` to `toDay` (one query of its
+   * shard, one write per day that held any). Answers how many were removed and the
    * person hashes they carried (the user's hash when the events came with a user id).
    */
   async erasePending(anonymousId: string, fromDay: string, toDay: string): Promise<{ events: number; persons: string[] }> {
     const tag = visitorTag(anonymousId);
     const persons = new Set<string>();
     let events = 0;
-    for (const item of await this.table.getMany(visitorPendingKeys(anonymousId, fromDay, toDay), true)) {
+    for (const item of await this.table.queryAll({ ...visitorPendingQuery(anonymousId, fromDay, toDay), ConsistentRead: true })) {
       const entries = [...((item.ev as Set<string> | undefined) ?? [])].filter((entry) => parsePendingEntry(entry).tag === tag);
       if (!entries.length) continue;
       for (const entry of entries) {

@@ -32,7 +32,8 @@ export const rollupDay = (sk: string) => sk.slice(ROLLUP_PREFIX.length, ROLLUP_P
  * Unresolved visitors' engaged events, kept for stitching in buckets per day and shard (not
  * per visitor): a batch writes at most PENDING_SHARDS items per day it spans, whatever the
  * number of anonymous visitors in it. A visitor's events all fall in one shard, named by a
- * short hash of the anonymous id (`visitorTag`), so stitching reads one item per day.
+ * short hash of the anonymous id (`visitorTag`), so stitching reads one item per day, all in
+ * one Query of the shard's partition.
  * An item holds about 6,000 events (DynamoDB's 400 KB): 8 shards keep ~48,000 anonymous
  * engaged events a day (reads and stronger; page views are not kept). More shards hold more
  * but cost a backfill more writes (shards x days per batch); changing the count strands the
@@ -41,16 +42,18 @@ export const rollupDay = (sk: string) => sk.slice(ROLLUP_PREFIX.length, ROLLUP_P
 export const PENDING_SHARDS = 8;
 export const visitorTag = (anonymousId: string) => createHash('sha256').update(anonymousId).digest('base64url').slice(0, 12);
 export const pendingShard = (tag: string) => (tag.charCodeAt(0) * 64 + tag.charCodeAt(1)) % PENDING_SHARDS;
-export const pendingKey = (day: string, shard: number) => ({ pk: `PENDING#${day}#${shard}`, sk: 'P' });
-export const pendingDay = (pk: string) => pk.split('#')[1] ?? '';
-/** The pending items that can hold a visitor's events of the days `fromDay` to `toDay` (one a day). */
-export function visitorPendingKeys(anonymousId: string, fromDay: string, toDay: string) {
-  const shard = pendingShard(visitorTag(anonymousId));
-  const keys: { pk: string; sk: string }[] = [];
-  for (let t = Date.parse(`${fromDay}T00:00:00Z`); t <= Date.parse(`${toDay}T00:00:00Z`); t += 86_400_000) {
-    keys.push(pendingKey(new Date(t).toISOString().slice(0, 10), shard));
-  }
-  return keys;
+export const pendingKey = (day: string, shard: number) => ({ pk: `PENDING#${shard}`, sk: `D#${day}` });
+export const pendingDay = (sk: string) => sk.slice(2);
+/**
+ * The query for a visitor's pending items of the days `fromDay` to `toDay`: one partition per
+ * shard, days as sort keys, so one Query reads them (billed by their total size, not per item).
+ */
+export function visitorPendingQuery(anonymousId: string, fromDay: string, toDay: string) {
+  const { pk } = pendingKey(fromDay, pendingShard(visitorTag(anonymousId)));
+  return {
+    KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+    ExpressionAttributeValues: { ':pk': { S: pk }, ':from': { S: `D#${fromDay}` }, ':to': { S: `D#${toDay}` } },
+  };
 }
 
 /** One pending event, as a set member of a pending item: `tag|eventId|signal|topics|person`. */
@@ -85,12 +88,21 @@ function shardOf(domain: string, shards: number): number {
   return h % shards;
 }
 
-/** Shards of the live-accounts index, so the decay walk never reads one hot partition. */
+/**
+ * The scored-accounts index (gsi2) holds every account with a score, in two sharded halves:
+ * `LIVE#<shard>` while it has live intent or a queue place (what the decay walk re-scores) and
+ * `COLD#<shard>` otherwise. Together they are every scored account, which is what a change of
+ * audience definitions evaluates. Shards keep any one partition from running hot.
+ */
 export const LIVE_SHARDS = 8;
 export function liveShardPk(domain: string): string {
   return `LIVE#${shardOf(domain, LIVE_SHARDS)}`;
 }
 export const liveShardPkOf = (shard: number) => `LIVE#${shard}`;
+export function coldShardPk(domain: string): string {
+  return `COLD#${shardOf(domain, LIVE_SHARDS)}`;
+}
+export const coldShardPkOf = (shard: number) => `COLD#${shard}`;
 
 /**
  * The listing of accounts with firmographics (what `PUT /v1/accounts` stored), a copy of each

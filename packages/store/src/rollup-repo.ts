@@ -2,7 +2,7 @@ import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { SIGNALS, type Signal } from '@intent/config';
 import type { DailyRollup } from '@intent/intent';
 import { type Contribution, addOnce } from './counted-add';
-import { ROLLUP_PREFIX, accountPk, parsePendingEntry, pendingDay, pendingEntry, pendingKey, pendingShard, rollupDay, rollupKey, visitorPendingKeys, visitorTag } from './keys';
+import { ROLLUP_PREFIX, accountPk, parsePendingEntry, pendingDay, pendingEntry, pendingKey, pendingShard, rollupDay, rollupKey, visitorPendingQuery, visitorTag } from './keys';
 import { type Key, type Table, toAttr } from './table';
 
 /** One event as a rollup counts it: already resolved to an account and a day. */
@@ -91,12 +91,12 @@ export class RollupRepository {
   async pendingBetween(anonymousId: string, fromDay: string, toDay: string): Promise<{ day: string; events: Omit<PendingEvent, 'anonymousId'>[] }[]> {
     const tag = visitorTag(anonymousId);
     // Stitching must see every pending write that finished before the link was made.
-    const items = await this.table.getMany(visitorPendingKeys(anonymousId, fromDay, toDay), true);
+    const items = await this.table.queryAll({ ...visitorPendingQuery(anonymousId, fromDay, toDay), ConsistentRead: true });
     return items.flatMap((item) => {
       const events = [...((item.ev as Set<string> | undefined) ?? [])].map(parsePendingEntry).flatMap(({ tag: entryTag, id, signal, topics, person }) =>
         entryTag === tag ? [{ id, signal: signal as Signal, topics, person }] : [],
       );
-      return events.length ? [{ day: pendingDay(String(item.pk)), events }] : [];
+      return events.length ? [{ day: pendingDay(String(item.sk)), events }] : [];
     });
   }
 

@@ -3,6 +3,7 @@ import {
   BatchWriteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
+  type KeysAndAttributes,
   QueryCommand,
   type QueryCommandInput,
   type WriteRequest,
@@ -10,6 +11,8 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 
 export type Key = { pk: string; sk: string };
+/** A ProjectionExpression with its attribute names. */
+export type Projection = { expression: string; names: Record<string, string> };
 export type Item = Record<string, unknown>;
 
 const MARSHALL = { removeUndefinedValues: true, convertClassInstanceToMap: true } as const;
@@ -30,12 +33,19 @@ export class Table {
     return out.Item ? unmarshall(out.Item) : undefined;
   }
 
-  /** Reads up to 100 keys per call, retrying unprocessed keys; answers in no particular order. */
-  async getMany(keys: Key[], consistent = false): Promise<Item[]> {
+  /**
+   * Reads up to 100 keys per call, retrying unprocessed keys; answers in no particular order.
+   * With `projection`, only those attributes (a ProjectionExpression and its names).
+   */
+  async getMany(keys: Key[], consistent = false, projection?: Projection): Promise<Item[]> {
     const items: Item[] = [];
     for (let i = 0; i < keys.length; i += 100) {
-      let request: Record<string, { Keys: ReturnType<typeof toAttr>[]; ConsistentRead?: boolean }> | undefined = {
-        [this.name]: { Keys: keys.slice(i, i + 100).map(toAttr), ConsistentRead: consistent },
+      let request: Record<string, KeysAndAttributes> | undefined = {
+        [this.name]: {
+          Keys: keys.slice(i, i + 100).map(toAttr),
+          ConsistentRead: consistent,
+          ...(projection ? { ProjectionExpression: projection.expression, ExpressionAttributeNames: projection.names } : {}),
+        },
       };
       for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
         if (attempt > 0) await backoff(attempt);

@@ -44,12 +44,13 @@ async function main() {
   console.log(`configured ${Object.keys(data.config).join(', ')}`);
 
   await loadAccounts(client, data.accounts);
-  await postEvents(client, data.events);
+  const accepted = await postEvents(client, data.events);
   const pods = (data.config.pods as { pods: { id: string; name: string }[] }).pods;
   const tops = await settle(
     client,
     pods.map((p) => p.id),
     Object.values(data.scenarios),
+    accepted,
   );
 
   for (const pod of pods) printPod(pod, tops.get(pod.id) ?? []);
@@ -84,7 +85,8 @@ async function loadAccounts(client: DemoClient, accounts: unknown[]) {
   console.log(`accounts: ${upserted} upserted, ${rejected} rejected`);
 }
 
-async function postEvents(client: DemoClient, events: { writeKey: string; event: Record<string, unknown> }[]) {
+/** Posts the events as the sites' snippets would; answers how many the collector accepted. */
+async function postEvents(client: DemoClient, events: { writeKey: string; event: Record<string, unknown> }[]): Promise<number> {
   const origins = new Map(SITES.map((s) => [writeKeyOf(s), originOf(s)]));
   const batches = batchesInOrder(events, BATCH);
   const from = Date.now();
@@ -105,14 +107,16 @@ async function postEvents(client: DemoClient, events: { writeKey: string; event:
     `events: ${events.length} sent in ${batches.length} batches in ${secs(from)}: ${accepted} accepted, ${rejected} rejected${codes ? ` (${codes})` : ''}, ` +
       `${events.length - accepted - rejected} dropped (bots)`,
   );
+  return accepted;
 }
 
 /**
- * Waits for the pipeline to catch up: polls every pod's top ten and the scenario accounts once
- * a second until they are the same three polls in a row (at most DEMO_SETTLE_SECONDS, 120). Every
- * scenario account has identified traffic, so while one is still unknown the rollup is behind.
+ * Waits for the pipeline to catch up: until the ingestion stats have counted every accepted
+ * event (the rollup counts them as it rolls them up, and re-scores in the same batch), and
+ * then every pod's top ten and the scenario accounts are the same three polls in a row, polled
+ * once a second (at most DEMO_SETTLE_SECONDS, 120).
  */
-async function settle(client: DemoClient, podIds: string[], scenarioDomains: string[]): Promise<Map<string, QueueEntry[]>> {
+async function settle(client: DemoClient, podIds: string[], scenarioDomains: string[], accepted: number): Promise<Map<string, QueueEntry[]>> {
   const from = Date.now();
   // The local rollup took 60-90 s to catch up with the demo month on a busy two-core machine.
   const maxMs = Number(env.DEMO_SETTLE_SECONDS ?? 120) * 1000;
@@ -120,6 +124,7 @@ async function settle(client: DemoClient, podIds: string[], scenarioDomains: str
   let same = 0;
   let tops = new Map<string, QueueEntry[]>();
   while (Date.now() - from < maxMs) {
+    const rolledUp = await client.rolledUp(new Date(from - 40 * 86_400_000));
     tops = new Map(await Promise.all(podIds.map(async (id) => [id, await client.podQueue(id, 10)] as const)));
     const accounts = await Promise.all(scenarioDomains.map((d) => client.account(d)));
     const unseen = accounts.filter((a) => !a).length;
@@ -127,13 +132,13 @@ async function settle(client: DemoClient, podIds: string[], scenarioDomains: str
       [...tops].map(([id, q]) => [id, q.map((e) => [e.domain, e.priority, e.stage])]),
       accounts.map((a) => a && [a.priority, a.intent.stage, a.intent.score]),
     ]);
-    same = print === last && unseen === 0 ? same + 1 : 1;
+    same = print === last && unseen === 0 && rolledUp >= accepted ? same + 1 : 1;
     last = print;
     if (same >= 3) {
       log(`pipeline settled ${secs(from)} after the last batch (pod tops and scenario accounts unchanged for 3 polls)`);
       return tops;
     }
-    progress(`  waiting for the pipeline: ${secs(from)}, ${unseen} scenario accounts not seen yet`);
+    progress(`  waiting for the pipeline: ${secs(from)}, ${rolledUp} of ${accepted} events rolled up`);
     await new Promise((r) => setTimeout(r, 1000));
   }
   log(

@@ -4,6 +4,9 @@ import type { AudienceMessage, AudiencePublisher } from './audiences';
 import type { PodMessage } from './pod-messages';
 import { sendAll } from './queues';
 
+/** Pods already reported as having no queue: one warning per pod and process, not one per batch. */
+const podsWithoutQueue = new Set<string>();
+
 /**
  * Sends pod messages to each pod's queue. A pod configured after deployment has no queue
  * until the next deploy (locally: the next start); its messages are logged and skipped, and
@@ -20,7 +23,8 @@ export async function publishPodMessages(
   for (const [podId, podMessages] of byPod) {
     const url = queueUrls[podId];
     if (!url) {
-      logger.warn('pod has no queue in this deployment', { podId, messages: podMessages.length });
+      if (!podsWithoutQueue.has(podId)) logger.warn('pod has no queue in this deployment; its messages are skipped until the next deploy or start', { podId });
+      podsWithoutQueue.add(podId);
       continue;
     }
     const failed = await sendAll(client, url, podMessages.map((m) => JSON.stringify(m)));

@@ -1,10 +1,10 @@
 import { request } from 'node:http';
-import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, DynamoDBClient, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { type AudienceFilter, matchesFilter } from '@intent/audiences';
 import { dayOf, rescoreAccount, settleLimited } from '@intent/pipeline';
 import { ENV } from '@intent/resources';
-import { dynamo, type ScoreSnapshot, Table } from '@intent/store';
+import { dynamo, type ScoreSnapshot, type Store, Table } from '@intent/store';
 import { DynamoCounter, type DynamoCounts } from './dynamo-counter';
 import { type Benchmark, log, sleep } from './lib';
 
@@ -25,7 +25,7 @@ const POLL_MS = 250;
 /**
  * The accounts: 30% in market on `cloud` (three reads by one identified person today: surging),
  * 20% merely engaged on `security` (one read), the rest aware (one page view). Every account
- * has live intent, so every one is re-scored by a definition change.
+ * is scored, so a definition change evaluates every one (from its stored score).
  */
 type Group = 'surging' | 'engaged' | 'aware';
 const groupOf = (i: number): Group => (i % 10 < 3 ? 'surging' : i % 10 < 5 ? 'engaged' : 'aware');
@@ -42,13 +42,15 @@ const FULL_FILTER: AudienceFilter = { tiers: [], stages: [], topics: [], pods: [
  * Re-materialising an audience after its definition changes, against a full scan of the
  * account items in the same run. 10k accounts (x BENCH_SCALE) get rollups and firmographics
  * through the repositories and their scores and memberships through the pipeline's own
- * re-score, under one definition. Then, alternately: paginated Scans of the whole table that
- * keep the account items and evaluate the new definition on each stored score (what a
- * scan-based re-materialisation would read), and `PUT /v1/config/audiences` with the other
- * definition, timed until `GET /v1/audiences` shows the expected size and the member listing
- * holds exactly the expected domains. Runs last: a definition change re-scores every live
- * account of the table and a Scan reads every item, so the table must hold only this
- * benchmark's accounts; it first deletes what earlier benchmarks left (their figures are taken).
+ * re-score, under one definition. Then, alternately: reads of every account's stored score three
+ * ways — paginated Scans of the whole table keeping the account items, the re-materialisation's
+ * own read (keys of the scored-accounts index gsi2, then consistent BatchGetItem of the fields
+ * membership depends on), and Queries of gsi2 with those fields projected — each evaluating the
+ * new definition on every score; and `PUT /v1/config/audiences` with the other definition,
+ * timed until `GET /v1/audiences` shows the expected size and the member listing holds exactly
+ * the expected domains. Runs last: a Scan reads every item and a definition change evaluates
+ * every scored account, so the table must hold only this benchmark's accounts; it first deletes
+ * what earlier benchmarks left (their figures are taken).
  */
 export const audienceRematerialiseBenchmark: Benchmark = {
   id: 'audience',
@@ -140,6 +142,7 @@ export const audienceRematerialiseBenchmark: Benchmark = {
     await verifyMembers(api, expected(first), 'after seeding');
 
     const scans: { ms: number; items: number; accounts: number; pages: number }[] = [];
+    const indexReads: { keysThenBatchGet: number; queryProjected: number }[] = [];
     const changes: Change[] = [];
     let previous = first;
     for (let rep = 0; rep < REPETITIONS; rep++) {
@@ -157,12 +160,21 @@ export const audienceRematerialiseBenchmark: Benchmark = {
           throw new Error(`the scan's evaluation found ${scan.matching} matching accounts, expected ${want.size}`);
         scans.push({ ms: scan.ms, items: scan.items, accounts: scan.accounts, pages: scan.pages });
         repScans.push(scan.ms);
+        // The index reads, evaluated the same way: what the re-materialisation reads, and the
+        // eventually consistent alternative of projecting the fields into the index query.
+        const read = await readIndexed(ctx.stack.store, { ...FULL_FILTER, ...next.filter });
+        const projected = await queryProjected(client, tableName, { ...FULL_FILTER, ...next.filter });
+        for (const r of [read, projected]) {
+          if (r.accounts !== n || r.matching !== want.size)
+            throw new Error(`an index read found ${r.accounts} accounts and ${r.matching} matching, expected ${n} and ${want.size}`);
+        }
+        indexReads.push({ keysThenBatchGet: read.ms, queryProjected: projected.ms });
       }
 
       // (b) The definition change through the API, timed until the membership is exactly the
       // new one (its size first, then the full listing). The change runs inside the request; if
-      // the request outlives the api function's timeout, middy answers 500 TimeoutError while
-      // the local process goes on re-scoring, so the clock keeps running until it is done.
+      // the request outlived the api function's timeout, middy would answer 500 TimeoutError
+      // while the local process went on, so the clock keeps running until it is done.
       const before = expected(previous);
       counter.start();
       const started = performance.now();
@@ -176,10 +188,10 @@ export const audienceRematerialiseBenchmark: Benchmark = {
       const timedOut = answer.status === 500 && answer.text.includes('TimeoutError');
       if (answer.status !== 200 && !timedOut)
         throw new Error(`PUT /v1/config/audiences answered ${answer.status}: ${answer.text.slice(0, 300)}`);
-      const rescored = timedOut ? undefined : Number((JSON.parse(answer.text) as { rescored?: number }).rescored);
+      const outcome = timedOut ? undefined : (JSON.parse(answer.text) as { rematerialised?: Rematerialised }).rematerialised;
       await waitForMembership(api, want, started);
       const ms = performance.now() - started;
-      // Nothing may still be re-scoring when the next change starts: wait until the handlers' client is idle.
+      // Nothing may still be writing when the next change starts: wait until the handlers' client is idle.
       await activity.idle(1_000, SETTLE_TIMEOUT_MS);
       const requests = counter.stop();
       // The idle wait above is only as good as this: it must see the api handler's own client.
@@ -187,21 +199,23 @@ export const audienceRematerialiseBenchmark: Benchmark = {
         throw new Error("no DynamoDB call of the api handler was seen: it no longer uses this thread's @intent/store client");
       const joined = [...want].filter((d) => !before.has(d)).length;
       const left = [...before].filter((d) => !want.has(d)).length;
-      changes.push({ ms, putMs, timedOut, rescored, joined, left, dynamo: requests });
+      changes.push({ ms, putMs, timedOut, outcome, joined, left, dynamo: requests });
       log(
         `rep ${rep + 1}: scans ${repScans.map((x) => x.toFixed(0)).join(', ')} ms (${scan?.items} items); ` +
           `re-materialise "${next.label}" ${ms.toFixed(0)} ms (${joined} joined, ${left} left; ` +
           (timedOut
             ? `PUT answered 500 TimeoutError after ${putMs.toFixed(0)} ms)`
-            : `PUT answered 200 in ${putMs.toFixed(0)} ms, ${rescored} re-scored)`),
+            : `PUT answered 200 in ${putMs.toFixed(0)} ms, ${outcome?.accounts} accounts evaluated)`),
       );
-      if (rescored !== undefined && rescored !== n)
-        throw new Error(`the definition change re-scored ${rescored} accounts, expected ${n}`);
+      if (outcome && (outcome.accounts !== n || outcome.joined !== joined || outcome.left !== left || outcome.failed !== 0))
+        throw new Error(`the definition change answered ${JSON.stringify(outcome)}, expected ${n} accounts, ${joined} joined, ${left} left`);
       await verifyMembers(api, want, `after change ${rep + 1}`);
       previous = next;
     }
 
     const scanMs = median(scans.map((s) => s.ms));
+    const keysThenBatchGetMs = median(indexReads.map((r) => r.keysThenBatchGet));
+    const queryProjectedMs = median(indexReads.map((r) => r.queryProjected));
     const rematMs = median(changes.map((c) => c.ms));
     const ratio = rematMs / scanMs;
     ctx.metrics['audience.scanMs'] = scanMs;
@@ -219,18 +233,30 @@ export const audienceRematerialiseBenchmark: Benchmark = {
           note: `median of ${scans.length}; Scan of the whole table (${last.items} items, ${last.pages} pages), account items kept, definition evaluated`,
         },
         {
+          name: `audience index read @${n}`,
+          value: Math.round(keysThenBatchGetMs),
+          unit: 'ms',
+          note: `median of ${indexReads.length}; what the change reads: keys of gsi2 (16 Queries), then consistent BatchGetItem of the fields membership depends on, definition evaluated`,
+        },
+        {
+          name: `audience index query, fields projected @${n}`,
+          value: Math.round(queryProjectedMs),
+          unit: 'ms',
+          note: `median of ${indexReads.length}; the eventually consistent alternative: Queries of gsi2 projecting those fields, definition evaluated`,
+        },
+        {
           name: `audience re-materialise @${n}`,
           value: Math.round(rematMs),
           unit: 'ms',
           note:
-            `median of ${REPETITIONS}; PUT /v1/config/audiences until the membership is exactly the new one; ${n} live accounts re-scored, ` +
+            `median of ${REPETITIONS}; PUT /v1/config/audiences until the membership is exactly the new one; ${n} stored scores evaluated, none re-scored, ` +
             `~${median(changes.map((c) => c.joined + c.left))} joins + leaves, ${callsPerAccount.toFixed(1)} DynamoDB calls per account`,
         },
         {
           name: 'audience re-materialise / scan',
           value: ratio,
           unit: 'ratio',
-          note: 'medians of the same run; the definition change re-scores every live account',
+          note: 'medians of the same run; the definition change evaluates every scored account and writes only the joins and leaves',
         },
         {
           name: 'audience changes over the api timeout',
@@ -239,7 +265,7 @@ export const audienceRematerialiseBenchmark: Benchmark = {
           note:
             `took over the api function's ${API_TIMEOUT_MS / 1000} s` +
             (timedOut
-              ? `; ${timedOut} PUTs answered 500 TimeoutError (locally the re-scoring went on; in Lambda it would stop part-way)`
+              ? `; ${timedOut} PUTs answered 500 TimeoutError (locally the work went on; in Lambda it would stop part-way)`
               : ''),
         },
       ],
@@ -251,8 +277,11 @@ export const audienceRematerialiseBenchmark: Benchmark = {
         seedSeconds,
         seedConcurrency: SEED_CONCURRENCY,
         scans,
+        indexReads,
         changes,
         scanMs,
+        keysThenBatchGetMs,
+        queryProjectedMs,
         rematerialiseMs: rematMs,
         ratio,
         callsPerAccount,
@@ -268,8 +297,8 @@ interface Change {
   putMs: number;
   /** The PUT answered 500 TimeoutError (the api function's timeout). */
   timedOut: boolean;
-  /** What the PUT answered as re-scored, when it answered 200. */
-  rescored?: number;
+  /** What the PUT answered it did, when it answered 200. */
+  outcome?: Rematerialised;
   joined: number;
   left: number;
   dynamo: DynamoCounts;
@@ -285,6 +314,15 @@ function rematerialiseCalls(change: Change): number {
   const configReads = change.dynamo.readsByKind.CONFIG ?? 0;
   const metaReads = change.dynamo.readsByKind['audience meta (AUD# META)'] ?? 0;
   return calls - configReads / 7 - metaReads;
+}
+
+/** The `rematerialised` part of the PUT's answer. */
+interface Rematerialised {
+  accounts: number;
+  joined: number;
+  left: number;
+  refreshed: number;
+  failed: number;
 }
 
 /** Tracks the DynamoDB calls a client has in flight, so the benchmark can wait until it is idle. */
@@ -347,6 +385,54 @@ async function scanAccounts(client: DynamoDBClient, tableName: string, filter: A
     start = out.LastEvaluatedKey;
   } while (start);
   return { ms: performance.now() - started, items, accounts, matching, pages };
+}
+
+/** The re-materialisation's own read of every scored account, with the definition evaluated on each. */
+async function readIndexed(store: Store, filter: AudienceFilter) {
+  const started = performance.now();
+  const accounts = await store.accounts.audienceInputs(await store.accounts.scoredDomains());
+  const matching = accounts.filter((a) => matchesFilter(a.score, a.hold, filter)).length;
+  return { ms: performance.now() - started, accounts: accounts.length, matching };
+}
+
+/** Every partition of gsi2 (both halves, 8 shards each) queried in parallel, the membership fields projected. */
+async function queryProjected(client: DynamoDBClient, tableName: string, filter: AudienceFilter) {
+  const started = performance.now();
+  const names = ['s', 'fit', 'tier', 'intent', 'stage', 'topics', 'priority', 'pod', 'audiences', 'f', 'name', 'industry', 'country', 'hold', 'outcome'];
+  const partitions = [0, 1, 2, 3, 4, 5, 6, 7].flatMap((shard) => [`LIVE#${shard}`, `COLD#${shard}`]);
+  const counts = await Promise.all(
+    partitions.map(async (pk) => {
+      let accounts = 0;
+      let matching = 0;
+      let start: Record<string, AttributeValue> | undefined;
+      do {
+        const out = await client.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: 'gsi2',
+            KeyConditionExpression: 'gsi2pk = :pk',
+            ExpressionAttributeValues: { ':pk': { S: pk } },
+            ProjectionExpression:
+              'pk, #s.#fit.#tier, #s.#intent.#stage, #s.#intent.#topics, #s.#priority, #s.#pod, #s.#audiences, #f.#name, #f.#industry, #f.#country, #hold.#outcome',
+            ExpressionAttributeNames: Object.fromEntries(names.map((x) => [`#${x}`, x])),
+            ExclusiveStartKey: start,
+          }),
+        );
+        for (const raw of out.Items ?? []) {
+          const item = unmarshall(raw) as { s: ScoreSnapshot; hold?: { outcome?: string } };
+          accounts++;
+          if (matchesFilter(item.s, item.hold, filter)) matching++;
+        }
+        start = out.LastEvaluatedKey;
+      } while (start);
+      return { accounts, matching };
+    }),
+  );
+  return {
+    ms: performance.now() - started,
+    accounts: counts.reduce((n, c) => n + c.accounts, 0),
+    matching: counts.reduce((n, c) => n + c.matching, 0),
+  };
 }
 
 type Api = (method: 'GET' | 'PUT', path: string, body?: unknown) => Promise<Record<string, unknown>>;
@@ -417,7 +503,7 @@ async function verifyMembers(api: Api, want: Set<string>, when: string): Promise
 
 /**
  * Deletes every item but the API keys (configuration falls back to the defaults), so both
- * measurements see only this benchmark's accounts: a definition change re-scores every live
+ * measurements see only this benchmark's accounts: a definition change evaluates every scored
  * account of the table, and a Scan reads every item.
  */
 async function clearTable(client: DynamoDBClient, tableName: string): Promise<number> {

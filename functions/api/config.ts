@@ -1,7 +1,13 @@
 import { type Config, SECTION_NAMES, SECTION_SCHEMAS, type SectionName } from '@intent/config';
 import { type Route, invalidInput, json, jsonBody, notFound, requireScope } from '@intent/http';
-import { publishPodMessages, rematerialiseAudiences, rescoreAccount, rescoreStale, sqs } from '@intent/pipeline';
+import { publishPodMessages, rematerialiseAudiences, rescoreStale, sqs } from '@intent/pipeline';
 import { configs, logger, podQueueUrls, principalOf, publishAudienceChanges, store } from './deps';
+
+/**
+ * How long a definition change may start accounts for: the api function's 29 s less time to
+ * finish the accounts begun and log their changes.
+ */
+const REMATERIALISE_BUDGET_MS = 20_000;
 
 /** Sections whose change can move a score; `sites` and `audiences` do not. */
 const SCORING_SECTIONS = new Set<SectionName>(['topics', 'signals', 'icp', 'pods', 'sla']);
@@ -26,24 +32,29 @@ export const configRoutes: Record<string, Route> = {
     const parsed = SECTION_SCHEMAS[section].safeParse(jsonBody(req));
     if (!parsed.success) throw invalidInput(parsed.error);
     const now = new Date();
-    await store.config.put(section, parsed.data as Config[typeof section], now);
+    const revision = await store.config.put(section, parsed.data as Config[typeof section], now);
     configs.invalidate();
-    let rescored: number | undefined;
-    const deps = { store, config: await configs.get(), now, publishAudienceChanges };
+    const read = await configs.get();
+    // What was just written, whatever a lagging read answered.
+    const config = { ...read, [section]: parsed.data, revisions: { ...read.revisions, [section]: revision } } as Config;
+    const deps = { store, config, now, publishAudienceChanges };
     if (SCORING_SECTIONS.has(section)) {
       const outcome = await rescoreStale(deps);
       await publishPodMessages(sqs, podQueueUrls, outcome.podMessages, logger);
-      rescored = outcome.saved;
+      return json(200, { section, value: parsed.data, rescored: outcome.saved });
     }
     if (section === 'audiences') {
-      // New definitions re-materialise membership now, writing only what differs.
-      const outcome = await rematerialiseAudiences(deps, async (domain) => {
-        const result = await rescoreAccount(domain, deps);
-        await publishPodMessages(sqs, podQueueUrls, result.messages, logger);
-        return result;
+      // A definition changes no score: membership is re-evaluated from the stored scores, in
+      // this request, writing only what differs (README, "Marketing audiences"). Accounts not
+      // begun by the deadline are left to the hourly schedule: 202 says so.
+      const outcome = await rematerialiseAudiences({
+        ...deps,
+        clock: () => new Date(),
+        deadline: now.getTime() + REMATERIALISE_BUDGET_MS,
       });
-      rescored = outcome.accounts - outcome.failed;
+      if (!outcome.complete && !outcome.superseded) logger.warn('audience re-materialisation incomplete', { ...outcome });
+      return json(outcome.complete || outcome.superseded ? 200 : 202, { section, value: parsed.data, rematerialised: outcome });
     }
-    return json(200, { section, value: parsed.data, ...(rescored === undefined ? {} : { rescored }) });
+    return json(200, { section, value: parsed.data });
   },
 };

@@ -5,7 +5,9 @@ import {
   matchesFilter,
   memberOf,
   netChanges,
+  planMembership,
   type ScoredAccount,
+  type StoredStanding,
 } from '@intent/audiences';
 import { AudiencesSection } from '@intent/config';
 import fc from 'fast-check';
@@ -101,6 +103,99 @@ describe('net changes of a membership log', () => {
         },
       ),
       { numRuns: 2000 },
+    );
+  });
+});
+
+describe('planning memberships from a stored score (a definition change)', () => {
+  const firmographics = { name: 'Acme', country: 'GB' };
+  const cfg = AudiencesSection.parse({
+    audiences: [
+      { id: 'surging', name: 'Surging', filter: { stages: ['surging'] } },
+      { id: 'tier-b', name: 'Tier B', filter: { tiers: ['B'] } },
+      { id: 'emea', name: 'EMEA pod', filter: { pods: ['emea'] } },
+    ],
+  });
+  const standing = (member: boolean, score = account()): StoredStanding => ({
+    member,
+    view: memberOf('acme.example', firmographics, score),
+  });
+
+  it('joins the audiences it now fits, leaves the ones it no longer does, and leaves audiences no longer configured', () => {
+    const stored = new Map([
+      ['tier-b', standing(true)],
+      ['emea', standing(false)],
+      ['retired', standing(true)],
+    ]);
+    const plan = planMembership('acme.example', firmographics, account(), undefined, cfg, stored);
+    expect(plan.audiences).toEqual(['surging', 'emea']);
+    expect(plan.changes.map((c) => [c.audienceId, c.kind, c.member])).toEqual([
+      ['surging', 'join', true],
+      ['tier-b', 'leave', false],
+      ['emea', 'join', true],
+      ['retired', 'leave', false],
+    ]);
+  });
+
+  it('refreshes a staying member whose exported fields changed, and writes nothing for what agrees', () => {
+    const before = account({ priority: 40 });
+    const plan = planMembership(
+      'acme.example',
+      firmographics,
+      account(),
+      undefined,
+      cfg,
+      new Map([
+        ['surging', standing(true, before)],
+        ['emea', standing(true)],
+      ]),
+    );
+    expect(plan.changes).toEqual([
+      { audienceId: 'surging', kind: 'refresh', member: true, view: memberOf('acme.example', firmographics, account()) },
+    ]);
+  });
+
+  it('keeps the view a member had when it leaves', () => {
+    const old = memberOf('acme.example', { name: 'Old name' }, account());
+    const plan = planMembership(
+      'acme.example',
+      firmographics,
+      account({ pod: 'na' }),
+      undefined,
+      cfg,
+      new Map([['emea', { member: true, view: old }]]),
+    );
+    expect(plan.changes.find((c) => c.audienceId === 'emea')).toEqual({
+      audienceId: 'emea',
+      kind: 'leave',
+      member: false,
+      view: old,
+    });
+  });
+
+  it('leaves stored memberships agreeing with the evaluation, and plans nothing the second time', () => {
+    const stages = ['cold', 'aware', 'engaged', 'surging', 'hand_raiser'] as const;
+    const ids = ['surging', 'tier-b', 'emea', 'retired'];
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...stages),
+        fc.constantFrom('A', 'B', 'C'),
+        fc.constantFrom('emea', 'na', undefined),
+        fc.integer({ min: 0, max: 100 }),
+        fc.array(fc.option(fc.boolean(), { nil: undefined }), { minLength: 4, maxLength: 4 }),
+        (stage, tier, pod, priority, standings) => {
+          const score = account({ fit: { tier }, intent: { stage, topics: [] }, priority, pod });
+          const stored = new Map<string, StoredStanding>();
+          for (const [i, m] of standings.entries())
+            if (m !== undefined) stored.set(ids[i] as string, standing(m, account({ priority: 7 })));
+          const plan = planMembership('acme.example', firmographics, score, undefined, cfg, stored);
+          for (const c of plan.changes) stored.set(c.audienceId, { member: c.member, view: c.view });
+          expect(ids.filter((id) => stored.get(id)?.member)).toEqual(plan.audiences.filter((id) => ids.includes(id)));
+          expect(plan.audiences).toEqual(audiencesOf(score, undefined, cfg));
+          expect(planMembership('acme.example', firmographics, score, undefined, cfg, stored).changes).toEqual([]);
+        },
+      ),
+      { numRuns: 1000 },
     );
   });
 });

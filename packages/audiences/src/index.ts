@@ -85,6 +85,66 @@ export function memberOf(
   };
 }
 
+/** True when two member views show the same exported fields. */
+export function sameMember(a: AudienceMember, b: AudienceMember): boolean {
+  return (
+    a.domain === b.domain &&
+    a.name === b.name &&
+    a.tier === b.tier &&
+    a.stage === b.stage &&
+    a.priority === b.priority &&
+    a.topics.length === b.topics.length &&
+    a.topics.every((t, i) => t === b.topics[i]) &&
+    a.industry === b.industry &&
+    a.country === b.country
+  );
+}
+
+/** An account's stored standing in one audience, as far as the plan compares it. */
+export interface StoredStanding {
+  member: boolean;
+  view: AudienceMember;
+}
+
+/** One write that brings an account's standing in one audience in line with its evaluation. */
+export interface StandingChange {
+  audienceId: string;
+  kind: 'join' | 'leave' | 'refresh';
+  member: boolean;
+  /** The view to store: the account as it is now, or for a leave the view it had as a member. */
+  view: AudienceMember;
+}
+
+/**
+ * What an account's memberships must become under `config`, from its stored score alone (no
+ * re-scoring: a definition never changes fit, intent or priority): the audiences it belongs
+ * to (`audiencesOf`), and per audience the one write that makes the stored standing agree: a
+ * join, a leave, or a member's exported fields refreshed. An audience it is stored as a
+ * member of but that is no longer configured is left. Nothing for what already agrees.
+ */
+export function planMembership(
+  domain: string,
+  firmographics: { name?: string; industry?: string; country?: string } | undefined,
+  score: ScoredAccount,
+  hold: HoldLike | undefined,
+  config: AudiencesConfig,
+  stored: ReadonlyMap<string, StoredStanding>,
+): { audiences: string[]; changes: StandingChange[] } {
+  const audiences = audiencesOf(score, hold, config);
+  const want = new Set(audiences);
+  const view = memberOf(domain, firmographics, score);
+  const ids = new Set([...config.audiences.map((a) => a.id), ...[...stored].filter(([, s]) => s.member).map(([id]) => id)]);
+  const changes: StandingChange[] = [];
+  for (const audienceId of ids) {
+    const current = stored.get(audienceId);
+    const member = want.has(audienceId);
+    if (member && !current?.member) changes.push({ audienceId, kind: 'join', member, view });
+    else if (!member && current?.member) changes.push({ audienceId, kind: 'leave', member, view: current.view });
+    else if (member && current && !sameMember(current.view, view)) changes.push({ audienceId, kind: 'refresh', member, view });
+  }
+  return { audiences, changes };
+}
+
 /** One logged membership change, in log order. */
 export interface MembershipChange {
   domain: string;

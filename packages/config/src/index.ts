@@ -180,6 +180,18 @@ export interface Config {
   pods: PodsConfig;
   audiences: AudiencesConfig;
   sla: SlaConfig;
+  /**
+   * How many times each stored section was replaced (a counter bumped by every `PUT`), as read
+   * with the sections; absent or 0 for a section never stored. Audience membership is ordered
+   * by the revision of the definitions that decided it, so a writer holding older definitions
+   * can tell it is behind.
+   */
+  revisions?: Partial<Record<SectionName, number>>;
+}
+
+/** The revision of a section in this configuration: 0 when it was never stored. */
+export function revisionOf(config: Pick<Config, 'revisions'>, section: SectionName): number {
+  return config.revisions?.[section] ?? 0;
 }
 
 const DEFAULT_WEIGHTS: Record<Signal, number> = {

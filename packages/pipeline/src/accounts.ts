@@ -71,7 +71,10 @@ export async function upsertAccounts(rows: unknown[], deps: RescoreDeps): Promis
 
 async function refreshMemberViews(domain: string, deps: RescoreDeps): Promise<void> {
   const record = await deps.store.accounts.get(domain, true);
-  if (record?.score?.audiences?.length) await syncMembership(record, record.score, record.version, deps);
+  if (!record?.score?.audiences?.length) return;
+  const { behind } = await syncMembership(record, record.score, record.version, deps);
+  // Newer definitions are stored than this request holds: their re-materialisation covers the account.
+  if (behind) await syncMembership(record, record.score, record.version, { ...deps, config: await deps.store.config.getAll(true) });
 }
 
 type ValidRow = { index: number; firmographics: Firmographics };

@@ -1,8 +1,6 @@
-import { type AudienceMember, memberOf, netChanges } from '@intent/audiences';
-import type { Config } from '@intent/config';
-import type { AccountRecord, ScoreSnapshot, Store } from '@intent/store';
-import { canonical } from './canonical';
-import { settleLimited } from './concurrency';
+import { type AudienceMember, netChanges, planMembership } from '@intent/audiences';
+import { type Config, revisionOf } from '@intent/config';
+import type { AccountRecord, MemberState, ScoreSnapshot, Store } from '@intent/store';
 
 export type AudienceMessageType = 'audience.member_added' | 'audience.member_removed';
 
@@ -25,43 +23,68 @@ export interface AudienceDeps {
   publishAudienceChanges?: AudiencePublisher;
 }
 
+/** What a membership sync did. */
+export interface SyncResult {
+  /** The messages it published, one per join or leave. */
+  messages: AudienceMessage[];
+  /**
+   * The audiences are materialised for newer definitions than `deps.config` holds: the sync
+   * wrote nothing it knew to be out of date; re-read the configuration and sync again.
+   */
+  behind: boolean;
+}
+
 /**
- * Brings the account's stored memberships in line with `score.audiences`, written by account
- * `version`: reads its standing in every audience concerned (one batch read), then writes only
- * what differs: a join or a leave (member item, count, log entry, message), or a member's
- * exported fields. Answers the messages it published.
+ * Brings the account's stored memberships in line with its evaluation under
+ * `deps.config.audiences` (for a fresh score, `score.audiences`), written as account
+ * `version` under the definitions' revision: reads its standing in every audience concerned
+ * and each audience's definitions revision (one batch read), then writes only what differs: a
+ * join or a leave (member item, count, log entry, message), or a member's exported fields.
+ * Definitions older than the stored ones write nothing (`behind`); so do newer standings.
  */
 export async function syncMembership(
   record: AccountRecord,
   score: ScoreSnapshot,
   version: number,
   deps: AudienceDeps,
-): Promise<AudienceMessage[]> {
-  const want = new Set(score.audiences ?? []);
-  const ids = [...new Set([...deps.config.audiences.audiences.map((a) => a.id), ...want, ...(record.score?.audiences ?? [])])];
-  if (ids.length === 0) return [];
+): Promise<SyncResult> {
+  const rev = revisionOf(deps.config, 'audiences');
+  const ids = [
+    ...new Set([
+      ...deps.config.audiences.audiences.map((a) => a.id),
+      ...(score.audiences ?? []),
+      ...(record.score?.audiences ?? []),
+    ]),
+  ];
+  if (ids.length === 0) return { messages: [], behind: false };
   const { domain } = record;
-  const states = await deps.store.audiences.states(domain, ids);
-  const view = memberOf(domain, record.firmographics, score);
+  const { states, revisions } = await deps.store.audiences.standing(domain, ids);
+  if ([...revisions.values(), ...[...states.values()].map((s) => s.rev)].some((r) => r > rev))
+    return { messages: [], behind: true };
+  const { changes } = planMembership(domain, record.firmographics, score, record.hold, deps.config.audiences, states);
   const at = deps.now.toISOString();
   const messages: AudienceMessage[] = [];
-  for (const id of ids) {
-    const current = states.get(id);
-    if (current && current.ver > version) continue; // a newer re-score owns it
-    const member = want.has(id);
-    if (!member && !current?.member) continue;
-    if (member && current?.member && canonical(current.view) === canonical(view)) continue;
+  for (const change of changes) {
+    if (ownsNewer(states.get(change.audienceId), rev, version)) continue; // a newer re-score owns it
     const result = await deps.store.audiences.apply(
-      id,
-      { domain, member, ver: version, view: member ? view : (current?.view ?? view) },
+      change.audienceId,
+      { domain, member: change.member, rev, ver: version, view: change.view },
       at,
     );
     if (result === 'added' || result === 'removed') {
-      messages.push({ type: `audience.member_${result}`, audienceId: id, domain, name: view.name, at });
+      messages.push({ type: `audience.member_${result}`, audienceId: change.audienceId, domain, name: change.view.name, at });
     }
   }
   if (messages.length && deps.publishAudienceChanges) await deps.publishAudienceChanges(messages);
-  return messages;
+  // A definition change may have claimed the audiences between the read above and these
+  // writes, and read them before they landed: look again, so this writer redoes them.
+  const behind = changes.length > 0 && [...(await deps.store.audiences.revisions(ids)).values()].some((r) => r > rev);
+  return { messages, behind };
+}
+
+/** True when the stored standing was written by newer definitions or, under the same, a newer score. */
+export function ownsNewer(state: MemberState | undefined, rev: number, version: number): boolean {
+  return state !== undefined && (state.rev > rev || (state.rev === rev && state.ver > version));
 }
 
 /** A sequence number left unwritten this long was abandoned by a writer that died. */
@@ -94,10 +117,11 @@ export async function audienceDelta(store: Store, audienceId: string, fromSeq: n
     run.push(entry);
     seq = entry.seq;
   }
-  // Changes of one account are ordered by the account version that made them.
+  // Changes of one account are ordered by the definitions and the account version that made
+  // them (the order their member item accepted them in), not by when they were numbered.
   const changes = run
     .filter((e) => e.op !== 'none')
-    .sort((a, b) => a.ver - b.ver || a.seq - b.seq)
+    .sort((a, b) => a.rev - b.rev || a.ver - b.ver || a.seq - b.seq)
     .map((e) => ({ domain: e.domain, op: e.op as 'add' | 'remove' }));
   const { added, removed } = netChanges(changes);
   const names = new Map(run.map((e) => [e.domain, e.name]));
@@ -109,24 +133,4 @@ export async function audienceDelta(store: Store, audienceId: string, fromSeq: n
     removed: removed.map((d) => ({ domain: d, name: names.get(d) ?? d })),
     seq,
   };
-}
-
-/**
- * After a change of audience definitions: re-scores every live account and every current
- * member (the stored score carries the audiences, so a changed definition is a changed score),
- * and repairs the memberships of accounts whose score did not change. Writes only differences.
- */
-export async function rematerialiseAudiences(
-  deps: AudienceDeps,
-  rescore: (domain: string) => Promise<{ outcome: 'saved' | 'unchanged' }>,
-): Promise<{ accounts: number; failed: number }> {
-  const members = await Promise.all(deps.config.audiences.audiences.map((a) => deps.store.audiences.allMembers(a.id)));
-  const domains = [...new Set([...(await deps.store.accounts.liveDomains()), ...members.flat().map((m) => m.domain)])];
-  const results = await settleLimited(domains, 8, async (domain) => {
-    const { outcome } = await rescore(domain);
-    if (outcome === 'saved') return;
-    const record = await deps.store.accounts.get(domain, true);
-    if (record?.score) await syncMembership(record, record.score, record.version, deps);
-  });
-  return { accounts: domains.length, failed: results.filter((r) => r.status === 'rejected').length };
 }

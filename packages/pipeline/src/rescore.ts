@@ -27,14 +27,24 @@ const MAX_ATTEMPTS = 6;
  * account are serialised by the account's version: the loser re-reads and tries again, so
  * the saved score always reflects every rollup written before it.
  */
-export async function rescoreAccount(domain: string, deps: RescoreDeps): Promise<RescoreResult> {
+export async function rescoreAccount(domain: string, initialDeps: RescoreDeps): Promise<RescoreResult> {
+  let deps = initialDeps;
   const pushes = new PushLedger(deps.store);
+  // Set once this re-score saved a score whose audiences turned out to be decided by older
+  // definitions than the stored ones: it then re-reads the configuration and goes round again.
+  let saved: PodMessage[] | undefined;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const record = (await deps.store.accounts.get(domain, true)) ?? { domain, version: 0 };
     const score = await computeScore(record, deps);
     if (record.score && sameScore(record.score, score)) {
       await pushes.settle(undefined);
-      return { outcome: 'unchanged', messages: [] };
+      if (!saved) return { outcome: 'unchanged', messages: [] };
+      // Same score under the newer definitions: only its memberships are left to bring in line.
+      if ((await syncMembership(record, record.score, record.version, deps)).behind) {
+        deps = await withFreshConfig(deps);
+        continue;
+      }
+      return { outcome: 'saved', messages: saved };
     }
     if (record.score?.queuedIn && record.score.queuedIn === score.queuedIn) score.pushedAt = record.score.pushedAt;
     // Entering a queue is a push, recorded before the score is saved (a push recorded after a
@@ -43,29 +53,42 @@ export async function rescoreAccount(domain: string, deps: RescoreDeps): Promise
     const entered = score.queuedIn && score.queuedIn !== record.score?.queuedIn && score.pushedAt;
     await pushes.settle(entered ? { podId: score.queuedIn as string, pushedAt: score.pushedAt as string, domain } : undefined);
     const placement = score.queuedIn ? { podId: score.queuedIn, priority: score.priority } : undefined;
-    let saved: 'saved' | 'conflict';
+    let outcome: 'saved' | 'conflict';
     try {
-      saved = await deps.store.accounts.saveScore(domain, score, placement, record.version);
+      outcome = await deps.store.accounts.saveScore(domain, score, placement, record.version);
     } catch (err) {
       // The redelivery that retries this save has its own `now`: take back this push first.
       await pushes.settle(undefined).catch(() => undefined);
       throw err;
     }
-    if (saved === 'saved') {
+    if (outcome === 'saved') {
+      const messages = [
+        ...(saved ?? []),
+        ...podMessagesFor(
+          domain,
+          record.firmographics?.name,
+          { podId: record.score?.queuedIn, score: record.score },
+          { podId: score.queuedIn, score },
+          deps.now.toISOString(),
+        ),
+      ];
       // Audience membership follows the saved score (written by its version, so an older
-      // re-score finishing late cannot undo a newer one's membership).
-      await syncMembership(record, score, record.version + 1, deps);
-      const messages = podMessagesFor(
-        domain,
-        record.firmographics?.name,
-        { podId: record.score?.queuedIn, score: record.score },
-        { podId: score.queuedIn, score },
-        deps.now.toISOString(),
-      );
+      // re-score finishing late cannot undo a newer one's membership) under the definitions
+      // it was evaluated with, unless newer ones are stored: then the score is evaluated again.
+      if ((await syncMembership(record, score, record.version + 1, deps)).behind) {
+        saved = messages;
+        deps = await withFreshConfig(deps);
+        continue;
+      }
       return { outcome: 'saved', messages };
     }
   }
   throw new Error(`re-scoring ${domain} kept conflicting with concurrent writers`);
+}
+
+/** The same dependencies with the configuration read again (strongly consistent). */
+async function withFreshConfig(deps: RescoreDeps): Promise<RescoreDeps> {
+  return { ...deps, config: await deps.store.config.getAll(true) };
 }
 
 /**

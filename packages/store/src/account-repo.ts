@@ -196,10 +196,36 @@ export class AccountRepository {
     return pages.flat().flatMap(toAudienceInputs);
   }
 
+  /** Domains of every scored account, live or cold: one keys-only Query per shard of gsi2, in parallel. */
+  async scoredDomains(): Promise<string[]> {
+    const partitions = Array.from({ length: LIVE_SHARDS }, (_, shard) => [liveShardPkOf(shard), coldShardPkOf(shard)]).flat();
+    const pages = await Promise.all(
+      partitions.map((pk) =>
+        this.table.queryAll({
+          IndexName: 'gsi2',
+          KeyConditionExpression: 'gsi2pk = :pk',
+          ExpressionAttributeValues: toAttr({ ':pk': pk }),
+          ProjectionExpression: 'gsi2sk',
+        }),
+      ),
+    );
+    return pages.flat().map((item) => String(item.gsi2sk));
+  }
+
   /** The same for named accounts, read consistently from the table (absent or unscored: left out). */
-  async audienceInputs(domains: string[]): Promise<AudienceInputs[]> {
-    const items = await this.table.getMany(domains.map(accountKey), true, AUDIENCE_INPUTS);
-    return items.flatMap(toAudienceInputs);
+  async audienceInputs(domains: string[], inFlight = 8): Promise<AudienceInputs[]> {
+    const out: AudienceInputs[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < domains.length) {
+        const batch = domains.slice(next, next + 100);
+        next += 100;
+        const items = await this.table.getMany(batch.map(accountKey), true, AUDIENCE_INPUTS);
+        out.push(...items.flatMap(toAudienceInputs));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, inFlight) }, worker));
+    return out;
   }
 
   /**

@@ -18,7 +18,12 @@ import { type Table, toAttr } from './table';
 export interface MemberState {
   domain: string;
   member: boolean;
-  /** The account version that wrote it: an older writer never overwrites a newer one. */
+  /**
+   * The revision of the audience definitions that decided it (0: before revisions) and the
+   * account version it was decided from. Writes are ordered by (rev, ver): a writer holding
+   * older definitions, or an older score under the same definitions, never overwrites a newer one.
+   */
+  rev: number;
   ver: number;
   view: AudienceMember;
 }
@@ -30,12 +35,32 @@ export interface LogEntry {
   name: string;
   op: 'add' | 'remove' | 'none';
   at: string;
+  /** The (rev, ver) of the standing the change wrote: the order of one account's changes. */
+  rev: number;
   ver: number;
 }
 
+/** A change to log in a block: its number and time come from the block's reservation. */
+export type LogChange = Omit<LogEntry, 'seq' | 'at'> & { op: 'add' | 'remove' };
+
 export type ApplyResult = 'added' | 'removed' | 'updated' | 'stale';
 
+/** An account's standing in some audiences, and each audience's current definitions revision. */
+export interface Standing {
+  states: Map<string, MemberState>;
+  revisions: Map<string, number>;
+}
+
 const MAX_LOG_ATTEMPTS = 5;
+/**
+ * A reserved block of log numbers is written with unconditional batch puts only this soon after
+ * the reservation: well inside the time after which a reader gives an unwritten number up as
+ * abandoned (2 minutes), so no reader can have filled one of them yet. Later, each entry is
+ * written on its own, conditionally, and renumbered if a reader filled its number.
+ */
+const BLOCK_BATCH_WINDOW_MS = 60_000;
+/** BatchWriteItem calls in flight while writing a block of log entries. */
+const BLOCK_WRITES_IN_FLIGHT = 4;
 
 /**
  * Audience membership, kept up to date by the re-scores: member items written only when an
@@ -45,17 +70,115 @@ const MAX_LOG_ATTEMPTS = 5;
 export class AudienceRepository {
   constructor(private readonly table: Table) {}
 
-  /** The account's stored standing in each of the given audiences (absent: never a member). */
-  async states(domain: string, audienceIds: string[]): Promise<Map<string, MemberState>> {
-    const items = await this.table.getMany(audienceIds.map((id) => audienceMemberKey(id, domain)));
-    return new Map(items.map((item) => [String(item.pk).slice('AUD#'.length), toState(item)]));
+  /**
+   * The account's stored standing in each of the given audiences (absent: never a member) and
+   * each audience's definitions revision, in one batch read.
+   */
+  async standing(domain: string, audienceIds: string[]): Promise<Standing> {
+    const items = await this.table.getMany([
+      ...audienceIds.map((id) => audienceMemberKey(id, domain)),
+      ...audienceIds.map(audienceMetaKey),
+    ]);
+    const states = new Map<string, MemberState>();
+    const revisions = new Map<string, number>();
+    for (const item of items) {
+      const id = String(item.pk).slice('AUD#'.length);
+      if (item.sk === 'META') revisions.set(id, Number(item.rev ?? 0));
+      else states.set(id, toState(item));
+    }
+    return { states, revisions };
+  }
+
+  /** The definitions revision each audience is materialised for (0: none recorded). */
+  async revisions(audienceIds: string[]): Promise<Map<string, number>> {
+    const items = await this.table.getMany(audienceIds.map(audienceMetaKey), true);
+    return new Map(items.map((item) => [String(item.pk).slice('AUD#'.length), Number(item.rev ?? 0)]));
   }
 
   /**
-   * Sets the account's standing, unless a newer account version already set it ('stale').
-   * A change of standing bumps the member count and appends to the change log.
+   * Records that the audience is being materialised for definitions revision `rev`, unless a
+   * newer revision already is (false). Writers holding older definitions read it and step back.
+   */
+  async claimRevision(audienceId: string, rev: number): Promise<boolean> {
+    try {
+      await this.table.client.send(
+        new UpdateItemCommand({
+          TableName: this.table.name,
+          Key: toAttr(audienceMetaKey(audienceId)),
+          UpdateExpression: 'SET #rev = :r',
+          ConditionExpression: 'attribute_not_exists(#rev) OR #rev <= :r',
+          ExpressionAttributeNames: { '#rev': 'rev' },
+          ExpressionAttributeValues: toAttr({ ':r': rev }),
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionalCheckFailed(err)) return false;
+      throw err;
+    }
+  }
+
+  /** Records the audience as fully materialised for revision `rev`, unless a newer one was claimed since. */
+  async markMaterialised(audienceId: string, rev: number): Promise<void> {
+    try {
+      await this.table.client.send(
+        new UpdateItemCommand({
+          TableName: this.table.name,
+          Key: toAttr(audienceMetaKey(audienceId)),
+          UpdateExpression: 'SET #done = :r',
+          ConditionExpression: '#rev = :r',
+          ExpressionAttributeNames: { '#rev': 'rev', '#done': 'done' },
+          ExpressionAttributeValues: toAttr({ ':r': rev }),
+        }),
+      );
+    } catch (err) {
+      if (!isConditionalCheckFailed(err)) throw err;
+    }
+  }
+
+  /** The revision each audience was last fully materialised for (0: none recorded). */
+  async materialised(audienceIds: string[]): Promise<Map<string, number>> {
+    const items = await this.table.getMany(audienceIds.map(audienceMetaKey), true);
+    return new Map(items.map((item) => [String(item.pk).slice('AUD#'.length), Number(item.done ?? 0)]));
+  }
+
+  /** Every stored standing in the audience (members and former members), by domain. */
+  async standings(audienceId: string): Promise<Map<string, MemberState>> {
+    const items = await this.table.queryAll({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :m)',
+      ExpressionAttributeValues: toAttr({ ':pk': audiencePk(audienceId), ':m': AUDIENCE_MEMBER_PREFIX }),
+      ConsistentRead: true,
+    });
+    return new Map(items.map((item) => [String(item.domain), toState(item)]));
+  }
+
+  /**
+   * Sets the account's standing, unless a newer one is stored ('stale'), and logs a change of
+   * standing (bumping the member count).
    */
   async apply(audienceId: string, state: MemberState, at: string): Promise<ApplyResult> {
+    const result = await this.setStanding(audienceId, state, at);
+    if (result === 'added' || result === 'removed') {
+      const op = result === 'added' ? 'add' : 'remove';
+      await this.appendLog(
+        audienceId,
+        { domain: state.domain, name: state.view.name, op, at, rev: state.rev, ver: state.ver },
+        result === 'added' ? 1 : -1,
+      );
+    }
+    return result;
+  }
+
+  /**
+   * Writes the account's standing unless a newer one (by definitions revision, then account
+   * version) is stored: 'stale'. Answers whether it joined, left or stayed (exported fields
+   * rewritten), from the item it replaced, so the caller logs exactly the real changes. It does
+   * not log them: `apply` does, one by one; `appendLogBlock` for many.
+   */
+  async setStanding(audienceId: string, state: MemberState, at: string): Promise<ApplyResult> {
+    // An item written before revisions has none: it counts as revision 0.
+    const older = ['#rev < :r', '(#rev = :r AND #ver <= :v)'];
+    older.push(state.rev > 0 ? 'attribute_not_exists(#rev)' : '(attribute_not_exists(#rev) AND #ver <= :v)');
     let old: MemberState | undefined;
     try {
       const out = await this.table.client.send(
@@ -65,13 +188,14 @@ export class AudienceRepository {
             ...audienceMemberKey(audienceId, state.domain),
             domain: state.domain,
             member: state.member,
+            rev: state.rev,
             ver: state.ver,
             m: state.view,
             at,
           }),
-          ConditionExpression: 'attribute_not_exists(pk) OR #ver <= :v',
-          ExpressionAttributeNames: { '#ver': 'ver' },
-          ExpressionAttributeValues: toAttr({ ':v': state.ver }),
+          ConditionExpression: ['attribute_not_exists(pk)', ...older].join(' OR '),
+          ExpressionAttributeNames: { '#ver': 'ver', '#rev': 'rev' },
+          ExpressionAttributeValues: toAttr({ ':v': state.ver, ':r': state.rev }),
           ReturnValues: 'ALL_OLD',
         }),
       );
@@ -81,13 +205,62 @@ export class AudienceRepository {
       throw err;
     }
     if ((old?.member ?? false) === state.member) return 'updated';
-    const op = state.member ? 'add' : 'remove';
-    await this.appendLog(
-      audienceId,
-      { domain: state.domain, name: state.view.name, op, at, ver: state.ver },
-      state.member ? 1 : -1,
-    );
     return state.member ? 'added' : 'removed';
+  }
+
+  /**
+   * Logs many changes of one audience with one counter update: reserves a block of sequence
+   * numbers (and moves the member count by `sizeDelta`), then writes the entries with
+   * BatchWriteItem, each stamped with the reservation time. Readers stop at the block's
+   * unwritten numbers until they are written. Answers the reservation time (ISO 8601).
+   */
+  async appendLogBlock(audienceId: string, changes: LogChange[], sizeDelta: number, clock: () => Date): Promise<string> {
+    if (changes.length === 0) return clock().toISOString();
+    const out = await this.table.client.send(
+      new UpdateItemCommand({
+        TableName: this.table.name,
+        Key: toAttr(audienceMetaKey(audienceId)),
+        UpdateExpression: 'ADD #seq :n, #size :d',
+        ExpressionAttributeNames: { '#seq': 'seq', '#size': 'size' },
+        ExpressionAttributeValues: toAttr({ ':n': changes.length, ':d': sizeDelta }),
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    const reserved = clock();
+    const reservedAt = reserved.getTime();
+    const at = reserved.toISOString();
+    const first = Number(unmarshall(out.Attributes ?? {}).seq) - changes.length + 1;
+    const entries = changes.map((change, i) => ({ ...audienceLogKey(audienceId, first + i), ...change, at }));
+    const chunks = Array.from({ length: Math.ceil(entries.length / 25) }, (_, c) => entries.slice(c * 25, (c + 1) * 25));
+    let next = 0;
+    const worker = async () => {
+      while (next < chunks.length) {
+        const chunk = chunks[next++] as typeof entries;
+        if (clock().getTime() - reservedAt < BLOCK_BATCH_WINDOW_MS) {
+          await this.table.writeMany(chunk);
+          continue;
+        }
+        for (const { pk: _pk, sk, ...change } of chunk) await this.writeLogEntry(audienceId, parseAudienceLogSk(sk), change);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(BLOCK_WRITES_IN_FLIGHT, chunks.length) }, worker));
+    return at;
+  }
+
+  /** Writes one change under its reserved number, or under a fresh one if a reader gave that up. */
+  private async writeLogEntry(audienceId: string, seq: number, change: Omit<LogEntry, 'seq'>): Promise<void> {
+    try {
+      await this.table.client.send(
+        new PutItemCommand({
+          TableName: this.table.name,
+          Item: toAttr({ ...audienceLogKey(audienceId, seq), ...change }),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (err) {
+      if (!isConditionalCheckFailed(err)) throw err;
+      await this.appendLog(audienceId, change, 0);
+    }
   }
 
   /**
@@ -150,6 +323,7 @@ export class AudienceRepository {
       name: String(item.name ?? item.domain ?? ''),
       op: item.op as LogEntry['op'],
       at: String(item.at ?? ''),
+      rev: Number(item.rev ?? 0),
       ver: Number(item.ver ?? 0),
     }));
   }
@@ -220,6 +394,7 @@ function toState(item: Record<string, unknown>): MemberState {
   return {
     domain,
     member: item.member === true,
+    rev: Number(item.rev ?? 0),
     ver: Number(item.ver ?? 0),
     view: (item.m as AudienceMember) ?? { domain, name: domain, tier: '', stage: '', priority: 0, topics: [] },
   };

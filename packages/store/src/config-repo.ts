@@ -10,8 +10,9 @@ import { type Table, fromAttr, toAttr } from './table';
 export class ConfigRepository {
   constructor(private readonly table: Table) {}
 
-  async getAll(): Promise<Config> {
-    const items = await this.table.getMany(SECTION_NAMES.map(configKey));
+  /** Every section; `consistent` reads what the latest `put` wrote, not a replica that may lag. */
+  async getAll(consistent = false): Promise<Config> {
+    const items = await this.table.getMany(SECTION_NAMES.map(configKey), consistent);
     const stored = new Map(items.map((item) => [item.sk as SectionName, item]));
     const config: Partial<Record<SectionName, unknown>> = {};
     const revisions: Partial<Record<SectionName, number>> = {};

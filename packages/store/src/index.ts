@@ -14,10 +14,10 @@ import { PushRepository } from './push-repo';
 import { RollupRepository } from './rollup-repo';
 import { Table } from './table';
 
-export type { AccountRecord, Claim, QueuePage, QueuePlacement, ScoreSnapshot } from './account-repo';
+export type { AccountRecord, AudienceInputs, Claim, QueuePage, QueuePlacement, ScoreSnapshot } from './account-repo';
 export { InvalidCursorError } from './account-repo';
 export type { ApiKeyRecord } from './api-key-repo';
-export type { ApplyResult, LogEntry, MemberState } from './audience-repo';
+export type { ApplyResult, LogChange, LogEntry, MemberState, Standing } from './audience-repo';
 export type { SiteStats, TopicDay } from './activity-repo';
 export type { Contribution } from './counted-add';
 export type { FeedbackEffect, FeedbackRecord } from './feedback-repo';

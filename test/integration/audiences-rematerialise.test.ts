@@ -1,0 +1,149 @@
+import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import type { Config } from '@intent/config';
+import { finishRematerialisation, rematerialiseAudiences, rescoreAccount } from '@intent/pipeline';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collectAndDrain, send, upsert, visitEvents } from './accounts-helpers';
+import { startTestStack, type TestStack } from './harness';
+
+/**
+ * A change of audience definitions on the real stack: it evaluates the stored scores of every
+ * scored account, cold ones included, re-scores none of them, and a re-score still holding the
+ * old definitions cannot bring the old membership back. No ICP, one pod: every account is tier B.
+ */
+describe('audience re-materialisation after a definition change', () => {
+  let stack: TestStack;
+  const define = (stages: string[]) =>
+    send(stack, 'PUT', '/v1/config/audiences', { audiences: [{ id: 'seg', name: 'Segment', filter: { stages } }] });
+  const members = async () => {
+    const res = await stack.api('/v1/audiences/seg/members', { key: stack.secrets.marketingKey });
+    return { domains: res.body.members.map((m: { domain: string }) => m.domain), cursor: res.body.cursor as string };
+  };
+  const delta = async (cursor: string) => {
+    const res = await stack.api(`/v1/audiences/seg/members?cursor=${encodeURIComponent(cursor)}`, {
+      key: stack.secrets.marketingKey,
+    });
+    const domains = (list: { domain: string }[]) => list.map((m) => m.domain).sort();
+    return { added: domains(res.body.added), removed: domains(res.body.removed), cursor: res.body.cursor as string };
+  };
+  const drainAudienceQueue = async () => {
+    const url = stack.queues.audiences?.url as string;
+    const out: string[] = [];
+    for (;;) {
+      const got = await stack.sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+      const messages = got.Messages ?? [];
+      if (!messages.length) return out.sort();
+      for (const m of messages) {
+        const body = JSON.parse(m.Body ?? 'null');
+        out.push(`${body.type} ${body.domain}`);
+      }
+      await stack.sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: url,
+          Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })),
+        }),
+      );
+    }
+  };
+  let oldConfig: Config;
+  let cursor: string;
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+    expect((await define(['hand_raiser'])).status).toBe(200);
+    expect(
+      (
+        await upsert(stack, [
+          { domain: 'cold.example', name: 'Cold Co', country: 'GB' },
+          { domain: 'warm.example', name: 'Warm Co', country: 'GB' },
+        ])
+      ).body.rejected,
+    ).toEqual([]);
+    await collectAndDrain(stack, [
+      ...visitEvents('cold.example', 'rep', ['pricing_view']),
+      ...visitEvents('warm.example', 'rep', ['pricing_view']),
+    ]);
+    // Two months on, without new intent, cold.example has gone cold: re-scored then, it leaves
+    // the live half of the scored-accounts index (what the decay walk reads) and the audience.
+    const config = await stack.store.config.getAll(true);
+    const later = new Date(Date.now() + 60 * 86_400_000);
+    expect((await rescoreAccount('cold.example', { store: stack.store, config, now: later })).outcome).toBe('saved');
+    oldConfig = config;
+  });
+  afterAll(async () => {
+    await stack.stop().catch(() => undefined);
+    stack.cleanup();
+  });
+
+  it('starts with the hand-raiser only; the cold account is scored but not live', async () => {
+    const cold = await stack.store.accounts.get('cold.example', true);
+    expect(cold?.score?.intent.stage).toBe('cold');
+    expect(await stack.store.accounts.liveDomains()).not.toContain('cold.example');
+    const now = await members();
+    expect(now.domains).toEqual(['warm.example']);
+    cursor = now.cursor;
+    await drainAudienceQueue();
+  });
+
+  it('admits a scored cold account when the new definition does, and re-scores nothing', async () => {
+    const before = await Promise.all(['cold.example', 'warm.example'].map((d) => stack.store.accounts.get(d, true)));
+    const res = await define(['cold']);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      section: 'audiences',
+      rematerialised: { accounts: 2, joined: 1, left: 1, failed: 0, superseded: false },
+    });
+    expect(res.body).not.toHaveProperty('rescored');
+
+    expect((await members()).domains).toEqual(['cold.example']);
+    expect(await delta(cursor)).toMatchObject({ added: ['cold.example'], removed: ['warm.example'] });
+    expect(await drainAudienceQueue()).toEqual(['audience.member_added cold.example', 'audience.member_removed warm.example']);
+    expect((await send(stack, 'GET', '/v1/accounts/cold.example')).body.audiences).toEqual(['seg']);
+    expect((await send(stack, 'GET', '/v1/accounts/warm.example')).body.audiences).toEqual([]);
+
+    // Not re-scored: each account keeps its version and the time it was scored; only the
+    // audiences on its score moved.
+    const after = await Promise.all(['cold.example', 'warm.example'].map((d) => stack.store.accounts.get(d, true)));
+    after.forEach((record, i) => {
+      expect(record?.version).toBe(before[i]?.version);
+      expect(record?.score?.scoredAt).toBe(before[i]?.score?.scoredAt);
+      expect({ ...record?.score, audiences: undefined }).toEqual({ ...before[i]?.score, audiences: undefined });
+    });
+  });
+
+  it('changes nothing when the same definition is put again', async () => {
+    const { cursor: now } = await members();
+    const res = await define(['cold']);
+    expect(res.body.rematerialised).toMatchObject({ accounts: 2, joined: 0, left: 0, refreshed: 0 });
+    expect(await delta(now)).toMatchObject({ added: [], removed: [], cursor: now });
+    expect(await drainAudienceQueue()).toEqual([]);
+  });
+
+  it('does not let a re-score still holding the old definitions bring the old membership back', async () => {
+    const { cursor: now } = await members();
+    // The old definitions admit warm.example (a hand-raiser): this re-score saves that first,
+    // then finds newer definitions stored and evaluates its score again under them.
+    const result = await rescoreAccount('warm.example', { store: stack.store, config: oldConfig, now: new Date() });
+    expect(result.outcome).toBe('saved');
+    expect((await members()).domains).toEqual(['cold.example']);
+    expect(await delta(now)).toMatchObject({ added: [], removed: [] });
+    expect((await stack.store.accounts.get('warm.example', true))?.score?.audiences).toEqual([]);
+  });
+
+  it('leaves accounts not begun by the deadline to the schedule, which finishes them once', async () => {
+    const { cursor: now } = await members();
+    const definitions = { audiences: [{ id: 'seg', name: 'Segment', filter: { stages: ['cold', 'hand_raiser'] } }] };
+    await stack.store.config.put('audiences', definitions as Config['audiences'], new Date());
+    const deps = { store: stack.store, config: await stack.store.config.getAll(true), now: new Date(), clock: () => new Date() };
+    expect(await rematerialiseAudiences({ ...deps, deadline: 0 })).toMatchObject({
+      accounts: 2,
+      deferred: 2,
+      joined: 0,
+      complete: false,
+    });
+    expect((await members()).domains).toEqual(['cold.example']);
+    expect(await finishRematerialisation(deps)).toMatchObject({ joined: 1, left: 0, deferred: 0, complete: true });
+    expect((await members()).domains).toEqual(['cold.example', 'warm.example']);
+    expect(await delta(now)).toMatchObject({ added: ['warm.example'], removed: [] });
+    expect(await finishRematerialisation(deps)).toBeUndefined();
+  });
+});

@@ -1,12 +1,11 @@
 import { request } from 'node:http';
-import { type AttributeValue, DynamoDBClient, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { type AudienceFilter, matchesFilter } from '@intent/audiences';
 import { dayOf, rescoreAccount, settleLimited } from '@intent/pipeline';
-import { ENV } from '@intent/resources';
 import { dynamo, type ScoreSnapshot, type Store, Table } from '@intent/store';
 import { DynamoCounter, type DynamoCounts } from './dynamo-counter';
-import { type Benchmark, log, sleep } from './lib';
+import { type Benchmark, benchDynamo, log, sleep } from './lib';
 
 const ACCOUNTS = 10_000;
 /** Scan, then definition change, this many times: the figures are the medians, so noise is shared. */
@@ -56,15 +55,7 @@ export const audienceRematerialiseBenchmark: Benchmark = {
   id: 'audience',
   title: 'Audience re-materialisation after a definition change vs a full scan',
   async run(ctx) {
-    // Set by startLocalStack for the handlers: read only once the stack runs.
-    const endpoint = process.env.AWS_ENDPOINT_URL_DYNAMODB;
-    const tableName = process.env[ENV.tableName];
-    if (!endpoint || !tableName) throw new Error('AWS_ENDPOINT_URL_DYNAMODB / TABLE_NAME are not set: start the stack first');
-    const client = new DynamoDBClient({
-      endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
+    const { client, tableName } = benchDynamo();
     ctx.onFinish(async () => client.destroy());
     const n = Math.max(10, Math.round(ACCOUNTS * ctx.scale));
     const admin = { authorization: `Bearer ${ctx.stack.secrets.adminKey}`, 'content-type': 'application/json' };
@@ -163,7 +154,7 @@ export const audienceRematerialiseBenchmark: Benchmark = {
         // The index reads, evaluated the same way: what the re-materialisation reads, and the
         // eventually consistent alternative of projecting the fields into the index query.
         const read = await readIndexed(ctx.stack.store, { ...FULL_FILTER, ...next.filter });
-        const projected = await queryProjected(client, tableName, { ...FULL_FILTER, ...next.filter });
+        const projected = await queryProjected(ctx.stack.store, { ...FULL_FILTER, ...next.filter });
         for (const r of [read, projected]) {
           if (r.accounts !== n || r.matching !== want.size)
             throw new Error(`an index read found ${r.accounts} accounts and ${r.matching} matching, expected ${n} and ${want.size}`);
@@ -395,44 +386,12 @@ async function readIndexed(store: Store, filter: AudienceFilter) {
   return { ms: performance.now() - started, accounts: accounts.length, matching };
 }
 
-/** Every partition of gsi2 (both halves, 8 shards each) queried in parallel, the membership fields projected. */
-async function queryProjected(client: DynamoDBClient, tableName: string, filter: AudienceFilter) {
+/** The scored-accounts index queried with the membership fields projected (eventually consistent), the definition evaluated on each. */
+async function queryProjected(store: Store, filter: AudienceFilter) {
   const started = performance.now();
-  const names = ['s', 'fit', 'tier', 'intent', 'stage', 'topics', 'priority', 'pod', 'audiences', 'f', 'name', 'industry', 'country', 'hold', 'outcome'];
-  const partitions = [0, 1, 2, 3, 4, 5, 6, 7].flatMap((shard) => [`LIVE#${shard}`, `COLD#${shard}`]);
-  const counts = await Promise.all(
-    partitions.map(async (pk) => {
-      let accounts = 0;
-      let matching = 0;
-      let start: Record<string, AttributeValue> | undefined;
-      do {
-        const out = await client.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: 'gsi2',
-            KeyConditionExpression: 'gsi2pk = :pk',
-            ExpressionAttributeValues: { ':pk': { S: pk } },
-            ProjectionExpression:
-              'pk, #s.#fit.#tier, #s.#intent.#stage, #s.#intent.#topics, #s.#priority, #s.#pod, #s.#audiences, #f.#name, #f.#industry, #f.#country, #hold.#outcome',
-            ExpressionAttributeNames: Object.fromEntries(names.map((x) => [`#${x}`, x])),
-            ExclusiveStartKey: start,
-          }),
-        );
-        for (const raw of out.Items ?? []) {
-          const item = unmarshall(raw) as { s: ScoreSnapshot; hold?: { outcome?: string } };
-          accounts++;
-          if (matchesFilter(item.s, item.hold, filter)) matching++;
-        }
-        start = out.LastEvaluatedKey;
-      } while (start);
-      return { accounts, matching };
-    }),
-  );
-  return {
-    ms: performance.now() - started,
-    accounts: counts.reduce((n, c) => n + c.accounts, 0),
-    matching: counts.reduce((n, c) => n + c.matching, 0),
-  };
+  const accounts = await store.accounts.scoredAccounts();
+  const matching = accounts.filter((a) => matchesFilter(a.score, a.hold, filter)).length;
+  return { ms: performance.now() - started, accounts: accounts.length, matching };
 }
 
 type Api = (method: 'GET' | 'PUT', path: string, body?: unknown) => Promise<Record<string, unknown>>;

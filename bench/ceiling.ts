@@ -1,6 +1,5 @@
-import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { ENV } from '@intent/resources';
-import { type Benchmark, log, seconds } from './lib';
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { type Benchmark, benchDynamo, log, seconds } from './lib';
 
 const CONCURRENCY = 12;
 const DURATION_MS = 5_000;
@@ -17,15 +16,7 @@ export const ceilingBenchmark: Benchmark = {
   id: 'ceiling',
   title: 'Stand-in write ceiling',
   async run(ctx) {
-    // Set by startLocalStack for the handlers: read only once the stack runs.
-    const endpoint = process.env.AWS_ENDPOINT_URL_DYNAMODB;
-    const tableName = process.env[ENV.tableName];
-    if (!endpoint || !tableName) throw new Error('AWS_ENDPOINT_URL_DYNAMODB / TABLE_NAME are not set: start the stack first');
-    const client = new DynamoDBClient({
-      endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
+    const { client, tableName, endpoint } = benchDynamo();
     log(`write ceiling: ${CONCURRENCY} callers, ${DURATION_MS / 1000} s of UpdateItem ADD on ${endpoint}`);
     let writes = 0;
     let errors = 0;

@@ -1,6 +1,8 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { LocalStack } from '@intent/local';
+import { ENV } from '@intent/resources';
 
 /** One line of the printed table (and of the JSON). */
 export interface Row {
@@ -135,4 +137,16 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
     });
     worker.once('error', reject);
   });
+}
+
+/**
+ * A DynamoDB client of the bench's own on the stand-in (not the handlers': its requests are not
+ * counted with the pipeline's), and the table name. The stack sets both variables when it starts.
+ */
+export function benchDynamo(): { client: DynamoDBClient; tableName: string; endpoint: string } {
+  const endpoint = process.env.AWS_ENDPOINT_URL_DYNAMODB;
+  const tableName = process.env[ENV.tableName];
+  if (!endpoint || !tableName) throw new Error('AWS_ENDPOINT_URL_DYNAMODB / TABLE_NAME are not set: start the stack first');
+  const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  return { client, tableName, endpoint };
 }

@@ -2,7 +2,7 @@ import type { ScoredAccount } from '@intent/audiences';
 import type { Firmographics, Fit } from '@intent/fit';
 import type { AccountIntent } from '@intent/intent';
 import type { Hold } from '@intent/qualify';
-import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { type QueryCommandInput, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { isConditionalCheckFailed } from './errors';
 import { LIVE_SHARDS, accountKey, coldShardPk, coldShardPkOf, liveShardPk, liveShardPkOf, podQueuePk, podQueueSk } from './keys';
 import { type Projection, type Table, toAttr } from './table';
@@ -181,35 +181,24 @@ export class AccountRepository {
    * index is eventually consistent: a score saved a moment ago may show its previous version.
    */
   async scoredAccounts(): Promise<AudienceInputs[]> {
-    const partitions = Array.from({ length: LIVE_SHARDS }, (_, shard) => [liveShardPkOf(shard), coldShardPkOf(shard)]).flat();
-    const pages = await Promise.all(
-      partitions.map((pk) =>
-        this.table.queryAll({
-          IndexName: 'gsi2',
-          KeyConditionExpression: 'gsi2pk = :pk',
-          ExpressionAttributeValues: toAttr({ ':pk': pk }),
-          ProjectionExpression: AUDIENCE_INPUTS.expression,
-          ExpressionAttributeNames: AUDIENCE_INPUTS.names,
-        }),
-      ),
-    );
-    return pages.flat().flatMap(toAudienceInputs);
+    const items = await this.scoredShards({ ProjectionExpression: AUDIENCE_INPUTS.expression, ExpressionAttributeNames: AUDIENCE_INPUTS.names });
+    return items.flatMap(toAudienceInputs);
   }
 
   /** Domains of every scored account, live or cold: one keys-only Query per shard of gsi2, in parallel. */
   async scoredDomains(): Promise<string[]> {
+    return (await this.scoredShards({ ProjectionExpression: 'gsi2sk' })).map((item) => String(item.gsi2sk));
+  }
+
+  /** Every item of the scored-accounts index (gsi2, live and cold halves), one Query per shard in parallel. */
+  private async scoredShards(projection: Pick<QueryCommandInput, 'ProjectionExpression' | 'ExpressionAttributeNames'>) {
     const partitions = Array.from({ length: LIVE_SHARDS }, (_, shard) => [liveShardPkOf(shard), coldShardPkOf(shard)]).flat();
     const pages = await Promise.all(
       partitions.map((pk) =>
-        this.table.queryAll({
-          IndexName: 'gsi2',
-          KeyConditionExpression: 'gsi2pk = :pk',
-          ExpressionAttributeValues: toAttr({ ':pk': pk }),
-          ProjectionExpression: 'gsi2sk',
-        }),
+        this.table.queryAll({ IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :pk', ExpressionAttributeValues: toAttr({ ':pk': pk }), ...projection }),
       ),
     );
-    return pages.flat().map((item) => String(item.gsi2sk));
+    return pages.flat();
   }
 
   /** The same for named accounts, read consistently from the table (absent or unscored: left out). */

@@ -87,6 +87,19 @@ describe('rollup consumer under DynamoDB faults', () => {
     expect(res.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['record-1']);
   });
 
+  it('fails the identify whose stitching cannot read the visitor’s pending events, so redelivery stitches', async () => {
+    storeWorks();
+    ddb.on(QueryCommand).callsFake(async (input: { ExpressionAttributeValues?: Record<string, { S?: string }> }) => {
+      if (input.ExpressionAttributeValues?.[':pk']?.S?.startsWith('PENDING#')) throw awsError('ProvisionedThroughputExceededException');
+      return { Items: [] };
+    });
+    const res = await handler(
+      sqsEvent([message({ topics: ['warehousing'], anonymousId: 'other' }), message({ type: 'identify', signal: undefined, identity: { emailDomain: 'acme.example' } })]),
+      context,
+    );
+    expect(res.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['record-1']);
+  });
+
   it('retries a rollup write whose events were partly counted before, without counting them twice', async () => {
     storeWorks();
     const duplicate = message({ id: 'already-counted', topics: ['warehousing'] });

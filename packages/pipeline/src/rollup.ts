@@ -107,6 +107,8 @@ export async function rollUp(records: IngestRecord[], deps: RollupDeps): Promise
   const groups = new BatchGroups();
   /** Engaged events no link or network resolved, by visitor: what a link made meanwhile must still count. */
   const unresolvedByVisitor = new Map<string, { recordId: string; message: IngestMessage }[]>();
+  /** The identify that linked each newly linked visitor: a failed stitch fails it, so SQS retries the stitch. */
+  const linkRecords = new Map<string, string[]>();
   let unresolved = 0;
 
   const ordered = [...records].sort((a, b) => timeOf(a.message).localeCompare(timeOf(b.message)));
@@ -127,6 +129,9 @@ export async function rollUp(records: IngestRecord[], deps: RollupDeps): Promise
     } catch {
       failed.add(recordId);
       continue;
+    }
+    if (message.anonymousId && resolver.linked.has(message.anonymousId) && !linkRecords.has(message.anonymousId)) {
+      linkRecords.set(message.anonymousId, [recordId]);
     }
     if (resolution === 'erased') {
       // An erased visitor: the site's trends count the event as anonymous traffic, without the person; nothing else does.
@@ -165,11 +170,15 @@ export async function rollUp(records: IngestRecord[], deps: RollupDeps): Promise
       } else if (write.kind === 'pending') await store.rollups.addPending(write.group.day, write.group.events);
       else await store.activity.add(write.group.siteId, write.group.day, write.group.contributions);
     });
-  const stitch = (links: [string, string][]) =>
-    settleLimited(links, WRITE_CONCURRENCY, async ([anonymousId, domain]) => {
+  const stitch = async (links: [string, string][]) => {
+    const results = await settleLimited(links, WRITE_CONCURRENCY, async ([anonymousId, domain]) => {
       await stitchVisitor(store, anonymousId, domain, deps.now);
       touched.add(domain);
     });
+    results.forEach((r, i) => {
+      if (r.status === 'rejected') for (const id of linkRecords.get(links[i]?.[0] ?? '') ?? []) failed.add(id);
+    });
+  };
   await writeGroups(groups);
   await stitch([...resolver.linked]);
 
@@ -183,6 +192,7 @@ export async function rollUp(records: IngestRecord[], deps: RollupDeps): Promise
   if (late.size) {
     const lateGroups = new BatchGroups();
     for (const anonymousId of late.keys()) {
+      linkRecords.set(anonymousId, (unresolvedByVisitor.get(anonymousId) ?? []).map((e) => e.recordId));
       for (const { recordId, message } of unresolvedByVisitor.get(anonymousId) ?? []) {
         const resolution = await resolver.resolve(message);
         if (resolution && resolution !== 'erased') lateGroups.addResolved(recordId, message, resolution);

@@ -64,6 +64,10 @@ async function main() {
     const state = `tier ${a.fit?.tier ?? '?'}  ${a.intent.stage.padEnd(11)} ${a.salesReady ? `sales-ready -> ${a.pod}` : 'not sales-ready'}  priority ${a.priority}`;
     console.log(`  ${scenario.padEnd(20)} ${domain.padEnd(30)} ${state}\n  ${''.padEnd(20)} ${a.explanation[0] ?? ''}`);
   }
+  console.log('\naudiences:');
+  for (const audience of await client.audiences()) {
+    console.log(`  ${audience.id.padEnd(28)} ${audience.name.slice(0, 40).padEnd(40)} ${String(audience.size).padStart(5)} accounts`);
+  }
   console.log(`\ndemo finished in ${secs(started)}`);
 }
 

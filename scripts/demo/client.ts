@@ -134,6 +134,13 @@ export class DemoClient {
     return res.body.accounts;
   }
 
+  /** The audiences and their sizes (`GET /v1/audiences`). */
+  async audiences(): Promise<{ id: string; name: string; size: number }[]> {
+    const res = await this.admin<{ audiences: { id: string; name: string; size: number }[] }>('GET', '/v1/audiences');
+    if (res.status !== 200) throw new ApiError(res.status, res.body, 'GET /v1/audiences');
+    return res.body.audiences;
+  }
+
   /** Events the rollup has counted (every site's ingestion stats) since `from`. */
   async rolledUp(from: Date): Promise<number> {
     const res = await this.admin<{ sites: Record<string, { accepted: number }> }>('GET', `/v1/ingestion/stats?from=${from.toISOString()}`);

@@ -15,6 +15,8 @@ const SCANS_PER_REPETITION = 3;
 const SEED_CONCURRENCY = 32;
 /** How long membership may take to reach the expected size after the definition change. */
 const SETTLE_TIMEOUT_MS = 10 * 60_000;
+/** How many times a change answered 202 (out of time) is sent again before the benchmark gives up. */
+const MAX_PUTS = 5;
 /** The api function's timeout (and about API Gateway's): a synchronous re-materialisation must fit. */
 const API_TIMEOUT_MS = 29_000;
 const AUDIENCE_ID = 'bench-audience';
@@ -169,21 +171,21 @@ export const audienceRematerialiseBenchmark: Benchmark = {
       const before = expected(previous);
       counter.start();
       const started = performance.now();
-      const answer = await send(
-        `${ctx.stack.baseUrl}/v1/config/audiences`,
-        'PUT',
-        admin,
-        JSON.stringify({ audiences: [{ id: AUDIENCE_ID, name: `Benchmark: ${next.label}`, filter: next.filter }] }),
-      );
+      const body = JSON.stringify({ audiences: [{ id: AUDIENCE_ID, name: `Benchmark: ${next.label}`, filter: next.filter }] });
+      let answer = await send(`${ctx.stack.baseUrl}/v1/config/audiences`, 'PUT', admin, body);
       const putMs = performance.now() - started;
       const timedOut = answer.status === 500 && answer.text.includes('TimeoutError');
-      // 202: the change ran out of its time budget and left the rest to the hourly re-score;
-      // the bench runs that schedule at once and counts its time too.
-      const deferred = answer.status === 202;
-      if (answer.status !== 200 && !deferred && !timedOut)
+      // 202: the change ran out of its time budget and left the rest to the hourly re-score. The
+      // same PUT again finishes it (what an impatient user would do); its time counts too.
+      let puts = 1;
+      while (answer.status === 202 && puts < MAX_PUTS) {
+        answer = await send(`${ctx.stack.baseUrl}/v1/config/audiences`, 'PUT', admin, body);
+        puts++;
+      }
+      const deferred = puts > 1;
+      if (answer.status !== 200 && !timedOut)
         throw new Error(`PUT /v1/config/audiences answered ${answer.status}: ${answer.text.slice(0, 300)}`);
       const outcome = timedOut ? undefined : (JSON.parse(answer.text) as { rematerialised?: Rematerialised }).rematerialised;
-      if (deferred) await ctx.stack.runSchedule('rescore');
       await waitForMembership(api, want, started);
       const ms = performance.now() - started;
       // Nothing may still be writing when the next change starts: wait until the handlers' client is idle.
@@ -200,7 +202,7 @@ export const audienceRematerialiseBenchmark: Benchmark = {
           `re-materialise "${next.label}" ${ms.toFixed(0)} ms (${joined} joined, ${left} left; ` +
           (timedOut
             ? `PUT answered 500 TimeoutError after ${putMs.toFixed(0)} ms)`
-            : `PUT answered ${answer.status} in ${putMs.toFixed(0)} ms, ${outcome?.accounts} accounts evaluated${deferred ? `, ${outcome?.deferred} left to the schedule` : ''})`),
+            : `PUT answered ${deferred ? `202 in ${putMs.toFixed(0)} ms, then 200 on PUT ${puts}` : `200 in ${putMs.toFixed(0)} ms, ${outcome?.accounts} accounts evaluated`})`),
       );
       if (outcome && !deferred && (outcome.accounts !== n || outcome.joined !== joined || outcome.left !== left || outcome.failed !== 0))
         throw new Error(`the definition change answered ${JSON.stringify(outcome)}, expected ${n} accounts, ${joined} joined, ${left} left`);
@@ -263,7 +265,7 @@ export const audienceRematerialiseBenchmark: Benchmark = {
             (timedOut
               ? `; ${timedOut} PUTs answered 500 TimeoutError (locally the work went on; in Lambda it would stop part-way)`
               : '') +
-            (deferred ? `; ${deferred} PUTs answered 202 at their time budget, finished by the re-score schedule (run at once here)` : ''),
+            (deferred ? `; ${deferred} changes answered 202 at the request's time budget and were finished by the same PUT again` : ''),
         },
       ],
       details: {
@@ -294,7 +296,7 @@ interface Change {
   putMs: number;
   /** The PUT answered 500 TimeoutError (the api function's timeout). */
   timedOut: boolean;
-  /** The PUT answered 202: out of time, the rest left to the re-score schedule. */
+  /** The first PUT answered 202 (out of time, the rest left to the schedule); repeating it finished the change. */
   deferred: boolean;
   /** What the PUT answered it did, when it answered 200. */
   outcome?: Rematerialised;
@@ -322,8 +324,6 @@ interface Rematerialised {
   left: number;
   refreshed: number;
   failed: number;
-  /** Accounts left to the re-score schedule (answered 202). */
-  deferred: number;
 }
 
 /** Tracks the DynamoDB calls a client has in flight, so the benchmark can wait until it is idle. */

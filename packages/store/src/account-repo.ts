@@ -2,8 +2,7 @@ import type { ScoredAccount } from '@intent/audiences';
 import type { Firmographics, Fit } from '@intent/fit';
 import type { AccountIntent } from '@intent/intent';
 import type { Hold } from '@intent/qualify';
-import { type QueryCommandInput, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { isConditionalCheckFailed } from './errors';
+import type { QueryCommandInput } from '@aws-sdk/client-dynamodb';
 import { LIVE_SHARDS, accountKey, coldShardPk, coldShardPkOf, liveShardPk, liveShardPkOf, podQueuePk, podQueueSk } from './keys';
 import { type Projection, type Table, toAttr } from './table';
 
@@ -123,22 +122,13 @@ export class AccountRepository {
     });
     let update = `SET ${[...assignments, 'version = :next'].join(', ')}`;
     if (remove.length) update += ` REMOVE ${remove.join(', ')}`;
-    try {
-      await this.table.client.send(
-        new UpdateItemCommand({
-          TableName: this.table.name,
-          Key: toAttr(accountKey(domain)),
-          UpdateExpression: update,
-          ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(version)' : 'version = :v',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: toAttr(values),
-        }),
-      );
-      return 'saved';
-    } catch (err) {
-      if (isConditionalCheckFailed(err)) return 'conflict';
-      throw err;
-    }
+    const saved = await this.table.updateIf(accountKey(domain), {
+      UpdateExpression: update,
+      ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(version)' : 'version = :v',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: toAttr(values),
+    });
+    return saved ? 'saved' : 'conflict';
   }
 
   /**
@@ -223,22 +213,13 @@ export class AccountRepository {
    * computed from changed, so a re-score in flight is not made to start over.
    */
   async setAudiences(domain: string, audiences: string[], expectedVersion: number): Promise<'saved' | 'conflict'> {
-    try {
-      await this.table.client.send(
-        new UpdateItemCommand({
-          TableName: this.table.name,
-          Key: toAttr(accountKey(domain)),
-          UpdateExpression: 'SET #s.#audiences = :a',
-          ConditionExpression: 'attribute_exists(#s) AND #version = :v',
-          ExpressionAttributeNames: { '#s': 's', '#audiences': 'audiences', '#version': 'version' },
-          ExpressionAttributeValues: toAttr({ ':a': audiences, ':v': expectedVersion }),
-        }),
-      );
-      return 'saved';
-    } catch (err) {
-      if (isConditionalCheckFailed(err)) return 'conflict';
-      throw err;
-    }
+    const saved = await this.table.updateIf(accountKey(domain), {
+      UpdateExpression: 'SET #s.#audiences = :a',
+      ConditionExpression: 'attribute_exists(#s) AND #version = :v',
+      ExpressionAttributeNames: { '#s': 's', '#audiences': 'audiences', '#version': 'version' },
+      ExpressionAttributeValues: toAttr({ ':a': audiences, ':v': expectedVersion }),
+    });
+    return saved ? 'saved' : 'conflict';
   }
 
   /** One page of a pod queue, highest priority first; the cursor is opaque to callers. */

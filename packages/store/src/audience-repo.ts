@@ -2,16 +2,7 @@ import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AudienceMember } from '@intent/audiences';
 import { isConditionalCheckFailed } from './errors';
-import {
-  AUDIENCE_LOG_PREFIX,
-  AUDIENCE_MEMBER_PREFIX,
-  audienceLogKey,
-  audienceLogSk,
-  audienceMemberKey,
-  audienceMetaKey,
-  audiencePk,
-  parseAudienceLogSk,
-} from './keys';
+import { AUDIENCE_LOG_PREFIX, AUDIENCE_MEMBER_PREFIX, audienceIdOf, audienceLogKey, audienceLogSk, audienceMemberKey, audienceMetaKey, audiencePk, parseAudienceLogSk } from './keys';
 import { type Table, toAttr } from './table';
 
 /** An account's standing in one audience, as stored. */
@@ -82,7 +73,7 @@ export class AudienceRepository {
     const states = new Map<string, MemberState>();
     const revisions = new Map<string, number>();
     for (const item of items) {
-      const id = String(item.pk).slice('AUD#'.length);
+      const id = audienceIdOf(String(item.pk));
       if (item.sk === 'META') revisions.set(id, Number(item.rev ?? 0));
       else states.set(id, toState(item));
     }
@@ -92,7 +83,7 @@ export class AudienceRepository {
   /** The definitions revision each audience is materialised for (0: none recorded). */
   async revisions(audienceIds: string[]): Promise<Map<string, number>> {
     const items = await this.table.getMany(audienceIds.map(audienceMetaKey), true);
-    return new Map(items.map((item) => [String(item.pk).slice('AUD#'.length), Number(item.rev ?? 0)]));
+    return new Map(items.map((item) => [audienceIdOf(String(item.pk)), Number(item.rev ?? 0)]));
   }
 
   /**
@@ -100,46 +91,28 @@ export class AudienceRepository {
    * newer revision already is (false). Writers holding older definitions read it and step back.
    */
   async claimRevision(audienceId: string, rev: number): Promise<boolean> {
-    try {
-      await this.table.client.send(
-        new UpdateItemCommand({
-          TableName: this.table.name,
-          Key: toAttr(audienceMetaKey(audienceId)),
-          UpdateExpression: 'SET #rev = :r',
-          ConditionExpression: 'attribute_not_exists(#rev) OR #rev <= :r',
-          ExpressionAttributeNames: { '#rev': 'rev' },
-          ExpressionAttributeValues: toAttr({ ':r': rev }),
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionalCheckFailed(err)) return false;
-      throw err;
-    }
+    return this.table.updateIf(audienceMetaKey(audienceId), {
+      UpdateExpression: 'SET #rev = :r',
+      ConditionExpression: 'attribute_not_exists(#rev) OR #rev <= :r',
+      ExpressionAttributeNames: { '#rev': 'rev' },
+      ExpressionAttributeValues: toAttr({ ':r': rev }),
+    });
   }
 
   /** Records the audience as fully materialised for revision `rev`, unless a newer one was claimed since. */
   async markMaterialised(audienceId: string, rev: number): Promise<void> {
-    try {
-      await this.table.client.send(
-        new UpdateItemCommand({
-          TableName: this.table.name,
-          Key: toAttr(audienceMetaKey(audienceId)),
-          UpdateExpression: 'SET #done = :r',
-          ConditionExpression: '#rev = :r',
-          ExpressionAttributeNames: { '#rev': 'rev', '#done': 'done' },
-          ExpressionAttributeValues: toAttr({ ':r': rev }),
-        }),
-      );
-    } catch (err) {
-      if (!isConditionalCheckFailed(err)) throw err;
-    }
+    await this.table.updateIf(audienceMetaKey(audienceId), {
+      UpdateExpression: 'SET #done = :r',
+      ConditionExpression: '#rev = :r',
+      ExpressionAttributeNames: { '#rev': 'rev', '#done': 'done' },
+      ExpressionAttributeValues: toAttr({ ':r': rev }),
+    });
   }
 
   /** The revision each audience was last fully materialised for (0: none recorded). */
   async materialised(audienceIds: string[]): Promise<Map<string, number>> {
     const items = await this.table.getMany(audienceIds.map(audienceMetaKey), true);
-    return new Map(items.map((item) => [String(item.pk).slice('AUD#'.length), Number(item.done ?? 0)]));
+    return new Map(items.map((item) => [audienceIdOf(String(item.pk)), Number(item.done ?? 0)]));
   }
 
   /** Every stored standing in the audience (members and former members), by domain. */

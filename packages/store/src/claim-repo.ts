@@ -46,21 +46,12 @@ export class ClaimRepository {
   async release(domain: string, podId: string, sdr: string | undefined, now: string): Promise<'released' | 'refused'> {
     const holder = sdr === undefined ? '' : ' AND (#c.#sdr = :sdr OR #c.#exp < :now)';
     const { '#sdr': _sdr, '#exp': _exp, ...adminNames } = NAMES;
-    try {
-      await this.table.client.send(
-        new UpdateItemCommand({
-          TableName: this.table.name,
-          Key: toAttr(accountKey(domain)),
-          UpdateExpression: 'REMOVE #c ADD version :one',
-          ConditionExpression: `#s.#q = :pod AND attribute_exists(#c)${holder}`,
-          ExpressionAttributeNames: sdr === undefined ? adminNames : NAMES,
-          ExpressionAttributeValues: toAttr({ ':one': 1, ':pod': podId, ...(sdr === undefined ? {} : { ':sdr': sdr, ':now': now }) }),
-        }),
-      );
-      return 'released';
-    } catch (err) {
-      if (isConditionalCheckFailed(err)) return 'refused';
-      throw err;
-    }
+    const applied = await this.table.updateIf(accountKey(domain), {
+      UpdateExpression: 'REMOVE #c ADD version :one',
+      ConditionExpression: `#s.#q = :pod AND attribute_exists(#c)${holder}`,
+      ExpressionAttributeNames: sdr === undefined ? adminNames : NAMES,
+      ExpressionAttributeValues: toAttr({ ':one': 1, ':pod': podId, ...(sdr === undefined ? {} : { ':sdr': sdr, ':now': now }) }),
+    });
+    return applied ? 'released' : 'refused';
   }
 }

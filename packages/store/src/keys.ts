@@ -152,6 +152,7 @@ export const ipRangeKey = (cidr: string) => ({ pk: IP_RANGES_PK, sk: cidr });
  */
 export const audiencePk = (audienceId: string) => `AUD#${audienceId}`;
 export const audienceMetaKey = (audienceId: string) => ({ pk: audiencePk(audienceId), sk: 'META' });
+export const audienceIdOf = (pk: string) => pk.slice('AUD#'.length);
 export const AUDIENCE_MEMBER_PREFIX = 'M#';
 export const audienceMemberKey = (audienceId: string, domain: string) => ({
   pk: audiencePk(audienceId),

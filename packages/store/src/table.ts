@@ -6,9 +6,12 @@ import {
   type KeysAndAttributes,
   QueryCommand,
   type QueryCommandInput,
+  UpdateItemCommand,
+  type UpdateItemCommandInput,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { isConditionalCheckFailed } from './errors';
 
 export type Key = { pk: string; sk: string };
 /** A ProjectionExpression with its attribute names. */
@@ -55,6 +58,20 @@ export class Table {
       }
     }
     return items;
+  }
+
+  /**
+   * One conditional `UpdateItem` on `key`: true when it applied, false when its condition
+   * failed (a version race, a refused claim); any other error is thrown.
+   */
+  async updateIf(key: Key, update: Omit<UpdateItemCommandInput, 'TableName' | 'Key'>): Promise<boolean> {
+    try {
+      await this.client.send(new UpdateItemCommand({ ...update, TableName: this.name, Key: toAttr(key) }));
+      return true;
+    } catch (err) {
+      if (isConditionalCheckFailed(err)) return false;
+      throw err;
+    }
   }
 
   /** Every item of a query, following pagination. */

@@ -7,7 +7,6 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { lambdaContext } from './lambda-context';
-import type { Consumer } from './worker-poller';
 
 export type SqsLambda = (event: SQSEvent, context: unknown) => Promise<SQSBatchResponse | void>;
 
@@ -20,6 +19,14 @@ export interface PollerOptions {
   concurrency: number;
   maxBatchingWindowMs: number;
   visibilityTimeoutSeconds: number;
+}
+
+/** What the stack needs of a queue consumer, in this thread (`QueuePoller`) or in a worker. */
+export interface Consumer {
+  /** Empties the queue, waits for the batches in flight, and keeps consuming. */
+  drain(timeoutMs: number): Promise<void>;
+  /** Stops consuming, first emptying the queue with `drain`. */
+  stop(options: { drain: boolean; timeoutMs?: number }): Promise<void>;
 }
 
 /**

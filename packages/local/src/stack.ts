@@ -10,11 +10,11 @@ import { Store } from '@intent/store';
 import { type Backends, startBackends } from './backends';
 import { type HttpLambda, createGateway } from './gateway';
 import { lambdaContext } from './lambda-context';
-import { type PollerOptions, QueuePoller, type SqsLambda } from './poller';
+import { type Consumer, type PollerOptions, QueuePoller, type SqsLambda } from './poller';
 import { type LocalQueue, createQueue, restoreQueues, saveQueues } from './queues';
 import { type LocalSecrets, loadSecrets } from './secrets';
 import { ensureTable } from './table';
-import { type Consumer, WorkerPoller } from './worker-poller';
+import { WorkerPoller } from './worker-poller';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const TABLE_NAME = 'intent-pipeline';

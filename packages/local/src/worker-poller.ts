@@ -1,13 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { ConsumerCommand, ConsumerEvent, ConsumerWorkerData } from './consumer-worker';
-
-/** What the stack needs of a queue consumer, in this thread (`QueuePoller`) or in a worker. */
-export interface Consumer {
-  /** Empties the queue, waits for the batches in flight, and keeps consuming. */
-  drain(timeoutMs: number): Promise<void>;
-  /** Stops consuming, first emptying the queue with `drain`. */
-  stop(options: { drain: boolean; timeoutMs?: number }): Promise<void>;
-}
+import type { Consumer } from './poller';
 
 /**
  * Runs a `QueuePoller` and its handler in a worker thread (`consumer-worker.ts`). The worker

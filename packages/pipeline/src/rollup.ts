@@ -148,7 +148,9 @@ export async function rollUp(records: IngestRecord[], deps: RollupDeps): Promise
     // Only engaged signals wait for a link (page views never count through one).
     if (message.anonymousId && message.signal !== 'page_view') {
       groups.addPending(recordId, message);
-      unresolvedByVisitor.set(message.anonymousId, [...(unresolvedByVisitor.get(message.anonymousId) ?? []), { recordId, message }]);
+      const waiting = unresolvedByVisitor.get(message.anonymousId) ?? [];
+      waiting.push({ recordId, message });
+      unresolvedByVisitor.set(message.anonymousId, waiting);
     }
   }
 

@@ -1,5 +1,4 @@
-import { type AttributeValue, type QueryCommandInput, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { isConditionalCheckFailed } from './errors';
+import type { AttributeValue, QueryCommandInput } from '@aws-sdk/client-dynamodb';
 import { accountPk, parsePendingEntry, ROLLUP_PREFIX, siteDayKey, sitePk, visitorPendingQuery, visitorTag } from './keys';
 import { type Item, type Key, type Table, toAttr } from './table';
 
@@ -107,22 +106,12 @@ export class ErasureRepository {
       values[`:s${i}`] = new Set(members);
       return `#s${i} :s${i}`;
     });
-    try {
-      await this.table.client.send(
-        new UpdateItemCommand({
-          TableName: this.table.name,
-          Key: toAttr(key),
-          UpdateExpression: `DELETE ${actions.join(', ')}`,
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: toAttr(values),
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionalCheckFailed(err)) return false;
-      throw err;
-    }
+    return this.table.updateIf(key, {
+      UpdateExpression: `DELETE ${actions.join(', ')}`,
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: toAttr(values),
+    });
   }
 }
 

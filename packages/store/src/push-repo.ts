@@ -1,6 +1,5 @@
 import type { Outcome } from '@intent/qualify';
-import { DeleteItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { isConditionalCheckFailed } from './errors';
+import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { pushKey, pushPk } from './keys';
 import { type Table, toAttr } from './table';
 
@@ -63,21 +62,12 @@ export class PushRepository {
   private async setOnce(push: PushRef, guard: string, values: Record<string, string>): Promise<'updated' | 'unchanged'> {
     const names = Object.fromEntries(Object.keys(values).map((k, i) => [`#a${i}`, k]));
     const sets = Object.keys(values).map((_, i) => `#a${i} = :a${i}`);
-    try {
-      await this.table.client.send(
-        new UpdateItemCommand({
-          TableName: this.table.name,
-          Key: toAttr(pushKey(push.podId, push.pushedAt, push.domain)),
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#guard)',
-          ExpressionAttributeNames: { ...names, '#guard': guard },
-          ExpressionAttributeValues: toAttr(Object.fromEntries(Object.values(values).map((v, i) => [`:a${i}`, v]))),
-        }),
-      );
-      return 'updated';
-    } catch (err) {
-      if (isConditionalCheckFailed(err)) return 'unchanged';
-      throw err;
-    }
+    const updated = await this.table.updateIf(pushKey(push.podId, push.pushedAt, push.domain), {
+      UpdateExpression: `SET ${sets.join(', ')}`,
+      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#guard)',
+      ExpressionAttributeNames: { ...names, '#guard': guard },
+      ExpressionAttributeValues: toAttr(Object.fromEntries(Object.values(values).map((v, i) => [`:a${i}`, v]))),
+    });
+    return updated ? 'updated' : 'unchanged';
   }
 }

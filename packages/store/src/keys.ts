@@ -42,17 +42,19 @@ export const rollupDay = (sk: string) => sk.slice(ROLLUP_PREFIX.length, ROLLUP_P
 export const PENDING_SHARDS = 8;
 export const visitorTag = (anonymousId: string) => createHash('sha256').update(anonymousId).digest('base64url').slice(0, 12);
 export const pendingShard = (tag: string) => (tag.charCodeAt(0) * 64 + tag.charCodeAt(1)) % PENDING_SHARDS;
-export const pendingKey = (day: string, shard: number) => ({ pk: `PENDING#${shard}`, sk: `D#${day}` });
-export const pendingDay = (sk: string) => sk.slice(2);
+const PENDING_DAY_PREFIX = 'D#';
+export const pendingKey = (day: string, shard: number) => ({ pk: `PENDING#${shard}`, sk: `${PENDING_DAY_PREFIX}${day}` });
+export const pendingDay = (sk: string) => sk.slice(PENDING_DAY_PREFIX.length);
 /**
  * The query for a visitor's pending items of the days `fromDay` to `toDay`: one partition per
  * shard, days as sort keys, so one Query reads them (billed by their total size, not per item).
  */
 export function visitorPendingQuery(anonymousId: string, fromDay: string, toDay: string) {
-  const { pk } = pendingKey(fromDay, pendingShard(visitorTag(anonymousId)));
+  const shard = pendingShard(visitorTag(anonymousId));
+  const from = pendingKey(fromDay, shard);
   return {
     KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-    ExpressionAttributeValues: { ':pk': { S: pk }, ':from': { S: `D#${fromDay}` }, ':to': { S: `D#${toDay}` } },
+    ExpressionAttributeValues: { ':pk': { S: from.pk }, ':from': { S: from.sk }, ':to': { S: pendingKey(toDay, shard).sk } },
   };
 }
 

@@ -72,10 +72,7 @@ export const e2eBenchmark: Benchmark = {
       'e2e.writesPerEvent': writesPerEvent,
       'e2e.dynamoItemsPerSecond': (first.dynamo.writes + first.dynamo.reads) / first.wallSeconds,
     });
-    const top = Object.entries(first.dynamo.writesByKind)
-      .slice(0, 3)
-      .map(([k, n]) => `${k.replace(/ \(.*\)$/, '')} ${(n / Math.max(1, first.accepted)).toFixed(3)}`)
-      .join(', ');
+    const top = topPerEvent(first.dynamo.writesByKind, first.accepted, 3);
     const replayFailed = Object.values(replay.dynamo.failedWritesByKind).reduce((a, b) => a + b, 0);
     return {
       rows: [
@@ -101,7 +98,7 @@ export const e2eBenchmark: Benchmark = {
           name: 'dynamodb write units per event',
           value: first.dynamo.writeUnits / Math.max(1, first.accepted),
           unit: 'WCU/ev',
-          note: `what DynamoDB bills (1 KB of the larger of old and new item per write); ${topUnits(first.dynamo.writeUnitsByKind, first.accepted)}`,
+          note: `what DynamoDB bills (1 KB of the larger of old and new item per write); ${topPerEvent(first.dynamo.writeUnitsByKind, first.accepted, 2)}`,
         },
         {
           name: 'dynamodb read units per event',
@@ -197,10 +194,11 @@ async function pass(stack: LocalStack, batches: Batch[], counter: ThreadedDynamo
 const perEvent = (counts: Record<string, number>, events: number) =>
   Object.fromEntries(Object.entries(counts).map(([k, n]) => [k, Math.round((n / Math.max(1, events)) * 10_000) / 10_000]));
 
-const topUnits = (byKind: Record<string, number>, events: number) =>
+/** The three biggest kinds of a breakdown, per event, for a row's note. */
+const topPerEvent = (byKind: Record<string, number>, events: number, digits: number) =>
   Object.entries(byKind)
     .slice(0, 3)
-    .map(([k, n]) => `${k.replace(/ \(.*\)$/, '')} ${(n / Math.max(1, events)).toFixed(2)}`)
+    .map(([k, n]) => `${k.replace(/ \(.*\)$/, '')} ${(n / Math.max(1, events)).toFixed(digits)}`)
     .join(', ');
 
 const signed = (n: number) => (n >= 0 ? `+${n}` : String(n));

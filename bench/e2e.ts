@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { LocalStack } from '@intent/local';
 import { dynamo } from '@intent/store';
 import { type DynamoCounts, ThreadedDynamoCounter } from './dynamo-counter';
@@ -23,6 +24,8 @@ interface PassResult {
   /** First POST to `stack.drain()` returning (adds the poller's long-poll stop, up to ~1 s). */
   drainSeconds: number;
   dynamo: DynamoCounts;
+  /** Share of the pass each thread was busy: this one (API, collector, stand-ins) and each consumer worker. */
+  busy: { main: number; workers: number[] };
 }
 
 /**
@@ -86,7 +89,7 @@ export const e2eBenchmark: Benchmark = {
           name: 'e2e events/s',
           value: eventsPerSecond,
           unit: 'events/s',
-          note: `${first.accepted} events, drained in ${first.wallSeconds.toFixed(1)} s (posts done at ${first.postSeconds.toFixed(1)} s)`,
+          note: `${first.accepted} events, drained in ${first.wallSeconds.toFixed(1)} s (posts done at ${first.postSeconds.toFixed(1)} s); threads busy: main ${first.busy.main}, consumer ${first.busy.workers.join(', ') || 'in main'}`,
         },
         {
           name: 'dynamodb writes per event',
@@ -150,6 +153,8 @@ async function pass(stack: LocalStack, batches: Batch[], counter: ThreadedDynamo
   let accepted = 0;
   let posted = 0;
   await counter.start();
+  const mainBefore = performance.eventLoopUtilization();
+  const workersBefore = stack.workerUtilization();
   const t0 = performance.now();
   await pool(batches, IN_FLIGHT, async (batch) => {
     const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': BROWSER_UA };
@@ -177,6 +182,10 @@ async function pass(stack: LocalStack, batches: Batch[], counter: ThreadedDynamo
   const ingest = ingestQueue(stack);
   while ((await queueDepth(stack, ingest.url)) > 0) await sleep(50);
   const wallSeconds = seconds(t0);
+  const busy = {
+    main: round2(performance.eventLoopUtilization(mainBefore).utilization),
+    workers: stack.workerUtilization().map((now, i) => round2(performance.eventLoopUtilization(now, workersBefore[i]).utilization)),
+  };
   await stack.drain(600_000);
   const drainSeconds = seconds(t0);
   return {
@@ -188,8 +197,11 @@ async function pass(stack: LocalStack, batches: Batch[], counter: ThreadedDynamo
     wallSeconds,
     drainSeconds,
     dynamo: await counter.stop(),
+    busy,
   };
 }
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
 
 const perEvent = (counts: Record<string, number>, events: number) =>
   Object.fromEntries(Object.entries(counts).map(([k, n]) => [k, Math.round((n / Math.max(1, events)) * 10_000) / 10_000]));

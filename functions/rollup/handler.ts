@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { QueueMessage } from '@intent/events';
-import { ConfigCache, type IngestRecord, IpRangeCache, audiencePublisher, publishPodMessages, requiredEnv, rollUp, sqs } from '@intent/pipeline';
+import { IngestBody, entriesOf } from '@intent/events';
+import { ConfigCache, ErasedVisitorCache, type IngestRecord, IpRangeCache, audiencePublisher, publishPodMessages, requiredEnv, rollUp, sqs } from '@intent/pipeline';
 import { ENV } from '@intent/resources';
 import { Store, dynamo } from '@intent/store';
 import middy from '@middy/core';
@@ -13,30 +13,32 @@ const podQueueUrls = JSON.parse(requiredEnv(ENV.podQueueUrls)) as Record<string,
 const publishAudienceChanges = audiencePublisher(sqs, requiredEnv(ENV.audienceQueueUrl), logger);
 const configs = new ConfigCache(store);
 const ipRanges = new IpRangeCache(store);
+const erasedVisitors = new ErasedVisitorCache(store);
 
 /**
  * The ingest queue's consumer. It aggregates the whole batch before writing (one write per
- * account x topic x day), which Powertools' per-record BatchProcessor cannot express; it
- * still answers per record: malformed bodies and records whose writes failed are reported
- * in `batchItemFailures`, retried by SQS, and end in the dead-letter queue after
- * maxReceiveCount attempts, never blocking their neighbours.
+ * account x day), which Powertools' per-record BatchProcessor cannot express; it still
+ * answers per record: malformed bodies and records with any event whose writes failed are
+ * reported in `batchItemFailures`, retried by SQS, and end in the dead-letter queue after
+ * maxReceiveCount attempts, never blocking their neighbours. A record carries a collector
+ * request's events; retrying it whole is harmless, as every item ignores events it counted.
  */
 export const handler = middy(async (event: SQSEvent): Promise<SQSBatchResponse> => {
   const records: IngestRecord[] = [];
   const malformed: string[] = [];
   for (const record of event.Records) {
-    const parsed = safeJson(record.body, QueueMessage);
-    if (parsed) records.push({ recordId: record.messageId, message: parsed });
+    const parsed = safeJson(record.body, IngestBody);
+    if (parsed) for (const message of entriesOf(parsed)) records.push({ recordId: record.messageId, message });
     else malformed.push(record.messageId);
   }
   if (malformed.length) logger.warn('malformed ingest messages', { count: malformed.length });
-  const [config, ranges] = await Promise.all([configs.get(), ipRanges.get()]);
+  const [config, ranges, erased] = await Promise.all([configs.get(), ipRanges.get(), erasedVisitors.get()]);
   // rollUp hands its deps to each re-score, which publishes audience changes through them.
-  const deps = { store, config, now: new Date(), ipRanges: ranges, publishAudienceChanges };
+  const deps = { store, config, now: new Date(), ipRanges: ranges, erased, publishAudienceChanges };
   const outcome = await rollUp(records, deps);
   await publishPodMessages(sqs, podQueueUrls, outcome.podMessages, logger);
   const { failedRecordIds, podMessages, ...counts } = outcome;
-  logger.info('rolled up', { records: event.Records.length, failed: failedRecordIds.length, messages: podMessages.length, ...counts });
+  logger.info('rolled up', { records: event.Records.length, events: records.length, failed: failedRecordIds.length, messages: podMessages.length, ...counts });
   return { batchItemFailures: [...malformed, ...failedRecordIds].map((itemIdentifier) => ({ itemIdentifier })) };
 }).use(injectLambdaContext(logger));
 

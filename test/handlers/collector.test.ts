@@ -2,6 +2,7 @@ import { BatchGetItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { IngestBatch, MAX_BATCH_BODY_BYTES } from '@intent/events';
 import { awsError, context, httpEvent, setHandlerEnv } from './events';
 
 const ddb = mockClient(DynamoDBClient);
@@ -17,8 +18,19 @@ afterEach(() => {
   sqs.reset();
 });
 
+/** Page views with URLs of ~4 KB: about 14 fit in one queue message, so 40 take three. */
 const batch = (n: number) =>
-  Array.from({ length: n }, (_, i) => ({ type: 'page', messageId: `m-${i}`, anonymousId: 'a-1', timestamp: new Date().toISOString() }));
+  Array.from({ length: n }, (_, i) => ({
+    type: 'page',
+    messageId: `m-${i}`,
+    anonymousId: 'a-1',
+    timestamp: new Date().toISOString(),
+    properties: { url: `https://dev.example/${String(i).padStart(4000, 'x')}` },
+  }));
+
+/** The messageIds each queue message of a SendMessageBatch call carries, by entry. */
+const messageIdsByEntry = (input: { Entries?: { MessageBody?: string }[] }) =>
+  (input.Entries ?? []).map((e) => IngestBatch.parse(JSON.parse(e.MessageBody ?? '')).messages.map((m) => ('messageId' in m ? m.messageId : m.kind)));
 
 async function post(events: unknown[]) {
   ddb.on(BatchGetItemCommand).resolves({ Responses: {} }); // no stored config: the fresh-stack defaults
@@ -27,27 +39,51 @@ async function post(events: unknown[]) {
 }
 
 describe('collector under SQS faults', () => {
+  it('packs a request into as few queue messages as their size allows, each event once and in order', async () => {
+    sqs.on(SendMessageBatchCommand).callsFake(async (input: { Entries: { Id: string }[] }) => ({
+      Successful: input.Entries.map((e) => ({ Id: e.Id, MessageId: e.Id, MD5OfMessageBody: '' })),
+    }));
+    const res = await post(batch(40));
+    expect(res).toEqual({ status: 202, body: { accepted: 40, rejected: [] } });
+    const calls = sqs.commandCalls(SendMessageBatchCommand);
+    const bodies = calls.flatMap((c) => c.args[0].input.Entries ?? []);
+    expect(bodies.length).toBe(3);
+    for (const b of bodies) expect(Buffer.byteLength(b.MessageBody ?? '')).toBeLessThanOrEqual(MAX_BATCH_BODY_BYTES);
+    expect(calls.flatMap((c) => messageIdsByEntry(c.args[0].input)).flat()).toEqual(batch(40).map((e) => e.messageId));
+  });
+
   it('retries only the entries SQS failed, and accepts them all once they go through', async () => {
     sqs
       .on(SendMessageBatchCommand)
-      .resolvesOnce({ Successful: [{ Id: '0', MessageId: 'x', MD5OfMessageBody: '' }], Failed: [{ Id: '1', Code: 'InternalError', SenderFault: false }] })
+      .resolvesOnce({
+        Successful: [{ Id: '0', MessageId: 'x', MD5OfMessageBody: '' }, { Id: '2', MessageId: 'z', MD5OfMessageBody: '' }],
+        Failed: [{ Id: '1', Code: 'InternalError', SenderFault: false }],
+      })
       .resolves({ Successful: [{ Id: '1', MessageId: 'y', MD5OfMessageBody: '' }] });
-    const res = await post(batch(2));
-    expect(res).toEqual({ status: 202, body: { accepted: 2, rejected: [] } });
+    const res = await post(batch(40));
+    expect(res).toEqual({ status: 202, body: { accepted: 40, rejected: [] } });
     const calls = sqs.commandCalls(SendMessageBatchCommand);
     expect(calls).toHaveLength(2);
     expect(calls[1]?.args[0].input.Entries?.map((e) => e.Id)).toEqual(['1']);
   });
 
-  it('reports events SQS keeps refusing as rejected, without losing their neighbours', async () => {
-    sqs.on(SendMessageBatchCommand).callsFake(async (input: { Entries: { Id: string }[] }) => ({
-      Successful: input.Entries.filter((e) => e.Id !== '3').map((e) => ({ Id: e.Id, MessageId: e.Id, MD5OfMessageBody: '' })),
-      Failed: input.Entries.filter((e) => e.Id === '3').map((e) => ({ Id: e.Id, Code: 'ServiceUnavailable', SenderFault: false })),
-    }));
-    const res = await post(batch(5));
+  it('reports the events of a message SQS keeps refusing as rejected, without losing their neighbours', async () => {
+    let refused: string[] = [];
+    sqs.on(SendMessageBatchCommand).callsFake(async (input: { Entries: { Id: string; MessageBody?: string }[] }) => {
+      const second = input.Entries.find((e) => e.Id === '1');
+      if (second) refused = messageIdsByEntry({ Entries: [second] })[0] ?? [];
+      return {
+        Successful: input.Entries.filter((e) => e.Id !== '1').map((e) => ({ Id: e.Id, MessageId: e.Id, MD5OfMessageBody: '' })),
+        Failed: input.Entries.filter((e) => e.Id === '1').map((e) => ({ Id: e.Id, Code: 'ServiceUnavailable', SenderFault: false })),
+      };
+    });
+    const res = await post(batch(40));
     expect(res.status).toBe(202);
-    expect(res.body.accepted).toBe(4);
-    expect(res.body.rejected).toEqual([{ index: 3, code: 'enqueue_failed', message: expect.any(String) }]);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(res.body.accepted).toBe(40 - refused.length);
+    expect(res.body.rejected).toEqual(
+      refused.map((id) => ({ index: Number(id.slice(2)), code: 'enqueue_failed', message: expect.any(String) })),
+    );
   });
 
   it('answers a throttled queue call with retries, then succeeds', async () => {

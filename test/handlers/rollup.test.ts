@@ -74,6 +74,34 @@ describe('rollup consumer under DynamoDB faults', () => {
     expect(res.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(['record-2', 'record-3']);
   });
 
+  it('rolls up each event of a packed message, and fails the message when any of its events fails', async () => {
+    storeWorks();
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString();
+    ddb.on(UpdateItemCommand).callsFake(async (input: { Key: { sk: { S: string } } }) => {
+      if (input.Key.sk.S === `R#${yesterday.slice(0, 10)}`) throw awsError('ProvisionedThroughputExceededException');
+      return {};
+    });
+    const packed = (...entries: string[]) => `{"v":1,"kind":"batch","messages":[${entries.join(',')}]}`;
+    const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000).toISOString();
+    const identify = message({ type: 'identify', signal: undefined, identity: { emailDomain: 'acme.example' }, timestamp: twoDaysAgo });
+    const res = await handler(
+      sqsEvent([
+        packed(identify, message({ topics: ['warehousing'] })),
+        packed(message({ topics: ['lakehouse'] }), message({ topics: ['warehousing'], timestamp: yesterday })),
+        // A bare entry, as collectors sent before packing, is still read.
+        message({ topics: ['lakehouse'] }),
+        packed(),
+      ]),
+      context,
+    );
+    expect(res.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(['record-1', 'record-3']);
+    // Today's account rollup counts today's event of each of the three messages, in one write.
+    const today = ddb.commandCalls(UpdateItemCommand).filter((c) => c.args[0].input.Key?.sk?.S === `R#${now.slice(0, 10)}`);
+    expect(today).toHaveLength(1);
+    const idSets = Object.values(today[0]?.args[0].input.ExpressionAttributeValues ?? {}).filter((v) => v.SS?.[0]?.startsWith('id-'));
+    expect(idSets.map((v) => v.SS?.length)).toEqual([3]);
+  });
+
   it('fails the records of an account whose re-score cannot be saved, so redelivery finishes it', async () => {
     storeWorks();
     ddb.on(UpdateItemCommand).callsFake(async (input: { Key: { sk: { S: string } } }) => {
@@ -126,5 +154,36 @@ describe('rollup consumer under DynamoDB faults', () => {
     const idsName = Object.entries(second?.ExpressionAttributeNames ?? {}).find(([, attr]) => attr === 'ids')?.[0];
     const idsValue = second?.UpdateExpression?.match(new RegExp(`${idsName} (:\\w+)`))?.[1] ?? '';
     expect(second?.ExpressionAttributeValues?.[idsValue]).toEqual({ SS: ['new-event'] });
+  });
+
+  it('writes nothing to a rollup whose batch read shows every event counted, and counts a concurrent writer’s events once', async () => {
+    storeWorks();
+    const identify = message({ type: 'identify', signal: undefined, identity: { emailDomain: 'acme.example' } });
+    const replayed = [message({ id: 'seen-0001', topics: ['warehousing'] }), message({ id: 'seen-0002', topics: ['lakehouse'] })];
+    const rollupSk = `R#${now.slice(0, 10)}`;
+    ddb.on(BatchGetItemCommand).callsFake(async (input: { RequestItems: Record<string, { Keys: { pk: { S: string }; sk: { S: string } }[] }> }) => {
+      const [table, request] = Object.entries(input.RequestItems)[0] ?? [];
+      const rollup = request?.Keys.find((k) => k.sk.S === rollupSk);
+      return { Responses: { [table ?? '']: rollup ? [{ ...rollup, ids: { SS: ['seen-0001', 'seen-0002'] }, ver: { N: '3' } }] : [] } };
+    });
+    const replay = await handler(sqsEvent([identify, ...replayed]), context);
+    expect(replay.batchItemFailures).toEqual([]);
+    const rollupWrites = () => ddb.commandCalls(UpdateItemCommand).filter((c) => c.args[0].input.Key?.sk?.S === rollupSk);
+    expect(rollupWrites()).toHaveLength(0);
+
+    // A new event whose id another batch adds between the batch read and the write: the
+    // write's condition fails, the re-read shows it, and nothing is written twice.
+    ddb.resetHistory();
+    ddb.on(UpdateItemCommand).callsFake(async (input: { Key: { sk: { S: string } }; ConditionExpression?: string }) => {
+      if (input.Key.sk.S === rollupSk) throw awsError('ConditionalCheckFailedException');
+      return {};
+    });
+    ddb.on(GetItemCommand).callsFake(async (input: { Key: { sk: { S: string } } }) =>
+      input.Key.sk.S === rollupSk ? { Item: { ids: { SS: ['seen-0001', 'seen-0002', 'raced-001'] }, ver: { N: '4' } } } : {},
+    );
+    const raced = await handler(sqsEvent([identify, message({ id: 'raced-001', topics: ['warehousing'] })]), context);
+    expect(raced.batchItemFailures).toEqual([]);
+    expect(rollupWrites()).toHaveLength(1);
+    expect(rollupWrites()[0]?.args[0].input.ConditionExpression).toMatch(/^NOT contains\(/);
   });
 });

@@ -8,6 +8,7 @@ import { event, startTestStack, type TestStack } from './harness';
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
 const TOPIC = 'privacy-engineering';
 const DOMAIN = 'initech.example';
+const OFFICE = '198.51.100';
 
 describe('DELETE /v1/visitors/{anonymousId}: erasing a visitor', () => {
   let stack: TestStack;
@@ -47,6 +48,11 @@ describe('DELETE /v1/visitors/{anonymousId}: erasing a visitor', () => {
     const trend = res.body.trends.find((t: { topic: string }) => t.topic === TOPIC);
     return trend.daily.reduce((n: number, d: { visitors: number }) => n + d.visitors, 0) as number;
   };
+  /** The account's page views of the last two days, all topics. */
+  const pageViews = async () => {
+    const days = await stack.store.rollups.since(DOMAIN, addDays(dayOf(new Date()), -1));
+    return days.reduce((n, d) => n + (d.counts.page_view ?? 0), 0);
+  };
   const pending = (anonymousId: string) => {
     const today = dayOf(new Date());
     return stack.store.rollups.pendingBetween(anonymousId, addDays(today, -STITCH_DAYS), today);
@@ -55,6 +61,14 @@ describe('DELETE /v1/visitors/{anonymousId}: erasing a visitor', () => {
   beforeAll(async () => {
     stack = await startTestStack();
     admin = stack.secrets.adminKey;
+    // The company's office network, before any batch (the consumer reads the ranges once a minute).
+    const ranges = await stack.api('/v1/ip-ranges', {
+      method: 'PUT',
+      key: admin,
+      headers: { 'content-type': 'text/csv' },
+      body: `cidr,domain\n${OFFICE}.0/24,${DOMAIN}\n`,
+    });
+    expect(ranges.status).toBe(200);
     // A colleague at the same company, so the account has two distinct people on the topic.
     await stack.collect([
       event({
@@ -141,11 +155,19 @@ describe('DELETE /v1/visitors/{anonymousId}: erasing a visitor', () => {
     const before = await topic();
     const visitorsBefore = await trendVisitors();
     await stack.collect(visitorEvents.map((e) => ({ ...e })));
+    const pageViewsBefore = await pageViews();
     await stack.collect([
       event({ type: 'identify', anonymousId: 'erase-me', traits: { email: 'peter@initech.example' } }),
       event({ type: 'track', event: 'content_read', anonymousId: 'erase-me', properties: { topics: [TOPIC] } }),
     ]);
     await stack.drain();
+    // From the office network: page views count by network (they read no link), but not the erased visitor's.
+    await stack.collect([
+      event({ type: 'page', anonymousId: 'erase-me', context: { ip: `${OFFICE}.7` } }),
+      event({ type: 'page', anonymousId: 'walk-in', context: { ip: `${OFFICE}.8` } }),
+    ]);
+    await stack.drain();
+    expect(await pageViews()).toBe(pageViewsBefore + 1);
     expect(await topic()).toEqual(before);
     expect((await stack.store.identity.links(['erase-me'], [])).erased.has('erase-me')).toBe(true);
     expect(await pending('erase-me')).toEqual([]);
@@ -208,7 +230,7 @@ describe('DELETE /v1/visitors/{anonymousId}: erasing a visitor', () => {
     const store = Object.assign(Object.create(stack.store), { identity }) as Store;
     const outcome = await rollUp(
       messages.map((message, i) => ({ recordId: `r${i}`, message })),
-      { store, config, now: new Date() },
+      { store, config, now: new Date(), erased: new Set<string>() },
     );
     expect(outcome.failedRecordIds).toEqual([]);
     expect(outcome.counted).toBe(0);

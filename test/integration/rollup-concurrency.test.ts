@@ -69,7 +69,7 @@ describe('rollup consumers running concurrently', () => {
       },
     });
     const store = Object.assign(Object.create(stack.store), { identity }) as Store;
-    const outcome = await rollUp(reads.map((message, i) => ({ recordId: `r${i}`, message })), { store, config, now: new Date() });
+    const outcome = await rollUp(reads.map((message, i) => ({ recordId: `r${i}`, message })), { store, config, now: new Date(), erased: new Set<string>() });
     expect(outcome.failedRecordIds).toEqual([]);
     const res = await stack.api('/v1/accounts/racer.example', { key: stack.secrets.adminKey });
     expect(res.body.intent.topics.find((t: { topic: string }) => t.topic === 'security')?.reads).toBe(3);

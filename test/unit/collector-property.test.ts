@@ -1,5 +1,5 @@
 import { defaultConfig } from '@intent/config';
-import { type CollectContext, IngestMessage, normalizeEvent } from '@intent/events';
+import { type CollectContext, IngestBatch, IngestMessage, normalizeEvent } from '@intent/events';
 import { collect } from '@intent/pipeline';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -142,7 +142,8 @@ describe('collect: one answer per event', () => {
 
           // What reaches the queue: the accepted events, once per messageId (plus any stats message).
           const ingest = bodies
-            .map((b) => IngestMessage.safeParse(JSON.parse(b)))
+            .flatMap((b) => IngestBatch.parse(JSON.parse(b)).messages)
+            .map((m) => IngestMessage.safeParse(m))
             .filter((p) => p.success)
             .map((p) => p.data);
           expect(ingest).toHaveLength(result.accepted);

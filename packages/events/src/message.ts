@@ -52,6 +52,60 @@ export const CollectorStats = z.object({
 });
 export type CollectorStats = z.infer<typeof CollectorStats>;
 
-/** Anything on the ingest queue. */
+/** One entry of an ingest queue message: an event, or a request's stats. */
 export const QueueMessage = z.union([CollectorStats, IngestMessage]);
 export type QueueMessage = z.infer<typeof QueueMessage>;
+
+/**
+ * The body of an ingest queue message: a collector request's entries packed together, so a
+ * request of 100 events costs a few SQS messages, not 100 (SQS bills per request and 64 KiB).
+ */
+export const IngestBatch = z.object({
+  v: z.literal(1),
+  kind: z.literal('batch'),
+  messages: z.array(QueueMessage).min(1),
+});
+export type IngestBatch = z.infer<typeof IngestBatch>;
+
+/** An ingest queue body as consumers accept it: a batch, or one bare entry as collectors sent before batches. */
+export const IngestBody = z.union([IngestBatch, QueueMessage]);
+
+/** The entries of a parsed ingest queue body. */
+export const entriesOf = (body: z.infer<typeof IngestBody>): QueueMessage[] =>
+  'kind' in body && body.kind === 'batch' ? body.messages : [body];
+
+/**
+ * Bytes of a packed body at most: under the 64 KiB that SQS bills as one request, and small
+ * enough that a consumer's batch stays inside Lambda's 6 MB invocation payload.
+ */
+export const MAX_BATCH_BODY_BYTES = 60 * 1024;
+
+const BATCH_HEAD = '{"v":1,"kind":"batch","messages":[';
+const BATCH_TAIL = ']}';
+
+/**
+ * Packs serialized entries, in order, into `IngestBatch` bodies of at most `maxBytes` (an entry
+ * larger than that travels alone); answers each body with the indexes of the entries it holds.
+ */
+export function packIngestBodies(entries: string[], maxBytes = MAX_BATCH_BODY_BYTES): { body: string; indexes: number[] }[] {
+  const bodies: { body: string; indexes: number[] }[] = [];
+  let parts: string[] = [];
+  let indexes: number[] = [];
+  let bytes = 0;
+  const flush = () => {
+    if (parts.length) bodies.push({ body: `${BATCH_HEAD}${parts.join(',')}${BATCH_TAIL}`, indexes });
+    parts = [];
+    indexes = [];
+    bytes = BATCH_HEAD.length + BATCH_TAIL.length;
+  };
+  flush();
+  entries.forEach((entry, i) => {
+    const size = Buffer.byteLength(entry) + 1;
+    if (parts.length && bytes + size > maxBytes) flush();
+    parts.push(entry);
+    indexes.push(i);
+    bytes += size;
+  });
+  flush();
+  return bodies;
+}

@@ -31,7 +31,7 @@ export interface Consumer {
 
 /**
  * A stand-in for Lambda's SQS event source mapping: up to `concurrency` loops each gather up
- * to `batchSize` messages within the batching window, invoke the handler, delete what
+ * to `batchSize` messages (and under 6 MB) within the batching window, invoke the handler, delete what
  * succeeded and leave the reported failures (or, if the handler throws, the whole batch) to
  * reappear after the visibility timeout. The queue's redrive policy (enforced by the SQS
  * stand-in) moves a message that keeps failing to the dead-letter queue after
@@ -96,8 +96,10 @@ export class QueuePoller implements Consumer {
   private async gather(): Promise<Message[]> {
     const { batchSize, maxBatchingWindowMs, queueUrl, visibilityTimeoutSeconds } = this.options;
     const batch: Message[] = [];
+    let bytes = 0;
     let deadline = Number.POSITIVE_INFINITY;
-    while (this.running && batch.length < batchSize && Date.now() < deadline) {
+    // As Lambda's mapping, it also stops short of the 6 MB payload (a receive that could cross it is not made).
+    while (this.running && batch.length < batchSize && bytes + MAX_RECEIVE_BYTES <= MAX_PAYLOAD_BYTES && Date.now() < deadline) {
       const out = await this.sqs.send(
         new ReceiveMessageCommand({
           QueueUrl: queueUrl,
@@ -111,6 +113,7 @@ export class QueuePoller implements Consumer {
       const received = out.Messages ?? [];
       if (received.length && batch.length === 0) deadline = Date.now() + maxBatchingWindowMs;
       batch.push(...received);
+      for (const m of received) bytes += Buffer.byteLength(m.Body ?? '');
       if (!received.length && batch.length) await sleep(Math.min(50, Math.max(0, deadline - Date.now())));
       if (!received.length && !batch.length) break;
     }
@@ -158,5 +161,10 @@ export class QueuePoller implements Consumer {
     }
   }
 }
+
+/** Lambda's invocation payload limit: an event source mapping sends no batch larger. */
+const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
+/** What one ReceiveMessage may answer: ten messages of up to 256 KiB. */
+const MAX_RECEIVE_BYTES = 10 * 256 * 1024;
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -1,3 +1,4 @@
+import type { EventLoopUtilization } from 'node:perf_hooks';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, resolve } from 'node:path';
@@ -51,6 +52,8 @@ export interface LocalStack {
   restored: number;
   /** Queue consumers running in worker threads (`consumersInWorkers`). */
   consumerWorkers: number;
+  /** Each consumer worker's event loop utilization so far: how busy its thread was (the bench's diagnostics). */
+  workerUtilization(): EventLoopUtilization[];
   /** Waits until the ingest queue is empty and its batch in flight is done. */
   drain(timeoutMs?: number): Promise<void>;
   /** Invokes a scheduled function now, as its schedule would. */
@@ -127,6 +130,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     store,
     restored,
     consumerWorkers: options.consumersInWorkers ? pollers.length : 0,
+    workerUtilization: () => pollers.flatMap((p) => (p instanceof WorkerPoller ? (p.utilization() ?? []) : [])),
     async drain(timeoutMs = 30_000) {
       await Promise.all(pollers.map((p) => p.drain(timeoutMs)));
     },

@@ -1,3 +1,4 @@
+import type { EventLoopUtilization } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { ConsumerCommand, ConsumerEvent, ConsumerWorkerData } from './consumer-worker';
 import type { Consumer } from './poller';
@@ -34,6 +35,11 @@ export class WorkerPoller implements Consumer {
       });
     });
     worker.on('error', this.onError);
+  }
+
+  /** The worker's event loop utilization so far (what `performance.eventLoopUtilization` measures in it). */
+  utilization(): EventLoopUtilization | undefined {
+    return this.worker?.performance.eventLoopUtilization();
   }
 
   async stop({ drain, timeoutMs }: { drain: boolean; timeoutMs?: number }): Promise<void> {

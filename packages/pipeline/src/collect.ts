@@ -1,6 +1,6 @@
 import type { Config, Site } from '@intent/config';
 import { randomUUID } from 'node:crypto';
-import { type CollectorStats, type DropReason, type RejectionCode, normalizeEvent } from '@intent/events';
+import { type CollectorStats, type DropReason, type RejectionCode, normalizeEvent, packIngestBodies } from '@intent/events';
 
 export interface CollectInput {
   site: Site;
@@ -28,18 +28,19 @@ export interface CollectResult {
   dropped: Partial<Record<DropReason | 'unmapped' | 'invalid', number>>;
 }
 
-/** Sends queue message bodies; answers the indexes that could not be sent. */
+/** Sends queue message bodies; answers the indexes of those that could not be sent. */
 export type Enqueue = (bodies: string[]) => Promise<number[]>;
 
 /**
- * Validates each event of a batch on its own, enqueues the good ones, and reports every bad
- * one with its index and reason: one bad event never sinks its neighbours.
+ * Validates each event of a batch on its own, enqueues the good ones (packed into as few
+ * queue messages as their size allows), and reports every bad one with its index and reason:
+ * one bad event never sinks its neighbours.
  */
 export async function collect(input: CollectInput, config: Config, hashSecret: string, enqueue: Enqueue): Promise<CollectResult> {
   const rejected: Rejection[] = [];
   const dropped: CollectResult['dropped'] = {};
-  const bodies: string[] = [];
-  const indexOfBody: number[] = [];
+  const entries: string[] = [];
+  const indexOfEntry: number[] = [];
   const seen = new Set<string>();
   input.events.forEach((raw, index) => {
     const outcome = normalizeEvent(raw, {
@@ -58,8 +59,8 @@ export async function collect(input: CollectInput, config: Config, hashSecret: s
       rejected.push({ index, messageId: outcome.message.messageId, code: 'duplicate_message_id', message: 'messageId repeats an earlier event of this batch' });
     } else {
       seen.add(outcome.message.id);
-      bodies.push(JSON.stringify(outcome.message));
-      indexOfBody.push(index);
+      entries.push(JSON.stringify(outcome.message));
+      indexOfEntry.push(index);
     }
   });
   if (input.mode === 'forwarder') {
@@ -69,15 +70,19 @@ export async function collect(input: CollectInput, config: Config, hashSecret: s
     }
   }
   const stats = statsMessage(input, rejected, dropped);
-  const failed = bodies.length || stats ? await enqueue(stats ? [...bodies, stats] : bodies) : [];
+  const packed = packIngestBodies(stats ? [...entries, stats] : entries);
+  const failed = packed.length ? await enqueue(packed.map((p) => p.body)) : [];
+  let lost = 0;
   for (const i of failed) {
-    // A lost stats message only under-counts the stats; a lost event is the caller's to resend.
-    if (i >= bodies.length) continue;
-    const index = indexOfBody[i] as number;
-    rejected.push({ index, code: 'enqueue_failed', message: 'the event could not be queued; send it again' });
+    for (const entry of packed[i]?.indexes ?? []) {
+      // A lost stats entry only under-counts the stats; a lost event is the caller's to resend.
+      if (entry >= entries.length) continue;
+      lost++;
+      rejected.push({ index: indexOfEntry[entry] as number, code: 'enqueue_failed', message: 'the event could not be queued; send it again' });
+    }
   }
   rejected.sort((a, b) => a.index - b.index);
-  return { accepted: bodies.length - failed.filter((i) => i < bodies.length).length, rejected, dropped };
+  return { accepted: entries.length - lost, rejected, dropped };
 }
 
 /** One message with the request's rejected and dropped counts, so the ingestion stats show them. */

@@ -37,3 +37,26 @@ export class IpRangeCache extends Cached<IpRangeMatcher> {
     super(async () => new IpRangeMatcher(await store.ipRanges.list()), ttlMs);
   }
 }
+
+/**
+ * The erased visitors, per warm function: the whole register once, then before each batch only
+ * its entries from `overlapMs` before the previous read on (read consistently), so an erasure
+ * reaches the next batch without a read per visitor. The overlap covers clock skew between
+ * the function that erased and this one, and writes in flight while the previous read ran.
+ */
+export class ErasedVisitorCache {
+  private readonly ids = new Set<string>();
+  private lastReadAt?: number;
+
+  constructor(
+    private readonly store: Store,
+    private readonly overlapMs = 5 * 60_000,
+  ) {}
+
+  async get(nowMs = Date.now()): Promise<ReadonlySet<string>> {
+    const since = this.lastReadAt === undefined ? undefined : new Date(this.lastReadAt - this.overlapMs).toISOString();
+    for (const anonymousId of await this.store.identity.erasedSince(since)) this.ids.add(anonymousId);
+    this.lastReadAt = nowMs;
+    return this.ids;
+  }
+}

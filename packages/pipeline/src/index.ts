@@ -5,9 +5,8 @@ export { type RescoreDeps, type RescoreResult, rescoreAccount } from './rescore'
 export { type IngestRecord, type RollupDeps, type RollupOutcome, rollUp } from './rollup';
 export { addDays, dayOf } from './time';
 export { type CollectInput, type CollectResult, type Enqueue, type Rejection, collect, siteForWriteKey } from './collect';
-export { Cached, ConfigCache, IpRangeCache } from './config-cache';
+export { Cached, ConfigCache, ErasedVisitorCache, IpRangeCache } from './config-cache';
 export { IpRangeMatcher, normalizeCidr } from './ip-ranges';
-export { stitchVisitor } from './stitch';
 export { eventActivity, statsActivity } from './activity';
 export { loadHashSecret, optionalEnv, requiredEnv } from './env';
 export { audiencePublisher, publishPodMessages } from './publish';

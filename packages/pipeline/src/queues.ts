@@ -9,17 +9,19 @@ import { SQSClient, SendMessageBatchCommand, type SendMessageBatchRequestEntry }
 export const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
 
 const MAX_ATTEMPTS = 4;
+/** What one SendMessageBatch may carry: ten entries, and 256 KiB of bodies in all. */
+const MAX_BATCH_ENTRIES = 10;
+const MAX_BATCH_BYTES = 256 * 1024;
 
 /**
- * Sends bodies in batches of ten, retrying only the entries SQS reported as failed, with
- * backoff. Answers the indexes of bodies that still failed after the last attempt.
+ * Sends bodies in batches of up to ten (fewer when large), retrying only the entries SQS
+ * reported as failed, with backoff. Answers the indexes of bodies that still failed after the
+ * last attempt.
  */
 export async function sendAll(client: SQSClient, queueUrl: string, bodies: string[]): Promise<number[]> {
   const failed: number[] = [];
-  for (let start = 0; start < bodies.length; start += 10) {
-    let entries: SendMessageBatchRequestEntry[] = bodies
-      .slice(start, start + 10)
-      .map((body, i) => ({ Id: String(start + i), MessageBody: body }));
+  for (const chunk of batchesOf(bodies)) {
+    let entries: SendMessageBatchRequestEntry[] = chunk.map((i) => ({ Id: String(i), MessageBody: bodies[i] as string }));
     for (let attempt = 0; entries.length > 0 && attempt < MAX_ATTEMPTS; attempt++) {
       if (attempt > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
       try {
@@ -35,4 +37,23 @@ export async function sendAll(client: SQSClient, queueUrl: string, bodies: strin
     for (const e of entries) failed.push(Number(e.Id));
   }
   return failed.sort((a, b) => a - b);
+}
+
+/** Indexes of the bodies, in order, grouped as SendMessageBatch allows. */
+function batchesOf(bodies: string[]): number[][] {
+  const chunks: number[][] = [];
+  let chunk: number[] = [];
+  let bytes = 0;
+  bodies.forEach((body, i) => {
+    const size = Buffer.byteLength(body);
+    if (chunk.length === MAX_BATCH_ENTRIES || (chunk.length && bytes + size > MAX_BATCH_BYTES)) {
+      chunks.push(chunk);
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(i);
+    bytes += size;
+  });
+  if (chunk.length) chunks.push(chunk);
+  return chunks;
 }

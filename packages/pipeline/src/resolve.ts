@@ -6,30 +6,32 @@ import type { IpRangeMatcher } from './ip-ranges';
  * Resolves events to account domains, in timestamp order, so an identify earlier in a batch
  * resolves the same visitor's later events. `load` reads every link the batch may need in one
  * batch read (a miss is known too), so resolving costs no further reads; a new link costs one write.
+ * Page views need no link (they count by network only), so `load` reads none for them.
  * An erased visitor's events resolve to 'erased' (see `resolve`).
  */
 export class AccountResolver {
   private visitors = new Map<string, IdentityLink>();
   private users = new Map<string, IdentityLink>();
-  /** Visitors erased (`DELETE /v1/visitors/{anonymousId}`): their link is a tombstone. */
-  private erased = new Set<string>();
+  /** Visitors erased (`DELETE /v1/visitors/{anonymousId}`) since the register was read: their link is a tombstone. */
+  private readonly erasedSince = new Set<string>();
   /** Visitors newly linked to a domain in this batch: their anonymous past is stitched once. */
   readonly linked = new Map<string, string>();
 
+  /** `erased`: the register of erased visitors, read before this batch (see `ErasedVisitorCache`). */
   constructor(
     private readonly store: Store,
+    private readonly erased: ReadonlySet<string>,
     private readonly ipRanges?: IpRangeMatcher,
   ) {}
 
-  /** Reads the links of every visitor and user the messages name. */
+  /** Reads the links of every visitor and user the messages other than page views name. */
   async load(messages: IngestMessage[]): Promise<void> {
-    const anonymousIds = messages.flatMap((m) => (m.anonymousId ? [m.anonymousId] : []));
-    const userHashes = messages.flatMap((m) => (m.userHash ? [m.userHash] : []));
-    ({
-      visitors: this.visitors,
-      users: this.users,
-      erased: this.erased,
-    } = await this.store.identity.links(anonymousIds, userHashes));
+    const linkable = messages.filter((m) => m.signal !== 'page_view');
+    const anonymousIds = linkable.flatMap((m) => (m.anonymousId ? [m.anonymousId] : []));
+    const userHashes = linkable.flatMap((m) => (m.userHash ? [m.userHash] : []));
+    const links = await this.store.identity.links(anonymousIds, userHashes);
+    ({ visitors: this.visitors, users: this.users } = links);
+    for (const anonymousId of links.erased) this.erasedSince.add(anonymousId);
   }
 
   /**
@@ -40,7 +42,7 @@ export class AccountResolver {
     const late = new Map<string, string>();
     if (!anonymousIds.length) return late;
     const { visitors, erased } = await this.store.identity.links(anonymousIds, [], { consistent: true });
-    for (const anonymousId of erased) this.erased.add(anonymousId);
+    for (const anonymousId of erased) this.erasedSince.add(anonymousId);
     for (const [anonymousId, link] of visitors) {
       if (this.visitors.get(anonymousId)?.domain === link.domain) continue;
       this.visitors.set(anonymousId, link);
@@ -53,11 +55,11 @@ export class AccountResolver {
    * The account of an event, and whether a person identified themselves (identify or group,
    * now or earlier): hand-raises count only for identified people.
    *
-   * Through an identity link (a visitor's or a user's earlier identify) only engaged signals
-   * count. A link made while the event waits elsewhere in the pipeline (another batch, a late
-   * identify) can reach a page view only after it was processed; pending events keep engaged
-   * signals only, so such a page view could never count on the first pass but would on a
-   * replay. Counting none keeps a replay exact; page views still count by network.
+   * Page views count by network only, never through an identity link (a visitor's or a user's
+   * earlier identify): a link made while the page view waits elsewhere in the pipeline
+   * (another batch, a late identify) could reach it only after it was processed, as pending
+   * events keep engaged signals only; so whether a link counted it would hang on the order of
+   * batches, and a replay would not be exact. Engaged signals count through links too.
    * An event older than its link resolves as it did before the link: by network first.
    *
    * 'erased': the event's visitor was erased. It counts for no account (not even by network),
@@ -65,7 +67,7 @@ export class AccountResolver {
    * replay or a late event of an erased visitor cannot bring it back.
    */
   async resolve(message: IngestMessage): Promise<Resolution | 'erased' | undefined> {
-    if (message.anonymousId && this.erased.has(message.anonymousId)) return 'erased';
+    if (message.anonymousId && this.isErased(message.anonymousId)) return 'erased';
     const claimed = claimedDomain(message);
     if (claimed) {
       if ((await this.link(message, claimed)) === 'erased') return 'erased';
@@ -73,14 +75,20 @@ export class AccountResolver {
     }
     const byUser = message.userHash ? this.users.get(message.userHash) : undefined;
     const byVisitor = message.anonymousId ? this.visitors.get(message.anonymousId) : undefined;
-    for (const link of [byUser, byVisitor]) {
-      if (link && message.timestamp >= link.linkedAt) return { domain: link.domain, identified: true, engagedOnly: true };
+    if (message.signal !== 'page_view') {
+      for (const link of [byUser, byVisitor]) {
+        if (link && message.timestamp >= link.linkedAt) return { domain: link.domain, identified: true };
+      }
     }
     // The network an anonymous visitor comes from names the company, not the person.
     const byIp = message.ip ? this.ipRanges?.match(message.ip) : undefined;
     if (byIp) return { domain: byIp.domain, identified: false };
     // As stitching would count it once the visitor's pending events are attributed.
-    return byVisitor ? { domain: byVisitor.domain, identified: true, engagedOnly: true } : undefined;
+    return byVisitor && message.signal !== 'page_view' ? { domain: byVisitor.domain, identified: true } : undefined;
+  }
+
+  private isErased(anonymousId: string): boolean {
+    return this.erased.has(anonymousId) || this.erasedSince.has(anonymousId);
   }
 
   private async link(message: IngestMessage, domain: string): Promise<'linked' | 'erased'> {
@@ -88,7 +96,7 @@ export class AccountResolver {
     if (message.anonymousId && this.visitors.get(message.anonymousId)?.domain !== domain) {
       // Erased since `load` read its link: the tombstone refuses the link.
       if ((await this.store.identity.linkVisitor(message.anonymousId, domain, at)) === 'erased') {
-        this.erased.add(message.anonymousId);
+        this.erasedSince.add(message.anonymousId);
         return 'erased';
       }
       this.linked.set(message.anonymousId, domain);
@@ -105,8 +113,6 @@ export class AccountResolver {
 export interface Resolution {
   domain: string;
   identified: boolean;
-  /** Resolved through an identity link: page views do not count (see `resolve`). */
-  engagedOnly?: boolean;
 }
 
 /** The account an identify or group call names: a group's domain, else a work email's domain. */

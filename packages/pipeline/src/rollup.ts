@@ -9,11 +9,11 @@ import type { IpRangeMatcher } from './ip-ranges';
 import type { PodMessage } from './pod-messages';
 import { rescoreAccount } from './rescore';
 import { AccountResolver, type Resolution } from './resolve';
-import { stitchVisitor } from './stitch';
+import { pendingPast } from './stitch';
 import { dayOf } from './time';
 
 export interface IngestRecord {
-  /** The SQS message id: what a partial batch response names. */
+  /** The SQS message id (shared by the entries of one message): what a partial batch response names. */
   recordId: string;
   message: IngestMessage | CollectorStats;
 }
@@ -23,6 +23,8 @@ export interface RollupDeps {
   config: Config;
   now: Date;
   ipRanges?: IpRangeMatcher;
+  /** Erased visitors, as the register said before this batch (`ErasedVisitorCache`). */
+  erased: ReadonlySet<string>;
 }
 
 export interface RollupOutcome {
@@ -39,10 +41,10 @@ const WRITE_CONCURRENCY = 8;
 /** Writes of one batch, grouped by the item they go to; each remembers the records it carries. */
 class Groups<G> {
   readonly byKey = new Map<string, { group: G; recordIds: Set<string> }>();
-  add(key: string, recordId: string, make: () => G, fill: (g: G) => void) {
+  add(key: string, recordIds: Iterable<string>, make: () => G, fill: (g: G) => void) {
     const entry = this.byKey.get(key) ?? { group: make(), recordIds: new Set<string>() };
     fill(entry.group);
-    entry.recordIds.add(recordId);
+    for (const id of recordIds) entry.recordIds.add(id);
     this.byKey.set(key, entry);
   }
   get entries() {
@@ -50,24 +52,16 @@ class Groups<G> {
   }
 }
 
-type GroupWrite =
-  | { kind: 'account'; group: RollupGroup }
-  | { kind: 'pending'; group: { day: string; events: PendingEvent[] } }
-  | { kind: 'activity'; group: { siteId: string; day: string; contributions: Contribution[] } };
+type ActivityGroup = { siteId: string; day: string; contributions: Contribution[] };
 
 /** A batch's events grouped per item: account x day, day (pending, in shards), site x day. */
 class BatchGroups {
-  private readonly accounts = new Groups<RollupGroup>();
-  private readonly pending = new Groups<{ day: string; events: PendingEvent[] }>();
-  private readonly activity = new Groups<{ siteId: string; day: string; contributions: Contribution[] }>();
+  readonly accounts = new Groups<RollupGroup>();
+  readonly pending = new Groups<{ day: string; events: PendingEvent[] }>();
+  readonly activity = new Groups<ActivityGroup>();
 
-  addResolved(recordId: string, message: IngestMessage, resolution: Resolution) {
-    const signal = message.signal as Signal;
-    if (resolution.engagedOnly && signal === 'page_view') return;
-    const { domain, identified } = resolution;
-    const day = dayOf(message.timestamp);
-    const event: RollupEvent = { id: message.id, signal, topics: topicsOf(message), identified, person: message.person };
-    this.accounts.add(`${domain}|${day}`, recordId, () => ({ domain, day, events: [] }), (g) => g.events.push(event));
+  addResolved(recordIds: Iterable<string>, domain: string, day: string, event: RollupEvent) {
+    this.accounts.add(`${domain}|${day}`, recordIds, () => ({ domain, day, events: [] }), (g) => g.events.push(event));
   }
 
   /** Keeps an unresolved visitor's engaged event for stitching; anonymous page views cost no write. */
@@ -76,20 +70,11 @@ class BatchGroups {
     if (!anonymousId || !signal || signal === 'page_view') return;
     const day = dayOf(message.timestamp);
     const event: PendingEvent = { anonymousId, id: message.id, signal, topics: topicsOf(message), person: message.person };
-    this.pending.add(day, recordId, () => ({ day, events: [] }), (g) => g.events.push(event));
+    this.pending.add(day, [recordId], () => ({ day, events: [] }), (g) => g.events.push(event));
   }
 
   addActivity(recordId: string, siteId: string, day: string, contribution: Contribution) {
-    this.activity.add(`${siteId}|${day}`, recordId, () => ({ siteId, day, contributions: [] }), (g) => g.contributions.push(contribution));
-  }
-
-  /** Every item write, each with the records it carries. */
-  writes(): { group: GroupWrite; recordIds: Set<string> }[] {
-    return [
-      ...this.accounts.entries.map(({ group, recordIds }) => ({ group: { kind: 'account' as const, group }, recordIds })),
-      ...this.pending.entries.map(({ group, recordIds }) => ({ group: { kind: 'pending' as const, group }, recordIds })),
-      ...this.activity.entries.map(({ group, recordIds }) => ({ group: { kind: 'activity' as const, group }, recordIds })),
-    ];
+    this.activity.add(`${siteId}|${day}`, [recordId], () => ({ siteId, day, contributions: [] }), (g) => g.contributions.push(contribution));
   }
 }
 
@@ -97,17 +82,19 @@ class BatchGroups {
  * Rolls a batch of accepted events up with one write per item touched, not per event: per
  * account x day (intent, every topic), per day and shard for unresolved visitors' engaged events
  * (kept for stitching; anonymous page views cost no write), and per site x day (trends and
- * ingestion stats). Then it stitches newly identified visitors and re-scores each
- * touched account. A failure fails only the records it concerns; their redelivery is harmless
- * because every item ignores events it has already counted.
+ * ingestion stats). Newly identified visitors' pending past joins the account writes, read
+ * before them; then each touched account is re-scored. The items' counted ids are read in
+ * batches first, so duplicates cost no write. A failure fails only the records it concerns;
+ * their redelivery is harmless because every item ignores events it has already counted.
  */
 export async function rollUp(records: IngestRecord[], deps: RollupDeps): Promise<RollupOutcome> {
+  const { store } = deps;
   const failed = new Set<string>();
-  const resolver = new AccountResolver(deps.store, deps.ipRanges);
+  const resolver = new AccountResolver(store, deps.erased, deps.ipRanges);
   const groups = new BatchGroups();
   /** Engaged events no link or network resolved, by visitor: what a link made meanwhile must still count. */
   const unresolvedByVisitor = new Map<string, { recordId: string; message: IngestMessage }[]>();
-  /** The identify that linked each newly linked visitor: a failed stitch fails it, so SQS retries the stitch. */
+  /** The records that linked each newly linked visitor: a failed stitch fails them, so SQS retries the stitch. */
   const linkRecords = new Map<string, string[]>();
   let unresolved = 0;
 
@@ -116,7 +103,7 @@ export async function rollUp(records: IngestRecord[], deps: RollupDeps): Promise
     await resolver.load(ordered.flatMap(({ message }) => ('kind' in message ? [] : [message])));
   } catch {
     // Without the links nothing can be resolved: the whole batch is retried.
-    return { failedRecordIds: records.map((r) => r.recordId), podMessages: [], counted: 0, unresolved: 0, rescored: 0 };
+    return { failedRecordIds: [...new Set(records.map((r) => r.recordId))], podMessages: [], counted: 0, unresolved: 0, rescored: 0 };
   }
   for (const { recordId, message } of ordered) {
     if ('kind' in message) {
@@ -141,7 +128,7 @@ export async function rollUp(records: IngestRecord[], deps: RollupDeps): Promise
     groups.addActivity(recordId, message.siteId, dayOf(message.timestamp), eventActivity(message, !!resolution, deps.now));
     if (!message.signal) continue;
     if (resolution) {
-      groups.addResolved(recordId, message, resolution);
+      groups.addResolved([recordId], resolution.domain, dayOf(message.timestamp), rollupEvent(message, resolution.identified));
       continue;
     }
     unresolved++;
@@ -154,55 +141,67 @@ export async function rollUp(records: IngestRecord[], deps: RollupDeps): Promise
     }
   }
 
-  const { store } = deps;
-  const touched = new Set<string>();
-  let counted = 0;
-  /** The records each account's writes carry: a failed re-score fails them, so SQS retries it. */
-  const recordsByDomain = new Map<string, Set<string>>();
-  const writeGroups = (batch: BatchGroups) =>
-    writeAll(batch.writes(), failed, async (write, recordIds) => {
-      if (write.kind === 'account') {
-        counted += await store.rollups.add(write.group);
-        // Re-score even when every event was a duplicate: a redelivery after a failed re-score
-        // must finish that re-score. An unchanged score costs reads, never a write.
-        touched.add(write.group.domain);
-        const records = recordsByDomain.get(write.group.domain) ?? new Set<string>();
-        for (const id of recordIds) records.add(id);
-        recordsByDomain.set(write.group.domain, records);
-      } else if (write.kind === 'pending') await store.rollups.addPending(write.group.day, write.group.events);
-      else await store.activity.add(write.group.siteId, write.group.day, write.group.contributions);
-    });
-  const stitch = async (links: [string, string][]) => {
-    const results = await settleLimited(links, WRITE_CONCURRENCY, async ([anonymousId, domain]) => {
-      await stitchVisitor(store, anonymousId, domain, deps.now);
-      touched.add(domain);
-    });
-    results.forEach((r, i) => {
-      if (r.status === 'rejected') for (const id of linkRecords.get(links[i]?.[0] ?? '') ?? []) failed.add(id);
-    });
-  };
-  await writeGroups(groups);
-  await stitch([...resolver.linked]);
+  // 1. Pending events first: the links read again below must be read after these writes.
+  await writeAll(groups.pending.entries, failed, (g) => store.rollups.addPending(g.day, g.events));
 
-  // A visitor linked by a concurrent batch between our read and our pending write would have
-  // its events stitched by neither batch: read those links again (after our writes) and count
-  // such visitors' events as if resolved, and their pending past, here.
+  // 2. A visitor linked by a concurrent batch between our read and our pending write would have
+  // its events stitched by neither batch: read those links again and count such visitors'
+  // events as if resolved, and their pending past, here.
   const late = await resolver.reload([...unresolvedByVisitor.keys()]).catch(() => {
     for (const entries of unresolvedByVisitor.values()) for (const { recordId } of entries) failed.add(recordId);
     return new Map<string, string>();
   });
-  if (late.size) {
-    const lateGroups = new BatchGroups();
-    for (const anonymousId of late.keys()) {
-      linkRecords.set(anonymousId, (unresolvedByVisitor.get(anonymousId) ?? []).map((e) => e.recordId));
-      for (const { recordId, message } of unresolvedByVisitor.get(anonymousId) ?? []) {
-        const resolution = await resolver.resolve(message);
-        if (resolution && resolution !== 'erased') lateGroups.addResolved(recordId, message, resolution);
-      }
+  for (const anonymousId of late.keys()) {
+    linkRecords.set(anonymousId, (unresolvedByVisitor.get(anonymousId) ?? []).map((e) => e.recordId));
+    for (const { recordId, message } of unresolvedByVisitor.get(anonymousId) ?? []) {
+      const resolution = await resolver.resolve(message);
+      if (resolution && resolution !== 'erased') groups.addResolved([recordId], resolution.domain, dayOf(message.timestamp), rollupEvent(message, resolution.identified));
     }
-    await writeGroups(lateGroups);
-    await stitch([...late]);
   }
+
+  const touched = new Set<string>();
+  /** The records each account's writes carry: a failed re-score fails them, so SQS retries it. */
+  const recordsByDomain = new Map<string, Set<string>>();
+  const touch = (domain: string, recordIds: Iterable<string>) => {
+    touched.add(domain);
+    const domainRecords = recordsByDomain.get(domain) ?? new Set<string>();
+    for (const id of recordIds) domainRecords.add(id);
+    recordsByDomain.set(domain, domainRecords);
+  };
+
+  // 3. Newly linked visitors' engaged events kept while they were anonymous count for their
+  // account now, as an identified person's, each under its own event id (see `pendingPast`).
+  // The account is re-scored even without any: an identify makes it known.
+  const links = [...resolver.linked, ...late];
+  const pasts = await settleLimited(links, WRITE_CONCURRENCY, ([anonymousId]) => pendingPast(store, anonymousId, deps.now));
+  pasts.forEach((result, i) => {
+    const [anonymousId = '', domain = ''] = links[i] ?? [];
+    const recordIds = linkRecords.get(anonymousId) ?? [];
+    if (result.status === 'rejected') for (const id of recordIds) failed.add(id);
+    else {
+      touched.add(domain);
+      for (const { day, events } of result.value) for (const e of events) groups.addResolved(recordIds, domain, day, { ...e, identified: true });
+    }
+  });
+
+  // 4. The counters, each item written once, knowing what it has counted already.
+  const accountEntries = groups.accounts.entries;
+  const activityEntries = groups.activity.entries;
+  const [accountsCounted, activityCounted] = await Promise.all([
+    store.rollups.counted(accountEntries.map((e) => e.group)).catch(() => failAll(accountEntries, failed)),
+    store.activity.counted(activityEntries.map((e) => e.group)).catch(() => failAll(activityEntries, failed)),
+  ]);
+  let counted = 0;
+  await Promise.all([
+    accountsCounted &&
+      writeAll(accountEntries, failed, async (group, recordIds) => {
+        counted += await store.rollups.add(group, accountsCounted);
+        // Re-score even when every event was a duplicate: a redelivery after a failed re-score
+        // must finish that re-score. An unchanged score costs reads, never a write.
+        touch(group.domain, recordIds);
+      }),
+    activityCounted && writeAll(activityEntries, failed, (g) => store.activity.add(g.siteId, g.day, g.contributions, activityCounted)),
+  ]);
 
   const domains = [...touched];
   const rescored = await settleLimited(domains, WRITE_CONCURRENCY, (d) => rescoreAccount(d, deps));
@@ -228,6 +227,20 @@ async function writeAll<G>(entries: { group: G; recordIds: Set<string> }[], fail
     if (r.status === 'rejected') for (const id of entries[i]?.recordIds ?? []) failed.add(id);
   });
 }
+
+/** Fails every record of these groups (their items could not be read): answers undefined, so none is written. */
+function failAll(entries: { recordIds: Set<string> }[], failed: Set<string>): undefined {
+  for (const { recordIds } of entries) for (const id of recordIds) failed.add(id);
+  return undefined;
+}
+
+const rollupEvent = (message: IngestMessage, identified: boolean): RollupEvent => ({
+  id: message.id,
+  signal: message.signal as Signal,
+  topics: topicsOf(message),
+  identified,
+  person: message.person,
+});
 
 const topicsOf = (message: IngestMessage) => (message.topics.length ? message.topics : [NO_TOPIC]);
 

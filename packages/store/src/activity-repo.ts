@@ -1,4 +1,4 @@
-import { type Contribution, addOnce } from './counted-add';
+import { type Contribution, CounterStates, addOnce } from './counted-add';
 import { siteDayKey, sitePk } from './keys';
 import { type Table, toAttr } from './table';
 
@@ -33,10 +33,16 @@ export interface SiteStats {
 export class ActivityRepository {
   constructor(private readonly table: Table) {}
 
-  /** `day` is 'YYYY-MM-DD' (UTC). Answers how many contributions were new. */
-  add(siteId: string, day: string, contributions: Contribution[]): Promise<number> {
+  /** What these site days have counted, in batch reads: for `add`. */
+  counted(days: { siteId: string; day: string }[]): Promise<CounterStates> {
+    return CounterStates.read(this.table, days.map((d) => siteDayKey(d.siteId, d.day)));
+  }
+
+  /** `day` is 'YYYY-MM-DD' (UTC). Answers how many contributions were new. `counted`: see `counted()`. */
+  add(siteId: string, day: string, contributions: Contribution[], counted?: CounterStates): Promise<number> {
+    const key = siteDayKey(siteId, day);
     const expiresAt = Math.floor(Date.parse(`${day}T00:00:00Z`) / 1000) + ACTIVITY_TTL_DAYS * 86_400;
-    return addOnce(this.table, siteDayKey(siteId, day), contributions, { expiresAt });
+    return addOnce(this.table, key, contributions, { expiresAt }, counted?.of(key));
   }
 
   async stats(siteId: string, fromDay: string, toDay: string): Promise<SiteStats> {

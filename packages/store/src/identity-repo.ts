@@ -1,6 +1,6 @@
 import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { isConditionalCheckFailed } from './errors';
-import { parseLinkPk, userKey, visitorKey } from './keys';
+import { ERASED_PK, erasedEntryId, erasedEntryKey, parseLinkPk, userKey, visitorKey } from './keys';
 import { type Key, type Table, fromAttr, toAttr } from './table';
 
 /** Where a visitor or a user belongs, and since when (the identify that made the link). */
@@ -68,8 +68,10 @@ export class IdentityRepository {
 
   /**
    * Turns the visitor's link into a tombstone, in one write, keeping the linked domain until
-   * `finishErasure` so that a retried erasure still knows which account to clean. Answers the
-   * domain (if the visitor was linked) and the time of the first erasure (a repeat keeps it).
+   * `finishErasure` so that a retried erasure still knows which account to clean, then enters
+   * the visitor in the register of erased visitors under `at` (a retry enters it again, later:
+   * readers of the register's newest entries see it either way). Answers the domain (if the
+   * visitor was linked) and the time of the first erasure (a repeat keeps it).
    */
   async beginErasure(anonymousId: string, at: string): Promise<ErasureMark> {
     const out = await this.table.client.send(
@@ -81,8 +83,22 @@ export class IdentityRepository {
         ReturnValues: 'ALL_NEW',
       }),
     );
+    await this.table.client.send(new PutItemCommand({ TableName: this.table.name, Item: toAttr(erasedEntryKey(at, anonymousId)) }));
     const item = out.Attributes ? fromAttr(out.Attributes) : {};
     return { erasedAt: String(item.erasedAt ?? at), ...(typeof item.domain === 'string' ? { domain: item.domain } : {}) };
+  }
+
+  /**
+   * Visitors entered in the register of erased visitors at `since` or later (all of them
+   * without `since`), read consistently: what a consumer adds to the set it keeps.
+   */
+  async erasedSince(since?: string): Promise<string[]> {
+    const items = await this.table.queryAll({
+      KeyConditionExpression: since ? 'pk = :pk AND sk >= :since' : 'pk = :pk',
+      ExpressionAttributeValues: toAttr({ ':pk': ERASED_PK, ...(since ? { ':since': since } : {}) }),
+      ConsistentRead: true,
+    });
+    return items.map((item) => erasedEntryId(String(item.sk)));
   }
 
   /** Drops what the tombstone still said about the visitor's account: the erasure is complete. */

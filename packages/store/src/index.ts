@@ -19,7 +19,7 @@ export { InvalidCursorError } from './account-repo';
 export type { ApiKeyRecord } from './api-key-repo';
 export type { ApplyResult, LogChange, LogEntry, MemberState, Standing } from './audience-repo';
 export type { SiteStats, TopicDay } from './activity-repo';
-export type { Contribution } from './counted-add';
+export type { Contribution, CounterStates } from './counted-add';
 export type { FeedbackEffect, FeedbackRecord } from './feedback-repo';
 export type { PushRecord, PushRef } from './push-repo';
 export type { ErasureMark, IdentityLink } from './identity-repo';

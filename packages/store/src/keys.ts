@@ -17,6 +17,15 @@ export const visitorPk = (anonymousId: string) => `VISITOR#${anonymousId}`;
 export const visitorKey = (anonymousId: string) => ({ pk: visitorPk(anonymousId), sk: 'LINK' });
 export const userKey = (userHash: string) => ({ pk: `USER#${userHash}`, sk: 'LINK' });
 /** Which visitor or user a link item belongs to. */
+/**
+ * The register of erased visitors, one item per erasure in time order (`<at>#<anonymousId>`):
+ * consumers keep the whole set in memory and read only its newest entries per batch, so a page
+ * view (which never reads its visitor's link) still knows its visitor was erased.
+ */
+export const ERASED_PK = 'ERASED';
+export const erasedEntryKey = (at: string, anonymousId: string) => ({ pk: ERASED_PK, sk: `${at}#${anonymousId}` });
+export const erasedEntryId = (sk: string) => sk.slice(sk.indexOf('#') + 1);
+
 export function parseLinkPk(pk: string): { kind: 'visitor' | 'user'; id: string } {
   const [prefix = '', ...id] = pk.split('#');
   return { kind: prefix === 'USER' ? 'user' : 'visitor', id: id.join('#') };

@@ -1,9 +1,9 @@
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { SIGNALS, type Signal } from '@intent/config';
 import type { DailyRollup } from '@intent/intent';
-import { type Contribution, addOnce } from './counted-add';
+import { type Contribution, CounterStates, addOnce } from './counted-add';
 import { ROLLUP_PREFIX, accountPk, parsePendingEntry, pendingDay, pendingEntry, pendingKey, pendingShard, rollupDay, rollupKey, visitorPendingQuery, visitorTag } from './keys';
-import { type Key, type Table, toAttr } from './table';
+import { type Table, toAttr } from './table';
 
 /** One event as a rollup counts it: already resolved to an account and a day. */
 export interface RollupEvent {
@@ -47,9 +47,16 @@ export const STITCH_DAYS = 30;
 export class RollupRepository {
   constructor(private readonly table: Table) {}
 
-  /** Adds a group's events to the account's rollup; answers how many were new. */
-  add(group: RollupGroup): Promise<number> {
-    return this.addTo(rollupKey(group.domain, group.day), group.day, group.events.map(contribution), ROLLUP_TTL_DAYS);
+  /** What the rollups of these account days have counted, in batch reads: for `add`. */
+  counted(groups: { domain: string; day: string }[]): Promise<CounterStates> {
+    return CounterStates.read(this.table, groups.map((g) => rollupKey(g.domain, g.day)));
+  }
+
+  /** Adds a group's events to the account's rollup; answers how many were new. `counted`: see `counted()`. */
+  add(group: RollupGroup, counted?: CounterStates): Promise<number> {
+    const key = rollupKey(group.domain, group.day);
+    const expiresAt = Math.floor(Date.parse(`${group.day}T00:00:00Z`) / 1000) + ROLLUP_TTL_DAYS * 86_400;
+    return addOnce(this.table, key, group.events.map(contribution), { expiresAt }, counted?.of(key));
   }
 
   /**
@@ -98,11 +105,6 @@ export class RollupRepository {
       );
       return events.length ? [{ day: pendingDay(String(item.sk)), events }] : [];
     });
-  }
-
-  private addTo(key: Key, day: string, contributions: Contribution[], ttlDays: number): Promise<number> {
-    const expiresAt = Math.floor(Date.parse(`${day}T00:00:00Z`) / 1000) + ttlDays * 86_400;
-    return addOnce(this.table, key, contributions, { expiresAt });
   }
 
   private async query(pk: string, fromDay: string): Promise<DailyRollup[]> {

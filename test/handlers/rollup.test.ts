@@ -1,5 +1,6 @@
 import {
   BatchGetItemCommand,
+  BatchWriteItemCommand,
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
@@ -185,5 +186,20 @@ describe('rollup consumer under DynamoDB faults', () => {
     expect(raced.batchItemFailures).toEqual([]);
     expect(rollupWrites()).toHaveLength(1);
     expect(rollupWrites()[0]?.args[0].input.ConditionExpression).toMatch(/^NOT contains\(/);
+  });
+
+  it('fails the records of users whose new links could not be written, and only those', async () => {
+    storeWorks();
+    ddb.on(BatchWriteItemCommand).rejects(awsError('ProvisionedThroughputExceededException'));
+    const res = await handler(
+      sqsEvent([
+        message({ type: 'identify', signal: undefined, userHash: 'user-a', identity: { emailDomain: 'acme.example' } }),
+        message({ userHash: 'user-a', topics: ['warehousing'] }),
+        message({ anonymousId: 'visitor-2', topics: ['warehousing'] }),
+      ]),
+      context,
+    );
+    expect(res.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(['record-0', 'record-1']);
+    expect(ddb.commandCalls(BatchWriteItemCommand)[0]?.args[0].input.RequestItems).toBeDefined();
   });
 });

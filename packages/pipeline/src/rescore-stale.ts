@@ -1,6 +1,5 @@
-import { settleLimited } from './concurrency';
 import type { PodMessage } from './pod-messages';
-import { type RescoreDeps, rescoreAccount } from './rescore';
+import { type RescoreDeps, rescoreAccounts } from './rescore';
 
 /**
  * The decay walk: re-scores every account with live intent or a queue place. Scores decay
@@ -8,7 +7,7 @@ import { type RescoreDeps, rescoreAccount } from './rescore';
  */
 export async function rescoreStale(deps: RescoreDeps): Promise<{ scanned: number; saved: number; failed: number; podMessages: PodMessage[] }> {
   const domains = await deps.store.accounts.liveDomains();
-  const results = await settleLimited(domains, 8, (domain) => rescoreAccount(domain, deps));
+  const results = await rescoreAccounts(domains, deps, 8);
   const podMessages: PodMessage[] = [];
   let saved = 0;
   for (const r of results) {

@@ -6,6 +6,7 @@ import { explainAccount, priority, routeToPod, salesReadiness } from '@intent/qu
 import type { AccountRecord, PushRef, ScoreSnapshot, Store } from '@intent/store';
 import { type AudiencePublisher, syncMembership } from './audiences';
 import { canonical } from './canonical';
+import { settleLimited } from './concurrency';
 import { type PodMessage, podMessagesFor } from './pod-messages';
 import { addDays, dayOf } from './time';
 
@@ -22,19 +23,37 @@ export type RescoreResult = { outcome: 'saved' | 'unchanged'; messages: PodMessa
 const MAX_ATTEMPTS = 6;
 
 /**
+ * Re-scores many accounts, `concurrency` at a time, each hundred's records read together first
+ * (consistently, in one batch read) instead of one read each. Settles every account.
+ */
+export async function rescoreAccounts(domains: string[], deps: RescoreDeps, concurrency: number): Promise<PromiseSettledResult<RescoreResult>[]> {
+  const results: PromiseSettledResult<RescoreResult>[] = [];
+  for (let i = 0; i < domains.length; i += 100) {
+    const chunk = domains.slice(i, i + 100);
+    // A failed batch read leaves each re-score to read its own record.
+    const records = await deps.store.accounts.getMany(chunk, true).catch(() => undefined);
+    const read = (domain: string) => (records ? (records.get(domain) ?? null) : undefined);
+    results.push(...(await settleLimited(chunk, concurrency, (domain) => rescoreAccount(domain, deps, read(domain)))));
+  }
+  return results;
+}
+
+/**
  * Re-scores one account from its stored rollups, firmographics and feedback, and saves the
  * result only when something a person would see changed. Concurrent re-scores of the same
  * account are serialised by the account's version: the loser re-reads and tries again, so
- * the saved score always reflects every rollup written before it.
+ * the saved score always reflects every rollup written before it. `read`: the account's
+ * record as just read consistently (null: none), saving the first read.
  */
-export async function rescoreAccount(domain: string, initialDeps: RescoreDeps): Promise<RescoreResult> {
+export async function rescoreAccount(domain: string, initialDeps: RescoreDeps, read?: AccountRecord | null): Promise<RescoreResult> {
   let deps = initialDeps;
   const pushes = new PushLedger(deps.store);
   // Set once this re-score saved a score whose audiences turned out to be decided by older
   // definitions than the stored ones: it then re-reads the configuration and goes round again.
   let saved: PodMessage[] | undefined;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const record = (await deps.store.accounts.get(domain, true)) ?? { domain, version: 0 };
+    const stored = attempt === 0 && read !== undefined ? read : await deps.store.accounts.get(domain, true);
+    const record = stored ?? { domain, version: 0 };
     const score = await computeScore(record, deps);
     if (record.score && sameScore(record.score, score)) {
       await pushes.settle(undefined);

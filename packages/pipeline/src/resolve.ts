@@ -1,11 +1,14 @@
 import type { IngestMessage } from '@intent/events';
 import type { IdentityLink, Store } from '@intent/store';
+import { settleLimited } from './concurrency';
 import type { IpRangeMatcher } from './ip-ranges';
 
 /**
  * Resolves events to account domains, in timestamp order, so an identify earlier in a batch
  * resolves the same visitor's later events. `load` reads every link the batch may need in one
- * batch read (a miss is known too), so resolving costs no further reads; a new link costs one write.
+ * batch read (a miss is known too), so resolving costs no further reads. A new visitor link
+ * costs one conditional write (an erased visitor's tombstone refuses it); new user links are
+ * written together (`saveLinks`).
  * Page views need no link (they count by network only), so `load` reads none for them.
  * An erased visitor's events resolve to 'erased' (see `resolve`).
  */
@@ -16,6 +19,8 @@ export class AccountResolver {
   private readonly erasedSince = new Set<string>();
   /** Visitors newly linked to a domain in this batch: their anonymous past is stitched once. */
   readonly linked = new Map<string, string>();
+  /** Users newly linked in this batch, written together by `saveLinks`. */
+  private readonly newUserLinks = new Map<string, IdentityLink>();
 
   /** `erased`: the register of erased visitors, read before this batch (see `ErasedVisitorCache`). */
   constructor(
@@ -66,11 +71,11 @@ export class AccountResolver {
    * is not kept for stitching, links nothing (not its user either) and names no person: a
    * replay or a late event of an erased visitor cannot bring it back.
    */
-  async resolve(message: IngestMessage): Promise<Resolution | 'erased' | undefined> {
+  resolve(message: IngestMessage): Resolution | 'erased' | undefined {
     if (message.anonymousId && this.isErased(message.anonymousId)) return 'erased';
     const claimed = claimedDomain(message);
     if (claimed) {
-      if ((await this.link(message, claimed)) === 'erased') return 'erased';
+      this.link(message, claimed);
       return { domain: claimed, identified: true };
     }
     const byUser = message.userHash ? this.users.get(message.userHash) : undefined;
@@ -91,23 +96,42 @@ export class AccountResolver {
     return this.erased.has(anonymousId) || this.erasedSince.has(anonymousId);
   }
 
-  private async link(message: IngestMessage, domain: string): Promise<'linked' | 'erased'> {
-    const at = message.timestamp;
+  /** Links the message's visitor and user to the domain, in memory: `saveLinks` writes them. */
+  private link(message: IngestMessage, domain: string): void {
+    const link = { domain, linkedAt: message.timestamp };
     if (message.anonymousId && this.visitors.get(message.anonymousId)?.domain !== domain) {
-      // Erased since `load` read its link: the tombstone refuses the link.
-      if ((await this.store.identity.linkVisitor(message.anonymousId, domain, at)) === 'erased') {
-        this.erasedSince.add(message.anonymousId);
-        return 'erased';
-      }
       this.linked.set(message.anonymousId, domain);
-      this.visitors.set(message.anonymousId, { domain, linkedAt: at });
+      this.visitors.set(message.anonymousId, link);
     }
     if (message.userHash && this.users.get(message.userHash)?.domain !== domain) {
-      await this.store.identity.linkUser(message.userHash, domain, at);
-      this.users.set(message.userHash, { domain, linkedAt: at });
+      this.users.set(message.userHash, link);
+      this.newUserLinks.set(message.userHash, link);
     }
-    return 'linked';
   }
+
+  /**
+   * Writes the links this batch made: each visitor's with its own conditional write (an
+   * erased visitor's tombstone refuses it), at most `concurrency` at once, then the users'
+   * in batch writes, unless a visitor turned out erased: then nothing more is written and
+   * the batch must be resolved again from the start (`refused`), as its links and the events
+   * they resolved are wrong. `failed`: visitors and users whose links could not be written.
+   */
+  async saveLinks(concurrency: number): Promise<{ refused: boolean; failedVisitors: Set<string>; failedUsers: Set<string> }> {
+    const visitors = [...this.linked];
+    const results = await settleLimited(visitors, concurrency, ([anonymousId, domain]) =>
+      this.store.identity.linkVisitor(anonymousId, domain, this.visitors.get(anonymousId)?.linkedAt ?? ''),
+    );
+    const failedVisitors = new Set(visitors.flatMap(([anonymousId], i) => (results[i]?.status === 'rejected' ? [anonymousId] : [])));
+    const refused = results.some((r) => r.status === 'fulfilled' && r.value === 'erased');
+    if (refused || !this.newUserLinks.size) return { refused, failedVisitors, failedUsers: new Set() };
+    try {
+      await this.store.identity.linkUsers(this.newUserLinks);
+      return { refused, failedVisitors, failedUsers: new Set() };
+    } catch {
+      return { refused, failedVisitors, failedUsers: new Set(this.newUserLinks.keys()) };
+    }
+  }
+
 }
 
 export interface Resolution {

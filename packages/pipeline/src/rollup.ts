@@ -7,9 +7,9 @@ import { eventActivity, statsActivity } from './activity';
 import { settleLimited } from './concurrency';
 import type { IpRangeMatcher } from './ip-ranges';
 import type { PodMessage } from './pod-messages';
-import { rescoreAccount } from './rescore';
-import { AccountResolver, type Resolution } from './resolve';
-import { pendingPast } from './stitch';
+import { rescoreAccounts } from './rescore';
+import { AccountResolver } from './resolve';
+import { pendingPasts } from './stitch';
 import { dayOf } from './time';
 
 export interface IngestRecord {
@@ -37,6 +37,8 @@ export interface RollupOutcome {
 
 /** DynamoDB calls in flight at once per batch: enough to hide latency, few enough not to throttle. */
 const WRITE_CONCURRENCY = 8;
+/** Erasures racing one batch, at most, before its records are left to a redelivery. */
+const MAX_RESOLVE_ATTEMPTS = 3;
 
 /** Writes of one batch, grouped by the item they go to; each remembers the records it carries. */
 class Groups<G> {
@@ -87,7 +89,7 @@ class BatchGroups {
  * batches first, so duplicates cost no write. A failure fails only the records it concerns;
  * their redelivery is harmless because every item ignores events it has already counted.
  */
-export async function rollUp(records: IngestRecord[], deps: RollupDeps): Promise<RollupOutcome> {
+export async function rollUp(records: IngestRecord[], deps: RollupDeps, attempt = 1): Promise<RollupOutcome> {
   const { store } = deps;
   const failed = new Set<string>();
   const resolver = new AccountResolver(store, deps.erased, deps.ipRanges);
@@ -110,13 +112,7 @@ export async function rollUp(records: IngestRecord[], deps: RollupDeps): Promise
       groups.addActivity(recordId, message.siteId, dayOf(message.at), statsActivity(message));
       continue;
     }
-    let resolution: Resolution | 'erased' | undefined;
-    try {
-      resolution = await resolver.resolve(message);
-    } catch {
-      failed.add(recordId);
-      continue;
-    }
+    const resolution = resolver.resolve(message);
     if (message.anonymousId && resolver.linked.has(message.anonymousId) && !linkRecords.has(message.anonymousId)) {
       linkRecords.set(message.anonymousId, [recordId]);
     }
@@ -141,6 +137,19 @@ export async function rollUp(records: IngestRecord[], deps: RollupDeps): Promise
     }
   }
 
+  const saved = await resolver.saveLinks(WRITE_CONCURRENCY);
+  if (saved.refused) {
+    // A visitor was erased while this batch resolved its events: resolve them all again,
+    // knowing it (the links read again show its tombstone). Nothing else was written yet.
+    if (attempt < MAX_RESOLVE_ATTEMPTS) return rollUp(records, deps, attempt + 1);
+    return { failedRecordIds: [...new Set(records.map((r) => r.recordId))], podMessages: [], counted: 0, unresolved: 0, rescored: 0 };
+  }
+  for (const { recordId, message } of ordered) {
+    if ('kind' in message) continue;
+    if ((message.anonymousId && saved.failedVisitors.has(message.anonymousId)) || (message.userHash && saved.failedUsers.has(message.userHash)))
+      failed.add(recordId);
+  }
+
   // 1. Pending events first: the links read again below must be read after these writes.
   await writeAll(groups.pending.entries, failed, (g) => store.rollups.addPending(g.day, g.events));
 
@@ -154,7 +163,7 @@ export async function rollUp(records: IngestRecord[], deps: RollupDeps): Promise
   for (const anonymousId of late.keys()) {
     linkRecords.set(anonymousId, (unresolvedByVisitor.get(anonymousId) ?? []).map((e) => e.recordId));
     for (const { recordId, message } of unresolvedByVisitor.get(anonymousId) ?? []) {
-      const resolution = await resolver.resolve(message);
+      const resolution = resolver.resolve(message);
       if (resolution && resolution !== 'erased') groups.addResolved([recordId], resolution.domain, dayOf(message.timestamp), rollupEvent(message, resolution.identified));
     }
   }
@@ -170,19 +179,20 @@ export async function rollUp(records: IngestRecord[], deps: RollupDeps): Promise
   };
 
   // 3. Newly linked visitors' engaged events kept while they were anonymous count for their
-  // account now, as an identified person's, each under its own event id (see `pendingPast`).
+  // account now, as an identified person's, each under its own event id (see `pendingPasts`).
   // The account is re-scored even without any: an identify makes it known.
   const links = [...resolver.linked, ...late];
-  const pasts = await settleLimited(links, WRITE_CONCURRENCY, ([anonymousId]) => pendingPast(store, anonymousId, deps.now));
-  pasts.forEach((result, i) => {
-    const [anonymousId = '', domain = ''] = links[i] ?? [];
+  const pasts = links.length
+    ? await pendingPasts(store, links.map(([anonymousId]) => anonymousId), deps.now).catch(() => {
+        for (const [anonymousId] of links) for (const id of linkRecords.get(anonymousId) ?? []) failed.add(id);
+        return undefined;
+      })
+    : undefined;
+  for (const [anonymousId, domain] of pasts ? links : []) {
     const recordIds = linkRecords.get(anonymousId) ?? [];
-    if (result.status === 'rejected') for (const id of recordIds) failed.add(id);
-    else {
-      touched.add(domain);
-      for (const { day, events } of result.value) for (const e of events) groups.addResolved(recordIds, domain, day, { ...e, identified: true });
-    }
-  });
+    touched.add(domain);
+    for (const { day, events } of pasts?.get(anonymousId) ?? []) for (const e of events) groups.addResolved(recordIds, domain, day, { ...e, identified: true });
+  }
 
   // 4. The counters, each item written once, knowing what it has counted already.
   const accountEntries = groups.accounts.entries;
@@ -204,7 +214,7 @@ export async function rollUp(records: IngestRecord[], deps: RollupDeps): Promise
   ]);
 
   const domains = [...touched];
-  const rescored = await settleLimited(domains, WRITE_CONCURRENCY, (d) => rescoreAccount(d, deps));
+  const rescored = await rescoreAccounts(domains, deps, WRITE_CONCURRENCY);
   const podMessages: PodMessage[] = [];
   rescored.forEach((result, i) => {
     if (result.status === 'fulfilled') podMessages.push(...result.value.messages);

@@ -102,6 +102,12 @@ export class AccountRepository {
     return item ? toRecord(item) : undefined;
   }
 
+  /** Many accounts in batch reads (100 per call), by domain; an unknown domain is absent. */
+  async getMany(domains: string[], consistent = false): Promise<Map<string, AccountRecord>> {
+    const items = await this.table.getMany([...new Set(domains)].map(accountKey), consistent);
+    return new Map(items.map((item) => toRecord(item)).map((record) => [record.domain, record]));
+  }
+
   /**
    * Saves a score only if nobody saved another since `expectedVersion` was read: two
    * consumers re-scoring the same account cannot overwrite a newer score with an older one.

@@ -62,8 +62,9 @@ export class IdentityRepository {
     }
   }
 
-  async linkUser(userHash: string, domain: string, at: string): Promise<void> {
-    await this.put(userKey(userHash), domain, at);
+  /** Links users (one link each) to domains, in batch writes: a user link has no condition. */
+  async linkUsers(links: Map<string, IdentityLink>): Promise<void> {
+    await this.table.writeMany([...links].map(([userHash, { domain, linkedAt }]) => ({ ...userKey(userHash), domain, linkedAt })));
   }
 
   /**

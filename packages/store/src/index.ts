@@ -26,7 +26,7 @@ export type { ErasureMark, IdentityLink } from './identity-repo';
 export type { IpRange } from './ip-range-repo';
 export { ACTIVITY_TTL_DAYS } from './activity-repo';
 export { STITCH_DAYS } from './rollup-repo';
-export type { PendingEvent, RollupEvent, RollupGroup } from './rollup-repo';
+export type { PendingDay, PendingEvent, RollupEvent, RollupGroup } from './rollup-repo';
 export { dynamo } from './clients';
 export { isConditionalCheckFailed } from './errors';
 export { Table } from './table';

@@ -55,17 +55,20 @@ const PENDING_DAY_PREFIX = 'D#';
 export const pendingKey = (day: string, shard: number) => ({ pk: `PENDING#${shard}`, sk: `${PENDING_DAY_PREFIX}${day}` });
 export const pendingDay = (sk: string) => sk.slice(PENDING_DAY_PREFIX.length);
 /**
- * The query for a visitor's pending items of the days `fromDay` to `toDay`: one partition per
+ * The query for a shard's pending items of the days `fromDay` to `toDay`: one partition per
  * shard, days as sort keys, so one Query reads them (billed by their total size, not per item).
  */
-export function visitorPendingQuery(anonymousId: string, fromDay: string, toDay: string) {
-  const shard = pendingShard(visitorTag(anonymousId));
+export function pendingQuery(shard: number, fromDay: string, toDay: string) {
   const from = pendingKey(fromDay, shard);
   return {
     KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
     ExpressionAttributeValues: { ':pk': { S: from.pk }, ':from': { S: from.sk }, ':to': { S: pendingKey(toDay, shard).sk } },
   };
 }
+
+/** The query for the pending items a visitor's events went to (those of its shard). */
+export const visitorPendingQuery = (anonymousId: string, fromDay: string, toDay: string) =>
+  pendingQuery(pendingShard(visitorTag(anonymousId)), fromDay, toDay);
 
 /** One pending event, as a set member of a pending item: `tag|eventId|signal|topics|person`. */
 export interface PendingEntry {

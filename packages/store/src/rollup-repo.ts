@@ -2,7 +2,7 @@ import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { SIGNALS, type Signal } from '@intent/config';
 import type { DailyRollup } from '@intent/intent';
 import { type Contribution, CounterStates, addOnce } from './counted-add';
-import { ROLLUP_PREFIX, accountPk, parsePendingEntry, pendingDay, pendingEntry, pendingKey, pendingShard, rollupDay, rollupKey, visitorPendingQuery, visitorTag } from './keys';
+import { ROLLUP_PREFIX, accountPk, parsePendingEntry, pendingDay, pendingEntry, pendingKey, pendingQuery, pendingShard, rollupDay, rollupKey, visitorTag } from './keys';
 import { type Table, toAttr } from './table';
 
 /** One event as a rollup counts it: already resolved to an account and a day. */
@@ -24,6 +24,12 @@ export interface PendingEvent {
   signal: Signal;
   topics: string[];
   person: string;
+}
+
+/** A day's pending events of one visitor. */
+export interface PendingDay {
+  day: string;
+  events: Omit<PendingEvent, 'anonymousId'>[];
 }
 
 export interface RollupGroup {
@@ -95,16 +101,31 @@ export class RollupRepository {
   }
 
   /** A visitor's pending events of the days `fromDay` to `toDay`, by day. */
-  async pendingBetween(anonymousId: string, fromDay: string, toDay: string): Promise<{ day: string; events: Omit<PendingEvent, 'anonymousId'>[] }[]> {
-    const tag = visitorTag(anonymousId);
+  async pendingBetween(anonymousId: string, fromDay: string, toDay: string): Promise<PendingDay[]> {
+    return (await this.pendingOf([anonymousId], fromDay, toDay)).get(anonymousId) ?? [];
+  }
+
+  /**
+   * Many visitors' pending events of the days `fromDay` to `toDay`, by visitor and day: one
+   * Query per shard they fall in, not one per visitor (a shard's items hold all its visitors).
+   */
+  async pendingOf(anonymousIds: string[], fromDay: string, toDay: string): Promise<Map<string, PendingDay[]>> {
+    const byTag = new Map(anonymousIds.map((id) => [visitorTag(id), id]));
+    const shards = [...new Set([...byTag.keys()].map(pendingShard))];
     // Stitching must see every pending write that finished before the link was made.
-    const items = await this.table.queryAll({ ...visitorPendingQuery(anonymousId, fromDay, toDay), ConsistentRead: true });
-    return items.flatMap((item) => {
-      const events = [...((item.ev as Set<string> | undefined) ?? [])].map(parsePendingEntry).flatMap(({ tag: entryTag, id, signal, topics, person }) =>
-        entryTag === tag ? [{ id, signal: signal as Signal, topics, person }] : [],
-      );
-      return events.length ? [{ day: pendingDay(String(item.sk)), events }] : [];
-    });
+    const items = (await Promise.all(shards.map((shard) => this.table.queryAll({ ...pendingQuery(shard, fromDay, toDay), ConsistentRead: true })))).flat();
+    const byVisitor = new Map<string, PendingDay[]>();
+    for (const item of items) {
+      const day = pendingDay(String(item.sk));
+      const events = new Map<string, PendingDay['events']>();
+      for (const { tag, id, signal, topics, person } of [...((item.ev as Set<string> | undefined) ?? [])].map(parsePendingEntry)) {
+        const anonymousId = byTag.get(tag);
+        if (!anonymousId) continue;
+        events.set(anonymousId, [...(events.get(anonymousId) ?? []), { id, signal: signal as Signal, topics, person }]);
+      }
+      for (const [anonymousId, list] of events) byVisitor.set(anonymousId, [...(byVisitor.get(anonymousId) ?? []), { day, events: list }]);
+    }
+    return byVisitor;
   }
 
   private async query(pk: string, fromDay: string): Promise<DailyRollup[]> {

@@ -110,6 +110,14 @@ export const e2eBenchmark: Benchmark = {
           note: 'context (4 KB per read unit)',
         },
         {
+          name: 'dynamodb requests per event',
+          value: requestsOf(first.dynamo) / Math.max(1, first.accepted),
+          unit: 'requests/ev',
+          note: `what each thread's HTTP stack and the stand-in pay for, whatever the items: ${Object.entries(first.dynamo.byOperation)
+            .map(([op, s]) => `${op} ${(s.calls / Math.max(1, first.accepted)).toFixed(3)}`)
+            .join(', ')}`,
+        },
+        {
           name: 'dynamodb reads per event',
           value: readsPerEvent,
           unit: 'reads/ev',
@@ -212,6 +220,8 @@ const topPerEvent = (byKind: Record<string, number>, events: number, digits: num
     .slice(0, 3)
     .map(([k, n]) => `${k.replace(/ \(.*\)$/, '')} ${(n / Math.max(1, events)).toFixed(digits)}`)
     .join(', ');
+
+const requestsOf = (counts: DynamoCounts) => Object.values(counts.byOperation).reduce((n, s) => n + s.calls, 0);
 
 const signed = (n: number) => (n >= 0 ? `+${n}` : String(n));
 

@@ -15,8 +15,8 @@ import type { IpRangeMatcher } from './ip-ranges';
 export class AccountResolver {
   private visitors = new Map<string, IdentityLink>();
   private users = new Map<string, IdentityLink>();
-  /** Visitors erased (`DELETE /v1/visitors/{anonymousId}`) since the register was read: their link is a tombstone. */
-  private readonly erasedSince = new Set<string>();
+  /** Visitors whose link this batch found a tombstone (erased since the register was read). */
+  private readonly tombstoned = new Set<string>();
   /** Visitors newly linked to a domain in this batch: their anonymous past is stitched once. */
   readonly linked = new Map<string, string>();
   /** Users newly linked in this batch, written together by `saveLinks`. */
@@ -36,7 +36,7 @@ export class AccountResolver {
     const userHashes = linkable.flatMap((m) => (m.userHash ? [m.userHash] : []));
     const links = await this.store.identity.links(anonymousIds, userHashes);
     ({ visitors: this.visitors, users: this.users } = links);
-    for (const anonymousId of links.erased) this.erasedSince.add(anonymousId);
+    for (const anonymousId of links.erased) this.tombstoned.add(anonymousId);
   }
 
   /**
@@ -47,7 +47,7 @@ export class AccountResolver {
     const late = new Map<string, string>();
     if (!anonymousIds.length) return late;
     const { visitors, erased } = await this.store.identity.links(anonymousIds, [], { consistent: true });
-    for (const anonymousId of erased) this.erasedSince.add(anonymousId);
+    for (const anonymousId of erased) this.tombstoned.add(anonymousId);
     for (const [anonymousId, link] of visitors) {
       if (this.visitors.get(anonymousId)?.domain === link.domain) continue;
       this.visitors.set(anonymousId, link);
@@ -93,7 +93,7 @@ export class AccountResolver {
   }
 
   private isErased(anonymousId: string): boolean {
-    return this.erased.has(anonymousId) || this.erasedSince.has(anonymousId);
+    return this.erased.has(anonymousId) || this.tombstoned.has(anonymousId);
   }
 
   /** Links the message's visitor and user to the domain, in memory: `saveLinks` writes them. */

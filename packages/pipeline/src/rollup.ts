@@ -37,7 +37,7 @@ export interface RollupOutcome {
 
 /** DynamoDB calls in flight at once per batch: enough to hide latency, few enough not to throttle. */
 const WRITE_CONCURRENCY = 8;
-/** Erasures racing one batch, at most, before its records are left to a redelivery. */
+/** Times a batch is resolved when erasures race it, before its records are left to a redelivery. */
 const MAX_RESOLVE_ATTEMPTS = 3;
 
 /** Writes of one batch, grouped by the item they go to; each remembers the records it carries. */
@@ -89,7 +89,26 @@ class BatchGroups {
  * batches first, so duplicates cost no write. A failure fails only the records it concerns;
  * their redelivery is harmless because every item ignores events it has already counted.
  */
-export async function rollUp(records: IngestRecord[], deps: RollupDeps, attempt = 1): Promise<RollupOutcome> {
+export async function rollUp(records: IngestRecord[], deps: RollupDeps): Promise<RollupOutcome> {
+  for (let attempt = 1; attempt <= MAX_RESOLVE_ATTEMPTS; attempt++) {
+    const outcome = await rollUpOnce(records, deps);
+    // A visitor was erased while the batch resolved its events, before anything but links was
+    // written: resolve them all again, knowing it (the links read again show its tombstone).
+    if (outcome !== 'raced') return outcome;
+  }
+  return failedBatch(records);
+}
+
+/** The whole batch failed: SQS retries every record. */
+const failedBatch = (records: IngestRecord[]): RollupOutcome => ({
+  failedRecordIds: [...new Set(records.map((r) => r.recordId))],
+  podMessages: [],
+  counted: 0,
+  unresolved: 0,
+  rescored: 0,
+});
+
+async function rollUpOnce(records: IngestRecord[], deps: RollupDeps): Promise<RollupOutcome | 'raced'> {
   const { store } = deps;
   const failed = new Set<string>();
   const resolver = new AccountResolver(store, deps.erased, deps.ipRanges);
@@ -105,7 +124,7 @@ export async function rollUp(records: IngestRecord[], deps: RollupDeps, attempt 
     await resolver.load(ordered.flatMap(({ message }) => ('kind' in message ? [] : [message])));
   } catch {
     // Without the links nothing can be resolved: the whole batch is retried.
-    return { failedRecordIds: [...new Set(records.map((r) => r.recordId))], podMessages: [], counted: 0, unresolved: 0, rescored: 0 };
+    return failedBatch(records);
   }
   for (const { recordId, message } of ordered) {
     if ('kind' in message) {
@@ -138,12 +157,7 @@ export async function rollUp(records: IngestRecord[], deps: RollupDeps, attempt 
   }
 
   const saved = await resolver.saveLinks(WRITE_CONCURRENCY);
-  if (saved.refused) {
-    // A visitor was erased while this batch resolved its events: resolve them all again,
-    // knowing it (the links read again show its tombstone). Nothing else was written yet.
-    if (attempt < MAX_RESOLVE_ATTEMPTS) return rollUp(records, deps, attempt + 1);
-    return { failedRecordIds: [...new Set(records.map((r) => r.recordId))], podMessages: [], counted: 0, unresolved: 0, rescored: 0 };
-  }
+  if (saved.refused) return 'raced';
   for (const { recordId, message } of ordered) {
     if ('kind' in message) continue;
     if ((message.anonymousId && saved.failedVisitors.has(message.anonymousId)) || (message.userHash && saved.failedUsers.has(message.userHash)))

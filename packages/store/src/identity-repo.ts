@@ -1,7 +1,7 @@
 import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { isConditionalCheckFailed } from './errors';
 import { ERASED_PK, erasedEntryId, erasedEntryKey, parseLinkPk, userKey, visitorKey } from './keys';
-import { type Key, type Table, fromAttr, toAttr } from './table';
+import { type Table, fromAttr, toAttr } from './table';
 
 /** Where a visitor or a user belongs, and since when (the identify that made the link). */
 export interface IdentityLink {
@@ -54,7 +54,13 @@ export class IdentityRepository {
    */
   async linkVisitor(anonymousId: string, domain: string, at: string): Promise<'linked' | 'erased'> {
     try {
-      await this.put(visitorKey(anonymousId), domain, at, 'attribute_not_exists(erased)');
+      await this.table.client.send(
+        new PutItemCommand({
+          TableName: this.table.name,
+          Item: toAttr({ ...visitorKey(anonymousId), domain, linkedAt: at }),
+          ConditionExpression: 'attribute_not_exists(erased)',
+        }),
+      );
       return 'linked';
     } catch (err) {
       if (isConditionalCheckFailed(err)) return 'erased';
@@ -84,7 +90,9 @@ export class IdentityRepository {
         ReturnValues: 'ALL_NEW',
       }),
     );
-    await this.table.client.send(new PutItemCommand({ TableName: this.table.name, Item: toAttr(erasedEntryKey(at, anonymousId)) }));
+    await this.table.client.send(
+      new PutItemCommand({ TableName: this.table.name, Item: toAttr(erasedEntryKey(at, anonymousId)) }),
+    );
     const item = out.Attributes ? fromAttr(out.Attributes) : {};
     return { erasedAt: String(item.erasedAt ?? at), ...(typeof item.domain === 'string' ? { domain: item.domain } : {}) };
   }
@@ -110,16 +118,6 @@ export class IdentityRepository {
         Key: toAttr(visitorKey(anonymousId)),
         UpdateExpression: 'REMOVE #domain, linkedAt',
         ExpressionAttributeNames: { '#domain': 'domain' },
-      }),
-    );
-  }
-
-  private async put(key: Key, domain: string, at: string, condition?: string): Promise<void> {
-    await this.table.client.send(
-      new PutItemCommand({
-        TableName: this.table.name,
-        Item: toAttr({ ...key, domain, linkedAt: at }),
-        ...(condition ? { ConditionExpression: condition } : {}),
       }),
     );
   }

@@ -18,6 +18,9 @@ export type Key = { pk: string; sk: string };
 export type Projection = { expression: string; names: Record<string, string> };
 export type Item = Record<string, unknown>;
 
+/** BatchGetItem calls of one `getMany` in flight at once. */
+const READS_IN_FLIGHT = 4;
+
 const MARSHALL = { removeUndefinedValues: true, convertClassInstanceToMap: true } as const;
 export const toAttr = (value: Record<string, unknown>) => marshall(value, MARSHALL);
 export const fromAttr = unmarshall;
@@ -37,15 +40,18 @@ export class Table {
   }
 
   /**
-   * Reads up to 100 keys per call, retrying unprocessed keys; answers in no particular order.
-   * With `projection`, only those attributes (a ProjectionExpression and its names).
+   * Reads up to 100 keys per call, a few calls at once, retrying unprocessed keys; answers in
+   * no particular order. With `projection`, only those attributes (a ProjectionExpression and
+   * its names).
    */
   async getMany(keys: Key[], consistent = false, projection?: Projection): Promise<Item[]> {
+    const chunks: Key[][] = [];
+    for (let i = 0; i < keys.length; i += 100) chunks.push(keys.slice(i, i + 100));
     const items: Item[] = [];
-    for (let i = 0; i < keys.length; i += 100) {
+    const readChunk = async (chunk: Key[]) => {
       let request: Record<string, KeysAndAttributes> | undefined = {
         [this.name]: {
-          Keys: keys.slice(i, i + 100).map(toAttr),
+          Keys: chunk.map(toAttr),
           ConsistentRead: consistent,
           ...(projection ? { ProjectionExpression: projection.expression, ExpressionAttributeNames: projection.names } : {}),
         },
@@ -56,7 +62,12 @@ export class Table {
         for (const raw of out.Responses?.[this.name] ?? []) items.push(unmarshall(raw));
         request = out.UnprocessedKeys as typeof request;
       }
-    }
+    };
+    let next = 0;
+    const reader = async () => {
+      while (next < chunks.length) await readChunk(chunks[next++] as Key[]);
+    };
+    await Promise.all(Array.from({ length: Math.min(READS_IN_FLIGHT, chunks.length) }, reader));
     return items;
   }
 

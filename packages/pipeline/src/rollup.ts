@@ -7,7 +7,7 @@ import { eventActivity, statsActivity } from './activity';
 import { settleLimited } from './concurrency';
 import type { IpRangeMatcher } from './ip-ranges';
 import type { PodMessage } from './pod-messages';
-import { rescoreAccount } from './rescore';
+import { rescoreAccounts } from './rescore';
 import { AccountResolver } from './resolve';
 import { pendingPasts } from './stitch';
 import { dayOf } from './time';
@@ -182,8 +182,15 @@ async function rollUpOnce(records: IngestRecord[], deps: RollupDeps): Promise<Ro
     }
   }
 
-  /** Accounts to re-score though none of their rollups is written: an identify makes an account known. */
-  const linkedDomains = new Set<string>();
+  const touched = new Set<string>();
+  /** The records each account's writes carry: a failed re-score fails them, so SQS retries it. */
+  const recordsByDomain = new Map<string, Set<string>>();
+  const touch = (domain: string, recordIds: Iterable<string>) => {
+    touched.add(domain);
+    const domainRecords = recordsByDomain.get(domain) ?? new Set<string>();
+    for (const id of recordIds) domainRecords.add(id);
+    recordsByDomain.set(domain, domainRecords);
+  };
 
   // 3. Newly linked visitors' engaged events kept while they were anonymous count for their
   // account now, as an identified person's, each under its own event id (see `pendingPasts`).
@@ -197,54 +204,44 @@ async function rollUpOnce(records: IngestRecord[], deps: RollupDeps): Promise<Ro
     : undefined;
   for (const [anonymousId, domain] of pasts ? links : []) {
     const recordIds = linkRecords.get(anonymousId) ?? [];
-    linkedDomains.add(domain);
+    touched.add(domain);
     for (const { day, events } of pasts?.get(anonymousId) ?? []) for (const e of events) groups.addResolved(recordIds, domain, day, { ...e, identified: true });
   }
 
-  // 4. Each account's counters, each item written once knowing what it has counted already,
-  // then the account's re-score, accounts side by side; the site days alongside.
+  // 4. The counters, each item written once, knowing what it has counted already.
   const accountEntries = groups.accounts.entries;
   const activityEntries = groups.activity.entries;
-  const entriesByDomain = new Map<string, typeof accountEntries>();
-  for (const entry of accountEntries) entriesByDomain.set(entry.group.domain, [...(entriesByDomain.get(entry.group.domain) ?? []), entry]);
-  const domains = [...new Set([...entriesByDomain.keys(), ...linkedDomains])];
-  const [accountsCounted, activityCounted, accounts] = await Promise.all([
+  const [accountsCounted, activityCounted] = await Promise.all([
     store.rollups.counted(accountEntries.map((e) => e.group)).catch(() => failAll(accountEntries, failed)),
     store.activity.counted(activityEntries.map((e) => e.group)).catch(() => failAll(activityEntries, failed)),
-    // Each re-score's first read, for all of them at once; a failed read leaves each its own.
-    store.accounts.getMany(domains, true).catch(() => undefined),
   ]);
   let counted = 0;
-  let rescored = 0;
-  const podMessages: PodMessage[] = [];
-  const accountWork = settleLimited(domains, WRITE_CONCURRENCY, async (domain) => {
-    const entries = entriesByDomain.get(domain) ?? [];
-    /** The records of the account's written rollups: a failed re-score fails them, so SQS retries it. */
-    const carried = new Set<string>();
-    for (const { group, recordIds } of accountsCounted ? entries : []) {
-      try {
-        counted += await store.rollups.add(group, accountsCounted);
-        for (const id of recordIds) carried.add(id);
-      } catch {
-        for (const id of recordIds) failed.add(id);
-      }
-    }
-    // Re-score even when every event was a duplicate: a redelivery after a failed re-score
-    // must finish that re-score. An unchanged score costs reads, never a write.
-    if (entries.length && !carried.size) return;
-    try {
-      const result = await rescoreAccount(domain, deps, accounts ? (accounts.get(domain) ?? null) : undefined);
-      podMessages.push(...result.messages);
-      if (result.outcome === 'saved') rescored++;
-    } catch {
-      for (const id of carried) failed.add(id);
-    }
-  });
   await Promise.all([
-    accountWork,
+    accountsCounted &&
+      writeAll(accountEntries, failed, async (group, recordIds) => {
+        counted += await store.rollups.add(group, accountsCounted);
+        // Re-score even when every event was a duplicate: a redelivery after a failed re-score
+        // must finish that re-score. An unchanged score costs reads, never a write.
+        touch(group.domain, recordIds);
+      }),
     activityCounted && writeAll(activityEntries, failed, (g) => store.activity.add(g.siteId, g.day, g.contributions, activityCounted)),
   ]);
-  return { failedRecordIds: [...failed], podMessages, counted, unresolved, rescored };
+
+  const domains = [...touched];
+  const rescored = await rescoreAccounts(domains, deps, WRITE_CONCURRENCY);
+  const podMessages: PodMessage[] = [];
+  rescored.forEach((result, i) => {
+    if (result.status === 'fulfilled') podMessages.push(...result.value.messages);
+    else for (const id of recordsByDomain.get(domains[i] as string) ?? []) failed.add(id);
+  });
+
+  return {
+    failedRecordIds: [...failed],
+    podMessages,
+    counted,
+    unresolved,
+    rescored: rescored.filter((r) => r.status === 'fulfilled' && r.value.outcome === 'saved').length,
+  };
 }
 
 /** Writes each group; a failed write fails exactly the records that group carries. */

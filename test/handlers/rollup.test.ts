@@ -55,16 +55,23 @@ function storeWorks() {
   }));
 }
 
+const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000).toISOString();
+
+/** A working store whose account rollup of yesterday is throttled; answers yesterday's time. */
+function storeThrottlesYesterday(): string {
+  storeWorks();
+  const yesterday = new Date(Date.now() - 86_400_000).toISOString();
+  ddb.on(UpdateItemCommand).callsFake(async (input: { Key: { sk: { S: string } } }) => {
+    if (input.Key.sk.S === `R#${yesterday.slice(0, 10)}`) throw awsError('ProvisionedThroughputExceededException');
+    return {};
+  });
+  return yesterday;
+}
+
 describe('rollup consumer under DynamoDB faults', () => {
   it('fails only the records of a throttled rollup group, and a malformed record on its own', async () => {
-    storeWorks();
     // The account's rollup of yesterday is throttled; today's is not.
-    const yesterday = new Date(Date.now() - 86_400_000).toISOString();
-    ddb.on(UpdateItemCommand).callsFake(async (input: { Key: { sk: { S: string } } }) => {
-      if (input.Key.sk.S === `R#${yesterday.slice(0, 10)}`) throw awsError('ProvisionedThroughputExceededException');
-      return {};
-    });
-    const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000).toISOString();
+    const yesterday = storeThrottlesYesterday();
     const event = sqsEvent([
       message({ type: 'identify', signal: undefined, identity: { emailDomain: 'acme.example' }, timestamp: twoDaysAgo }),
       message({ topics: ['warehousing'] }),
@@ -76,14 +83,8 @@ describe('rollup consumer under DynamoDB faults', () => {
   });
 
   it('rolls up each event of a packed message, and fails the message when any of its events fails', async () => {
-    storeWorks();
-    const yesterday = new Date(Date.now() - 86_400_000).toISOString();
-    ddb.on(UpdateItemCommand).callsFake(async (input: { Key: { sk: { S: string } } }) => {
-      if (input.Key.sk.S === `R#${yesterday.slice(0, 10)}`) throw awsError('ProvisionedThroughputExceededException');
-      return {};
-    });
+    const yesterday = storeThrottlesYesterday();
     const packed = (...entries: string[]) => `{"v":1,"kind":"batch","messages":[${entries.join(',')}]}`;
-    const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000).toISOString();
     const identify = message({ type: 'identify', signal: undefined, identity: { emailDomain: 'acme.example' }, timestamp: twoDaysAgo });
     const res = await handler(
       sqsEvent([

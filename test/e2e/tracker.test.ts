@@ -370,7 +370,10 @@ describe.skipIf(!hasChromium).concurrent('tracker snippet in Chromium', { timeou
     const post = s.received().find((p) => p.body.batch.some((e) => e.messageId === download!.messageId))!;
     expect(post.fetchMode).toBe('no-cors'); // sendBeacon, not fetch
     expect(post.contentType).toMatch(/^text\/plain/);
-    expect(s.events('page')).toHaveLength(1);
+    // One page view. On a loaded machine its 2 s timer may fire before the page is left; if that
+    // fetch reached the server but failed on the page's side, its retry goes out with the
+    // beacon: the snippet delivers at least once, under one messageId, which counts once.
+    expect(new Set(s.events('page').map((e) => e.messageId)).size).toBe(1);
     expect(errors).toEqual([]);
   });
 

@@ -1,9 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import type { LocalStack } from '@intent/local';
-import { dynamo } from '@intent/store';
+import { dynamo, forEachLimited } from '@intent/store';
 import { type DynamoCounts, ThreadedDynamoCounter } from './dynamo-counter';
 import { accountRollupTotals, ingestQueue, queueDepth } from './inspect';
-import { type Benchmark, BROWSER_UA, log, pool, seconds, sleep, sortedCounts } from './lib';
+import { type Benchmark, BROWSER_UA, log, seconds, sleep, sortedCounts } from './lib';
 import { type Batch, configure, loadWorkload, originsByWriteKey, toBatches } from './workload';
 
 const IN_FLIGHT = 4;
@@ -164,7 +164,7 @@ async function pass(stack: LocalStack, batches: Batch[], counter: ThreadedDynamo
   const mainBefore = performance.eventLoopUtilization();
   const workersBefore = stack.workerUtilization();
   const t0 = performance.now();
-  await pool(batches, IN_FLIGHT, async (batch) => {
+  await forEachLimited(batches, IN_FLIGHT, async (batch) => {
     const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': BROWSER_UA };
     if (batch.origin) headers.origin = batch.origin;
     const res = await fetch(`${stack.baseUrl}/v1/collect`, {

@@ -56,15 +56,6 @@ export const seconds = (fromMs: number, toMs = performance.now()) => (toMs - fro
 export const BROWSER_UA =
   'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
 
-/** Runs `fn` over `items` with at most `limit` in flight, in order of the items. */
-export async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-
 /** Counts as a plain object, largest first (for the JSON). */
 export function sortedCounts(counts: Map<string, number> | Record<string, number>): Record<string, number> {
   const entries = counts instanceof Map ? [...counts] : Object.entries(counts);

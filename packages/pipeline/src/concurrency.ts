@@ -1,3 +1,5 @@
+import { forEachLimited } from '@intent/store';
+
 /** Runs `fn` over items with at most `limit` in flight; settles every item (no early abort). */
 export async function settleLimited<T, R>(
   items: T[],
@@ -5,17 +7,12 @@ export async function settleLimited<T, R>(
   fn: (item: T) => Promise<R>,
 ): Promise<PromiseSettledResult<R>[]> {
   const results: PromiseSettledResult<R>[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      try {
-        results[i] = { status: 'fulfilled', value: await fn(items[i] as T) };
-      } catch (reason) {
-        results[i] = { status: 'rejected', reason };
-      }
+  await forEachLimited(items, limit, async (item, i) => {
+    try {
+      results[i] = { status: 'fulfilled', value: await fn(item) };
+    } catch (reason) {
+      results[i] = { status: 'rejected', reason };
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  });
   return results;
 }

@@ -4,6 +4,7 @@ import type { AccountIntent } from '@intent/intent';
 import type { Hold } from '@intent/qualify';
 import type { QueryCommandInput } from '@aws-sdk/client-dynamodb';
 import { LIVE_SHARDS, accountKey, coldShardPk, coldShardPkOf, liveShardPk, liveShardPkOf, podQueuePk, podQueueSk } from './keys';
+import { chunksOf, forEachLimited } from './limited';
 import { type Projection, type Table, toAttr } from './table';
 
 /** The scored state of an account: what the queue, the API and the messages show a person. */
@@ -145,15 +146,7 @@ export class AccountRepository {
    */
   async seedScores(entries: { domain: string; score: ScoreSnapshot; placement?: QueuePlacement }[], inFlight = 8): Promise<void> {
     const items = entries.map(({ domain, score, placement }) => ({ ...accountKey(domain), ...scoreFields(domain, score, placement).set, version: 1 }));
-    let next = 0;
-    const worker = async () => {
-      while (next < items.length) {
-        const batch = items.slice(next, next + 25);
-        next += 25;
-        await this.table.writeMany(batch);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, inFlight) }, worker));
+    await forEachLimited(chunksOf(items, 25), inFlight, (batch) => this.table.writeMany(batch));
   }
 
   /** Domains of every account with live intent or a queue place (the live half of gsi2): what the decay schedule re-scores. */
@@ -199,18 +192,7 @@ export class AccountRepository {
 
   /** The same for named accounts, read consistently from the table (absent or unscored: left out). */
   async audienceInputs(domains: string[], inFlight = 8): Promise<AudienceInputs[]> {
-    const out: AudienceInputs[] = [];
-    let next = 0;
-    const worker = async () => {
-      while (next < domains.length) {
-        const batch = domains.slice(next, next + 100);
-        next += 100;
-        const items = await this.table.getMany(batch.map(accountKey), true, AUDIENCE_INPUTS);
-        out.push(...items.flatMap(toAudienceInputs));
-      }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, inFlight) }, worker));
-    return out;
+    return (await this.table.getMany(domains.map(accountKey), true, AUDIENCE_INPUTS, inFlight)).flatMap(toAudienceInputs);
   }
 
   /**

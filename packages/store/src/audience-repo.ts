@@ -3,6 +3,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AudienceMember } from '@intent/audiences';
 import { isConditionalCheckFailed } from './errors';
 import { AUDIENCE_LOG_PREFIX, AUDIENCE_MEMBER_PREFIX, audienceIdOf, audienceLogKey, audienceLogSk, audienceMemberKey, audienceMetaKey, audiencePk, parseAudienceLogSk } from './keys';
+import { chunksOf, forEachLimited } from './limited';
 import { type Table, toAttr } from './table';
 
 /** An account's standing in one audience, as stored. */
@@ -204,19 +205,13 @@ export class AudienceRepository {
     const at = reserved.toISOString();
     const first = Number(unmarshall(out.Attributes ?? {}).seq) - changes.length + 1;
     const entries = changes.map((change, i) => ({ ...audienceLogKey(audienceId, first + i), ...change, at }));
-    const chunks = Array.from({ length: Math.ceil(entries.length / 25) }, (_, c) => entries.slice(c * 25, (c + 1) * 25));
-    let next = 0;
-    const worker = async () => {
-      while (next < chunks.length) {
-        const chunk = chunks[next++] as typeof entries;
-        if (clock().getTime() - reservedAt < BLOCK_BATCH_WINDOW_MS) {
-          await this.table.writeMany(chunk);
-          continue;
-        }
-        for (const { pk: _pk, sk, ...change } of chunk) await this.writeLogEntry(audienceId, parseAudienceLogSk(sk), change);
+    await forEachLimited(chunksOf(entries, 25), BLOCK_WRITES_IN_FLIGHT, async (chunk) => {
+      if (clock().getTime() - reservedAt < BLOCK_BATCH_WINDOW_MS) {
+        await this.table.writeMany(chunk);
+        return;
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(BLOCK_WRITES_IN_FLIGHT, chunks.length) }, worker));
+      for (const { pk: _pk, sk, ...change } of chunk) await this.writeLogEntry(audienceId, parseAudienceLogSk(sk), change);
+    });
     return at;
   }
 

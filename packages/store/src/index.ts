@@ -29,6 +29,7 @@ export { STITCH_DAYS } from './rollup-repo';
 export type { PendingDay, PendingEvent, RollupEvent, RollupGroup } from './rollup-repo';
 export { dynamo } from './clients';
 export { isConditionalCheckFailed } from './errors';
+export { forEachLimited } from './limited';
 export { Table } from './table';
 
 /** Every repository over one table: what handlers build once at cold start and pass down. */

@@ -12,13 +12,14 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { isConditionalCheckFailed } from './errors';
+import { chunksOf, forEachLimited } from './limited';
 
 export type Key = { pk: string; sk: string };
 /** A ProjectionExpression with its attribute names. */
 export type Projection = { expression: string; names: Record<string, string> };
 export type Item = Record<string, unknown>;
 
-/** BatchGetItem calls of one `getMany` in flight at once. */
+/** BatchGetItem calls of one `getMany` in flight at once, unless it says otherwise. */
 const READS_IN_FLIGHT = 4;
 
 const MARSHALL = { removeUndefinedValues: true, convertClassInstanceToMap: true } as const;
@@ -40,15 +41,13 @@ export class Table {
   }
 
   /**
-   * Reads up to 100 keys per call, a few calls at once, retrying unprocessed keys; answers in
-   * no particular order. With `projection`, only those attributes (a ProjectionExpression and
-   * its names).
+   * Reads up to 100 keys per call, `inFlight` calls at once, retrying unprocessed keys; answers
+   * in no particular order. With `projection`, only those attributes (a ProjectionExpression
+   * and its names).
    */
-  async getMany(keys: Key[], consistent = false, projection?: Projection): Promise<Item[]> {
-    const chunks: Key[][] = [];
-    for (let i = 0; i < keys.length; i += 100) chunks.push(keys.slice(i, i + 100));
+  async getMany(keys: Key[], consistent = false, projection?: Projection, inFlight = READS_IN_FLIGHT): Promise<Item[]> {
     const items: Item[] = [];
-    const readChunk = async (chunk: Key[]) => {
+    await forEachLimited(chunksOf(keys, 100), inFlight, async (chunk) => {
       let request: Record<string, KeysAndAttributes> | undefined = {
         [this.name]: {
           Keys: chunk.map(toAttr),
@@ -62,12 +61,7 @@ export class Table {
         for (const raw of out.Responses?.[this.name] ?? []) items.push(unmarshall(raw));
         request = out.UnprocessedKeys as typeof request;
       }
-    };
-    let next = 0;
-    const reader = async () => {
-      while (next < chunks.length) await readChunk(chunks[next++] as Key[]);
-    };
-    await Promise.all(Array.from({ length: Math.min(READS_IN_FLIGHT, chunks.length) }, reader));
+    });
     return items;
   }
 

@@ -80,23 +80,24 @@ export async function addOnce(
     const fresh = unique.filter((c) => !current.ids.has(c.id));
     if (!fresh.length) return 0;
     const byIds = fresh.length <= IDS_PER_CONDITION;
-    try {
-      if (!byIds && current.version === UNKNOWN) throw new VersionUnknown();
-      await table.client.send(new UpdateItemCommand(updateFor(table.name, key, fresh, set, byIds ? undefined : current.version)));
-      for (const c of fresh) current.ids.add(c.id);
-      // Another writer may have moved the version in between: only a version-guarded write knows it.
-      current.version = byIds ? UNKNOWN : current.version + 1;
-      return fresh.length;
-    } catch (err) {
-      if (!isConditionalCheckFailed(err) && !(err instanceof VersionUnknown)) throw err;
-      Object.assign(current, stateOf(await table.get(key, true)));
+    // A version guard needs the version: after an ids-guarded write of this batch it is unknown.
+    if (byIds || current.version !== UNKNOWN) {
+      try {
+        await table.client.send(new UpdateItemCommand(updateFor(table.name, key, fresh, set, byIds ? undefined : current.version)));
+        for (const c of fresh) current.ids.add(c.id);
+        // Another writer may have moved the version in between: only a version-guarded write knows it.
+        current.version = byIds ? UNKNOWN : current.version + 1;
+        return fresh.length;
+      } catch (err) {
+        if (!isConditionalCheckFailed(err)) throw err;
+      }
     }
+    Object.assign(current, stateOf(await table.get(key, true)));
   }
   throw new Error(`counter ${key.pk} ${key.sk} kept conflicting`);
 }
 
 const UNKNOWN = -1;
-class VersionUnknown extends Error {}
 
 /** The update adding these events; guarded by their ids, or by `version` when given. */
 function updateFor(tableName: string, key: Key, contributions: Contribution[], set: Record<string, unknown>, version?: number) {

@@ -1,5 +1,5 @@
 import type { AttributeValue, QueryCommandInput } from '@aws-sdk/client-dynamodb';
-import { accountPk, parsePendingEntry, ROLLUP_PREFIX, siteDayKey, sitePk, visitorPendingQuery, visitorTag } from './keys';
+import { accountPk, parsePendingEntry, pendingEntryTag, ROLLUP_PREFIX, siteDayKey, sitePk, visitorPendingQuery, visitorTag } from './keys';
 import { type Item, type Key, type Table, toAttr } from './table';
 
 /** The set of event ids a counter item has counted (see `addOnce`): not personal, kept so replays stay harmless. */
@@ -27,7 +27,7 @@ export class ErasureRepository {
     const persons = new Set<string>();
     let events = 0;
     for (const item of await this.table.queryAll({ ...visitorPendingQuery(anonymousId, fromDay, toDay), ConsistentRead: true })) {
-      const entries = [...((item.ev as Set<string> | undefined) ?? [])].filter((entry) => parsePendingEntry(entry).tag === tag);
+      const entries = [...((item.ev as Set<string> | undefined) ?? [])].filter((entry) => pendingEntryTag(entry) === tag);
       if (!entries.length) continue;
       for (const entry of entries) {
         const { person } = parsePendingEntry(entry);

@@ -79,6 +79,8 @@ export interface PendingEntry {
   person: string;
 }
 export const pendingEntry = (e: PendingEntry) => [e.tag, e.id, e.signal, e.topics.join(','), e.person].join('|');
+/** The visitor tag of a pending entry, without parsing the rest (a shard's item holds every visitor's). */
+export const pendingEntryTag = (entry: string) => entry.slice(0, entry.indexOf('|'));
 export function parsePendingEntry(entry: string): PendingEntry {
   const [tag = '', id = '', signal = '', topics = '', person = ''] = entry.split('|');
   return { tag, id, signal, topics: topics.split(',').filter(Boolean), person };

@@ -2,7 +2,7 @@ import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { SIGNALS, type Signal } from '@intent/config';
 import type { DailyRollup } from '@intent/intent';
 import { type Contribution, CounterStates, addOnce } from './counted-add';
-import { ROLLUP_PREFIX, accountPk, parsePendingEntry, pendingDay, pendingEntry, pendingKey, pendingQuery, pendingShard, rollupDay, rollupKey, visitorTag } from './keys';
+import { ROLLUP_PREFIX, accountPk, parsePendingEntry, pendingDay, pendingEntryTag, pendingEntry, pendingKey, pendingQuery, pendingShard, rollupDay, rollupKey, visitorTag } from './keys';
 import { type Table, toAttr } from './table';
 
 /** One event as a rollup counts it: already resolved to an account and a day. */
@@ -118,12 +118,19 @@ export class RollupRepository {
     for (const item of items) {
       const day = pendingDay(String(item.sk));
       const events = new Map<string, PendingDay['events']>();
-      for (const { tag, id, signal, topics, person } of [...((item.ev as Set<string> | undefined) ?? [])].map(parsePendingEntry)) {
-        const anonymousId = byTag.get(tag);
+      for (const entry of (item.ev as Set<string> | undefined) ?? []) {
+        const anonymousId = byTag.get(pendingEntryTag(entry));
         if (!anonymousId) continue;
-        events.set(anonymousId, [...(events.get(anonymousId) ?? []), { id, signal: signal as Signal, topics, person }]);
+        const { id, signal, topics, person } = parsePendingEntry(entry);
+        const list = events.get(anonymousId) ?? [];
+        list.push({ id, signal: signal as Signal, topics, person });
+        events.set(anonymousId, list);
       }
-      for (const [anonymousId, list] of events) byVisitor.set(anonymousId, [...(byVisitor.get(anonymousId) ?? []), { day, events: list }]);
+      for (const [anonymousId, list] of events) {
+        const days = byVisitor.get(anonymousId) ?? [];
+        days.push({ day, events: list });
+        byVisitor.set(anonymousId, days);
+      }
     }
     return byVisitor;
   }

@@ -190,20 +190,11 @@ export class AudienceRepository {
    */
   async appendLogBlock(audienceId: string, changes: LogChange[], sizeDelta: number, clock: () => Date): Promise<string> {
     if (changes.length === 0) return clock().toISOString();
-    const out = await this.table.client.send(
-      new UpdateItemCommand({
-        TableName: this.table.name,
-        Key: toAttr(audienceMetaKey(audienceId)),
-        UpdateExpression: 'ADD #seq :n, #size :d',
-        ExpressionAttributeNames: { '#seq': 'seq', '#size': 'size' },
-        ExpressionAttributeValues: toAttr({ ':n': changes.length, ':d': sizeDelta }),
-        ReturnValues: 'UPDATED_NEW',
-      }),
-    );
+    const last = await this.reserveSeqs(audienceId, changes.length, sizeDelta);
     const reserved = clock();
     const reservedAt = reserved.getTime();
     const at = reserved.toISOString();
-    const first = Number(unmarshall(out.Attributes ?? {}).seq) - changes.length + 1;
+    const first = last - changes.length + 1;
     const entries = changes.map((change, i) => ({ ...audienceLogKey(audienceId, first + i), ...change, at }));
     await forEachLimited(chunksOf(entries, 25), BLOCK_WRITES_IN_FLIGHT, async (chunk) => {
       if (clock().getTime() - reservedAt < BLOCK_BATCH_WINDOW_MS) {
@@ -217,18 +208,7 @@ export class AudienceRepository {
 
   /** Writes one change under its reserved number, or under a fresh one if a reader gave that up. */
   private async writeLogEntry(audienceId: string, seq: number, change: Omit<LogEntry, 'seq'>): Promise<void> {
-    try {
-      await this.table.client.send(
-        new PutItemCommand({
-          TableName: this.table.name,
-          Item: toAttr({ ...audienceLogKey(audienceId, seq), ...change }),
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-    } catch (err) {
-      if (!isConditionalCheckFailed(err)) throw err;
-      await this.appendLog(audienceId, change, 0);
-    }
+    if (!(await this.putLogEntry(audienceId, seq, change))) await this.appendLog(audienceId, change, 0);
   }
 
   /**
@@ -237,31 +217,38 @@ export class AudienceRepository {
    */
   private async appendLog(audienceId: string, entry: Omit<LogEntry, 'seq'>, sizeDelta: number): Promise<void> {
     for (let attempt = 0; attempt < MAX_LOG_ATTEMPTS; attempt++) {
-      const seq = await this.nextSeq(audienceId, attempt === 0 ? sizeDelta : 0);
-      try {
-        await this.table.client.send(
-          new PutItemCommand({
-            TableName: this.table.name,
-            Item: toAttr({ ...audienceLogKey(audienceId, seq), ...entry }),
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        );
-        return;
-      } catch (err) {
-        if (!isConditionalCheckFailed(err)) throw err;
-      }
+      const seq = await this.reserveSeqs(audienceId, 1, attempt === 0 ? sizeDelta : 0);
+      if (await this.putLogEntry(audienceId, seq, entry)) return;
     }
     throw new Error(`audience ${audienceId}: could not append to the change log`);
   }
 
-  private async nextSeq(audienceId: string, sizeDelta: number): Promise<number> {
+  /** Writes a change under `seq` unless that number is taken (a reader gave it up): false. */
+  private async putLogEntry(audienceId: string, seq: number, change: Omit<LogEntry, 'seq'>): Promise<boolean> {
+    try {
+      await this.table.client.send(
+        new PutItemCommand({
+          TableName: this.table.name,
+          Item: toAttr({ ...audienceLogKey(audienceId, seq), ...change }),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (!isConditionalCheckFailed(err)) throw err;
+      return false;
+    }
+  }
+
+  /** Reserves the next `count` log numbers and moves the member count by `sizeDelta`; answers the last number. */
+  private async reserveSeqs(audienceId: string, count: number, sizeDelta: number): Promise<number> {
     const out = await this.table.client.send(
       new UpdateItemCommand({
         TableName: this.table.name,
         Key: toAttr(audienceMetaKey(audienceId)),
-        UpdateExpression: 'ADD #seq :one, #size :d',
+        UpdateExpression: 'ADD #seq :n, #size :d',
         ExpressionAttributeNames: { '#seq': 'seq', '#size': 'size' },
-        ExpressionAttributeValues: toAttr({ ':one': 1, ':d': sizeDelta }),
+        ExpressionAttributeValues: toAttr({ ':n': count, ':d': sizeDelta }),
         ReturnValues: 'UPDATED_NEW',
       }),
     );

@@ -1,9 +1,8 @@
 import { defaultConfig } from '@intent/config';
-import { normalizeEvent } from '@intent/events';
 import { addDays, dayOf, rollUp } from '@intent/pipeline';
-import { STITCH_DAYS, type Store } from '@intent/store';
+import { STITCH_DAYS } from '@intent/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { event, startTestStack, type TestStack } from './harness';
+import { accepted, event, startTestStack, storeRacing, type TestStack } from './harness';
 
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
 const TOPIC = 'privacy-engineering';
@@ -194,7 +193,6 @@ describe('DELETE /v1/visitors/{anonymousId}: erasing a visitor', () => {
 
   it('refuses to link a visitor erased while a batch of its events was in flight, and counts none of them', async () => {
     const config = defaultConfig();
-    const site = config.sites.sites[0] as (typeof config.sites.sites)[number];
     const messages = [
       event({ type: 'identify', anonymousId: 'racer', timestamp: minutesAgo(2), traits: { email: 'ada@umbrella.example' } }),
       event({
@@ -204,30 +202,11 @@ describe('DELETE /v1/visitors/{anonymousId}: erasing a visitor', () => {
         timestamp: minutesAgo(1),
         properties: { topics: [TOPIC] },
       }),
-    ].map((raw) => {
-      const outcome = normalizeEvent(raw, {
-        site,
-        signals: config.signals,
-        receivedAt: new Date(),
-        hashSecret: process.env.HASH_SECRET ?? '',
-      });
-      if (outcome.kind !== 'accepted') throw new Error('test event not accepted');
-      return outcome.message;
-    });
+    ].map((raw) => accepted(raw, config));
     // The erasure lands after the batch read the visitor's (missing) link, before it links the visitor.
-    const real = stack.store.identity;
-    let erased = false;
-    const identity = Object.assign(Object.create(real), {
-      links: async (...args: Parameters<typeof real.links>) => {
-        const links = await real.links(...args);
-        if (!erased) {
-          erased = true;
-          expect((await erase('racer')).status).toBe(200);
-        }
-        return links;
-      },
+    const store = storeRacing(stack, async () => {
+      expect((await erase('racer')).status).toBe(200);
     });
-    const store = Object.assign(Object.create(stack.store), { identity }) as Store;
     const outcome = await rollUp(
       messages.map((message, i) => ({ recordId: `r${i}`, message })),
       { store, config, now: new Date(), erased: new Set<string>() },

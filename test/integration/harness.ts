@@ -2,7 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { defaultConfig } from '@intent/config';
+import { type IngestMessage, normalizeEvent } from '@intent/events';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '@intent/local';
+import type { Store } from '@intent/store';
 
 /**
  * The real local stack (dynalite + fauxqs + the real handlers) on free ports, with short
@@ -72,4 +75,32 @@ let counter = 0;
 export function event(fields: Record<string, unknown>): Record<string, unknown> {
   counter++;
   return { messageId: `msg-${Date.now()}-${counter}`, anonymousId: 'anon-1', timestamp: new Date().toISOString(), ...fields };
+}
+
+/** What the collector would queue for a raw event of the default config's first site. */
+export function accepted(raw: Record<string, unknown>, config = defaultConfig()): IngestMessage {
+  const site = config.sites.sites[0] as (typeof config.sites.sites)[number];
+  const outcome = normalizeEvent(raw, { site, signals: config.signals, receivedAt: new Date(), hashSecret: process.env.HASH_SECRET ?? '' });
+  if (outcome.kind !== 'accepted') throw new Error(`test event not accepted: ${JSON.stringify(outcome)}`);
+  return outcome.message;
+}
+
+/**
+ * The stack's store, except that `race` runs once, right after the first identity-link read:
+ * what another writer does between a batch's read of its links and its writes.
+ */
+export function storeRacing(stack: LocalStack, race: () => Promise<void>): Store {
+  const real = stack.store.identity;
+  let raced = false;
+  const identity = Object.assign(Object.create(real), {
+    links: async (...args: Parameters<typeof real.links>) => {
+      const links = await real.links(...args);
+      if (!raced) {
+        raced = true;
+        await race();
+      }
+      return links;
+    },
+  });
+  return Object.assign(Object.create(stack.store), { identity }) as Store;
 }

@@ -1,18 +1,16 @@
 import { defaultConfig } from '@intent/config';
 import { rollUp } from '@intent/pipeline';
-import type { Store } from '@intent/store';
-import { type IngestMessage, normalizeEvent } from '@intent/events';
+import type { IngestMessage } from '@intent/events';
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqsEvent } from '../handlers/events';
-import { type TestStack, event, startTestStack } from './harness';
+import { type TestStack, accepted, event, startTestStack, storeRacing } from './harness';
 
 /** Real handler, real dynalite: two consumers at once on the same accounts lose no update. */
 describe('rollup consumers running concurrently', () => {
   let stack: TestStack;
   let rollup: (e: SQSEvent, c: unknown) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }>;
   const config = defaultConfig();
-  const site = config.sites.sites[0] as (typeof config.sites.sites)[number];
 
   beforeAll(async () => {
     stack = await startTestStack();
@@ -24,21 +22,16 @@ describe('rollup consumers running concurrently', () => {
     stack.cleanup();
   });
 
-  const toMessage = (raw: Record<string, unknown>): IngestMessage => {
-    const outcome = normalizeEvent(raw, { site, signals: config.signals, receivedAt: new Date(), hashSecret: process.env.HASH_SECRET ?? '' });
-    if (outcome.kind !== 'accepted') throw new Error(`test event not accepted: ${JSON.stringify(outcome)}`);
-    return outcome.message;
-  };
   const batchOf = (messages: IngestMessage[]): SQSEvent => sqsEvent(messages.map((m) => JSON.stringify(m)));
 
   it('counts every event of two overlapping batches processed at the same time', async () => {
     const accounts = ['one', 'two', 'three', 'four'].map((n) => `${n}.example`);
-    const identifies = accounts.map((d, i) => toMessage(event({ type: 'identify', anonymousId: `c-${i}`, traits: { email: `p@${d}` } })));
+    const identifies = accounts.map((d, i) => accepted(event({ type: 'identify', anonymousId: `c-${i}`, traits: { email: `p@${d}` } })));
     expect((await rollup(batchOf(identifies), {})).batchItemFailures).toEqual([]);
 
     const reads = (n: number) =>
       Array.from({ length: n }, (_, k) =>
-        toMessage(event({ type: 'track', event: 'content_read', anonymousId: `c-${k % accounts.length}`, properties: { topics: ['data-warehousing'] } })),
+        accepted(event({ type: 'track', event: 'content_read', anonymousId: `c-${k % accounts.length}`, properties: { topics: ['data-warehousing'] } })),
       );
     const [a, b] = [reads(60), reads(40)];
     const results = await Promise.all([rollup(batchOf(a), {}), rollup(batchOf(b), {})]);
@@ -52,23 +45,13 @@ describe('rollup consumers running concurrently', () => {
   });
 
   it('counts a visitor identified by a concurrent batch while this batch keeps their reads pending', async () => {
-    const reads = [1, 2, 3].map((n) => toMessage(event({ type: 'track', event: 'content_read', anonymousId: 'racer', properties: { topics: ['security'], url: `https://x.example/r${n}` } })));
-    const identify = toMessage(event({ type: 'identify', anonymousId: 'racer', traits: { email: 'r@racer.example' } }));
+    const reads = [1, 2, 3].map((n) => accepted(event({ type: 'track', event: 'content_read', anonymousId: 'racer', properties: { topics: ['security'], url: `https://x.example/r${n}` } })));
+    const identify = accepted(event({ type: 'identify', anonymousId: 'racer', traits: { email: 'r@racer.example' } }));
     // The identify's batch runs right after this batch read its links and before it writes:
     // it stitches the visitor's pending events, which this batch has not written yet.
-    const real = stack.store.identity;
-    let raced = false;
-    const identity = Object.assign(Object.create(real), {
-      links: async (...args: Parameters<typeof real.links>) => {
-        const links = await real.links(...args);
-        if (!raced) {
-          raced = true;
-          expect((await rollup(batchOf([identify]), {})).batchItemFailures).toEqual([]);
-        }
-        return links;
-      },
+    const store = storeRacing(stack, async () => {
+      expect((await rollup(batchOf([identify]), {})).batchItemFailures).toEqual([]);
     });
-    const store = Object.assign(Object.create(stack.store), { identity }) as Store;
     const outcome = await rollUp(reads.map((message, i) => ({ recordId: `r${i}`, message })), { store, config, now: new Date(), erased: new Set<string>() });
     expect(outcome.failedRecordIds).toEqual([]);
     const res = await stack.api('/v1/accounts/racer.example', { key: stack.secrets.adminKey });

@@ -1,5 +1,4 @@
-import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { type TestStack, event } from './harness';
+import { type TestStack, event, take } from './harness';
 
 /** Events of one identified person at `domain`: an identify, then one track per signal. */
 export function visitEvents(domain: string, person: string, signals: string[], topics: string[] = []): Record<string, unknown>[] {
@@ -23,16 +22,7 @@ export async function collectAndDrain(stack: TestStack, events: Record<string, u
 export async function consumePodQueue(stack: TestStack, podId: string): Promise<{ type: string; domain: string; podId: string }[]> {
   const url = stack.queues[`pod-${podId}`]?.url;
   if (!url) throw new Error(`no queue for pod ${podId}`);
-  const out: { type: string; domain: string; podId: string }[] = [];
-  for (;;) {
-    const got = await stack.sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
-    const messages = got.Messages ?? [];
-    if (!messages.length) return out;
-    out.push(...messages.map((m) => JSON.parse(m.Body ?? 'null')));
-    await stack.sqs.send(
-      new DeleteMessageBatchCommand({ QueueUrl: url, Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })) }),
-    );
-  }
+  return (await take(stack, url)) as { type: string; domain: string; podId: string }[];
 }
 
 /** The domains in a pod's queue, in queue order. */

@@ -1,9 +1,8 @@
-import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { Config } from '@intent/config';
 import { finishRematerialisation, rematerialiseAudiences, rescoreAccount } from '@intent/pipeline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectAndDrain, send, upsert, visitEvents } from './accounts-helpers';
-import { startTestStack, type TestStack } from './harness';
+import { startTestStack, take, type TestStack } from './harness';
 
 /**
  * A change of audience definitions on the real stack: it evaluates the stored scores of every
@@ -26,23 +25,8 @@ describe('audience re-materialisation after a definition change', () => {
     return { added: domains(res.body.added), removed: domains(res.body.removed), cursor: res.body.cursor as string };
   };
   const drainAudienceQueue = async () => {
-    const url = stack.queues.audiences?.url as string;
-    const out: string[] = [];
-    for (;;) {
-      const got = await stack.sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
-      const messages = got.Messages ?? [];
-      if (!messages.length) return out.sort();
-      for (const m of messages) {
-        const body = JSON.parse(m.Body ?? 'null');
-        out.push(`${body.type} ${body.domain}`);
-      }
-      await stack.sqs.send(
-        new DeleteMessageBatchCommand({
-          QueueUrl: url,
-          Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })),
-        }),
-      );
-    }
+    const messages = (await take(stack, stack.queues.audiences?.url as string)) as { type: string; domain: string }[];
+    return messages.map((m) => `${m.type} ${m.domain}`).sort();
   };
   let oldConfig: Config;
   let cursor: string;

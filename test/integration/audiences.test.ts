@@ -1,8 +1,7 @@
-import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectAndDrain, configure, send, upsert, visitEvents } from './accounts-helpers';
-import { startTestStack, type TestStack } from './harness';
+import { startTestStack, take, type TestStack } from './harness';
 
 /**
  * Marketing audiences on the real stack: membership follows account changes (hand-raises,
@@ -42,21 +41,9 @@ describe('marketing audiences', () => {
   const names: Record<string, string> = { 'bounce.example': 'Bounce', 'brief.example': 'Brief' };
   const moveTo = (domain: string, country: string) => upsert(stack, [{ domain, name: names[domain], country }]);
   const consumeAudienceQueue = async () => {
-    const url = stack.queues.audiences?.url as string;
-    const out: { type: string; audienceId: string; domain: string; name: string; at: string }[] = [];
-    for (;;) {
-      const got = await stack.sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
-      const messages = got.Messages ?? [];
-      if (!messages.length) return out.map(({ type, domain }) => `${type} ${domain}`).sort();
-      out.push(...messages.map((m) => JSON.parse(m.Body ?? 'null')));
-      for (const m of out) expect(m).toMatchObject({ audienceId: 'hot', name: expect.any(String), at: expect.any(String) });
-      await stack.sqs.send(
-        new DeleteMessageBatchCommand({
-          QueueUrl: url,
-          Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })),
-        }),
-      );
-    }
+    const out = (await take(stack, stack.queues.audiences?.url as string)) as { type: string; domain: string }[];
+    for (const m of out) expect(m).toMatchObject({ audienceId: 'hot', name: expect.any(String), at: expect.any(String) });
+    return out.map(({ type, domain }) => `${type} ${domain}`).sort();
   };
   let c0: string;
   let c1: string;

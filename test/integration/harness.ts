@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { defaultConfig } from '@intent/config';
 import { type IngestMessage, normalizeEvent } from '@intent/events';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '@intent/local';
@@ -68,6 +68,20 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
 export async function peek(stack: LocalStack, queueUrl: string): Promise<unknown[]> {
   const out = await stack.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 0 }));
   return (out.Messages ?? []).map((m) => JSON.parse(m.Body ?? 'null'));
+}
+
+/** Receives and deletes every message on a queue, parsed: what a consumer of it would get. */
+export async function take(stack: LocalStack, queueUrl: string): Promise<unknown[]> {
+  const out: unknown[] = [];
+  for (;;) {
+    const got = await stack.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+    const messages = got.Messages ?? [];
+    if (!messages.length) return out;
+    out.push(...messages.map((m) => JSON.parse(m.Body ?? 'null')));
+    await stack.sqs.send(
+      new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })) }),
+    );
+  }
 }
 
 let counter = 0;

@@ -159,7 +159,9 @@ export const audienceRematerialiseBenchmark: Benchmark = {
         const projected = await queryProjected(ctx.stack.store, { ...FULL_FILTER, ...next.filter });
         for (const r of [read, projected]) {
           if (r.accounts !== n || r.matching !== want.size)
-            throw new Error(`an index read found ${r.accounts} accounts and ${r.matching} matching, expected ${n} and ${want.size}`);
+            throw new Error(
+              `an index read found ${r.accounts} accounts and ${r.matching} matching, expected ${n} and ${want.size}`,
+            );
         }
         indexReads.push({ keysThenBatchGet: read.ms, queryProjected: projected.ms });
       }
@@ -204,8 +206,14 @@ export const audienceRematerialiseBenchmark: Benchmark = {
             ? `PUT answered 500 TimeoutError after ${putMs.toFixed(0)} ms)`
             : `PUT answered ${deferred ? `202 in ${putMs.toFixed(0)} ms, then 200 on PUT ${puts}` : `200 in ${putMs.toFixed(0)} ms, ${outcome?.accounts} accounts evaluated`})`),
       );
-      if (outcome && !deferred && (outcome.accounts !== n || outcome.joined !== joined || outcome.left !== left || outcome.failed !== 0))
-        throw new Error(`the definition change answered ${JSON.stringify(outcome)}, expected ${n} accounts, ${joined} joined, ${left} left`);
+      if (
+        outcome &&
+        !deferred &&
+        (outcome.accounts !== n || outcome.joined !== joined || outcome.left !== left || outcome.failed !== 0)
+      )
+        throw new Error(
+          `the definition change answered ${JSON.stringify(outcome)}, expected ${n} accounts, ${joined} joined, ${left} left`,
+        );
       await verifyMembers(api, want, `after change ${rep + 1}`);
       previous = next;
     }
@@ -265,7 +273,9 @@ export const audienceRematerialiseBenchmark: Benchmark = {
             (timedOut
               ? `; ${timedOut} PUTs answered 500 TimeoutError (locally the work went on; in Lambda it would stop part-way)`
               : '') +
-            (deferred ? `; ${deferred} changes answered 202 at the request's time budget and were finished by the same PUT again` : ''),
+            (deferred
+              ? `; ${deferred} changes answered 202 at the request's time budget and were finished by the same PUT again`
+              : ''),
         },
       ],
       details: {

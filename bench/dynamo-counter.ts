@@ -61,7 +61,13 @@ export class DynamoCounter {
         const t0 = performance.now();
         try {
           const out = await next(args);
-          this.record(op, input, performance.now() - t0, undefined, unitsOf((out as { output?: { ConsumedCapacity?: unknown } }).output?.ConsumedCapacity));
+          this.record(
+            op,
+            input,
+            performance.now() - t0,
+            undefined,
+            unitsOf((out as { output?: { ConsumedCapacity?: unknown } }).output?.ConsumedCapacity),
+          );
           return out;
         } catch (err) {
           this.record(op, input, performance.now() - t0, (err as { name?: string }).name ?? 'Error');
@@ -88,7 +94,8 @@ export class DynamoCounter {
         .sort((a, b) => b[1].items - a[1].items)
         .map(([op, s]) => [op, { ...s, totalMs: Math.round(s.totalMs), meanMs: s.calls ? round(s.totalMs / s.calls) : 0 }]),
     );
-    const sum = (set: Set<string>, field: 'items' | 'units') => [...this.ops].filter(([op]) => set.has(op)).reduce((n, [, s]) => n + s[field], 0);
+    const sum = (set: Set<string>, field: 'items' | 'units') =>
+      [...this.ops].filter(([op]) => set.has(op)).reduce((n, [, s]) => n + s[field], 0);
     return {
       writes: sum(WRITES, 'items'),
       reads: sum(READS, 'items'),
@@ -123,7 +130,10 @@ export class DynamoCounter {
 }
 
 const CHANNEL = 'intent-bench-dynamo-counter';
-type CounterMessage = { type: 'start' | 'stop'; id: number } | { type: 'started'; id: number } | { type: 'counts'; id: number; counts: DynamoCounts };
+type CounterMessage =
+  | { type: 'start' | 'stop'; id: number }
+  | { type: 'started'; id: number }
+  | { type: 'counts'; id: number; counts: DynamoCounts };
 
 /**
  * In a consumer worker thread (the bench preloads `worker-preload.ts` there): counts that
@@ -138,7 +148,8 @@ export function countForMainThread(client: DynamoDBClient): void {
     if (m.type === 'start') {
       counter.start();
       channel.postMessage({ type: 'started', id: m.id } satisfies CounterMessage);
-    } else if (m.type === 'stop') channel.postMessage({ type: 'counts', id: m.id, counts: counter.stop() } satisfies CounterMessage);
+    } else if (m.type === 'stop')
+      channel.postMessage({ type: 'counts', id: m.id, counts: counter.stop() } satisfies CounterMessage);
   };
   (channel as BroadcastChannel & { unref?: () => void }).unref?.();
 }
@@ -180,7 +191,10 @@ export class ThreadedDynamoCounter {
     const answers: DynamoCounts[] = [];
     return new Promise((resolve, reject) => {
       if (this.workers === 0) return resolve(answers);
-      const timer = setTimeout(() => reject(new Error(`${this.workers - answers.length} consumer workers did not answer "${type}"`)), 10_000);
+      const timer = setTimeout(
+        () => reject(new Error(`${this.workers - answers.length} consumer workers did not answer "${type}"`)),
+        10_000,
+      );
       this.channel.onmessage = (e) => {
         const m = (e as MessageEvent<CounterMessage>).data;
         if (m.type !== answer || m.id !== id) return;
@@ -210,7 +224,15 @@ function mergeCounts(a: DynamoCounts, b: DynamoCounts): DynamoCounts {
     }
     const calls = t.calls + s.calls;
     const totalMs = t.totalMs + s.totalMs;
-    byOperation[op] = { calls, items: t.items + s.items, units: t.units + s.units, failed: t.failed + s.failed, conditionalCheckFailed: t.conditionalCheckFailed + s.conditionalCheckFailed, totalMs, meanMs: calls ? round(totalMs / calls) : 0 };
+    byOperation[op] = {
+      calls,
+      items: t.items + s.items,
+      units: t.units + s.units,
+      failed: t.failed + s.failed,
+      conditionalCheckFailed: t.conditionalCheckFailed + s.conditionalCheckFailed,
+      totalMs,
+      meanMs: calls ? round(totalMs / calls) : 0,
+    };
   }
   return {
     writes: a.writes + b.writes,

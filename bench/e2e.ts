@@ -113,7 +113,9 @@ export const e2eBenchmark: Benchmark = {
           name: 'dynamodb requests per event',
           value: requestsOf(first.dynamo) / Math.max(1, first.accepted),
           unit: 'requests/ev',
-          note: `what each thread's HTTP stack and the stand-in pay for, whatever the items: ${Object.entries(first.dynamo.byOperation)
+          note: `what each thread's HTTP stack and the stand-in pay for, whatever the items: ${Object.entries(
+            first.dynamo.byOperation,
+          )
             .map(([op, s]) => `${op} ${(s.calls / Math.max(1, first.accepted)).toFixed(3)}`)
             .join(', ')}`,
         },
@@ -192,7 +194,9 @@ async function pass(stack: LocalStack, batches: Batch[], counter: ThreadedDynamo
   const wallSeconds = seconds(t0);
   const busy = {
     main: round2(performance.eventLoopUtilization(mainBefore).utilization),
-    workers: stack.workerUtilization().map((now, i) => round2(performance.eventLoopUtilization(now, workersBefore[i]).utilization)),
+    workers: stack
+      .workerUtilization()
+      .map((now, i) => round2(performance.eventLoopUtilization(now, workersBefore[i]).utilization)),
   };
   await stack.drain(600_000);
   const drainSeconds = seconds(t0);

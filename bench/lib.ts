@@ -138,6 +138,10 @@ export function benchDynamo(): { client: DynamoDBClient; tableName: string; endp
   const endpoint = process.env.AWS_ENDPOINT_URL_DYNAMODB;
   const tableName = process.env[ENV.tableName];
   if (!endpoint || !tableName) throw new Error('AWS_ENDPOINT_URL_DYNAMODB / TABLE_NAME are not set: start the stack first');
-  const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   return { client, tableName, endpoint };
 }

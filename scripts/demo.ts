@@ -66,7 +66,9 @@ async function main() {
   }
   console.log('\naudiences:');
   for (const audience of await client.audiences()) {
-    console.log(`  ${audience.id.padEnd(28)} ${audience.name.slice(0, 40).padEnd(40)} ${String(audience.size).padStart(5)} accounts`);
+    console.log(
+      `  ${audience.id.padEnd(28)} ${audience.name.slice(0, 40).padEnd(40)} ${String(audience.size).padStart(5)} accounts`,
+    );
   }
   console.log(`\ndemo finished in ${secs(started)}`);
 }
@@ -120,7 +122,12 @@ async function postEvents(client: DemoClient, events: { writeKey: string; event:
  * then every pod's top ten and the scenario accounts are the same three polls in a row, polled
  * once a second (at most DEMO_SETTLE_SECONDS, 120).
  */
-async function settle(client: DemoClient, podIds: string[], scenarioDomains: string[], accepted: number): Promise<Map<string, QueueEntry[]>> {
+async function settle(
+  client: DemoClient,
+  podIds: string[],
+  scenarioDomains: string[],
+  accepted: number,
+): Promise<Map<string, QueueEntry[]>> {
   const from = Date.now();
   // The local rollup took 60-90 s to catch up with the demo month on a busy two-core machine.
   const maxMs = Number(env.DEMO_SETTLE_SECONDS ?? 120) * 1000;

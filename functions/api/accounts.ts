@@ -1,13 +1,14 @@
 import { normalizeDomain } from '@intent/fit';
-import { type HttpRequest, type Route, badRequest, bulkRows, json, notFound, requireScope, tooLarge } from '@intent/http';
-import { MAX_UPSERT_ROWS, type RescoreDeps, describeAccount, publishPodMessages, sqs, upsertAccounts } from '@intent/pipeline';
+import { badRequest, bulkRows, type HttpRequest, json, notFound, type Route, requireScope, tooLarge } from '@intent/http';
+import { describeAccount, MAX_UPSERT_ROWS, publishPodMessages, type RescoreDeps, sqs, upsertAccounts } from '@intent/pipeline';
 import { type AccountRecord, InvalidCursorError } from '@intent/store';
 import { configs, logger, podQueueUrls, principalOf, publishAudienceChanges, store } from './deps';
 
 /** The `{domain}` path parameter, normalised like every account key (400 when it is no domain). */
 export function domainParam(req: HttpRequest): string {
   const domain = normalizeDomain(req.params.domain ?? '');
-  if (!domain) throw badRequest('invalid_domain', `"${req.params.domain}" is not a domain`, [{ path: 'domain', message: 'not a domain' }]);
+  if (!domain)
+    throw badRequest('invalid_domain', `"${req.params.domain}" is not a domain`, [{ path: 'domain', message: 'not a domain' }]);
   return domain;
 }
 
@@ -24,7 +25,9 @@ export function accountView(record: AccountRecord) {
     name: record.firmographics?.name ?? record.domain,
     ...record.firmographics,
     fit: s ? { score: s.fit.score, tier: s.fit.tier, reasons: s.fit.reasons } : undefined,
-    intent: s ? { stage: s.intent.stage, score: s.intent.score, topics: s.intent.topics } : { stage: 'cold', score: 0, topics: [] },
+    intent: s
+      ? { stage: s.intent.stage, score: s.intent.score, topics: s.intent.topics }
+      : { stage: 'cold', score: 0, topics: [] },
     priority: s?.priority ?? 0,
     salesReady: s?.salesReady ?? false,
     pod: s?.pod ?? null,
@@ -61,7 +64,8 @@ export const accountRoutes: Record<string, Route> = {
   'PUT /v1/accounts': async (req) => {
     requireScope(await principalOf(req), 'admin');
     const rows = bulkRows(req, 'accounts');
-    if (rows.length > MAX_UPSERT_ROWS) throw tooLarge('too_many_rows', `at most ${MAX_UPSERT_ROWS} accounts per request; split the upload`);
+    if (rows.length > MAX_UPSERT_ROWS)
+      throw tooLarge('too_many_rows', `at most ${MAX_UPSERT_ROWS} accounts per request; split the upload`);
     const result = await upsertAccounts(rows, await serviceDeps());
     await publishPodMessages(sqs, podQueueUrls, result.messages, logger);
     return json(200, { upserted: result.upserted, rejected: result.rejected, rescored: result.rescored });
@@ -78,13 +82,16 @@ export const accountRoutes: Record<string, Route> = {
     requireScope(await principalOf(req), `sdr:${podId}`);
     const limit = Number(req.query.limit ?? 25);
     if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
-      throw badRequest('invalid_request', 'limit: a whole number from 1 to 100', [{ path: 'limit', message: 'a whole number from 1 to 100' }]);
+      throw badRequest('invalid_request', 'limit: a whole number from 1 to 100', [
+        { path: 'limit', message: 'a whole number from 1 to 100' },
+      ]);
     }
     try {
       const page = await store.accounts.podQueue(podId, limit, req.query.cursor);
       return json(200, { accounts: page.accounts.map(queueEntry), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) });
     } catch (err) {
-      if (err instanceof InvalidCursorError) throw badRequest('invalid_cursor', err.message, [{ path: 'cursor', message: err.message }]);
+      if (err instanceof InvalidCursorError)
+        throw badRequest('invalid_cursor', err.message, [{ path: 'cursor', message: err.message }]);
       throw err;
     }
   },

@@ -1,4 +1,4 @@
-import { type Route, badRequest, conflict, hasScope, json, jsonBody, notFound, parseWith, requireScope } from '@intent/http';
+import { badRequest, conflict, hasScope, json, jsonBody, notFound, parseWith, type Route, requireScope } from '@intent/http';
 import { claimAccount, publishPodMessages, releaseClaim, sqs } from '@intent/pipeline';
 import { z } from 'zod';
 import { domainParam, serviceDeps } from './accounts';
@@ -33,7 +33,8 @@ export const claimRoutes: Record<string, Route> = {
     const body = req.body.trim() ? parseWith(ReleaseBody, jsonBody(req)) : {};
     const sdr = parseWith(ReleaseBody, { sdr: req.query.sdr ?? body.sdr }).sdr;
     const admin = hasScope(principal, 'admin');
-    if (!admin && !sdr) throw badRequest('invalid_request', 'sdr: name the SDR who holds the claim', [{ path: 'sdr', message: 'required' }]);
+    if (!admin && !sdr)
+      throw badRequest('invalid_request', 'sdr: name the SDR who holds the claim', [{ path: 'sdr', message: 'required' }]);
     const result = await releaseClaim(podId, domain, admin ? undefined : sdr, await serviceDeps());
     if (result.outcome === 'not_in_queue') throw notFound(`${domain} is not in the queue of pod ${podId}`);
     if (result.outcome === 'held') {

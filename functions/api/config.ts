@@ -1,5 +1,5 @@
 import { type Config, SECTION_NAMES, SECTION_SCHEMAS, type SectionName } from '@intent/config';
-import { type Route, invalidInput, json, jsonBody, notFound, requireScope } from '@intent/http';
+import { invalidInput, json, jsonBody, notFound, type Route, requireScope } from '@intent/http';
 import { publishPodMessages, rematerialiseAudiences, rescoreStale, sqs } from '@intent/pipeline';
 import { configs, logger, podQueueUrls, principalOf, publishAudienceChanges, store } from './deps';
 

@@ -1,8 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { type HttpRequest, type Principal, authenticate } from '@intent/http';
-import { ConfigCache, audiencePublisher, loadHashSecret, optionalEnv, requiredEnv, sqs } from '@intent/pipeline';
+import { authenticate, type HttpRequest, type Principal } from '@intent/http';
+import { audiencePublisher, ConfigCache, loadHashSecret, optionalEnv, requiredEnv, sqs } from '@intent/pipeline';
 import { ENV } from '@intent/resources';
-import { Store, dynamo } from '@intent/store';
+import { dynamo, Store } from '@intent/store';
 
 /** What every API route shares, built once per cold start. */
 export const logger = new Logger({ serviceName: 'api' });

@@ -1,6 +1,6 @@
-import { type Route, forbidden, json, jsonBody, notFound, parseWith, requireScope } from '@intent/http';
-import { FeedbackInput, feedbackPods, giveFeedback, publishPodMessages, sqs } from '@intent/pipeline';
 import { randomUUID } from 'node:crypto';
+import { forbidden, json, jsonBody, notFound, parseWith, type Route, requireScope } from '@intent/http';
+import { FeedbackInput, feedbackPods, giveFeedback, publishPodMessages, sqs } from '@intent/pipeline';
 import { domainParam, serviceDeps } from './accounts';
 import { logger, podQueueUrls, principalOf, store } from './deps';
 

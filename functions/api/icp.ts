@@ -1,4 +1,4 @@
-import { type Route, json, requireScope } from '@intent/http';
+import { json, type Route, requireScope } from '@intent/http';
 import { icpSuggestion } from '@intent/pipeline';
 import { principalOf, store } from './deps';
 

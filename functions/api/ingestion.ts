@@ -1,4 +1,4 @@
-import { type Route, badRequest, json, requireScope } from '@intent/http';
+import { badRequest, json, type Route, requireScope } from '@intent/http';
 import { addDays, dayOf } from '@intent/pipeline';
 import { configs, principalOf, store } from './deps';
 
@@ -6,8 +6,12 @@ import { configs, principalOf, store } from './deps';
 function window(query: Record<string, string>, days: number): { from: Date; to: Date } {
   const to = query.to ? new Date(query.to) : new Date();
   const from = query.from ? new Date(query.from) : new Date(to.getTime() - days * 86_400_000);
-  for (const [field, d] of [['from', from], ['to', to]] as const) {
-    if (Number.isNaN(d.getTime())) throw badRequest('invalid_request', `${field}: not an ISO 8601 date`, [{ path: field, message: 'not an ISO 8601 date' }]);
+  for (const [field, d] of [
+    ['from', from],
+    ['to', to],
+  ] as const) {
+    if (Number.isNaN(d.getTime()))
+      throw badRequest('invalid_request', `${field}: not an ISO 8601 date`, [{ path: field, message: 'not an ISO 8601 date' }]);
   }
   if (from > to) throw badRequest('invalid_request', 'from must not be after to', [{ path: 'from', message: 'after to' }]);
   return { from, to };
@@ -18,14 +22,18 @@ export const ingestionRoutes: Record<string, Route> = {
     requireScope(await principalOf(req), 'admin', 'marketing');
     const { from, to } = window(req.query, 1);
     const { sites } = (await configs.get()).sites;
-    const stats = await Promise.all(sites.map(async (s) => [s.id, await store.activity.stats(s.id, dayOf(from), dayOf(to))] as const));
+    const stats = await Promise.all(
+      sites.map(async (s) => [s.id, await store.activity.stats(s.id, dayOf(from), dayOf(to))] as const),
+    );
     return json(200, { window: { from: from.toISOString(), to: to.toISOString() }, sites: Object.fromEntries(stats) });
   },
   'GET /v1/topics/trends': async (req) => {
     requireScope(await principalOf(req), 'admin', 'marketing');
     const days = Number(req.query.days ?? 14);
     if (!Number.isInteger(days) || days < 1 || days > 90) {
-      throw badRequest('invalid_request', 'days: a whole number from 1 to 90', [{ path: 'days', message: 'a whole number from 1 to 90' }]);
+      throw badRequest('invalid_request', 'days: a whole number from 1 to 90', [
+        { path: 'days', message: 'a whole number from 1 to 90' },
+      ]);
     }
     const config = await configs.get();
     const sites = config.sites.sites.filter((s) => !req.query.site || s.id === req.query.site);

@@ -1,5 +1,5 @@
 import { normalizeDomain } from '@intent/fit';
-import { type Route, bulkRows, json, requireScope } from '@intent/http';
+import { bulkRows, json, type Route, requireScope } from '@intent/http';
 import { IpRangeMatcher, normalizeCidr } from '@intent/pipeline';
 import { principalOf, store } from './deps';
 
@@ -14,8 +14,14 @@ export const ipRangeRoutes: Record<string, Route> = {
       const r = (row ?? {}) as Record<string, unknown>;
       const cidr = typeof r.cidr === 'string' ? normalizeCidr(r.cidr) : undefined;
       const domain = typeof r.domain === 'string' ? normalizeDomain(r.domain) : undefined;
-      if (!cidr) rejected.push({ index, code: 'invalid_cidr', message: `cidr: "${String(r.cidr ?? '')}" is not an IPv4 or IPv6 CIDR range` });
-      else if (!domain) rejected.push({ index, code: 'invalid_domain', message: `domain: "${String(r.domain ?? '')}" is not a domain` });
+      if (!cidr)
+        rejected.push({
+          index,
+          code: 'invalid_cidr',
+          message: `cidr: "${String(r.cidr ?? '')}" is not an IPv4 or IPv6 CIDR range`,
+        });
+      else if (!domain)
+        rejected.push({ index, code: 'invalid_domain', message: `domain: "${String(r.domain ?? '')}" is not a domain` });
       else good.push({ cidr, domain });
     });
     const { removed } = await store.ipRanges.replaceAll(good);

@@ -1,5 +1,5 @@
-import { type Route, Scope, hashApiKey, json, jsonBody, newApiKey, notFound, parseWith, requireScope } from '@intent/http';
 import { randomUUID } from 'node:crypto';
+import { hashApiKey, json, jsonBody, newApiKey, notFound, parseWith, type Route, requireScope, Scope } from '@intent/http';
 import { z } from 'zod';
 import { principalOf, store } from './deps';
 
@@ -10,7 +10,12 @@ export const keyRoutes: Record<string, Route> = {
     requireScope(await principalOf(req), 'admin');
     const input = parseWith(CreateKey, jsonBody(req));
     const key = newApiKey();
-    const record = { id: randomUUID(), name: input.name, scopes: [...new Set(input.scopes)], createdAt: new Date().toISOString() };
+    const record = {
+      id: randomUUID(),
+      name: input.name,
+      scopes: [...new Set(input.scopes)],
+      createdAt: new Date().toISOString(),
+    };
     await store.apiKeys.create(record, hashApiKey(key));
     // The key itself is shown this once; only its hash is stored.
     return json(201, { id: record.id, key, name: record.name, scopes: record.scopes });

@@ -1,4 +1,4 @@
-import { type Route, badRequest, json, parseWith, requireScope } from '@intent/http';
+import { badRequest, json, parseWith, type Route, requireScope } from '@intent/http';
 import { alignmentReport } from '@intent/pipeline';
 import { z } from 'zod';
 import { configs, principalOf, store } from './deps';
@@ -20,7 +20,8 @@ export const metricsRoutes: Record<string, Route> = {
     const now = new Date();
     const to = query.to ?? now;
     const from = query.from ?? new Date(to.getTime() - DEFAULT_DAYS * 86_400_000);
-    if (from > to) throw badRequest('invalid_request', 'from: must not be after to', [{ path: 'from', message: 'must not be after to' }]);
+    if (from > to)
+      throw badRequest('invalid_request', 'from: must not be after to', [{ path: 'from', message: 'must not be after to' }]);
     return json(200, await alignmentReport(store, await configs.get(), from, to, now));
   },
 };

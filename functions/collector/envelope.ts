@@ -1,5 +1,5 @@
 import type { Config, Site } from '@intent/config';
-import { type HttpRequest, HttpError, badRequest, forbidden, jsonBody, parseWith, tooLarge } from '@intent/http';
+import { badRequest, forbidden, HttpError, type HttpRequest, jsonBody, parseWith, tooLarge } from '@intent/http';
 import { siteForWriteKey } from '@intent/pipeline';
 import { z } from 'zod';
 
@@ -35,7 +35,10 @@ export function parseSegmentEnvelope(req: HttpRequest, call?: SegmentCall): Enve
   assertSize(req, MAX_SEGMENT_BYTES);
   const body = jsonBody(req);
   if (!call) return parseWith(Envelope, body);
-  const single = parseWith(z.looseObject({ writeKey: z.string().optional(), sentAt: z.union([z.string(), z.number()]).optional() }), body);
+  const single = parseWith(
+    z.looseObject({ writeKey: z.string().optional(), sentAt: z.union([z.string(), z.number()]).optional() }),
+    body,
+  );
   return { writeKey: single.writeKey, sentAt: single.sentAt, batch: [{ ...single, type: call }] };
 }
 
@@ -60,7 +63,8 @@ export function writeKeyOf(req: HttpRequest, bodyKey: string | undefined): strin
 }
 
 export function requireSite(config: Config, writeKey: string | undefined): Site {
-  if (!writeKey) throw new HttpError(401, 'missing_write_key', 'a write key is required (body writeKey, X-Write-Key header or ?writeKey=)');
+  if (!writeKey)
+    throw new HttpError(401, 'missing_write_key', 'a write key is required (body writeKey, X-Write-Key header or ?writeKey=)');
   const site = siteForWriteKey(config, writeKey);
   if (!site) throw new HttpError(401, 'unknown_write_key', 'the write key belongs to no configured site');
   return site;

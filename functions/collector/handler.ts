@@ -1,12 +1,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Config } from '@intent/config';
-import { HttpError, type HttpRequest, type Route, forbidden, httpHandler, json } from '@intent/http';
+import { forbidden, HttpError, type HttpRequest, httpHandler, json, type Route } from '@intent/http';
 import { ConfigCache, collect, loadHashSecret, requiredEnv, sendAll, sqs } from '@intent/pipeline';
 import { ENV } from '@intent/resources';
-import { Store, dynamo } from '@intent/store';
+import { dynamo, Store } from '@intent/store';
 import { renderTracker } from '@intent/tracker';
 import {
-  type SegmentCall,
   assertBatchSize,
   checkOrigin,
   corsHeaders,
@@ -15,6 +14,7 @@ import {
   parseSegmentEnvelope,
   preflightAllowed,
   requireSite,
+  type SegmentCall,
   writeKeyOf,
 } from './envelope';
 
@@ -99,7 +99,11 @@ export const handler = httpHandler(logger, {
       consentRequired: site.consentRequired,
       engagedRead: site.engagedRead,
     });
-    return { status: 200, text: script, headers: { 'content-type': 'application/javascript; charset=utf-8', 'cache-control': 'public, max-age=300' } };
+    return {
+      status: 200,
+      text: script,
+      headers: { 'content-type': 'application/javascript; charset=utf-8', 'cache-control': 'public, max-age=300' },
+    };
   },
   'POST /v1/batch': segmentRoute(),
   'POST /v1/track': segmentRoute('track'),

@@ -1,9 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import type { Context } from 'aws-lambda';
 import {
-  ConfigCache,
   audiencePublisher,
+  ConfigCache,
   finishRematerialisation,
   publishPodMessages,
   requiredEnv,
@@ -11,8 +10,9 @@ import {
   sqs,
 } from '@intent/pipeline';
 import { ENV } from '@intent/resources';
-import { Store, dynamo } from '@intent/store';
+import { dynamo, Store } from '@intent/store';
 import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
 
 const logger = new Logger({ serviceName: 'rescore' });
 const store = new Store(dynamo, requiredEnv(ENV.tableName));
@@ -32,7 +32,12 @@ export const handler = middy(async (_event: unknown, context: Context): Promise<
   const config = await configs.get();
   const outcome = await rescoreStale({ store, config, now: new Date(), publishAudienceChanges });
   await publishPodMessages(sqs, podQueueUrls, outcome.podMessages, logger);
-  logger.info('rescored', { scanned: outcome.scanned, saved: outcome.saved, failed: outcome.failed, messages: outcome.podMessages.length });
+  logger.info('rescored', {
+    scanned: outcome.scanned,
+    saved: outcome.saved,
+    failed: outcome.failed,
+    messages: outcome.podMessages.length,
+  });
   const finished = await finishRematerialisation({
     store,
     config: await store.config.getAll(true),

@@ -1,9 +1,19 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { IngestBody, entriesOf } from '@intent/events';
-import { ConfigCache, ErasedVisitorCache, type IngestRecord, IpRangeCache, audiencePublisher, publishPodMessages, requiredEnv, rollUp, sqs } from '@intent/pipeline';
+import { entriesOf, IngestBody } from '@intent/events';
+import {
+  audiencePublisher,
+  ConfigCache,
+  ErasedVisitorCache,
+  type IngestRecord,
+  IpRangeCache,
+  publishPodMessages,
+  requiredEnv,
+  rollUp,
+  sqs,
+} from '@intent/pipeline';
 import { ENV } from '@intent/resources';
-import { Store, dynamo } from '@intent/store';
+import { dynamo, Store } from '@intent/store';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 
@@ -38,7 +48,13 @@ export const handler = middy(async (event: SQSEvent): Promise<SQSBatchResponse> 
   const outcome = await rollUp(records, deps);
   await publishPodMessages(sqs, podQueueUrls, outcome.podMessages, logger);
   const { failedRecordIds, podMessages, ...counts } = outcome;
-  logger.info('rolled up', { records: event.Records.length, events: records.length, failed: failedRecordIds.length, messages: podMessages.length, ...counts });
+  logger.info('rolled up', {
+    records: event.Records.length,
+    events: records.length,
+    failed: failedRecordIds.length,
+    messages: podMessages.length,
+    ...counts,
+  });
   return { batchItemFailures: [...malformed, ...failedRecordIds].map((itemIdentifier) => ({ itemIdentifier })) };
 }).use(injectLambdaContext(logger));
 

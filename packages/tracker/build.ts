@@ -49,7 +49,7 @@ export async function renderGenerated(): Promise<string> {
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const text = await renderGenerated();
   writeFileSync(GENERATED_PATH, text);
-  const source = (await import(pathToFileURL(GENERATED_PATH).href + `?t=${Date.now()}`)) as { TRACKER_SOURCE?: string };
+  const source = (await import(`${pathToFileURL(GENERATED_PATH).href}?t=${Date.now()}`)) as { TRACKER_SOURCE?: string };
   const js = source.TRACKER_SOURCE ?? '';
   console.log(`wrote ${GENERATED_PATH}: ${Buffer.byteLength(js)} bytes, ${gzipSync(js).length} gzipped`);
 }

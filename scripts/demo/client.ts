@@ -143,7 +143,10 @@ export class DemoClient {
 
   /** Events the rollup has counted (every site's ingestion stats) since `from`. */
   async rolledUp(from: Date): Promise<number> {
-    const res = await this.admin<{ sites: Record<string, { accepted: number }> }>('GET', `/v1/ingestion/stats?from=${from.toISOString()}`);
+    const res = await this.admin<{ sites: Record<string, { accepted: number }> }>(
+      'GET',
+      `/v1/ingestion/stats?from=${from.toISOString()}`,
+    );
     if (res.status !== 200) throw new ApiError(res.status, res.body, 'GET /v1/ingestion/stats');
     return Object.values(res.body.sites).reduce((n, s) => n + s.accepted, 0);
   }

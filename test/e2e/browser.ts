@@ -16,13 +16,7 @@ export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-    ],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
   });
 }
 
@@ -33,9 +27,7 @@ export interface HttpServer {
 }
 
 /** Starts `handler` on 127.0.0.1 and a free port. Handler errors answer 500. */
-export async function listen(
-  handler: (req: IncomingMessage, res: ServerResponse) => void | Promise<void>,
-): Promise<HttpServer> {
+export async function listen(handler: (req: IncomingMessage, res: ServerResponse) => void | Promise<void>): Promise<HttpServer> {
   const server = createServer((req, res) => {
     Promise.resolve()
       .then(() => handler(req, res))

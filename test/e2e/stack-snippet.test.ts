@@ -6,8 +6,17 @@
 import { snippetTag } from '@intent/tracker';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type TestStack, startTestStack } from '../integration/harness';
-import { NO_CHROMIUM_MESSAGE, type SiteServer, articleHtml, hasChromium, launchBrowser, serveSite, sleep, waitFor } from './browser';
+import { startTestStack, type TestStack } from '../integration/harness';
+import {
+  articleHtml,
+  hasChromium,
+  launchBrowser,
+  NO_CHROMIUM_MESSAGE,
+  type SiteServer,
+  serveSite,
+  sleep,
+  waitFor,
+} from './browser';
 
 describe.skipIf(!hasChromium)(`snippet on the local stack${hasChromium ? '' : ` (${NO_CHROMIUM_MESSAGE})`}`, () => {
   let stack: TestStack;
@@ -19,10 +28,26 @@ describe.skipIf(!hasChromium)(`snippet on the local stack${hasChromium ? '' : ` 
     stack = await startTestStack();
     site = await serveSite();
     const sites = [
-      { id: 'blog', name: 'Blog', writeKey: 'wk_blog_e2e', allowedOrigins: [site.url], topicRules: [{ pathPrefix: '/warehousing/', topics: ['data-warehousing'] }], engagedRead: { activeSeconds: 1, scrollPercent: 50 } },
+      {
+        id: 'blog',
+        name: 'Blog',
+        writeKey: 'wk_blog_e2e',
+        allowedOrigins: [site.url],
+        topicRules: [{ pathPrefix: '/warehousing/', topics: ['data-warehousing'] }],
+        engagedRead: { activeSeconds: 1, scrollPercent: 50 },
+      },
       { id: 'strict', name: 'Strict', writeKey: 'wk_strict_e2e', allowedOrigins: [site.url], consentRequired: true },
     ];
-    expect((await stack.api('/v1/config/sites', { method: 'PUT', key: admin(), body: JSON.stringify({ sites }), headers: { 'content-type': 'application/json' } })).status).toBe(200);
+    expect(
+      (
+        await stack.api('/v1/config/sites', {
+          method: 'PUT',
+          key: admin(),
+          body: JSON.stringify({ sites }),
+          headers: { 'content-type': 'application/json' },
+        })
+      ).status,
+    ).toBe(200);
     browser = await launchBrowser();
   });
   afterAll(async () => {
@@ -39,17 +64,27 @@ describe.skipIf(!hasChromium)(`snippet on the local stack${hasChromium ? '' : ` 
   const stats = async (siteId: string) => (await stack.api('/v1/ingestion/stats', { key: admin() })).body.sites[siteId];
 
   test('a page view, an identify and an engaged read land as the account’s intent on the URL’s topic', async () => {
-    site.setPage('/warehousing/lakehouse', articleHtml({ title: 'Lakehouse 101', head: snippetTag(stack.baseUrl, 'wk_blog_e2e') }));
+    site.setPage(
+      '/warehousing/lakehouse',
+      articleHtml({ title: 'Lakehouse 101', head: snippetTag(stack.baseUrl, 'wk_blog_e2e') }),
+    );
     const page = await newPage();
     await page.goto(site.pageUrl('/warehousing/lakehouse'));
-    await page.evaluate(() => (window as unknown as { intent: { identify(id: string, t: object): void } }).intent.identify('user-42', { email: 'eve@wayne.example' }));
+    await page.evaluate(() =>
+      (window as unknown as { intent: { identify(id: string, t: object): void } }).intent.identify('user-42', {
+        email: 'eve@wayne.example',
+      }),
+    );
     await page.mouse.wheel(0, 3000);
     await sleep(1500);
     await page.mouse.wheel(0, 500);
     const account = await waitFor(
       async () => {
         const res = await stack.api('/v1/accounts/wayne.example', { key: admin() });
-        return res.status === 200 && res.body.intent.topics.some((t: { topic: string; reads: number }) => t.topic === 'data-warehousing' && t.reads >= 1) ? res.body : undefined;
+        return res.status === 200 &&
+          res.body.intent.topics.some((t: { topic: string; reads: number }) => t.topic === 'data-warehousing' && t.reads >= 1)
+          ? res.body
+          : undefined;
       },
       { timeout: 20_000, what: 'the engaged read to reach the account' },
     );

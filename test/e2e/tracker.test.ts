@@ -3,7 +3,7 @@
  * `snippetTag(...)`, and a fake collector on another origin serves `renderTracker(...)` and
  * records what the snippet posts to /v1/collect.
  */
-import { type TrackerSettings, renderTracker, snippetTag } from '@intent/tracker';
+import { renderTracker, snippetTag, type TrackerSettings } from '@intent/tracker';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
@@ -242,9 +242,7 @@ describe.skipIf(!hasChromium).concurrent('tracker snippet in Chromium', { timeou
     const s = newSite();
     const traits = { email: 'ana@acme.example', company: 'Acme' };
     const { page, errors } = await open(s.path('pricing'), articleHtml({ head: s.head }));
-    await page.evaluate(
-      `intent.identify('user-42', ${JSON.stringify(traits)}); intent.track('demo_request', {form: 'top'})`,
-    );
+    await page.evaluate(`intent.identify('user-42', ${JSON.stringify(traits)}); intent.track('demo_request', {form: 'top'})`);
     await page.reload(); // pagehide flushes the queue
     const [identify] = await s.waitForEvents(1, 'identify');
     const [demo] = await s.waitForEvents(1, 'track', 'demo_request');
@@ -349,9 +347,7 @@ describe.skipIf(!hasChromium).concurrent('tracker snippet in Chromium', { timeou
       articleHtml({ head: gpc.head, script: calls }),
       `Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true })`,
     );
-    await Promise.all(
-      [a.page, b.page].map((p) => p.waitForFunction('window.intent && window.intent.loaded')),
-    );
+    await Promise.all([a.page, b.page].map((p) => p.waitForFunction('window.intent && window.intent.loaded')));
     // Leaving sends anything sendable at once (see the sendBeacon test): nothing must come.
     await Promise.all([leave(a.page), leave(b.page)]);
     await sleep(500);

@@ -1,13 +1,13 @@
 import { BatchGetItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SQSClient, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { IngestBatch, MAX_BATCH_BODY_BYTES } from '@intent/events';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { IngestBatch, MAX_BATCH_BODY_BYTES } from '@intent/events';
 import { awsError, context, httpEvent, setHandlerEnv } from './events';
 
 const ddb = mockClient(DynamoDBClient);
 const sqs = mockClient(SQSClient);
-let handler: (typeof import('../../functions/collector/handler'))['handler'];
+let handler: typeof import('../../functions/collector/handler')['handler'];
 
 beforeAll(async () => {
   setHandlerEnv();
@@ -30,7 +30,9 @@ const batch = (n: number) =>
 
 /** The messageIds each queue message of a SendMessageBatch call carries, by entry. */
 const messageIdsByEntry = (input: { Entries?: { MessageBody?: string }[] }) =>
-  (input.Entries ?? []).map((e) => IngestBatch.parse(JSON.parse(e.MessageBody ?? '')).messages.map((m) => ('messageId' in m ? m.messageId : m.kind)));
+  (input.Entries ?? []).map((e) =>
+    IngestBatch.parse(JSON.parse(e.MessageBody ?? '')).messages.map((m) => ('messageId' in m ? m.messageId : m.kind)),
+  );
 
 async function post(events: unknown[]) {
   ddb.on(BatchGetItemCommand).resolves({ Responses: {} }); // no stored config: the fresh-stack defaults
@@ -56,7 +58,10 @@ describe('collector under SQS faults', () => {
     sqs
       .on(SendMessageBatchCommand)
       .resolvesOnce({
-        Successful: [{ Id: '0', MessageId: 'x', MD5OfMessageBody: '' }, { Id: '2', MessageId: 'z', MD5OfMessageBody: '' }],
+        Successful: [
+          { Id: '0', MessageId: 'x', MD5OfMessageBody: '' },
+          { Id: '2', MessageId: 'z', MD5OfMessageBody: '' },
+        ],
         Failed: [{ Id: '1', Code: 'InternalError', SenderFault: false }],
       })
       .resolves({ Successful: [{ Id: '1', MessageId: 'y', MD5OfMessageBody: '' }] });
@@ -74,7 +79,11 @@ describe('collector under SQS faults', () => {
       if (second) refused = messageIdsByEntry({ Entries: [second] })[0] ?? [];
       return {
         Successful: input.Entries.filter((e) => e.Id !== '1').map((e) => ({ Id: e.Id, MessageId: e.Id, MD5OfMessageBody: '' })),
-        Failed: input.Entries.filter((e) => e.Id === '1').map((e) => ({ Id: e.Id, Code: 'ServiceUnavailable', SenderFault: false })),
+        Failed: input.Entries.filter((e) => e.Id === '1').map((e) => ({
+          Id: e.Id,
+          Code: 'ServiceUnavailable',
+          SenderFault: false,
+        })),
       };
     });
     const res = await post(batch(40));

@@ -7,7 +7,7 @@ import {
   QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { SQSClient, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { IngestMessage } from '@intent/events';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +15,7 @@ import { awsError, context, setHandlerEnv, sqsEvent } from './events';
 
 const ddb = mockClient(DynamoDBClient);
 const sqs = mockClient(SQSClient);
-let handler: (typeof import('../../functions/rollup/handler'))['handler'];
+let handler: typeof import('../../functions/rollup/handler')['handler'];
 
 beforeAll(async () => {
   setHandlerEnv();
@@ -85,7 +85,12 @@ describe('rollup consumer under DynamoDB faults', () => {
   it('rolls up each event of a packed message, and fails the message when any of its events fails', async () => {
     const yesterday = storeThrottlesYesterday();
     const packed = (...entries: string[]) => `{"v":1,"kind":"batch","messages":[${entries.join(',')}]}`;
-    const identify = message({ type: 'identify', signal: undefined, identity: { emailDomain: 'acme.example' }, timestamp: twoDaysAgo });
+    const identify = message({
+      type: 'identify',
+      signal: undefined,
+      identity: { emailDomain: 'acme.example' },
+      timestamp: twoDaysAgo,
+    });
     const res = await handler(
       sqsEvent([
         packed(identify, message({ topics: ['warehousing'] })),
@@ -100,7 +105,9 @@ describe('rollup consumer under DynamoDB faults', () => {
     // Today's account rollup counts today's event of each of the three messages, in one write.
     const today = ddb.commandCalls(UpdateItemCommand).filter((c) => c.args[0].input.Key?.sk?.S === `R#${now.slice(0, 10)}`);
     expect(today).toHaveLength(1);
-    const idSets = Object.values(today[0]?.args[0].input.ExpressionAttributeValues ?? {}).filter((v) => v.SS?.[0]?.startsWith('id-'));
+    const idSets = Object.values(today[0]?.args[0].input.ExpressionAttributeValues ?? {}).filter((v) =>
+      v.SS?.[0]?.startsWith('id-'),
+    );
     expect(idSets.map((v) => v.SS?.length)).toEqual([3]);
   });
 
@@ -111,7 +118,10 @@ describe('rollup consumer under DynamoDB faults', () => {
       return {};
     });
     const res = await handler(
-      sqsEvent([message({ type: 'identify', signal: undefined, identity: { emailDomain: 'acme.example' } }), message({ topics: ['warehousing'] })]),
+      sqsEvent([
+        message({ type: 'identify', signal: undefined, identity: { emailDomain: 'acme.example' } }),
+        message({ topics: ['warehousing'] }),
+      ]),
       context,
     );
     expect(res.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['record-1']);
@@ -120,11 +130,15 @@ describe('rollup consumer under DynamoDB faults', () => {
   it('fails the identify whose stitching cannot read the visitor’s pending events, so redelivery stitches', async () => {
     storeWorks();
     ddb.on(QueryCommand).callsFake(async (input: { ExpressionAttributeValues?: Record<string, { S?: string }> }) => {
-      if (input.ExpressionAttributeValues?.[':pk']?.S?.startsWith('PENDING#')) throw awsError('ProvisionedThroughputExceededException');
+      if (input.ExpressionAttributeValues?.[':pk']?.S?.startsWith('PENDING#'))
+        throw awsError('ProvisionedThroughputExceededException');
       return { Items: [] };
     });
     const res = await handler(
-      sqsEvent([message({ topics: ['warehousing'], anonymousId: 'other' }), message({ type: 'identify', signal: undefined, identity: { emailDomain: 'acme.example' } })]),
+      sqsEvent([
+        message({ topics: ['warehousing'], anonymousId: 'other' }),
+        message({ type: 'identify', signal: undefined, identity: { emailDomain: 'acme.example' } }),
+      ]),
       context,
     );
     expect(res.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['record-1']);
@@ -134,9 +148,11 @@ describe('rollup consumer under DynamoDB faults', () => {
     storeWorks();
     const duplicate = message({ id: 'already-counted', topics: ['warehousing'] });
     const fresh = message({ id: 'new-event', topics: ['warehousing'] });
-    ddb.on(GetItemCommand).callsFake(async (input: { Key: { sk: { S: string } } }) =>
-      input.Key.sk.S.startsWith('R#') ? { Item: { ids: { SS: ['already-counted'] } } } : {},
-    );
+    ddb
+      .on(GetItemCommand)
+      .callsFake(async (input: { Key: { sk: { S: string } } }) =>
+        input.Key.sk.S.startsWith('R#') ? { Item: { ids: { SS: ['already-counted'] } } } : {},
+      );
     ddb
       .on(UpdateItemCommand)
       .rejectsOnce(awsError('ConditionalCheckFailedException'))
@@ -163,11 +179,15 @@ describe('rollup consumer under DynamoDB faults', () => {
     const identify = message({ type: 'identify', signal: undefined, identity: { emailDomain: 'acme.example' } });
     const replayed = [message({ id: 'seen-0001', topics: ['warehousing'] }), message({ id: 'seen-0002', topics: ['lakehouse'] })];
     const rollupSk = `R#${now.slice(0, 10)}`;
-    ddb.on(BatchGetItemCommand).callsFake(async (input: { RequestItems: Record<string, { Keys: { pk: { S: string }; sk: { S: string } }[] }> }) => {
-      const [table, request] = Object.entries(input.RequestItems)[0] ?? [];
-      const rollup = request?.Keys.find((k) => k.sk.S === rollupSk);
-      return { Responses: { [table ?? '']: rollup ? [{ ...rollup, ids: { SS: ['seen-0001', 'seen-0002'] }, ver: { N: '3' } }] : [] } };
-    });
+    ddb
+      .on(BatchGetItemCommand)
+      .callsFake(async (input: { RequestItems: Record<string, { Keys: { pk: { S: string }; sk: { S: string } }[] }> }) => {
+        const [table, request] = Object.entries(input.RequestItems)[0] ?? [];
+        const rollup = request?.Keys.find((k) => k.sk.S === rollupSk);
+        return {
+          Responses: { [table ?? '']: rollup ? [{ ...rollup, ids: { SS: ['seen-0001', 'seen-0002'] }, ver: { N: '3' } }] : [] },
+        };
+      });
     const replay = await handler(sqsEvent([identify, ...replayed]), context);
     expect(replay.batchItemFailures).toEqual([]);
     const rollupWrites = () => ddb.commandCalls(UpdateItemCommand).filter((c) => c.args[0].input.Key?.sk?.S === rollupSk);
@@ -180,9 +200,11 @@ describe('rollup consumer under DynamoDB faults', () => {
       if (input.Key.sk.S === rollupSk) throw awsError('ConditionalCheckFailedException');
       return {};
     });
-    ddb.on(GetItemCommand).callsFake(async (input: { Key: { sk: { S: string } } }) =>
-      input.Key.sk.S === rollupSk ? { Item: { ids: { SS: ['seen-0001', 'seen-0002', 'raced-001'] }, ver: { N: '4' } } } : {},
-    );
+    ddb
+      .on(GetItemCommand)
+      .callsFake(async (input: { Key: { sk: { S: string } } }) =>
+        input.Key.sk.S === rollupSk ? { Item: { ids: { SS: ['seen-0001', 'seen-0002', 'raced-001'] }, ver: { N: '4' } } } : {},
+      );
     const raced = await handler(sqsEvent([identify, message({ id: 'raced-001', topics: ['warehousing'] })]), context);
     expect(raced.batchItemFailures).toEqual([]);
     expect(rollupWrites()).toHaveLength(1);

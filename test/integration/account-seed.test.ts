@@ -1,7 +1,7 @@
 import type { QueuePlacement, ScoreSnapshot } from '@intent/store';
-import { Table, dynamo } from '@intent/store';
+import { dynamo, Table } from '@intent/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestStack, startTestStack } from './harness';
+import { startTestStack, type TestStack } from './harness';
 
 /** The bench seeds with batch puts: they must leave exactly what a first saveScore leaves. */
 describe('seeding scores', () => {

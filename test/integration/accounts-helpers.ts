@@ -1,11 +1,13 @@
-import { type TestStack, event, take } from './harness';
+import { event, type TestStack, take } from './harness';
 
 /** Events of one identified person at `domain`: an identify, then one track per signal. */
 export function visitEvents(domain: string, person: string, signals: string[], topics: string[] = []): Record<string, unknown>[] {
   const anonymousId = `${person}@${domain}`;
   return [
     event({ type: 'identify', anonymousId, traits: { email: `${person}@${domain}` } }),
-    ...signals.map((s, i) => event({ type: 'track', event: s, anonymousId, properties: { topics, url: `https://media.example/${domain}/${i}` } })),
+    ...signals.map((s, i) =>
+      event({ type: 'track', event: s, anonymousId, properties: { topics, url: `https://media.example/${domain}/${i}` } }),
+    ),
   ];
 }
 
@@ -19,7 +21,10 @@ export async function collectAndDrain(stack: TestStack, events: Record<string, u
 }
 
 /** Receives and deletes every message on a pod's queue: what an integration would consume. */
-export async function consumePodQueue(stack: TestStack, podId: string): Promise<{ type: string; domain: string; podId: string }[]> {
+export async function consumePodQueue(
+  stack: TestStack,
+  podId: string,
+): Promise<{ type: string; domain: string; podId: string }[]> {
   const url = stack.queues[`pod-${podId}`]?.url;
   if (!url) throw new Error(`no queue for pod ${podId}`);
   return (await take(stack, url)) as { type: string; domain: string; podId: string }[];

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { send, upsert } from './accounts-helpers';
-import { type TestStack, startTestStack } from './harness';
+import { startTestStack, type TestStack } from './harness';
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -30,7 +30,9 @@ describe('ICP suggestion from closed-won accounts', () => {
     stack = await startTestStack();
     expect((await upsert(stack, BASE)).body).toMatchObject({ upserted: BASE.length, rejected: [] });
     for (const domain of ['won1.example', 'won2.example', 'won3.example']) {
-      expect((await send(stack, 'POST', `/v1/accounts/${domain}/feedback`, { outcome: 'closed_won', sdr: 'crm-sync' })).status).toBe(201);
+      expect(
+        (await send(stack, 'POST', `/v1/accounts/${domain}/feedback`, { outcome: 'closed_won', sdr: 'crm-sync' })).status,
+      ).toBe(201);
     }
     expect((await send(stack, 'POST', '/v1/accounts/lost.example/feedback', { outcome: 'closed_lost' })).status).toBe(201);
   });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectAndDrain, configure, consumePodQueue, queueDomains, upsert, visitEvents } from './accounts-helpers';
-import { type TestStack, startTestStack } from './harness';
+import { startTestStack, type TestStack } from './harness';
 
 /**
  * Firmographics, fit and routing through the API, on the DOMAIN.md scenarios. The ICP and the
@@ -41,7 +41,12 @@ describe('accounts: firmographics upsert, fit, routing and pod queues', () => {
       'small.example,Small,eight,,,,,',
       'blank.example,,,,,,,',
     ].join('\n');
-    const res = await stack.api('/v1/accounts', { method: 'PUT', key: admin, headers: { 'content-type': 'text/csv' }, body: csv });
+    const res = await stack.api('/v1/accounts', {
+      method: 'PUT',
+      key: admin,
+      headers: { 'content-type': 'text/csv' },
+      body: csv,
+    });
     expect(res.status).toBe(200);
     expect(res.body.upserted).toBe(2);
     expect(res.body.rejected.map((r: { index: number; code: string }) => [r.index, r.code])).toEqual([
@@ -90,11 +95,28 @@ describe('accounts: firmographics upsert, fit, routing and pod queues', () => {
     ]);
     const fresh = await get('fresh.example');
     expect(fresh.status).toBe(200);
-    expect(fresh.body).toMatchObject({ domain: 'fresh.example', name: 'Fresh', intent: { stage: 'cold' }, fit: { tier: 'A' }, pod: 'default', salesReady: false });
-    const bad = await stack.api('/v1/accounts', { method: 'PUT', key: admin, headers: { 'content-type': 'application/json' }, body: '{"accounts": 3}' });
+    expect(fresh.body).toMatchObject({
+      domain: 'fresh.example',
+      name: 'Fresh',
+      intent: { stage: 'cold' },
+      fit: { tier: 'A' },
+      pod: 'default',
+      salesReady: false,
+    });
+    const bad = await stack.api('/v1/accounts', {
+      method: 'PUT',
+      key: admin,
+      headers: { 'content-type': 'application/json' },
+      body: '{"accounts": 3}',
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.error.details[0].path).toBe('accounts');
-    const marketing = await stack.api('/v1/accounts', { method: 'PUT', key: stack.secrets.marketingKey, headers: { 'content-type': 'application/json' }, body: '{"accounts": []}' });
+    const marketing = await stack.api('/v1/accounts', {
+      method: 'PUT',
+      key: stack.secrets.marketingKey,
+      headers: { 'content-type': 'application/json' },
+      body: '{"accounts": []}',
+    });
     expect(marketing.status).toBe(403);
   });
 
@@ -105,23 +127,40 @@ describe('accounts: firmographics upsert, fit, routing and pod queues', () => {
     expect(before.body.fit.tier).toBe('C');
     await consumePodQueue(stack, 'default');
 
-    const res = await upsert(stack, [{ domain: 'later.example', name: 'Later Ltd', employees: 800, industry: 'software', country: 'GB' }]);
+    const res = await upsert(stack, [
+      { domain: 'later.example', name: 'Later Ltd', employees: 800, industry: 'software', country: 'GB' },
+    ]);
     expect(res.body).toMatchObject({ upserted: 1, rejected: [], rescored: 1 });
     const after = await get('later.example');
-    expect(after.body).toMatchObject({ name: 'Later Ltd', fit: { tier: 'A' }, salesReady: true, pod: 'default', intent: before.body.intent });
+    expect(after.body).toMatchObject({
+      name: 'Later Ltd',
+      fit: { tier: 'A' },
+      salesReady: true,
+      pod: 'default',
+      intent: before.body.intent,
+    });
     expect(await queueDomains(stack, 'default')).toContain('later.example');
     const messages = await consumePodQueue(stack, 'default');
     expect(messages).toEqual([expect.objectContaining({ type: 'account.qualified', domain: 'later.example', podId: 'default' })]);
 
     // The same row again changes nothing: no re-score, no message.
-    const again = await upsert(stack, [{ domain: 'later.example', name: 'Later Ltd', employees: 800, industry: 'software', country: 'GB' }]);
+    const again = await upsert(stack, [
+      { domain: 'later.example', name: 'Later Ltd', employees: 800, industry: 'software', country: 'GB' },
+    ]);
     expect(again.body).toMatchObject({ upserted: 1, rescored: 0 });
     expect(await consumePodQueue(stack, 'default')).toEqual([]);
   });
 
   it('never makes the download-everything 8-person startup outside the ICP sales-ready', async () => {
     await upsert(stack, [{ domain: 'tiny.example', name: 'Tiny', employees: 8, industry: 'software', country: 'US' }]);
-    const signals = ['content_download', 'content_download', 'content_read', 'content_read', 'content_read', 'webinar_registration'];
+    const signals = [
+      'content_download',
+      'content_download',
+      'content_read',
+      'content_read',
+      'content_read',
+      'webinar_registration',
+    ];
     await collectAndDrain(stack, [
       ...visitEvents('tiny.example', 'junior', signals, ['warehousing']),
       ...visitEvents('tiny.example', 'intern', signals, ['warehousing']),
@@ -139,7 +178,10 @@ describe('accounts: firmographics upsert, fit, routing and pod queues', () => {
       { domain: 'best.example', employees: 2000, industry: 'software', country: 'GB' },
       { domain: 'good.example', employees: 2000, industry: 'finance', country: 'GB' },
     ]);
-    await collectAndDrain(stack, [...visitEvents('good.example', 'gil', ['pricing_view']), ...visitEvents('best.example', 'bea', ['pricing_view'])]);
+    await collectAndDrain(stack, [
+      ...visitEvents('good.example', 'gil', ['pricing_view']),
+      ...visitEvents('best.example', 'bea', ['pricing_view']),
+    ]);
     const [best, good] = await Promise.all([get('best.example'), get('good.example')]);
     expect(best.body.fit.tier).toBe('A');
     expect(good.body.fit.tier).toBe('B');
@@ -152,7 +194,15 @@ describe('accounts: firmographics upsert, fit, routing and pod queues', () => {
 
   it('never pushes a competitor, whatever its intent', async () => {
     await upsert(stack, [{ domain: 'rival.example', employees: 3000, industry: 'software', country: 'US' }]);
-    await collectAndDrain(stack, visitEvents('rival.example', 'spy', ['demo_request', 'pricing_view', 'content_read', 'content_read', 'content_read'], ['pricing']));
+    await collectAndDrain(
+      stack,
+      visitEvents(
+        'rival.example',
+        'spy',
+        ['demo_request', 'pricing_view', 'content_read', 'content_read', 'content_read'],
+        ['pricing'],
+      ),
+    );
     const rival = await get('rival.example');
     expect(rival.body).toMatchObject({ salesReady: false, fit: { tier: 'D', score: 0 }, queuedIn: null });
     expect(rival.body.fit.reasons[0].status).toBe('excluded');

@@ -2,7 +2,7 @@ import type { Config } from '@intent/config';
 import { finishRematerialisation, rematerialiseAudiences, rescoreAccount } from '@intent/pipeline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectAndDrain, send, upsert, visitEvents } from './accounts-helpers';
-import { startTestStack, take, type TestStack } from './harness';
+import { startTestStack, type TestStack, take } from './harness';
 
 /**
  * A change of audience definitions on the real stack: it evaluates the stored scores of every

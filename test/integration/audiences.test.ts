@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectAndDrain, configure, send, upsert, visitEvents } from './accounts-helpers';
-import { startTestStack, take, type TestStack } from './harness';
+import { startTestStack, type TestStack, take } from './harness';
 
 /**
  * Marketing audiences on the real stack: membership follows account changes (hand-raises,

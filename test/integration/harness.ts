@@ -26,7 +26,11 @@ export async function startTestStack(overrides: Partial<LocalStackOptions> = {})
     dataDir,
     api: (path: string, init: RequestInit & { key?: string } = {}) => api(stack, path, init),
     collect: (batch: unknown[], writeKey = 'wk_dev') =>
-      api(stack, '/v1/collect', { method: 'POST', body: JSON.stringify({ writeKey, batch }), headers: { 'content-type': 'application/json' } }),
+      api(stack, '/v1/collect', {
+        method: 'POST',
+        body: JSON.stringify({ writeKey, batch }),
+        headers: { 'content-type': 'application/json' },
+      }),
     cleanup: () => rmSync(dataDir, { recursive: true, force: true }),
   });
 }
@@ -66,7 +70,9 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
 
 /** Receives (and deletes nothing of) what is on a queue right now. */
 export async function peek(stack: LocalStack, queueUrl: string): Promise<unknown[]> {
-  const out = await stack.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 0 }));
+  const out = await stack.sqs.send(
+    new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 0 }),
+  );
   return (out.Messages ?? []).map((m) => JSON.parse(m.Body ?? 'null'));
 }
 
@@ -74,12 +80,17 @@ export async function peek(stack: LocalStack, queueUrl: string): Promise<unknown
 export async function take(stack: LocalStack, queueUrl: string): Promise<unknown[]> {
   const out: unknown[] = [];
   for (;;) {
-    const got = await stack.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+    const got = await stack.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+    );
     const messages = got.Messages ?? [];
     if (!messages.length) return out;
     out.push(...messages.map((m) => JSON.parse(m.Body ?? 'null')));
     await stack.sqs.send(
-      new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })) }),
+      new DeleteMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })),
+      }),
     );
   }
 }
@@ -94,7 +105,12 @@ export function event(fields: Record<string, unknown>): Record<string, unknown> 
 /** What the collector would queue for a raw event of the default config's first site. */
 export function accepted(raw: Record<string, unknown>, config = defaultConfig()): IngestMessage {
   const site = config.sites.sites[0] as (typeof config.sites.sites)[number];
-  const outcome = normalizeEvent(raw, { site, signals: config.signals, receivedAt: new Date(), hashSecret: process.env.HASH_SECRET ?? '' });
+  const outcome = normalizeEvent(raw, {
+    site,
+    signals: config.signals,
+    receivedAt: new Date(),
+    hashSecret: process.env.HASH_SECRET ?? '',
+  });
   if (outcome.kind !== 'accepted') throw new Error(`test event not accepted: ${JSON.stringify(outcome)}`);
   return outcome.message;
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectAndDrain, configure, send, visitEvents } from './accounts-helpers';
-import { type TestStack, startTestStack } from './harness';
+import { startTestStack, type TestStack } from './harness';
 
 /**
  * Alignment metrics on a small scripted month compressed into seconds: the SLA is set to
@@ -13,13 +13,20 @@ describe('alignment metrics', () => {
   let stack: TestStack;
   let pushedBy: number;
   let sdrDefault: string;
-  const claim = (domain: string, sdr: string) => send(stack, 'POST', `/v1/pods/default/queue/${domain}/claim`, { sdr }, sdrDefault);
-  const feedback = (domain: string, outcome: string, key?: string) => send(stack, 'POST', `/v1/accounts/${domain}/feedback`, { outcome }, key);
+  const claim = (domain: string, sdr: string) =>
+    send(stack, 'POST', `/v1/pods/default/queue/${domain}/claim`, { sdr }, sdrDefault);
+  const feedback = (domain: string, outcome: string, key?: string) =>
+    send(stack, 'POST', `/v1/accounts/${domain}/feedback`, { outcome }, key);
   const metrics = (query = '', key?: string) => send(stack, 'GET', `/v1/metrics/alignment${query}`, undefined, key);
 
   beforeAll(async () => {
     stack = await startTestStack();
-    await configure(stack, 'sla', { firstTouchHours: SLA_HOURS, feedbackHours: SLA_HOURS, claimHours: 24, rejectCooloffDays: 30 });
+    await configure(stack, 'sla', {
+      firstTouchHours: SLA_HOURS,
+      feedbackHours: SLA_HOURS,
+      claimHours: 24,
+      rejectCooloffDays: 30,
+    });
     await configure(stack, 'pods', {
       pods: [
         { id: 'na', name: 'North America', match: { countries: ['US'] } },
@@ -30,7 +37,10 @@ describe('alignment metrics', () => {
     sdrDefault = (await send(stack, 'POST', '/v1/keys', { name: 'default pod', scopes: ['sdr:default'] })).body.key;
 
     // Four pushes: three to `default`, one to `na`.
-    await collectAndDrain(stack, ['accepted', 'rejected', 'ignored', 'usa'].flatMap((name) => visitEvents(`${name}.example`, 'lead', ['demo_request'])));
+    await collectAndDrain(
+      stack,
+      ['accepted', 'rejected', 'ignored', 'usa'].flatMap((name) => visitEvents(`${name}.example`, 'lead', ['demo_request'])),
+    );
     pushedBy = Date.now();
     // Within the SLA: accepted.example claimed then accepted, rejected.example claimed then
     // rejected (claimed twice: only the first claim counts), usa.example accepted without a claim.
@@ -70,7 +80,15 @@ describe('alignment metrics', () => {
     });
     expect(pods.default.medianHoursToClaim).toBeGreaterThanOrEqual(0);
     expect(pods.default.medianHoursToClaim).toBeLessThan(SLA_HOURS);
-    expect(pods.na).toMatchObject({ pushed: 1, claimed: 0, accepted: 1, acceptanceRate: 1, medianHoursToClaim: null, feedbackWithinSlaRate: 1, slaBreaches: 0 });
+    expect(pods.na).toMatchObject({
+      pushed: 1,
+      claimed: 0,
+      accepted: 1,
+      acceptanceRate: 1,
+      medianHoursToClaim: null,
+      feedbackWithinSlaRate: 1,
+      slaBreaches: 0,
+    });
     expect(overall).toMatchObject({ pushed: 4, accepted: 2, acceptanceRate: 0.5, feedbackWithinSlaRate: 0.75, slaBreaches: 2 });
   });
 
@@ -78,7 +96,14 @@ describe('alignment metrics', () => {
     const res = await metrics('?from=2020-01-01&to=2020-01-31');
     expect(res.status).toBe(200);
     expect(res.body.window).toEqual({ from: '2020-01-01T00:00:00.000Z', to: '2020-01-31T23:59:59.999Z' });
-    expect(res.body.overall).toMatchObject({ pushed: 0, accepted: 0, acceptanceRate: null, medianHoursToClaim: null, feedbackWithinSlaRate: null, slaBreaches: 0 });
+    expect(res.body.overall).toMatchObject({
+      pushed: 0,
+      accepted: 0,
+      acceptanceRate: null,
+      medianHoursToClaim: null,
+      feedbackWithinSlaRate: null,
+      slaBreaches: 0,
+    });
     expect(Object.keys(res.body.pods).sort()).toEqual(['default', 'na']);
     const today = new Date().toISOString().slice(0, 10);
     expect((await metrics(`?from=${today}&to=${today}`)).body.overall.pushed).toBe(4);

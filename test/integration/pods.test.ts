@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectAndDrain, configure, consumePodQueue, queueDomains, send, upsert, visitEvents } from './accounts-helpers';
-import { type TestStack, startTestStack } from './harness';
+import { startTestStack, type TestStack } from './harness';
 
 /**
  * SDR pods through the API: claims (lease, conflict, renewal, release) and feedback (holds,
@@ -71,7 +71,9 @@ describe('SDR pods: claims and feedback', () => {
     const bob = await send(stack, 'DELETE', `${claimPath('default', 'acme.example')}?sdr=bob`, undefined, sdrDefault);
     expect(bob.status).toBe(409);
     expect((await send(stack, 'DELETE', claimPath('default', 'acme.example'), undefined, sdrDefault)).status).toBe(400);
-    expect((await send(stack, 'DELETE', `${claimPath('default', 'acme.example')}?sdr=alice`, undefined, sdrDefault)).status).toBe(204);
+    expect((await send(stack, 'DELETE', `${claimPath('default', 'acme.example')}?sdr=alice`, undefined, sdrDefault)).status).toBe(
+      204,
+    );
     expect(await queueEntry('acme.example')).toMatchObject({ claimedBy: null, claimExpiresAt: null });
     expect((await send(stack, 'DELETE', claimPath('default', 'acme.example'), { sdr: 'alice' }, sdrDefault)).status).toBe(204);
 
@@ -85,7 +87,13 @@ describe('SDR pods: claims and feedback', () => {
     await send(stack, 'POST', claimPath('default', 'reject.example'), { sdr: 'dave' }, sdrDefault);
     await consumePodQueue(stack, 'default');
 
-    const res = await send(stack, 'POST', '/v1/accounts/reject.example/feedback', { outcome: 'rejected', reason: 'a student project', sdr: 'dave' }, sdrDefault);
+    const res = await send(
+      stack,
+      'POST',
+      '/v1/accounts/reject.example/feedback',
+      { outcome: 'rejected', reason: 'a student project', sdr: 'dave' },
+      sdrDefault,
+    );
     expect(res.status).toBe(201);
     expect(res.body).toEqual({
       id: expect.any(String),
@@ -98,7 +106,9 @@ describe('SDR pods: claims and feedback', () => {
       at: expect.any(String),
     });
     expect(await queueDomains(stack, 'default')).not.toContain('reject.example');
-    expect(await consumePodQueue(stack, 'default')).toEqual([expect.objectContaining({ type: 'account.dequalified', domain: 'reject.example', podId: 'default' })]);
+    expect(await consumePodQueue(stack, 'default')).toEqual([
+      expect.objectContaining({ type: 'account.dequalified', domain: 'reject.example', podId: 'default' }),
+    ]);
     const account = (await send(stack, 'GET', '/v1/accounts/reject.example')).body;
     expect(account).toMatchObject({ salesReady: false, claimedBy: null, outcome: 'rejected' });
     expect(account.explanation.join(' ')).toMatch(/Sales rejected the account on .*cool-off/);
@@ -110,7 +120,13 @@ describe('SDR pods: claims and feedback', () => {
   it('keeps an account queued on accepted and BANT feedback, and out for good once it is an opportunity', async () => {
     await handRaiser('deal.example');
     const bant = { budget: true, authority: 'VP Sales signs', need: true, timeline: 'Q3' };
-    const qualified = await send(stack, 'POST', '/v1/accounts/deal.example/feedback', { outcome: 'bant_qualified', bant, sdr: 'erin' }, sdrDefault);
+    const qualified = await send(
+      stack,
+      'POST',
+      '/v1/accounts/deal.example/feedback',
+      { outcome: 'bant_qualified', bant, sdr: 'erin' },
+      sdrDefault,
+    );
     expect(qualified.status).toBe(201);
     expect(qualified.body).toMatchObject({ outcome: 'bant_qualified', bant, podId: 'default' });
     expect(await queueDomains(stack, 'default')).toContain('deal.example');
@@ -129,8 +145,13 @@ describe('SDR pods: claims and feedback', () => {
     const wrongPod = await send(stack, 'POST', '/v1/accounts/mine.example/feedback', { outcome: 'accepted' }, sdrNa);
     expect(wrongPod.status).toBe(403);
     expect(wrongPod.body.error.code).toBe('insufficient_scope');
-    expect((await send(stack, 'POST', '/v1/accounts/mine.example/feedback', { outcome: 'accepted' }, stack.secrets.marketingKey)).status).toBe(403);
-    expect((await send(stack, 'POST', '/v1/accounts/mine.example/feedback', { outcome: 'accepted' }, sdrDefault)).status).toBe(201);
+    expect(
+      (await send(stack, 'POST', '/v1/accounts/mine.example/feedback', { outcome: 'accepted' }, stack.secrets.marketingKey))
+        .status,
+    ).toBe(403);
+    expect((await send(stack, 'POST', '/v1/accounts/mine.example/feedback', { outcome: 'accepted' }, sdrDefault)).status).toBe(
+      201,
+    );
     expect((await send(stack, 'POST', '/v1/accounts/mine.example/feedback', { outcome: 'meeting' })).status).toBe(201);
   });
 
@@ -138,14 +159,23 @@ describe('SDR pods: claims and feedback', () => {
     const badOutcome = await send(stack, 'POST', '/v1/accounts/mine.example/feedback', { outcome: 'maybe' }, sdrDefault);
     expect(badOutcome.status).toBe(400);
     expect(badOutcome.body.error.details[0].path).toBe('outcome');
-    const badBant = await send(stack, 'POST', '/v1/accounts/mine.example/feedback', { outcome: 'accepted', bant: { budget: 5 } }, sdrDefault);
+    const badBant = await send(
+      stack,
+      'POST',
+      '/v1/accounts/mine.example/feedback',
+      { outcome: 'accepted', bant: { budget: 5 } },
+      sdrDefault,
+    );
     expect(badBant.status).toBe(400);
     expect(badBant.body.error.details[0].path).toBe('bant.budget');
     expect((await send(stack, 'POST', '/v1/accounts/nobody.example/feedback', { outcome: 'accepted' })).status).toBe(404);
   });
 
   it('keeps a claimed account queued after it stops being sales-ready, and lets it go once released', async () => {
-    await collectAndDrain(stack, [...visitEvents('kept.example', 'kim', ['pricing_view']), ...visitEvents('gone.example', 'gus', ['pricing_view'])]);
+    await collectAndDrain(stack, [
+      ...visitEvents('kept.example', 'kim', ['pricing_view']),
+      ...visitEvents('gone.example', 'gus', ['pricing_view']),
+    ]);
     await send(stack, 'POST', claimPath('default', 'kept.example'), { sdr: 'carol' }, sdrDefault);
     await consumePodQueue(stack, 'default');
 
@@ -156,7 +186,9 @@ describe('SDR pods: claims and feedback', () => {
     expect(queue).not.toContain('gone.example');
     expect(await queueEntry('kept.example')).toMatchObject({ claimedBy: 'carol' });
 
-    expect((await send(stack, 'DELETE', `${claimPath('default', 'kept.example')}?sdr=carol`, undefined, sdrDefault)).status).toBe(204);
+    expect((await send(stack, 'DELETE', `${claimPath('default', 'kept.example')}?sdr=carol`, undefined, sdrDefault)).status).toBe(
+      204,
+    );
     expect(await queueDomains(stack, 'default')).not.toContain('kept.example');
     const messages = await consumePodQueue(stack, 'default');
     const left = messages.filter((m) => m.type === 'account.dequalified' && ['gone.example', 'kept.example'].includes(m.domain));

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateDemo } from '../../scripts/demo/generate';
 import { batchesInOrder, sendLimited } from '../../scripts/demo/client';
-import { type TestStack, startTestStack } from './harness';
+import { generateDemo } from '../../scripts/demo/generate';
+import { startTestStack, type TestStack } from './harness';
 
 /** A smaller demo month, replayed in full: the second pass must change no score at all. */
 describe('replaying the whole demo month', () => {
@@ -11,10 +11,20 @@ describe('replaying the whole demo month', () => {
   beforeAll(async () => {
     stack = await startTestStack();
     for (const [section, value] of Object.entries(demo.config)) {
-      const res = await stack.api(`/v1/config/${section}`, { method: 'PUT', key: stack.secrets.adminKey, body: JSON.stringify(value), headers: { 'content-type': 'application/json' } });
+      const res = await stack.api(`/v1/config/${section}`, {
+        method: 'PUT',
+        key: stack.secrets.adminKey,
+        body: JSON.stringify(value),
+        headers: { 'content-type': 'application/json' },
+      });
       expect(res.status).toBe(200);
     }
-    await stack.api('/v1/accounts', { method: 'PUT', key: stack.secrets.adminKey, body: JSON.stringify({ accounts: demo.accounts }), headers: { 'content-type': 'application/json' } });
+    await stack.api('/v1/accounts', {
+      method: 'PUT',
+      key: stack.secrets.adminKey,
+      body: JSON.stringify({ accounts: demo.accounts }),
+      headers: { 'content-type': 'application/json' },
+    });
   });
   afterAll(async () => {
     await stack.stop().catch(() => undefined);
@@ -24,7 +34,11 @@ describe('replaying the whole demo month', () => {
   async function pass() {
     let accepted = 0;
     await sendLimited(batchesInOrder(demo.events, 100), 4, async (batch) => {
-      const res = await stack.api('/v1/collect', { method: 'POST', body: JSON.stringify({ writeKey: batch.writeKey, batch: batch.items }), headers: { 'content-type': 'application/json' } });
+      const res = await stack.api('/v1/collect', {
+        method: 'POST',
+        body: JSON.stringify({ writeKey: batch.writeKey, batch: batch.items }),
+        headers: { 'content-type': 'application/json' },
+      });
       accepted += res.body.accepted;
     });
     await stack.drain(120_000);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestStack, event, startTestStack } from './harness';
+import { event, startTestStack, type TestStack } from './harness';
 
 describe('account resolution, stitching, trends and ingestion stats', () => {
   let stack: TestStack;
@@ -36,7 +36,15 @@ describe('account resolution, stitching, trends and ingestion stats', () => {
 
   it('resolves an anonymous visitor by IP range to the account, as an unidentified person', async () => {
     // The IP-range cache of a warm consumer lives 60 s; a fresh stack reads the table on first use.
-    await stack.collect([event({ type: 'track', event: 'content_read', anonymousId: 'ip-visitor', context: { ip: '203.0.113.9' }, properties: { topics: ['security'] } })]);
+    await stack.collect([
+      event({
+        type: 'track',
+        event: 'content_read',
+        anonymousId: 'ip-visitor',
+        context: { ip: '203.0.113.9' },
+        properties: { topics: ['security'] },
+      }),
+    ]);
     await stack.drain();
     const account = await stack.api('/v1/accounts/hooli.example', { key: admin });
     expect(account.status).toBe(200);
@@ -45,7 +53,12 @@ describe('account resolution, stitching, trends and ingestion stats', () => {
 
   it('attributes an anonymous visitor’s earlier engaged reads to the account once they identify, once', async () => {
     const reads = [1, 2, 3].map((n) =>
-      event({ type: 'track', event: 'content_read', anonymousId: 'later-known', properties: { topics: ['data-warehousing'], url: `https://x.example/a${n}` } }),
+      event({
+        type: 'track',
+        event: 'content_read',
+        anonymousId: 'later-known',
+        properties: { topics: ['data-warehousing'], url: `https://x.example/a${n}` },
+      }),
     );
     await stack.collect(reads);
     await stack.drain();
@@ -68,20 +81,53 @@ describe('account resolution, stitching, trends and ingestion stats', () => {
     const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
     const early = [
       // From the office network: resolves by IP range while the visitor is anonymous.
-      event({ type: 'track', event: 'content_read', anonymousId: 'office-visitor', timestamp: minutesAgo(10), context: { ip: '203.0.113.20' }, properties: { topics: ['analytics'] } }),
+      event({
+        type: 'track',
+        event: 'content_read',
+        anonymousId: 'office-visitor',
+        timestamp: minutesAgo(10),
+        context: { ip: '203.0.113.20' },
+        properties: { topics: ['analytics'] },
+      }),
       // Known to the site by user id, not yet to us: a page view nothing counts yet.
-      event({ type: 'page', anonymousId: 'home-visitor', userId: 'u-77', timestamp: minutesAgo(10), properties: { topics: ['analytics'], url: 'https://x.example/p' } }),
-      event({ type: 'track', event: 'content_read', anonymousId: 'home-visitor', userId: 'u-77', timestamp: minutesAgo(9), properties: { topics: ['analytics'] } }),
+      event({
+        type: 'page',
+        anonymousId: 'home-visitor',
+        userId: 'u-77',
+        timestamp: minutesAgo(10),
+        properties: { topics: ['analytics'], url: 'https://x.example/p' },
+      }),
+      event({
+        type: 'track',
+        event: 'content_read',
+        anonymousId: 'home-visitor',
+        userId: 'u-77',
+        timestamp: minutesAgo(9),
+        properties: { topics: ['analytics'] },
+      }),
     ];
     await stack.collect(early);
     await stack.drain();
     await stack.collect([
-      event({ type: 'identify', anonymousId: 'office-visitor', timestamp: minutesAgo(5), traits: { email: 'bruce@wayne.example' } }),
-      event({ type: 'identify', anonymousId: 'home-visitor', userId: 'u-77', timestamp: minutesAgo(5), traits: { email: 'alfred@wayne.example' } }),
+      event({
+        type: 'identify',
+        anonymousId: 'office-visitor',
+        timestamp: minutesAgo(5),
+        traits: { email: 'bruce@wayne.example' },
+      }),
+      event({
+        type: 'identify',
+        anonymousId: 'home-visitor',
+        userId: 'u-77',
+        timestamp: minutesAgo(5),
+        traits: { email: 'alfred@wayne.example' },
+      }),
     ]);
     await stack.drain();
     const topics = async (domain: string) =>
-      (await stack.api(`/v1/accounts/${domain}`, { key: admin })).body.intent.topics.map(({ topic, score, reads, people }: Record<string, unknown>) => ({ topic, score, reads, people }));
+      (await stack.api(`/v1/accounts/${domain}`, { key: admin })).body.intent.topics.map(
+        ({ topic, score, reads, people }: Record<string, unknown>) => ({ topic, score, reads, people }),
+      );
     const before = { hooli: await topics('hooli.example'), wayne: await topics('wayne.example') };
     expect(before.wayne.find((t: { topic: string }) => t.topic === 'analytics')).toMatchObject({ reads: 1 });
 

@@ -1,10 +1,10 @@
 import { defaultConfig } from '@intent/config';
-import { rollUp } from '@intent/pipeline';
 import type { IngestMessage } from '@intent/events';
+import { rollUp } from '@intent/pipeline';
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqsEvent } from '../handlers/events';
-import { type TestStack, accepted, event, startTestStack, storeRacing } from './harness';
+import { accepted, event, startTestStack, storeRacing, type TestStack } from './harness';
 
 /** Real handler, real dynalite: two consumers at once on the same accounts lose no update. */
 describe('rollup consumers running concurrently', () => {
@@ -26,12 +26,21 @@ describe('rollup consumers running concurrently', () => {
 
   it('counts every event of two overlapping batches processed at the same time', async () => {
     const accounts = ['one', 'two', 'three', 'four'].map((n) => `${n}.example`);
-    const identifies = accounts.map((d, i) => accepted(event({ type: 'identify', anonymousId: `c-${i}`, traits: { email: `p@${d}` } })));
+    const identifies = accounts.map((d, i) =>
+      accepted(event({ type: 'identify', anonymousId: `c-${i}`, traits: { email: `p@${d}` } })),
+    );
     expect((await rollup(batchOf(identifies), {})).batchItemFailures).toEqual([]);
 
     const reads = (n: number) =>
       Array.from({ length: n }, (_, k) =>
-        accepted(event({ type: 'track', event: 'content_read', anonymousId: `c-${k % accounts.length}`, properties: { topics: ['data-warehousing'] } })),
+        accepted(
+          event({
+            type: 'track',
+            event: 'content_read',
+            anonymousId: `c-${k % accounts.length}`,
+            properties: { topics: ['data-warehousing'] },
+          }),
+        ),
       );
     const [a, b] = [reads(60), reads(40)];
     const results = await Promise.all([rollup(batchOf(a), {}), rollup(batchOf(b), {})]);
@@ -45,14 +54,26 @@ describe('rollup consumers running concurrently', () => {
   });
 
   it('counts a visitor identified by a concurrent batch while this batch keeps their reads pending', async () => {
-    const reads = [1, 2, 3].map((n) => accepted(event({ type: 'track', event: 'content_read', anonymousId: 'racer', properties: { topics: ['security'], url: `https://x.example/r${n}` } })));
+    const reads = [1, 2, 3].map((n) =>
+      accepted(
+        event({
+          type: 'track',
+          event: 'content_read',
+          anonymousId: 'racer',
+          properties: { topics: ['security'], url: `https://x.example/r${n}` },
+        }),
+      ),
+    );
     const identify = accepted(event({ type: 'identify', anonymousId: 'racer', traits: { email: 'r@racer.example' } }));
     // The identify's batch runs right after this batch read its links and before it writes:
     // it stitches the visitor's pending events, which this batch has not written yet.
     const store = storeRacing(stack, async () => {
       expect((await rollup(batchOf([identify]), {})).batchItemFailures).toEqual([]);
     });
-    const outcome = await rollUp(reads.map((message, i) => ({ recordId: `r${i}`, message })), { store, config, now: new Date(), erased: new Set<string>() });
+    const outcome = await rollUp(
+      reads.map((message, i) => ({ recordId: `r${i}`, message })),
+      { store, config, now: new Date(), erased: new Set<string>() },
+    );
     expect(outcome.failedRecordIds).toEqual([]);
     const res = await stack.api('/v1/accounts/racer.example', { key: stack.secrets.adminKey });
     expect(res.body.intent.topics.find((t: { topic: string }) => t.topic === 'security')?.reads).toBe(3);

@@ -1,6 +1,6 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestStack, event, eventually, peek, startTestStack } from './harness';
+import { event, eventually, peek, startTestStack, type TestStack } from './harness';
 
 describe('the walking skeleton: collector -> SQS -> rollup -> DynamoDB -> score -> pod queue', () => {
   let stack: TestStack;
@@ -44,7 +44,12 @@ describe('the walking skeleton: collector -> SQS -> rollup -> DynamoDB -> score 
   it('shows the account with its explanation, and 404 for a domain never seen', async () => {
     const res = await stack.api('/v1/accounts/acme.example', { key: stack.secrets.adminKey });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ domain: 'acme.example', salesReady: true, pod: 'default', intent: { stage: 'hand_raiser' } });
+    expect(res.body).toMatchObject({
+      domain: 'acme.example',
+      salesReady: true,
+      pod: 'default',
+      intent: { stage: 'hand_raiser' },
+    });
     expect(res.body.explanation.length).toBeGreaterThan(0);
     const missing = await stack.api('/v1/accounts/never-seen.example', { key: stack.secrets.adminKey });
     expect(missing.status).toBe(404);

@@ -9,18 +9,29 @@ afterEach(() => ddb.reset());
 
 const store = new Store(new DynamoDBClient({ region: 'us-east-1' }), 'tbl');
 const DAY = '2026-11-20';
-const ids = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `event-${String(from + i).padStart(4, '0')}`);
+const ids = (from: number, to: number) =>
+  Array.from({ length: to - from }, (_, i) => `event-${String(from + i).padStart(4, '0')}`);
 const group = (eventIds: string[]) => ({
   domain: 'acme.example',
   day: DAY,
-  events: eventIds.map((id) => ({ id, signal: 'content_read' as const, topics: ['warehousing'], identified: false, person: 'p1' })),
+  events: eventIds.map((id) => ({
+    id,
+    signal: 'content_read' as const,
+    topics: ['warehousing'],
+    identified: false,
+    person: 'p1',
+  })),
 });
 /** The ids an update adds, and its condition. */
 const written = (i: number) => {
   const input = ddb.commandCalls(UpdateItemCommand)[i]?.args[0].input;
   const idsName = Object.entries(input?.ExpressionAttributeNames ?? {}).find(([, attr]) => attr === 'ids')?.[0];
   const idsValue = input?.UpdateExpression?.match(new RegExp(`${idsName} (:\\w+)`))?.[1] ?? '';
-  return { ids: input?.ExpressionAttributeValues?.[idsValue]?.SS ?? [], condition: input?.ConditionExpression, values: input?.ExpressionAttributeValues };
+  return {
+    ids: input?.ExpressionAttributeValues?.[idsValue]?.SS ?? [],
+    condition: input?.ConditionExpression,
+    values: input?.ExpressionAttributeValues,
+  };
 };
 
 describe('adding a large group to a counter item (more new events than a condition can name)', () => {

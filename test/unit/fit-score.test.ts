@@ -1,7 +1,7 @@
+import { IcpSection } from '@intent/config';
+import { FIT_WEIGHTS, type Firmographics, scoreFit } from '@intent/fit';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { IcpSection } from '@intent/config';
-import { type Firmographics, FIT_WEIGHTS, scoreFit } from '@intent/fit';
 import { CONTRACT_ICP } from './contract-icp';
 
 const icp = (raw: unknown = {}) => IcpSection.parse(raw);
@@ -98,7 +98,10 @@ describe('scoreFit: criteria', () => {
   it('adds a few bonus points per favoured technology, capped, never above 100', () => {
     const base = icp({ industries: ['software'], countries: ['US'], techStack: { bonus: ['snowflake', 'dbt', 'looker'] } });
     const without = scoreFit({ domain: 'a.com', industry: 'software', country: 'FR' }, base);
-    const withAll = scoreFit({ domain: 'a.com', industry: 'software', country: 'FR', techStack: ['snowflake', 'dbt', 'looker'] }, base);
+    const withAll = scoreFit(
+      { domain: 'a.com', industry: 'software', country: 'FR', techStack: ['snowflake', 'dbt', 'looker'] },
+      base,
+    );
     expect(withAll.score - without.score).toBe(10);
     expect(scoreFit({ domain: 'a.com', industry: 'software', country: 'US', techStack: ['dbt'] }, base).score).toBe(100);
   });
@@ -107,7 +110,9 @@ describe('scoreFit: criteria', () => {
     const strict = icp({ industries: ['software'], countries: ['US'], tiers: { A: 95, B: 70, C: 50 } });
     // industry 20 matched + country 15 unknown (7.5) of 35 = 79
     expect(scoreFit({ domain: 'a.com', industry: 'software' }, strict)).toMatchObject({ score: 79, tier: 'B' });
-    expect(scoreFit({ domain: 'a.com', industry: 'software' }, icp({ industries: ['software'], countries: ['US'] })).tier).toBe('B');
+    expect(scoreFit({ domain: 'a.com', industry: 'software' }, icp({ industries: ['software'], countries: ['US'] })).tier).toBe(
+      'B',
+    );
   });
 });
 

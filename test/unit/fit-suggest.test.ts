@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
 import { IcpSection } from '@intent/config';
 import { type Firmographics, scoreFit, suggestIcp } from '@intent/fit';
+import { describe, expect, it } from 'vitest';
 
 const INDUSTRIES = ['software', 'retail', 'manufacturing', 'healthcare', 'media'];
 
@@ -80,7 +80,13 @@ describe('suggestIcp', () => {
   });
 
   it('proposes no criteria when won accounts look like the base or there are none', () => {
-    expect(suggestIcp(all, all).icp).toEqual({ industries: [], countries: [], regions: [], growthStages: [], techStack: { required: [], bonus: [] } });
+    expect(suggestIcp(all, all).icp).toEqual({
+      industries: [],
+      countries: [],
+      regions: [],
+      growthStages: [],
+      techStack: { required: [], bonus: [] },
+    });
     expect(suggestIcp([], all)).toMatchObject({ basedOn: 0, evidence: [] });
   });
 });

@@ -7,15 +7,19 @@ import { describe, expect, it } from 'vitest';
 describe('packing a request’s entries into ingest queue bodies', () => {
   it('keeps every entry once, in order, in bodies under the limit (an entry over it travels alone)', () => {
     fc.assert(
-      fc.property(fc.array(fc.record({ id: fc.string(), pad: fc.string({ maxLength: 300 }) }), { maxLength: 60 }), fc.integer({ min: 40, max: 2_000 }), (objects, maxBytes) => {
-        const entries = objects.map((o) => JSON.stringify(o));
-        const bodies = packIngestBodies(entries, maxBytes);
-        expect(bodies.flatMap((b) => b.indexes)).toEqual(entries.map((_, i) => i));
-        for (const { body, indexes } of bodies) {
-          expect((JSON.parse(body) as { messages: unknown[] }).messages).toEqual(indexes.map((i) => objects[i]));
-          if (indexes.length > 1) expect(Buffer.byteLength(body)).toBeLessThanOrEqual(maxBytes);
-        }
-      }),
+      fc.property(
+        fc.array(fc.record({ id: fc.string(), pad: fc.string({ maxLength: 300 }) }), { maxLength: 60 }),
+        fc.integer({ min: 40, max: 2_000 }),
+        (objects, maxBytes) => {
+          const entries = objects.map((o) => JSON.stringify(o));
+          const bodies = packIngestBodies(entries, maxBytes);
+          expect(bodies.flatMap((b) => b.indexes)).toEqual(entries.map((_, i) => i));
+          for (const { body, indexes } of bodies) {
+            expect((JSON.parse(body) as { messages: unknown[] }).messages).toEqual(indexes.map((i) => objects[i]));
+            if (indexes.length > 1) expect(Buffer.byteLength(body)).toBeLessThanOrEqual(maxBytes);
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });

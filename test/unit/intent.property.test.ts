@@ -31,7 +31,11 @@ const signalsArb = (ordered = false): fc.Arbitrary<SignalsConfig> =>
     })
     .map(({ weights, ...rest }) => {
       const w = ordered ? [...weights].sort((x, y) => x - y) : weights;
-      return { ...rest, eventMap: {}, weights: Object.fromEntries(SIGNALS.map((s, i) => [s, w[i] ?? 0])) as Record<Signal, number> };
+      return {
+        ...rest,
+        eventMap: {},
+        weights: Object.fromEntries(SIGNALS.map((s, i) => [s, w[i] ?? 0])) as Record<Signal, number>,
+      };
     });
 
 const countsArb = fc.dictionary(fc.constantFrom(...SIGNALS), fc.integer({ min: 0, max: 4 }), { maxKeys: 4 });
@@ -113,7 +117,11 @@ describe('intent model properties', () => {
           const target = grown[i];
           if (target) {
             const bump = (c: DailyRollup['counts']) => ({ ...c, [signal]: (c[signal] ?? 0) + 1 });
-            grown[i] = { ...target, counts: bump(target.counts), identified: identified ? bump(target.identified) : target.identified };
+            grown[i] = {
+              ...target,
+              counts: bump(target.counts),
+              identified: identified ? bump(target.identified) : target.identified,
+            };
           } else {
             grown.push(fresh);
           }
@@ -187,17 +195,23 @@ describe('intent model properties', () => {
 
   it('moving one rollup further back never raises the account score or its topic score', () => {
     fc.assert(
-      fc.property(uniqueRollupsArb(0, 50), fc.nat(), fc.integer({ min: 1, max: 40 }), signalsArb(), (rollups, pick, back, signals) => {
-        const target = rollups[pick % Math.max(rollups.length, 1)];
-        if (!target) return;
-        const older = day(TODAY_NUM - (dayNumber(target.day) as number) + back);
-        if (rollups.some((r) => r.topic === target.topic && r.day === older)) return; // keep one rollup per key
-        const moved = rollups.map((r) => (r === target ? { ...r, day: older } : r));
-        const before = scoreIntent(rollups, signals, TODAY);
-        const after = scoreIntent(moved, signals, TODAY);
-        expect(after.score).toBeLessThanOrEqual(before.score);
-        expect(topicScore(after, target.topic)).toBeLessThanOrEqual(topicScore(before, target.topic));
-      }),
+      fc.property(
+        uniqueRollupsArb(0, 50),
+        fc.nat(),
+        fc.integer({ min: 1, max: 40 }),
+        signalsArb(),
+        (rollups, pick, back, signals) => {
+          const target = rollups[pick % Math.max(rollups.length, 1)];
+          if (!target) return;
+          const older = day(TODAY_NUM - (dayNumber(target.day) as number) + back);
+          if (rollups.some((r) => r.topic === target.topic && r.day === older)) return; // keep one rollup per key
+          const moved = rollups.map((r) => (r === target ? { ...r, day: older } : r));
+          const before = scoreIntent(rollups, signals, TODAY);
+          const after = scoreIntent(moved, signals, TODAY);
+          expect(after.score).toBeLessThanOrEqual(before.score);
+          expect(topicScore(after, target.topic)).toBeLessThanOrEqual(topicScore(before, target.topic));
+        },
+      ),
       RUNS,
     );
   });
@@ -220,7 +234,10 @@ describe('intent model properties', () => {
     const windowAge = fc.integer({ min: 0, max: signals.windowDays - 1 });
     // Each committee member reads surgeReads articles on the topic, any days in the window.
     const committeeArb = fc.integer({ min: 3, max: 5 }).chain((n) =>
-      fc.array(fc.array(windowAge, { minLength: signals.surgeReads, maxLength: signals.surgeReads }), { minLength: n, maxLength: n }),
+      fc.array(fc.array(windowAge, { minLength: signals.surgeReads, maxLength: signals.surgeReads }), {
+        minLength: n,
+        maxLength: n,
+      }),
     );
     // One person reads surgeReads or one more, any days in the window.
     const singleArb = fc.array(windowAge, { minLength: signals.surgeReads, maxLength: signals.surgeReads + 1 });
@@ -234,7 +251,13 @@ describe('intent model properties', () => {
           byAge.set(a, d);
         }
       });
-      return [...byAge].map(([a, d]) => ({ day: day(a), topic: 'a', counts: { content_read: d.n }, identified: {}, people: [...d.people] }));
+      return [...byAge].map(([a, d]) => ({
+        day: day(a),
+        topic: 'a',
+        counts: { content_read: d.n },
+        identified: {},
+        people: [...d.people],
+      }));
     };
     fc.assert(
       fc.property(committeeArb, singleArb, (committee, single) => {
@@ -258,7 +281,11 @@ describe('intent model properties', () => {
           const horizon = Math.min(signals.windowDays, signals.halfLifeDays);
           const ages = reads.map(([a, p]) => [a % horizon, p] as const);
           const spread = ages.map(([a, p], i) => ({
-            day: day(a), topic: TOPICS[i + 1] as string, counts: { content_read: 1 }, identified: {}, people: [p],
+            day: day(a),
+            topic: TOPICS[i + 1] as string,
+            counts: { content_read: 1 },
+            identified: {},
+            people: [p],
           }));
           // The same reads on one topic, rolled up per day the way the store would.
           const byDay = new Map<number, { n: number; people: Set<string> }>();
@@ -269,7 +296,11 @@ describe('intent model properties', () => {
             byDay.set(a, d);
           }
           const focused = [...byDay].map(([a, d]) => ({
-            day: day(a), topic: 'a', counts: { content_read: d.n }, identified: {}, people: [...d.people],
+            day: day(a),
+            topic: 'a',
+            counts: { content_read: d.n },
+            identified: {},
+            people: [...d.people],
           }));
           const f = scoreIntent(focused, signals, TODAY);
           const s = scoreIntent(spread, signals, TODAY);
@@ -293,7 +324,11 @@ describe('intent model properties', () => {
         (rollups, signals, pick, age, topic, identified) => {
           const signal = signals.handRaise[pick % signals.handRaise.length] as Signal;
           const raise: DailyRollup = {
-            day: day(age), topic, counts: { [signal]: 1 }, identified: identified ? { [signal]: 1 } : {}, people: ['p9'],
+            day: day(age),
+            topic,
+            counts: { [signal]: 1 },
+            identified: identified ? { [signal]: 1 } : {},
+            people: ['p9'],
           };
           const before = scoreIntent(rollups, signals, TODAY);
           const after = scoreIntent([...rollups, raise], signals, TODAY);

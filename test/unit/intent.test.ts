@@ -1,13 +1,5 @@
 import { defaultSection, type Signal, type SignalsConfig } from '@intent/config';
-import {
-  type DailyRollup,
-  dayNumber,
-  dayString,
-  evidenceDays,
-  NO_TOPIC,
-  scoreIntent,
-  stageRank,
-} from '@intent/intent';
+import { type DailyRollup, dayNumber, dayString, evidenceDays, NO_TOPIC, scoreIntent, stageRank } from '@intent/intent';
 import { describe, expect, it } from 'vitest';
 
 const TODAY = '2025-03-10';
@@ -29,9 +21,7 @@ describe('evidenceDays and stageRank', () => {
   });
 
   it('ranks stages from cold 0 to hand_raiser 4', () => {
-    expect(['cold', 'aware', 'engaged', 'surging', 'hand_raiser'].map((s) => stageRank(s as never))).toEqual([
-      0, 1, 2, 3, 4,
-    ]);
+    expect(['cold', 'aware', 'engaged', 'surging', 'hand_raiser'].map((s) => stageRank(s as never))).toEqual([0, 1, 2, 3, 4]);
   });
 });
 
@@ -58,7 +48,11 @@ describe('stages', () => {
   });
 
   it('surgeReads reads on one topic within the window make the topic and the account surging', () => {
-    const r = score([roll(0, 'dw', { content_read: 1 }), roll(5, 'dw', { content_download: 1 }), roll(13, 'dw', { webinar_registration: 1 })]);
+    const r = score([
+      roll(0, 'dw', { content_read: 1 }),
+      roll(5, 'dw', { content_download: 1 }),
+      roll(13, 'dw', { webinar_registration: 1 }),
+    ]);
     expect(r.stage).toBe('surging');
     expect(r.topics[0]).toMatchObject({ topic: 'dw', stage: 'surging', reads: 3 });
   });
@@ -183,7 +177,11 @@ describe('scores', () => {
 
   it('three reads on one topic beat the same three reads spread over three topics', () => {
     const focused = score([roll(0, 'dw', { content_read: 3 })]);
-    const spread = score([roll(0, 'dw', { content_read: 1 }), roll(0, 'ml', { content_read: 1 }), roll(0, 'ai', { content_read: 1 })]);
+    const spread = score([
+      roll(0, 'dw', { content_read: 1 }),
+      roll(0, 'ml', { content_read: 1 }),
+      roll(0, 'ai', { content_read: 1 }),
+    ]);
     expect(focused.score).toBeGreaterThan(spread.score);
     expect(stageRank(focused.stage)).toBeGreaterThan(stageRank(spread.stage));
   });
@@ -201,7 +199,11 @@ describe('scores', () => {
 
 describe('topics, velocity and daily series', () => {
   it('lists topics strongest first with their window facts and last day', () => {
-    const r = score([roll(3, 'ml', { page_view: 1 }, ['a']), roll(1, 'dw', { content_read: 2 }, ['a', 'b']), roll(30, 'dw', { page_view: 1 })]);
+    const r = score([
+      roll(3, 'ml', { page_view: 1 }, ['a']),
+      roll(1, 'dw', { content_read: 2 }, ['a', 'b']),
+      roll(30, 'dw', { page_view: 1 }),
+    ]);
     expect(r.topics.map((t) => t.topic)).toEqual(['dw', 'ml']);
     expect(r.topics[0]).toMatchObject({ reads: 2, people: 2, lastDay: day(1) });
   });
@@ -258,7 +260,10 @@ describe('explanation', () => {
   });
 
   it('spells out three topics and names the rest', () => {
-    const r = score(['a', 'b', 'c', 'd', 'e'].map((t, i) => roll(i, t, { content_read: 1 })), signals);
+    const r = score(
+      ['a', 'b', 'c', 'd', 'e'].map((t, i) => roll(i, t, { content_read: 1 })),
+      signals,
+    );
     expect(r.explanation).toHaveLength(4);
     expect(r.explanation[3]).toBe('Also reading about d and e.');
   });

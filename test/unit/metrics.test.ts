@@ -8,14 +8,21 @@ const SLA = { firstTouchHours: 24, feedbackHours: 48 };
 const hoursBefore = (h: number) => new Date(NOW.getTime() - h * 3_600_000).toISOString();
 const at = (pushedAt: string, hoursLater: number) => new Date(Date.parse(pushedAt) + hoursLater * 3_600_000).toISOString();
 
-function push(domain: string, ageHours: number, fields: { claimAfter?: number; feedbackAfter?: number; outcome?: PushRecord['outcome'] } = {}): PushRecord {
+function push(
+  domain: string,
+  ageHours: number,
+  fields: { claimAfter?: number; feedbackAfter?: number; outcome?: PushRecord['outcome'] } = {},
+): PushRecord {
   const pushedAt = hoursBefore(ageHours);
   return {
     podId: 'p',
     domain,
     pushedAt,
     ...(fields.claimAfter !== undefined && { firstClaimAt: at(pushedAt, fields.claimAfter) }),
-    ...(fields.feedbackAfter !== undefined && { firstFeedbackAt: at(pushedAt, fields.feedbackAfter), outcome: fields.outcome ?? 'accepted' }),
+    ...(fields.feedbackAfter !== undefined && {
+      firstFeedbackAt: at(pushedAt, fields.feedbackAfter),
+      outcome: fields.outcome ?? 'accepted',
+    }),
   };
 }
 
@@ -60,7 +67,11 @@ describe('alignment metrics', () => {
 
   it('counts every first verdict but rejected as accepted, including lost deals', () => {
     const outcomes = ['accepted', 'meeting', 'bant_qualified', 'opportunity', 'closed_won', 'closed_lost', 'rejected'] as const;
-    const m = alignmentMetrics(outcomes.map((o, i) => push(`${i}.example`, 5, { feedbackAfter: 1, outcome: o })), SLA, NOW);
+    const m = alignmentMetrics(
+      outcomes.map((o, i) => push(`${i}.example`, 5, { feedbackAfter: 1, outcome: o })),
+      SLA,
+      NOW,
+    );
     expect(m.accepted).toBe(6);
     expect(m.rejected).toBe(1);
     expect(m.outcomes).toMatchObject({ closed_lost: 1, rejected: 1 });
@@ -79,7 +90,11 @@ describe('alignment metrics', () => {
 
   it('adds every pod’s pushes into the overall numbers', () => {
     const { overall, pods } = alignmentByPod(
-      { na: [push('a.example', 3, { claimAfter: 1, feedbackAfter: 2 })], emea: [push('b.example', 3, { claimAfter: 3 })], idle: [] },
+      {
+        na: [push('a.example', 3, { claimAfter: 1, feedbackAfter: 2 })],
+        emea: [push('b.example', 3, { claimAfter: 3 })],
+        idle: [],
+      },
       SLA,
       NOW,
     );
@@ -96,7 +111,9 @@ describe('alignment metrics', () => {
     });
     fc.assert(
       fc.property(fc.array(pushArb, { maxLength: 30 }), (specs) => {
-        const pushes = specs.map((s, i) => push(`${i}.example`, s.age, { claimAfter: s.claimAfter, feedbackAfter: s.feedbackAfter, outcome: s.outcome }));
+        const pushes = specs.map((s, i) =>
+          push(`${i}.example`, s.age, { claimAfter: s.claimAfter, feedbackAfter: s.feedbackAfter, outcome: s.outcome }),
+        );
         const m = alignmentMetrics(pushes, SLA, NOW);
         expect(m.accepted + m.rejected).toBe(m.withFeedback);
         expect(m.claimed).toBeLessThanOrEqual(m.pushed);

@@ -1,15 +1,19 @@
-import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
 import { PodsSection } from '@intent/config';
 import type { Firmographics } from '@intent/fit';
 import { routeToPod } from '@intent/qualify';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
 
 describe('routeToPod', () => {
   const { pods } = PodsSection.parse({
     pods: [
       { id: 'na-enterprise', name: 'NA enterprise', match: { countries: ['US', 'CA'], employees: { min: 1000 } } },
       { id: 'strategic', name: 'Named accounts', match: { domains: ['bigbank.example'] } },
-      { id: 'dach-fin', name: 'DACH finance', match: { countries: ['DE', 'AT', 'CH'], industries: ['Financial Services'], regions: [] } },
+      {
+        id: 'dach-fin',
+        name: 'DACH finance',
+        match: { countries: ['DE', 'AT', 'CH'], industries: ['Financial Services'], regions: [] },
+      },
       { id: 'catch-all', name: 'Everyone else', match: {} },
     ],
   });

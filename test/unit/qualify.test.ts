@@ -1,8 +1,8 @@
+import { defaultSection, IcpSection, SlaSection } from '@intent/config';
+import { type Firmographics, type Fit, scoreFit } from '@intent/fit';
+import { type AccountIntent, explainAccount, type Hold, priority, routeToPod, type Stage, salesReadiness } from '@intent/qualify';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { IcpSection, SlaSection, defaultSection } from '@intent/config';
-import { type Fit, type Firmographics, scoreFit } from '@intent/fit';
-import { type AccountIntent, type Hold, type Stage, explainAccount, priority, routeToPod, salesReadiness } from '@intent/qualify';
 import { CONTRACT_ICP } from './contract-icp';
 
 const ICP = CONTRACT_ICP;
@@ -25,7 +25,15 @@ const scoreArb = fc.double({ min: 0, max: 100, noNaN: true });
 const intentArb = fc.tuple(stageArb, scoreArb).map(([s, n]) => intent(s, n));
 const holdArb: fc.Arbitrary<Hold> = fc.record(
   {
-    outcome: fc.constantFrom('accepted', 'rejected', 'meeting', 'bant_qualified', 'opportunity', 'closed_won', 'closed_lost' as const),
+    outcome: fc.constantFrom(
+      'accepted',
+      'rejected',
+      'meeting',
+      'bant_qualified',
+      'opportunity',
+      'closed_won',
+      'closed_lost' as const,
+    ),
     outcomeAt: fc.constantFrom('2023-01-01T00:00:00Z', '2024-06-10T09:00:00Z'),
   },
   { requiredKeys: [] },
@@ -33,7 +41,13 @@ const holdArb: fc.Arbitrary<Hold> = fc.record(
 
 describe('the DOMAIN scenarios', () => {
   // A junior analyst at a 10-person startup downloading every whitepaper.
-  const startup: Firmographics = { domain: 'tinystartup.io', employees: 10, revenueUsd: 400000, industry: 'software', country: 'US' };
+  const startup: Firmographics = {
+    domain: 'tinystartup.io',
+    employees: 10,
+    revenueUsd: 400000,
+    industry: 'software',
+    country: 'US',
+  };
 
   it('a 10-person startup outside the ICP is never sales-ready, whatever its intent', () => {
     const fit = scoreFit(startup, ICP);
@@ -48,7 +62,10 @@ describe('the DOMAIN scenarios', () => {
   });
 
   it('a competitor on an excluded domain is tier D, never sales-ready and has priority 0', () => {
-    const fit = scoreFit({ domain: 'sales.rival.example', employees: 5000, revenueUsd: 1e9, industry: 'software', country: 'US' }, ICP);
+    const fit = scoreFit(
+      { domain: 'sales.rival.example', employees: 5000, revenueUsd: 1e9, industry: 'software', country: 'US' },
+      ICP,
+    );
     expect(fit).toMatchObject({ tier: 'D', excluded: true });
     fc.assert(
       fc.property(intentArb, (i) => {
@@ -74,7 +91,10 @@ describe('the DOMAIN scenarios', () => {
     const surging = salesReadiness(fit, intent('surging', 40), ICP, SLA, {}, NOW);
     expect(surging).toEqual({
       salesReady: true,
-      reasons: [`Fit tier A (score ${fit.score}) is one of the sales-ready tiers (A and B).`, 'Intent is surging on pipeline: several reads on one topic in a short window.'],
+      reasons: [
+        `Fit tier A (score ${fit.score}) is one of the sales-ready tiers (A and B).`,
+        'Intent is surging on pipeline: several reads on one topic in a short window.',
+      ],
     });
     expect(salesReadiness(fit, intent('hand_raiser', 10), ICP, SLA, {}, NOW).salesReady).toBe(true);
   });
@@ -148,7 +168,8 @@ describe('priority', () => {
         expect(priority(fitOf(fh), intent('hand_raiser', x))).toBeGreaterThanOrEqual(70);
         expect(priority(fitOf(fs), intent('surging', y))).toBeLessThanOrEqual(70);
         // Strictly, unless the hand-raiser has neither intent nor fit (a hand-raise always carries intent).
-        if (x >= 1 || fh >= 1) expect(priority(fitOf(fh), intent('hand_raiser', x))).toBeGreaterThan(priority(fitOf(fs), intent('surging', y)));
+        if (x >= 1 || fh >= 1)
+          expect(priority(fitOf(fh), intent('hand_raiser', x))).toBeGreaterThan(priority(fitOf(fs), intent('surging', y)));
       }),
     );
   });
@@ -188,7 +209,9 @@ describe('salesReadiness: feedback holds', () => {
   it('after the cool-off, releases it once newer intent arrives', () => {
     const r = ready(rejected, new Date('2024-06-05T00:00:00Z'), '2024-06-02');
     expect(r.salesReady).toBe(true);
-    expect(r.reasons).toContain('Sales rejected the account on 2024-05-01; the cool-off is over and new intent arrived on 2024-06-02.');
+    expect(r.reasons).toContain(
+      'Sales rejected the account on 2024-05-01; the cool-off is over and new intent arrived on 2024-06-02.',
+    );
   });
 
   it('takes the latest topic day as the last intent day when none is passed', () => {
@@ -199,7 +222,9 @@ describe('salesReadiness: feedback holds', () => {
 
   it('honours a custom cool-off and treats a rejection without a date as still holding', () => {
     const short = SlaSection.parse({ rejectCooloffDays: 3 });
-    expect(salesReadiness(fit, intent('surging', 70), ICP, short, rejected, new Date('2024-05-05T00:00:00Z'), '2024-05-04').salesReady).toBe(true);
+    expect(
+      salesReadiness(fit, intent('surging', 70), ICP, short, rejected, new Date('2024-05-05T00:00:00Z'), '2024-05-04').salesReady,
+    ).toBe(true);
     expect(ready({ outcome: 'rejected' }, NOW, '2024-06-14').salesReady).toBe(false);
   });
 

@@ -1,14 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { runInNewContext, Script } from 'node:vm';
 import { gzipSync } from 'node:zlib';
-import {
-  renderTracker,
-  STUB_SOURCE,
-  snippetTag,
-  TRACKER_SOURCE,
-  type TrackerSettings,
-  trackerSizes,
-} from '@intent/tracker';
+import { renderTracker, STUB_SOURCE, snippetTag, TRACKER_SOURCE, type TrackerSettings, trackerSizes } from '@intent/tracker';
 import { describe, expect, test } from 'vitest';
 import { GENERATED_PATH, renderGenerated } from '../../packages/tracker/build';
 
@@ -76,8 +69,7 @@ describe('snippetTag', () => {
   test('is the stub and an async script tag for the site', () => {
     const tag = snippetTag('http://127.0.0.1:3000/', 'wk_dev');
     expect(tag).toBe(
-      `<script>${STUB_SOURCE}</script>\n` +
-        '<script async src="http://127.0.0.1:3000/v1/tracker.js?writeKey=wk_dev"></script>',
+      `<script>${STUB_SOURCE}</script>\n<script async src="http://127.0.0.1:3000/v1/tracker.js?writeKey=wk_dev"></script>`,
     );
   });
 
@@ -115,9 +107,7 @@ describe('TRACKER_SOURCE', () => {
   test('generated.ts is up to date with src/browser (run `npx tsx packages/tracker/build.ts`)', async () => {
     const fresh = await renderGenerated();
     const committed = readFileSync(GENERATED_PATH, 'utf8');
-    expect(committed === fresh, 'packages/tracker/src/generated.ts is stale: run `npx tsx packages/tracker/build.ts`').toBe(
-      true,
-    );
+    expect(committed === fresh, 'packages/tracker/src/generated.ts is stale: run `npx tsx packages/tracker/build.ts`').toBe(true);
   });
 
   test('is at most 4 KiB gzipped', () => {

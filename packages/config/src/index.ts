@@ -19,9 +19,7 @@ export type Signal = z.infer<typeof Signal>;
 /** The tracked events that `track` calls may name directly (a `page` call carries `page_view`). */
 export const TRACK_SIGNALS = SIGNALS.filter((s) => s !== 'page_view');
 
-const Id = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lower-case letters, digits, "-" and "_", at most 63');
+const Id = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lower-case letters, digits, "-" and "_", at most 63');
 const Range = z
   .object({ min: z.number().nonnegative().optional(), max: z.number().nonnegative().optional() })
   .refine((r) => r.min === undefined || r.max === undefined || r.min <= r.max, {
@@ -38,12 +36,15 @@ export const Site = z.object({
   writeKey: z.string().min(6).max(128),
   // Stored as origins (scheme://host[:port], lower case, no path), the form browsers send.
   allowedOrigins: z
-    .array(z.string().url().transform((o) => new URL(o).origin))
+    .array(
+      z
+        .string()
+        .url()
+        .transform((o) => new URL(o).origin),
+    )
     .default([]),
   consentRequired: z.boolean().default(false),
-  topicRules: z
-    .array(z.object({ pathPrefix: z.string().startsWith('/'), topics: z.array(Id).min(1) }))
-    .default([]),
+  topicRules: z.array(z.object({ pathPrefix: z.string().startsWith('/'), topics: z.array(Id).min(1) })).default([]),
   engagedRead: z
     .object({
       activeSeconds: z.number().int().min(1).max(3600).default(30),
@@ -54,12 +55,10 @@ export const Site = z.object({
 export type Site = z.infer<typeof Site>;
 
 export const SitesSection = z.object({
-  sites: z
-    .array(Site)
-    .superRefine((sites, ctx) => {
-      uniqueBy(sites, (s) => s.id, 'id', ctx);
-      uniqueBy(sites, (s) => s.writeKey, 'writeKey', ctx);
-    }),
+  sites: z.array(Site).superRefine((sites, ctx) => {
+    uniqueBy(sites, (s) => s.id, 'id', ctx);
+    uniqueBy(sites, (s) => s.writeKey, 'writeKey', ctx);
+  }),
 });
 
 export const TopicsSection = z.object({
@@ -70,9 +69,11 @@ export const TopicsSection = z.object({
 
 export const SignalsSection = z.object({
   weights: z
-    .object(Object.fromEntries(SIGNALS.map((s) => [s, z.number().min(0).max(100)])) as {
-      [K in Signal]: z.ZodNumber;
-    })
+    .object(
+      Object.fromEntries(SIGNALS.map((s) => [s, z.number().min(0).max(100)])) as {
+        [K in Signal]: z.ZodNumber;
+      },
+    )
     .partial()
     .default({})
     .transform((w) => ({ ...DEFAULT_WEIGHTS, ...w })),
@@ -89,9 +90,7 @@ export const IcpSection = z.object({
   industries: lowerList,
   countries: countryList,
   regions: lowerList,
-  techStack: z
-    .object({ required: lowerList, bonus: lowerList })
-    .default({ required: [], bonus: [] }),
+  techStack: z.object({ required: lowerList, bonus: lowerList }).default({ required: [], bonus: [] }),
   growthStages: lowerList,
   exclude: z
     .object({

@@ -1,14 +1,14 @@
 export { keyedHash, visitorPerson } from './hash';
 export {
   CollectorStats,
+  entriesOf,
   IngestBatch,
   IngestBody,
   IngestMessage,
   MAX_BATCH_BODY_BYTES,
-  QueueMessage,
-  entriesOf,
   packIngestBodies,
+  QueueMessage,
 } from './message';
-export { type CollectContext, type DropReason, type Outcome, type RejectionCode, describe, normalizeEvent } from './normalize';
+export { type CollectContext, type DropReason, describe, normalizeEvent, type Outcome, type RejectionCode } from './normalize';
 export { AnonymousId, RawEvent } from './schema';
 export { topicsFor } from './topics';

@@ -49,8 +49,14 @@ export const RawEvent = z.looseObject({
   type: z.enum(['page', 'track', 'identify', 'group']),
   messageId: z.string().min(1).max(128),
   anonymousId: AnonymousId.optional(),
-  userId: z.union([z.string().min(1).max(256), z.number()]).transform(String).optional(),
-  groupId: z.union([z.string().max(256), z.number()]).transform(String).optional(),
+  userId: z
+    .union([z.string().min(1).max(256), z.number()])
+    .transform(String)
+    .optional(),
+  groupId: z
+    .union([z.string().max(256), z.number()])
+    .transform(String)
+    .optional(),
   timestamp: Timestamp.optional(),
   originalTimestamp: Timestamp.optional(),
   sentAt: Timestamp.optional(),

@@ -23,9 +23,7 @@ export function normalizeDomain(input: string): string | undefined {
   if (trimmed === '' || trimmed.length > MAX_INPUT || /\s/.test(trimmed)) return undefined;
   // WHATWG URL does the hard parts (userinfo, ports, IDN to punycode, percent-decoding);
   // bare hosts and e-mail addresses get a scheme so they parse as an authority.
-  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed)
-    ? trimmed
-    : `http://${trimmed.replace(/^\/\//, '')}`;
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : `http://${trimmed.replace(/^\/\//, '')}`;
   let host: string;
   try {
     host = new URL(withScheme).hostname.toLowerCase();

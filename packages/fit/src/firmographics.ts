@@ -7,8 +7,7 @@ import { normalizeDomain } from './domain';
  * (a blank must never become 0 employees, which would fail a size criterion).
  */
 
-const blankToUndefined = (v: unknown): unknown =>
-  v === null || (typeof v === 'string' && v.trim() === '') ? undefined : v;
+const blankToUndefined = (v: unknown): unknown => (v === null || (typeof v === 'string' && v.trim() === '') ? undefined : v);
 
 function optional<T extends z.ZodType>(schema: T) {
   return z.preprocess(blankToUndefined, schema.optional()).optional();
@@ -31,9 +30,7 @@ const Domain = z.string().transform((value, ctx) => {
 // ICP technology lists are lower-cased by the config schema.
 const TechStack = z.preprocess(
   (v) => (typeof v === 'string' ? v.split(';') : v),
-  z
-    .array(z.string())
-    .transform((xs) => [...new Set(xs.map((x) => x.trim().toLowerCase()).filter((x) => x !== ''))]),
+  z.array(z.string()).transform((xs) => [...new Set(xs.map((x) => x.trim().toLowerCase()).filter((x) => x !== ''))]),
 );
 
 export const Firmographics = z.object({

@@ -2,30 +2,31 @@
  * `@intent/fit`: ICP fit from firmographics. Pure functions only (no I/O, no clock), so the
  * API, the re-scoring job and the tests all compute the same fit from the same inputs.
  */
+
+export { domainMatches, isFreeMailDomain, isStudentDomain, normalizeDomain } from './domain';
 export { Firmographics } from './firmographics';
-export { normalizeDomain, isFreeMailDomain, isStudentDomain, domainMatches } from './domain';
 export {
-  type Tier,
+  BONUS_CAP,
+  BONUS_PER_TECH,
+  EMPTY_ICP_SCORE,
+  FIT_WEIGHTS,
+  type Fit,
   type FitCriterion,
   type FitReason,
-  type Fit,
-  scoreFit,
-  tierFor,
-  FIT_WEIGHTS,
-  UNKNOWN_CREDIT,
-  BONUS_PER_TECH,
-  BONUS_CAP,
-  EMPTY_ICP_SCORE,
   NO_ICP_REASON,
+  scoreFit,
+  type Tier,
+  tierFor,
+  UNKNOWN_CREDIT,
 } from './score';
 export {
-  type IcpSuggestion,
   type IcpEvidence,
+  type IcpSuggestion,
   type IcpSuggestionResult,
+  MIN_ACCOUNTS,
+  MIN_LIFT,
+  MIN_RANGE_LIFT,
+  MIN_RANGE_VALUES,
   type SuggestedCriterion,
   suggestIcp,
-  MIN_LIFT,
-  MIN_ACCOUNTS,
-  MIN_RANGE_VALUES,
-  MIN_RANGE_LIFT,
 } from './suggest';

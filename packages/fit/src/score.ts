@@ -190,7 +190,11 @@ export function fmtCount(n: number): string {
 }
 
 export function fmtUsd(n: number): string {
-  const units: [number, string][] = [[1e9, 'B'], [1e6, 'M'], [1e3, 'K']];
+  const units: [number, string][] = [
+    [1e9, 'B'],
+    [1e6, 'M'],
+    [1e3, 'K'],
+  ];
   for (const [size, suffix] of units) {
     if (n >= size) return `$${Number((n / size).toFixed(1))}${suffix}`;
   }

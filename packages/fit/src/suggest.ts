@@ -62,11 +62,20 @@ export function suggestIcp(won: Firmographics[], all: Firmographics[]): IcpSugge
   const evidence: IcpEvidence[] = [];
 
   const ranges = [
-    { key: 'employees', get: (a: Firmographics) => a.employees, fmt: fmtCount, unit: 'employees', what: 'a known employee count' },
+    {
+      key: 'employees',
+      get: (a: Firmographics) => a.employees,
+      fmt: fmtCount,
+      unit: 'employees',
+      what: 'a known employee count',
+    },
     { key: 'revenueUsd', get: (a: Firmographics) => a.revenueUsd, fmt: fmtUsd, unit: 'in revenue', what: 'a known revenue' },
   ] as const;
   for (const r of ranges) {
-    const values = wonSet.map(r.get).filter(isNum).sort((x, y) => x - y);
+    const values = wonSet
+      .map(r.get)
+      .filter(isNum)
+      .sort((x, y) => x - y);
     if (values.length < MIN_RANGE_VALUES) continue;
     const min = roundSig(percentile(values, 0.1), Math.floor);
     const max = roundSig(percentile(values, 0.9), Math.ceil);
@@ -88,11 +97,36 @@ export function suggestIcp(won: Firmographics[], all: Firmographics[]): IcpSugge
   }
 
   const categories = [
-    { criterion: 'industry', target: icp.industries, get: (a: Firmographics) => lower(a.industry), phrase: (v: string) => `are in the ${v} industry` },
-    { criterion: 'country', target: icp.countries, get: (a: Firmographics) => upper(a.country), phrase: (v: string) => `are based in ${v}` },
-    { criterion: 'region', target: icp.regions, get: (a: Firmographics) => lower(a.region), phrase: (v: string) => `are in the ${v} region` },
-    { criterion: 'growthStage', target: icp.growthStages, get: (a: Firmographics) => lower(a.growthStage), phrase: (v: string) => `are at the ${v} growth stage` },
-    { criterion: 'techStack', target: icp.techStack.bonus, get: (a: Firmographics) => (a.techStack ?? []).map((t) => t.trim().toLowerCase()).filter(Boolean), phrase: (v: string) => `use ${v}` },
+    {
+      criterion: 'industry',
+      target: icp.industries,
+      get: (a: Firmographics) => lower(a.industry),
+      phrase: (v: string) => `are in the ${v} industry`,
+    },
+    {
+      criterion: 'country',
+      target: icp.countries,
+      get: (a: Firmographics) => upper(a.country),
+      phrase: (v: string) => `are based in ${v}`,
+    },
+    {
+      criterion: 'region',
+      target: icp.regions,
+      get: (a: Firmographics) => lower(a.region),
+      phrase: (v: string) => `are in the ${v} region`,
+    },
+    {
+      criterion: 'growthStage',
+      target: icp.growthStages,
+      get: (a: Firmographics) => lower(a.growthStage),
+      phrase: (v: string) => `are at the ${v} growth stage`,
+    },
+    {
+      criterion: 'techStack',
+      target: icp.techStack.bonus,
+      get: (a: Firmographics) => (a.techStack ?? []).map((t) => t.trim().toLowerCase()).filter(Boolean),
+      phrase: (v: string) => `use ${v}`,
+    },
   ] as const;
   for (const c of categories) {
     const wonValues = wonSet.map((a) => asList(c.get(a))).filter((vs) => vs.length > 0);

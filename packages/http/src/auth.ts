@@ -41,9 +41,7 @@ export async function authenticate(req: HttpRequest, keys: KeyLookup, bootstrapA
 
 /** `admin` implies every scope; `sdr:*` implies every `sdr:<podId>`. */
 export function hasScope(principal: Principal, scope: string): boolean {
-  return principal.scopes.some(
-    (s) => s === 'admin' || s === scope || (s === 'sdr:*' && scope.startsWith('sdr:')),
-  );
+  return principal.scopes.some((s) => s === 'admin' || s === scope || (s === 'sdr:*' && scope.startsWith('sdr:')));
 }
 
 export function requireScope(principal: Principal, ...anyOf: string[]): void {

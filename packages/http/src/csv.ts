@@ -1,5 +1,5 @@
 import { parse } from 'csv-parse/sync';
-import { HttpError, badRequest } from './errors';
+import { badRequest, HttpError } from './errors';
 import type { HttpRequest } from './request';
 import { jsonBody } from './request';
 
@@ -11,7 +11,12 @@ export function bulkRows(req: HttpRequest, key: string): unknown[] {
   const type = (req.headers['content-type'] ?? 'application/json').split(';')[0]?.trim().toLowerCase();
   if (type === 'text/csv') {
     try {
-      return parse(req.body, { columns: (header: string[]) => header.map((h) => h.trim()), skip_empty_lines: true, trim: true, bom: true });
+      return parse(req.body, {
+        columns: (header: string[]) => header.map((h) => h.trim()),
+        skip_empty_lines: true,
+        trim: true,
+        bom: true,
+      });
     } catch (err) {
       throw badRequest('invalid_csv', `the CSV body could not be read: ${(err as Error).message}`);
     }
@@ -19,6 +24,7 @@ export function bulkRows(req: HttpRequest, key: string): unknown[] {
   if (type !== 'application/json') throw new HttpError(415, 'unsupported_content_type', 'send application/json or text/csv');
   const body = jsonBody(req) as Record<string, unknown> | null;
   const rows = body && typeof body === 'object' ? body[key] : undefined;
-  if (!Array.isArray(rows)) throw badRequest('invalid_request', `${key}: an array is required`, [{ path: key, message: 'an array is required' }]);
+  if (!Array.isArray(rows))
+    throw badRequest('invalid_request', `${key}: an array is required`, [{ path: key, message: 'an array is required' }]);
   return rows;
 }

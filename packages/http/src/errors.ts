@@ -19,8 +19,7 @@ export class HttpError extends Error {
   }
 }
 
-export const badRequest = (code: string, message: string, details?: ErrorDetail[]) =>
-  new HttpError(400, code, message, details);
+export const badRequest = (code: string, message: string, details?: ErrorDetail[]) => new HttpError(400, code, message, details);
 export const unauthorized = (message = 'a valid API key is required (Authorization: Bearer <key>)') =>
   new HttpError(401, 'unauthorized', message);
 export const forbidden = (code: string, message: string) => new HttpError(403, code, message);

@@ -1,8 +1,8 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { HttpError, errorBody } from './errors';
+import { errorBody, HttpError } from './errors';
 import { type HttpRequest, toRequest } from './request';
 
 export interface HttpResponse {

@@ -1,5 +1,5 @@
 export * from './auth';
+export * from './csv';
 export * from './errors';
 export * from './handler';
 export * from './request';
-export * from './csv';

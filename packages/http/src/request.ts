@@ -1,6 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { type z } from 'zod';
+import type { z } from 'zod';
 import { badRequest, invalidInput, tooLarge } from './errors';
 
 /** An HTTP request as handlers see it: headers lower-cased, the body decoded and un-gzipped. */

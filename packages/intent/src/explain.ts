@@ -1,7 +1,7 @@
 import { SIGNALS, type Signal, type SignalsConfig } from '@intent/config';
 import { ago } from './days';
 import type { TopicFacts } from './model';
-import { NO_TOPIC, type IntentNames, type Stage } from './types';
+import { type IntentNames, NO_TOPIC, type Stage } from './types';
 
 /** Topics spelled out in full; the rest are only named, so the list stays readable. */
 const MAX_TOPIC_SENTENCES = 3;
@@ -42,8 +42,7 @@ function topicName(topic: string, names: IntentNames): string {
 }
 
 /** Plain sentences, most decisive first: hand-raises, topics by strength, then the weak signals. */
-export function explain(facts: readonly TopicFacts[], stage: Stage, signals: SignalsConfig,
-  names: IntentNames): string[] {
+export function explain(facts: readonly TopicFacts[], stage: Stage, signals: SignalsConfig, names: IntentNames): string[] {
   const w = signals.windowDays;
   const out: string[] = [];
   const total = (pick: (f: TopicFacts) => number): number => facts.reduce((a, f) => a + pick(f), 0);
@@ -88,8 +87,7 @@ export function explain(facts: readonly TopicFacts[], stage: Stage, signals: Sig
 /** "3 people at acme.com read 4 articles on X in the last 9 days; 0.5 a week in the 4 weeks before." */
 function topicSentence(f: TopicFacts, signals: SignalsConfig, names: IntentNames): string {
   const at = names.domain ? ` at ${names.domain}` : '';
-  const who =
-    f.people === 0 ? `Someone${at}` : f.people === 1 ? `1 person${at}` : `${f.people} people${at}`;
+  const who = f.people === 0 ? `Someone${at}` : f.people === 1 ? `1 person${at}` : `${f.people} people${at}`;
   const did: string[] = [];
   for (const s of SIGNALS) {
     const phrase = READ_PHRASE[s];

@@ -6,38 +6,30 @@
 import type { SignalsConfig } from '@intent/config';
 import { dayNumber, dayString } from './days';
 import { explain } from './explain';
-import {
-  accountRaw,
-  collectEvidence,
-  evidenceDays,
-  saturate,
-  saturationScale,
-  topicFacts,
-  type TopicFacts,
-} from './model';
-import { STAGES, stageRank, type AccountIntent, type DailyRollup, type IntentNames, type TopicIntent } from './types';
+import { accountRaw, collectEvidence, evidenceDays, saturate, saturationScale, type TopicFacts, topicFacts } from './model';
+import { type AccountIntent, type DailyRollup, type IntentNames, STAGES, stageRank, type TopicIntent } from './types';
 
-export { evidenceDays } from './model';
+export { dayNumber, dayString } from './days';
 export {
   BREADTH_MAX_PEOPLE,
   BREADTH_STEP,
+  breadth,
+  decay,
+  evidenceDays,
   OTHERS_SHARE,
   READ_SIGNALS,
   SCALE_SURGES,
-  breadth,
-  decay,
   saturate,
   saturationScale,
 } from './model';
-export { dayNumber, dayString } from './days';
 export {
-  NO_TOPIC,
-  STAGES,
-  stageRank,
   type AccountIntent,
   type DailyRollup,
   type IntentNames,
+  NO_TOPIC,
+  STAGES,
   type Stage,
+  stageRank,
   type TopicIntent,
 } from './types';
 
@@ -46,8 +38,12 @@ export {
  * the last `evidenceDays(signals)` days (or in the future) are ignored; copies of one
  * (topic, day) merge as versions of one record, so the result depends only on the set.
  */
-export function scoreIntent(rollups: readonly DailyRollup[], signals: SignalsConfig, today: string,
-  names: IntentNames = {}): AccountIntent {
+export function scoreIntent(
+  rollups: readonly DailyRollup[],
+  signals: SignalsConfig,
+  today: string,
+  names: IntentNames = {},
+): AccountIntent {
   const todayNum = dayNumber(today);
   if (todayNum === undefined) throw new RangeError(`today must be a valid 'YYYY-MM-DD' day, got "${today}"`);
 

@@ -1,6 +1,6 @@
 import { SIGNALS, type Signal, type SignalsConfig } from '@intent/config';
 import { dayNumber } from './days';
-import { NO_TOPIC, type DailyRollup, type Stage } from './types';
+import { type DailyRollup, NO_TOPIC, type Stage } from './types';
 
 /** Content signals that count as a "read" for the surge rule (the read-or-stronger content events). */
 export const READ_SIGNALS: readonly Signal[] = ['content_read', 'content_download', 'webinar_registration'];

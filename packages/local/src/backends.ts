@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
 import { startFauxqs } from 'fauxqs';
 
 const require = createRequire(import.meta.url);

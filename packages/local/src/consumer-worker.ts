@@ -32,16 +32,14 @@ const sqs = new SQSClient({
 });
 for (const module of data.preload) await import(module);
 const { handler } = (await import(data.entry)) as { handler: SqsLambda };
-const report = (err: unknown) => port.postMessage({ type: 'error', error: String((err as Error)?.stack ?? err) } satisfies ConsumerEvent);
+const report = (err: unknown) =>
+  port.postMessage({ type: 'error', error: String((err as Error)?.stack ?? err) } satisfies ConsumerEvent);
 const poller = new QueuePoller(sqs, handler, data.options, report);
 port.on('message', (command: ConsumerCommand) => {
-  poller.stop(command).then(
-    () => {
-      if (command.restart) poller.start();
-      port.postMessage({ type: 'stopped', id: command.id } satisfies ConsumerEvent);
-    },
-    report,
-  );
+  poller.stop(command).then(() => {
+    if (command.restart) poller.start();
+    port.postMessage({ type: 'stopped', id: command.id } satisfies ConsumerEvent);
+  }, report);
 });
 poller.start();
 port.postMessage({ type: 'ready' } satisfies ConsumerEvent);

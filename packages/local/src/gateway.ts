@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { RouteDefinition } from '@intent/resources';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { lambdaContext } from './lambda-context';
@@ -37,7 +37,8 @@ async function serve(req: IncomingMessage, res: ServerResponse, routes: Compiled
   const method = (req.method ?? 'GET').toUpperCase();
   const match = findRoute(routes, method, url.pathname);
   const body = await readBody(req);
-  if (body === 'too_large') return reply(res, 413, { error: { code: 'payload_too_large', message: 'the request exceeds 10 MB' } });
+  if (body === 'too_large')
+    return reply(res, 413, { error: { code: 'payload_too_large', message: 'the request exceeds 10 MB' } });
   if (!match) return reply(res, 404, { error: { code: 'not_found', message: `no route ${method} ${url.pathname}` } });
 
   const headers: Record<string, string> = {};

@@ -8,7 +8,7 @@ import {
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { lambdaContext } from './lambda-context';
 
-export type SqsLambda = (event: SQSEvent, context: unknown) => Promise<SQSBatchResponse | void>;
+export type SqsLambda = (event: SQSEvent, context: unknown) => Promise<SQSBatchResponse | undefined>;
 
 export interface PollerOptions {
   functionName: string;

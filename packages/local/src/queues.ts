@@ -2,7 +2,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { sendAll } from '@intent/pipeline';
-import { type QueueDefinition, deadLetterQueueName } from '@intent/resources';
+import { deadLetterQueueName, type QueueDefinition } from '@intent/resources';
 import type { Fauxqs } from './backends';
 
 export interface LocalQueue {

@@ -1,18 +1,27 @@
-import type { EventLoopUtilization } from 'node:perf_hooks';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, resolve } from 'node:path';
+import type { EventLoopUtilization } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { hashApiKey } from '@intent/http';
-import { AUDIENCE_QUEUE, ENV, FUNCTIONS, type FunctionDefinition, INGEST_QUEUE, ROUTES, TABLE, podQueue } from '@intent/resources';
+import {
+  AUDIENCE_QUEUE,
+  ENV,
+  FUNCTIONS,
+  type FunctionDefinition,
+  INGEST_QUEUE,
+  podQueue,
+  ROUTES,
+  TABLE,
+} from '@intent/resources';
 import { Store } from '@intent/store';
 import { type Backends, startBackends } from './backends';
-import { type HttpLambda, createGateway } from './gateway';
+import { createGateway, type HttpLambda } from './gateway';
 import { lambdaContext } from './lambda-context';
 import { type Consumer, type PollerOptions, QueuePoller, type SqsLambda } from './poller';
-import { type LocalQueue, createQueue, restoreQueues, saveQueues } from './queues';
+import { createQueue, type LocalQueue, restoreQueues, saveQueues } from './queues';
 import { type LocalSecrets, loadSecrets } from './secrets';
 import { ensureTable } from './table';
 import { WorkerPoller } from './worker-poller';
@@ -79,7 +88,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const pods = (await store.config.getAll()).pods.pods.map((p) => p.id);
   const queues: Record<string, LocalQueue> = {};
   for (const def of [INGEST_QUEUE, AUDIENCE_QUEUE, ...pods.map(podQueue)]) queues[def.id] = await createQueue(sqs, def);
-  const restored = await restoreQueues(sqs, Object.fromEntries(Object.values(queues).map((q) => [q.def.id, q.url])), options.dataDir);
+  const restored = await restoreQueues(
+    sqs,
+    Object.fromEntries(Object.values(queues).map((q) => [q.def.id, q.url])),
+    options.dataDir,
+  );
   await ensureDevKeys(store, secrets);
 
   setEnvironment(backends, secrets, queues, pods);
@@ -103,7 +116,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     };
     if (options.consumersInWorkers) {
       const entry = pathToFileURL(resolve(REPO_ROOT, f.entry)).href;
-      const worker = new WorkerPoller({ entry, sqsEndpoint: backends.sqsEndpoint, region: REGION, options: pollerOptions, preload: options.workerPreload ?? [] }, onError);
+      const worker = new WorkerPoller(
+        {
+          entry,
+          sqsEndpoint: backends.sqsEndpoint,
+          region: REGION,
+          options: pollerOptions,
+          preload: options.workerPreload ?? [],
+        },
+        onError,
+      );
       await worker.launch();
       pollers.push(worker);
     } else {
@@ -112,13 +134,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       pollers.push(poller);
     }
   }
-  const runSchedule = (name: FunctionDefinition['name']) => (modules[name] as (e: unknown, c: unknown) => Promise<unknown>)(
-    { source: 'aws.events', 'detail-type': 'Scheduled Event', time: new Date().toISOString(), detail: {} },
-    lambdaContext(name),
-  );
-  const timers = options.schedules === false ? [] : FUNCTIONS.filter((f) => f.everyMinutes).map((f) =>
-    setInterval(() => runSchedule(f.name).catch(onError), (f.everyMinutes as number) * 60_000),
-  );
+  const runSchedule = (name: FunctionDefinition['name']) =>
+    (modules[name] as (e: unknown, c: unknown) => Promise<unknown>)(
+      { source: 'aws.events', 'detail-type': 'Scheduled Event', time: new Date().toISOString(), detail: {} },
+      lambdaContext(name),
+    );
+  const timers =
+    options.schedules === false
+      ? []
+      : FUNCTIONS.filter((f) => f.everyMinutes).map((f) =>
+          setInterval(() => runSchedule(f.name).catch(onError), (f.everyMinutes as number) * 60_000),
+        );
 
   const port = (http.address() as AddressInfo).port;
   return {
@@ -141,7 +167,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       await closed;
       for (const t of timers) clearInterval(t);
       await Promise.all(pollers.map((p) => p.stop({ drain: true })));
-      const saved = saveQueues(backends.fauxqs, Object.values(queues).flatMap((q) => [q.def.id]), options.dataDir);
+      const saved = saveQueues(
+        backends.fauxqs,
+        Object.values(queues).flatMap((q) => [q.def.id]),
+        options.dataDir,
+      );
       await backends.stop();
       return { saved };
     },

@@ -1,10 +1,10 @@
 import { Firmographics } from '@intent/fit';
 import type { AccountRecord } from '@intent/store';
+import { syncMembership } from './audiences';
 import { canonical } from './canonical';
 import { settleLimited } from './concurrency';
 import type { PodMessage } from './pod-messages';
-import { syncMembership } from './audiences';
-import { type RescoreDeps, previewScore, rescoreAccount } from './rescore';
+import { previewScore, type RescoreDeps, rescoreAccount } from './rescore';
 
 export interface RowRejection {
   index: number;
@@ -74,7 +74,8 @@ async function refreshMemberViews(domain: string, deps: RescoreDeps): Promise<vo
   if (!record?.score?.audiences?.length) return;
   const { behind } = await syncMembership(record, record.score, record.version, deps);
   // Newer definitions are stored than this request holds: their re-materialisation covers the account.
-  if (behind) await syncMembership(record, record.score, record.version, { ...deps, config: await deps.store.config.getAll(true) });
+  if (behind)
+    await syncMembership(record, record.score, record.version, { ...deps, config: await deps.store.config.getAll(true) });
 }
 
 type ValidRow = { index: number; firmographics: Firmographics };
@@ -89,7 +90,11 @@ function parseRows(rows: unknown[]): { valid: ValidRow[]; rejected: RowRejection
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const path = issue?.path.map(String).join('.') || '(row)';
-      rejected.push({ index, code: path === 'domain' ? 'invalid_domain' : path === '(row)' ? 'invalid_row' : 'invalid_field', message: `${path}: ${issue?.message ?? 'invalid'}` });
+      rejected.push({
+        index,
+        code: path === 'domain' ? 'invalid_domain' : path === '(row)' ? 'invalid_row' : 'invalid_field',
+        message: `${path}: ${issue?.message ?? 'invalid'}`,
+      });
       return;
     }
     const first = seen.get(parsed.data.domain);

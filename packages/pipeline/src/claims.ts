@@ -2,10 +2,7 @@ import type { Claim } from '@intent/store';
 import type { PodMessage } from './pod-messages';
 import { type RescoreDeps, rescoreAccount } from './rescore';
 
-export type ClaimResult =
-  | { outcome: 'claimed'; claim: Claim }
-  | { outcome: 'not_in_queue' }
-  | { outcome: 'held'; claim: Claim };
+export type ClaimResult = { outcome: 'claimed'; claim: Claim } | { outcome: 'not_in_queue' } | { outcome: 'held'; claim: Claim };
 
 const HOUR_MS = 3_600_000;
 
@@ -16,7 +13,11 @@ const HOUR_MS = 3_600_000;
  */
 export async function claimAccount(podId: string, domain: string, sdr: string, deps: RescoreDeps): Promise<ClaimResult> {
   const now = deps.now.toISOString();
-  const claim: Claim = { sdr, claimedAt: now, expiresAt: new Date(deps.now.getTime() + deps.config.sla.claimHours * HOUR_MS).toISOString() };
+  const claim: Claim = {
+    sdr,
+    claimedAt: now,
+    expiresAt: new Date(deps.now.getTime() + deps.config.sla.claimHours * HOUR_MS).toISOString(),
+  };
   let taken = await deps.store.claims.claim(domain, podId, claim, now);
   for (let attempt = 0; taken.outcome === 'refused'; attempt++) {
     const record = await deps.store.accounts.get(domain, true);
@@ -44,13 +45,19 @@ export type ReleaseResult =
  * `sdr` undefined is an admin, who may end any. Releasing nothing is fine (DELETE is
  * idempotent). The account is re-scored, so one kept in the queue only by the claim leaves it.
  */
-export async function releaseClaim(podId: string, domain: string, sdr: string | undefined, deps: RescoreDeps): Promise<ReleaseResult> {
+export async function releaseClaim(
+  podId: string,
+  domain: string,
+  sdr: string | undefined,
+  deps: RescoreDeps,
+): Promise<ReleaseResult> {
   const now = deps.now.toISOString();
   const released = await deps.store.claims.release(domain, podId, sdr, now);
   if (released === 'refused') {
     const record = await deps.store.accounts.get(domain, true);
     if (record?.score?.queuedIn !== podId) return { outcome: 'not_in_queue', messages: [] };
-    if (record.claim && record.claim.sdr !== sdr && record.claim.expiresAt >= now) return { outcome: 'held', claim: record.claim, messages: [] };
+    if (record.claim && record.claim.sdr !== sdr && record.claim.expiresAt >= now)
+      return { outcome: 'held', claim: record.claim, messages: [] };
     return { outcome: 'not_claimed', messages: [] };
   }
   const { messages } = await rescoreAccount(domain, deps);

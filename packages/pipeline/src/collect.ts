@@ -1,6 +1,6 @@
-import type { Config, Site } from '@intent/config';
 import { randomUUID } from 'node:crypto';
-import { type CollectorStats, type DropReason, type RejectionCode, normalizeEvent, packIngestBodies } from '@intent/events';
+import type { Config, Site } from '@intent/config';
+import { type CollectorStats, type DropReason, normalizeEvent, packIngestBodies, type RejectionCode } from '@intent/events';
 
 export interface CollectInput {
   site: Site;
@@ -56,7 +56,12 @@ export async function collect(input: CollectInput, config: Config, hashSecret: s
     } else if (outcome.kind === 'dropped') {
       dropped[outcome.reason] = (dropped[outcome.reason] ?? 0) + 1;
     } else if (seen.has(outcome.message.id)) {
-      rejected.push({ index, messageId: outcome.message.messageId, code: 'duplicate_message_id', message: 'messageId repeats an earlier event of this batch' });
+      rejected.push({
+        index,
+        messageId: outcome.message.messageId,
+        code: 'duplicate_message_id',
+        message: 'messageId repeats an earlier event of this batch',
+      });
     } else {
       seen.add(outcome.message.id);
       entries.push(JSON.stringify(outcome.message));
@@ -78,7 +83,11 @@ export async function collect(input: CollectInput, config: Config, hashSecret: s
       // A lost stats entry only under-counts the stats; a lost event is the caller's to resend.
       if (entry >= entries.length) continue;
       lost++;
-      rejected.push({ index: indexOfEntry[entry] as number, code: 'enqueue_failed', message: 'the event could not be queued; send it again' });
+      rejected.push({
+        index: indexOfEntry[entry] as number,
+        code: 'enqueue_failed',
+        message: 'the event could not be queued; send it again',
+      });
     }
   }
   rejected.sort((a, b) => a.index - b.index);

@@ -4,7 +4,15 @@ import { z } from 'zod';
 import type { PodMessage } from './pod-messages';
 import { type RescoreDeps, rescoreAccount } from './rescore';
 
-export const OUTCOMES = ['accepted', 'rejected', 'meeting', 'bant_qualified', 'opportunity', 'closed_won', 'closed_lost'] as const satisfies readonly Outcome[];
+export const OUTCOMES = [
+  'accepted',
+  'rejected',
+  'meeting',
+  'bant_qualified',
+  'opportunity',
+  'closed_won',
+  'closed_lost',
+] as const satisfies readonly Outcome[];
 
 /**
  * Each BANT criterion is `true` (confirmed), `false` (checked, not there), or a short note in
@@ -56,7 +64,12 @@ export type FeedbackResult = { outcome: 'recorded'; record: FeedbackRecord; mess
  * current push, indexes `closed_won` accounts for the ICP suggestion, and re-scores the
  * account. `account` is the account as read for the authorisation check.
  */
-export async function giveFeedback(account: AccountRecord, input: FeedbackInput, deps: RescoreDeps, id: string): Promise<FeedbackResult> {
+export async function giveFeedback(
+  account: AccountRecord,
+  input: FeedbackInput,
+  deps: RescoreDeps,
+  id: string,
+): Promise<FeedbackResult> {
   const at = deps.now.toISOString();
   const { domain } = account;
   const podOf = account.score?.queuedIn ?? account.score?.pod;

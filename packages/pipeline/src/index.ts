@@ -1,22 +1,34 @@
+export { describeAccount, MAX_UPSERT_ROWS, type RowRejection, type UpsertResult, upsertAccounts } from './accounts';
+export { eventActivity, statsActivity } from './activity';
+export { type AlignmentReport, alignmentReport } from './alignment';
+export {
+  type AudienceDelta,
+  type AudienceMessage,
+  type AudiencePublisher,
+  audienceDelta,
+  type SyncResult,
+  syncMembership,
+} from './audiences';
+export { type ClaimResult, claimAccount, type ReleaseResult, releaseClaim } from './claims';
+export { type CollectInput, type CollectResult, collect, type Enqueue, type Rejection, siteForWriteKey } from './collect';
 export { settleLimited } from './concurrency';
+export { Cached, ConfigCache, ErasedVisitorCache, IpRangeCache } from './config-cache';
+export { loadHashSecret, optionalEnv, requiredEnv } from './env';
+export { type ErasureDeps, type ErasureResult, eraseVisitor } from './erase';
+export { Bant, FeedbackInput, type FeedbackResult, feedbackPods, giveFeedback, nextHold, OUTCOMES } from './feedback';
+export { icpSuggestion } from './icp-suggestion';
+export { IpRangeMatcher, normalizeCidr } from './ip-ranges';
+export { type AlignmentMetrics, alignmentByPod, alignmentMetrics, median, type SlaHours } from './metrics';
 export { type PodMessage, type PodMessageType, podMessagesFor } from './pod-messages';
+export { audiencePublisher, publishPodMessages } from './publish';
 export { sendAll, sqs } from './queues';
+export {
+  finishRematerialisation,
+  type RematerialiseDeps,
+  type RematerialiseOutcome,
+  rematerialiseAudiences,
+} from './rematerialise';
 export { type RescoreDeps, type RescoreResult, rescoreAccount } from './rescore';
+export { rescoreStale } from './rescore-stale';
 export { type IngestRecord, type RollupDeps, type RollupOutcome, rollUp } from './rollup';
 export { addDays, dayOf } from './time';
-export { type CollectInput, type CollectResult, type Enqueue, type Rejection, collect, siteForWriteKey } from './collect';
-export { Cached, ConfigCache, ErasedVisitorCache, IpRangeCache } from './config-cache';
-export { IpRangeMatcher, normalizeCidr } from './ip-ranges';
-export { eventActivity, statsActivity } from './activity';
-export { loadHashSecret, optionalEnv, requiredEnv } from './env';
-export { audiencePublisher, publishPodMessages } from './publish';
-export { type AudienceDelta, type AudienceMessage, type AudiencePublisher, type SyncResult, audienceDelta, syncMembership } from './audiences';
-export { type RematerialiseDeps, type RematerialiseOutcome, finishRematerialisation, rematerialiseAudiences } from './rematerialise';
-export { rescoreStale } from './rescore-stale';
-export { type RowRejection, type UpsertResult, MAX_UPSERT_ROWS, describeAccount, upsertAccounts } from './accounts';
-export { type ClaimResult, type ReleaseResult, claimAccount, releaseClaim } from './claims';
-export { type FeedbackResult, Bant, FeedbackInput, OUTCOMES, feedbackPods, giveFeedback, nextHold } from './feedback';
-export { type AlignmentMetrics, type SlaHours, alignmentByPod, alignmentMetrics, median } from './metrics';
-export { type AlignmentReport, alignmentReport } from './alignment';
-export { icpSuggestion } from './icp-suggestion';
-export { type ErasureDeps, type ErasureResult, eraseVisitor } from './erase';

@@ -93,7 +93,9 @@ export function alignmentByPod(
   sla: SlaHours,
   now: Date,
 ): { overall: AlignmentMetrics; pods: Record<string, AlignmentMetrics> } {
-  const pods = Object.fromEntries(Object.entries(pushesByPod).map(([podId, pushes]) => [podId, alignmentMetrics(pushes, sla, now)]));
+  const pods = Object.fromEntries(
+    Object.entries(pushesByPod).map(([podId, pushes]) => [podId, alignmentMetrics(pushes, sla, now)]),
+  );
   return { overall: alignmentMetrics(Object.values(pushesByPod).flat(), sla, now), pods };
 }
 

@@ -23,11 +23,16 @@ export async function publishPodMessages(
   for (const [podId, podMessages] of byPod) {
     const url = queueUrls[podId];
     if (!url) {
-      if (!podsWithoutQueue.has(podId)) logger.warn('pod has no queue in this deployment; its messages are skipped until the next deploy or start', { podId });
+      if (!podsWithoutQueue.has(podId))
+        logger.warn('pod has no queue in this deployment; its messages are skipped until the next deploy or start', { podId });
       podsWithoutQueue.add(podId);
       continue;
     }
-    const failed = await sendAll(client, url, podMessages.map((m) => JSON.stringify(m)));
+    const failed = await sendAll(
+      client,
+      url,
+      podMessages.map((m) => JSON.stringify(m)),
+    );
     if (failed.length) logger.error('pod messages not sent', { podId, failed: failed.length });
   }
 }
@@ -37,14 +42,22 @@ export async function publishPodMessages(
  * change is stored (the members API is the source of truth): a failure is logged, never thrown,
  * so it cannot fail the re-score that made the change.
  */
-export function audiencePublisher(client: SQSClient, queueUrl: string | undefined, logger: Pick<Logger, 'warn' | 'error'>): AudiencePublisher {
+export function audiencePublisher(
+  client: SQSClient,
+  queueUrl: string | undefined,
+  logger: Pick<Logger, 'warn' | 'error'>,
+): AudiencePublisher {
   return async (messages: AudienceMessage[]) => {
     if (!queueUrl) {
       logger.warn('no audience queue in this deployment', { messages: messages.length });
       return;
     }
     try {
-      const failed = await sendAll(client, queueUrl, messages.map((m) => JSON.stringify(m)));
+      const failed = await sendAll(
+        client,
+        queueUrl,
+        messages.map((m) => JSON.stringify(m)),
+      );
       if (failed.length) logger.error('audience messages not sent', { failed: failed.length });
     } catch (err) {
       logger.error('audience messages not sent', { error: err as Error, messages: messages.length });

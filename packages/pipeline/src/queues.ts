@@ -1,4 +1,4 @@
-import { SQSClient, SendMessageBatchCommand, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, SQSClient } from '@aws-sdk/client-sqs';
 
 /**
  * The one SQS client of a process, built at module scope; its endpoint comes from the SDK's

@@ -5,7 +5,9 @@ import { type RescoreDeps, rescoreAccounts } from './rescore';
  * The decay walk: re-scores every account with live intent or a queue place. Scores decay
  * and stages lapse with time alone; `rescoreAccount` writes only those that changed.
  */
-export async function rescoreStale(deps: RescoreDeps): Promise<{ scanned: number; saved: number; failed: number; podMessages: PodMessage[] }> {
+export async function rescoreStale(
+  deps: RescoreDeps,
+): Promise<{ scanned: number; saved: number; failed: number; podMessages: PodMessage[] }> {
   const domains = await deps.store.accounts.liveDomains();
   const results = await rescoreAccounts(domains, deps, 8);
   const podMessages: PodMessage[] = [];

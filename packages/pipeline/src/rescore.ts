@@ -26,7 +26,11 @@ const MAX_ATTEMPTS = 6;
  * Re-scores many accounts, `concurrency` at a time, each hundred's records read together first
  * (consistently, in one batch read) instead of one read each. Settles every account.
  */
-export async function rescoreAccounts(domains: string[], deps: RescoreDeps, concurrency: number): Promise<PromiseSettledResult<RescoreResult>[]> {
+export async function rescoreAccounts(
+  domains: string[],
+  deps: RescoreDeps,
+  concurrency: number,
+): Promise<PromiseSettledResult<RescoreResult>[]> {
   const results: PromiseSettledResult<RescoreResult>[] = [];
   for (let i = 0; i < domains.length; i += 100) {
     const chunk = domains.slice(i, i + 100);
@@ -45,7 +49,11 @@ export async function rescoreAccounts(domains: string[], deps: RescoreDeps, conc
  * the saved score always reflects every rollup written before it. `read`: the account's
  * record as just read consistently (null: none), saving the first read.
  */
-export async function rescoreAccount(domain: string, initialDeps: RescoreDeps, read?: AccountRecord | null): Promise<RescoreResult> {
+export async function rescoreAccount(
+  domain: string,
+  initialDeps: RescoreDeps,
+  read?: AccountRecord | null,
+): Promise<RescoreResult> {
   let deps = initialDeps;
   const pushes = new PushLedger(deps.store);
   // Set once this re-score saved a score whose audiences turned out to be decided by older

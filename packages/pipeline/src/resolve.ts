@@ -121,7 +121,9 @@ export class AccountResolver {
     const results = await settleLimited(visitors, concurrency, ([anonymousId, domain]) =>
       this.store.identity.linkVisitor(anonymousId, domain, this.visitors.get(anonymousId)?.linkedAt ?? ''),
     );
-    const failedVisitors = new Set(visitors.flatMap(([anonymousId], i) => (results[i]?.status === 'rejected' ? [anonymousId] : [])));
+    const failedVisitors = new Set(
+      visitors.flatMap(([anonymousId], i) => (results[i]?.status === 'rejected' ? [anonymousId] : [])),
+    );
     const refused = results.some((r) => r.status === 'fulfilled' && r.value === 'erased');
     if (refused || !this.newUserLinks.size) return { refused, failedVisitors, failedUsers: new Set() };
     try {
@@ -131,7 +133,6 @@ export class AccountResolver {
       return { refused, failedVisitors, failedUsers: new Set(this.newUserLinks.keys()) };
     }
   }
-
 }
 
 export interface Resolution {

@@ -1,7 +1,6 @@
-import type { Config } from '@intent/config';
+import type { Config, Signal } from '@intent/config';
 import type { CollectorStats, IngestMessage } from '@intent/events';
 import { NO_TOPIC } from '@intent/intent';
-import type { Signal } from '@intent/config';
 import type { Contribution, PendingEvent, RollupEvent, RollupGroup, Store } from '@intent/store';
 import { eventActivity, statsActivity } from './activity';
 import { settleLimited } from './concurrency';
@@ -63,7 +62,12 @@ class BatchGroups {
   readonly activity = new Groups<ActivityGroup>();
 
   addResolved(recordIds: Iterable<string>, domain: string, day: string, event: RollupEvent) {
-    this.accounts.add(`${domain}|${day}`, recordIds, () => ({ domain, day, events: [] }), (g) => g.events.push(event));
+    this.accounts.add(
+      `${domain}|${day}`,
+      recordIds,
+      () => ({ domain, day, events: [] }),
+      (g) => g.events.push(event),
+    );
   }
 
   /** Keeps an unresolved visitor's engaged event for stitching; anonymous page views cost no write. */
@@ -72,11 +76,21 @@ class BatchGroups {
     if (!anonymousId || !signal || signal === 'page_view') return;
     const day = dayOf(message.timestamp);
     const event: PendingEvent = { anonymousId, id: message.id, signal, topics: topicsOf(message), person: message.person };
-    this.pending.add(day, [recordId], () => ({ day, events: [] }), (g) => g.events.push(event));
+    this.pending.add(
+      day,
+      [recordId],
+      () => ({ day, events: [] }),
+      (g) => g.events.push(event),
+    );
   }
 
   addActivity(recordId: string, siteId: string, day: string, contribution: Contribution) {
-    this.activity.add(`${siteId}|${day}`, [recordId], () => ({ siteId, day, contributions: [] }), (g) => g.contributions.push(contribution));
+    this.activity.add(
+      `${siteId}|${day}`,
+      [recordId],
+      () => ({ siteId, day, contributions: [] }),
+      (g) => g.contributions.push(contribution),
+    );
   }
 }
 
@@ -137,7 +151,12 @@ async function rollUpOnce(records: IngestRecord[], deps: RollupDeps): Promise<Ro
     }
     if (resolution === 'erased') {
       // An erased visitor: the site's trends count the event as anonymous traffic, without the person; nothing else does.
-      groups.addActivity(recordId, message.siteId, dayOf(message.timestamp), eventActivity(message, false, deps.now, { person: false }));
+      groups.addActivity(
+        recordId,
+        message.siteId,
+        dayOf(message.timestamp),
+        eventActivity(message, false, deps.now, { person: false }),
+      );
       continue;
     }
     groups.addActivity(recordId, message.siteId, dayOf(message.timestamp), eventActivity(message, !!resolution, deps.now));
@@ -160,7 +179,10 @@ async function rollUpOnce(records: IngestRecord[], deps: RollupDeps): Promise<Ro
   if (saved.refused) return 'raced';
   for (const { recordId, message } of ordered) {
     if ('kind' in message) continue;
-    if ((message.anonymousId && saved.failedVisitors.has(message.anonymousId)) || (message.userHash && saved.failedUsers.has(message.userHash)))
+    if (
+      (message.anonymousId && saved.failedVisitors.has(message.anonymousId)) ||
+      (message.userHash && saved.failedUsers.has(message.userHash))
+    )
       failed.add(recordId);
   }
 
@@ -175,10 +197,14 @@ async function rollUpOnce(records: IngestRecord[], deps: RollupDeps): Promise<Ro
     return new Map<string, string>();
   });
   for (const anonymousId of late.keys()) {
-    linkRecords.set(anonymousId, (unresolvedByVisitor.get(anonymousId) ?? []).map((e) => e.recordId));
+    linkRecords.set(
+      anonymousId,
+      (unresolvedByVisitor.get(anonymousId) ?? []).map((e) => e.recordId),
+    );
     for (const { recordId, message } of unresolvedByVisitor.get(anonymousId) ?? []) {
       const resolution = resolver.resolve(message);
-      if (resolution && resolution !== 'erased') groups.addResolved([recordId], resolution.domain, dayOf(message.timestamp), rollupEvent(message, resolution.identified));
+      if (resolution && resolution !== 'erased')
+        groups.addResolved([recordId], resolution.domain, dayOf(message.timestamp), rollupEvent(message, resolution.identified));
     }
   }
 
@@ -197,7 +223,11 @@ async function rollUpOnce(records: IngestRecord[], deps: RollupDeps): Promise<Ro
   // The account is re-scored even without any: an identify makes it known.
   const links = [...resolver.linked, ...late];
   const pasts = links.length
-    ? await pendingPasts(store, links.map(([anonymousId]) => anonymousId), deps.now).catch(() => {
+    ? await pendingPasts(
+        store,
+        links.map(([anonymousId]) => anonymousId),
+        deps.now,
+      ).catch(() => {
         for (const [anonymousId] of links) for (const id of linkRecords.get(anonymousId) ?? []) failed.add(id);
         return undefined;
       })
@@ -205,7 +235,8 @@ async function rollUpOnce(records: IngestRecord[], deps: RollupDeps): Promise<Ro
   for (const [anonymousId, domain] of pasts ? links : []) {
     const recordIds = linkRecords.get(anonymousId) ?? [];
     touched.add(domain);
-    for (const { day, events } of pasts?.get(anonymousId) ?? []) for (const e of events) groups.addResolved(recordIds, domain, day, { ...e, identified: true });
+    for (const { day, events } of pasts?.get(anonymousId) ?? [])
+      for (const e of events) groups.addResolved(recordIds, domain, day, { ...e, identified: true });
   }
 
   // 4. The counters, each item written once, knowing what it has counted already.
@@ -224,7 +255,8 @@ async function rollUpOnce(records: IngestRecord[], deps: RollupDeps): Promise<Ro
         // must finish that re-score. An unchanged score costs reads, never a write.
         touch(group.domain, recordIds);
       }),
-    activityCounted && writeAll(activityEntries, failed, (g) => store.activity.add(g.siteId, g.day, g.contributions, activityCounted)),
+    activityCounted &&
+      writeAll(activityEntries, failed, (g) => store.activity.add(g.siteId, g.day, g.contributions, activityCounted)),
   ]);
 
   const domains = [...touched];
@@ -245,7 +277,11 @@ async function rollUpOnce(records: IngestRecord[], deps: RollupDeps): Promise<Ro
 }
 
 /** Writes each group; a failed write fails exactly the records that group carries. */
-async function writeAll<G>(entries: { group: G; recordIds: Set<string> }[], failed: Set<string>, write: (g: G, recordIds: Set<string>) => Promise<unknown>) {
+async function writeAll<G>(
+  entries: { group: G; recordIds: Set<string> }[],
+  failed: Set<string>,
+  write: (g: G, recordIds: Set<string>) => Promise<unknown>,
+) {
   const results = await settleLimited(entries, WRITE_CONCURRENCY, (e) => write(e.group, e.recordIds));
   results.forEach((r, i) => {
     if (r.status === 'rejected') for (const id of entries[i]?.recordIds ?? []) failed.add(id);

@@ -15,15 +15,7 @@ export function explainAccount(fit: Fit, intent: AccountIntent, readiness: Readi
     : pod
       ? `Not sales-ready yet; pod ${pod} covers this account.`
       : 'Not sales-ready yet.';
-  const fitSummary = fit.excluded
-    ? 'Fit: excluded (tier D, score 0).'
-    : `Fit: tier ${fit.tier}, score ${fit.score} of 100.`;
-  const all = [
-    verdict,
-    ...readiness.reasons,
-    ...intent.explanation,
-    fitSummary,
-    ...fit.reasons.map((r) => r.message),
-  ];
+  const fitSummary = fit.excluded ? 'Fit: excluded (tier D, score 0).' : `Fit: tier ${fit.tier}, score ${fit.score} of 100.`;
+  const all = [verdict, ...readiness.reasons, ...intent.explanation, fitSummary, ...fit.reasons.map((r) => r.message)];
   return [...new Set(all.map((s) => s.trim()).filter((s) => s !== ''))];
 }

@@ -2,14 +2,7 @@ import type { IcpConfig, SlaConfig } from '@intent/config';
 import type { Fit } from '@intent/fit';
 import type { AccountIntent } from '@intent/intent';
 
-export type Outcome =
-  | 'accepted'
-  | 'rejected'
-  | 'meeting'
-  | 'bant_qualified'
-  | 'opportunity'
-  | 'closed_won'
-  | 'closed_lost';
+export type Outcome = 'accepted' | 'rejected' | 'meeting' | 'bant_qualified' | 'opportunity' | 'closed_won' | 'closed_lost';
 
 /** The latest SDR feedback on an account: what may hold it back from a queue. */
 export interface Hold {
@@ -77,11 +70,18 @@ function stageCheck(intent: AccountIntent): Check {
   };
   switch (intent.stage) {
     case 'hand_raiser':
-      return { ok: true, reason: `Someone at the account raised a hand (such as a demo request or a pricing-page visit)${on('hand_raiser')}.` };
+      return {
+        ok: true,
+        reason: `Someone at the account raised a hand (such as a demo request or a pricing-page visit)${on('hand_raiser')}.`,
+      };
     case 'surging':
       return { ok: true, reason: `Intent is surging${on('surging')}: several reads on one topic in a short window.` };
     case 'engaged':
-      return { ok: false, reason: 'Engagement alone (reads, downloads, webinars) does not make an account sales-ready: no topic is surging and nobody raised a hand.' };
+      return {
+        ok: false,
+        reason:
+          'Engagement alone (reads, downloads, webinars) does not make an account sales-ready: no topic is surging and nobody raised a hand.',
+      };
     case 'aware':
       return { ok: false, reason: 'Only page views so far: no topic is surging and nobody raised a hand.' };
     default:
@@ -113,17 +113,29 @@ function holdCheck(hold: Hold, sla: SlaConfig, now: Date, lastIntentDay: string 
   }
 }
 
-function rejectionCheck(at: number, day: string | undefined, sla: SlaConfig, now: Date, lastIntentDay: string | undefined): Check {
+function rejectionCheck(
+  at: number,
+  day: string | undefined,
+  sla: SlaConfig,
+  now: Date,
+  lastIntentDay: string | undefined,
+): Check {
   // Without a usable date the cool-off cannot be shown to be over, so the rejection holds.
   if (day === undefined) return { ok: false, reason: 'Sales rejected the account (date unknown), so it is held back.' };
   const until = at + sla.rejectCooloffDays * DAY_MS;
   if (now.getTime() < until) {
     const untilDay = new Date(until).toISOString().slice(0, 10);
-    return { ok: false, reason: `Sales rejected the account on ${day}; the ${sla.rejectCooloffDays}-day cool-off runs until ${untilDay}.` };
+    return {
+      ok: false,
+      reason: `Sales rejected the account on ${day}; the ${sla.rejectCooloffDays}-day cool-off runs until ${untilDay}.`,
+    };
   }
   const latest = lastIntentDay?.slice(0, 10);
   if (!latest || latest <= day) {
-    return { ok: false, reason: `Sales rejected the account on ${day}; the cool-off is over, but there is no intent newer than the rejection.` };
+    return {
+      ok: false,
+      reason: `Sales rejected the account on ${day}; the cool-off is over, but there is no intent newer than the rejection.`,
+    };
   }
   return { ok: true, reason: `Sales rejected the account on ${day}; the cool-off is over and new intent arrived on ${latest}.` };
 }

@@ -1,5 +1,5 @@
 import type { Pod } from '@intent/config';
-import { type Firmographics, domainMatches, normalizeDomain } from '@intent/fit';
+import { domainMatches, type Firmographics, normalizeDomain } from '@intent/fit';
 
 type Range = { min?: number; max?: number };
 
@@ -16,9 +16,18 @@ export function routeToPod(account: Firmographics, pods: Pod[]): string | undefi
 export function podMatches(a: Firmographics, m: Pod['match']): boolean {
   const domain = normalizeDomain(a.domain) ?? a.domain.trim().toLowerCase();
   return (
-    inList(a.country?.toUpperCase(), m.countries?.map((c) => c.toUpperCase())) &&
-    inList(a.region?.toLowerCase(), m.regions?.map((r) => r.toLowerCase())) &&
-    inList(a.industry?.toLowerCase(), m.industries?.map((i) => i.toLowerCase())) &&
+    inList(
+      a.country?.toUpperCase(),
+      m.countries?.map((c) => c.toUpperCase()),
+    ) &&
+    inList(
+      a.region?.toLowerCase(),
+      m.regions?.map((r) => r.toLowerCase()),
+    ) &&
+    inList(
+      a.industry?.toLowerCase(),
+      m.industries?.map((i) => i.toLowerCase()),
+    ) &&
     inRange(a.employees, m.employees) &&
     inRange(a.revenueUsd, m.revenueUsd) &&
     (!m.domains?.length || m.domains.some((d) => domainMatches(domain, d.toLowerCase())))

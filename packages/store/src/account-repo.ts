@@ -1,9 +1,9 @@
+import type { QueryCommandInput } from '@aws-sdk/client-dynamodb';
 import type { ScoredAccount } from '@intent/audiences';
 import type { Firmographics, Fit } from '@intent/fit';
 import type { AccountIntent } from '@intent/intent';
 import type { Hold } from '@intent/qualify';
-import type { QueryCommandInput } from '@aws-sdk/client-dynamodb';
-import { LIVE_SHARDS, accountKey, coldShardPk, coldShardPkOf, liveShardPk, liveShardPkOf, podQueuePk, podQueueSk } from './keys';
+import { accountKey, coldShardPk, coldShardPkOf, LIVE_SHARDS, liveShardPk, liveShardPkOf, podQueuePk, podQueueSk } from './keys';
 import { chunksOf, forEachLimited } from './limited';
 import { type Projection, type Table, toAttr } from './table';
 
@@ -89,9 +89,25 @@ const AUDIENCE_INPUTS: Projection = {
     '#hold.#outcome',
   ].join(', '),
   names: Object.fromEntries(
-    ['domain', 'version', 's', 'fit', 'tier', 'intent', 'stage', 'topics', 'priority', 'pod', 'audiences', 'f', 'name', 'industry', 'country', 'hold', 'outcome'].map(
-      (n) => [`#${n}`, n],
-    ),
+    [
+      'domain',
+      'version',
+      's',
+      'fit',
+      'tier',
+      'intent',
+      'stage',
+      'topics',
+      'priority',
+      'pod',
+      'audiences',
+      'f',
+      'name',
+      'industry',
+      'country',
+      'hold',
+      'outcome',
+    ].map((n) => [`#${n}`, n]),
   ),
 };
 
@@ -121,7 +137,10 @@ export class AccountRepository {
   ): Promise<'saved' | 'conflict'> {
     const { set, remove } = scoreFields(domain, score, placement);
     const names: Record<string, string> = {};
-    const values: Record<string, unknown> = { ':next': expectedVersion + 1, ...(expectedVersion === 0 ? {} : { ':v': expectedVersion }) };
+    const values: Record<string, unknown> = {
+      ':next': expectedVersion + 1,
+      ...(expectedVersion === 0 ? {} : { ':v': expectedVersion }),
+    };
     const assignments = Object.entries(set).map(([attr, value], i) => {
       names[`#f${i}`] = attr;
       values[`:f${i}`] = value;
@@ -145,7 +164,11 @@ export class AccountRepository {
    * whatever the keys held, so it is no substitute for `saveScore` on live data.
    */
   async seedScores(entries: { domain: string; score: ScoreSnapshot; placement?: QueuePlacement }[], inFlight = 8): Promise<void> {
-    const items = entries.map(({ domain, score, placement }) => ({ ...accountKey(domain), ...scoreFields(domain, score, placement).set, version: 1 }));
+    const items = entries.map(({ domain, score, placement }) => ({
+      ...accountKey(domain),
+      ...scoreFields(domain, score, placement).set,
+      version: 1,
+    }));
     await forEachLimited(chunksOf(items, 25), inFlight, (batch) => this.table.writeMany(batch));
   }
 
@@ -170,7 +193,10 @@ export class AccountRepository {
    * index is eventually consistent: a score saved a moment ago may show its previous version.
    */
   async scoredAccounts(): Promise<AudienceInputs[]> {
-    const items = await this.scoredShards({ ProjectionExpression: AUDIENCE_INPUTS.expression, ExpressionAttributeNames: AUDIENCE_INPUTS.names });
+    const items = await this.scoredShards({
+      ProjectionExpression: AUDIENCE_INPUTS.expression,
+      ExpressionAttributeNames: AUDIENCE_INPUTS.names,
+    });
     return items.flatMap(toAudienceInputs);
   }
 
@@ -184,7 +210,12 @@ export class AccountRepository {
     const partitions = Array.from({ length: LIVE_SHARDS }, (_, shard) => [liveShardPkOf(shard), coldShardPkOf(shard)]).flat();
     const pages = await Promise.all(
       partitions.map((pk) =>
-        this.table.queryAll({ IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :pk', ExpressionAttributeValues: toAttr({ ':pk': pk }), ...projection }),
+        this.table.queryAll({
+          IndexName: 'gsi2',
+          KeyConditionExpression: 'gsi2pk = :pk',
+          ExpressionAttributeValues: toAttr({ ':pk': pk }),
+          ...projection,
+        }),
       ),
     );
     return pages.flat();
@@ -278,7 +309,11 @@ function toAudienceInputs(item: Record<string, unknown>): AudienceInputs[] {
  * queue index (gsi1) while queued; the scored-accounts index (gsi2) always, in its live half
  * while live or queued and in its cold half otherwise.
  */
-function scoreFields(domain: string, score: ScoreSnapshot, placement: QueuePlacement | undefined): { set: Record<string, unknown>; remove: string[] } {
+function scoreFields(
+  domain: string,
+  score: ScoreSnapshot,
+  placement: QueuePlacement | undefined,
+): { set: Record<string, unknown>; remove: string[] } {
   const live = placement !== undefined || score.intent.stage !== 'cold';
   return {
     set: {

@@ -1,4 +1,4 @@
-import { type Contribution, CounterStates, addOnce } from './counted-add';
+import { addOnce, type Contribution, CounterStates } from './counted-add';
 import { siteDayKey, sitePk } from './keys';
 import { type Table, toAttr } from './table';
 
@@ -35,7 +35,10 @@ export class ActivityRepository {
 
   /** What these site days have counted, in batch reads: for `add`. */
   counted(days: { siteId: string; day: string }[]): Promise<CounterStates> {
-    return CounterStates.read(this.table, days.map((d) => siteDayKey(d.siteId, d.day)));
+    return CounterStates.read(
+      this.table,
+      days.map((d) => siteDayKey(d.siteId, d.day)),
+    );
   }
 
   /** `day` is 'YYYY-MM-DD' (UTC). Answers how many contributions were new. `counted`: see `counted()`. */
@@ -71,7 +74,15 @@ export class ActivityRepository {
         if (!m) continue;
         const [, kind, topic = ''] = m;
         const key = `${day}|${topic}`;
-        const entry = byKey.get(key) ?? { day, topic, pageViews: 0, reads: 0, unresolvedReads: 0, visitors: 0, people: new Set() };
+        const entry = byKey.get(key) ?? {
+          day,
+          topic,
+          pageViews: 0,
+          reads: 0,
+          unresolvedReads: 0,
+          visitors: 0,
+          people: new Set(),
+        };
         if (kind === 'pv') entry.pageViews += value as number;
         else if (kind === 'r') entry.reads += value as number;
         else if (kind === 'u') entry.unresolvedReads += value as number;

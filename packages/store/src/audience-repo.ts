@@ -2,7 +2,17 @@ import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AudienceMember } from '@intent/audiences';
 import { isConditionalCheckFailed } from './errors';
-import { AUDIENCE_LOG_PREFIX, AUDIENCE_MEMBER_PREFIX, audienceIdOf, audienceLogKey, audienceLogSk, audienceMemberKey, audienceMetaKey, audiencePk, parseAudienceLogSk } from './keys';
+import {
+  AUDIENCE_LOG_PREFIX,
+  AUDIENCE_MEMBER_PREFIX,
+  audienceIdOf,
+  audienceLogKey,
+  audienceLogSk,
+  audienceMemberKey,
+  audienceMetaKey,
+  audiencePk,
+  parseAudienceLogSk,
+} from './keys';
 import { chunksOf, forEachLimited } from './limited';
 import { type Table, toAttr } from './table';
 

@@ -2,7 +2,7 @@ import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { type AccountRecord, type Claim, toRecord } from './account-repo';
 import { isConditionalCheckFailed } from './errors';
 import { accountKey } from './keys';
-import { type Table, fromAttr, toAttr } from './table';
+import { fromAttr, type Table, toAttr } from './table';
 
 const NAMES = { '#s': 's', '#q': 'queuedIn', '#c': 'claim', '#sdr': 'sdr', '#exp': 'expiresAt' };
 
@@ -18,7 +18,12 @@ export class ClaimRepository {
    * live lease. Answers the account as it was before ('claimed'), or 'refused' when the
    * condition failed (the caller reads the account to say why).
    */
-  async claim(domain: string, podId: string, claim: Claim, now: string): Promise<{ outcome: 'claimed'; before: AccountRecord } | { outcome: 'refused' }> {
+  async claim(
+    domain: string,
+    podId: string,
+    claim: Claim,
+    now: string,
+  ): Promise<{ outcome: 'claimed'; before: AccountRecord } | { outcome: 'refused' }> {
     try {
       const out = await this.table.client.send(
         new UpdateItemCommand({

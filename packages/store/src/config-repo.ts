@@ -1,7 +1,7 @@
-import { type Config, SECTION_NAMES, SECTION_SCHEMAS, type SectionName, defaultSection } from '@intent/config';
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { type Config, defaultSection, SECTION_NAMES, SECTION_SCHEMAS, type SectionName } from '@intent/config';
 import { configKey } from './keys';
-import { type Table, fromAttr, toAttr } from './table';
+import { fromAttr, type Table, toAttr } from './table';
 
 /**
  * Configuration sections, one item each; a section never written reads as its default. Each

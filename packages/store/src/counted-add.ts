@@ -29,7 +29,10 @@ export class CounterStates {
   /** Reads the states of these items (eventually consistent: a stale one only costs a retry). */
   static async read(table: Table, keys: Key[]): Promise<CounterStates> {
     const unique = [...new Map(keys.map((k) => [stateId(k), k])).values()];
-    const items = await table.getMany(unique, false, { expression: '#ids, #ver, pk, sk', names: { '#ids': IDS, '#ver': VERSION } });
+    const items = await table.getMany(unique, false, {
+      expression: '#ids, #ver, pk, sk',
+      names: { '#ids': IDS, '#ver': VERSION },
+    });
     const states = new Map(unique.map((k) => [stateId(k), { ids: new Set<string>(), version: 0 }]));
     for (const item of items) states.set(stateId(item as Key), stateOf(item));
     return new CounterStates(states);
@@ -83,7 +86,9 @@ export async function addOnce(
     // A version guard needs the version: after an ids-guarded write of this batch it is unknown.
     if (byIds || current.version !== UNKNOWN) {
       try {
-        await table.client.send(new UpdateItemCommand(updateFor(table.name, key, fresh, set, byIds ? undefined : current.version)));
+        await table.client.send(
+          new UpdateItemCommand(updateFor(table.name, key, fresh, set, byIds ? undefined : current.version)),
+        );
         for (const c of fresh) current.ids.add(c.id);
         // Another writer may have moved the version in between: only a version-guarded write knows it.
         current.version = byIds ? UNKNOWN : current.version + 1;

@@ -1,5 +1,14 @@
 import type { AttributeValue, QueryCommandInput } from '@aws-sdk/client-dynamodb';
-import { accountPk, parsePendingEntry, pendingEntryTag, ROLLUP_PREFIX, siteDayKey, sitePk, visitorPendingQuery, visitorTag } from './keys';
+import {
+  accountPk,
+  parsePendingEntry,
+  pendingEntryTag,
+  ROLLUP_PREFIX,
+  siteDayKey,
+  sitePk,
+  visitorPendingQuery,
+  visitorTag,
+} from './keys';
 import { type Item, type Key, type Table, toAttr } from './table';
 
 /** The set of event ids a counter item has counted (see `addOnce`): not personal, kept so replays stay harmless. */

@@ -1,9 +1,9 @@
-import type { Hold, Outcome } from '@intent/qualify';
 import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import type { Hold, Outcome } from '@intent/qualify';
 import { type AccountRecord, toRecord } from './account-repo';
 import { isConditionalCheckFailed } from './errors';
-import { FEEDBACK_PREFIX, WON_PK, accountKey, accountPk, feedbackKey, wonKey } from './keys';
-import { type Table, fromAttr, toAttr } from './table';
+import { accountKey, accountPk, FEEDBACK_PREFIX, feedbackKey, WON_PK, wonKey } from './keys';
+import { fromAttr, type Table, toAttr } from './table';
 
 /** One piece of SDR (or CRM) feedback on an account, as stored and as the API answers it. */
 export interface FeedbackRecord {
@@ -57,7 +57,12 @@ export class FeedbackRepository {
     // `hold` is a DynamoDB reserved word: every attribute goes by an alias.
     const sets = ['#fb = :at', ...(effect.hold ? ['#hold = :hold'] : [])];
     const update = `SET ${sets.join(', ')}${effect.releaseClaim ? ' REMOVE #claim' : ''} ADD #version :one`;
-    const names = { '#fb': 'fb', '#version': 'version', ...(effect.hold ? { '#hold': 'hold' } : {}), ...(effect.releaseClaim ? { '#claim': 'claim' } : {}) };
+    const names = {
+      '#fb': 'fb',
+      '#version': 'version',
+      ...(effect.hold ? { '#hold': 'hold' } : {}),
+      ...(effect.releaseClaim ? { '#claim': 'claim' } : {}),
+    };
     try {
       const out = await this.table.client.send(
         new UpdateItemCommand({

@@ -1,8 +1,8 @@
-import type { Firmographics } from '@intent/fit';
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import type { Firmographics } from '@intent/fit';
 import { type AccountRecord, toRecord } from './account-repo';
-import { FIRMOGRAPHICS_SHARDS, accountKey, firmographicsListingKey, firmographicsListingPkOf } from './keys';
-import { type Table, fromAttr, toAttr } from './table';
+import { accountKey, FIRMOGRAPHICS_SHARDS, firmographicsListingKey, firmographicsListingPkOf } from './keys';
+import { fromAttr, type Table, toAttr } from './table';
 
 /**
  * Firmographics, as `PUT /v1/accounts` stores them: on the account item (`f`, what scoring

@@ -1,7 +1,7 @@
 import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { isConditionalCheckFailed } from './errors';
 import { ERASED_PK, erasedEntryId, erasedEntryKey, parseLinkPk, userKey, visitorKey } from './keys';
-import { type Table, fromAttr, toAttr } from './table';
+import { fromAttr, type Table, toAttr } from './table';
 
 /** Where a visitor or a user belongs, and since when (the identify that made the link). */
 export interface IdentityLink {
@@ -70,7 +70,9 @@ export class IdentityRepository {
 
   /** Links users (one link each) to domains, in batch writes: a user link has no condition. */
   async linkUsers(links: Map<string, IdentityLink>): Promise<void> {
-    await this.table.writeMany([...links].map(([userHash, { domain, linkedAt }]) => ({ ...userKey(userHash), domain, linkedAt })));
+    await this.table.writeMany(
+      [...links].map(([userHash, { domain, linkedAt }]) => ({ ...userKey(userHash), domain, linkedAt })),
+    );
   }
 
   /**

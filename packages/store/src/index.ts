@@ -16,20 +16,20 @@ import { Table } from './table';
 
 export type { AccountRecord, AudienceInputs, Claim, QueuePage, QueuePlacement, ScoreSnapshot } from './account-repo';
 export { InvalidCursorError } from './account-repo';
+export type { SiteStats, TopicDay } from './activity-repo';
+export { ACTIVITY_TTL_DAYS } from './activity-repo';
 export type { ApiKeyRecord } from './api-key-repo';
 export type { ApplyResult, LogChange, LogEntry, MemberState, Standing } from './audience-repo';
-export type { SiteStats, TopicDay } from './activity-repo';
+export { dynamo } from './clients';
 export type { Contribution, CounterStates } from './counted-add';
+export { isConditionalCheckFailed } from './errors';
 export type { FeedbackEffect, FeedbackRecord } from './feedback-repo';
-export type { PushRecord, PushRef } from './push-repo';
 export type { ErasureMark, IdentityLink } from './identity-repo';
 export type { IpRange } from './ip-range-repo';
-export { ACTIVITY_TTL_DAYS } from './activity-repo';
-export { STITCH_DAYS } from './rollup-repo';
-export type { PendingDay, PendingEvent, RollupEvent, RollupGroup } from './rollup-repo';
-export { dynamo } from './clients';
-export { isConditionalCheckFailed } from './errors';
 export { forEachLimited } from './limited';
+export type { PushRecord, PushRef } from './push-repo';
+export type { PendingDay, PendingEvent, RollupEvent, RollupGroup } from './rollup-repo';
+export { STITCH_DAYS } from './rollup-repo';
 export { Table } from './table';
 
 /** Every repository over one table: what handlers build once at cold start and pass down. */

@@ -3,7 +3,11 @@
  * bounded pool of the code base (batch reads and writes, re-scores, the bench's posts). A
  * rejection rejects the whole; `settleLimited` (pipeline) settles each item instead.
  */
-export async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
+export async function forEachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < items.length) {

@@ -1,5 +1,5 @@
-import type { Outcome } from '@intent/qualify';
 import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import type { Outcome } from '@intent/qualify';
 import { pushKey, pushPk } from './keys';
 import { type Table, toAttr } from './table';
 
@@ -29,7 +29,10 @@ export class PushRepository {
   async record(push: PushRef): Promise<void> {
     const { podId, pushedAt, domain } = push;
     await this.table.client.send(
-      new PutItemCommand({ TableName: this.table.name, Item: toAttr({ ...pushKey(podId, pushedAt, domain), podId, pushedAt, domain }) }),
+      new PutItemCommand({
+        TableName: this.table.name,
+        Item: toAttr({ ...pushKey(podId, pushedAt, domain), podId, pushedAt, domain }),
+      }),
     );
   }
 

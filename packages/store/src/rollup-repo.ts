@@ -1,8 +1,21 @@
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { SIGNALS, type Signal } from '@intent/config';
 import type { DailyRollup } from '@intent/intent';
-import { type Contribution, CounterStates, addOnce } from './counted-add';
-import { ROLLUP_PREFIX, accountPk, parsePendingEntry, pendingDay, pendingEntryTag, pendingEntry, pendingKey, pendingQuery, pendingShard, rollupDay, rollupKey, visitorTag } from './keys';
+import { addOnce, type Contribution, CounterStates } from './counted-add';
+import {
+  accountPk,
+  parsePendingEntry,
+  pendingDay,
+  pendingEntry,
+  pendingEntryTag,
+  pendingKey,
+  pendingQuery,
+  pendingShard,
+  ROLLUP_PREFIX,
+  rollupDay,
+  rollupKey,
+  visitorTag,
+} from './keys';
 import { type Table, toAttr } from './table';
 
 /** One event as a rollup counts it: already resolved to an account and a day. */
@@ -55,7 +68,10 @@ export class RollupRepository {
 
   /** What the rollups of these account days have counted, in batch reads: for `add`. */
   counted(groups: { domain: string; day: string }[]): Promise<CounterStates> {
-    return CounterStates.read(this.table, groups.map((g) => rollupKey(g.domain, g.day)));
+    return CounterStates.read(
+      this.table,
+      groups.map((g) => rollupKey(g.domain, g.day)),
+    );
   }
 
   /** Adds a group's events to the account's rollup; answers how many were new. `counted`: see `counted()`. */
@@ -113,7 +129,11 @@ export class RollupRepository {
     const byTag = new Map(anonymousIds.map((id) => [visitorTag(id), id]));
     const shards = [...new Set([...byTag.keys()].map(pendingShard))];
     // Stitching must see every pending write that finished before the link was made.
-    const items = (await Promise.all(shards.map((shard) => this.table.queryAll({ ...pendingQuery(shard, fromDay, toDay), ConsistentRead: true })))).flat();
+    const items = (
+      await Promise.all(
+        shards.map((shard) => this.table.queryAll({ ...pendingQuery(shard, fromDay, toDay), ConsistentRead: true })),
+      )
+    ).flat();
     const byVisitor = new Map<string, PendingDay[]>();
     for (const item of items) {
       const day = pendingDay(String(item.sk));

@@ -84,9 +84,7 @@ export class Table {
     const items: Item[] = [];
     let start: QueryCommandInput['ExclusiveStartKey'];
     do {
-      const out = await this.client.send(
-        new QueryCommand({ ...input, TableName: this.name, ExclusiveStartKey: start }),
-      );
+      const out = await this.client.send(new QueryCommand({ ...input, TableName: this.name, ExclusiveStartKey: start }));
       for (const raw of out.Items ?? []) items.push(unmarshall(raw));
       start = out.LastEvaluatedKey;
     } while (start);
@@ -111,9 +109,7 @@ export class Table {
       let pending: WriteRequest[] = requests.slice(i, i + 25);
       for (let attempt = 0; pending.length > 0; attempt++) {
         if (attempt > 0) await backoff(attempt);
-        const out = await this.client.send(
-          new BatchWriteItemCommand({ RequestItems: { [this.name]: pending } }),
-        );
+        const out = await this.client.send(new BatchWriteItemCommand({ RequestItems: { [this.name]: pending } }));
         pending = out.UnprocessedItems?.[this.name] ?? [];
       }
     }

@@ -6,11 +6,7 @@ import { safe } from './util';
  * `activeSeconds` and the deepest scroll reached `scrollPercent` (a page too short to scroll
  * counts as 100 %), `onRead` is called. Returns the reset to call on every page view.
  */
-export const watchEngagement = (
-  activeSeconds: number,
-  scrollPercent: number,
-  onRead: () => void,
-): (() => void) => {
+export const watchEngagement = (activeSeconds: number, scrollPercent: number, onRead: () => void): (() => void) => {
   const d = document;
   let active = 0;
   let deepest = 0;

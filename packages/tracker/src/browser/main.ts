@@ -6,7 +6,7 @@ import type { TrackerSettings } from '../types';
 import { watchEngagement } from './engaged';
 import { cookieGet, cookieSet, lsGet, lsSet } from './storage';
 import { createTransport, type TrackerEvent } from './transport';
-import { obj, type Props, now, safe, uuid } from './util';
+import { now, obj, type Props, safe, uuid } from './util';
 
 declare const __intentSettings: TrackerSettings;
 declare const __VERSION__: string;
@@ -28,14 +28,13 @@ const start = (): void => {
   const loc = location;
 
   const prev = w.intent;
-  if (prev && prev.loaded) return; // the script is on the page twice
+  if (prev?.loaded) return; // the script is on the page twice
   const api: Api = Array.isArray(prev) ? prev : ([] as unknown as Api);
   const queued = api.splice(0);
 
   const dnt = nav.doNotTrack == '1' || w.doNotTrack == '1' || nav.globalPrivacyControl === true;
   const stored = lsGet(CONSENT);
-  let consent: TrackerEvent['context']['consent'] =
-    stored == '1' ? 'granted' : stored == '0' ? 'denied' : 'unknown';
+  let consent: TrackerEvent['context']['consent'] = stored == '1' ? 'granted' : stored == '0' ? 'denied' : 'unknown';
   /** Events may be kept in memory (waiting for consent). */
   const mayHold = (): boolean => !dnt && consent != 'denied';
   /** Events may leave the page, and identifiers may be stored. */
@@ -69,15 +68,10 @@ const start = (): void => {
   let referrer = d.referrer;
   let lastPage = '';
 
-  const transport = createTransport(
-    S.endpoint + '/v1/collect',
-    S.writeKey,
-    maySend,
-    (ev, sentAt) => {
-      ev.sentAt = sentAt;
-      ev.context.consent = consent;
-    },
-  );
+  const transport = createTransport(`${S.endpoint}/v1/collect`, S.writeKey, maySend, (ev, sentAt) => {
+    ev.sentAt = sentAt;
+    ev.context.consent = consent;
+  });
 
   const make = (type: TrackerEvent['type'], extra: Partial<TrackerEvent>, props?: unknown): TrackerEvent => {
     if (key(loc.href) != key(url)) referrer = url; // a single-page-app navigation

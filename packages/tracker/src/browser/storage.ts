@@ -17,7 +17,7 @@ export const lsSet = (k: string, v?: string | null): void => {
 
 export const cookieGet = (k: string): string | null => {
   try {
-    const m = document.cookie.match(new RegExp('(?:^|; )' + k + '=([^;]*)'));
+    const m = document.cookie.match(new RegExp(`(?:^|; )${k}=([^;]*)`));
     return m ? decodeURIComponent(m[1]!) : null;
   } catch (_) {
     return null;
@@ -44,7 +44,7 @@ export const cookieSet = (k: string, v: string): void => {
       (location.protocol == 'https:' ? '; Secure' : '');
     if (!/^[\d.]+$|:/.test(h))
       for (let i = 2; i <= p.length; i++) {
-        document.cookie = base + '; domain=' + p.slice(-i).join('.');
+        document.cookie = `${base}; domain=${p.slice(-i).join('.')}`;
         if (v && cookieGet(k) == v) return;
       }
     document.cookie = base;

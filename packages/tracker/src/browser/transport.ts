@@ -125,7 +125,7 @@ export const createTransport = (
     },
     flush,
     drop() {
-      waiting.forEach((_, t) => clearTimeout(t));
+      for (const t of waiting.keys()) clearTimeout(t);
       waiting.clear();
       queue = [];
     },

@@ -110,10 +110,18 @@ export const audienceRematerialiseBenchmark: Benchmark = {
         const person = `p${i}`;
         const events =
           group === 'surging'
-            ? [0, 1, 2].map((k) => ({ id: `ab${i}r${k}`, signal: 'content_read' as const, topics, identified: true, person }))
+            ? [0, 1, 2].map((k) => ({
+                id: `ab${i}r${k}`,
+                slot: '00',
+                signal: 'content_read' as const,
+                topics,
+                identified: true,
+                person,
+              }))
             : [
                 {
                   id: `ab${i}`,
+                  slot: '00',
                   signal: group === 'engaged' ? ('content_read' as const) : ('page_view' as const),
                   topics,
                   identified: true,

@@ -47,7 +47,9 @@ export const handler = middy(async (event: SQSEvent): Promise<SQSBatchResponse> 
   const deps = { store, config, now: new Date(), ipRanges: ranges, erased, publishAudienceChanges };
   const outcome = await rollUp(records, deps);
   await publishPodMessages(sqs, podQueueUrls, outcome.podMessages, logger);
-  const { failedRecordIds, podMessages, ...counts } = outcome;
+  const { failedRecordIds, podMessages, failures, ...counts } = outcome;
+  // Once per batch: which items failed and why (docs/storage.md), not only the DLQ's depth later.
+  if (failures.length) logger.error('rollup writes failed', { failedRecords: failedRecordIds.length, failures });
   logger.info('rolled up', {
     records: event.Records.length,
     events: records.length,

@@ -10,7 +10,7 @@ import {
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { IngestMessage } from '@intent/events';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { awsError, context, setHandlerEnv, sqsEvent } from './events';
 
 const ddb = mockClient(DynamoDBClient);
@@ -78,8 +78,19 @@ describe('rollup consumer under DynamoDB faults', () => {
       message({ topics: ['warehousing'], timestamp: yesterday }),
       'this is not JSON',
     ]);
-    const res = await handler(event, context);
+    const logged: string[] = [];
+    // Errors go to stderr, as console.error in Lambda.
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      logged.push(String(chunk));
+      return true;
+    });
+    const res = await handler(event, context).finally(() => spy.mockRestore());
     expect(res.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(['record-2', 'record-3']);
+    // One log line for the batch names the item that failed and the error.
+    const failures = logged.filter((line) => line.includes('rollup writes failed'));
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toContain(`rollup acme.example ${yesterday.slice(0, 10)}`);
+    expect(failures[0]).toContain('ProvisionedThroughputExceededException');
   });
 
   it('rolls up each event of a packed message, and fails the message when any of its events fails', async () => {
@@ -105,8 +116,9 @@ describe('rollup consumer under DynamoDB faults', () => {
     // Today's account rollup counts today's event of each of the three messages, in one write.
     const today = ddb.commandCalls(UpdateItemCommand).filter((c) => c.args[0].input.Key?.sk?.S === `R#${now.slice(0, 10)}`);
     expect(today).toHaveLength(1);
+    // Each id is kept with its event's hour (`HH:id`), where it moves once the item's recent ids are full.
     const idSets = Object.values(today[0]?.args[0].input.ExpressionAttributeValues ?? {}).filter((v) =>
-      v.SS?.[0]?.startsWith('id-'),
+      /^\d\d:id-/.test(v.SS?.[0] ?? ''),
     );
     expect(idSets.map((v) => v.SS?.length)).toEqual([3]);
   });
@@ -130,7 +142,10 @@ describe('rollup consumer under DynamoDB faults', () => {
   it('fails the identify whose stitching cannot read the visitor’s pending events, so redelivery stitches', async () => {
     storeWorks();
     ddb.on(QueryCommand).callsFake(async (input: { ExpressionAttributeValues?: Record<string, { S?: string }> }) => {
-      if (input.ExpressionAttributeValues?.[':pk']?.S?.startsWith('PENDING#'))
+      if (
+        input.ExpressionAttributeValues?.[':sk']?.S === undefined &&
+        input.ExpressionAttributeValues?.[':from']?.S?.startsWith('P#')
+      )
         throw awsError('ProvisionedThroughputExceededException');
       return { Items: [] };
     });
@@ -171,7 +186,7 @@ describe('rollup consumer under DynamoDB faults', () => {
     const second = rollupWrites[1];
     const idsName = Object.entries(second?.ExpressionAttributeNames ?? {}).find(([, attr]) => attr === 'ids')?.[0];
     const idsValue = second?.UpdateExpression?.match(new RegExp(`${idsName} (:\\w+)`))?.[1] ?? '';
-    expect(second?.ExpressionAttributeValues?.[idsValue]).toEqual({ SS: ['new-event'] });
+    expect(second?.ExpressionAttributeValues?.[idsValue]).toEqual({ SS: [`${now.slice(11, 13)}:new-event`] });
   });
 
   it('writes nothing to a rollup whose batch read shows every event counted, and counts a concurrent writer’s events once', async () => {
@@ -208,7 +223,8 @@ describe('rollup consumer under DynamoDB faults', () => {
     const raced = await handler(sqsEvent([identify, message({ id: 'raced-001', topics: ['warehousing'] })]), context);
     expect(raced.batchItemFailures).toEqual([]);
     expect(rollupWrites()).toHaveLength(1);
-    expect(rollupWrites()[0]?.args[0].input.ConditionExpression).toMatch(/^NOT contains\(/);
+    // Every counter write is guarded by the version it read.
+    expect(rollupWrites()[0]?.args[0].input.ConditionExpression).toBe('#ver = :was');
   });
 
   it('fails the records of users whose new links could not be written, and only those', async () => {

@@ -54,7 +54,9 @@ describe('DELETE /v1/visitors/{anonymousId}: erasing a visitor', () => {
   };
   const pending = (anonymousId: string) => {
     const today = dayOf(new Date());
-    return stack.store.rollups.pendingBetween(anonymousId, addDays(today, -STITCH_DAYS), today);
+    return stack.store.rollups
+      .pendingOf([anonymousId], addDays(today, -STITCH_DAYS), today)
+      .then((m) => m.get(anonymousId) ?? []);
   };
 
   beforeAll(async () => {

@@ -1,6 +1,7 @@
 import { SIGNALS, type Signal, type SignalsConfig } from '@intent/config';
 import { ago } from './days';
 import type { TopicFacts } from './model';
+import { PEOPLE_CAP } from './people';
 import { type IntentNames, NO_TOPIC, type Stage } from './types';
 
 /** Topics spelled out in full; the rest are only named, so the list stays readable. */
@@ -42,6 +43,9 @@ function topicName(topic: string, names: IntentNames): string {
 }
 
 /** Plain sentences, most decisive first: hand-raises, topics by strength, then the weak signals. */
+/** Topics named in the "Also reading about" sentence; the rest are counted. */
+const MAX_NAMED_TOPICS = 8;
+
 export function explain(facts: readonly TopicFacts[], stage: Stage, signals: SignalsConfig, names: IntentNames): string[] {
   const w = signals.windowDays;
   const out: string[] = [];
@@ -62,7 +66,12 @@ export function explain(facts: readonly TopicFacts[], stage: Stage, signals: Sig
   const reading = facts.filter((f) => f.reads > 0);
   for (const f of reading.slice(0, MAX_TOPIC_SENTENCES)) out.push(topicSentence(f, signals, names));
   const more = reading.slice(MAX_TOPIC_SENTENCES).map((f) => topicName(f.topic, names));
-  if (more.length > 0) out.push(`Also reading about ${list(more)}.`);
+  // Named up to a handful, so the sentence stays readable (and bounded) however many topics.
+  const named =
+    more.length > MAX_NAMED_TOPICS
+      ? [...more.slice(0, MAX_NAMED_TOPICS - 1), `${more.length - MAX_NAMED_TOPICS + 1} more topics`]
+      : more;
+  if (more.length > 0) out.push(`Also reading about ${list(named)}.`);
 
   // Strong signals that did not make a hand-raise (anonymous, or not configured as one).
   for (const s of ['pricing_view', 'demo_request'] as const) {
@@ -87,7 +96,9 @@ export function explain(facts: readonly TopicFacts[], stage: Stage, signals: Sig
 /** "3 people at acme.com read 4 articles on X in the last 9 days; 0.5 a week in the 4 weeks before." */
 function topicSentence(f: TopicFacts, signals: SignalsConfig, names: IntentNames): string {
   const at = names.domain ? ` at ${names.domain}` : '';
-  const who = f.people === 0 ? `Someone${at}` : f.people === 1 ? `1 person${at}` : `${f.people} people${at}`;
+  // Above PEOPLE_CAP the count is an estimate from a sample (see people.ts): say so.
+  const many = f.people > PEOPLE_CAP ? `About ${f.people}` : `${f.people}`;
+  const who = f.people === 0 ? `Someone${at}` : f.people === 1 ? `1 person${at}` : `${many} people${at}`;
   const did: string[] = [];
   for (const s of SIGNALS) {
     const phrase = READ_PHRASE[s];

@@ -22,6 +22,7 @@ export {
   saturate,
   saturationScale,
 } from './model';
+export { estimatePeople, levelFor, mergeSamples, PEOPLE_CAP, type PeopleSample, personRank } from './people';
 export {
   type AccountIntent,
   type DailyRollup,
@@ -32,6 +33,9 @@ export {
   stageRank,
   type TopicIntent,
 } from './types';
+
+/** Topics an account's intent lists, strongest first: about 4 KB each at the longest window (90 days). */
+export const MAX_SCORED_TOPICS = 20;
 
 /**
  * Scores one account from its daily rollups as of `today` ('YYYY-MM-DD', UTC). Rollups outside
@@ -54,7 +58,9 @@ export function scoreIntent(
 
   const k = saturationScale(signals);
   const stage = STAGES[Math.max(0, ...facts.map((f) => stageRank(f.stage)))] ?? 'cold';
-  const topics: TopicIntent[] = facts.map((f) => ({
+  // Every topic counts in the account's score; the strongest MAX_SCORED_TOPICS are kept for people
+  // to read (and on the saved score), so the record stays bounded however many topics it saw.
+  const topics: TopicIntent[] = facts.slice(0, MAX_SCORED_TOPICS).map((f) => ({
     topic: f.topic,
     score: saturate(f.raw, k),
     velocity: f.velocity,

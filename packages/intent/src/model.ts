@@ -1,5 +1,6 @@
 import { SIGNALS, type Signal, type SignalsConfig } from '@intent/config';
 import { dayNumber } from './days';
+import { estimatePeople, mergeSamples, type PeopleSample } from './people';
 import { type DailyRollup, NO_TOPIC, type Stage } from './types';
 
 /** Content signals that count as a "read" for the surge rule (the read-or-stronger content events). */
@@ -37,6 +38,8 @@ interface Cell {
   counts: Counts;
   identified: Counts;
   people: Set<string>;
+  /** The sampling level of `people` (see `mergeSamples`). */
+  peopleLevel: number;
 }
 
 /** topic -> age in days (0 = today) -> cell. */
@@ -59,14 +62,21 @@ export function collectEvidence(rollups: readonly DailyRollup[], todayNum: numbe
     const topic = typeof r.topic === 'string' && r.topic !== '' ? r.topic : NO_TOPIC;
     const byAge = evidence.get(topic) ?? new Map<number, Cell>();
     evidence.set(topic, byAge);
-    const cell = byAge.get(age) ?? { counts: zeroCounts(), identified: zeroCounts(), people: new Set<string>() };
+    const cell = byAge.get(age) ?? { counts: zeroCounts(), identified: zeroCounts(), people: new Set<string>(), peopleLevel: 0 };
     byAge.set(age, cell);
     for (const s of SIGNALS) {
       const id = clean(r.identified?.[s]);
       cell.identified[s] = Math.max(cell.identified[s], id);
       cell.counts[s] = Math.max(cell.counts[s], clean(r.counts?.[s]), id);
     }
-    for (const p of Array.isArray(r.people) ? r.people : []) if (typeof p === 'string' && p) cell.people.add(p);
+    const people = (Array.isArray(r.people) ? r.people : []).filter((p) => typeof p === 'string' && p);
+    const level = typeof r.peopleLevel === 'number' && r.peopleLevel > 0 ? Math.floor(r.peopleLevel) : 0;
+    const merged = mergeSamples([
+      { members: cell.people, level: cell.peopleLevel },
+      { members: people, level },
+    ]);
+    cell.people = merged.members;
+    cell.peopleLevel = merged.level;
   }
   return evidence;
 }
@@ -137,7 +147,7 @@ export function topicFacts(topic: string, byAge: Map<number, Cell>, signals: Sig
   const windowCounts = zeroCounts();
   const windowIdentified = zeroCounts();
   const identifiedLatest = Object.fromEntries(SIGNALS.map((s) => [s, Infinity])) as Counts;
-  const windowPeople = new Set<string>();
+  const windowSamples: PeopleSample[] = [];
   const dailyWeights = new Array<number>(w).fill(0);
   let decayed = 0;
   let recentWeight = 0;
@@ -157,13 +167,14 @@ export function topicFacts(topic: string, byAge: Map<number, Cell>, signals: Sig
         windowIdentified[s] += cell.identified[s];
         if (cell.identified[s] > 0) identifiedLatest[s] = Math.min(identifiedLatest[s], age);
       }
-      for (const p of cell.people) windowPeople.add(p);
+      windowSamples.push({ members: cell.people, level: cell.peopleLevel });
       if (sumOf(cell.counts, READ_SIGNALS) > 0) oldestReadAge = age;
     } else {
       baselineWeight += weight;
       baselineReads += sumOf(cell.counts, READ_SIGNALS);
     }
   }
+  const people = estimatePeople(mergeSamples(windowSamples));
   const reads = sumOf(windowCounts, READ_SIGNALS);
   // Untagged reads are not one subject, so they cannot show concentrated interest.
   const surges = topic !== NO_TOPIC && reads >= signals.surgeReads;
@@ -175,12 +186,12 @@ export function topicFacts(topic: string, byAge: Map<number, Cell>, signals: Sig
   const velocity = Number(((recentRate + 1) / (baselineRate + 1)).toPrecision(3));
   return {
     topic,
-    raw: decayed * breadth(windowPeople.size),
+    raw: decayed * breadth(people),
     velocity,
     stage: topicStage(windowCounts, windowIdentified, surges, signals),
     surges,
     reads,
-    people: windowPeople.size,
+    people,
     lastAge: ages[0] ?? 0,
     oldestReadAge,
     windowCounts,

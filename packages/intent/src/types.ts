@@ -23,8 +23,10 @@ export interface DailyRollup {
   counts: Partial<Record<Signal, number>>;
   /** Of those, the events done by identified people (a hand-raise needs one). */
   identified: Partial<Record<Signal, number>>;
-  /** Distinct (hashed) visitor ids seen that day on that topic. */
+  /** Distinct (hashed) visitor ids seen that day on that topic: all of them, or a sample (`peopleLevel`). */
   people: string[];
+  /** The sampling level of `people` (see `personRank`): 0 or absent when it holds everyone. */
+  peopleLevel?: number;
 }
 
 export interface TopicIntent {

@@ -1,6 +1,7 @@
 import type { CollectorStats, IngestMessage } from '@intent/events';
 import { READ_SIGNALS } from '@intent/intent';
 import type { Contribution } from '@intent/store';
+import { slotOf } from './time';
 
 const READS = new Set<string>(READ_SIGNALS);
 
@@ -21,7 +22,7 @@ export function eventActivity(
     lagMs: Math.max(0, processedAt.getTime() - Date.parse(message.receivedAt)),
     lagN: 1,
   };
-  const members: Record<string, string> = {};
+  const people: Record<string, string> = {};
   if (message.signal) {
     counts[`s_${message.signal}`] = 1;
     for (const topic of message.topics) {
@@ -30,10 +31,10 @@ export function eventActivity(
         counts[`r_${topic}`] = 1;
         if (!resolved) counts[`u_${topic}`] = 1;
       }
-      if (person) members[`v_${topic}`] = message.person;
+      if (person) people[`v_${topic}`] = message.person;
     }
   }
-  return { id: message.id, counts, members };
+  return { id: message.id, slot: slotOf(message.timestamp), counts, people };
 }
 
 /** The collector's rejected and dropped counts of one request. */
@@ -41,5 +42,5 @@ export function statsActivity(stats: CollectorStats): Contribution {
   const counts: Record<string, number> = {};
   for (const [code, n] of Object.entries(stats.rejected)) counts[`rej_${code}`] = n;
   for (const [reason, n] of Object.entries(stats.dropped)) counts[`drop_${reason}`] = n;
-  return { id: stats.id, counts };
+  return { id: stats.id, slot: slotOf(stats.at), counts };
 }

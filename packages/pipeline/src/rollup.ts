@@ -9,7 +9,7 @@ import type { PodMessage } from './pod-messages';
 import { rescoreAccounts } from './rescore';
 import { AccountResolver } from './resolve';
 import { pendingPasts } from './stitch';
-import { dayOf } from './time';
+import { dayOf, slotOf } from './time';
 
 export interface IngestRecord {
   /** The SQS message id (shared by the entries of one message): what a partial batch response names. */
@@ -32,6 +32,15 @@ export interface RollupOutcome {
   counted: number;
   unresolved: number;
   rescored: number;
+  /** Counter attributes left out of full items, and pending events left out of full visitor days (docs/storage.md). */
+  leftOut: number;
+  /** Why records failed: the item and the error, one entry per failed write (what the handler logs once per batch). */
+  failures: WriteFailure[];
+}
+
+export interface WriteFailure {
+  item: string;
+  error: string;
 }
 
 /** DynamoDB calls in flight at once per batch: enough to hide latency, few enough not to throttle. */
@@ -58,7 +67,7 @@ type ActivityGroup = { siteId: string; day: string; contributions: Contribution[
 /** A batch's events grouped per item: account x day, day (pending, in shards), site x day. */
 class BatchGroups {
   readonly accounts = new Groups<RollupGroup>();
-  readonly pending = new Groups<{ day: string; events: PendingEvent[] }>();
+  readonly pending = new Groups<{ anonymousId: string; day: string; events: Omit<PendingEvent, 'anonymousId'>[] }>();
   readonly activity = new Groups<ActivityGroup>();
 
   addResolved(recordIds: Iterable<string>, domain: string, day: string, event: RollupEvent) {
@@ -75,11 +84,11 @@ class BatchGroups {
     const { anonymousId, signal } = message;
     if (!anonymousId || !signal || signal === 'page_view') return;
     const day = dayOf(message.timestamp);
-    const event: PendingEvent = { anonymousId, id: message.id, signal, topics: topicsOf(message), person: message.person };
+    const event = { id: message.id, slot: slotOf(message.timestamp), signal, topics: topicsOf(message), person: message.person };
     this.pending.add(
-      day,
+      `${anonymousId}|${day}`,
       [recordId],
-      () => ({ day, events: [] }),
+      () => ({ anonymousId, day, events: [] }),
       (g) => g.events.push(event),
     );
   }
@@ -114,17 +123,31 @@ export async function rollUp(records: IngestRecord[], deps: RollupDeps): Promise
 }
 
 /** The whole batch failed: SQS retries every record. */
-const failedBatch = (records: IngestRecord[]): RollupOutcome => ({
+const failedBatch = (records: IngestRecord[], failures: WriteFailure[] = []): RollupOutcome => ({
   failedRecordIds: [...new Set(records.map((r) => r.recordId))],
   podMessages: [],
   counted: 0,
   unresolved: 0,
   rescored: 0,
+  leftOut: 0,
+  failures,
 });
+
+/** The records that failed in a batch, and why: at most MAX_FAILURES_KEPT reasons (the log line stays small). */
+class Failures {
+  readonly records = new Set<string>();
+  readonly reasons: WriteFailure[] = [];
+  fail(recordIds: Iterable<string>, item: string, err?: unknown) {
+    for (const id of recordIds) this.records.add(id);
+    if (this.reasons.length < MAX_FAILURES_KEPT)
+      this.reasons.push({ item, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
+  }
+}
+const MAX_FAILURES_KEPT = 20;
 
 async function rollUpOnce(records: IngestRecord[], deps: RollupDeps): Promise<RollupOutcome | 'raced'> {
   const { store } = deps;
-  const failed = new Set<string>();
+  const failed = new Failures();
   const resolver = new AccountResolver(store, deps.erased, deps.ipRanges);
   const groups = new BatchGroups();
   /** Engaged events no link or network resolved, by visitor: what a link made meanwhile must still count. */
@@ -136,9 +159,9 @@ async function rollUpOnce(records: IngestRecord[], deps: RollupDeps): Promise<Ro
   const ordered = [...records].sort((a, b) => timeOf(a.message).localeCompare(timeOf(b.message)));
   try {
     await resolver.load(ordered.flatMap(({ message }) => ('kind' in message ? [] : [message])));
-  } catch {
+  } catch (err) {
     // Without the links nothing can be resolved: the whole batch is retried.
-    return failedBatch(records);
+    return failedBatch(records, [{ item: 'identity links', error: String(err) }]);
   }
   for (const { recordId, message } of ordered) {
     if ('kind' in message) {
@@ -183,17 +206,30 @@ async function rollUpOnce(records: IngestRecord[], deps: RollupDeps): Promise<Ro
       (message.anonymousId && saved.failedVisitors.has(message.anonymousId)) ||
       (message.userHash && saved.failedUsers.has(message.userHash))
     )
-      failed.add(recordId);
+      failed.fail([recordId], `identity link of ${message.anonymousId ?? message.userHash}`, 'link write failed');
   }
 
   // 1. Pending events first: the links read again below must be read after these writes.
-  await writeAll(groups.pending.entries, failed, (g) => store.rollups.addPending(g.day, g.events));
+  let leftOut = 0;
+  await writeAll(
+    groups.pending.entries,
+    failed,
+    (g) => `pending ${g.day} of a visitor`,
+    async (g) => {
+      leftOut += await store.rollups.addPending(g.anonymousId, g.day, g.events);
+    },
+  );
 
   // 2. A visitor linked by a concurrent batch between our read and our pending write would have
   // its events stitched by neither batch: read those links again and count such visitors'
   // events as if resolved, and their pending past, here.
-  const late = await resolver.reload([...unresolvedByVisitor.keys()]).catch(() => {
-    for (const entries of unresolvedByVisitor.values()) for (const { recordId } of entries) failed.add(recordId);
+  const late = await resolver.reload([...unresolvedByVisitor.keys()]).catch((err) => {
+    for (const entries of unresolvedByVisitor.values())
+      failed.fail(
+        entries.map((e) => e.recordId),
+        'identity links (re-read)',
+        err,
+      );
     return new Map<string, string>();
   });
   for (const anonymousId of late.keys()) {
@@ -227,8 +263,8 @@ async function rollUpOnce(records: IngestRecord[], deps: RollupDeps): Promise<Ro
         store,
         links.map(([anonymousId]) => anonymousId),
         deps.now,
-      ).catch(() => {
-        for (const [anonymousId] of links) for (const id of linkRecords.get(anonymousId) ?? []) failed.add(id);
+      ).catch((err) => {
+        for (const [anonymousId] of links) failed.fail(linkRecords.get(anonymousId) ?? [], 'pending events (stitching)', err);
         return undefined;
       })
     : undefined;
@@ -243,20 +279,24 @@ async function rollUpOnce(records: IngestRecord[], deps: RollupDeps): Promise<Ro
   const accountEntries = groups.accounts.entries;
   const activityEntries = groups.activity.entries;
   const [accountsCounted, activityCounted] = await Promise.all([
-    store.rollups.counted(accountEntries.map((e) => e.group)).catch(() => failAll(accountEntries, failed)),
-    store.activity.counted(activityEntries.map((e) => e.group)).catch(() => failAll(activityEntries, failed)),
+    store.rollups.counted(accountEntries.map((e) => e.group)).catch((err) => failAll(accountEntries, failed, err)),
+    store.activity.counted(activityEntries.map((e) => e.group)).catch((err) => failAll(activityEntries, failed, err)),
   ]);
   let counted = 0;
   await Promise.all([
     accountsCounted &&
-      writeAll(accountEntries, failed, async (group, recordIds) => {
-        counted += await store.rollups.add(group, accountsCounted);
+      writeAll(accountEntries, failed, rollupLabel, async (group, recordIds) => {
+        const added = await store.rollups.add(group, accountsCounted);
+        counted += added.added;
+        leftOut += added.leftOut;
         // Re-score even when every event was a duplicate: a redelivery after a failed re-score
         // must finish that re-score. An unchanged score costs reads, never a write.
         touch(group.domain, recordIds);
       }),
     activityCounted &&
-      writeAll(activityEntries, failed, (g) => store.activity.add(g.siteId, g.day, g.contributions, activityCounted)),
+      writeAll(activityEntries, failed, activityLabel, async (g) => {
+        leftOut += (await store.activity.add(g.siteId, g.day, g.contributions, activityCounted)).leftOut;
+      }),
   ]);
 
   const domains = [...touched];
@@ -264,38 +304,51 @@ async function rollUpOnce(records: IngestRecord[], deps: RollupDeps): Promise<Ro
   const podMessages: PodMessage[] = [];
   rescored.forEach((result, i) => {
     if (result.status === 'fulfilled') podMessages.push(...result.value.messages);
-    else for (const id of recordsByDomain.get(domains[i] as string) ?? []) failed.add(id);
+    else failed.fail(recordsByDomain.get(domains[i] as string) ?? [], `re-score of ${domains[i]}`, result.reason);
   });
 
   return {
-    failedRecordIds: [...failed],
+    failedRecordIds: [...failed.records],
     podMessages,
     counted,
     unresolved,
     rescored: rescored.filter((r) => r.status === 'fulfilled' && r.value.outcome === 'saved').length,
+    leftOut,
+    failures: failed.reasons,
   };
 }
 
-/** Writes each group; a failed write fails exactly the records that group carries. */
+/** Writes each group; a failed write fails exactly the records that group carries, saying which item and why. */
 async function writeAll<G>(
   entries: { group: G; recordIds: Set<string> }[],
-  failed: Set<string>,
+  failed: Failures,
+  label: (g: G) => string,
   write: (g: G, recordIds: Set<string>) => Promise<unknown>,
 ) {
   const results = await settleLimited(entries, WRITE_CONCURRENCY, (e) => write(e.group, e.recordIds));
   results.forEach((r, i) => {
-    if (r.status === 'rejected') for (const id of entries[i]?.recordIds ?? []) failed.add(id);
+    const entry = entries[i];
+    if (r.status === 'rejected' && entry) failed.fail(entry.recordIds, label(entry.group), r.reason);
   });
 }
 
 /** Fails every record of these groups (their items could not be read): answers undefined, so none is written. */
-function failAll(entries: { recordIds: Set<string> }[], failed: Set<string>): undefined {
-  for (const { recordIds } of entries) for (const id of recordIds) failed.add(id);
+function failAll(
+  entries: { group: RollupGroup | ActivityGroup; recordIds: Set<string> }[],
+  failed: Failures,
+  err: unknown,
+): undefined {
+  for (const { group, recordIds } of entries)
+    failed.fail(recordIds, 'domain' in group ? rollupLabel(group) : activityLabel(group), err);
   return undefined;
 }
 
+const rollupLabel = (g: RollupGroup) => `rollup ${g.domain} ${g.day}`;
+const activityLabel = (g: ActivityGroup) => `site activity ${g.siteId} ${g.day}`;
+
 const rollupEvent = (message: IngestMessage, identified: boolean): RollupEvent => ({
   id: message.id,
+  slot: slotOf(message.timestamp),
   signal: message.signal as Signal,
   topics: topicsOf(message),
   identified,

@@ -1,4 +1,5 @@
-import { addOnce, type Contribution, CounterStates } from './counted-add';
+import { estimatePeople } from '@intent/intent';
+import { type AddOutcome, addOnce, type Contribution, CounterStates, levelAttr } from './counted-add';
 import { siteDayKey, sitePk } from './keys';
 import { type Table, toAttr } from './table';
 
@@ -25,27 +26,27 @@ export interface SiteStats {
 /**
  * A site's activity by UTC day (`SITE#<id>` / `D#<YYYY-MM-DD>`): topic trends (page views,
  * reads, reads that resolved to no account, distinct visitors) and ingestion counters
- * (accepted, rejected by code, dropped by reason, pipeline lag). One conditional update per
- * site and day per batch; events are counted once, like rollups. A day, not an hour: a batch
- * of a backfill spans many hours but few days, and live traffic is one day anyway. The ids of
- * a site's day must fit DynamoDB's 400 KB item: about 30,000 events per site and day.
+ * (accepted, rejected by code, dropped by reason, pipeline lag). Usually one conditional update
+ * per site and day per batch; events are counted once, like rollups (`addOnce`, whose bounds
+ * hold at any volume: docs/storage.md). Distinct visitors per topic are sampled above
+ * PEOPLE_CAP and reported as an estimate.
  */
 export class ActivityRepository {
   constructor(private readonly table: Table) {}
 
   /** What these site days have counted, in batch reads: for `add`. */
-  counted(days: { siteId: string; day: string }[]): Promise<CounterStates> {
+  counted(days: { siteId: string; day: string; contributions: Contribution[] }[]): Promise<CounterStates> {
     return CounterStates.read(
       this.table,
-      days.map((d) => siteDayKey(d.siteId, d.day)),
+      days.map((d) => ({ key: siteDayKey(d.siteId, d.day), slots: d.contributions.map((c) => c.slot) })),
     );
   }
 
-  /** `day` is 'YYYY-MM-DD' (UTC). Answers how many contributions were new. `counted`: see `counted()`. */
-  add(siteId: string, day: string, contributions: Contribution[], counted?: CounterStates): Promise<number> {
+  /** `day` is 'YYYY-MM-DD' (UTC). `counted`: see `counted()`. */
+  add(siteId: string, day: string, contributions: Contribution[], counted?: CounterStates): Promise<AddOutcome> {
     const key = siteDayKey(siteId, day);
     const expiresAt = Math.floor(Date.parse(`${day}T00:00:00Z`) / 1000) + ACTIVITY_TTL_DAYS * 86_400;
-    return addOnce(this.table, key, contributions, { expiresAt }, counted?.of(key));
+    return addOnce(this.table, key, contributions, expiresAt, counted?.of(key));
   }
 
   async stats(siteId: string, fromDay: string, toDay: string): Promise<SiteStats> {
@@ -65,8 +66,9 @@ export class ActivityRepository {
     return stats;
   }
 
+  /** Per day and topic; `visitors` is exact up to PEOPLE_CAP, an estimate from a sample above. */
   async topicDays(siteId: string, fromDay: string, toDay: string): Promise<TopicDay[]> {
-    const byKey = new Map<string, TopicDay & { people: Set<string> }>();
+    const byKey = new Map<string, TopicDay>();
     for (const item of await this.days(siteId, fromDay, toDay)) {
       const day = String(item.sk).slice(2, 12);
       for (const [attr, value] of Object.entries(item)) {
@@ -74,25 +76,18 @@ export class ActivityRepository {
         if (!m) continue;
         const [, kind, topic = ''] = m;
         const key = `${day}|${topic}`;
-        const entry = byKey.get(key) ?? {
-          day,
-          topic,
-          pageViews: 0,
-          reads: 0,
-          unresolvedReads: 0,
-          visitors: 0,
-          people: new Set(),
-        };
+        const entry = byKey.get(key) ?? { day, topic, pageViews: 0, reads: 0, unresolvedReads: 0, visitors: 0 };
         if (kind === 'pv') entry.pageViews += value as number;
         else if (kind === 'r') entry.reads += value as number;
         else if (kind === 'u') entry.unresolvedReads += value as number;
-        else for (const p of value as Set<string>) entry.people.add(p);
+        else {
+          const level = item[levelAttr(attr)];
+          entry.visitors = estimatePeople({ members: value as Set<string>, level: typeof level === 'number' ? level : 0 });
+        }
         byKey.set(key, entry);
       }
     }
-    return [...byKey.values()]
-      .map(({ people, ...rest }) => ({ ...rest, visitors: people.size }))
-      .sort((a, b) => a.day.localeCompare(b.day) || a.topic.localeCompare(b.topic));
+    return [...byKey.values()].sort((a, b) => a.day.localeCompare(b.day) || a.topic.localeCompare(b.topic));
   }
 
   private days(siteId: string, fromDay: string, toDay: string) {

@@ -1,40 +1,163 @@
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { levelFor, PEOPLE_CAP, personRank } from '@intent/intent';
 import { isConditionalCheckFailed } from './errors';
-import { type Key, type Table, toAttr } from './table';
+import { forEachLimited } from './limited';
+import { type Item, type Key, type Table, toAttr } from './table';
+
+/**
+ * Exactly-once counters whose items stay inside DynamoDB's limits at any volume. The design,
+ * its bounds and the arithmetic are in docs/storage.md; in short:
+ * - A counter item (an account's day, a site's day) holds its numbers, its distinct-people
+ *   sets (sampled above PEOPLE_CAP members) and the ids of its most recent events (`ids`, at
+ *   most RECENT_IDS), and a version `ver` that every write moves. Every write is guarded by
+ *   that version, so the writer's view of the item is exact: which ids it holds, which
+ *   attributes, how big each set is.
+ * - Counting and de-duplication are one conditional write, so a crash never leaves an event
+ *   counted without its id, or the reverse.
+ * - When `ids` is full, its ids move to seen pages (`S#<counter sk>#<slot>#<page>`, the slot
+ *   being the event's UTC hour, at most PAGE_IDS each), ids first, then removed from the
+ *   counter, so at every moment an id is in the counter or in a page (or both, briefly).
+ *   A batch reads the pages of the hours its events fall in, not the whole day.
+ */
 
 /** What one event adds to a counter item. */
 export interface Contribution {
   /** The de-duplication id of the event. */
   id: string;
+  /** The event's UTC hour ('00'..'23'): which seen pages keep its id once it leaves the counter. */
+  slot: string;
   /** Numbers to ADD, by attribute name. */
   counts: Record<string, number>;
-  /** Strings to ADD to string sets, by attribute name. */
-  members?: Record<string, string>;
+  /** A person to add to a distinct-people set, by attribute name. */
+  people?: Record<string, string>;
 }
 
-/** What a counter item has counted: its event ids, and the version of the last write (0: none yet). */
-export interface CounterState {
-  ids: Set<string>;
-  version: number;
-}
+/** Ids kept on the counter item itself: bounds its size (and so every write's cost). */
+export const RECENT_IDS = 1_000;
+/** Ids per seen page: about 20 KB, so appending to one costs at most ~20 write units. */
+export const PAGE_IDS = 1_000;
+/** Number attributes per counter item (about 100 topics' counters): beyond, new ones are left out and counted in `over`. */
+export const MAX_NUMBERS = 1_400;
+/** Distinct-people sets per counter item (one per topic): beyond, new ones are left out and counted in `over`. */
+export const MAX_SETS = 100;
+/** Ids added by one write. */
+const IDS_PER_WRITE = 500;
+/** An expression string may be 4 KB: stay under it with room for the fixed clauses. */
+const EXPRESSION_BUDGET = 3_500;
+/** Lost races in a row on one item before the batch gives up on it (its records are retried by SQS). */
+const MAX_CONFLICTS = 10;
 
+const IDS = 'ids';
+const VERSION = 'ver';
+const OVER = 'over';
 /**
- * Counter states of many items, read in batches before a batch of events is written: each
- * write then knows which of its events are new and the version to write over, so it needs no
- * read of its own, and a group of only duplicates costs no write at all.
+ * `mv#<slot>`: how many times ids of that hour moved to its seen pages (absent: it has none).
+ * While it is unchanged, the pages a writer read of that hour are still whole.
  */
+const MOVES_PREFIX = 'mv#';
+const movesAttr = (slot: string) => `${MOVES_PREFIX}${slot}`;
+const LEGACY_SLOT = '--';
+const SLOT_SEPARATOR = ':';
+/** The attribute holding a people set's sampling level. */
+export const levelAttr = (setAttr: string) => `L${setAttr}`;
+const EXPIRES_AT = 'expiresAt';
+const RESERVED = new Set([IDS, VERSION, OVER, 'pk', 'sk', EXPIRES_AT]);
+
+/** Where the ids of a counter's events of one hour go once they leave the counter. */
+const seenPrefix = (key: Key, slot: string) => `S#${key.sk}#${slot}#`;
+const seenKey = (key: Key, slot: string, page: number) => ({
+  pk: key.pk,
+  sk: `${seenPrefix(key, slot)}${String(page).padStart(4, '0')}`,
+});
+const seenPage = (sk: string) => Number(sk.slice(sk.lastIndexOf('#') + 1));
+
+/** An id as the counter keeps it: with its slot, so moving it out knows where it goes. */
+const recentMember = (c: Contribution) => `${c.slot}${SLOT_SEPARATOR}${c.id}`;
+function parseRecent(member: string): { slot: string; id: string } {
+  const at = member.indexOf(SLOT_SEPARATOR);
+  // Items counted before slots existed hold bare ids.
+  return at < 0 ? { slot: LEGACY_SLOT, id: member } : { slot: member.slice(0, at), id: member.slice(at + 1) };
+}
+
+/** A writer's exact view of one counter item at `version`, plus the seen pages of the slots it read. */
+export class CounterState {
+  version = 0;
+  recent = new Set<string>();
+  /** Ids counted: those of `recent`, and those of the seen pages of `slotsRead`. */
+  ids = new Set<string>();
+  /** Per slot that has seen pages: how many moves it had (`mv#<slot>`). */
+  moves = new Map<string, number>();
+  /** Per slot whose pages were read: how many moves it had then. */
+  slotsRead = new Map<string, number>();
+  /** Per slot read: its last page and how many ids that page holds. */
+  lastPage = new Map<string, { page: number; size: number }>();
+  numbers = new Set<string>();
+  sets = new Map<string, { members: Set<string>; level: number }>();
+
+  static of(item: Item | undefined): CounterState {
+    const state = new CounterState();
+    state.load(item);
+    return state;
+  }
+
+  /** Replaces the counter's part of the view with `item` (the seen pages read stay). */
+  load(item: Item | undefined) {
+    const pageIds = new Set([...this.ids].filter((id) => !this.recentIds().has(id)));
+    this.version = typeof item?.[VERSION] === 'number' ? (item[VERSION] as number) : 0;
+    this.recent = new Set((item?.[IDS] as Set<string> | undefined) ?? []);
+    this.ids = new Set([...pageIds, ...this.recentIds()]);
+    this.moves = new Map();
+    this.numbers = new Set();
+    this.sets = new Map();
+    for (const [attr, value] of Object.entries(item ?? {})) {
+      if (RESERVED.has(attr)) continue;
+      if (attr.startsWith(MOVES_PREFIX)) {
+        this.moves.set(attr.slice(MOVES_PREFIX.length), value as number);
+        continue;
+      }
+      if (typeof value === 'number') this.numbers.add(attr);
+      else if (value instanceof Set) this.sets.set(attr, { members: new Set(value as Set<string>), level: 0 });
+    }
+    for (const [attr, set] of this.sets) {
+      const level = item?.[levelAttr(attr)];
+      if (typeof level === 'number') set.level = level;
+    }
+  }
+
+  private recentIds(): Set<string> {
+    return new Set([...this.recent].map((m) => parseRecent(m).id));
+  }
+
+  /** Adds what a seen page of `slot` holds. */
+  addPage(slot: string, sk: string, ids: Set<string> | undefined) {
+    for (const id of ids ?? []) this.ids.add(id);
+    const page = seenPage(sk);
+    const last = this.lastPage.get(slot);
+    if (!last || page > last.page) this.lastPage.set(slot, { page, size: ids?.size ?? 0 });
+  }
+}
+
+/** Counter states of many items, read in batches before a batch of events is written. */
 export class CounterStates {
   private constructor(private readonly states: Map<string, CounterState>) {}
 
-  /** Reads the states of these items (eventually consistent: a stale one only costs a retry). */
-  static async read(table: Table, keys: Key[]): Promise<CounterStates> {
-    const unique = [...new Map(keys.map((k) => [stateId(k), k])).values()];
-    const items = await table.getMany(unique, false, {
-      expression: '#ids, #ver, pk, sk',
-      names: { '#ids': IDS, '#ver': VERSION },
+  /**
+   * Reads the counter items (eventually consistent: a stale one only costs a retry) and the
+   * seen pages of the slots each will be written with.
+   */
+  static async read(table: Table, wanted: { key: Key; slots: Iterable<string> }[]): Promise<CounterStates> {
+    const unique = new Map<string, { key: Key; slots: Set<string> }>();
+    for (const w of wanted) {
+      const entry = unique.get(stateId(w.key)) ?? { key: w.key, slots: new Set<string>() };
+      for (const s of w.slots) entry.slots.add(s);
+      unique.set(stateId(w.key), entry);
+    }
+    const items = await table.getMany([...unique.values()].map((u) => u.key));
+    const states = new Map([...unique.keys()].map((id) => [id, new CounterState()]));
+    for (const item of items) states.get(stateId(item as Key))?.load(item);
+    await forEachLimited([...unique.entries()], 8, async ([id, { key, slots }]) => {
+      await readPages(table, key, states.get(id) as CounterState, slots);
     });
-    const states = new Map(unique.map((k) => [stateId(k), { ids: new Set<string>(), version: 0 }]));
-    for (const item of items) states.set(stateId(item as Key), stateOf(item));
     return new CounterStates(states);
   }
 
@@ -44,114 +167,272 @@ export class CounterStates {
   }
 }
 
-const IDS = 'ids';
-const VERSION = 'ver';
-const MAX_ATTEMPTS = 5;
 const stateId = (key: Key) => `${key.pk}\u0000${key.sk}`;
-const stateOf = (item: Record<string, unknown> | undefined): CounterState => ({
-  ids: new Set((item?.[IDS] as Set<string> | undefined) ?? []),
-  version: typeof item?.[VERSION] === 'number' ? (item[VERSION] as number) : 0,
-});
+
+/** Reads the seen pages of those `slots` that have any, unless read since their last move. */
+async function readPages(table: Table, key: Key, state: CounterState, slots: Iterable<string>, consistent = false) {
+  const stale = (s: string) => state.moves.has(s) && state.slotsRead.get(s) !== state.moves.get(s);
+  const toRead = [...new Set([...slots, LEGACY_SLOT])].filter(stale);
+  await Promise.all(
+    toRead.map(async (slot) => {
+      const pages = await table.queryAll({
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+        ExpressionAttributeValues: toAttr({ ':pk': key.pk, ':p': seenPrefix(key, slot) }),
+        ProjectionExpression: 'sk, #ids',
+        ExpressionAttributeNames: { '#ids': IDS },
+        ConsistentRead: consistent,
+      });
+      for (const page of pages) state.addPage(slot, String(page.sk), page[IDS] as Set<string> | undefined);
+      state.slotsRead.set(slot, state.moves.get(slot) ?? 0);
+    }),
+  );
+}
+
+/** Re-reads an item after a lost race: consistently, with the pages of every slot it needs. */
+async function reload(table: Table, key: Key, state: CounterState, slots: Iterable<string>) {
+  state.load(await table.get(key, true));
+  // Hours whose ids another writer moved meanwhile are read again.
+  await readPages(table, key, state, slots, true);
+}
+
+export interface AddOutcome {
+  /** Events counted now (not counted before). */
+  added: number;
+  /** Attributes left out because the item was at MAX_NUMBERS or MAX_SETS. */
+  leftOut: number;
+}
 
 /**
- * A condition expression may hold 300 operators: each id costs three (`NOT contains(...) AND`),
- * so up to this many new events are guarded by their ids, more by the item's version.
- */
-const IDS_PER_CONDITION = 95;
-
-/**
- * Adds the events not counted yet to one counter item with one conditional update. The item
- * keeps the ids it has counted (`ids`), so a duplicate (a redelivery, a replay) is dropped
- * before the write. The condition keeps a concurrent writer's events from counting twice:
- * up to IDS_PER_CONDITION new events, that none of their ids is there yet (writers of other
- * events never conflict); more, that the item's version is the one read (every write moves
- * it). A failed condition re-reads the item, consistently, and retries with what is still new.
- * The exactly-once effect costs no write per event. `state` is what a batch read found
- * (`CounterStates`), else the item is read first; it is kept up to date. Answers how many
- * events were new.
+ * Adds the events not counted yet to one counter item, exactly once, in as few conditional
+ * writes as fit (usually one). `state` is what a batch read found (`CounterStates`), else the
+ * item is read first; it is kept up to date. `expiresAt` (TTL) is set by the first write.
  */
 export async function addOnce(
   table: Table,
   key: Key,
   contributions: Contribution[],
-  set: Record<string, unknown> = {},
+  expiresAt: number,
   state?: CounterState,
-): Promise<number> {
+): Promise<AddOutcome> {
   const unique = [...new Map(contributions.map((c) => [c.id, c])).values()];
-  const current = state ?? stateOf(await table.get(key));
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+  const slots = new Set(unique.map((c) => c.slot));
+  const current = state ?? new CounterState();
+  if (!state) await reload(table, key, current, slots);
+  else await readPages(table, key, current, slots);
+  const outcome: AddOutcome = { added: 0, leftOut: 0 };
+  let conflicts = 0;
+  for (;;) {
     const fresh = unique.filter((c) => !current.ids.has(c.id));
-    if (!fresh.length) return 0;
-    const byIds = fresh.length <= IDS_PER_CONDITION;
-    // A version guard needs the version: after an ids-guarded write of this batch it is unknown.
-    if (byIds || current.version !== UNKNOWN) {
-      try {
-        await table.client.send(
-          new UpdateItemCommand(updateFor(table.name, key, fresh, set, byIds ? undefined : current.version)),
-        );
-        for (const c of fresh) current.ids.add(c.id);
-        // Another writer may have moved the version in between: only a version-guarded write knows it.
-        current.version = byIds ? UNKNOWN : current.version + 1;
-        return fresh.length;
-      } catch (err) {
-        if (!isConditionalCheckFailed(err)) throw err;
+    if (!fresh.length) return outcome;
+    try {
+      if (current.recent.size + Math.min(fresh.length, IDS_PER_WRITE) > RECENT_IDS && current.recent.size > 0) {
+        await moveRecentToPages(table, key, current, expiresAt);
+        conflicts = 0;
+        continue;
       }
+      const room = Math.min(IDS_PER_WRITE, RECENT_IDS - current.recent.size);
+      const write = planWrite(key, fresh.slice(0, room), expiresAt, current);
+      await table.client.send(new UpdateItemCommand({ TableName: table.name, ...write.update }));
+      write.apply();
+      // Progress: only lost races in a row count against the item.
+      conflicts = 0;
+      outcome.added += write.events;
+      outcome.leftOut += write.leftOut;
+    } catch (err) {
+      if (!isConditionalCheckFailed(err)) throw err;
+      if (++conflicts >= MAX_CONFLICTS) throw new Error(`counter ${key.pk} ${key.sk} lost ${MAX_CONFLICTS} races in a row`);
+      await jitter(conflicts);
+      await reload(table, key, current, slots);
     }
-    Object.assign(current, stateOf(await table.get(key, true)));
   }
-  throw new Error(`counter ${key.pk} ${key.sk} kept conflicting`);
 }
 
-const UNKNOWN = -1;
-
-/** The update adding these events; guarded by their ids, or by `version` when given. */
-function updateFor(tableName: string, key: Key, contributions: Contribution[], set: Record<string, unknown>, version?: number) {
-  const counts = new Map<string, number>();
-  const members = new Map<string, Set<string>>([[IDS, new Set()]]);
-  for (const c of contributions) {
-    members.get(IDS)?.add(c.id);
-    for (const [attr, n] of Object.entries(c.counts)) counts.set(attr, (counts.get(attr) ?? 0) + n);
-    for (const [attr, m] of Object.entries(c.members ?? {})) members.set(attr, (members.get(attr) ?? new Set()).add(m));
+/**
+ * Moves the counter's recent ids to the seen pages of their slots: each slot's ids are added to
+ * its last page while it has room (a condition on the page's size), else to a new page; then
+ * the counter forgets them (version-guarded). Adding to a page twice is harmless (a set), so a
+ * crash or a lost race in between only repeats the move.
+ */
+async function moveRecentToPages(table: Table, key: Key, state: CounterState, expiresAt: number) {
+  const bySlot = new Map<string, string[]>();
+  for (const member of state.recent) {
+    const { slot, id } = parseRecent(member);
+    bySlot.set(slot, [...(bySlot.get(slot) ?? []), id]);
   }
-  // Attribute names come from topic ids and signal names: always pass them as #names.
-  const names: Record<string, string> = { '#ver': VERSION };
-  const values: Record<string, unknown> = { ':one': 1 };
-  const adds: string[] = ['#ver :one'];
+  // Pages of slots never read are read first, so the last page is known.
+  await readPages(table, key, state, bySlot.keys(), true);
+  for (const [slot, ids] of bySlot) await appendToPages(table, key, state, slot, ids, expiresAt);
+  const slots = [...bySlot.keys()];
+  const names: Record<string, string> = { '#ids': IDS, '#ver': VERSION };
+  slots.forEach((slot, i) => {
+    names[`#m${i}`] = movesAttr(slot);
+  });
+  const update = {
+    Key: toAttr(key),
+    UpdateExpression: `DELETE #ids :moved ADD #ver :one, ${slots.map((_, i) => `#m${i} :one`).join(', ')}`,
+    ConditionExpression: state.version > 0 ? '#ver = :was' : 'attribute_not_exists(#ver)',
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: toAttr({
+      ':moved': new Set(state.recent),
+      ':one': 1,
+      ...(state.version > 0 ? { ':was': state.version } : {}),
+    }),
+  };
+  await table.client.send(new UpdateItemCommand({ TableName: table.name, ...update }));
+  state.version++;
+  state.recent = new Set();
+  for (const slot of slots) {
+    const moves = (state.moves.get(slot) ?? 0) + 1;
+    state.moves.set(slot, moves);
+    // This writer's view of the slot's pages is whole: it read them and wrote the move.
+    state.slotsRead.set(slot, moves);
+  }
+}
+
+async function appendToPages(table: Table, key: Key, state: CounterState, slot: string, ids: string[], expiresAt: number) {
+  const last = state.lastPage.get(slot) ?? { page: 0, size: 0 };
+  let page = last.size + ids.length > PAGE_IDS && last.size > 0 ? last.page + 1 : last.page;
+  for (let attempt = 0; attempt < MAX_CONFLICTS; attempt++) {
+    const applied = await table.updateIf(seenKey(key, slot, page), {
+      UpdateExpression: 'ADD #ids :ids SET #exp = if_not_exists(#exp, :exp)',
+      // A page never passes PAGE_IDS ids, whoever else appends to it.
+      ConditionExpression: 'attribute_not_exists(#ids) OR size(#ids) <= :room',
+      ExpressionAttributeNames: { '#ids': IDS, '#exp': EXPIRES_AT },
+      ExpressionAttributeValues: toAttr({ ':ids': new Set(ids), ':room': PAGE_IDS - ids.length, ':exp': expiresAt }),
+    });
+    if (applied) {
+      const size = page === last.page ? last.size + ids.length : ids.length;
+      state.lastPage.set(slot, { page, size });
+      return;
+    }
+    page++;
+  }
+  throw new Error(`seen pages of ${key.pk} ${key.sk} ${slot} kept filling`);
+}
+
+interface PlannedWrite {
+  update: { Key: ReturnType<typeof toAttr> } & Record<string, unknown>;
+  events: number;
+  leftOut: number;
+  apply(): void;
+}
+
+/**
+ * One version-guarded update adding as many of `fresh` (in order) as fit the expression budget:
+ * numbers ADDed (new attributes only while the item has room), people added to their sets
+ * (sampled above PEOPLE_CAP), ids added to `ids`.
+ */
+function planWrite(key: Key, fresh: Contribution[], expiresAt: number, state: CounterState): PlannedWrite {
+  const names: Record<string, string> = { '#ver': VERSION, '#ids': IDS, '#exp': EXPIRES_AT };
+  const values: Record<string, unknown> = { ':one': 1, ':exp': expiresAt };
+  const numbers = new Map<string, number>();
+  const people = new Map<string, Set<string>>();
+  const taken: Contribution[] = [];
+  let leftOut = 0;
+  const newNumbers = new Set<string>();
+  const newSets = new Set<string>();
+  let length = 200;
+  for (const c of fresh) {
+    // Each new attribute costs about 12 characters of the update expression ("#n123 :n123, ").
+    const adds = [...Object.keys(c.counts), ...Object.keys(c.people ?? {})].filter((a) => !numbers.has(a) && !people.has(a));
+    if (taken.length && length + adds.length * 30 > EXPRESSION_BUDGET) break;
+    length += adds.length * 30;
+    taken.push(c);
+    for (const [attr, n] of Object.entries(c.counts)) {
+      if (!state.numbers.has(attr) && !newNumbers.has(attr)) {
+        if (state.numbers.size + newNumbers.size >= MAX_NUMBERS) {
+          leftOut++;
+          continue;
+        }
+        newNumbers.add(attr);
+      }
+      numbers.set(attr, (numbers.get(attr) ?? 0) + n);
+    }
+    for (const [attr, person] of Object.entries(c.people ?? {})) {
+      if (!state.sets.has(attr) && !newSets.has(attr)) {
+        if (state.sets.size + newSets.size >= MAX_SETS) {
+          leftOut++;
+          continue;
+        }
+        newSets.add(attr);
+      }
+      people.set(attr, (people.get(attr) ?? new Set()).add(person));
+    }
+  }
+  if (leftOut) numbers.set(OVER, (numbers.get(OVER) ?? 0) + leftOut);
+
+  const adds = ['#ver :one', '#ids :ids'];
+  // First-writer-wins, so a retry never moves the TTL.
+  const sets: string[] = ['#exp = if_not_exists(#exp, :exp)'];
+  const setChanges = new Map<string, { members: Set<string>; level: number }>();
+  values[':ids'] = new Set(taken.map(recentMember));
   let n = 0;
-  let idsName = '';
-  for (const [attr, value] of [...counts, ...members]) {
-    names[`#a${n}`] = attr;
-    if (attr === IDS) idsName = `#a${n}`;
-    values[`:a${n}`] = value;
-    adds.push(`#a${n} :a${n}`);
+  for (const [attr, value] of numbers) {
+    names[`#n${n}`] = attr;
+    values[`:n${n}`] = value;
+    adds.push(`#n${n} :n${n}`);
     n++;
   }
-  const sets = Object.keys(set).map((attr, i) => {
-    names[`#s${i}`] = attr;
-    values[`:s${i}`] = set[attr];
-    // SET values are first-writer-wins (e.g. a TTL), so a retry never moves them.
-    return `#s${i} = if_not_exists(#s${i}, :s${i})`;
-  });
-  let condition: string;
-  if (version === undefined) {
-    // contains() on a missing set is false, so a new item passes.
-    contributions.forEach((c, i) => {
-      values[`:i${i}`] = c.id;
-    });
-    condition = contributions.map((_, i) => `NOT contains(${idsName}, :i${i})`).join(' AND ');
-  } else if (version > 0) {
-    values[':was'] = version;
-    condition = '#ver = :was';
-  } else {
-    // Items counted before versions existed have none: version 0.
-    condition = 'attribute_not_exists(#ver)';
+  let p = 0;
+  for (const [attr, persons] of people) {
+    const before = state.sets.get(attr) ?? { members: new Set<string>(), level: 0 };
+    const candidates = [...persons].filter((x) => !before.members.has(x) && personRank(x) >= before.level);
+    if (!candidates.length) continue;
+    const level = levelFor([...before.members, ...candidates], before.level);
+    const added = candidates.filter((x) => personRank(x) >= level);
+    const dropped = [...before.members].filter((x) => personRank(x) < level);
+    names[`#p${p}`] = attr;
+    const members = new Set([...before.members].filter((x) => personRank(x) >= level));
+    for (const x of added) members.add(x);
+    if (dropped.length) {
+      // A set cannot be added to and deleted from in one update: the write is version-guarded,
+      // so replacing the whole sample (at most PEOPLE_CAP members) is as safe.
+      values[`:p${p}`] = members;
+      sets.push(`#p${p} = :p${p}`);
+    } else if (added.length) {
+      values[`:p${p}`] = new Set(added);
+      adds.push(`#p${p} :p${p}`);
+    }
+    if (level !== before.level) {
+      names[`#l${p}`] = levelAttr(attr);
+      values[`:l${p}`] = level;
+      sets.push(`#l${p} = :l${p}`);
+    }
+    setChanges.set(attr, { members, level });
+    p++;
   }
-  return {
-    TableName: tableName,
+  if (state.version > 0) values[':was'] = state.version;
+  const update = {
     Key: toAttr(key),
-    UpdateExpression: `ADD ${adds.join(', ')}${sets.length ? ` SET ${sets.join(', ')}` : ''}`,
-    ConditionExpression: condition,
+    UpdateExpression: `ADD ${adds.join(', ')} SET ${sets.join(', ')}`,
+    ConditionExpression: state.version > 0 ? '#ver = :was' : 'attribute_not_exists(#ver)',
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: toAttr(values),
   };
+  return {
+    update,
+    events: taken.length,
+    leftOut,
+    apply() {
+      state.version++;
+      for (const c of taken) {
+        state.recent.add(recentMember(c));
+        state.ids.add(c.id);
+      }
+      for (const attr of newNumbers) state.numbers.add(attr);
+      if (leftOut) state.numbers.add(OVER);
+      for (const [attr, change] of setChanges) {
+        state.sets.set(attr, change);
+        if (change.level > 0) state.numbers.add(levelAttr(attr));
+      }
+    },
+  };
 }
+
+function jitter(attempt: number): Promise<void> {
+  const ms = Math.min(200, 10 * 2 ** attempt) * Math.random();
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Exported for the limits' arithmetic in docs/storage.md and its test. */
+export const COUNTER_LIMITS = { RECENT_IDS, PAGE_IDS, MAX_NUMBERS, MAX_SETS, PEOPLE_CAP, IDS_PER_WRITE, EXPRESSION_BUDGET };

@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-
 /**
  * Every key format of the single table lives here, and only here: the rest of the code asks
  * the repositories for accounts, rollups and keys, and never sees a `pk`.
@@ -38,52 +36,41 @@ export const ROLLUP_PREFIX = 'R#';
 export const rollupKey = (domain: string, day: string) => ({ pk: accountPk(domain), sk: `${ROLLUP_PREFIX}${day}` });
 export const rollupDay = (sk: string) => sk.slice(ROLLUP_PREFIX.length, ROLLUP_PREFIX.length + 10);
 /**
- * Unresolved visitors' engaged events, kept for stitching in buckets per day and shard (not
- * per visitor): a batch writes at most PENDING_SHARDS items per day it spans, whatever the
- * number of anonymous visitors in it. A visitor's events all fall in one shard, named by a
- * short hash of the anonymous id (`visitorTag`), so stitching reads one item per day, all in
- * one Query of the shard's partition.
- * An item holds about 6,000 events (DynamoDB's 400 KB): 8 shards keep ~48,000 anonymous
- * engaged events a day (reads and stronger; page views are not kept). More shards hold more
- * but cost a backfill more writes (shards x days per batch); changing the count strands the
- * events kept before the change.
+ * Unresolved visitors' engaged events, kept for stitching in the visitor's own partition, one
+ * item per day (`VISITOR#<anonymousId>` / `P#<day>`), next to its link: stitching and erasure
+ * read exactly one visitor's items with one Query, whatever the site's volume. An item keeps
+ * at most PENDING_PER_DAY events (a person does not read hundreds of articles a day; past that
+ * the visitor is a robot or a flood, and its events still count for the site).
  */
-export const PENDING_SHARDS = 8;
-export const visitorTag = (anonymousId: string) => createHash('sha256').update(anonymousId).digest('base64url').slice(0, 12);
-export const pendingShard = (tag: string) => (tag.charCodeAt(0) * 64 + tag.charCodeAt(1)) % PENDING_SHARDS;
-const PENDING_DAY_PREFIX = 'D#';
-export const pendingKey = (day: string, shard: number) => ({ pk: `PENDING#${shard}`, sk: `${PENDING_DAY_PREFIX}${day}` });
-export const pendingDay = (sk: string) => sk.slice(PENDING_DAY_PREFIX.length);
-/**
- * The query for a shard's pending items of the days `fromDay` to `toDay`: one partition per
- * shard, days as sort keys, so one Query reads them (billed by their total size, not per item).
- */
-export function pendingQuery(shard: number, fromDay: string, toDay: string) {
-  const from = pendingKey(fromDay, shard);
+export const PENDING_PER_DAY = 200;
+const PENDING_PREFIX = 'P#';
+export const pendingKey = (anonymousId: string, day: string) => ({ pk: visitorPk(anonymousId), sk: `${PENDING_PREFIX}${day}` });
+export const pendingDay = (sk: string) => sk.slice(PENDING_PREFIX.length);
+/** The query for a visitor's pending items of the days `fromDay` to `toDay`. */
+export function visitorPendingQuery(anonymousId: string, fromDay: string, toDay: string) {
   return {
     KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-    ExpressionAttributeValues: { ':pk': { S: from.pk }, ':from': { S: from.sk }, ':to': { S: pendingKey(toDay, shard).sk } },
+    ExpressionAttributeValues: {
+      ':pk': { S: visitorPk(anonymousId) },
+      ':from': { S: pendingKey(anonymousId, fromDay).sk },
+      ':to': { S: pendingKey(anonymousId, toDay).sk },
+    },
   };
 }
 
-/** The query for the pending items a visitor's events went to (those of its shard). */
-export const visitorPendingQuery = (anonymousId: string, fromDay: string, toDay: string) =>
-  pendingQuery(pendingShard(visitorTag(anonymousId)), fromDay, toDay);
-
-/** One pending event, as a set member of a pending item: `tag|eventId|signal|topics|person`. */
+/** One pending event, as a set member of a pending item: `eventId|signal|topics|person|slot`. */
 export interface PendingEntry {
-  tag: string;
   id: string;
   signal: string;
   topics: string[];
   person: string;
+  /** The event's UTC hour: where its id goes in the account's seen pages once stitched. */
+  slot: string;
 }
-export const pendingEntry = (e: PendingEntry) => [e.tag, e.id, e.signal, e.topics.join(','), e.person].join('|');
-/** The visitor tag of a pending entry, without parsing the rest (a shard's item holds every visitor's). */
-export const pendingEntryTag = (entry: string) => entry.slice(0, entry.indexOf('|'));
+export const pendingEntry = (e: PendingEntry) => [e.id, e.signal, e.topics.join(','), e.person, e.slot].join('|');
 export function parsePendingEntry(entry: string): PendingEntry {
-  const [tag = '', id = '', signal = '', topics = '', person = ''] = entry.split('|');
-  return { tag, id, signal, topics: topics.split(',').filter(Boolean), person };
+  const [id = '', signal = '', topics = '', person = '', slot = '00'] = entry.split('|');
+  return { id, signal, topics: topics.split(',').filter(Boolean), person, slot };
 }
 
 /** The sparse pod-queue index: present on an account item only while it sits in a pod queue. */

@@ -1,0 +1,123 @@
+import { createHash } from 'node:crypto';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { estimatePeople, PEOPLE_CAP } from '@intent/intent';
+import { COUNTER_LIMITS, type RollupEvent, Table } from '@intent/store';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestStack, type TestStack } from './harness';
+
+/**
+ * Counter items at a real site's volume, on the stand-in: every event counted once, and every
+ * item inside DynamoDB's 400 KB whatever the day's volume (docs/storage.md).
+ */
+describe('counters at volume', () => {
+  let stack: TestStack;
+  let table: Table;
+  const DAY = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+  const DOMAIN = 'volume.example';
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+    table = new Table(stack.dynamo, 'intent-pipeline');
+  });
+  afterAll(async () => {
+    await stack.stop().catch(() => undefined);
+    stack.cleanup();
+  });
+
+  /** Event `i`: hour i / 250, one topic of three, one of `people` persons. */
+  const events = (from: number, to: number, people: number): RollupEvent[] =>
+    Array.from({ length: to - from }, (_, k) => {
+      const i = from + k;
+      return {
+        id: `vol-${String(i).padStart(6, '0')}`,
+        // In time order, as live traffic comes: 250 events an hour.
+        slot: String(Math.floor(i / 250) % 24).padStart(2, '0'),
+        signal: 'content_read' as const,
+        topics: [`topic-${i % 3}`],
+        identified: i % 2 === 0,
+        person: personOf(i % people),
+      };
+    });
+  const add = async (evts: RollupEvent[]) => {
+    const group = { domain: DOMAIN, day: DAY, events: evts };
+    return stack.store.rollups.add(group, await stack.store.rollups.counted([group]));
+  };
+  const reads = async () => (await stack.store.rollups.since(DOMAIN, DAY)).reduce((n, r) => n + (r.counts.content_read ?? 0), 0);
+  /** Every item of the account's partition, with its size as DynamoDB measures it (about: names plus values). */
+  const items = async () =>
+    (
+      await table.queryAll({
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: marshall({ ':pk': `ACCT#${DOMAIN}` }),
+      })
+    ).map((item) => ({
+      sk: String(item.sk),
+      item,
+      bytes: Buffer.byteLength(JSON.stringify(marshall(item, { convertClassInstanceToMap: true }))),
+    }));
+
+  it('counts 6,000 events of one account-day once, written by four concurrent batches that overlap, and keeps every item small', async () => {
+    const all = events(0, 6_000, 500);
+    // Four writers, each with a quarter of the events plus a quarter of another's: every event is sent twice.
+    const quarters = [0, 1, 2, 3].map((q) => [
+      ...all.slice(q * 1_500, (q + 1) * 1_500),
+      ...all.slice(((q + 1) % 4) * 1_500, ((q + 1) % 4) * 1_500 + 1_500),
+    ]);
+    const outcomes = await Promise.all(quarters.map((q) => add(q)));
+    expect(outcomes.reduce((n, o) => n + o.added, 0)).toBe(6_000);
+    expect(await reads()).toBe(6_000);
+
+    const stored = await items();
+    const counter = stored.find((s) => s.sk === `R#${DAY}`);
+    expect((counter?.item.ids as Set<string>).size).toBeLessThanOrEqual(COUNTER_LIMITS.RECENT_IDS);
+    const pages = stored.filter((s) => s.sk.startsWith(`S#R#${DAY}#`));
+    expect(pages.length).toBeGreaterThan(0);
+    for (const page of pages) expect((page.item.ids as Set<string>).size).toBeLessThanOrEqual(COUNTER_LIMITS.PAGE_IDS);
+    for (const s of stored) expect(s.bytes).toBeLessThan(400 * 1024);
+    // Every id is kept once: in the counter or in a page of its hour.
+    const kept = [...(counter?.item.ids as Set<string>)].map((m) => m.slice(3));
+    for (const page of pages) kept.push(...(page.item.ids as Set<string>));
+    expect(new Set(kept).size).toBe(6_000);
+  }, 120_000);
+
+  it('adds nothing when the same day is replayed, in other batches', async () => {
+    const all = events(0, 6_000, 500);
+    const outcomes = await Promise.all([all.slice(0, 2_500), all.slice(2_500)].map((b) => add(b)));
+    expect(outcomes.reduce((n, o) => n + o.added, 0)).toBe(0);
+    expect(await reads()).toBe(6_000);
+  });
+
+  it('keeps at most PEOPLE_CAP people per topic and day, and estimates how many there were', async () => {
+    const rollups = await stack.store.rollups.since(DOMAIN, DAY);
+    for (const r of rollups) {
+      expect(r.people.length).toBeLessThanOrEqual(PEOPLE_CAP);
+      // 500 people over three topics: every topic saw all of them (i % 3 and i % 500 cover all pairs).
+      const estimate = estimatePeople({ members: new Set(r.people), level: r.peopleLevel ?? 0 });
+      expect(estimate).toBeGreaterThan(250);
+      expect(estimate).toBeLessThan(1_000);
+    }
+  });
+
+  it('leaves out the counters of topics past the item’s room, counts them in `over`, and still counts the event', async () => {
+    const many = Array.from({ length: 150 }, (_, t) => ({
+      id: `wide-${t}`,
+      slot: '12',
+      signal: 'content_read' as const,
+      topics: [`wide-topic-${String(t).padStart(3, '0')}`],
+      identified: true,
+      person: personOf(t),
+    }));
+    const outcome = await add(many);
+    expect(outcome.added).toBe(150);
+    expect(outcome.leftOut).toBeGreaterThan(0);
+    const counter = (await items()).find((s) => s.sk === `R#${DAY}`);
+    const numbers = Object.values(counter?.item ?? {}).filter((v) => typeof v === 'number').length;
+    const sets = Object.entries(counter?.item ?? {}).filter(([k, v]) => v instanceof Set && k !== 'ids').length;
+    expect(numbers).toBeLessThanOrEqual(COUNTER_LIMITS.MAX_NUMBERS + 4);
+    expect(sets).toBeLessThanOrEqual(COUNTER_LIMITS.MAX_SETS);
+    expect(counter?.item.over).toBe(outcome.leftOut);
+  });
+});
+
+/** A person as the collector makes them: a base64url hash (uniform, which sampling relies on). */
+const personOf = (i: number) => createHash('sha256').update(`person-${i}`).digest('base64url').slice(0, 16);

@@ -45,6 +45,7 @@ export interface WriteFailure {
 
 /** DynamoDB calls in flight at once per batch: enough to hide latency, few enough not to throttle. */
 const WRITE_CONCURRENCY = 8;
+const PENDING_CONCURRENCY = 16;
 /** Times a batch is resolved when erasures race it, before its records are left to a redelivery. */
 const MAX_RESOLVE_ATTEMPTS = 3;
 
@@ -218,6 +219,8 @@ async function rollUpOnce(records: IngestRecord[], deps: RollupDeps): Promise<Ro
     async (g) => {
       leftOut += await store.rollups.addPending(g.anonymousId, g.day, g.events);
     },
+    // One small item per visitor and day, none shared: more at once costs no conflict.
+    PENDING_CONCURRENCY,
   );
 
   // 2. A visitor linked by a concurrent batch between our read and our pending write would have
@@ -324,8 +327,9 @@ async function writeAll<G>(
   failed: Failures,
   label: (g: G) => string,
   write: (g: G, recordIds: Set<string>) => Promise<unknown>,
+  concurrency = WRITE_CONCURRENCY,
 ) {
-  const results = await settleLimited(entries, WRITE_CONCURRENCY, (e) => write(e.group, e.recordIds));
+  const results = await settleLimited(entries, concurrency, (e) => write(e.group, e.recordIds));
   results.forEach((r, i) => {
     const entry = entries[i];
     if (r.status === 'rejected' && entry) failed.fail(entry.recordIds, label(entry.group), r.reason);

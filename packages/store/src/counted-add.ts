@@ -102,10 +102,12 @@ export class CounterState {
 
   /** Replaces the counter's part of the view with `item` (the seen pages read stay). */
   load(item: Item | undefined) {
-    const pageIds = new Set([...this.ids].filter((id) => !this.recentIds().has(id)));
+    const recentIds = this.recentIds();
+    const pageIds = [...this.ids].filter((id) => !recentIds.has(id));
     this.version = typeof item?.[VERSION] === 'number' ? (item[VERSION] as number) : 0;
     this.recent = new Set((item?.[IDS] as Set<string> | undefined) ?? []);
-    this.ids = new Set([...pageIds, ...this.recentIds()]);
+    this.ids = new Set(pageIds);
+    for (const id of this.recentIds()) this.ids.add(id);
     this.moves = new Map();
     this.numbers = new Set();
     this.sets = new Map();
@@ -257,7 +259,9 @@ async function moveRecentToPages(table: Table, key: Key, state: CounterState, ex
   const bySlot = new Map<string, string[]>();
   for (const member of state.recent) {
     const { slot, id } = parseRecent(member);
-    bySlot.set(slot, [...(bySlot.get(slot) ?? []), id]);
+    const ids = bySlot.get(slot) ?? [];
+    ids.push(id);
+    bySlot.set(slot, ids);
   }
   // Pages of slots never read are read first, so the last page is known.
   await readPages(table, key, state, bySlot.keys(), true);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectAndDrain, configure, consumePodQueue, queueDomains, upsert, visitEvents } from './accounts-helpers';
-import { startTestStack, type TestStack } from './harness';
+import { configureTopics, startTestStack, type TestStack } from './harness';
 
 /**
  * Firmographics, fit and routing through the API, on the DOMAIN.md scenarios. The ICP and the
@@ -15,6 +15,7 @@ describe('accounts: firmographics upsert, fit, routing and pod queues', () => {
   beforeAll(async () => {
     stack = await startTestStack();
     admin = stack.secrets.adminKey;
+    await configureTopics(stack, ['warehousing']);
     await configure(stack, 'icp', {
       employees: { min: 200, max: 10000 },
       industries: ['software'],

@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { event, eventually, startTestStack, type TestStack } from './harness';
+import { configureTopics, event, eventually, startTestStack, type TestStack } from './harness';
 
 /**
  * Every class of bad input the collector can meet, one test per row of docs/bad-input.md,
@@ -92,10 +92,13 @@ async function account(domain: string) {
   return res.body;
 }
 
-/** The site's ingestion stats for the last day: accepted, rejected by code, dropped by reason. */
-async function siteStats(
-  siteId: string,
-): Promise<{ accepted: number; rejected: Record<string, number>; dropped: Record<string, number> }> {
+/** The site's ingestion stats for the last day: accepted, rejected by code, dropped by reason, topic ids ignored. */
+async function siteStats(siteId: string): Promise<{
+  accepted: number;
+  rejected: Record<string, number>;
+  dropped: Record<string, number>;
+  ignoredTopics: number;
+}> {
   const res = await stack.api('/v1/ingestion/stats', { key: stack.secrets.adminKey });
   expect(res.status).toBe(200);
   return res.body.sites[siteId];
@@ -107,6 +110,7 @@ const track = (name: string, fields: Record<string, unknown> = {}) => event({ ty
 
 beforeAll(async () => {
   stack = await startTestStack();
+  await configureTopics(stack, ['data-warehousing']);
   const put = await stack.api('/v1/config/sites', {
     method: 'PUT',
     key: stack.secrets.adminKey,
@@ -440,6 +444,23 @@ describe('POST /v1/collect: events rejected one by one', () => {
 });
 
 describe('POST /v1/collect: events accepted and dropped', () => {
+  it('accepts an event declaring unconfigured or over-long topic ids, counting only configured topics and the rest as ignoredTopics', async () => {
+    await stack.drain();
+    const before = await siteStats('dev');
+    const topics = ['Data-Warehousing', 'not-configured', 'x'.repeat(300)];
+    const res = await collectEvents([
+      identify('v-topics', 'ida@ignored-topics.example'),
+      track('content_read', { anonymousId: 'v-topics', properties: { topics } }),
+    ]);
+    expectBatch(res, 2, []);
+    await stack.drain();
+    const view = await account('ignored-topics.example');
+    expect(view.intent.topics.map((t: { topic: string }) => t.topic)).toEqual(['data-warehousing']);
+    const after = await siteStats('dev');
+    expect(after.accepted - before.accepted).toBe(2);
+    expect(after.ignoredTopics - before.ignoredTopics).toBe(2);
+  });
+
   it('drops an event from a bot user agent: not in accepted, not rejected, never scored, counted as bot', async () => {
     await stack.drain();
     const before = (await siteStats('dev')).dropped.bot ?? 0;
@@ -509,6 +530,20 @@ describe('Segment-compatible paths: the SDKs cannot act on per-event answers', (
     const after = (await siteStats('dev')).dropped;
     expect((after.unmapped ?? 0) - (before.unmapped ?? 0)).toBe(1);
     expect((after.invalid ?? 0) - (before.invalid ?? 0)).toBe(3);
+  });
+
+  it('ignores unconfigured topic ids as /v1/collect does: the event counts, the ids are counted as ignoredTopics', async () => {
+    await stack.drain();
+    const before = await siteStats('dev');
+    const res = await batchPath([
+      event({ type: 'page', properties: { topics: ['data-warehousing', 'not-configured', 'neither'] } }),
+    ]);
+    expect(res).toMatchObject({ status: 200, body: { success: true } });
+    await stack.drain();
+    const after = await siteStats('dev');
+    expect(after.accepted - before.accepted).toBe(1);
+    expect(after.ignoredTopics - before.ignoredTopics).toBe(2);
+    expect(after.dropped).toEqual(before.dropped);
   });
 
   it('answers 400 invalid_json (which the SDKs do not retry) to a body that is not JSON', async () => {

@@ -4,7 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import RudderAnalytics from '@rudderstack/rudder-sdk-node';
 import { Analytics as SegmentAnalytics } from '@segment/analytics-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { event, eventually, startTestStack, type TestStack } from './harness';
+import { configureTopics, event, eventually, startTestStack, type TestStack } from './harness';
 
 /**
  * The real server-side SDKs, pointed at the local stack by changing only the host, through a
@@ -93,6 +93,7 @@ const basicAuth = (writeKey: string) => `Basic ${Buffer.from(`${writeKey}:`).toS
 beforeAll(async () => {
   stack = await startTestStack();
   proxy = await recordingProxy(stack.baseUrl);
+  await configureTopics(stack, ['data-warehousing', 'ml-ops']);
   const put = await stack.api('/v1/config/signals', {
     method: 'PUT',
     key: stack.secrets.adminKey,

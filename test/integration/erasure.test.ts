@@ -1,8 +1,7 @@
-import { defaultConfig } from '@intent/config';
 import { addDays, dayOf, rollUp } from '@intent/pipeline';
 import { STITCH_DAYS } from '@intent/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accepted, event, startTestStack, storeRacing, type TestStack } from './harness';
+import { accepted, configureTopics, configWithTopics, event, startTestStack, storeRacing, type TestStack } from './harness';
 
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
 const TOPIC = 'privacy-engineering';
@@ -62,6 +61,7 @@ describe('DELETE /v1/visitors/{anonymousId}: erasing a visitor', () => {
   beforeAll(async () => {
     stack = await startTestStack();
     admin = stack.secrets.adminKey;
+    await configureTopics(stack, [TOPIC]);
     // The company's office network, before any batch (the consumer reads the ranges once a minute).
     const ranges = await stack.api('/v1/ip-ranges', {
       method: 'PUT',
@@ -194,7 +194,7 @@ describe('DELETE /v1/visitors/{anonymousId}: erasing a visitor', () => {
   });
 
   it('refuses to link a visitor erased while a batch of its events was in flight, and counts none of them', async () => {
-    const config = defaultConfig();
+    const config = configWithTopics([TOPIC]);
     const messages = [
       event({ type: 'identify', anonymousId: 'racer', timestamp: minutesAgo(2), traits: { email: 'ada@umbrella.example' } }),
       event({

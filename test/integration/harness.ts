@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { defaultConfig } from '@intent/config';
-import { type IngestMessage, normalizeEvent } from '@intent/events';
+import { type Config, defaultConfig, TopicsSection } from '@intent/config';
+import { configuredTopics, type IngestMessage, normalizeEvent } from '@intent/events';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '@intent/local';
 import type { Store } from '@intent/store';
 
@@ -102,12 +102,36 @@ export function event(fields: Record<string, unknown>): Record<string, unknown> 
   return { messageId: `msg-${Date.now()}-${counter}`, anonymousId: 'anon-1', timestamp: new Date().toISOString(), ...fields };
 }
 
-/** What the collector would queue for a raw event of the default config's first site. */
+/** The `topics` section configuring these ids (each named after itself). */
+export const topicsSection = (ids: string[]) => ({ topics: ids.map((id) => ({ id, name: id })) });
+
+/** The default configuration with these topics configured: declared topics count only when configured. */
+export const configWithTopics = (ids: string[]): Config => ({
+  ...defaultConfig(),
+  topics: TopicsSection.parse(topicsSection(ids)),
+});
+
+/**
+ * Configures these topics on the stack (`PUT /v1/config/topics`). Call it before the stack
+ * collects its first event: the collector keeps the configuration it read for up to 5 s.
+ */
+export async function configureTopics(stack: TestStack, ids: string[]): Promise<void> {
+  const res = await stack.api('/v1/config/topics', {
+    method: 'PUT',
+    key: stack.secrets.adminKey,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(topicsSection(ids)),
+  });
+  if (res.status !== 200) throw new Error(`config topics: ${res.status} ${JSON.stringify(res.body)}`);
+}
+
+/** What the collector would queue for a raw event of the configuration's first site (default: the fresh stack's). */
 export function accepted(raw: Record<string, unknown>, config = defaultConfig()): IngestMessage {
   const site = config.sites.sites[0] as (typeof config.sites.sites)[number];
   const outcome = normalizeEvent(raw, {
     site,
     signals: config.signals,
+    topics: configuredTopics(config.topics),
     receivedAt: new Date(),
     hashSecret: process.env.HASH_SECRET ?? '',
   });

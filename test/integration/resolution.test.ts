@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { event, startTestStack, type TestStack } from './harness';
+import { configureTopics, event, startTestStack, type TestStack } from './harness';
 
 describe('account resolution, stitching, trends and ingestion stats', () => {
   let stack: TestStack;
@@ -7,6 +7,7 @@ describe('account resolution, stitching, trends and ingestion stats', () => {
   beforeAll(async () => {
     stack = await startTestStack();
     admin = stack.secrets.adminKey;
+    await configureTopics(stack, ['security', 'data-warehousing', 'analytics', 'observability']);
   });
   afterAll(async () => {
     await stack.stop().catch(() => undefined);

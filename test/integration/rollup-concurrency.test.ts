@@ -1,16 +1,16 @@
-import { defaultConfig } from '@intent/config';
 import type { IngestMessage } from '@intent/events';
 import { rollUp } from '@intent/pipeline';
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqsEvent } from '../handlers/events';
-import { accepted, event, startTestStack, storeRacing, type TestStack } from './harness';
+import { accepted, configWithTopics, event, startTestStack, storeRacing, type TestStack } from './harness';
 
 /** Real handler, real dynalite: two consumers at once on the same accounts lose no update. */
 describe('rollup consumers running concurrently', () => {
   let stack: TestStack;
   let rollup: (e: SQSEvent, c: unknown) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }>;
-  const config = defaultConfig();
+  // What the collector would queue with these topics configured (messages go straight to the consumer).
+  const config = configWithTopics(['data-warehousing', 'security']);
 
   beforeAll(async () => {
     stack = await startTestStack();
@@ -27,7 +27,7 @@ describe('rollup consumers running concurrently', () => {
   it('counts every event of two overlapping batches processed at the same time', async () => {
     const accounts = ['one', 'two', 'three', 'four'].map((n) => `${n}.example`);
     const identifies = accounts.map((d, i) =>
-      accepted(event({ type: 'identify', anonymousId: `c-${i}`, traits: { email: `p@${d}` } })),
+      accepted(event({ type: 'identify', anonymousId: `c-${i}`, traits: { email: `p@${d}` } }), config),
     );
     expect((await rollup(batchOf(identifies), {})).batchItemFailures).toEqual([]);
 
@@ -40,6 +40,7 @@ describe('rollup consumers running concurrently', () => {
             anonymousId: `c-${k % accounts.length}`,
             properties: { topics: ['data-warehousing'] },
           }),
+          config,
         ),
       );
     const [a, b] = [reads(60), reads(40)];
@@ -62,9 +63,10 @@ describe('rollup consumers running concurrently', () => {
           anonymousId: 'racer',
           properties: { topics: ['security'], url: `https://x.example/r${n}` },
         }),
+        config,
       ),
     );
-    const identify = accepted(event({ type: 'identify', anonymousId: 'racer', traits: { email: 'r@racer.example' } }));
+    const identify = accepted(event({ type: 'identify', anonymousId: 'racer', traits: { email: 'r@racer.example' } }), config);
     // The identify's batch runs right after this batch read its links and before it writes:
     // it stitches the visitor's pending events, which this batch has not written yet.
     const store = storeRacing(stack, async () => {

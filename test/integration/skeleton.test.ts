@@ -1,11 +1,12 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { event, eventually, peek, startTestStack, type TestStack } from './harness';
+import { configureTopics, event, eventually, peek, startTestStack, type TestStack } from './harness';
 
 describe('the walking skeleton: collector -> SQS -> rollup -> DynamoDB -> score -> pod queue', () => {
   let stack: TestStack;
   beforeAll(async () => {
     stack = await startTestStack();
+    await configureTopics(stack, ['data-warehousing']);
   });
   afterAll(async () => {
     await stack.stop().catch(() => undefined);

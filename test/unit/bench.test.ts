@@ -7,7 +7,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { type Config, SECTION_SCHEMAS, type SectionName } from '@intent/config';
-import { normalizeEvent } from '@intent/events';
+import { configuredTopics, normalizeEvent } from '@intent/events';
 import { describe, expect, test } from 'vitest';
 import { DynamoCounter, kindOf } from '../../bench/dynamo-counter';
 import { generateFallback } from '../../bench/fallback-demo';
@@ -126,7 +126,7 @@ describe('bench workload', () => {
     expect(batches[2]?.events[0]).toEqual({ n: 100 });
   });
 
-  test('the fallback generator is deterministic and every event passes the collector', () => {
+  test('the fallback generator is deterministic, and every event passes the collector with all its topics counted', () => {
     const endDate = new Date('2024-06-30T12:00:00Z');
     const data = generateFallback({ seed: 7, endDate, scale: 0.05 });
     expect(generateFallback({ seed: 7, endDate, scale: 0.05 })).toEqual(data);
@@ -137,8 +137,16 @@ describe('bench workload', () => {
     for (const { writeKey, event } of data.events) {
       const site = config.sites.sites.find((s) => s.writeKey === writeKey);
       expect(site).toBeDefined();
-      const outcome = normalizeEvent(event, { site: site!, signals: config.signals, receivedAt: endDate, hashSecret: 's' });
+      const outcome = normalizeEvent(event, {
+        site: site!,
+        signals: config.signals,
+        topics: configuredTopics(config.topics),
+        receivedAt: endDate,
+        hashSecret: 's',
+      });
       expect(outcome.kind).toBe('accepted');
+      // Its topics section names every topic it declares: none is left out.
+      expect(outcome.kind === 'accepted' && outcome.ignoredTopics).toBe(0);
     }
   });
 });

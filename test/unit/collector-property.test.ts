@@ -14,7 +14,13 @@ const RUNS = { numRuns: 1000 };
 const config = defaultConfig();
 const site = config.sites.sites[0]!;
 const NOW = new Date('2026-03-15T12:00:00.000Z');
-const ctx: CollectContext = { site, signals: config.signals, receivedAt: NOW, hashSecret: 'unit-secret' };
+const ctx: CollectContext = {
+  site,
+  signals: config.signals,
+  topics: new Set(['data-warehousing', 'ml-ops']),
+  receivedAt: NOW,
+  hashSecret: 'unit-secret',
+};
 const DAY = 86_400_000;
 /** Names that hit Object.prototype in signals.eventMap: see the it.fails below. */
 const PROTOTYPE_NAMES = Object.getOwnPropertyNames(Object.prototype);

@@ -1,5 +1,5 @@
 import { type Config, SECTION_NAMES, SECTION_SCHEMAS, TRACK_SIGNALS } from '@intent/config';
-import { RawEvent, topicsFor } from '@intent/events';
+import { configuredTopics, RawEvent, topicsFor } from '@intent/events';
 import { Firmographics, scoreFit } from '@intent/fit';
 import { routeToPod } from '@intent/qualify';
 import { isbot } from 'isbot';
@@ -10,6 +10,7 @@ const END = new Date('2025-03-01T12:00:00Z');
 const DAY = 86_400_000;
 const data = generateDemo({ seed: 7, endDate: END });
 const config = Object.fromEntries(SECTION_NAMES.map((s) => [s, SECTION_SCHEMAS[s].parse(data.config[s])])) as unknown as Config;
+const configured = configuredTopics(config.topics);
 
 type Ev = Record<string, any>;
 interface Read {
@@ -46,7 +47,7 @@ function attributed(demo: DemoData): Read[] {
       person: who.email,
       signal,
       url,
-      topics: topicsFor(site, url, event.properties.topics),
+      topics: topicsFor(site, configured, url, event.properties.topics).topics,
       ts: Date.parse(event.timestamp),
     });
   }
@@ -66,6 +67,18 @@ describe('demo generator', () => {
     const a = JSON.stringify(generateDemo({ seed: 7, ...small }));
     expect(JSON.stringify(generateDemo({ seed: 7, ...small })) === a).toBe(true);
     expect(JSON.stringify(generateDemo({ seed: 8, ...small })) === a).toBe(false);
+  });
+
+  it('configures every topic its pages declare, so none of them is ignored', () => {
+    const byKey = new Map(config.sites.sites.map((s) => [s.writeKey, s]));
+    let declared = 0;
+    for (const { writeKey, event } of data.events as { writeKey: string; event: Ev }[]) {
+      const site = byKey.get(writeKey);
+      if (!site || !event.properties?.topics) continue;
+      declared += event.properties.topics.length;
+      expect(topicsFor(site, configured, event.properties.url, event.properties.topics).ignored).toBe(0);
+    }
+    expect(declared).toBeGreaterThan(0);
   });
 
   it('makes configuration every section schema accepts', () => {

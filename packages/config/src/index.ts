@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { LIMITS } from './limits';
+
+export { LIMITS } from './limits';
 
 /**
  * The configuration sections of the public contract. `PUT /v1/config/{section}` replaces a
@@ -19,6 +22,9 @@ export type Signal = z.infer<typeof Signal>;
 /** The tracked events that `track` calls may name directly (a `page` call carries `page_view`). */
 export const TRACK_SIGNALS = SIGNALS.filter((s) => s !== 'page_view');
 
+const TIERS = ['A', 'B', 'C', 'D'] as const;
+const STAGES = ['cold', 'aware', 'engaged', 'surging', 'hand_raiser'] as const;
+
 const Id = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lower-case letters, digits, "-" and "_", at most 63');
 const Range = z
   .object({ min: z.number().nonnegative().optional(), max: z.number().nonnegative().optional() })
@@ -27,24 +33,48 @@ const Range = z
   });
 export type Range = z.infer<typeof Range>;
 
-const lowerList = z.array(z.string().trim().min(1).toLowerCase()).default([]);
-const countryList = z.array(z.string().trim().length(2).toUpperCase()).default([]);
+/** Lower-cased, trimmed entries: at most `max` of them, each at most `chars` long. */
+const lowerList = (max: number = LIMITS.criteria, chars: number = LIMITS.entryChars) =>
+  z.array(z.string().trim().min(1).max(chars).toLowerCase()).max(max).default([]);
+const domainList = () => lowerList(LIMITS.domains, LIMITS.domainChars);
+const countryList = z.array(z.string().trim().length(2).toUpperCase()).max(LIMITS.criteria).default([]);
+/** A list of an enumeration's values: never longer than the enumeration. */
+const enumList = <const T extends readonly [string, ...string[]]>(values: T) => z.array(z.enum(values)).max(values.length);
+const Name = z.string().min(1).max(LIMITS.nameChars);
+
+/** A whole section fits the one DynamoDB item it is stored in. */
+function withinSectionBytes(value: unknown, ctx: z.RefinementCtx): void {
+  const bytes = new TextEncoder().encode(JSON.stringify(value)).length;
+  if (bytes > LIMITS.sectionBytes) {
+    ctx.addIssue({ code: 'custom', message: `the section is ${bytes} bytes as JSON; at most ${LIMITS.sectionBytes}` });
+  }
+}
 
 export const Site = z.object({
   id: Id,
-  name: z.string().min(1),
+  name: Name,
   writeKey: z.string().min(6).max(128),
   // Stored as origins (scheme://host[:port], lower case, no path), the form browsers send.
   allowedOrigins: z
     .array(
       z
         .string()
+        .max(LIMITS.urlChars)
         .url()
         .transform((o) => new URL(o).origin),
     )
+    .max(LIMITS.originsPerSite)
     .default([]),
   consentRequired: z.boolean().default(false),
-  topicRules: z.array(z.object({ pathPrefix: z.string().startsWith('/'), topics: z.array(Id).min(1) })).default([]),
+  topicRules: z
+    .array(
+      z.object({
+        pathPrefix: z.string().startsWith('/').max(LIMITS.urlChars),
+        topics: z.array(Id).min(1).max(LIMITS.topicsPerRule),
+      }),
+    )
+    .max(LIMITS.topicRulesPerSite)
+    .default([]),
   engagedRead: z
     .object({
       activeSeconds: z.number().int().min(1).max(3600).default(30),
@@ -54,93 +84,116 @@ export const Site = z.object({
 });
 export type Site = z.infer<typeof Site>;
 
-export const SitesSection = z.object({
-  sites: z.array(Site).superRefine((sites, ctx) => {
-    uniqueBy(sites, (s) => s.id, 'id', ctx);
-    uniqueBy(sites, (s) => s.writeKey, 'writeKey', ctx);
-  }),
-});
+export const SitesSection = z
+  .object({
+    sites: z
+      .array(Site)
+      .max(LIMITS.sites)
+      .superRefine((sites, ctx) => {
+        uniqueBy(sites, (s) => s.id, 'id', ctx);
+        uniqueBy(sites, (s) => s.writeKey, 'writeKey', ctx);
+      }),
+  })
+  .superRefine(withinSectionBytes);
 
-export const TopicsSection = z.object({
-  topics: z
-    .array(z.object({ id: Id, name: z.string().min(1) }))
-    .superRefine((topics, ctx) => uniqueBy(topics, (t) => t.id, 'id', ctx)),
-});
+export const TopicsSection = z
+  .object({
+    topics: z
+      .array(z.object({ id: Id, name: Name }))
+      .max(LIMITS.topics)
+      .superRefine((topics, ctx) => uniqueBy(topics, (t) => t.id, 'id', ctx)),
+  })
+  .superRefine(withinSectionBytes);
 
-export const SignalsSection = z.object({
-  weights: z
-    .object(
-      Object.fromEntries(SIGNALS.map((s) => [s, z.number().min(0).max(100)])) as {
-        [K in Signal]: z.ZodNumber;
-      },
-    )
-    .partial()
-    .default({})
-    .transform((w) => ({ ...DEFAULT_WEIGHTS, ...w })),
-  eventMap: z.record(z.string().min(1), z.enum(TRACK_SIGNALS as [Signal, ...Signal[]])).default({}),
-  handRaise: z.array(Signal).default(['demo_request', 'pricing_view']),
-  windowDays: z.number().int().min(1).max(90).default(14),
-  halfLifeDays: z.number().min(1).max(365).default(14),
-  surgeReads: z.number().int().min(1).max(50).default(3),
-});
+export const SignalsSection = z
+  .object({
+    weights: z
+      .object(
+        Object.fromEntries(SIGNALS.map((s) => [s, z.number().min(0).max(100)])) as {
+          [K in Signal]: z.ZodNumber;
+        },
+      )
+      .partial()
+      .default({})
+      .transform((w) => ({ ...DEFAULT_WEIGHTS, ...w })),
+    eventMap: z
+      .record(z.string().min(1).max(LIMITS.eventNameChars), z.enum(TRACK_SIGNALS as [Signal, ...Signal[]]))
+      .refine((map) => Object.keys(map).length <= LIMITS.eventMapEntries, {
+        message: `at most ${LIMITS.eventMapEntries} event names`,
+      })
+      .default({}),
+    handRaise: enumList(SIGNALS).default(['demo_request', 'pricing_view']),
+    windowDays: z.number().int().min(1).max(90).default(14),
+    halfLifeDays: z.number().min(1).max(365).default(14),
+    surgeReads: z.number().int().min(1).max(50).default(3),
+  })
+  .superRefine(withinSectionBytes);
 
-export const IcpSection = z.object({
-  employees: Range.optional(),
-  revenueUsd: Range.optional(),
-  industries: lowerList,
-  countries: countryList,
-  regions: lowerList,
-  techStack: z.object({ required: lowerList, bonus: lowerList }).default({ required: [], bonus: [] }),
-  growthStages: lowerList,
-  exclude: z
-    .object({
-      domains: lowerList,
-      industries: lowerList,
-      freeMail: z.boolean().default(true),
-      students: z.boolean().default(true),
-    })
-    .default({ domains: [], industries: [], freeMail: true, students: true }),
-  tiers: z
-    .object({ A: z.number().default(80), B: z.number().default(60), C: z.number().default(40) })
-    .default({ A: 80, B: 60, C: 40 }),
-  salesReadyTiers: z.array(z.enum(['A', 'B', 'C', 'D'])).default(['A', 'B']),
-});
+export const IcpSection = z
+  .object({
+    employees: Range.optional(),
+    revenueUsd: Range.optional(),
+    industries: lowerList(),
+    countries: countryList,
+    regions: lowerList(),
+    techStack: z.object({ required: lowerList(), bonus: lowerList() }).default({ required: [], bonus: [] }),
+    growthStages: lowerList(),
+    exclude: z
+      .object({
+        domains: domainList(),
+        industries: lowerList(),
+        freeMail: z.boolean().default(true),
+        students: z.boolean().default(true),
+      })
+      .default({ domains: [], industries: [], freeMail: true, students: true }),
+    tiers: z
+      .object({ A: z.number().default(80), B: z.number().default(60), C: z.number().default(40) })
+      .default({ A: 80, B: 60, C: 40 }),
+    salesReadyTiers: enumList(TIERS).default(['A', 'B']),
+  })
+  .superRefine(withinSectionBytes);
 
 export const PodMatch = z.object({
   countries: countryList.optional(),
-  regions: lowerList.optional(),
-  industries: lowerList.optional(),
+  regions: lowerList().optional(),
+  industries: lowerList().optional(),
   employees: Range.optional(),
   revenueUsd: Range.optional(),
-  domains: lowerList.optional(),
+  domains: domainList().optional(),
 });
-export const PodsSection = z.object({
-  pods: z
-    .array(z.object({ id: Id, name: z.string().min(1), match: PodMatch.default({}) }))
-    .min(1)
-    .superRefine((pods, ctx) => uniqueBy(pods, (p) => p.id, 'id', ctx)),
-});
+export const PodsSection = z
+  .object({
+    pods: z
+      .array(z.object({ id: Id, name: Name, match: PodMatch.default({}) }))
+      .min(1)
+      .max(LIMITS.pods)
+      .superRefine((pods, ctx) => uniqueBy(pods, (p) => p.id, 'id', ctx)),
+  })
+  .superRefine(withinSectionBytes);
 
-export const AudiencesSection = z.object({
-  audiences: z
-    .array(
-      z.object({
-        id: Id,
-        name: z.string().min(1),
-        filter: z
-          .object({
-            tiers: z.array(z.enum(['A', 'B', 'C', 'D'])).default([]),
-            stages: z.array(z.enum(['cold', 'aware', 'engaged', 'surging', 'hand_raiser'])).default([]),
-            topics: z.array(Id).default([]),
-            pods: z.array(Id).default([]),
-            minPriority: z.number().min(0).max(100).default(0),
-            excludeOutcomes: z.array(z.string()).default([]),
-          })
-          .default({ tiers: [], stages: [], topics: [], pods: [], minPriority: 0, excludeOutcomes: [] }),
-      }),
-    )
-    .superRefine((audiences, ctx) => uniqueBy(audiences, (a) => a.id, 'id', ctx)),
-});
+export const AudiencesSection = z
+  .object({
+    audiences: z
+      .array(
+        z.object({
+          id: Id,
+          name: Name,
+          filter: z
+            .object({
+              tiers: enumList(TIERS).default([]),
+              stages: enumList(STAGES).default([]),
+              topics: z.array(Id).max(LIMITS.filterEntries).default([]),
+              pods: z.array(Id).max(LIMITS.filterEntries).default([]),
+              minPriority: z.number().min(0).max(100).default(0),
+              excludeOutcomes: z.array(z.string().max(LIMITS.entryChars)).max(LIMITS.filterEntries).default([]),
+            })
+            .default({ tiers: [], stages: [], topics: [], pods: [], minPriority: 0, excludeOutcomes: [] }),
+        }),
+      )
+      .max(LIMITS.audiences)
+      .superRefine((audiences, ctx) => uniqueBy(audiences, (a) => a.id, 'id', ctx)),
+  })
+  .superRefine(withinSectionBytes);
 
 export const SlaSection = z.object({
   firstTouchHours: z.number().positive().default(24),

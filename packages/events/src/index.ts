@@ -11,4 +11,4 @@ export {
 } from './message';
 export { type CollectContext, type DropReason, describe, normalizeEvent, type Outcome, type RejectionCode } from './normalize';
 export { AnonymousId, RawEvent } from './schema';
-export { topicsFor } from './topics';
+export { configuredTopics, type EventTopics, MAX_TOPICS_PER_EVENT, topicsFor } from './topics';

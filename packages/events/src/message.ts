@@ -40,6 +40,8 @@ export type IngestMessage = z.infer<typeof IngestMessage>;
 /**
  * The collector's counts of what it rejected or dropped in one request: events that never
  * reach the queue still show in the ingestion stats. One message per request that had any.
+ * `ignoredTopics`: topic ids the request's accepted events declared but do not count (not
+ * configured, or beyond the per-event cap); absent in messages of collectors before it.
  */
 export const CollectorStats = z.object({
   v: z.literal(1),
@@ -49,6 +51,7 @@ export const CollectorStats = z.object({
   at: z.string(),
   rejected: z.record(z.string(), z.number().int().nonnegative()),
   dropped: z.record(z.string(), z.number().int().nonnegative()),
+  ignoredTopics: z.number().int().nonnegative().optional(),
 });
 export type CollectorStats = z.infer<typeof CollectorStats>;
 

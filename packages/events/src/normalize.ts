@@ -11,6 +11,8 @@ import { topicsFor } from './topics';
 export interface CollectContext {
   site: Site;
   signals: SignalsConfig;
+  /** The configured topic ids (`configuredTopics`): declared topics outside them do not count. */
+  topics: ReadonlySet<string>;
   receivedAt: Date;
   hashSecret: string;
   /** Address and agent of the HTTP request, used when the event's context lacks them. */
@@ -20,7 +22,8 @@ export interface CollectContext {
 
 export type DropReason = 'bot' | 'consent';
 export type Outcome =
-  | { kind: 'accepted'; message: IngestMessage }
+  /** `ignoredTopics`: the topic ids the event declared that it does not count (see `topicsFor`). */
+  | { kind: 'accepted'; message: IngestMessage; ignoredTopics: number }
   | { kind: 'dropped'; reason: DropReason; messageId?: string }
   | { kind: 'rejected'; code: RejectionCode; message: string; messageId?: string };
 export type RejectionCode = 'invalid_event' | 'unknown_event' | 'timestamp_out_of_range' | 'missing_identity';
@@ -69,8 +72,10 @@ export function normalizeEvent(input: unknown, ctx: CollectContext): Outcome {
 
   const url = event.properties?.url ?? event.context?.page?.url;
   const userHash = event.userId ? keyedHash(ctx.hashSecret, `user:${event.userId}`) : undefined;
+  const topics = topicsFor(ctx.site, ctx.topics, url, event.properties?.topics);
   return {
     kind: 'accepted',
+    ignoredTopics: topics.ignored,
     message: {
       v: 1,
       id: keyedHash(ctx.hashSecret, `msg:${ctx.site.id}:${event.messageId}`, 12),
@@ -83,7 +88,7 @@ export function normalizeEvent(input: unknown, ctx: CollectContext): Outcome {
       person: userHash ?? visitorPerson(ctx.hashSecret, event.anonymousId ?? ''),
       timestamp: timestamp.toISOString(),
       receivedAt: ctx.receivedAt.toISOString(),
-      topics: topicsFor(ctx.site, url, event.properties?.topics),
+      topics: topics.topics,
       url: url ? stripQuery(url) : undefined,
       identity: identityOf(event, ctx.hashSecret),
       ip: event.context?.ip ?? ctx.requestIp,

@@ -64,7 +64,9 @@ export const RawEvent = z.looseObject({
   name: z.string().max(512).optional(),
   properties: z
     .looseObject({
-      topics: z.array(z.string().max(64)).max(20).optional(),
+      // Any number of ids of any length: the request's size bounds them, and the ids that are
+      // not configured (or beyond the per-event cap) are left out and counted, not refused.
+      topics: z.array(z.string()).optional(),
       url: z.string().max(4096).optional(),
       title: z.string().max(1024).optional(),
       path: z.string().max(4096).optional(),

@@ -37,10 +37,11 @@ export function eventActivity(
   return { id: message.id, slot: slotOf(message.timestamp), counts, people };
 }
 
-/** The collector's rejected and dropped counts of one request. */
+/** The collector's rejected, dropped and ignored-topic counts of one request. */
 export function statsActivity(stats: CollectorStats): Contribution {
   const counts: Record<string, number> = {};
   for (const [code, n] of Object.entries(stats.rejected)) counts[`rej_${code}`] = n;
   for (const [reason, n] of Object.entries(stats.dropped)) counts[`drop_${reason}`] = n;
+  if (stats.ignoredTopics) counts.ignoredTopics = stats.ignoredTopics;
   return { id: stats.id, slot: slotOf(stats.at), counts };
 }

@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Config, Site } from '@intent/config';
-import { type CollectorStats, type DropReason, normalizeEvent, packIngestBodies, type RejectionCode } from '@intent/events';
+import {
+  type CollectorStats,
+  configuredTopics,
+  type DropReason,
+  normalizeEvent,
+  packIngestBodies,
+  type RejectionCode,
+} from '@intent/events';
 
 export interface CollectInput {
   site: Site;
@@ -26,6 +33,8 @@ export interface CollectResult {
   accepted: number;
   rejected: Rejection[];
   dropped: Partial<Record<DropReason | 'unmapped' | 'invalid', number>>;
+  /** Topic ids the accepted events declared but do not count: not configured, or over the per-event cap. */
+  ignoredTopics: number;
 }
 
 /** Sends queue message bodies; answers the indexes of those that could not be sent. */
@@ -42,10 +51,13 @@ export async function collect(input: CollectInput, config: Config, hashSecret: s
   const entries: string[] = [];
   const indexOfEntry: number[] = [];
   const seen = new Set<string>();
+  const topics = configuredTopics(config.topics);
+  let ignoredTopics = 0;
   input.events.forEach((raw, index) => {
     const outcome = normalizeEvent(raw, {
       site: input.site,
       signals: config.signals,
+      topics,
       receivedAt: input.receivedAt,
       hashSecret,
       requestIp: input.requestIp,
@@ -64,6 +76,7 @@ export async function collect(input: CollectInput, config: Config, hashSecret: s
       });
     } else {
       seen.add(outcome.message.id);
+      ignoredTopics += outcome.ignoredTopics;
       entries.push(JSON.stringify(outcome.message));
       indexOfEntry.push(index);
     }
@@ -74,7 +87,10 @@ export async function collect(input: CollectInput, config: Config, hashSecret: s
       dropped[reason] = (dropped[reason] ?? 0) + 1;
     }
   }
-  const stats = statsMessage(input, rejected, dropped);
+  // Counted when the events are sent: an event whose message could not be queued still counts
+  // its ignored ids here (again when the client resends it), and a stats entry lost the same
+  // way under-counts. Like the rejected and dropped counts, an indicator, not a ledger.
+  const stats = statsMessage(input, rejected, dropped, ignoredTopics);
   const packed = packIngestBodies(stats ? [...entries, stats] : entries);
   const failed = packed.length ? await enqueue(packed.map((p) => p.body)) : [];
   let lost = 0;
@@ -91,12 +107,17 @@ export async function collect(input: CollectInput, config: Config, hashSecret: s
     }
   }
   rejected.sort((a, b) => a.index - b.index);
-  return { accepted: entries.length - lost, rejected, dropped };
+  return { accepted: entries.length - lost, rejected, dropped, ignoredTopics };
 }
 
-/** One message with the request's rejected and dropped counts, so the ingestion stats show them. */
-function statsMessage(input: CollectInput, rejected: Rejection[], dropped: CollectResult['dropped']): string | undefined {
-  if (!rejected.length && !Object.keys(dropped).length) return undefined;
+/** One message with the request's rejected, dropped and ignored counts, so the ingestion stats show them. */
+function statsMessage(
+  input: CollectInput,
+  rejected: Rejection[],
+  dropped: CollectResult['dropped'],
+  ignoredTopics: number,
+): string | undefined {
+  if (!rejected.length && !Object.keys(dropped).length && !ignoredTopics) return undefined;
   const byCode: Record<string, number> = {};
   for (const r of rejected) byCode[r.code] = (byCode[r.code] ?? 0) + 1;
   const stats: CollectorStats = {
@@ -107,6 +128,7 @@ function statsMessage(input: CollectInput, rejected: Rejection[], dropped: Colle
     at: input.receivedAt.toISOString(),
     rejected: byCode,
     dropped: dropped as Record<string, number>,
+    ...(ignoredTopics ? { ignoredTopics } : {}),
   };
   return JSON.stringify(stats);
 }

@@ -20,6 +20,8 @@ export interface SiteStats {
   accepted: number;
   rejected: Record<string, number>;
   dropped: Record<string, number>;
+  /** Topic ids on accepted events that did not count (not configured, or over the per-event cap). */
+  ignoredTopics: number;
   lag: { averageSeconds: number | null; samples: number };
 }
 
@@ -50,12 +52,19 @@ export class ActivityRepository {
   }
 
   async stats(siteId: string, fromDay: string, toDay: string): Promise<SiteStats> {
-    const stats: SiteStats = { accepted: 0, rejected: {}, dropped: {}, lag: { averageSeconds: null, samples: 0 } };
+    const stats: SiteStats = {
+      accepted: 0,
+      rejected: {},
+      dropped: {},
+      ignoredTopics: 0,
+      lag: { averageSeconds: null, samples: 0 },
+    };
     let lagMs = 0;
     for (const item of await this.days(siteId, fromDay, toDay)) {
       for (const [attr, value] of Object.entries(item)) {
         if (typeof value !== 'number') continue;
         if (attr === 'accepted') stats.accepted += value;
+        else if (attr === 'ignoredTopics') stats.ignoredTopics += value;
         else if (attr.startsWith('rej_')) bump(stats.rejected, attr.slice(4), value);
         else if (attr.startsWith('drop_')) bump(stats.dropped, attr.slice(5), value);
         else if (attr === 'lagMs') lagMs += value;

@@ -1,0 +1,48 @@
+/**
+ * The bounds of every list and string in the configuration sections, in one place. Nothing a
+ * client sends may grow stored state without bound: configuration is stored one section per
+ * DynamoDB item (400 KB at most), is read by every function, and its topics decide which
+ * counter attributes the pipeline writes. Generous for real use; `PUT /v1/config/{section}`
+ * answers 400 naming the field path of whatever exceeds them.
+ */
+export const LIMITS = {
+  /** Bytes of one section as JSON; under DynamoDB's 400 KB item, with room for the item's other fields. */
+  sectionBytes: 256 * 1024,
+  /** Characters of a display name: a site's, a topic's, a pod's, an audience's. */
+  nameChars: 200,
+  /** Characters of one criterion: an industry, a region, a technology, a growth stage, an outcome. */
+  entryChars: 200,
+  /** Characters of a domain (DNS allows 253). */
+  domainChars: 253,
+  /** Characters of an allowed origin or of a URL rule's path prefix. */
+  urlChars: 2048,
+  /** Sites in the `sites` section. */
+  sites: 100,
+  /** Allowed origins per site. */
+  originsPerSite: 100,
+  /** URL rules per site. */
+  topicRulesPerSite: 500,
+  /** Topics one URL rule assigns: no more than one event can count. */
+  topicsPerRule: 20,
+  /** Topics in the `topics` section: the topic ids events may count. */
+  topics: 100,
+  /**
+   * Topics one event counts: URL-rule topics first, then configured ones the event declares, in
+   * its order. The rest are left out of the event and counted as `ignoredTopics`.
+   */
+  topicsPerEvent: 20,
+  /** Custom event names in `signals.eventMap`. */
+  eventMapEntries: 500,
+  /** Characters of a custom event name: what the collector accepts as `event`. */
+  eventNameChars: 200,
+  /** Entries of a criteria list: ICP and pod industries, countries, regions, technologies, growth stages. */
+  criteria: 500,
+  /** Domains of a list: the ICP's excluded domains, a pod's named accounts. */
+  domains: 5_000,
+  /** Pods in the `pods` section. */
+  pods: 100,
+  /** Audiences in the `audiences` section. */
+  audiences: 200,
+  /** Entries of an audience filter's topics, pods and excluded outcomes. */
+  filterEntries: 100,
+} as const;

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { dynamoBackendFromEnv } from '@intent/local';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eventually } from './harness';
 
 const ROOT = resolve(__dirname, '../..');
@@ -18,10 +18,8 @@ describe('choosing the DynamoDB stand-in', () => {
 });
 
 describe.runIf(dynamoBackendFromEnv() === 'ddb-local')('the DynamoDB Local child process', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'intent-ddb-local-'));
-  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
-
   it('stops when the process that started it dies without stopping it (SIGKILL)', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'intent-ddb-local-'));
     const script = `import { startBackends } from './packages/local/src/backends.ts';
       const backends = await startBackends(${JSON.stringify(dataDir)}, 'ddb-local');
       console.log('endpoint ' + backends.dynamoEndpoint);`;
@@ -41,6 +39,7 @@ describe.runIf(dynamoBackendFromEnv() === 'ddb-local')('the DynamoDB Local child
       await eventually(async () => ((await answers(endpoint)) ? undefined : true), 15_000);
     } finally {
       parent.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
     }
   }, 90_000);
 });

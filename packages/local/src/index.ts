@@ -1,1 +1,2 @@
+export { type DynamoBackend, dynamoBackendFromEnv } from './backends';
 export { type LocalStack, type LocalStackOptions, startLocalStack } from './stack';

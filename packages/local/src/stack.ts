@@ -17,7 +17,7 @@ import {
   TABLE,
 } from '@intent/resources';
 import { Store } from '@intent/store';
-import { type Backends, startBackends } from './backends';
+import { type Backends, type DynamoBackend, startBackends } from './backends';
 import { createGateway, type HttpLambda } from './gateway';
 import { lambdaContext } from './lambda-context';
 import { type Consumer, type PollerOptions, QueuePoller, type SqsLambda } from './poller';
@@ -53,6 +53,8 @@ export interface LocalStackOptions {
 
 export interface LocalStack {
   baseUrl: string;
+  /** Which stand-in serves the DynamoDB API (INTENT_DYNAMODB). */
+  dynamodb: DynamoBackend;
   secrets: LocalSecrets;
   queues: Record<string, LocalQueue>;
   sqs: SQSClient;
@@ -82,7 +84,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const clientConfig = { region: REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
   const dynamo = new DynamoDBClient({ ...clientConfig, endpoint: backends.dynamoEndpoint });
   const sqs = new SQSClient({ ...clientConfig, endpoint: backends.sqsEndpoint, useQueueUrlAsEndpoint: false });
-  await ensureTable(dynamo, TABLE, TABLE_NAME);
+  await ensureTable(dynamo, TABLE, TABLE_NAME, { timeToLive: backends.dynamodb === 'ddb-local' });
   const store = new Store(dynamo, TABLE_NAME);
 
   const pods = (await store.config.getAll()).pods.pods.map((p) => p.id);
@@ -149,6 +151,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const port = (http.address() as AddressInfo).port;
   return {
     baseUrl: `http://127.0.0.1:${port}`,
+    dynamodb: backends.dynamodb,
     secrets,
     queues,
     sqs,

@@ -1,8 +1,17 @@
-import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import type { TableDefinition } from '@intent/resources';
 
-/** Creates the table from the same definition the stack uses, unless a previous start did. */
-export async function ensureTable(client: DynamoDBClient, def: TableDefinition, tableName: string): Promise<void> {
+/**
+ * Creates the table from the same definition the stack uses, unless a previous start did. With
+ * `timeToLive` it also turns on TTL on `def.ttlAttribute`, as the stack does; dynalite has no
+ * such operation, DynamoDB Local has.
+ */
+export async function ensureTable(
+  client: DynamoDBClient,
+  def: TableDefinition,
+  tableName: string,
+  options: { timeToLive: boolean } = { timeToLive: false },
+): Promise<void> {
   if (await tableStatus(client, tableName)) return waitUntilActive(client, tableName);
   const attributes = new Set([def.partitionKey, def.sortKey, ...def.globalIndexes.flatMap((g) => [g.partitionKey, g.sortKey])]);
   await client.send(
@@ -25,6 +34,14 @@ export async function ensureTable(client: DynamoDBClient, def: TableDefinition, 
     }),
   );
   await waitUntilActive(client, tableName);
+  if (options.timeToLive) {
+    await client.send(
+      new UpdateTimeToLiveCommand({
+        TableName: tableName,
+        TimeToLiveSpecification: { AttributeName: def.ttlAttribute, Enabled: true },
+      }),
+    );
+  }
 }
 
 async function tableStatus(client: DynamoDBClient, tableName: string): Promise<string | undefined> {

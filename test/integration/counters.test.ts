@@ -117,6 +117,40 @@ describe('counters at volume', () => {
     expect(sets).toBeLessThanOrEqual(COUNTER_LIMITS.MAX_SETS);
     expect(counter?.item.over).toBe(outcome.leftOut);
   });
+
+  it('takes the largest counter item its caps allow: 100 topics of 63 characters, every signal, full people samples', async () => {
+    const domain = `${'w'.repeat(50)}.example`;
+    const topic = (t: number) => `t${String(t).padStart(3, '0')}-${'x'.repeat(58)}`;
+    const signals = [
+      'page_view',
+      'content_read',
+      'content_download',
+      'webinar_registration',
+      'pricing_view',
+      'demo_request',
+    ] as const;
+    let n = 0;
+    // Events of 20 topics each (the most one event counts), every signal, identified, 70 people per topic.
+    const all: RollupEvent[] = [];
+    for (let block = 0; block < 5; block++)
+      for (const signal of signals)
+        for (let p = 0; p < 70; p++)
+          all.push({
+            id: `max-${String(n++).padStart(6, '0')}`,
+            slot: '07',
+            signal,
+            topics: Array.from({ length: 20 }, (_, t) => topic(block * 20 + t)),
+            identified: true,
+            person: personOf(p + block * 1_000),
+          });
+    const group = { domain, day: DAY, events: all };
+    const outcome = await stack.store.rollups.add(group, await stack.store.rollups.counted([group]));
+    expect(outcome).toEqual({ added: all.length, leftOut: 0 });
+    const counter = await table.get({ pk: `ACCT#${domain}`, sk: `R#${DAY}` });
+    const bytes = Buffer.byteLength(JSON.stringify(marshall(counter ?? {}, { convertClassInstanceToMap: true })));
+    // docs/storage.md: at most ~268 KB; DynamoDB Local would have refused a write past 400 KB.
+    expect(bytes).toBeLessThan(300 * 1024);
+  }, 120_000);
 });
 
 /** A person as the collector makes them: a base64url hash (uniform, which sampling relies on). */

@@ -15,6 +15,7 @@ export { settleLimited } from './concurrency';
 export { Cached, ConfigCache, ErasedVisitorCache, IpRangeCache } from './config-cache';
 export { loadHashSecret, optionalEnv, requiredEnv } from './env';
 export { type ErasureDeps, type ErasureResult, eraseVisitor } from './erase';
+export { CONFLICT_RETRY, ConflictRetriesExhausted } from './errors';
 export { Bant, FeedbackInput, type FeedbackResult, feedbackPods, giveFeedback, nextHold, OUTCOMES } from './feedback';
 export { icpSuggestion } from './icp-suggestion';
 export { IpRangeMatcher, normalizeCidr } from './ip-ranges';

@@ -11,6 +11,7 @@ import { FirmographicsRepository } from './firmographics-repo';
 import { IdentityRepository } from './identity-repo';
 import { IpRangeRepository } from './ip-range-repo';
 import { PushRepository } from './push-repo';
+import { BATCH_RETRY, type RetryPolicy } from './retry';
 import { RollupRepository } from './rollup-repo';
 import { Table } from './table';
 
@@ -28,6 +29,7 @@ export type { ErasureMark, IdentityLink } from './identity-repo';
 export type { IpRange } from './ip-range-repo';
 export { forEachLimited } from './limited';
 export type { PushRecord, PushRef } from './push-repo';
+export { BATCH_RETRY, backoff, backoffMs, isThrottling, type RetryPolicy, UnprocessedItemsError } from './retry';
 export type { PendingDay, PendingEvent, RollupEvent, RollupGroup } from './rollup-repo';
 export { STITCH_DAYS } from './rollup-repo';
 export { Table } from './table';
@@ -48,8 +50,8 @@ export class Store {
   readonly audiences: AudienceRepository;
   readonly erasure: ErasureRepository;
 
-  constructor(client: DynamoDBClient, tableName: string) {
-    const table = new Table(client, tableName);
+  constructor(client: DynamoDBClient, tableName: string, retry: RetryPolicy = BATCH_RETRY) {
+    const table = new Table(client, tableName, retry);
     this.config = new ConfigRepository(table);
     this.apiKeys = new ApiKeyRepository(table);
     this.identity = new IdentityRepository(table);

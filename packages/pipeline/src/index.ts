@@ -19,17 +19,33 @@ export { CONFLICT_RETRY, ConflictRetriesExhausted } from './errors';
 export { Bant, FeedbackInput, type FeedbackResult, feedbackPods, giveFeedback, nextHold, OUTCOMES } from './feedback';
 export { icpSuggestion } from './icp-suggestion';
 export { IpRangeMatcher, normalizeCidr } from './ip-ranges';
+export { afterConfigChange, type ConfigChangeJob, jobView, runStep, WALKERS } from './job-kinds';
+export {
+  isActive,
+  isStalled,
+  type JobDeps,
+  JobMessage,
+  type JobSender,
+  LEASE_MARGIN_MS,
+  runJobStep,
+  STALLED_AFTER_MS,
+  type StepDeps,
+  type StepOutcome,
+  startJob,
+} from './jobs';
 export { type AlignmentMetrics, alignmentByPod, alignmentMetrics, median, type SlaHours } from './metrics';
 export { type PodMessage, type PodMessageType, podMessagesFor } from './pod-messages';
-export { audiencePublisher, publishPodMessages } from './publish';
+export { audiencePublisher, jobSender, publishPodMessages } from './publish';
 export { sendAll, sqs } from './queues';
 export {
-  finishRematerialisation,
   type RematerialiseDeps,
   type RematerialiseOutcome,
   rematerialiseAudiences,
+  resumeRematerialisation,
+  startRematerialisation,
 } from './rematerialise';
 export { type RescoreDeps, type RescoreResult, rescoreAccount } from './rescore';
-export { rescoreStale } from './rescore-stale';
+export { rescoreStale, resumeStalledRescore, startDecayWalk, startRescore } from './rescore-stale';
 export { type IngestRecord, type RollupDeps, type RollupOutcome, rollUp } from './rollup';
 export { addDays, dayOf } from './time';
+export { Budget, startWhile, type Walked, walkShard } from './walk';

@@ -6,6 +6,7 @@ import {
   type JobDeps,
   jobSender,
   loadHashSecret,
+  MAX_PAGE_BYTES,
   optionalEnv,
   requiredEnv,
   sqs,
@@ -25,6 +26,9 @@ export const jobDeps: JobDeps = {
   clock: () => new Date(),
   sendJobMessages: jobSender(sqs, requiredEnv(ENV.jobsQueueUrl)),
 };
+/** The byte budget of one page of a long answer (members, deltas, exports). */
+export const pageMaxBytes = Number(optionalEnv(ENV.pageMaxBytes) ?? MAX_PAGE_BYTES);
+if (!(pageMaxBytes > 0)) throw new Error(`environment variable ${ENV.pageMaxBytes} must be a positive number of bytes`);
 const bootstrapAdminSha256 = optionalEnv(ENV.adminKeySha256);
 
 export function principalOf(req: HttpRequest): Promise<Principal> {

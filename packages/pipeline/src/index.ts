@@ -3,12 +3,14 @@ export { eventActivity, statsActivity } from './activity';
 export { type AlignmentReport, alignmentReport } from './alignment';
 export {
   type AudienceDelta,
-  type AudienceMessage,
-  type AudiencePublisher,
   audienceDelta,
-  type SyncResult,
-  syncMembership,
-} from './audiences';
+  escapedBytes,
+  exportPage,
+  MAX_PAGE_BYTES,
+  type MembersPage,
+  membersPage,
+} from './audience-pages';
+export { type AudienceMessage, type AudiencePublisher, type SyncResult, syncMembership } from './audiences';
 export { type ClaimResult, claimAccount, type ReleaseResult, releaseClaim } from './claims';
 export { type CollectInput, type CollectResult, collect, type Enqueue, type Rejection, siteForWriteKey } from './collect';
 export { settleLimited } from './concurrency';

@@ -163,6 +163,34 @@ describe('resumable jobs', () => {
     expect(await waitForJob(stack, job.id)).toEqual(done);
   });
 
+  it('lets the redelivery of a step that failed work it at once, counting it once', async () => {
+    const sent: string[] = [];
+    let down = true;
+    const deps: StepDeps = {
+      store: stack.store,
+      clock: () => new Date(),
+      sendJobMessages: async (bodies) => void sent.push(...bodies),
+      publishPodMessages: async () => {
+        if (down) {
+          down = false;
+          throw new Error('pod queue down');
+        }
+      },
+    };
+    const revision = await stack.store.config.put('signals', signals(35), new Date());
+    const job = await startRescore(deps, 'signals', revision);
+    const first = JobMessage.parse(JSON.parse(sent[0] as string));
+    await expect(runStep(deps, first, 0)).rejects.toThrow('pod queue down');
+    // Its lease was given back: the redelivery does not wait for it to expire.
+    expect(['continued', 'shard-done']).toContain(await runStep(deps, first, 0));
+    await deliverTwice(deps, sent);
+    expect(await waitForJob(stack, job.id)).toMatchObject({
+      status: 'done',
+      progress: { accounts: domains.length, saved: raisers.length, failed: 0 },
+    });
+    await consumePodQueue(stack, 'default');
+  });
+
   it('re-materialises audiences in a job that resumes by itself, as one go would', async () => {
     const res = await send(stack, 'PUT', '/v1/config/audiences', {
       audiences: [{ id: 'raisers', name: 'Hand-raisers', filter: { stages: ['hand_raiser'] } }],

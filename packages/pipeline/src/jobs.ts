@@ -150,9 +150,17 @@ export async function runJobStep(deps: StepDeps, walkers: Walkers, message: JobM
   // One delivery at a time works a step: a twin delivered meanwhile leaves it to the holder.
   const now = deps.clock();
   const until = Math.max(deadline, now.getTime()) + LEASE_MARGIN_MS;
-  if (!(await store.jobs.leaseStep(job.id, message.shard, message.step, randomUUID(), until, now))) return 'busy';
+  const owner = randomUUID();
+  if (!(await store.jobs.leaseStep(job.id, message.shard, message.step, owner, until, now))) return 'busy';
   const walker = walkers[job.kind];
-  const result = await walker.step(job, shard, message.pos, new Budget(deadline, deps.clock), deps);
+  let result: StepResult | 'superseded';
+  try {
+    result = await walker.step(job, shard, message.pos, new Budget(deadline, deps.clock), deps);
+  } catch (err) {
+    // The queue delivers the message again: leave the step free for that delivery.
+    await store.jobs.releaseStep(job.id, message.shard, message.step, owner).catch(() => undefined);
+    throw err;
+  }
   if (result === 'superseded') {
     await store.jobs.supersede(job.id, deps.clock());
     return 'superseded';

@@ -145,6 +145,16 @@ export class JobRepository {
     });
   }
 
+  /** Gives back a lease `leaseStep` took (a step that failed), so a redelivery need not wait for it to expire. */
+  async releaseStep(id: string, shard: number, step: number, owner: string): Promise<void> {
+    await this.table.updateIf(jobKey(id), {
+      UpdateExpression: 'REMOVE #st.#lease, #st.#until',
+      ConditionExpression: '#st.#step = :step AND #st.#lease = :owner',
+      ExpressionAttributeNames: { '#st': stateAttr(shard), '#step': 'step', '#lease': 'lease', '#until': 'until' },
+      ExpressionAttributeValues: toAttr({ ':step': step, ':owner': owner }),
+    });
+  }
+
   /**
    * Commits step `step` of a shard: the shard moves to the next step at `next.pos` (or is done,
    * its lease released), `counts` are added, and the job is running. Only if the shard is still at `step` and the job

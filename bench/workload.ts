@@ -77,6 +77,9 @@ export async function configure(stack: LocalStack, data: DemoData): Promise<{ se
     accountsStatus = res.status;
     if (res.status >= 300) log(`PUT /v1/accounts answered ${res.status} (ignored: the route may not exist yet)`);
   }
+  // Each configuration change starts a job (a re-score or a re-materialisation): let them end
+  // before anything is measured, so their requests are not counted as the traffic's.
+  await stack.drain(120_000);
   return { sections, accountsStatus };
 }
 

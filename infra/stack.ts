@@ -6,6 +6,7 @@ import {
   FUNCTIONS,
   type FunctionName,
   INGEST_QUEUE,
+  JOBS_QUEUE,
   podQueue,
   type QueueDefinition,
   ROUTES,
@@ -41,13 +42,16 @@ export interface IntentPipelineStackProps extends StackProps {
 }
 
 /**
- * The whole pipeline in one stack, built from `@intent/resources`: the table, the ingest queue
- * and its DLQ, one outbound queue per pod, the four functions with exactly the access their
- * definitions ask for, the rollup consumer, the rescore schedule, and the HTTP API.
+ * The whole pipeline in one stack, built from `@intent/resources`: the table, the ingest and
+ * jobs queues and their DLQs, one outbound queue per pod, the four functions with exactly the
+ * access their definitions ask for, the rollup and jobs consumers, the rescore schedule, and
+ * the HTTP API.
  */
 export class IntentPipelineStack extends Stack {
   readonly table: dynamodb.Table;
   readonly ingest: PipelineQueue;
+  /** Steps of resumable walks, consumed by the rescore function. */
+  readonly jobs: PipelineQueue;
   readonly podQueues: ReadonlyMap<string, PipelineQueue>;
   readonly audienceQueue: PipelineQueue;
   readonly functions: ReadonlyMap<FunctionName, PipelineFunction>;
@@ -62,6 +66,10 @@ export class IntentPipelineStack extends Stack {
       definition: INGEST_QUEUE,
       minVisibilityTimeoutSeconds: consumerVisibilityFloor(INGEST_QUEUE),
     });
+    this.jobs = new PipelineQueue(this, 'Jobs', {
+      definition: JOBS_QUEUE,
+      minVisibilityTimeoutSeconds: consumerVisibilityFloor(JOBS_QUEUE),
+    });
     const podQueues = new Map<string, PipelineQueue>();
     for (const pod of pods) {
       // Integrations (CRM, chat) may be down for days; keep their messages as long as SQS can.
@@ -71,7 +79,10 @@ export class IntentPipelineStack extends Stack {
     // Connectors (ad platforms) may sync rarely; keep audience changes as long as SQS can.
     this.audienceQueue = new PipelineQueue(this, 'Audiences', { definition: AUDIENCE_QUEUE, retention: MAX_RETENTION });
     const podQueueByPod = new Map<string, sqs.Queue>([...podQueues].map(([pod, q]) => [pod, q.queue]));
-    const consumable = new Map<string, sqs.Queue>([[INGEST_QUEUE.id, this.ingest.queue]]);
+    const consumable = new Map<string, sqs.Queue>([
+      [INGEST_QUEUE.id, this.ingest.queue],
+      [JOBS_QUEUE.id, this.jobs.queue],
+    ]);
 
     const hashSecret = createHashSecret(this, 'HashSecret');
     // A hash, not a key: safe in the function configuration. Empty: no bootstrap admin key.
@@ -94,6 +105,7 @@ export class IntentPipelineStack extends Stack {
       if (definition.sendsToIngest) fn.bindQueueSender(ENV.ingestQueueUrl, this.ingest.queue);
       if (definition.sendsToPods) fn.bindQueueSenderMap(ENV.podQueueUrls, podQueueByPod);
       if (definition.sendsToAudiences) fn.bindQueueSender(ENV.audienceQueueUrl, this.audienceQueue.queue);
+      if (definition.sendsToJobs) fn.bindQueueSender(ENV.jobsQueueUrl, this.jobs.queue);
       if (definition.readsHashSecret) fn.bindSecret(ENV.hashSecretArn, hashSecret);
       if (definition.checksAdminKey) {
         fn.function.addEnvironment(ENV.adminKeySha256, adminKeySha256.valueAsString);
@@ -140,6 +152,13 @@ export class IntentPipelineStack extends Stack {
     new CfnOutput(this, 'IngestQueueUrl', { value: this.ingest.queue.queueUrl });
     if (this.ingest.deadLetterQueue) {
       new CfnOutput(this, 'IngestDeadLetterQueueUrl', { value: this.ingest.deadLetterQueue.queueUrl });
+    }
+    new CfnOutput(this, 'JobsQueueUrl', {
+      value: this.jobs.queue.queueUrl,
+      description: 'Steps of resumable walks (decay, re-scores, audience re-materialisation)',
+    });
+    if (this.jobs.deadLetterQueue) {
+      new CfnOutput(this, 'JobsDeadLetterQueueUrl', { value: this.jobs.deadLetterQueue.queueUrl });
     }
     for (const [pod, queue] of podQueues) {
       new CfnOutput(this, `PodQueueUrl${outputSuffix(pod)}`, {

@@ -1,33 +1,13 @@
-import { type Audience, type ExportFormat, exportRows, linkedinWarning } from '@intent/audiences';
+import { type Audience, type ExportFormat, linkedinWarning } from '@intent/audiences';
 import { badRequest, type HttpRequest, json, notFound, type Route, requireScope } from '@intent/http';
-import { audienceDelta } from '@intent/pipeline';
-import { stringify } from 'csv-stringify/sync';
-import { configs, principalOf, store } from './deps';
+import { audienceDelta, exportPage, membersPage } from '@intent/pipeline';
+import { configs, pageMaxBytes, principalOf, store } from './deps';
+import { decode, encode, type Position, pageOf } from './page-tokens';
 
-/** Members per page of a full listing. */
+/** Members per page of a full listing at most (fewer when the byte budget is reached first). */
 const PAGE_SIZE = 1000;
-
-/** Cursors and page tokens are opaque to callers: base64url JSON of the audience and log position. */
-interface Position {
-  a: string;
-  s: number;
-  /** Full listing only: the last domain of the page before. */
-  k?: string;
-}
-const encode = (p: Position) => Buffer.from(JSON.stringify(p)).toString('base64url');
-
-function decode(token: string, audienceId: string, path: string): Position {
-  try {
-    const p = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Position;
-    if (p && p.a === audienceId && Number.isSafeInteger(p.s) && p.s >= 0 && (p.k === undefined || typeof p.k === 'string'))
-      return p;
-  } catch {
-    // fall through: not one we gave out
-  }
-  throw badRequest('invalid_cursor', `${path}: not a ${path} this API gave out for audience ${audienceId}`, [
-    { path, message: 'not a value this API gave out' },
-  ]);
-}
+/** Room kept in a page's budget for what surrounds the entries (cursor, page token). */
+const ENVELOPE_BYTES = 2048;
 
 async function audienceOf(req: HttpRequest): Promise<Audience> {
   requireScope(await principalOf(req), 'marketing');
@@ -36,6 +16,8 @@ async function audienceOf(req: HttpRequest): Promise<Audience> {
   if (!audience) throw notFound(`no audience "${req.params.id}"`);
   return audience;
 }
+
+const budget = () => Math.max(1, pageMaxBytes - ENVELOPE_BYTES);
 
 export const audienceRoutes: Record<string, Route> = {
   'GET /v1/audiences': async (req) => {
@@ -47,42 +29,62 @@ export const audienceRoutes: Record<string, Route> = {
       audiences: audiences.map((a, i) => ({ id: a.id, name: a.name, filter: a.filter, size: sizes[i]?.size ?? 0 })),
     });
   },
-  /** Without a cursor the full membership (paged); with one, the net change since it. */
+  /**
+   * Without a cursor the full membership; with one, the net change since it. Both in pages
+   * under the byte budget: `nextPage` when more follows, passed back as `?page=` (with or
+   * without the cursor).
+   */
   'GET /v1/audiences/{id}/members': async (req) => {
     const audience = await audienceOf(req);
-    const { cursor, page } = req.query;
-    if (cursor !== undefined) {
-      const from = decode(cursor, audience.id, 'cursor');
-      const delta = await audienceDelta(store, audience.id, from.s, new Date());
-      return json(200, { added: delta.added, removed: delta.removed, cursor: encode({ a: audience.id, s: delta.seq }) });
+    const a = audience.id;
+    const page = req.query.page === undefined ? undefined : decode(req.query.page, a, 'page');
+    if (page?.m === 'export') throw badRequest('invalid_cursor', 'page: a page of an export, not of this listing');
+    const cursor = req.query.cursor === undefined ? undefined : decode(req.query.cursor, a, 'cursor');
+    if (page?.m === 'delta' || (!page && cursor)) {
+      const from = page?.s ?? (cursor as Position).s;
+      const delta = await audienceDelta(store, a, from, new Date(), budget());
+      return json(200, {
+        added: delta.added,
+        removed: delta.removed,
+        cursor: encode({ a, s: delta.seq }),
+        ...(delta.more ? { nextPage: encode({ a, s: delta.seq, m: 'delta' }) } : {}),
+      });
     }
     // The log position is read before the members: a change numbered after it is in the next delta.
-    const position =
-      page !== undefined
-        ? decode(page, audience.id, 'page')
-        : { a: audience.id, s: (await store.audiences.meta(audience.id)).seq };
-    const { members, last } = await store.audiences.membersPage(audience.id, PAGE_SIZE, position.k);
+    const s = page?.s ?? (await store.audiences.meta(a)).seq;
+    const listed = await membersPage(store, a, page?.k, { maxBytes: budget(), maxItems: PAGE_SIZE });
     return json(200, {
-      members,
-      cursor: encode({ a: audience.id, s: position.s }),
-      ...(last ? { nextPage: encode({ a: audience.id, s: position.s, k: last }) } : {}),
+      members: listed.entries,
+      cursor: encode({ a, s }),
+      ...(listed.last ? { nextPage: encode({ a, s, k: listed.last, m: 'full' }) } : {}),
     });
   },
+  /**
+   * One page of the CSV (header row on every page, so each is a file LinkedIn takes); when
+   * more follows, `x-intent-next-page` holds the token for `?page=` and `link` the next URL.
+   */
   'GET /v1/audiences/{id}/export.csv': async (req) => {
     const audience = await audienceOf(req);
     const format = (req.query.format ?? 'linkedin') as ExportFormat;
     if (format !== 'linkedin' && format !== 'generic') {
       throw badRequest('invalid_request', 'format: linkedin or generic', [{ path: 'format', message: 'linkedin or generic' }]);
     }
-    const members = await store.audiences.allMembers(audience.id);
-    const warning = format === 'linkedin' ? linkedinWarning(members.length) : undefined;
+    const page = pageOf(req, audience.id, 'export');
+    const [{ size }, csv] = await Promise.all([
+      store.audiences.meta(audience.id),
+      exportPage(store, audience.id, format, page?.k, budget()),
+    ]);
+    const warning = format === 'linkedin' ? linkedinWarning(size) : undefined;
+    const next = csv.last ? encode({ a: audience.id, s: 0, k: csv.last, m: 'export' }) : undefined;
+    const path = `/v1/audiences/${encodeURIComponent(audience.id)}/export.csv`;
     return {
       status: 200,
-      text: stringify(exportRows(members, format), { record_delimiter: 'windows' }),
+      text: csv.csv,
       headers: {
         'content-type': 'text/csv; charset=utf-8',
-        'content-disposition': `attachment; filename="${audience.id}-${format}.csv"`,
+        'content-disposition': `attachment; filename="${audience.id}-${format}${page ? `-${page.k}` : ''}.csv"`,
         ...(warning ? { 'x-intent-warning': warning } : {}),
+        ...(next ? { 'x-intent-next-page': next, link: `<${path}?format=${format}&page=${next}>; rel="next"` } : {}),
       },
     };
   },

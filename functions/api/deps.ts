@@ -1,6 +1,16 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { authenticate, type HttpRequest, type Principal } from '@intent/http';
-import { audiencePublisher, ConfigCache, loadHashSecret, optionalEnv, requiredEnv, sqs } from '@intent/pipeline';
+import {
+  audiencePublisher,
+  ConfigCache,
+  type JobDeps,
+  jobSender,
+  loadHashSecret,
+  MAX_PAGE_BYTES,
+  optionalEnv,
+  requiredEnv,
+  sqs,
+} from '@intent/pipeline';
 import { ENV } from '@intent/resources';
 import { dynamo, Store } from '@intent/store';
 
@@ -10,6 +20,15 @@ export const store = new Store(dynamo, requiredEnv(ENV.tableName));
 export const configs = new ConfigCache(store);
 export const podQueueUrls = JSON.parse(requiredEnv(ENV.podQueueUrls)) as Record<string, string>;
 export const publishAudienceChanges = audiencePublisher(sqs, requiredEnv(ENV.audienceQueueUrl), logger);
+/** Where the routes that start jobs (configuration changes) store them and send their first steps. */
+export const jobDeps: JobDeps = {
+  store,
+  clock: () => new Date(),
+  sendJobMessages: jobSender(sqs, requiredEnv(ENV.jobsQueueUrl)),
+};
+/** The byte budget of one page of a long answer (members, deltas, exports). */
+export const pageMaxBytes = Number(optionalEnv(ENV.pageMaxBytes) ?? MAX_PAGE_BYTES);
+if (!(pageMaxBytes > 0)) throw new Error(`environment variable ${ENV.pageMaxBytes} must be a positive number of bytes`);
 const bootstrapAdminSha256 = optionalEnv(ENV.adminKeySha256);
 
 export function principalOf(req: HttpRequest): Promise<Principal> {

@@ -8,6 +8,7 @@ import { feedbackRoutes } from './feedback';
 import { icpRoutes } from './icp';
 import { ingestionRoutes } from './ingestion';
 import { ipRangeRoutes } from './ip-ranges';
+import { jobRoutes } from './jobs';
 import { keyRoutes } from './keys';
 import { metricsRoutes } from './metrics';
 import { visitorRoutes } from './visitors';
@@ -30,4 +31,5 @@ export const handler = httpHandler(logger, {
   ...icpRoutes,
   ...audienceRoutes,
   ...visitorRoutes,
+  ...jobRoutes,
 });

@@ -32,6 +32,7 @@ const SQS_CONSUME = [
   'sqs:GetQueueUrl',
   'sqs:ReceiveMessage',
 ];
+const SQS_SEND_AND_CONSUME = [...new Set([...SQS_SEND, ...SQS_CONSUME])].sort();
 const SECRET_READ = ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'];
 const OWN_LOGS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
 const podSend = Object.fromEntries(TEST_PODS.map((pod) => [`pod:${pod}`, SQS_SEND]));
@@ -51,6 +52,7 @@ const EXPECTED_ACTIONS: Record<FunctionName, Record<string, string[]>> = {
     'table/index/*': DDB_READ_WRITE,
     ...podSend,
     audiences: SQS_SEND,
+    jobs: SQS_SEND,
     'hash-secret': SECRET_READ,
   },
   rollup: {
@@ -67,6 +69,7 @@ const EXPECTED_ACTIONS: Record<FunctionName, Record<string, string[]>> = {
     'table/index/*': DDB_READ_WRITE,
     ...podSend,
     audiences: SQS_SEND,
+    jobs: SQS_SEND_AND_CONSUME,
   },
 };
 
@@ -83,6 +86,8 @@ describe('IAM', () => {
       [s.idOf(s.stack.table), 'table'],
       [s.idOf(s.stack.ingest.queue), 'ingest'],
       [s.idOf(s.stack.ingest.deadLetterQueue), 'ingest-dlq'],
+      [s.idOf(s.stack.jobs.queue), 'jobs'],
+      [s.idOf(s.stack.jobs.deadLetterQueue), 'jobs-dlq'],
       [logicalIdWhere(template, 'AWS::SecretsManager::Secret', () => true), 'hash-secret'],
     ]);
     map.set(s.idOf(s.stack.audienceQueue.queue), 'audiences');
@@ -100,7 +105,7 @@ describe('IAM', () => {
     expect(actual).toEqual(EXPECTED_ACTIONS[name]);
   });
 
-  it('lets no function but rollup receive messages, and rollup only from the ingest queue', () => {
+  it('lets only rollup (from the ingest queue) and rescore (from the jobs queue) receive messages', () => {
     const receivers: string[] = [];
     for (const [id, policy] of Object.entries(template.findResources('AWS::IAM::Policy'))) {
       for (const statement of policy.Properties.PolicyDocument.Statement) {
@@ -108,9 +113,10 @@ describe('IAM', () => {
         if (actions.includes('sqs:ReceiveMessage')) receivers.push(`${id}:${referencedId(statement.Resource)}`);
       }
     }
-    const rollup = s.stack.functions.get('rollup');
-    const rollupPolicy = s.idOf(rollup?.role.node.findChild('DefaultPolicy'));
-    expect(receivers).toEqual([`${rollupPolicy}:${s.idOf(s.stack.ingest.queue)}`]);
+    const policyOf = (name: FunctionName) => s.idOf(s.stack.functions.get(name)?.role.node.findChild('DefaultPolicy'));
+    expect(receivers.sort()).toEqual(
+      [`${policyOf('rollup')}:${s.idOf(s.stack.ingest.queue)}`, `${policyOf('rescore')}:${s.idOf(s.stack.jobs.queue)}`].sort(),
+    );
   });
 
   it('attaches no managed policy and no inline policy to the function roles', () => {

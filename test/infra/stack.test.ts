@@ -1,4 +1,13 @@
-import { AUDIENCE_QUEUE, deadLetterQueueName, ENV, FUNCTIONS, INGEST_QUEUE, podQueueName, TABLE } from '@intent/resources';
+import {
+  AUDIENCE_QUEUE,
+  deadLetterQueueName,
+  ENV,
+  FUNCTIONS,
+  INGEST_QUEUE,
+  JOBS_QUEUE,
+  podQueueName,
+  TABLE,
+} from '@intent/resources';
 import { Duration } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -70,6 +79,16 @@ describe('queues', () => {
     });
   });
 
+  it('redrives the jobs queue to its DLQ after 5 receives, with six rescore timeouts of visibility', () => {
+    const dlq = s.stack.jobs.deadLetterQueue;
+    expect(dlq?.node.id).toBe(deadLetterQueueName(JOBS_QUEUE.id));
+    expect(consumerVisibilityFloor(JOBS_QUEUE)).toBe(6 * 300);
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [s.idOf(dlq), 'Arn'] }, maxReceiveCount: 5 },
+      VisibilityTimeout: 1800,
+    });
+  });
+
   it('keeps dead letters for 14 days', () => {
     template.hasResourceProperties('AWS::SQS::Queue', {
       MessageRetentionPeriod: Duration.days(14).toSeconds(),
@@ -79,8 +98,8 @@ describe('queues', () => {
   });
 
   it('creates one outbound queue per pod of the context, the audience queue, and nothing else', () => {
-    // ingest, its DLQ, the audience queue, and one per pod.
-    template.resourceCountIs('AWS::SQS::Queue', 3 + TEST_PODS.length);
+    // ingest and jobs with their DLQs, the audience queue, and one per pod.
+    template.resourceCountIs('AWS::SQS::Queue', 5 + TEST_PODS.length);
     expect(s.stack.audienceQueue.queue.node.id).toBe(AUDIENCE_QUEUE.id);
     expect(s.stack.audienceQueue.deadLetterQueue).toBeUndefined();
     expect([...s.stack.podQueues.keys()]).toEqual(TEST_PODS);
@@ -152,6 +171,8 @@ describe('functions', () => {
       const env = s.envOf(def.name);
       expect(env[ENV.tableName]).toEqual(def.table === 'none' ? undefined : tableRef);
       expect(env[ENV.ingestQueueUrl]).toEqual(def.sendsToIngest ? { Ref: s.idOf(s.stack.ingest.queue) } : undefined);
+      expect(env[ENV.jobsQueueUrl]).toEqual(def.sendsToJobs ? { Ref: s.idOf(s.stack.jobs.queue) } : undefined);
+      expect(env[ENV.jobBudgetMs]).toBeUndefined();
       if (!def.sendsToPods) {
         expect(env[ENV.podQueueUrls]).toBeUndefined();
         continue;
@@ -178,16 +199,26 @@ describe('event sources and schedules', () => {
   it('feeds the consumers from their queue with partial batch failure reports', () => {
     const consumers = FUNCTIONS.filter((def) => def.consumes);
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', consumers.length);
+    const queues = { [INGEST_QUEUE.id]: s.stack.ingest.queue, [JOBS_QUEUE.id]: s.stack.jobs.queue };
     for (const def of consumers) {
       template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
         FunctionName: { Ref: s.functionIdOf(def.name) },
-        EventSourceArn: { 'Fn::GetAtt': [s.idOf(s.stack.ingest.queue), 'Arn'] },
+        EventSourceArn: { 'Fn::GetAtt': [s.idOf(queues[def.consumes?.queue.id ?? '']), 'Arn'] },
         BatchSize: def.consumes?.batchSize,
         MaximumBatchingWindowInSeconds: def.consumes?.maxBatchingWindowSeconds,
         ScalingConfig: { MaximumConcurrency: def.consumes?.maxConcurrency },
         FunctionResponseTypes: ['ReportBatchItemFailures'],
       });
     }
+  });
+
+  it('runs job steps one per invocation in the rescore function, reporting failed steps', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: s.functionIdOf('rescore') },
+      EventSourceArn: { 'Fn::GetAtt': [s.idOf(s.stack.jobs.queue), 'Arn'] },
+      BatchSize: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
   });
 
   it('runs the scheduled functions on an EventBridge rate rule', () => {
@@ -208,6 +239,7 @@ describe('outputs', () => {
     template.hasOutput('ApiUrl', { Value: Match.anyValue() });
     template.hasOutput('TableName', { Value: { Ref: s.idOf(s.stack.table) } });
     template.hasOutput('IngestQueueUrl', { Value: { Ref: s.idOf(s.stack.ingest.queue) } });
+    template.hasOutput('JobsQueueUrl', { Value: { Ref: s.idOf(s.stack.jobs.queue) } });
     template.hasOutput('PodQueueUrlDefault', { Value: { Ref: s.idOf(s.stack.podQueues.get('default')?.queue) } });
     template.hasOutput('PodQueueUrlNaEnterprise', {
       Value: { Ref: s.idOf(s.stack.podQueues.get('na-enterprise')?.queue) },

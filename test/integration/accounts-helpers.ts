@@ -1,4 +1,4 @@
-import { event, type TestStack, take } from './harness';
+import { event, jobOf, type TestStack, take, waitForJob } from './harness';
 
 /** Events of one identified person at `domain`: an identify, then one track per signal. */
 export function visitEvents(domain: string, person: string, signals: string[], topics: string[] = []): Record<string, unknown>[] {
@@ -37,8 +37,11 @@ export async function queueDomains(stack: TestStack, podId: string): Promise<str
   return res.body.accounts.map((a: { domain: string }) => a.domain);
 }
 
-/** PUT of a configuration section, failing loudly on a 400. */
-export async function configure(stack: TestStack, section: string, value: unknown): Promise<void> {
+/**
+ * PUT of a configuration section, failing loudly on a 400, then waiting for the job the change
+ * started (re-score or re-materialisation) to end; answers that job's final status.
+ */
+export async function configure(stack: TestStack, section: string, value: unknown): Promise<any> {
   const res = await stack.api(`/v1/config/${section}`, {
     method: 'PUT',
     key: stack.secrets.adminKey,
@@ -46,6 +49,8 @@ export async function configure(stack: TestStack, section: string, value: unknow
     body: JSON.stringify(value),
   });
   if (res.status !== 200) throw new Error(`config ${section}: ${res.status} ${JSON.stringify(res.body)}`);
+  const job = jobOf(res.body);
+  return job ? waitForJob(stack, job) : undefined;
 }
 
 /** PUT /v1/accounts with JSON rows. */

@@ -1,8 +1,8 @@
 import type { Config } from '@intent/config';
-import { finishRematerialisation, rematerialiseAudiences, rescoreAccount } from '@intent/pipeline';
+import { rematerialiseAudiences, rescoreAccount, resumeRematerialisation } from '@intent/pipeline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectAndDrain, send, upsert, visitEvents } from './accounts-helpers';
-import { startTestStack, type TestStack, take } from './harness';
+import { startTestStack, type TestStack, take, waitForJob } from './harness';
 
 /**
  * A change of audience definitions on the real stack: it evaluates the stored scores of every
@@ -11,8 +11,13 @@ import { startTestStack, type TestStack, take } from './harness';
  */
 describe('audience re-materialisation after a definition change', () => {
   let stack: TestStack;
-  const define = (stages: string[]) =>
-    send(stack, 'PUT', '/v1/config/audiences', { audiences: [{ id: 'seg', name: 'Segment', filter: { stages } }] });
+  /** The change, and the job that re-materialises it, once ended. */
+  const define = async (stages: string[]) => {
+    const res = await send(stack, 'PUT', '/v1/config/audiences', {
+      audiences: [{ id: 'seg', name: 'Segment', filter: { stages } }],
+    });
+    return { ...res, job: res.body.rematerialise?.job ? await waitForJob(stack, res.body.rematerialise.job) : undefined };
+  };
   const members = async () => {
     const res = await stack.api('/v1/audiences/seg/members', { key: stack.secrets.marketingKey });
     return { domains: res.body.members.map((m: { domain: string }) => m.domain), cursor: res.body.cursor as string };
@@ -72,11 +77,14 @@ describe('audience re-materialisation after a definition change', () => {
     const before = await Promise.all(['cold.example', 'warm.example'].map((d) => stack.store.accounts.get(d, true)));
     const res = await define(['cold']);
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({
-      section: 'audiences',
-      rematerialised: { accounts: 2, joined: 1, left: 1, failed: 0, superseded: false },
+    expect(res.body).toMatchObject({ section: 'audiences', rematerialise: { job: expect.any(String), status: 'queued' } });
+    expect(res.body).not.toHaveProperty('rescore');
+    expect(res.job).toMatchObject({
+      kind: 'rematerialise',
+      status: 'done',
+      trigger: { section: 'audiences', revision: res.body.revision },
+      progress: { accounts: 2, joined: 1, left: 1, failed: 0 },
     });
-    expect(res.body).not.toHaveProperty('rescored');
 
     expect((await members()).domains).toEqual(['cold.example']);
     expect(await delta(cursor)).toMatchObject({ added: ['cold.example'], removed: ['warm.example'] });
@@ -97,7 +105,7 @@ describe('audience re-materialisation after a definition change', () => {
   it('changes nothing when the same definition is put again', async () => {
     const { cursor: now } = await members();
     const res = await define(['cold']);
-    expect(res.body.rematerialised).toMatchObject({ accounts: 2, joined: 0, left: 0, refreshed: 0 });
+    expect(res.job.progress).toMatchObject({ accounts: 2, joined: 0, left: 0, refreshed: 0 });
     expect(await delta(now)).toMatchObject({ added: [], removed: [], cursor: now });
     expect(await drainAudienceQueue()).toEqual([]);
   });
@@ -113,21 +121,30 @@ describe('audience re-materialisation after a definition change', () => {
     expect((await stack.store.accounts.get('warm.example', true))?.score?.audiences).toEqual([]);
   });
 
-  it('leaves accounts not begun by the deadline to the schedule, which finishes them once', async () => {
+  it('has the schedule start a re-materialisation that no job is finishing, once', async () => {
     const { cursor: now } = await members();
+    // Definitions stored without the job a PUT starts: as if its steps had gone to the DLQ.
     const definitions = { audiences: [{ id: 'seg', name: 'Segment', filter: { stages: ['cold', 'hand_raiser'] } }] };
     await stack.store.config.put('audiences', definitions as Config['audiences'], new Date());
-    const deps = { store: stack.store, config: await stack.store.config.getAll(true), now: new Date(), clock: () => new Date() };
-    expect(await rematerialiseAudiences({ ...deps, deadline: 0 })).toMatchObject({
-      accounts: 2,
-      deferred: 2,
-      joined: 0,
-      complete: false,
-    });
     expect((await members()).domains).toEqual(['cold.example']);
-    expect(await finishRematerialisation(deps)).toMatchObject({ joined: 1, left: 0, deferred: 0, complete: true });
+    await stack.runSchedule('rescore');
+    await stack.drain();
     expect((await members()).domains).toEqual(['cold.example', 'warm.example']);
     expect(await delta(now)).toMatchObject({ added: ['warm.example'], removed: [] });
-    expect(await finishRematerialisation(deps)).toBeUndefined();
+    const latest = (await send(stack, 'GET', '/v1/jobs')).body.jobs.find((j: { kind: string }) => j.kind === 'rematerialise');
+    // The schedule's decay walk ran too, and may have been the one to re-evaluate warm.example.
+    expect(latest).toMatchObject({ status: 'done', trigger: { revision: 4 }, progress: { accounts: 2, left: 0, failed: 0 } });
+    // Recorded as materialised: the next run starts nothing.
+    const deps = { store: stack.store, clock: () => new Date(), sendJobMessages: async () => undefined };
+    expect(await resumeRematerialisation(deps)).toBeUndefined();
+    // The walk done in one go finds nothing left to write.
+    const config = await stack.store.config.getAll(true);
+    expect(await rematerialiseAudiences({ store: stack.store, config, now: new Date(), clock: () => new Date() })).toMatchObject({
+      accounts: 2,
+      joined: 0,
+      left: 0,
+      refreshed: 0,
+      complete: true,
+    });
   });
 });

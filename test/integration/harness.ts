@@ -68,6 +68,23 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
   }
 }
 
+/**
+ * Polls `GET /v1/jobs/{id}` until the job has ended (done, superseded or failed): what a test
+ * waits for after a configuration change, whose work runs as a job.
+ */
+export async function waitForJob(stack: TestStack, id: string, timeoutMs = 20_000): Promise<any> {
+  return eventually(async () => {
+    const res = await stack.api(`/v1/jobs/${id}`, { key: stack.secrets.adminKey });
+    if (res.status !== 200) throw new Error(`GET /v1/jobs/${id}: ${res.status} ${JSON.stringify(res.body)}`);
+    return ['done', 'superseded', 'failed'].includes(res.body.status) ? res.body : undefined;
+  }, timeoutMs);
+}
+
+/** The job a `PUT /v1/config/{section}` answer names (a re-score or a re-materialisation), if any. */
+export function jobOf(body: any): string | undefined {
+  return body?.rescore?.job ?? body?.rematerialise?.job;
+}
+
 /** Receives (and deletes nothing of) what is on a queue right now. */
 export async function peek(stack: LocalStack, queueUrl: string): Promise<unknown[]> {
   const out = await stack.sqs.send(

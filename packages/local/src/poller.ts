@@ -19,6 +19,8 @@ export interface PollerOptions {
   concurrency: number;
   maxBatchingWindowMs: number;
   visibilityTimeoutSeconds: number;
+  /** The function's timeout: what the Lambda context's remaining time counts down from. */
+  timeoutMs?: number;
 }
 
 /** What the stack needs of a queue consumer, in this thread (`QueuePoller`) or in a worker. */
@@ -121,7 +123,7 @@ export class QueuePoller implements Consumer {
   }
 
   private async invoke(messages: Message[]): Promise<void> {
-    const { functionName, queueArn, queueUrl } = this.options;
+    const { functionName, queueArn, queueUrl, timeoutMs } = this.options;
     const event: SQSEvent = {
       Records: messages.map((m) => ({
         messageId: m.MessageId ?? '',
@@ -142,7 +144,7 @@ export class QueuePoller implements Consumer {
     };
     let failed: Set<string>;
     try {
-      const response = await this.handler(event, lambdaContext(functionName));
+      const response = await this.handler(event, lambdaContext(functionName, timeoutMs));
       failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
     } catch (err) {
       // A thrown handler fails the whole batch, as in Lambda.

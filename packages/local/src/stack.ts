@@ -12,6 +12,7 @@ import {
   FUNCTIONS,
   type FunctionDefinition,
   INGEST_QUEUE,
+  JOBS_QUEUE,
   podQueue,
   ROUTES,
   TABLE,
@@ -48,6 +49,14 @@ export interface LocalStackOptions {
   consumersInWorkers?: boolean;
   /** Module URLs each consumer worker imports before its handler (the bench's instrumentation). */
   workerPreload?: string[];
+  /**
+   * The most a job step may work before it sends its continuation (default 10 s, so a clean stop
+   * waits little for the step in flight; in AWS a step has its function's remaining time).
+   * Tests force continuations with a tiny one.
+   */
+  jobBudgetMs?: number;
+  /** The byte budget of one page of a long answer (default 4 MB); tests force paging with a small one. */
+  pageMaxBytes?: number;
   onError?: (err: unknown) => void;
 }
 
@@ -89,7 +98,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
   const pods = (await store.config.getAll()).pods.pods.map((p) => p.id);
   const queues: Record<string, LocalQueue> = {};
-  for (const def of [INGEST_QUEUE, AUDIENCE_QUEUE, ...pods.map(podQueue)]) queues[def.id] = await createQueue(sqs, def);
+  for (const def of [INGEST_QUEUE, JOBS_QUEUE, AUDIENCE_QUEUE, ...pods.map(podQueue)])
+    queues[def.id] = await createQueue(sqs, def);
   const restored = await restoreQueues(
     sqs,
     Object.fromEntries(Object.values(queues).map((q) => [q.def.id, q.url])),
@@ -97,13 +107,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   );
   await ensureDevKeys(store, secrets);
 
-  setEnvironment(backends, secrets, queues, pods);
+  setEnvironment(backends, secrets, queues, pods, options);
   const modules = await loadHandlers();
   const onError = options.onError ?? ((err: unknown) => console.error('[local]', err));
 
   const http = createGateway(ROUTES, modules as Record<string, HttpLambda>);
   await listen(http, options.port ?? 3000);
   const pollers: Consumer[] = [];
+  /** Consumers a clean stop drains first: the ingest queue's (jobs are saved mid-walk and resume on the next start). */
+  const drainedOnStop = new Set<Consumer>();
   for (const f of FUNCTIONS) {
     if (!f.consumes) continue;
     const queue = queues[f.consumes.queue.id] as LocalQueue;
@@ -115,7 +127,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       concurrency: f.consumes.maxConcurrency,
       maxBatchingWindowMs: options.maxBatchingWindowMs ?? f.consumes.maxBatchingWindowSeconds * 1000,
       visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? f.consumes.queue.visibilityTimeoutSeconds,
+      timeoutMs: f.timeoutSeconds * 1000,
     };
+    let consumer: Consumer;
     if (options.consumersInWorkers) {
       const entry = pathToFileURL(resolve(REPO_ROOT, f.entry)).href;
       const worker = new WorkerPoller(
@@ -129,17 +143,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         onError,
       );
       await worker.launch();
-      pollers.push(worker);
+      consumer = worker;
     } else {
       const poller = new QueuePoller(sqs, modules[f.name] as SqsLambda, pollerOptions, onError);
       poller.start();
-      pollers.push(poller);
+      consumer = poller;
     }
+    pollers.push(consumer);
+    if (f.consumes.queue.id === INGEST_QUEUE.id) drainedOnStop.add(consumer);
   }
   const runSchedule = (name: FunctionDefinition['name']) =>
     (modules[name] as (e: unknown, c: unknown) => Promise<unknown>)(
       { source: 'aws.events', 'detail-type': 'Scheduled Event', time: new Date().toISOString(), detail: {} },
-      lambdaContext(name),
+      lambdaContext(name, (FUNCTIONS.find((f) => f.name === name)?.timeoutSeconds ?? 30) * 1000),
     );
   const timers =
     options.schedules === false
@@ -169,7 +185,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       http.closeIdleConnections();
       await closed;
       for (const t of timers) clearInterval(t);
-      await Promise.all(pollers.map((p) => p.stop({ drain: true })));
+      await Promise.all(pollers.map((p) => p.stop({ drain: drainedOnStop.has(p) })));
       const saved = saveQueues(
         backends.fauxqs,
         Object.values(queues).flatMap((q) => [q.def.id]),
@@ -182,7 +198,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 }
 
 /** The variables the stack sets on each function, pointed at the stand-ins. */
-function setEnvironment(backends: Backends, secrets: LocalSecrets, queues: Record<string, LocalQueue>, pods: string[]) {
+function setEnvironment(
+  backends: Backends,
+  secrets: LocalSecrets,
+  queues: Record<string, LocalQueue>,
+  pods: string[],
+  options: LocalStackOptions,
+) {
   Object.assign(process.env, {
     AWS_REGION: REGION,
     AWS_ACCESS_KEY_ID: 'local',
@@ -194,10 +216,17 @@ function setEnvironment(backends: Backends, secrets: LocalSecrets, queues: Recor
     [ENV.ingestQueueUrl]: queues[INGEST_QUEUE.id]?.url,
     [ENV.podQueueUrls]: JSON.stringify(Object.fromEntries(pods.map((p) => [p, queues[podQueue(p).id]?.url]))),
     [ENV.audienceQueueUrl]: queues[AUDIENCE_QUEUE.id]?.url,
+    [ENV.jobsQueueUrl]: queues[JOBS_QUEUE.id]?.url,
+    [ENV.jobBudgetMs]: String(options.jobBudgetMs ?? DEFAULT_JOB_BUDGET_MS),
     [ENV.hashSecret]: secrets.hashSecret,
     [ENV.adminKeySha256]: hashApiKey(secrets.adminKey),
   });
+  if (options.pageMaxBytes !== undefined) process.env[ENV.pageMaxBytes] = String(options.pageMaxBytes);
+  else delete process.env[ENV.pageMaxBytes];
 }
+
+/** A local job step works at most this long, so a clean stop waits little for the one in flight. */
+const DEFAULT_JOB_BUDGET_MS = 10_000;
 
 /** Imports each function's handler from the path the stack bundles: one import path each. */
 async function loadHandlers(): Promise<Record<string, unknown>> {

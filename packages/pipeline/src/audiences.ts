@@ -1,4 +1,4 @@
-import { type AudienceMember, netChanges, planMembership } from '@intent/audiences';
+import { planMembership } from '@intent/audiences';
 import { type Config, revisionOf } from '@intent/config';
 import type { AccountRecord, MemberState, ScoreSnapshot, Store } from '@intent/store';
 
@@ -85,52 +85,4 @@ export async function syncMembership(
 /** True when the stored standing was written by newer definitions or, under the same, a newer score. */
 export function ownsNewer(state: MemberState | undefined, rev: number, version: number): boolean {
   return state !== undefined && (state.rev > rev || (state.rev === rev && state.ver > version));
-}
-
-/** A sequence number left unwritten this long was abandoned by a writer that died. */
-const ABANDONED_AFTER_MS = 2 * 60_000;
-
-export interface AudienceDelta {
-  added: AudienceMember[];
-  removed: { domain: string; name: string }[];
-  /** The log position the answer reaches. */
-  seq: number;
-}
-
-/**
- * The net change of an audience since log position `fromSeq`: the log is read up to its first
- * gap (a change numbered but not yet written), so a change is never skipped, and nothing is
- * counted twice because the answer is the difference of two states, not a list of events.
- */
-export async function audienceDelta(store: Store, audienceId: string, fromSeq: number, now: Date): Promise<AudienceDelta> {
-  const entries = await store.audiences.logAfter(audienceId, fromSeq);
-  let seq = fromSeq;
-  const run: typeof entries = [];
-  for (const entry of entries) {
-    if (entry.seq !== seq + 1) {
-      // A gap: a writer numbered a change and has not written it yet. Stop before it; if the
-      // change after it is old, the writer died: mark the number abandoned for the next sync.
-      if (now.getTime() - Date.parse(entry.at) > ABANDONED_AFTER_MS)
-        await store.audiences.fillGap(audienceId, seq + 1, now.toISOString());
-      break;
-    }
-    run.push(entry);
-    seq = entry.seq;
-  }
-  // Changes of one account are ordered by the definitions and the account version that made
-  // them (the order their member item accepted them in), not by when they were numbered.
-  const changes = run
-    .filter((e) => e.op !== 'none')
-    .sort((a, b) => a.rev - b.rev || a.ver - b.ver || a.seq - b.seq)
-    .map((e) => ({ domain: e.domain, op: e.op as 'add' | 'remove' }));
-  const { added, removed } = netChanges(changes);
-  const names = new Map(run.map((e) => [e.domain, e.name]));
-  const current = await store.audiences.statesIn(audienceId, added);
-  return {
-    added: added.map(
-      (d) => current.get(d)?.view ?? { domain: d, name: names.get(d) ?? d, tier: '', stage: '', priority: 0, topics: [] },
-    ),
-    removed: removed.map((d) => ({ domain: d, name: names.get(d) ?? d })),
-    seq,
-  };
 }

@@ -3,32 +3,51 @@ export { eventActivity, statsActivity } from './activity';
 export { type AlignmentReport, alignmentReport } from './alignment';
 export {
   type AudienceDelta,
-  type AudienceMessage,
-  type AudiencePublisher,
   audienceDelta,
-  type SyncResult,
-  syncMembership,
-} from './audiences';
+  escapedBytes,
+  exportPage,
+  MAX_PAGE_BYTES,
+  type MembersPage,
+  membersPage,
+} from './audience-pages';
+export { type AudienceMessage, type AudiencePublisher, type SyncResult, syncMembership } from './audiences';
 export { type ClaimResult, claimAccount, type ReleaseResult, releaseClaim } from './claims';
 export { type CollectInput, type CollectResult, collect, type Enqueue, type Rejection, siteForWriteKey } from './collect';
 export { settleLimited } from './concurrency';
 export { Cached, ConfigCache, ErasedVisitorCache, IpRangeCache } from './config-cache';
 export { loadHashSecret, optionalEnv, requiredEnv } from './env';
 export { type ErasureDeps, type ErasureResult, eraseVisitor } from './erase';
+export { CONFLICT_RETRY, ConflictRetriesExhausted } from './errors';
 export { Bant, FeedbackInput, type FeedbackResult, feedbackPods, giveFeedback, nextHold, OUTCOMES } from './feedback';
 export { icpSuggestion } from './icp-suggestion';
 export { IpRangeMatcher, normalizeCidr } from './ip-ranges';
+export { afterConfigChange, type ConfigChangeJob, jobView, runStep, WALKERS } from './job-kinds';
+export {
+  isActive,
+  isStalled,
+  type JobDeps,
+  JobMessage,
+  type JobSender,
+  LEASE_MARGIN_MS,
+  runJobStep,
+  STALLED_AFTER_MS,
+  type StepDeps,
+  type StepOutcome,
+  startJob,
+} from './jobs';
 export { type AlignmentMetrics, alignmentByPod, alignmentMetrics, median, type SlaHours } from './metrics';
 export { type PodMessage, type PodMessageType, podMessagesFor } from './pod-messages';
-export { audiencePublisher, publishPodMessages } from './publish';
+export { audiencePublisher, jobSender, publishPodMessages } from './publish';
 export { sendAll, sqs } from './queues';
 export {
-  finishRematerialisation,
   type RematerialiseDeps,
   type RematerialiseOutcome,
   rematerialiseAudiences,
+  resumeRematerialisation,
+  startRematerialisation,
 } from './rematerialise';
 export { type RescoreDeps, type RescoreResult, rescoreAccount } from './rescore';
-export { rescoreStale } from './rescore-stale';
+export { rescoreStale, resumeStalledRescore, startDecayWalk, startRescore } from './rescore-stale';
 export { type IngestRecord, type RollupDeps, type RollupOutcome, rollUp } from './rollup';
 export { addDays, dayOf } from './time';
+export { Budget, startWhile, type Walked, walkShard } from './walk';

@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { AudienceMessage, AudiencePublisher } from './audiences';
+import type { JobSender } from './jobs';
 import type { PodMessage } from './pod-messages';
 import { sendAll } from './queues';
 
@@ -62,5 +63,16 @@ export function audiencePublisher(
     } catch (err) {
       logger.error('audience messages not sent', { error: err as Error, messages: messages.length });
     }
+  };
+}
+
+/**
+ * The sender of job messages to the jobs queue. Unlike the outbound queues, a job message that
+ * cannot be sent is an error: the step that needed it fails and its message is retried.
+ */
+export function jobSender(client: SQSClient, queueUrl: string): JobSender {
+  return async (bodies: string[]) => {
+    const failed = await sendAll(client, queueUrl, bodies);
+    if (failed.length) throw new Error(`${failed.length} of ${bodies.length} job messages could not be sent`);
   };
 }

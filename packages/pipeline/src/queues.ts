@@ -1,4 +1,5 @@
 import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, SQSClient } from '@aws-sdk/client-sqs';
+import { backoff, type RetryPolicy } from '@intent/store';
 
 /**
  * The one SQS client of a process, built at module scope; its endpoint comes from the SDK's
@@ -8,22 +9,23 @@ import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, SQSClient }
  */
 export const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
 
-const MAX_ATTEMPTS = 4;
+/** SendMessageBatch calls per chunk at most, with jittered waits of up to 100, 200, 400 ms between them. */
+const SEND_RETRY: RetryPolicy = { attempts: 4, baseMs: 100, capMs: 1_000 };
 /** What one SendMessageBatch may carry: ten entries, and 256 KiB of bodies in all. */
 const MAX_BATCH_ENTRIES = 10;
 const MAX_BATCH_BYTES = 256 * 1024;
 
 /**
  * Sends bodies in batches of up to ten (fewer when large), retrying only the entries SQS
- * reported as failed, with backoff. Answers the indexes of bodies that still failed after the
- * last attempt.
+ * reported as failed, with jittered backoff, `SEND_RETRY.attempts` calls per batch at most.
+ * Answers the indexes of bodies that still failed after the last attempt.
  */
 export async function sendAll(client: SQSClient, queueUrl: string, bodies: string[]): Promise<number[]> {
   const failed: number[] = [];
   for (const chunk of batchesOf(bodies)) {
     let entries: SendMessageBatchRequestEntry[] = chunk.map((i) => ({ Id: String(i), MessageBody: bodies[i] as string }));
-    for (let attempt = 0; entries.length > 0 && attempt < MAX_ATTEMPTS; attempt++) {
-      if (attempt > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+    for (let attempt = 0; entries.length > 0 && attempt < SEND_RETRY.attempts; attempt++) {
+      if (attempt > 0) await backoff(attempt, SEND_RETRY);
       try {
         const out = await client.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }));
         const retry = new Set((out.Failed ?? []).filter((f) => !f.SenderFault).map((f) => f.Id));
@@ -31,7 +33,7 @@ export async function sendAll(client: SQSClient, queueUrl: string, bodies: strin
         entries = entries.filter((e) => retry.has(e.Id));
       } catch (err) {
         // A throttled or failed call: retry the whole chunk, unless attempts are spent.
-        if (attempt === MAX_ATTEMPTS - 1) throw err;
+        if (attempt === SEND_RETRY.attempts - 1) throw err;
       }
     }
     for (const e of entries) failed.push(Number(e.Id));

@@ -7,6 +7,7 @@ import type { AccountRecord, PushRef, ScoreSnapshot, Store } from '@intent/store
 import { type AudiencePublisher, syncMembership } from './audiences';
 import { canonical } from './canonical';
 import { settleLimited } from './concurrency';
+import { ConflictRetriesExhausted, conflictBackoff } from './errors';
 import { type PodMessage, podMessagesFor } from './pod-messages';
 import { addDays, dayOf } from './time';
 
@@ -20,6 +21,7 @@ export interface RescoreDeps {
 
 export type RescoreResult = { outcome: 'saved' | 'unchanged'; messages: PodMessage[] };
 
+/** Attempts at saving one account's score against concurrent writers (`CONFLICT_RETRY` waits between them). */
 const MAX_ATTEMPTS = 6;
 
 /**
@@ -109,8 +111,10 @@ export async function rescoreAccount(
       }
       return { outcome: 'saved', messages };
     }
+    // Lost a version race: another writer saved first. Read again after a short jittered wait.
+    await conflictBackoff(attempt + 1);
   }
-  throw new Error(`re-scoring ${domain} kept conflicting with concurrent writers`);
+  throw new ConflictRetriesExhausted('re-scoring', domain, MAX_ATTEMPTS);
 }
 
 /** The same dependencies with the configuration read again (strongly consistent). */

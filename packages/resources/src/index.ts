@@ -72,6 +72,19 @@ export const AUDIENCE_QUEUE: QueueDefinition = {
   purpose: 'audience membership changes for connectors',
 };
 
+/**
+ * Steps of resumable jobs (the decay walk, a re-score after a configuration change, audience
+ * re-materialisation), consumed by the rescore function: a message names the job, the shard
+ * and where the step starts. A step that keeps failing goes to the DLQ after 5 receives.
+ */
+export const JOBS_QUEUE: QueueDefinition = {
+  id: 'jobs',
+  // Raised to six times the consumer's timeout by the stack (AWS guidance for event sources).
+  visibilityTimeoutSeconds: 1800,
+  maxReceiveCount: 5,
+  purpose: 'steps of resumable walks over many accounts, to the rescore function',
+};
+
 export function deadLetterQueueName(queueId: string): string {
   return `${queueId}-dlq`;
 }
@@ -84,6 +97,16 @@ export const ENV = {
   podQueueUrls: 'POD_QUEUE_URLS',
   /** URL of the audience-changes queue (`AUDIENCE_QUEUE`). */
   audienceQueueUrl: 'AUDIENCE_QUEUE_URL',
+  /** URL of the jobs queue (`JOBS_QUEUE`). */
+  jobsQueueUrl: 'JOBS_QUEUE_URL',
+  /**
+   * Optional: the most milliseconds one job step may start accounts for, below what the
+   * function's remaining time allows (the local runtime keeps steps short; tests force
+   * continuations with a tiny one). Unset in AWS.
+   */
+  jobBudgetMs: 'JOB_BUDGET_MS',
+  /** Optional: the byte budget of one page of a long answer (tests force paging with a small one). */
+  pageMaxBytes: 'PAGE_MAX_BYTES',
   /** Secret mixed into hashes of emails, user ids and IPs (per deployment): the value, locally. */
   hashSecret: 'HASH_SECRET',
   /** In AWS: the Secrets Manager ARN the value is read from at cold start. */
@@ -107,6 +130,8 @@ export interface FunctionDefinition {
   sendsToPods: boolean;
   /** Re-scores accounts, so it publishes audience membership changes. */
   sendsToAudiences: boolean;
+  /** Starts or continues resumable jobs, so it sends to the jobs queue. */
+  sendsToJobs: boolean;
   /** Hashes identities, so it reads the per-deployment hash secret. */
   readsHashSecret: boolean;
   /** Checks API keys, so it gets the hash of the bootstrap admin key. */
@@ -131,6 +156,7 @@ export const FUNCTIONS: FunctionDefinition[] = [
     sendsToIngest: true,
     sendsToPods: false,
     sendsToAudiences: false,
+    sendsToJobs: false,
     readsHashSecret: true,
     checksAdminKey: false,
   },
@@ -144,6 +170,7 @@ export const FUNCTIONS: FunctionDefinition[] = [
     sendsToIngest: false,
     sendsToPods: true,
     sendsToAudiences: true,
+    sendsToJobs: true,
     readsHashSecret: true,
     checksAdminKey: true,
   },
@@ -157,6 +184,7 @@ export const FUNCTIONS: FunctionDefinition[] = [
     sendsToIngest: false,
     sendsToPods: true,
     sendsToAudiences: true,
+    sendsToJobs: false,
     readsHashSecret: false,
     checksAdminKey: false,
     consumes: { queue: INGEST_QUEUE, batchSize: 1000, maxBatchingWindowSeconds: 2, maxConcurrency: 4 },
@@ -164,15 +192,18 @@ export const FUNCTIONS: FunctionDefinition[] = [
   {
     name: 'rescore',
     entry: 'functions/rescore/handler.ts',
-    description: 'Applies decay and stage changes to scored accounts on a schedule',
+    description: 'Runs resumable walks (hourly decay, re-scores, audience re-materialisation) step by step',
     timeoutSeconds: 300,
     memoryMb: 1024,
     table: 'readWrite',
     sendsToIngest: false,
     sendsToPods: true,
     sendsToAudiences: true,
+    sendsToJobs: true,
     readsHashSecret: false,
     checksAdminKey: false,
+    // One step per invocation, each with the whole timeout; a few shards walked at once.
+    consumes: { queue: JOBS_QUEUE, batchSize: 1, maxBatchingWindowSeconds: 0, maxConcurrency: 4 },
     everyMinutes: 60,
   },
 ];
@@ -227,4 +258,6 @@ export const ROUTES: RouteDefinition[] = [
   api('GET', '/v1/audiences'),
   api('GET', '/v1/audiences/{id}/members'),
   api('GET', '/v1/audiences/{id}/export.csv'),
+  api('GET', '/v1/jobs'),
+  api('GET', '/v1/jobs/{id}'),
 ];

@@ -3,7 +3,17 @@ import type { ScoredAccount } from '@intent/audiences';
 import type { Firmographics, Fit } from '@intent/fit';
 import type { AccountIntent } from '@intent/intent';
 import type { Hold } from '@intent/qualify';
-import { accountKey, coldShardPk, coldShardPkOf, LIVE_SHARDS, liveShardPk, liveShardPkOf, podQueuePk, podQueueSk } from './keys';
+import {
+  accountKey,
+  coldShardPk,
+  coldShardPkOf,
+  LIVE_SHARDS,
+  liveShardPk,
+  liveShardPkOf,
+  podQueuePk,
+  podQueueSk,
+  scoredIndexPosition,
+} from './keys';
 import { chunksOf, forEachLimited } from './limited';
 import { type Projection, type Table, toAttr } from './table';
 
@@ -70,6 +80,32 @@ export interface AudienceInputs {
   firmographics?: { name?: string; industry?: string; country?: string };
   score: ScoredAccount & { audiences?: string[] };
   hold?: { outcome?: string };
+  /** Listed in the scored-accounts index (every score saved since the index held cold accounts is). */
+  indexed: boolean;
+}
+
+/** One shard of the scored-accounts index: its live half (what the decay walk re-scores) or its cold half. */
+export interface ScoredShard {
+  half: 'live' | 'cold';
+  shard: number;
+}
+
+/** Every shard of the given halves of the scored-accounts index. */
+export function scoredShards(halves: ScoredShard['half'][]): ScoredShard[] {
+  return halves.flatMap((half) => Array.from({ length: LIVE_SHARDS }, (_, shard) => ({ half, shard })));
+}
+
+/**
+ * Where a walk resumes: an opaque key (what DynamoDB's ExclusiveStartKey takes), kept in job
+ * messages and job items as it is.
+ */
+export type WalkPosition = Record<string, string>;
+
+/** One page of a walk: domains in order, each with the position just after it, and where the next page starts. */
+export interface WalkPage {
+  items: { domain: string; after: WalkPosition }[];
+  /** Absent: the walk is over. */
+  next?: WalkPosition;
 }
 
 const AUDIENCE_INPUTS: Projection = {
@@ -87,6 +123,7 @@ const AUDIENCE_INPUTS: Projection = {
     '#f.#industry',
     '#f.#country',
     '#hold.#outcome',
+    'gsi2pk',
   ].join(', '),
   names: Object.fromEntries(
     [
@@ -185,6 +222,29 @@ export class AccountRepository {
       ),
     );
     return shards.flat().map((item) => String(item.gsi2sk));
+  }
+
+  /**
+   * One page of a shard of the scored-accounts index, in domain order, from `start` (a position
+   * this method gave out) on: `limit` keys at most, one keys-only Query.
+   */
+  async scoredPage(ref: ScoredShard, limit: number, start?: WalkPosition): Promise<WalkPage> {
+    const gsi2pk = ref.half === 'live' ? liveShardPkOf(ref.shard) : coldShardPkOf(ref.shard);
+    const page = await this.table.queryPage({
+      IndexName: 'gsi2',
+      KeyConditionExpression: 'gsi2pk = :pk',
+      ExpressionAttributeValues: toAttr({ ':pk': gsi2pk }),
+      ProjectionExpression: 'gsi2sk',
+      Limit: limit,
+      ExclusiveStartKey: start ? toAttr(start) : undefined,
+    });
+    return {
+      items: page.items.map((item) => {
+        const domain = String(item.gsi2sk);
+        return { domain, after: scoredIndexPosition(gsi2pk, domain) };
+      }),
+      next: page.lastKey ? (page.lastKey as WalkPosition) : undefined,
+    };
   }
 
   /**
@@ -300,6 +360,7 @@ function toAudienceInputs(item: Record<string, unknown>): AudienceInputs[] {
       firmographics: item.f as AudienceInputs['firmographics'],
       score,
       hold: item.hold as AudienceInputs['hold'],
+      indexed: typeof item.gsi2pk === 'string',
     },
   ];
 }

@@ -1,6 +1,7 @@
 import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AudienceMember } from '@intent/audiences';
+import type { WalkPage, WalkPosition } from './account-repo';
 import { isConditionalCheckFailed } from './errors';
 import {
   AUDIENCE_LOG_PREFIX,
@@ -9,6 +10,7 @@ import {
   audienceLogKey,
   audienceLogSk,
   audienceMemberKey,
+  audienceMemberPosition,
   audienceMetaKey,
   audiencePk,
   parseAudienceLogSk,
@@ -273,24 +275,12 @@ export class AudienceRepository {
 
   /** Log entries numbered after `seq`, in order (strongly consistent). */
   async logAfter(audienceId: string, seq: number): Promise<LogEntry[]> {
-    const items = await this.table.queryAll({
-      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-      ExpressionAttributeValues: toAttr({
-        ':pk': audiencePk(audienceId),
-        ':from': audienceLogSk(seq + 1),
-        ':to': `${AUDIENCE_LOG_PREFIX}~`,
-      }),
-      ConsistentRead: true,
-    });
-    return items.map((item) => ({
-      seq: parseAudienceLogSk(String(item.sk)),
-      domain: String(item.domain ?? ''),
-      name: String(item.name ?? item.domain ?? ''),
-      op: item.op as LogEntry['op'],
-      at: String(item.at ?? ''),
-      rev: Number(item.rev ?? 0),
-      ver: Number(item.ver ?? 0),
-    }));
+    return (await this.table.queryAll(logQuery(audienceId, seq))).map(toLogEntry);
+  }
+
+  /** Up to `limit` log entries numbered after `seq`, in order (strongly consistent): one Query. */
+  async logPage(audienceId: string, seq: number, limit: number): Promise<LogEntry[]> {
+    return (await this.table.queryPage({ ...logQuery(audienceId, seq), Limit: limit })).items.map(toLogEntry);
   }
 
   /** Marks a sequence number as abandoned, unless its change was written meanwhile. */
@@ -335,6 +325,44 @@ export class AudienceRepository {
     return last ? { members, last } : { members };
   }
 
+  /**
+   * One page of the domains of current members, in domain order, from `start` (a position this
+   * method gave out) on; `limit` items read at most (fewer may be members). What a
+   * re-materialisation walks to find members the scored-accounts index does not list.
+   */
+  async memberPage(audienceId: string, limit: number, start?: WalkPosition): Promise<WalkPage> {
+    const page = await this.table.queryPage({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :m)',
+      FilterExpression: '#member = :t',
+      ProjectionExpression: '#domain, sk',
+      ExpressionAttributeNames: { '#member': 'member', '#domain': 'domain' },
+      ExpressionAttributeValues: toAttr({ ':pk': audiencePk(audienceId), ':m': AUDIENCE_MEMBER_PREFIX, ':t': true }),
+      Limit: limit,
+      ExclusiveStartKey: start ? toAttr(start) : undefined,
+    });
+    return {
+      items: page.items.map((item) => {
+        const domain = String(item.domain ?? String(item.sk).slice(AUDIENCE_MEMBER_PREFIX.length));
+        return { domain, after: audienceMemberPosition(audienceId, domain) };
+      }),
+      next: page.lastKey ? (page.lastKey as WalkPosition) : undefined,
+    };
+  }
+
+  /**
+   * The stored standing of each of these accounts in each of these audiences (absent: never a
+   * member), by domain then audience: consistent batch reads, one item per pair.
+   */
+  async statesFor(domains: string[], audienceIds: string[]): Promise<Map<string, Map<string, MemberState>>> {
+    const keys = domains.flatMap((domain) => audienceIds.map((id) => audienceMemberKey(id, domain)));
+    const byDomain = new Map<string, Map<string, MemberState>>(domains.map((d) => [d, new Map()]));
+    for (const item of await this.table.getMany(keys, true)) {
+      const state = toState(item);
+      byDomain.get(state.domain)?.set(audienceIdOf(String(item.pk)), state);
+    }
+    return byDomain;
+  }
+
   /** Every current member (exports and re-materialisation). */
   async allMembers(audienceId: string): Promise<AudienceMember[]> {
     const items = await this.table.queryAll({
@@ -352,6 +380,30 @@ export class AudienceRepository {
     const items = await this.table.getMany(domains.map((d) => audienceMemberKey(audienceId, d)));
     return new Map(items.map((item) => [String(item.domain), toState(item)]));
   }
+}
+
+function logQuery(audienceId: string, seq: number) {
+  return {
+    KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+    ExpressionAttributeValues: toAttr({
+      ':pk': audiencePk(audienceId),
+      ':from': audienceLogSk(seq + 1),
+      ':to': `${AUDIENCE_LOG_PREFIX}~`,
+    }),
+    ConsistentRead: true,
+  };
+}
+
+function toLogEntry(item: Record<string, unknown>): LogEntry {
+  return {
+    seq: parseAudienceLogSk(String(item.sk)),
+    domain: String(item.domain ?? ''),
+    name: String(item.name ?? item.domain ?? ''),
+    op: item.op as LogEntry['op'],
+    at: String(item.at ?? ''),
+    rev: Number(item.rev ?? 0),
+    ver: Number(item.ver ?? 0),
+  };
 }
 
 function toState(item: Record<string, unknown>): MemberState {

@@ -10,12 +10,24 @@ import { FeedbackRepository } from './feedback-repo';
 import { FirmographicsRepository } from './firmographics-repo';
 import { IdentityRepository } from './identity-repo';
 import { IpRangeRepository } from './ip-range-repo';
+import { JobRepository } from './job-repo';
 import { PushRepository } from './push-repo';
+import { BATCH_RETRY, type RetryPolicy } from './retry';
 import { RollupRepository } from './rollup-repo';
 import { Table } from './table';
 
-export type { AccountRecord, AudienceInputs, Claim, QueuePage, QueuePlacement, ScoreSnapshot } from './account-repo';
-export { InvalidCursorError } from './account-repo';
+export type {
+  AccountRecord,
+  AudienceInputs,
+  Claim,
+  QueuePage,
+  QueuePlacement,
+  ScoredShard,
+  ScoreSnapshot,
+  WalkPage,
+  WalkPosition,
+} from './account-repo';
+export { InvalidCursorError, scoredShards } from './account-repo';
 export type { SiteStats, TopicDay } from './activity-repo';
 export { ACTIVITY_TTL_DAYS } from './activity-repo';
 export type { ApiKeyRecord } from './api-key-repo';
@@ -27,8 +39,10 @@ export { isConditionalCheckFailed } from './errors';
 export type { FeedbackEffect, FeedbackRecord } from './feedback-repo';
 export type { ErasureMark, IdentityLink } from './identity-repo';
 export type { IpRange } from './ip-range-repo';
+export type { JobKind, JobRecord, JobShardState, JobStatus, WalkShard } from './job-repo';
 export { forEachLimited } from './limited';
 export type { PushRecord, PushRef } from './push-repo';
+export { BATCH_RETRY, backoff, backoffMs, isThrottling, type RetryPolicy, UnprocessedItemsError } from './retry';
 export type { PendingDay, PendingEvent, RollupEvent, RollupGroup } from './rollup-repo';
 export { STITCH_DAYS } from './rollup-repo';
 export { Table } from './table';
@@ -48,9 +62,10 @@ export class Store {
   readonly pushes: PushRepository;
   readonly audiences: AudienceRepository;
   readonly erasure: ErasureRepository;
+  readonly jobs: JobRepository;
 
-  constructor(client: DynamoDBClient, tableName: string) {
-    const table = new Table(client, tableName);
+  constructor(client: DynamoDBClient, tableName: string, retry: RetryPolicy = BATCH_RETRY) {
+    const table = new Table(client, tableName, retry);
     this.config = new ConfigRepository(table);
     this.apiKeys = new ApiKeyRepository(table);
     this.identity = new IdentityRepository(table);
@@ -64,5 +79,6 @@ export class Store {
     this.pushes = new PushRepository(table);
     this.audiences = new AudienceRepository(table);
     this.erasure = new ErasureRepository(table);
+    this.jobs = new JobRepository(table);
   }
 }

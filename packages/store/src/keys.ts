@@ -165,3 +165,23 @@ export const AUDIENCE_LOG_PREFIX = 'L#';
 export const audienceLogSk = (seq: number) => `${AUDIENCE_LOG_PREFIX}${String(seq).padStart(12, '0')}`;
 export const audienceLogKey = (audienceId: string, seq: number) => ({ pk: audiencePk(audienceId), sk: audienceLogSk(seq) });
 export const parseAudienceLogSk = (sk: string) => Number(sk.slice(AUDIENCE_LOG_PREFIX.length));
+
+// ---------------------------------------------------------------------------------------------
+// Resumable jobs (walks over many accounts). Added apart from the keys above on purpose: those
+// are being reworked elsewhere; this block only adds.
+
+/** A job's one item: what it walks, each shard's position, its counters and its status. */
+export const jobKey = (id: string) => ({ pk: `JOB#${id}`, sk: 'JOB' });
+/** Per kind of job, the id of the latest one started: a newer job of the kind supersedes it. */
+export const latestJobKey = (kind: string) => ({ pk: 'JOBS', sk: `LATEST#${kind}` });
+/**
+ * Where a walk of the scored-accounts index (gsi2) resumes: the index keys and the table keys
+ * of the last account it did, as the ExclusiveStartKey of the next Query of that shard.
+ */
+export const scoredIndexPosition = (gsi2pk: string, domain: string) => ({
+  gsi2pk,
+  gsi2sk: domain,
+  ...accountKey(domain),
+});
+/** Where a walk of an audience's member items resumes: the last member item's key. */
+export const audienceMemberPosition = (audienceId: string, domain: string) => audienceMemberKey(audienceId, domain);

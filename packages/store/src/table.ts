@@ -13,6 +13,7 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { isConditionalCheckFailed } from './errors';
 import { chunksOf, forEachLimited } from './limited';
+import { BATCH_RETRY, backoff, isThrottling, type RetryPolicy, UnprocessedItemsError } from './retry';
 
 export type Key = { pk: string; sk: string };
 /** A ProjectionExpression with its attribute names. */
@@ -31,6 +32,8 @@ export class Table {
   constructor(
     readonly client: DynamoDBClient,
     readonly name: string,
+    /** How batch calls retry their unprocessed items (tests shorten the waits). */
+    readonly retry: RetryPolicy = BATCH_RETRY,
   ) {}
 
   async get(key: Key, consistent = false): Promise<Item | undefined> {
@@ -41,26 +44,31 @@ export class Table {
   }
 
   /**
-   * Reads up to 100 keys per call, `inFlight` calls at once, retrying unprocessed keys; answers
-   * in no particular order. With `projection`, only those attributes (a ProjectionExpression
-   * and its names).
+   * Reads up to 100 keys per call, `inFlight` calls at once, retrying unprocessed keys (and a
+   * throttled call) with jittered backoff, `retry.attempts` calls per chunk at most, then
+   * throwing `UnprocessedItemsError`; answers in no particular order. With `projection`, only
+   * those attributes (a ProjectionExpression and its names).
    */
   async getMany(keys: Key[], consistent = false, projection?: Projection, inFlight = READS_IN_FLIGHT): Promise<Item[]> {
     const items: Item[] = [];
     await forEachLimited(chunksOf(keys, 100), inFlight, async (chunk) => {
-      let request: Record<string, KeysAndAttributes> | undefined = {
+      let request: Record<string, KeysAndAttributes> = {
         [this.name]: {
           Keys: chunk.map(toAttr),
           ConsistentRead: consistent,
           ...(projection ? { ProjectionExpression: projection.expression, ExpressionAttributeNames: projection.names } : {}),
         },
       };
-      for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
-        if (attempt > 0) await backoff(attempt);
-        const out = await this.client.send(new BatchGetItemCommand({ RequestItems: request }));
-        for (const raw of out.Responses?.[this.name] ?? []) items.push(unmarshall(raw));
-        request = out.UnprocessedKeys as typeof request;
-      }
+      await this.untilProcessed(
+        'BatchGetItem',
+        async () => {
+          const out = await this.client.send(new BatchGetItemCommand({ RequestItems: request }));
+          for (const raw of out.Responses?.[this.name] ?? []) items.push(unmarshall(raw));
+          request = (out.UnprocessedKeys ?? {}) as typeof request;
+          return request[this.name]?.Keys?.length ?? 0;
+        },
+        () => request[this.name]?.Keys?.length ?? 0,
+      );
     });
     return items;
   }
@@ -99,7 +107,11 @@ export class Table {
     };
   }
 
-  /** Puts and deletes in chunks of 25, retrying unprocessed items with backoff. */
+  /**
+   * Puts and deletes in chunks of 25, retrying unprocessed items (and a throttled call) with
+   * jittered backoff, `retry.attempts` calls per chunk at most, then throwing
+   * `UnprocessedItemsError` with the number of the chunk's items left unwritten.
+   */
   async writeMany(puts: Item[], deletes: Key[] = []): Promise<void> {
     const requests: WriteRequest[] = [
       ...puts.map((item) => ({ PutRequest: { Item: toAttr(item) } })),
@@ -107,16 +119,39 @@ export class Table {
     ];
     for (let i = 0; i < requests.length; i += 25) {
       let pending: WriteRequest[] = requests.slice(i, i + 25);
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt > 0) await backoff(attempt);
-        const out = await this.client.send(new BatchWriteItemCommand({ RequestItems: { [this.name]: pending } }));
-        pending = out.UnprocessedItems?.[this.name] ?? [];
-      }
+      await this.untilProcessed(
+        'BatchWriteItem',
+        async () => {
+          const out = await this.client.send(new BatchWriteItemCommand({ RequestItems: { [this.name]: pending } }));
+          pending = out.UnprocessedItems?.[this.name] ?? [];
+          return pending.length;
+        },
+        () => pending.length,
+      );
     }
   }
-}
 
-function backoff(attempt: number): Promise<void> {
-  const ms = Math.min(1000, 25 * 2 ** attempt) * (0.5 + Math.random() / 2);
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  /**
+   * Calls `attempt` (which answers how many items it left unprocessed) until it leaves none:
+   * a throttled call counts as leaving all of them. Waits with jittered backoff between calls
+   * and gives up after `retry.attempts` calls with `UnprocessedItemsError`.
+   */
+  private async untilProcessed(
+    operation: UnprocessedItemsError['operation'],
+    attempt: () => Promise<number>,
+    left: () => number,
+  ): Promise<void> {
+    let cause: unknown;
+    for (let n = 1; n <= this.retry.attempts; n++) {
+      if (n > 1) await backoff(n - 1, this.retry);
+      try {
+        if ((await attempt()) === 0) return;
+        cause = undefined;
+      } catch (err) {
+        if (!isThrottling(err)) throw err;
+        cause = err;
+      }
+    }
+    throw new UnprocessedItemsError(operation, left(), this.retry.attempts, { cause });
+  }
 }

@@ -1,7 +1,10 @@
-import { ScanCommand, type ScanCommandOutput } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, type DynamoDBClient, ScanCommand, type ScanCommandOutput } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { LocalStack } from '@intent/local';
+import { settleLimited } from '@intent/pipeline';
 import { ENV } from '@intent/resources';
+import { Table } from '@intent/store';
 
 /**
  * Looks at the stack's queues and table with the stack's own clients (not the handlers'
@@ -57,4 +60,29 @@ export async function accountRollupTotals(stack: LocalStack): Promise<RollupTota
     start = out.LastEvaluatedKey;
   } while (start);
   return totals;
+}
+
+/**
+ * Deletes every item but the API keys (config, accounts, rollups, links, logs): what a
+ * benchmark does that must see only its own data. Answers how many items it deleted.
+ */
+export async function clearTable(client: DynamoDBClient, tableName: string): Promise<number> {
+  const keys: { pk: string; sk: string }[] = [];
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const out = await client.send(
+      new ScanCommand({ TableName: tableName, ProjectionExpression: 'pk, sk', ExclusiveStartKey: start }),
+    );
+    for (const raw of out.Items ?? []) {
+      const key = unmarshall(raw) as { pk: string; sk: string };
+      if (!key.pk.startsWith('APIKEY')) keys.push(key);
+    }
+    start = out.LastEvaluatedKey;
+  } while (start);
+  const table = new Table(client, tableName);
+  const chunks = Array.from({ length: Math.ceil(keys.length / 500) }, (_, c) => keys.slice(c * 500, (c + 1) * 500));
+  const results = await settleLimited(chunks, 8, (chunk) => table.writeMany([], chunk));
+  const failed = results.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
+  if (failed) throw new Error(`clearing the table failed: ${String(failed.reason)}`);
+  return keys.length;
 }

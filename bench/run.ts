@@ -58,7 +58,7 @@ async function main(): Promise<number> {
     },
   });
   const finishers: (() => Promise<void>)[] = [];
-  const ctx: BenchContext = { stack, scale, metrics: {}, onFinish: (fn) => finishers.push(fn) };
+  const ctx: BenchContext = { stack, scale, metrics: {}, onFinish: (fn) => finishers.push(fn), stackErrors };
   const results: Record<string, BenchResult & { title: string; seconds: number; error?: string }> = {};
   try {
     for (const bench of selected) {

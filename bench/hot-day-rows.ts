@@ -1,6 +1,7 @@
 import type { DynamoCounts } from './dynamo-counter';
 import { percentile, type SteadyResult } from './hot-day-freshness';
 import { BATCH, batchCount, COMPANY, type HotDaySpec } from './hot-day-workload';
+import type { ItemSize } from './inspect';
 import { perEvent, type Row, requestsOf, requestsPerEventNote, signed, sortedCounts, topPerEvent } from './lib';
 
 /** One pass over the hot day: what was posted and accepted, how long it took, what DynamoDB did. */
@@ -58,7 +59,7 @@ export function dayRows(
       name: 'hotday e2e events/s',
       value: p.accepted / p.wallSeconds,
       unit: 'events/s',
-      note: `first POST to the rollup consumer done: ${p.wallSeconds.toFixed(1)} s; threads busy: main ${p.busy.main}, consumer ${p.busy.workers.join(', ') || 'in main'}`,
+      note: `first POST to the rollup consumer done: ${p.wallSeconds.toFixed(1)} s; threads busy: main ${p.busy.main}, consumer ${p.busy.workers.join(', ') || 'in main'}${p.failedAwaitingRetry ? `; ${p.failedAwaitingRetry} messages failed: a pace of giving up, not of counting` : ''}`,
     },
     {
       name: 'hotday counted/accepted, site',
@@ -84,7 +85,7 @@ export function dayRows(
       name: 'hotday messages failed, awaiting retry',
       value: p.failedAwaitingRetry,
       unit: 'messages',
-      note: `want 0; failed ingest messages waiting out the 362 s visibility timeout when the rollup went idle (the DLQ takes them after 5 receives)${errorsNote(p)}`,
+      note: `want 0; failed ingest messages waiting out the 362 s visibility timeout when the rollup went idle (the DLQ takes them after 5 receives); ${refusedWrites(p.dynamo)} writes failed other than by a condition (an item over 400 KB, say)${errorsNote(p)}`,
     },
     {
       name: 'hotday dynamodb writes per event',
@@ -131,6 +132,18 @@ export function replayRows(first: DayPass, replay: DayPass, before: Counts, afte
   ];
 }
 
+/** The largest item after the day and its replay: DynamoDB refuses items over 400 KB, and bills every write by size. */
+export function largestItemRow(largest: ItemSize[]): Row {
+  const [top, ...next] = largest;
+  const kb = (i: ItemSize) => `${(i.bytes / 1024).toFixed(0)} KB`;
+  return {
+    name: 'hotday largest item',
+    value: (top?.bytes ?? 0) / 1024,
+    unit: 'KB',
+    note: `DynamoDB's limit is 400 KB; ${top ? top.kind : 'empty table'}${next.length ? `; next: ${next.map((i) => `${i.kind} ${kb(i)}`).join(', ')}` : ''}`,
+  };
+}
+
 export function steadyRows(s: SteadyResult): Row[] {
   const rows: Row[] = [
     {
@@ -159,6 +172,15 @@ export function steadyRows(s: SteadyResult): Row[] {
   }
   return rows;
 }
+
+const WRITE_OPERATIONS = ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems'];
+
+/** Write requests that failed for another reason than their condition (a lost race is part of the design). */
+export const refusedWrites = (counts: DynamoCounts) =>
+  WRITE_OPERATIONS.reduce((n, op) => {
+    const s = counts.byOperation[op];
+    return n + (s ? s.failed - s.conditionalCheckFailed : 0);
+  }, 0);
 
 /** Errors by their first line (a stack trace's message), for the JSON and the notes. */
 export function errorsByLine(errors: readonly string[]): Record<string, number> {

@@ -5,9 +5,19 @@ import { dynamo, forEachLimited } from '@intent/store';
 import { ThreadedDynamoCounter } from './dynamo-counter';
 import { steadyPhase } from './hot-day-freshness';
 import { deadLetters, type LaneKeys, postBatch, waitForRollup } from './hot-day-post';
-import { type Counts, type DayPass, dayRows, errorsByLine, passDetails, replayRows, steadyRows } from './hot-day-rows';
+import {
+  type Counts,
+  type DayPass,
+  dayRows,
+  errorsByLine,
+  largestItemRow,
+  passDetails,
+  replayRows,
+  steadyRows,
+} from './hot-day-rows';
 import { type Api, adminApi, setUpHotDay } from './hot-day-setup';
 import { BATCH, batchAt, batchCount, COMPANY, HOT_DAY_SITE, type HotDaySpec, hotDaySpec } from './hot-day-workload';
+import { largestItems } from './inspect';
 import { type Benchmark, log, round2, seconds, signed, sortedCounts } from './lib';
 
 /** Requests in flight while posting the day: enough to keep the collector busy on two cores. */
@@ -54,6 +64,7 @@ export const hotDayBenchmark: Benchmark = {
       `replay: site ${signed(countsReplay.site - countsFirst.site)}, company ${signed(countsReplay.company - countsFirst.company)}`,
     );
     const dlqAfterDay = await deadLetters(stack);
+    const largest = await largestItems(stack, 3);
 
     const e2eRate = first.accepted / first.wallSeconds;
     log(`steady phase: ${(e2eRate / 2).toFixed(0)} events/s for ${steadySeconds} s, with markers`);
@@ -73,6 +84,7 @@ export const hotDayBenchmark: Benchmark = {
       rows: [
         ...dayRows(spec, first, countsFirst, dlqAfterDay, ctx.metrics['e2e.writesPerEvent']),
         ...replayRows(first, replay, countsFirst, countsReplay),
+        largestItemRow(largest),
         ...steadyRows(steady),
       ],
       details: {
@@ -84,6 +96,7 @@ export const hotDayBenchmark: Benchmark = {
         replay: passDetails(replay),
         counts: { first: countsFirst, replay: countsReplay },
         deadLetters: { afterDayAndReplay: dlqAfterDay, atEnd: dlqAtEnd },
+        largestItemsAfterReplay: largest,
         steady,
       },
     };

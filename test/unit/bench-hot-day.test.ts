@@ -4,6 +4,7 @@ import { Firmographics, scoreFit } from '@intent/fit';
 import { IpRangeMatcher } from '@intent/pipeline';
 import { routeToPod } from '@intent/qualify';
 import { describe, expect, test } from 'vitest';
+import { percentile } from '../../bench/hot-day-freshness';
 import {
   batchAt,
   batchCount,
@@ -127,5 +128,15 @@ describe('hot-day workload', () => {
       if (raise || account.domain === COMPANY.domain) expect(['A', 'B']).toContain(scoreFit(account, config.icp).tier);
     }
     expect(site.writeKey).toBe(HOT_DAY_SITE.writeKey);
+  });
+});
+
+describe('hot-day freshness percentiles', () => {
+  test('are nearest-rank, NaN without samples, and a marker never seen (Infinity) shows in the tail', () => {
+    const samples = Array.from({ length: 100 }, (_, i) => i + 1);
+    expect([50, 95, 99].map((p) => percentile(samples, p))).toEqual([50, 95, 99]);
+    expect(percentile([], 95)).toBeNaN();
+    expect(percentile([3, 1, Number.POSITIVE_INFINITY, 2], 50)).toBe(2);
+    expect(percentile([3, 1, Number.POSITIVE_INFINITY, 2], 95)).toBe(Number.POSITIVE_INFINITY);
   });
 });

@@ -3,8 +3,9 @@ import { type AttributeValue, type DynamoDBClient, ScanCommand } from '@aws-sdk/
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { type AudienceFilter, matchesFilter } from '@intent/audiences';
 import { dayOf, rescoreAccount, settleLimited } from '@intent/pipeline';
-import { dynamo, type ScoreSnapshot, type Store, Table } from '@intent/store';
+import { dynamo, type ScoreSnapshot, type Store } from '@intent/store';
 import { type DynamoCounts, ThreadedDynamoCounter } from './dynamo-counter';
+import { clearTable } from './inspect';
 import { type Benchmark, benchDynamo, log, sleep } from './lib';
 
 const ACCOUNTS = 10_000;
@@ -439,27 +440,6 @@ async function verifyMembers(api: Api, want: Set<string>, when: string): Promise
  * measurements see only this benchmark's accounts: a definition change evaluates every scored
  * account of the table, and a Scan reads every item.
  */
-async function clearTable(client: DynamoDBClient, tableName: string): Promise<number> {
-  const keys: { pk: string; sk: string }[] = [];
-  let start: Record<string, AttributeValue> | undefined;
-  do {
-    const out = await client.send(
-      new ScanCommand({ TableName: tableName, ProjectionExpression: 'pk, sk', ExclusiveStartKey: start }),
-    );
-    for (const raw of out.Items ?? []) {
-      const key = unmarshall(raw) as { pk: string; sk: string };
-      if (!key.pk.startsWith('APIKEY')) keys.push(key);
-    }
-    start = out.LastEvaluatedKey;
-  } while (start);
-  const table = new Table(client, tableName);
-  const chunks = Array.from({ length: Math.ceil(keys.length / 500) }, (_, c) => keys.slice(c * 500, (c + 1) * 500));
-  const results = await settleLimited(chunks, 8, (chunk) => table.writeMany([], chunk));
-  const failed = results.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
-  if (failed) throw new Error(`clearing the table failed: ${String(failed.reason)}`);
-  return keys.length;
-}
-
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);

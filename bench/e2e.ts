@@ -3,7 +3,20 @@ import type { LocalStack } from '@intent/local';
 import { dynamo, forEachLimited } from '@intent/store';
 import { type DynamoCounts, ThreadedDynamoCounter } from './dynamo-counter';
 import { accountRollupTotals, ingestQueue, queueDepth } from './inspect';
-import { type Benchmark, BROWSER_UA, log, seconds, sleep, sortedCounts } from './lib';
+import {
+  type Benchmark,
+  BROWSER_UA,
+  log,
+  perEvent,
+  requestsOf,
+  requestsPerEventNote,
+  round2,
+  seconds,
+  signed,
+  sleep,
+  sortedCounts,
+  topPerEvent,
+} from './lib';
 import { type Batch, configure, loadWorkload, originsByWriteKey, toBatches } from './workload';
 
 const IN_FLIGHT = 4;
@@ -113,11 +126,7 @@ export const e2eBenchmark: Benchmark = {
           name: 'dynamodb requests per event',
           value: requestsOf(first.dynamo) / Math.max(1, first.accepted),
           unit: 'requests/ev',
-          note: `what each thread's HTTP stack and the stand-in pay for, whatever the items: ${Object.entries(
-            first.dynamo.byOperation,
-          )
-            .map(([op, s]) => `${op} ${(s.calls / Math.max(1, first.accepted)).toFixed(3)}`)
-            .join(', ')}`,
+          note: `what each thread's HTTP stack and the stand-in pay for, whatever the items: ${requestsPerEventNote(first.dynamo, first.accepted)}`,
         },
         {
           name: 'dynamodb reads per event',
@@ -212,21 +221,5 @@ async function pass(stack: LocalStack, batches: Batch[], counter: ThreadedDynamo
     busy,
   };
 }
-
-const round2 = (n: number) => Math.round(n * 100) / 100;
-
-const perEvent = (counts: Record<string, number>, events: number) =>
-  Object.fromEntries(Object.entries(counts).map(([k, n]) => [k, Math.round((n / Math.max(1, events)) * 10_000) / 10_000]));
-
-/** The three biggest kinds of a breakdown, per event, for a row's note. */
-const topPerEvent = (byKind: Record<string, number>, events: number, digits: number) =>
-  Object.entries(byKind)
-    .slice(0, 3)
-    .map(([k, n]) => `${k.replace(/ \(.*\)$/, '')} ${(n / Math.max(1, events)).toFixed(digits)}`)
-    .join(', ');
-
-const requestsOf = (counts: DynamoCounts) => Object.values(counts.byOperation).reduce((n, s) => n + s.calls, 0);
-
-const signed = (n: number) => (n >= 0 ? `+${n}` : String(n));
 
 const rejectedTotal = (p: PassResult) => Object.values(p.rejectedByCode).reduce((a, b) => a + b, 0);

@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { LocalStack } from '@intent/local';
 import { ENV } from '@intent/resources';
+import type { DynamoCounts } from './dynamo-counter';
 
 /** One line of the printed table (and of the JSON). */
 export interface Row {
@@ -29,6 +30,8 @@ export interface BenchContext {
   metrics: Record<string, number>;
   /** Cleanup to run before the stack stops (servers, purges). */
   onFinish: (fn: () => Promise<void>) => void;
+  /** Errors the stack's handlers and pollers reported so far (the consumer's timeouts, say), oldest first. */
+  stackErrors: readonly string[];
 }
 
 /**
@@ -145,3 +148,27 @@ export function benchDynamo(): { client: DynamoDBClient; tableName: string; endp
   });
   return { client, tableName, endpoint };
 }
+
+export const round2 = (n: number) => Math.round(n * 100) / 100;
+
+/** Each kind's count per event, to four decimals (for the JSON). */
+export const perEvent = (counts: Record<string, number>, events: number) =>
+  Object.fromEntries(Object.entries(counts).map(([k, n]) => [k, Math.round((n / Math.max(1, events)) * 10_000) / 10_000]));
+
+/** The three biggest kinds of a breakdown, per event, for a row's note. */
+export const topPerEvent = (byKind: Record<string, number>, events: number, digits: number) =>
+  Object.entries(byKind)
+    .slice(0, 3)
+    .map(([k, n]) => `${k.replace(/ \(.*\)$/, '')} ${(n / Math.max(1, events)).toFixed(digits)}`)
+    .join(', ');
+
+/** DynamoDB requests made, whatever their items. */
+export const requestsOf = (counts: DynamoCounts) => Object.values(counts.byOperation).reduce((n, s) => n + s.calls, 0);
+
+/** Requests per operation per event, for a row's note. */
+export const requestsPerEventNote = (counts: DynamoCounts, events: number) =>
+  Object.entries(counts.byOperation)
+    .map(([op, s]) => `${op} ${(s.calls / Math.max(1, events)).toFixed(3)}`)
+    .join(', ');
+
+export const signed = (n: number) => (n >= 0 ? `+${n}` : String(n));

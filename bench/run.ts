@@ -9,6 +9,7 @@ import { audienceRematerialiseBenchmark } from './audience-rematerialise';
 import { ceilingBenchmark } from './ceiling';
 import { collectorVsBareBenchmark } from './collector-vs-bare';
 import { e2eBenchmark } from './e2e';
+import { hotDayBenchmark } from './hot-day';
 import { type BenchContext, type Benchmark, type BenchResult, log, type Row, seconds } from './lib';
 import { queueLatencyBenchmark } from './queue-latency';
 import { snippetBenchmark } from './snippet';
@@ -16,7 +17,9 @@ import { snippetBenchmark } from './snippet';
 /**
  * The benchmarks, run in this order on one local stack. Order matters: the ceiling and the
  * collector run after the end-to-end pass (the ceiling's efficiency uses its figures, and
- * the collector's load would otherwise leave work for the rollup consumer). To add one, write
+ * the collector's load would otherwise leave work for the rollup consumer); the audience and
+ * hot-day benchmarks start by deleting what the others left, and the hot day runs last, as the
+ * messages a failing rollup leaves on the ingest queue would come back during a later one. To add one, write
  * a `Benchmark` module in bench/ and list it here.
  */
 export const BENCHMARKS: Benchmark[] = [
@@ -26,6 +29,7 @@ export const BENCHMARKS: Benchmark[] = [
   snippetBenchmark,
   queueLatencyBenchmark,
   audienceRematerialiseBenchmark,
+  hotDayBenchmark,
 ];
 
 const RESULTS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), 'results');
@@ -58,7 +62,7 @@ async function main(): Promise<number> {
     },
   });
   const finishers: (() => Promise<void>)[] = [];
-  const ctx: BenchContext = { stack, scale, metrics: {}, onFinish: (fn) => finishers.push(fn) };
+  const ctx: BenchContext = { stack, scale, metrics: {}, onFinish: (fn) => finishers.push(fn), stackErrors };
   const results: Record<string, BenchResult & { title: string; seconds: number; error?: string }> = {};
   try {
     for (const bench of selected) {

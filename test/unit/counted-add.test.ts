@@ -68,22 +68,22 @@ describe('adding events to a counter item', () => {
   it('moves the recent ids to the hour’s seen page before they would pass the limit, then forgets them on the counter', async () => {
     ddb.on(BatchGetItemCommand).resolves({
       Responses: {
-        tbl: [{ pk: { S: 'ACCT#acme.example' }, sk: { S: `R#${DAY}` }, ids: { SS: inSlot(ids(0, 900)) }, ver: { N: '12' } }],
+        tbl: [{ pk: { S: 'ACCT#acme.example' }, sk: { S: `R#${DAY}` }, ids: { SS: inSlot(ids(0, 1_800)) }, ver: { N: '12' } }],
       },
     });
     ddb.on(QueryCommand).resolves({ Items: [] });
     ddb.on(UpdateItemCommand).resolves({});
-    const g = group(ids(0, 1_100));
-    expect(await store.rollups.add(g, await store.rollups.counted([g]))).toEqual({ added: 200, leftOut: 0 });
+    const g = group(ids(0, 2_200));
+    expect(await store.rollups.add(g, await store.rollups.counted([g]))).toEqual({ added: 400, leftOut: 0 });
 
     const page = written(0);
-    expect(page).toMatchObject({ key: `S#R#${DAY}#09#0000`, ids: ids(0, 900) });
+    expect(page).toMatchObject({ key: `S#R#${DAY}#09#0000`, ids: ids(0, 1_800) });
     // A page never passes its size, whoever else appends to it.
     expect(page.condition).toBe('attribute_not_exists(#ids) OR size(#ids) <= :room');
     const forget = ddb.commandCalls(UpdateItemCommand)[1]?.args[0].input;
     expect(forget?.UpdateExpression).toBe('DELETE #ids :moved ADD #ver :one, #m0 :one');
     expect(forget?.ConditionExpression).toBe('#ver = :was');
-    expect(written(2)).toMatchObject({ key: `R#${DAY}`, ids: inSlot(ids(900, 1_100)), values: { ':was': { N: '13' } } });
+    expect(written(2)).toMatchObject({ key: `R#${DAY}`, ids: inSlot(ids(1_800, 2_200)), values: { ':was': { N: '13' } } });
   });
 
   it('appends to the next page when the hour’s last page is full', async () => {
@@ -93,7 +93,7 @@ describe('adding events to a counter item', () => {
           {
             pk: { S: 'ACCT#acme.example' },
             sk: { S: `R#${DAY}` },
-            ids: { SS: inSlot(ids(0, 900)) },
+            ids: { SS: inSlot(ids(0, 1_800)) },
             'mv#09': { N: '4' },
             ver: { N: '40' },
           },
@@ -106,8 +106,8 @@ describe('adding events to a counter item', () => {
       if (input.Key.sk.S.endsWith('#0003')) throw awsError('ConditionalCheckFailedException');
       return {};
     });
-    const g = group(ids(0, 1_100));
-    expect((await store.rollups.add(g, await store.rollups.counted([g]))).added).toBe(200);
+    const g = group(ids(0, 2_200));
+    expect((await store.rollups.add(g, await store.rollups.counted([g]))).added).toBe(400);
     expect(ddb.commandCalls(UpdateItemCommand).map((c) => c.args[0].input.Key?.sk?.S)).toEqual([
       `S#R#${DAY}#09#0003`,
       `S#R#${DAY}#09#0004`,
@@ -116,14 +116,14 @@ describe('adding events to a counter item', () => {
     ]);
   });
 
-  it('gives up on an item after ten lost races, naming it', async () => {
+  it('gives up on an item after twenty lost races in a row, naming it', async () => {
     ddb.on(BatchGetItemCommand).resolves({ Responses: { tbl: [] } });
     ddb.on(GetItemCommand).resolves({});
     ddb.on(UpdateItemCommand).rejects(awsError('ConditionalCheckFailedException'));
     const g = group(ids(0, 3));
     await expect(store.rollups.add(g, await store.rollups.counted([g]))).rejects.toThrow(
-      `counter ACCT#acme.example R#${DAY} lost 10 races in a row`,
+      `counter ACCT#acme.example R#${DAY} lost 20 races in a row`,
     );
-    expect(ddb.commandCalls(UpdateItemCommand)).toHaveLength(10);
+    expect(ddb.commandCalls(UpdateItemCommand)).toHaveLength(20);
   });
 });

@@ -32,20 +32,24 @@ export interface Contribution {
   people?: Record<string, string>;
 }
 
-/** Ids kept on the counter item itself: bounds its size (and so every write's cost). */
-export const RECENT_IDS = 1_000;
-/** Ids per seen page: about 20 KB, so appending to one costs at most ~20 write units. */
-export const PAGE_IDS = 1_000;
+/**
+ * Ids kept on the counter item itself (about 30 KB at most): bounds its size, and so every
+ * write's cost, while a busy item moves its ids out only every 1,000 to 2,000 events and a
+ * big batch needs few writes to it (each one a chance to race another batch's).
+ */
+export const RECENT_IDS = 2_000;
+/** Ids per seen page: about 24 KB, so appending to one costs at most ~24 write units. */
+export const PAGE_IDS = 2_000;
 /** Number attributes per counter item (about 100 topics' counters): beyond, new ones are left out and counted in `over`. */
 export const MAX_NUMBERS = 1_400;
 /** Distinct-people sets per counter item (one per topic): beyond, new ones are left out and counted in `over`. */
 export const MAX_SETS = 100;
 /** Ids added by one write. */
-const IDS_PER_WRITE = 500;
+const IDS_PER_WRITE = 1_000;
 /** An expression string may be 4 KB: stay under it with room for the fixed clauses. */
 const EXPRESSION_BUDGET = 3_500;
 /** Lost races in a row on one item before the batch gives up on it (its records are retried by SQS). */
-const MAX_CONFLICTS = 10;
+const MAX_CONFLICTS = 20;
 
 const IDS = 'ids';
 const VERSION = 'ver';
@@ -434,7 +438,7 @@ function planWrite(key: Key, fresh: Contribution[], expiresAt: number, state: Co
 }
 
 function jitter(attempt: number): Promise<void> {
-  const ms = Math.min(200, 10 * 2 ** attempt) * Math.random();
+  const ms = Math.min(500, 10 * 2 ** attempt) * Math.random();
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 

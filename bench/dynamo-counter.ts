@@ -299,7 +299,7 @@ const KINDS: [pk: string, sk: string, label: string][] = [
   ['ACCT#', 'R#', 'rollup (ACCT# R#)'],
   ['ACCT#', 'F#', 'feedback (ACCT# F#)'],
   ['VISITOR#', 'LINK', 'visitor link (VISITOR# LINK)'],
-  ['VISITOR#', 'P#', 'pending visitor events (VISITOR# P#)'],
+  ['PENDING#', 'D#', 'pending visitor events (PENDING# D#)'],
   ['ACCT#', 'S#', 'rollup seen ids (ACCT# S#)'],
   ['SITE#', 'S#', 'site activity seen ids (SITE# S#)'],
   ['USER#', 'LINK', 'user link (USER# LINK)'],

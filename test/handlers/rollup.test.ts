@@ -142,11 +142,9 @@ describe('rollup consumer under DynamoDB faults', () => {
   it('fails the identify whose stitching cannot read the visitor’s pending events, so redelivery stitches', async () => {
     storeWorks();
     ddb.on(QueryCommand).callsFake(async (input: { ExpressionAttributeValues?: Record<string, { S?: string }> }) => {
-      if (
-        input.ExpressionAttributeValues?.[':sk']?.S === undefined &&
-        input.ExpressionAttributeValues?.[':from']?.S?.startsWith('P#')
-      )
-        throw awsError('ProvisionedThroughputExceededException');
+      // Stitching's read of the visitor's shard (its days), not a pending write's look for the last page.
+      const values = input.ExpressionAttributeValues;
+      if (values?.[':pk']?.S?.startsWith('PENDING#') && values[':from']) throw awsError('ProvisionedThroughputExceededException');
       return { Items: [] };
     });
     const res = await handler(

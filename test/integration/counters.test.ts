@@ -151,6 +151,39 @@ describe('counters at volume', () => {
     // docs/storage.md: at most ~268 KB; DynamoDB Local would have refused a write past 400 KB.
     expect(bytes).toBeLessThan(300 * 1024);
   }, 120_000);
+
+  it('keeps any number of pending events of a day in pages of at most 250 per shard, and finds a visitor’s among them', async () => {
+    const visitors = Array.from({ length: 4_000 }, (_, v) => `anon-${v}`);
+    const pending = visitors.flatMap((anonymousId, v) =>
+      [0, 1, 2].map((k) => ({
+        anonymousId,
+        id: `pend-${v}-${k}`,
+        slot: '10',
+        signal: 'content_read' as const,
+        topics: ['topic-0'],
+        person: personOf(v),
+      })),
+    );
+    // Two batches, as two consumers would write them.
+    await Promise.all([
+      stack.store.rollups.addPending(DAY, pending.slice(0, 6_000)),
+      stack.store.rollups.addPending(DAY, pending.slice(6_000)),
+    ]);
+    const pages = await table.queryAll({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :d)',
+      ExpressionAttributeValues: marshall({ ':pk': 'PENDING#0', ':d': `D#${DAY}#` }),
+    });
+    expect(pages.length).toBeGreaterThan(1);
+    for (const page of pages) expect((page.ev as Set<string>).size).toBeLessThanOrEqual(250);
+    const found = await stack.store.rollups.pendingOf(visitors.slice(0, 50), DAY, DAY);
+    for (const v of visitors.slice(0, 50))
+      expect(
+        found
+          .get(v)
+          ?.flatMap((d) => d.events.map((e) => e.id))
+          .sort(),
+      ).toHaveLength(3);
+  }, 120_000);
 });
 
 /** A person as the collector makes them: a base64url hash (uniform, which sampling relies on). */

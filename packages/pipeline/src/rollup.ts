@@ -45,7 +45,6 @@ export interface WriteFailure {
 
 /** DynamoDB calls in flight at once per batch: enough to hide latency, few enough not to throttle. */
 const WRITE_CONCURRENCY = 8;
-const PENDING_CONCURRENCY = 16;
 /** Times a batch is resolved when erasures race it, before its records are left to a redelivery. */
 const MAX_RESOLVE_ATTEMPTS = 3;
 
@@ -68,7 +67,7 @@ type ActivityGroup = { siteId: string; day: string; contributions: Contribution[
 /** A batch's events grouped per item: account x day, day (pending, in shards), site x day. */
 class BatchGroups {
   readonly accounts = new Groups<RollupGroup>();
-  readonly pending = new Groups<{ anonymousId: string; day: string; events: Omit<PendingEvent, 'anonymousId'>[] }>();
+  readonly pending = new Groups<{ day: string; events: PendingEvent[] }>();
   readonly activity = new Groups<ActivityGroup>();
 
   addResolved(recordIds: Iterable<string>, domain: string, day: string, event: RollupEvent) {
@@ -85,11 +84,18 @@ class BatchGroups {
     const { anonymousId, signal } = message;
     if (!anonymousId || !signal || signal === 'page_view') return;
     const day = dayOf(message.timestamp);
-    const event = { id: message.id, slot: slotOf(message.timestamp), signal, topics: topicsOf(message), person: message.person };
+    const event: PendingEvent = {
+      anonymousId,
+      id: message.id,
+      slot: slotOf(message.timestamp),
+      signal,
+      topics: topicsOf(message),
+      person: message.person,
+    };
     this.pending.add(
-      `${anonymousId}|${day}`,
+      day,
       [recordId],
-      () => ({ anonymousId, day, events: [] }),
+      () => ({ day, events: [] }),
       (g) => g.events.push(event),
     );
   }
@@ -211,17 +217,13 @@ async function rollUpOnce(records: IngestRecord[], deps: RollupDeps): Promise<Ro
   }
 
   // 1. Pending events first: the links read again below must be read after these writes.
-  let leftOut = 0;
   await writeAll(
     groups.pending.entries,
     failed,
-    (g) => `pending ${g.day} of a visitor`,
-    async (g) => {
-      leftOut += await store.rollups.addPending(g.anonymousId, g.day, g.events);
-    },
-    // One small item per visitor and day, none shared: more at once costs no conflict.
-    PENDING_CONCURRENCY,
+    (g) => `pending events of ${g.day}`,
+    (g) => store.rollups.addPending(g.day, g.events),
   );
+  let leftOut = 0;
 
   // 2. A visitor linked by a concurrent batch between our read and our pending write would have
   // its events stitched by neither batch: read those links again and count such visitors'
@@ -327,9 +329,8 @@ async function writeAll<G>(
   failed: Failures,
   label: (g: G) => string,
   write: (g: G, recordIds: Set<string>) => Promise<unknown>,
-  concurrency = WRITE_CONCURRENCY,
 ) {
-  const results = await settleLimited(entries, concurrency, (e) => write(e.group, e.recordIds));
+  const results = await settleLimited(entries, WRITE_CONCURRENCY, (e) => write(e.group, e.recordIds));
   results.forEach((r, i) => {
     const entry = entries[i];
     if (r.status === 'rejected' && entry) failed.fail(entry.recordIds, label(entry.group), r.reason);

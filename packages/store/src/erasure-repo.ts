@@ -1,12 +1,21 @@
 import type { AttributeValue, QueryCommandInput } from '@aws-sdk/client-dynamodb';
-import { accountPk, parsePendingEntry, ROLLUP_PREFIX, siteDayKey, sitePk, visitorPendingQuery } from './keys';
+import {
+  accountPk,
+  parsePendingEntry,
+  pendingEntryTag,
+  ROLLUP_PREFIX,
+  siteDayKey,
+  sitePk,
+  visitorPendingQuery,
+  visitorTag,
+} from './keys';
 import { type Item, type Key, type Table, toAttr } from './table';
 
 /** The set of event ids a counter item has counted (see `addOnce`): not personal, kept so replays stay harmless. */
 const EVENT_IDS = 'ids';
 
 /**
- * What erasing a visitor removes besides its link: its pending events, and
+ * What erasing a visitor removes besides its link: its entries in the pending pages, and
  * its person hashes from the distinct-people sets of account rollups and site activity.
  * Those sets are recognised as every string set but the event ids, not by name, so a change
  * of the counter items' layout cannot make an erasure miss one.
@@ -19,22 +28,22 @@ export class ErasureRepository {
 
   /**
    * Removes the visitor's pending events of the days `fromDay` to `toDay` (one query of its
-   * partition, one delete per day that held any). Answers how many were removed and the
-   * person hashes they carried (the user's hash when the events came with a user id).
+   * shard, one write per page that held any). Answers how many were removed and the person
+   * hashes they carried (the user's hash when the events came with a user id).
    */
   async erasePending(anonymousId: string, fromDay: string, toDay: string): Promise<{ events: number; persons: string[] }> {
+    const tag = visitorTag(anonymousId);
     const persons = new Set<string>();
     let events = 0;
-    const items = await this.table.queryAll({ ...visitorPendingQuery(anonymousId, fromDay, toDay), ConsistentRead: true });
-    for (const item of items) {
-      const entries = (item.ev as Set<string> | undefined) ?? new Set<string>();
+    for (const item of await this.table.queryAll({ ...visitorPendingQuery(anonymousId, fromDay, toDay), ConsistentRead: true })) {
+      const entries = [...((item.ev as Set<string> | undefined) ?? [])].filter((entry) => pendingEntryTag(entry) === tag);
+      if (!entries.length) continue;
       for (const entry of entries) {
         const { person } = parsePendingEntry(entry);
         if (person) persons.add(person);
       }
-      events += entries.size;
+      if (await this.deleteMembers(keyOf(item), { ev: entries })) events += entries.length;
     }
-    await this.table.writeMany([], items.map(keyOf));
     return { events, persons: [...persons] };
   }
 

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * Every key format of the single table lives here, and only here: the rest of the code asks
  * the repositories for accounts, rollups and keys, and never sees a `pk`.
@@ -36,30 +38,44 @@ export const ROLLUP_PREFIX = 'R#';
 export const rollupKey = (domain: string, day: string) => ({ pk: accountPk(domain), sk: `${ROLLUP_PREFIX}${day}` });
 export const rollupDay = (sk: string) => sk.slice(ROLLUP_PREFIX.length, ROLLUP_PREFIX.length + 10);
 /**
- * Unresolved visitors' engaged events, kept for stitching in the visitor's own partition, one
- * item per day (`VISITOR#<anonymousId>` / `P#<day>`), next to its link: stitching and erasure
- * read exactly one visitor's items with one Query, whatever the site's volume. An item keeps
- * at most PENDING_PER_DAY events (a person does not read hundreds of articles a day; past that
- * the visitor is a robot or a flood, and its events still count for the site).
+ * Unresolved visitors' engaged events, kept for stitching in buckets per day and shard (not
+ * per visitor): a batch writes one item per shard and day it has events for, whatever the
+ * number of anonymous visitors in it. A visitor's events all fall in one shard, named by a
+ * short hash of the anonymous id (`visitorTag`), so stitching reads one Query of the shard's
+ * partition for the days it needs, 1/PENDING_SHARDS of the site's anonymous engaged events.
+ * A shard's day is a run of pages (`D#<day>#<page>`), each at most PENDING_PAGE_ENTRIES
+ * entries, so a day holds any number of events (items written before pages: `D#<day>`).
  */
-export const PENDING_PER_DAY = 200;
-const PENDING_PREFIX = 'P#';
-export const pendingKey = (anonymousId: string, day: string) => ({ pk: visitorPk(anonymousId), sk: `${PENDING_PREFIX}${day}` });
-export const pendingDay = (sk: string) => sk.slice(PENDING_PREFIX.length);
-/** The query for a visitor's pending items of the days `fromDay` to `toDay`. */
+export const PENDING_SHARDS = 32;
+/** Entries per pending page: at most ~1.3 KB each (20 topics of 63 characters), so under 400 KB. */
+export const PENDING_PAGE_ENTRIES = 250;
+export const visitorTag = (anonymousId: string) => createHash('sha256').update(anonymousId).digest('base64url').slice(0, 12);
+const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+/** The first 12 bits of the tag, uniform over the shards (4,096 is a multiple of PENDING_SHARDS). */
+export const pendingShard = (tag: string) =>
+  (BASE64URL.indexOf(tag[0] ?? 'A') * 64 + BASE64URL.indexOf(tag[1] ?? 'A')) % PENDING_SHARDS;
+const PENDING_DAY_PREFIX = 'D#';
+export const pendingKey = (day: string, shard: number, page: number) => ({
+  pk: `PENDING#${shard}`,
+  sk: `${PENDING_DAY_PREFIX}${day}#${String(page).padStart(4, '0')}`,
+});
+export const pendingDay = (sk: string) => sk.slice(PENDING_DAY_PREFIX.length, PENDING_DAY_PREFIX.length + 10);
+/** The query for a visitor's pending pages of the days `fromDay` to `toDay` (those of its shard). */
 export function visitorPendingQuery(anonymousId: string, fromDay: string, toDay: string) {
+  const pk = `PENDING#${pendingShard(visitorTag(anonymousId))}`;
   return {
     KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
     ExpressionAttributeValues: {
-      ':pk': { S: visitorPk(anonymousId) },
-      ':from': { S: pendingKey(anonymousId, fromDay).sk },
-      ':to': { S: pendingKey(anonymousId, toDay).sk },
+      ':pk': { S: pk },
+      ':from': { S: `${PENDING_DAY_PREFIX}${fromDay}` },
+      ':to': { S: `${PENDING_DAY_PREFIX}${toDay}#~` },
     },
   };
 }
 
-/** One pending event, as a set member of a pending item: `eventId|signal|topics|person|slot`. */
+/** One pending event, as a set member of a pending page: `tag|eventId|signal|topics|person|slot`. */
 export interface PendingEntry {
+  tag: string;
   id: string;
   signal: string;
   topics: string[];
@@ -67,10 +83,12 @@ export interface PendingEntry {
   /** The event's UTC hour: where its id goes in the account's seen pages once stitched. */
   slot: string;
 }
-export const pendingEntry = (e: PendingEntry) => [e.id, e.signal, e.topics.join(','), e.person, e.slot].join('|');
+export const pendingEntry = (e: PendingEntry) => [e.tag, e.id, e.signal, e.topics.join(','), e.person, e.slot].join('|');
+/** The visitor tag of a pending entry, without parsing the rest (a shard's page holds every visitor's). */
+export const pendingEntryTag = (entry: string) => entry.slice(0, entry.indexOf('|'));
 export function parsePendingEntry(entry: string): PendingEntry {
-  const [id = '', signal = '', topics = '', person = '', slot = '00'] = entry.split('|');
-  return { id, signal, topics: topics.split(',').filter(Boolean), person, slot };
+  const [tag = '', id = '', signal = '', topics = '', person = '', slot = '00'] = entry.split('|');
+  return { tag, id, signal, topics: topics.split(',').filter(Boolean), person, slot };
 }
 
 /** The sparse pod-queue index: present on an account item only while it sits in a pod queue. */

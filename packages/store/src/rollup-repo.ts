@@ -3,17 +3,20 @@ import type { DailyRollup } from '@intent/intent';
 import { type AddOutcome, addOnce, type Contribution, CounterStates, levelAttr } from './counted-add';
 import {
   accountPk,
-  PENDING_PER_DAY,
+  PENDING_PAGE_ENTRIES,
   parsePendingEntry,
   pendingDay,
   pendingEntry,
+  pendingEntryTag,
   pendingKey,
+  pendingShard,
   ROLLUP_PREFIX,
   rollupDay,
   rollupKey,
   visitorPendingQuery,
+  visitorTag,
 } from './keys';
-import { forEachLimited } from './limited';
+import { chunksOf } from './limited';
 import { type Table, toAttr } from './table';
 
 /** One event as a rollup counts it: already resolved to an account and a day. */
@@ -62,9 +65,12 @@ export const STITCH_DAYS = 30;
  * `i#<signal>#<topic>`: by identified people, `p#<topic>`: distinct visitors, sampled above
  * PEOPLE_CAP), each event counted once (`addOnce`): one item (and usually one write per batch)
  * for all of an account's topics of a day. Unresolved visitors' engaged events wait in the
- * visitor's pending items until it identifies, when they are added to the account once.
+ * visitor's shard of pending pages until it identifies, when they are added to the account once.
  */
 export class RollupRepository {
+  /** Per shard and day, the pending page this process last wrote to: where it tries first. */
+  private readonly pendingPages = new Map<string, number>();
+
   constructor(private readonly table: Table) {}
 
   /** What the rollups of these account days have counted, in batch reads: for `add`. */
@@ -83,34 +89,60 @@ export class RollupRepository {
   }
 
   /**
-   * Keeps a visitor's engaged events of one day for stitching, for STITCH_DAYS: one write to
-   * the visitor's item of that day. Each entry names the event id, signal, topics, person and
-   * hour: stitching adds exactly these events under their own ids, so a replay that later
-   * resolves them directly cannot count them again. Entries are set members, so writing one
-   * twice changes nothing. Answers how many were left out because the item was full
-   * (PENDING_PER_DAY): the condition on its size holds whoever else writes to it.
+   * Keeps unresolved visitors' engaged events of one day for stitching, for STITCH_DAYS: one
+   * write per shard of that day (`pendingKey`) for the whole batch, to the shard-day's current
+   * page while it has room (a condition on its size), else to the next. Each entry names the
+   * visitor (by tag), the event id, signal, topics, person and hour: stitching adds exactly these
+   * events under their own ids, so a replay that later resolves them directly cannot count them
+   * again. Entries are set members, so writing one twice to a page changes nothing.
    */
-  async addPending(anonymousId: string, day: string, events: Omit<PendingEvent, 'anonymousId'>[]): Promise<number> {
-    const key = pendingKey(anonymousId, day);
-    const expiresAt = Math.floor(Date.parse(`${day}T00:00:00Z`) / 1000) + STITCH_DAYS * 86_400;
-    let entries = [...new Set(events.map(pendingEntry))];
-    for (let attempt = 0; attempt < 3 && entries.length; attempt++) {
-      const applied = await this.table.updateIf(key, {
-        UpdateExpression: 'ADD ev :ev SET expiresAt = if_not_exists(expiresAt, :exp)',
-        ConditionExpression: 'attribute_not_exists(ev) OR size(ev) <= :room',
-        ExpressionAttributeValues: toAttr({
-          ':ev': new Set(entries),
-          ':exp': expiresAt,
-          ':room': PENDING_PER_DAY - entries.length,
-        }),
-      });
-      if (applied) return events.length - entries.length;
-      // Full, or nearly: keep what is new, as far as it has room.
-      const kept = (await this.table.get(key, true))?.ev as Set<string> | undefined;
-      const fresh = entries.filter((e) => !kept?.has(e));
-      entries = fresh.slice(0, Math.max(0, PENDING_PER_DAY - (kept?.size ?? 0)));
+  async addPending(day: string, events: PendingEvent[]): Promise<void> {
+    const byShard = new Map<number, Set<string>>();
+    for (const e of events) {
+      const tag = visitorTag(e.anonymousId);
+      const entries = byShard.get(pendingShard(tag)) ?? new Set<string>();
+      entries.add(pendingEntry({ tag, ...e }));
+      byShard.set(pendingShard(tag), entries);
     }
-    return events.length - entries.length;
+    const expiresAt = Math.floor(Date.parse(`${day}T00:00:00Z`) / 1000) + STITCH_DAYS * 86_400;
+    await Promise.all([...byShard].map(([shard, entries]) => this.appendPending(day, shard, [...entries], expiresAt)));
+  }
+
+  private async appendPending(day: string, shard: number, entries: string[], expiresAt: number): Promise<void> {
+    for (const chunk of chunksOf(entries, PENDING_PAGE_ENTRIES)) {
+      const at = `${shard}|${day}`;
+      let page = this.pendingPages.get(at) ?? (await this.lastPendingPage(day, shard));
+      for (let attempt = 0; ; attempt++) {
+        if (attempt >= MAX_PENDING_PAGES_TRIED) throw new Error(`pending pages of shard ${shard} ${day} kept filling`);
+        const applied = await this.table.updateIf(pendingKey(day, shard, page), {
+          UpdateExpression: 'ADD ev :ev SET expiresAt = if_not_exists(expiresAt, :exp)',
+          ConditionExpression: 'attribute_not_exists(ev) OR size(ev) <= :room',
+          ExpressionAttributeValues: toAttr({
+            ':ev': new Set(chunk),
+            ':exp': expiresAt,
+            ':room': PENDING_PAGE_ENTRIES - chunk.length,
+          }),
+        });
+        if (applied) break;
+        page++;
+      }
+      // Where this process writes next: the page it last found room in.
+      this.pendingPages.set(at, page);
+    }
+  }
+
+  /** The last page of a shard's day (0 when it has none): one key-only Query, newest first. */
+  private async lastPendingPage(day: string, shard: number): Promise<number> {
+    const first = pendingKey(day, shard, 0);
+    const { items } = await this.table.queryPage({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :day)',
+      ExpressionAttributeValues: toAttr({ ':pk': first.pk, ':day': first.sk.slice(0, first.sk.lastIndexOf('#') + 1) }),
+      ProjectionExpression: 'sk',
+      ScanIndexForward: false,
+      Limit: 1,
+    });
+    const sk = items[0]?.sk;
+    return typeof sk === 'string' ? Number(sk.slice(sk.lastIndexOf('#') + 1)) : 0;
   }
 
   /** The account's rollups from `fromDay` (inclusive) on. */
@@ -118,22 +150,34 @@ export class RollupRepository {
     return this.query(accountPk(domain), fromDay);
   }
 
-  /** Visitors' pending events of the days `fromDay` to `toDay`, by visitor and day: one Query per visitor. */
+  /**
+   * Many visitors' pending events of the days `fromDay` to `toDay`, by visitor and day: one
+   * Query per shard they fall in, not one per visitor (a shard's pages hold all its visitors).
+   */
   async pendingOf(anonymousIds: string[], fromDay: string, toDay: string): Promise<Map<string, PendingDay[]>> {
-    const byVisitor = new Map<string, PendingDay[]>();
-    await forEachLimited([...new Set(anonymousIds)], 8, async (anonymousId) => {
-      // Stitching must see every pending write that finished before the link was made.
-      const items = await this.table.queryAll({ ...visitorPendingQuery(anonymousId, fromDay, toDay), ConsistentRead: true });
-      const days = items.map((item) => ({
-        day: pendingDay(String(item.sk)),
-        events: [...((item.ev as Set<string> | undefined) ?? [])].map((entry) => {
-          const { id, signal, topics, person, slot } = parsePendingEntry(entry);
-          return { id, signal: signal as Signal, topics, person, slot };
-        }),
-      }));
-      if (days.length) byVisitor.set(anonymousId, days);
-    });
-    return byVisitor;
+    const byTag = new Map(anonymousIds.map((id) => [visitorTag(id), id]));
+    const queries = new Map(
+      [...byTag.values()].map((id) => [pendingShard(visitorTag(id)), visitorPendingQuery(id, fromDay, toDay)]),
+    );
+    // Stitching must see every pending write that finished before the link was made.
+    const items = (
+      await Promise.all([...queries.values()].map((q) => this.table.queryAll({ ...q, ConsistentRead: true })))
+    ).flat();
+    const byVisitor = new Map<string, Map<string, PendingDay['events']>>();
+    for (const item of items) {
+      const day = pendingDay(String(item.sk));
+      for (const entry of (item.ev as Set<string> | undefined) ?? []) {
+        const anonymousId = byTag.get(pendingEntryTag(entry));
+        if (!anonymousId) continue;
+        const { id, signal, topics, person, slot } = parsePendingEntry(entry);
+        const days = byVisitor.get(anonymousId) ?? new Map<string, PendingDay['events']>();
+        const list = days.get(day) ?? [];
+        list.push({ id, slot, signal: signal as Signal, topics, person });
+        days.set(day, list);
+        byVisitor.set(anonymousId, days);
+      }
+    }
+    return new Map([...byVisitor].map(([id, days]) => [id, [...days].map(([day, events]) => ({ day, events }))]));
   }
 
   private async query(pk: string, fromDay: string): Promise<DailyRollup[]> {
@@ -168,6 +212,8 @@ export class RollupRepository {
 }
 
 const SIGNAL_SET = new Set<string>(SIGNALS);
+/** Full pages skipped before a write gives up (each one a failed conditional write). */
+const MAX_PENDING_PAGES_TRIED = 10;
 
 function contribution(e: RollupEvent): Contribution {
   const counts: Record<string, number> = {};

@@ -48,8 +48,12 @@ export const MAX_SETS = 100;
 const IDS_PER_WRITE = 1_000;
 /** An expression string may be 4 KB: stay under it with room for the fixed clauses. */
 const EXPRESSION_BUDGET = 3_500;
-/** Lost races in a row on one item before the batch gives up on it (its records are retried by SQS). */
-const MAX_CONFLICTS = 20;
+/**
+ * Lost races in a row on one item before the batch gives up on it (its records are retried by
+ * SQS). Four batches of a hot day all write its site's item, each several times: a writer that
+ * keeps losing waits longer (up to 1 s, jittered), well inside the consumer's 60 s.
+ */
+const MAX_CONFLICTS = 40;
 
 const IDS = 'ids';
 const VERSION = 'ver';
@@ -438,7 +442,7 @@ function planWrite(key: Key, fresh: Contribution[], expiresAt: number, state: Co
 }
 
 function jitter(attempt: number): Promise<void> {
-  const ms = Math.min(500, 10 * 2 ** attempt) * Math.random();
+  const ms = Math.min(1_000, 10 * 2 ** attempt) * Math.random();
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 

@@ -187,7 +187,9 @@ export const FUNCTIONS: FunctionDefinition[] = [
     sendsToJobs: false,
     readsHashSecret: false,
     checksAdminKey: false,
-    consumes: { queue: INGEST_QUEUE, batchSize: 1000, maxBatchingWindowSeconds: 2, maxConcurrency: 4 },
+    // A 1 s window: an event's account shows its new score within seconds (the hot-day bench's
+    // freshness), while a busy site's batches still gather a second's worth of events each.
+    consumes: { queue: INGEST_QUEUE, batchSize: 1000, maxBatchingWindowSeconds: 1, maxConcurrency: 4 },
   },
   {
     name: 'rescore',

@@ -80,7 +80,7 @@ export interface Settled {
 /**
  * Waits until the rollup consumer has done all it can with what was posted: the ingest queue
  * empty, or nothing left visible and no batch in flight, so that what is still on the queue is
- * messages that failed and wait out the visibility timeout (362 s; the DLQ takes them after 5
+ * messages that failed and wait out the visibility timeout (361 s; the DLQ takes them after 5
  * receives, half an hour). `stack.drain` alone would wait for those until its timeout.
  * Throws after `timeoutMs`, saying what is left.
  */

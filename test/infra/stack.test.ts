@@ -72,10 +72,10 @@ describe('queues', () => {
   });
 
   it('gives the ingest queue a visibility timeout of six function timeouts plus the batching window', () => {
-    expect(consumerVisibilityFloor(INGEST_QUEUE)).toBe(6 * 60 + 2);
+    expect(consumerVisibilityFloor(INGEST_QUEUE)).toBe(6 * 60 + 1);
     template.hasResourceProperties('AWS::SQS::Queue', {
       RedrivePolicy: Match.anyValue(),
-      VisibilityTimeout: 362,
+      VisibilityTimeout: 361,
     });
   });
 

@@ -43,7 +43,7 @@ export const INGEST_QUEUE: QueueDefinition = {
   id: 'ingest',
   // At least 6 x the consumer's timeout plus its batching window (AWS guidance for Lambda
   // event sources), so a throttled batch is retried before its messages reappear.
-  visibilityTimeoutSeconds: 362,
+  visibilityTimeoutSeconds: 361,
   maxReceiveCount: 5,
   purpose: 'accepted events, from the collector to the rollup consumer',
 };

@@ -1,3 +1,4 @@
+import { mulberry32 } from './random';
 import type { DemoData, DemoEvent } from './workload';
 
 /**
@@ -117,15 +118,3 @@ const REFERRERS = ['https://www.google.com/', 'https://www.linkedin.com/', ''];
 const COMPANY_WORDS = ['acme', 'globex', 'initech', 'umbrella', 'hooli', 'stark', 'wayne', 'wonka', 'tyrell', 'cyberdyne'];
 const FIRST = ['ana', 'ben', 'chen', 'dana', 'eli', 'fatima', 'gus', 'hana', 'ivan', 'jo'];
 const LAST = ['smith', 'garcia', 'kim', 'muller', 'rossi', 'nguyen', 'khan', 'silva'];
-
-/** A small seeded PRNG (mulberry32): the same seed gives the same month. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}

@@ -1,4 +1,5 @@
 import { BROWSER_UA } from './lib';
+import { mulberry32 } from './random';
 
 /**
  * The hot day: one site, one UTC day, every event addressable by its index, so a batch is
@@ -280,16 +281,4 @@ function hash32(seed: number, k: number): number {
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
   return h >>> 0;
-}
-
-/** A small seeded PRNG (mulberry32). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }

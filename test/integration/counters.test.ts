@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { marshall } from '@aws-sdk/util-dynamodb';
+import { SIGNALS } from '@intent/config';
 import { estimatePeople, PEOPLE_CAP } from '@intent/intent';
 import { COUNTER_LIMITS, type RollupEvent, Table } from '@intent/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -121,14 +122,7 @@ describe('counters at volume', () => {
   it('takes the largest counter item its caps allow: 100 topics of 63 characters, every signal, full people samples', async () => {
     const domain = `${'w'.repeat(50)}.example`;
     const topic = (t: number) => `t${String(t).padStart(3, '0')}-${'x'.repeat(58)}`;
-    const signals = [
-      'page_view',
-      'content_read',
-      'content_download',
-      'webinar_registration',
-      'pricing_view',
-      'demo_request',
-    ] as const;
+    const signals = SIGNALS;
     let n = 0;
     // Events of 20 topics each (the most one event counts), every signal, identified, 70 people per topic.
     const all: RollupEvent[] = [];

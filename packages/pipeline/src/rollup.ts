@@ -67,7 +67,7 @@ type ActivityGroup = { siteId: string; day: string; contributions: Contribution[
 /** A batch's events grouped per item: account x day, day (pending, in shards), site x day. */
 class BatchGroups {
   readonly accounts = new Groups<RollupGroup>();
-  readonly pending = new Groups<{ day: string; events: PendingEvent[] }>();
+  readonly pending = new Groups<{ day: string; events: { siteId: string; event: PendingEvent }[] }>();
   readonly activity = new Groups<ActivityGroup>();
 
   addResolved(recordIds: Iterable<string>, domain: string, day: string, event: RollupEvent) {
@@ -96,7 +96,7 @@ class BatchGroups {
       day,
       [recordId],
       () => ({ day, events: [] }),
-      (g) => g.events.push(event),
+      (g) => g.events.push({ siteId: message.siteId, event }),
     );
   }
 
@@ -216,12 +216,26 @@ async function rollUpOnce(records: IngestRecord[], deps: RollupDeps): Promise<Ro
       failed.fail([recordId], `identity link of ${message.anonymousId ?? message.userHash}`, 'link write failed');
   }
 
+  // What the site days have counted already: a replayed event there was kept pending (or
+  // resolved) when first counted, so it is not kept again (the site's count follows its pending
+  // write, never precedes it). Read again by the counter writes below only after a lost race.
+  const activityEntries = groups.activity.entries;
+  const activityCounted = await store.activity
+    .counted(activityEntries.map((e) => e.group))
+    .catch((err) => failAll(activityEntries, failed, err));
+
   // 1. Pending events first: the links read again below must be read after these writes.
   await writeAll(
     groups.pending.entries,
     failed,
     (g) => `pending events of ${g.day}`,
-    (g) => store.rollups.addPending(g.day, g.events),
+    (g) =>
+      store.rollups.addPending(
+        g.day,
+        g.events
+          .filter((e) => !(activityCounted && store.activity.hasCounted(activityCounted, e.siteId, g.day, e.event.id)))
+          .map((e) => e.event),
+      ),
   );
   let leftOut = 0;
 
@@ -282,11 +296,9 @@ async function rollUpOnce(records: IngestRecord[], deps: RollupDeps): Promise<Ro
 
   // 4. The counters, each item written once, knowing what it has counted already.
   const accountEntries = groups.accounts.entries;
-  const activityEntries = groups.activity.entries;
-  const [accountsCounted, activityCounted] = await Promise.all([
-    store.rollups.counted(accountEntries.map((e) => e.group)).catch((err) => failAll(accountEntries, failed, err)),
-    store.activity.counted(activityEntries.map((e) => e.group)).catch((err) => failAll(activityEntries, failed, err)),
-  ]);
+  const accountsCounted = await store.rollups
+    .counted(accountEntries.map((e) => e.group))
+    .catch((err) => failAll(accountEntries, failed, err));
   let counted = 0;
   await Promise.all([
     accountsCounted &&

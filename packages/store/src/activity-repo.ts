@@ -44,6 +44,11 @@ export class ActivityRepository {
     );
   }
 
+  /** Whether the site's day, as `counted` read it, has counted this event. */
+  hasCounted(counted: CounterStates, siteId: string, day: string, id: string): boolean {
+    return counted.has(siteDayKey(siteId, day), id);
+  }
+
   /** `day` is 'YYYY-MM-DD' (UTC). `counted`: see `counted()`. */
   add(siteId: string, day: string, contributions: Contribution[], counted?: CounterStates): Promise<AddOutcome> {
     const key = siteDayKey(siteId, day);

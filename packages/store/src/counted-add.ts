@@ -175,6 +175,11 @@ export class CounterStates {
   of(key: Key): CounterState | undefined {
     return this.states.get(stateId(key));
   }
+
+  /** Whether the item's state read shows this event id counted. */
+  has(key: Key, id: string): boolean {
+    return this.of(key)?.ids.has(id) ?? false;
+  }
 }
 
 const stateId = (key: Key) => `${key.pk}\u0000${key.sk}`;

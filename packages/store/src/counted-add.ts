@@ -15,6 +15,7 @@ import {
   VERSION,
 } from './counter-state';
 import { isConditionalCheckFailed } from './errors';
+import { backoff, type RetryPolicy } from './retry';
 import { type Key, type Table, toAttr } from './table';
 
 export { CounterState, CounterStates, levelAttr } from './counter-state';
@@ -68,7 +69,7 @@ const EXPRESSION_BUDGET = 3_500;
  * SQS). Four batches of a hot day all write its site's item, each several times: a writer that
  * keeps losing waits longer (up to 1 s, jittered), well inside the consumer's 60 s.
  */
-const MAX_CONFLICTS = 40;
+const RACES: RetryPolicy = { attempts: 40, baseMs: 20, capMs: 1_000 };
 
 export interface AddOutcome {
   /** Events counted now (not counted before). */
@@ -115,8 +116,8 @@ export async function addOnce(
       outcome.leftOut += write.leftOut;
     } catch (err) {
       if (!isConditionalCheckFailed(err)) throw err;
-      if (++conflicts >= MAX_CONFLICTS) throw new Error(`counter ${key.pk} ${key.sk} lost ${MAX_CONFLICTS} races in a row`);
-      await jitter(conflicts);
+      if (++conflicts >= RACES.attempts) throw new Error(`counter ${key.pk} ${key.sk} lost ${RACES.attempts} races in a row`);
+      await backoff(conflicts, RACES);
       await reload(table, key, current, slots);
     }
   }
@@ -169,7 +170,7 @@ async function moveRecentToPages(table: Table, key: Key, state: CounterState, ex
 async function appendToPages(table: Table, key: Key, state: CounterState, slot: string, ids: string[], expiresAt: number) {
   const last = state.lastPage.get(slot) ?? { page: 0, size: 0 };
   let page = last.size + ids.length > PAGE_IDS && last.size > 0 ? last.page + 1 : last.page;
-  for (let attempt = 0; attempt < MAX_CONFLICTS; attempt++) {
+  for (let attempt = 0; attempt < RACES.attempts; attempt++) {
     const applied = await table.updateIf(seenKey(key, slot, page), {
       UpdateExpression: 'ADD #ids :ids SET #exp = if_not_exists(#exp, :exp)',
       // A page never passes PAGE_IDS ids, whoever else appends to it.
@@ -304,11 +305,6 @@ function planWrite(key: Key, fresh: Contribution[], expiresAt: number, state: Co
       }
     },
   };
-}
-
-function jitter(attempt: number): Promise<void> {
-  const ms = Math.min(1_000, 10 * 2 ** attempt) * Math.random();
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Exported for the limits' arithmetic in docs/storage.md and its test. */

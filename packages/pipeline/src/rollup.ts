@@ -32,7 +32,7 @@ export interface RollupOutcome {
   counted: number;
   unresolved: number;
   rescored: number;
-  /** Counter attributes left out of full items, and pending events left out of full visitor days (docs/storage.md). */
+  /** Counter attributes left out of full items (docs/storage.md). */
   leftOut: number;
   /** Why records failed: the item and the error, one entry per failed write (what the handler logs once per batch). */
   failures: WriteFailure[];
@@ -126,11 +126,13 @@ export async function rollUp(records: IngestRecord[], deps: RollupDeps): Promise
     // written: resolve them all again, knowing it (the links read again show its tombstone).
     if (outcome !== 'raced') return outcome;
   }
-  return failedBatch(records);
+  return failedBatch(records, [
+    { item: 'identity links', error: `erasures raced ${MAX_RESOLVE_ATTEMPTS} resolutions of the batch` },
+  ]);
 }
 
 /** The whole batch failed: SQS retries every record. */
-const failedBatch = (records: IngestRecord[], failures: WriteFailure[] = []): RollupOutcome => ({
+const failedBatch = (records: IngestRecord[], failures: WriteFailure[]): RollupOutcome => ({
   failedRecordIds: [...new Set(records.map((r) => r.recordId))],
   podMessages: [],
   counted: 0,
@@ -168,7 +170,8 @@ async function rollUpOnce(records: IngestRecord[], deps: RollupDeps): Promise<Ro
     await resolver.load(ordered.flatMap(({ message }) => ('kind' in message ? [] : [message])));
   } catch (err) {
     // Without the links nothing can be resolved: the whole batch is retried.
-    return failedBatch(records, [{ item: 'identity links', error: String(err) }]);
+    failed.fail([], 'identity links', err);
+    return failedBatch(records, failed.reasons);
   }
   for (const { recordId, message } of ordered) {
     if ('kind' in message) {
@@ -222,7 +225,7 @@ async function rollUpOnce(records: IngestRecord[], deps: RollupDeps): Promise<Ro
   const activityEntries = groups.activity.entries;
   const activityCounted = await store.activity
     .counted(activityEntries.map((e) => e.group))
-    .catch((err) => failAll(activityEntries, failed, err));
+    .catch((err) => failAll(activityEntries, failed, activityLabel, err));
 
   // 1. Pending events first: the links read again below must be read after these writes.
   await writeAll(
@@ -237,7 +240,6 @@ async function rollUpOnce(records: IngestRecord[], deps: RollupDeps): Promise<Ro
           .map((e) => e.event),
       ),
   );
-  let leftOut = 0;
 
   // 2. A visitor linked by a concurrent batch between our read and our pending write would have
   // its events stitched by neither batch: read those links again and count such visitors'
@@ -298,8 +300,9 @@ async function rollUpOnce(records: IngestRecord[], deps: RollupDeps): Promise<Ro
   const accountEntries = groups.accounts.entries;
   const accountsCounted = await store.rollups
     .counted(accountEntries.map((e) => e.group))
-    .catch((err) => failAll(accountEntries, failed, err));
+    .catch((err) => failAll(accountEntries, failed, rollupLabel, err));
   let counted = 0;
+  let leftOut = 0;
   await Promise.all([
     accountsCounted &&
       writeAll(accountEntries, failed, rollupLabel, async (group, recordIds) => {
@@ -350,13 +353,13 @@ async function writeAll<G>(
 }
 
 /** Fails every record of these groups (their items could not be read): answers undefined, so none is written. */
-function failAll(
-  entries: { group: RollupGroup | ActivityGroup; recordIds: Set<string> }[],
+function failAll<G>(
+  entries: { group: G; recordIds: Set<string> }[],
   failed: Failures,
+  label: (g: G) => string,
   err: unknown,
 ): undefined {
-  for (const { group, recordIds } of entries)
-    failed.fail(recordIds, 'domain' in group ? rollupLabel(group) : activityLabel(group), err);
+  for (const { group, recordIds } of entries) failed.fail(recordIds, label(group), err);
   return undefined;
 }
 

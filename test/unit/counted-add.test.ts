@@ -29,7 +29,8 @@ const written = (i: number) => {
   const input = ddb.commandCalls(UpdateItemCommand)[i]?.args[0].input;
   return {
     key: input?.Key?.sk?.S,
-    ids: input?.ExpressionAttributeValues?.[':ids']?.SS ?? [],
+    // A counter write adds `:ids`; a page write adds `:members`.
+    ids: (input?.ExpressionAttributeValues?.[':ids'] ?? input?.ExpressionAttributeValues?.[':members'])?.SS ?? [],
     condition: input?.ConditionExpression,
     values: input?.ExpressionAttributeValues,
   };
@@ -79,7 +80,7 @@ describe('adding events to a counter item', () => {
     const page = written(0);
     expect(page).toMatchObject({ key: `S#R#${DAY}#09#0000`, ids: ids(0, 1_800) });
     // A page never passes its size, whoever else appends to it.
-    expect(page.condition).toBe('attribute_not_exists(#ids) OR size(#ids) <= :room');
+    expect(page.condition).toBe('attribute_not_exists(#set) OR size(#set) <= :room');
     const forget = ddb.commandCalls(UpdateItemCommand)[1]?.args[0].input;
     expect(forget?.UpdateExpression).toBe('DELETE #ids :moved ADD #ver :one, #m0 :one');
     expect(forget?.ConditionExpression).toBe('#ver = :was');

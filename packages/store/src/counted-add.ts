@@ -1,5 +1,6 @@
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { levelFor, PEOPLE_CAP, personRank } from '@intent/intent';
+import { addToPages } from './capped-pages';
 import {
   CounterState,
   EXPIRES_AT,
@@ -169,23 +170,16 @@ async function moveRecentToPages(table: Table, key: Key, state: CounterState, ex
 
 async function appendToPages(table: Table, key: Key, state: CounterState, slot: string, ids: string[], expiresAt: number) {
   const last = state.lastPage.get(slot) ?? { page: 0, size: 0 };
-  let page = last.size + ids.length > PAGE_IDS && last.size > 0 ? last.page + 1 : last.page;
-  for (let attempt = 0; attempt < RACES.attempts; attempt++) {
-    const applied = await table.updateIf(seenKey(key, slot, page), {
-      UpdateExpression: 'ADD #ids :ids SET #exp = if_not_exists(#exp, :exp)',
-      // A page never passes PAGE_IDS ids, whoever else appends to it.
-      ConditionExpression: 'attribute_not_exists(#ids) OR size(#ids) <= :room',
-      ExpressionAttributeNames: { '#ids': IDS, '#exp': EXPIRES_AT },
-      ExpressionAttributeValues: toAttr({ ':ids': new Set(ids), ':room': PAGE_IDS - ids.length, ':exp': expiresAt }),
-    });
-    if (applied) {
-      const size = page === last.page ? last.size + ids.length : ids.length;
-      state.lastPage.set(slot, { page, size });
-      return;
-    }
-    page++;
-  }
-  throw new Error(`seen pages of ${key.pk} ${key.sk} ${slot} kept filling`);
+  const from = last.size + ids.length > PAGE_IDS && last.size > 0 ? last.page + 1 : last.page;
+  const pages = {
+    key: (page: number) => seenKey(key, slot, page),
+    attr: IDS,
+    cap: PAGE_IDS,
+    maxSkips: RACES.attempts,
+    name: `seen pages of ${key.pk} ${key.sk} ${slot}`,
+  };
+  const page = await addToPages(table, pages, ids, from, expiresAt);
+  state.lastPage.set(slot, { page, size: page === last.page ? last.size + ids.length : ids.length });
 }
 
 interface PlannedWrite {

@@ -1,5 +1,6 @@
 import { SIGNALS, type Signal } from '@intent/config';
 import type { DailyRollup } from '@intent/intent';
+import { addToPages } from './capped-pages';
 import { type AddOutcome, addOnce, type Contribution, CounterStates, levelAttr } from './counted-add';
 import {
   accountPk,
@@ -109,25 +110,18 @@ export class RollupRepository {
   }
 
   private async appendPending(day: string, shard: number, entries: string[], expiresAt: number): Promise<void> {
+    const at = `${shard}|${day}`;
+    const pages = {
+      key: (page: number) => pendingKey(day, shard, page),
+      attr: 'ev',
+      cap: PENDING_PAGE_ENTRIES,
+      maxSkips: MAX_PENDING_PAGES_TRIED,
+      name: `pending pages of shard ${shard} ${day}`,
+    };
     for (const chunk of chunksOf(entries, PENDING_PAGE_ENTRIES)) {
-      const at = `${shard}|${day}`;
-      let page = this.pendingPages.get(at) ?? (await this.lastPendingPage(day, shard));
-      for (let attempt = 0; ; attempt++) {
-        if (attempt >= MAX_PENDING_PAGES_TRIED) throw new Error(`pending pages of shard ${shard} ${day} kept filling`);
-        const applied = await this.table.updateIf(pendingKey(day, shard, page), {
-          UpdateExpression: 'ADD ev :ev SET expiresAt = if_not_exists(expiresAt, :exp)',
-          ConditionExpression: 'attribute_not_exists(ev) OR size(ev) <= :room',
-          ExpressionAttributeValues: toAttr({
-            ':ev': new Set(chunk),
-            ':exp': expiresAt,
-            ':room': PENDING_PAGE_ENTRIES - chunk.length,
-          }),
-        });
-        if (applied) break;
-        page++;
-      }
+      const from = this.pendingPages.get(at) ?? (await this.lastPendingPage(day, shard));
       // Where this process writes next: the page it last found room in.
-      this.pendingPages.set(at, page);
+      this.pendingPages.set(at, await addToPages(this.table, pages, chunk, from, expiresAt));
     }
   }
 

@@ -6,15 +6,16 @@ import { accountRollupTotals, ingestQueue, queueDepth } from './inspect';
 import {
   type Benchmark,
   BROWSER_UA,
+  busyNote,
   log,
   perEvent,
   requestsOf,
   requestsPerEventNote,
-  round2,
   seconds,
   signed,
   sleep,
   sortedCounts,
+  threadsBusy,
   topPerEvent,
 } from './lib';
 import { type Batch, configure, loadWorkload, originsByWriteKey, toBatches } from './workload';
@@ -38,7 +39,7 @@ interface PassResult {
   drainSeconds: number;
   dynamo: DynamoCounts;
   /** Share of the pass each thread was busy: this one (API, collector, stand-ins) and each consumer worker. */
-  busy: { main: number; workers: number[] };
+  busy: Record<string, number>;
 }
 
 /**
@@ -102,7 +103,7 @@ export const e2eBenchmark: Benchmark = {
           name: 'e2e events/s',
           value: eventsPerSecond,
           unit: 'events/s',
-          note: `${first.accepted} events, drained in ${first.wallSeconds.toFixed(1)} s (posts done at ${first.postSeconds.toFixed(1)} s); threads busy: main ${first.busy.main}, consumer ${first.busy.workers.join(', ') || 'in main'}`,
+          note: `${first.accepted} events, drained in ${first.wallSeconds.toFixed(1)} s (posts done at ${first.postSeconds.toFixed(1)} s); threads busy: ${busyNote(first.busy)}`,
         },
         {
           name: 'dynamodb writes per event',
@@ -172,8 +173,7 @@ async function pass(stack: LocalStack, batches: Batch[], counter: ThreadedDynamo
   let accepted = 0;
   let posted = 0;
   await counter.start();
-  const mainBefore = performance.eventLoopUtilization();
-  const workersBefore = stack.workerUtilization();
+  const busySince = threadsBusy(stack);
   const t0 = performance.now();
   await forEachLimited(batches, IN_FLIGHT, async (batch) => {
     const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': BROWSER_UA };
@@ -201,12 +201,7 @@ async function pass(stack: LocalStack, batches: Batch[], counter: ThreadedDynamo
   const ingest = ingestQueue(stack);
   while ((await queueDepth(stack, ingest.url)) > 0) await sleep(50);
   const wallSeconds = seconds(t0);
-  const busy = {
-    main: round2(performance.eventLoopUtilization(mainBefore).utilization),
-    workers: stack
-      .workerUtilization()
-      .map((now, i) => round2(performance.eventLoopUtilization(now, workersBefore[i]).utilization)),
-  };
+  const busy = busySince();
   await stack.drain(600_000);
   const drainSeconds = seconds(t0);
   return {

@@ -2,7 +2,7 @@ import type { DynamoCounts } from './dynamo-counter';
 import { percentile, type SteadyResult } from './hot-day-freshness';
 import { BATCH, batchCount, COMPANY, type HotDaySpec } from './hot-day-workload';
 import type { ItemSize } from './inspect';
-import { perEvent, type Row, requestsOf, requestsPerEventNote, signed, sortedCounts, topPerEvent } from './lib';
+import { busyNote, perEvent, type Row, requestsOf, requestsPerEventNote, signed, sortedCounts, topPerEvent } from './lib';
 
 /** One pass over the hot day: what was posted and accepted, how long it took, what DynamoDB did. */
 export interface DayPass {
@@ -20,7 +20,7 @@ export interface DayPass {
   /** What the stack's handlers and pollers reported during the pass, by first line. */
   stackErrors: Record<string, number>;
   dynamo: DynamoCounts;
-  busy: { main: number; workers: number[] };
+  busy: Record<string, number>;
 }
 
 export interface Counts {
@@ -59,7 +59,7 @@ export function dayRows(
       name: 'hotday e2e events/s',
       value: p.accepted / p.wallSeconds,
       unit: 'events/s',
-      note: `first POST to the rollup consumer done: ${p.wallSeconds.toFixed(1)} s; threads busy: main ${p.busy.main}, consumer ${p.busy.workers.join(', ') || 'in main'}${p.failedAwaitingRetry ? `; ${p.failedAwaitingRetry} messages failed: a pace of giving up, not of counting` : ''}`,
+      note: `first POST to the rollup consumer done: ${p.wallSeconds.toFixed(1)} s; threads busy: ${busyNote(p.busy)}${p.failedAwaitingRetry ? `; ${p.failedAwaitingRetry} messages failed: a pace of giving up, not of counting` : ''}`,
     },
     {
       name: 'hotday counted/accepted, site',
@@ -144,13 +144,36 @@ export function largestItemRow(largest: ItemSize[]): Row {
   };
 }
 
-export function steadyRows(s: SteadyResult): Row[] {
+/**
+ * The steady phase: its rate, what DynamoDB paid per event while live traffic came in small
+ * batches (each batch writes its items once, so this is the cost of a normal day), and freshness.
+ */
+export function steadyRows(s: SteadyResult, cost: { busy: Record<string, number>; dynamo: DynamoCounts }): Row[] {
+  const perEv = (n: number) => n / Math.max(1, s.accepted);
   const rows: Row[] = [
     {
       name: 'hotday steady events/s',
       value: s.eventsPerSecond,
       unit: 'events/s',
-      note: `target ${s.targetEventsPerSecond.toFixed(0)} (half the hot day's e2e rate) for ${s.seconds.toFixed(0)} s; markers polled ${s.polls} times (${s.pollsPerSecond.toFixed(1)}/s)${Object.keys(s.backgroundErrors).length ? `; errors ${JSON.stringify(s.backgroundErrors)}` : ''}`,
+      note: `target ${s.targetEventsPerSecond.toFixed(0)} for ${s.seconds.toFixed(0)} s; markers polled ${s.polls} times (${s.pollsPerSecond.toFixed(1)}/s); threads busy: ${busyNote(cost.busy)}${Object.keys(s.backgroundErrors).length ? `; errors ${JSON.stringify(s.backgroundErrors)}` : ''}`,
+    },
+    {
+      name: 'hotday steady dynamodb writes per event',
+      value: perEv(cost.dynamo.writes),
+      unit: 'writes/ev',
+      note: `live batches; ${topPerEvent(cost.dynamo.writesByKind, s.accepted, 3)}`,
+    },
+    {
+      name: 'hotday steady dynamodb write units per event',
+      value: perEv(cost.dynamo.writeUnits),
+      unit: 'WCU/ev',
+      note: topPerEvent(cost.dynamo.writeUnitsByKind, s.accepted, 2),
+    },
+    {
+      name: 'hotday steady dynamodb requests per event',
+      value: perEv(requestsOf(cost.dynamo)),
+      unit: 'requests/ev',
+      note: `the markers' polls included; ${requestsPerEventNote(cost.dynamo, s.accepted)}`,
     },
   ];
   const kinds = [

@@ -18,7 +18,7 @@ import {
 import { type Api, adminApi, setUpHotDay } from './hot-day-setup';
 import { BATCH, batchAt, batchCount, COMPANY, HOT_DAY_SITE, type HotDaySpec, hotDaySpec } from './hot-day-workload';
 import { largestItems } from './inspect';
-import { type Benchmark, log, round2, seconds, signed, sortedCounts } from './lib';
+import { type Benchmark, log, seconds, signed, sortedCounts, threadsBusy } from './lib';
 
 /** Requests in flight while posting the day: enough to keep the collector busy on two cores. */
 const IN_FLIGHT = 8;
@@ -30,7 +30,8 @@ const READ_MARKER_ACCOUNTS = 6;
  * default 300,000 x BENCH_SCALE), a third of them from one company's network, posted as fast
  * as the collector takes them; what was counted against what was accepted, the DLQ, and what
  * DynamoDB paid per event; the same day again (every event a duplicate: counts +0); then a
- * steady phase at half the measured end-to-end rate (BENCH_HOTDAY_STEADY_SECONDS, default 60)
+ * steady phase at half the measured end-to-end rate (or BENCH_HOTDAY_STEADY_RATE events/s) for
+ * BENCH_HOTDAY_STEADY_SECONDS (default 60),
  * timing marker events from their 202 to the account's new score and to a pod's queue.
  * Runs last: it deletes what earlier benchmarks left.
  */
@@ -67,14 +68,18 @@ export const hotDayBenchmark: Benchmark = {
     const largest = await largestItems(stack, 3);
 
     const e2eRate = first.accepted / first.wallSeconds;
-    log(`steady phase: ${(e2eRate / 2).toFixed(0)} events/s for ${steadySeconds} s, with markers`);
+    const steadyRate = envNumber('BENCH_HOTDAY_STEADY_RATE', e2eRate / 2);
+    log(`steady phase: ${steadyRate.toFixed(0)} events/s for ${steadySeconds} s, with markers`);
+    await counter.start();
+    const steadyBusySince = threadsBusy(stack);
     const steady = await steadyPhase(stack, api, setup.keys, {
       spec: { ...spec, idPrefix: 'hs' },
-      eventsPerSecond: e2eRate / 2,
+      eventsPerSecond: steadyRate,
       seconds: steadySeconds,
       readAccounts: markers.read,
       raiseAccounts: markers.raise,
     });
+    const steadyCost = { busy: steadyBusySince(), dynamo: await counter.stop() };
     const dlqAtEnd = await deadLetters(stack);
     Object.assign(ctx.metrics, {
       'hotday.eventsPerSecond': e2eRate,
@@ -85,7 +90,7 @@ export const hotDayBenchmark: Benchmark = {
         ...dayRows(spec, first, countsFirst, dlqAfterDay, ctx.metrics['e2e.writesPerEvent']),
         ...replayRows(first, replay, countsFirst, countsReplay),
         largestItemRow(largest),
-        ...steadyRows(steady),
+        ...steadyRows(steady, steadyCost),
       ],
       details: {
         day,
@@ -97,7 +102,7 @@ export const hotDayBenchmark: Benchmark = {
         counts: { first: countsFirst, replay: countsReplay },
         deadLetters: { afterDayAndReplay: dlqAfterDay, atEnd: dlqAtEnd },
         largestItemsAfterReplay: largest,
-        steady,
+        steady: { ...steady, ...steadyCost },
       },
     };
   },
@@ -120,8 +125,7 @@ async function postDay(
   let posted = 0;
   let retries = 0;
   await counter.start();
-  const mainBefore = performance.eventLoopUtilization();
-  const workersBefore = stack.workerUtilization();
+  const busySince = threadsBusy(stack);
   const t0 = performance.now();
   const progress = setInterval(() => log(`${label}: ${posted} of ${spec.events} posted`), 15_000);
   try {
@@ -140,12 +144,7 @@ async function postDay(
   }
   const postSeconds = seconds(t0);
   const settled = await waitForRollup(stack, drainTimeoutMs, label);
-  const busy = {
-    main: round2(performance.eventLoopUtilization(mainBefore).utilization),
-    workers: stack
-      .workerUtilization()
-      .map((now, i) => round2(performance.eventLoopUtilization(now, workersBefore[i]).utilization)),
-  };
+  const busy = busySince();
   return {
     inFlight: IN_FLIGHT,
     posted,

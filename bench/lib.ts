@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { LocalStack } from '@intent/local';
@@ -172,3 +173,21 @@ export const requestsPerEventNote = (counts: DynamoCounts, events: number) =>
     .join(', ');
 
 export const signed = (n: number) => (n >= 0 ? `+${n}` : String(n));
+
+/** How busy each thread was since `threadsBusy` started: this one (API, collector, fauxqs) and each worker. */
+export function threadsBusy(stack: LocalStack): () => Record<string, number> {
+  const mainBefore = performance.eventLoopUtilization();
+  const before = stack.workerUtilization();
+  return () => {
+    const busy: Record<string, number> = { main: round2(performance.eventLoopUtilization(mainBefore).utilization) };
+    for (const [name, now] of Object.entries(stack.workerUtilization()))
+      busy[name] = round2(performance.eventLoopUtilization(now, before[name]).utilization);
+    return busy;
+  };
+}
+
+/** `main 0.95, rollup 0.56, dynalite 0.80`: for a row's note. */
+export const busyNote = (busy: Record<string, number>) =>
+  Object.entries(busy)
+    .map(([name, share]) => `${name} ${share.toFixed(2)}`)
+    .join(', ');

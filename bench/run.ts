@@ -54,7 +54,7 @@ async function main(): Promise<number> {
     schedules: false,
     // The rollup consumer on a core of its own, as in Lambda and `npm start`; it counts its
     // DynamoDB requests too. BENCH_WORKERS=0 keeps it in this thread, for comparison.
-    consumersInWorkers: process.env.BENCH_WORKERS !== '0',
+    workerThreads: process.env.BENCH_WORKERS !== '0',
     workerPreload: [new URL('./worker-preload.ts', import.meta.url).href],
     onError: (err) => {
       stackErrors.push(String((err as Error)?.stack ?? err));

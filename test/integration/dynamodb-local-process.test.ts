@@ -21,7 +21,7 @@ describe.runIf(dynamoBackendFromEnv() === 'ddb-local')('the DynamoDB Local child
   it('stops when the process that started it dies without stopping it (SIGKILL)', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'intent-ddb-local-'));
     const script = `import { startBackends } from './packages/local/src/backends.ts';
-      const backends = await startBackends(${JSON.stringify(dataDir)}, 'ddb-local');
+      const backends = await startBackends(${JSON.stringify(dataDir)}, { dynamodb: 'ddb-local' });
       console.log('endpoint ' + backends.dynamoEndpoint);`;
     const parent = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
       cwd: ROOT,

@@ -1,11 +1,14 @@
 import { BatchGetItemCommand, DynamoDBClient, GetItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { Store } from '@intent/store';
+import { clearSeenCache, Store } from '@intent/store';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { awsError } from '../handlers/events';
 
 const ddb = mockClient(DynamoDBClient);
-afterEach(() => ddb.reset());
+afterEach(() => {
+  ddb.reset();
+  clearSeenCache();
+});
 
 const store = new Store(new DynamoDBClient({ region: 'us-east-1' }), 'tbl');
 const DAY = '2026-11-20';
@@ -66,28 +69,7 @@ describe('adding events to a counter item', () => {
     expect(ddb.commandCalls(UpdateItemCommand)).toHaveLength(0);
   });
 
-  it('moves the recent ids to the hour’s seen page before they would pass the limit, then forgets them on the counter', async () => {
-    ddb.on(BatchGetItemCommand).resolves({
-      Responses: {
-        tbl: [{ pk: { S: 'ACCT#acme.example' }, sk: { S: `R#${DAY}` }, ids: { SS: inSlot(ids(0, 1_800)) }, ver: { N: '12' } }],
-      },
-    });
-    ddb.on(QueryCommand).resolves({ Items: [] });
-    ddb.on(UpdateItemCommand).resolves({});
-    const g = group(ids(0, 2_200));
-    expect(await store.rollups.add(g, await store.rollups.counted([g]))).toEqual({ added: 400, leftOut: 0 });
-
-    const page = written(0);
-    expect(page).toMatchObject({ key: `S#R#${DAY}#09#0000`, ids: ids(0, 1_800) });
-    // A page never passes its size, whoever else appends to it.
-    expect(page.condition).toBe('attribute_not_exists(#set) OR size(#set) <= :room');
-    const forget = ddb.commandCalls(UpdateItemCommand)[1]?.args[0].input;
-    expect(forget?.UpdateExpression).toBe('DELETE #ids :moved ADD #ver :one, #m0 :one');
-    expect(forget?.ConditionExpression).toBe('#ver = :was');
-    expect(written(2)).toMatchObject({ key: `R#${DAY}`, ids: inSlot(ids(1_800, 2_200)), values: { ':was': { N: '13' } } });
-  });
-
-  it('appends to the next page when the hour’s last page is full', async () => {
+  it('moves the recent ids to the page of their hour’s next move before they would pass the limit, then forgets them on the counter', async () => {
     ddb.on(BatchGetItemCommand).resolves({
       Responses: {
         tbl: [
@@ -95,26 +77,71 @@ describe('adding events to a counter item', () => {
             pk: { S: 'ACCT#acme.example' },
             sk: { S: `R#${DAY}` },
             ids: { SS: inSlot(ids(0, 1_800)) },
-            'mv#09': { N: '4' },
+            'mv#09': { N: '2' },
+            ver: { N: '12' },
+          },
+        ],
+      },
+    });
+    ddb.on(QueryCommand).resolves({ Items: [] });
+    ddb.on(UpdateItemCommand).resolves({});
+    const g = group(ids(0, 2_200));
+    expect(await store.rollups.add(g, await store.rollups.counted([g]))).toEqual({ added: 400, leftOut: 0 });
+
+    // Move 2 of hour 09 writes page 2: a page only ever gets the ids the counter held before its move.
+    const page = written(0);
+    expect(page).toMatchObject({ key: `S#R#${DAY}#09#000002`, ids: ids(0, 1_800), condition: undefined });
+    const forget = ddb.commandCalls(UpdateItemCommand)[1]?.args[0].input;
+    expect(forget?.UpdateExpression).toBe('DELETE #ids :moved ADD #ver :one, #m0 :one');
+    expect(forget?.ConditionExpression).toBe('#ver = :was');
+    expect(written(2)).toMatchObject({ key: `R#${DAY}`, ids: inSlot(ids(1_800, 2_200)), values: { ':was': { N: '13' } } });
+  });
+
+  it('reads an hour’s seen pages once per process, then only the pages of later moves, consistently', async () => {
+    const counter = (moves: number, born = 'b1') => ({
+      Responses: {
+        tbl: [
+          {
+            pk: { S: 'ACCT#acme.example' },
+            sk: { S: `R#${DAY}` },
+            ids: { SS: inSlot(ids(900, 1_000)) },
+            'mv#09': { N: String(moves) },
+            born: { S: born },
             ver: { N: '40' },
           },
         ],
       },
     });
-    ddb.on(QueryCommand).resolves({ Items: [{ sk: { S: `S#R#${DAY}#09#0003` }, ids: { SS: ids(5_000, 5_050) } }] });
-    // Another writer filled page 3 meanwhile.
-    ddb.on(UpdateItemCommand).callsFake(async (input: { Key: { sk: { S: string } } }) => {
-      if (input.Key.sk.S.endsWith('#0003')) throw awsError('ConditionalCheckFailedException');
-      return {};
+    ddb.on(UpdateItemCommand).resolves({});
+    const g = group(ids(0, 1_100));
+    const batch = async (moves: number, pageIds: string[], born?: string) => {
+      ddb.on(BatchGetItemCommand).resolves(counter(moves, born));
+      ddb.on(QueryCommand).resolves({ Items: [{ ids: { SS: pageIds } }] });
+      return (await store.rollups.add(g, await store.rollups.counted([g]))).added;
+    };
+    const queries = () => ddb.commandCalls(QueryCommand).map((c) => c.args[0].input);
+
+    // Pages 0..3 hold events 0..799; the counter 900..999: 800..899 and 1,000..1,099 are new.
+    expect(await batch(4, ids(0, 800))).toBe(200);
+    expect(queries()).toHaveLength(1);
+    expect(queries()[0]).toMatchObject({ KeyConditionExpression: 'pk = :pk AND begins_with(sk, :from)', ConsistentRead: true });
+
+    // Two moves later (another process wrote them): only pages 4 and 5 are read.
+    expect(await batch(6, ids(800, 900))).toBe(100);
+    expect(queries()).toHaveLength(2);
+    expect(queries()[1]).toMatchObject({
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: { ':from': { S: `S#R#${DAY}#09#000004` }, ':to': { S: `S#R#${DAY}#09#000005` } },
+      ConsistentRead: true,
     });
-    const g = group(ids(0, 2_200));
-    expect((await store.rollups.add(g, await store.rollups.counted([g]))).added).toBe(400);
-    expect(ddb.commandCalls(UpdateItemCommand).map((c) => c.args[0].input.Key?.sk?.S)).toEqual([
-      `S#R#${DAY}#09#0003`,
-      `S#R#${DAY}#09#0004`,
-      `R#${DAY}`,
-      `R#${DAY}`,
-    ]);
+
+    // No move since: nothing is read.
+    await batch(6, []);
+    expect(queries()).toHaveLength(2);
+
+    // The item was created again (another incarnation): its pages are read from the first.
+    expect(await batch(6, ids(0, 100), 'b2')).toBe(900);
+    expect(queries()[2]).toMatchObject({ KeyConditionExpression: 'pk = :pk AND begins_with(sk, :from)' });
   });
 
   it('gives up on an item after forty lost races in a row, naming it', async () => {

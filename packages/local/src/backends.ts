@@ -3,6 +3,8 @@ import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import type { EventLoopUtilization } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
 import { startFauxqs } from 'fauxqs';
 import { startDynamoDbLocal } from './dynamodb-local';
 
@@ -12,8 +14,8 @@ const dynalite = require('dynalite') as (options: { path?: string; createTableMs
 export type Fauxqs = Awaited<ReturnType<typeof startFauxqs>>;
 
 /**
- * What serves the DynamoDB API locally. `dynalite` (the default) runs in this process, LevelDB
- * under the data dir. `ddb-local` is the official DynamoDB Local in a Java child process, SQLite
+ * What serves the DynamoDB API locally. `dynalite` (the default) runs in this process (or, with
+ * `dynaliteInWorker`, in a worker thread of its own), LevelDB under the data dir. `ddb-local` is the official DynamoDB Local in a Java child process, SQLite
  * under the data dir: slower to start, but it enforces AWS's limits (400 KB items, 4 KB
  * expressions) that dynalite lets through in part, so the conformance tests run on it.
  */
@@ -31,7 +33,17 @@ export interface Backends {
   dynamoEndpoint: string;
   sqsEndpoint: string;
   fauxqs: Fauxqs;
+  /** dynalite's thread's event loop utilization so far, when it runs in a worker (`dynaliteInWorker`). */
+  utilization(): EventLoopUtilization | undefined;
   stop(): Promise<void>;
+}
+
+/** A running DynamoDB stand-in. */
+interface DynamoServer {
+  port: number;
+  stop(): Promise<void>;
+  /** Its thread's event loop utilization, when it has a thread of its own in this process. */
+  utilization?(): EventLoopUtilization;
 }
 
 /**
@@ -41,13 +53,31 @@ export interface Backends {
  */
 let ports: { dynamo: number; sqs: number } | undefined;
 
+export interface BackendOptions {
+  /** Which DynamoDB stand-in (default: what INTENT_DYNAMODB names). */
+  dynamodb?: DynamoBackend;
+  /**
+   * Run dynalite in a worker thread of its own, as DynamoDB runs apart from the API and the
+   * functions that call it (`npm start`, the bench): otherwise every DynamoDB request waits
+   * behind the collector's and fauxqs's work on one thread, and each answer's delay grows with
+   * the traffic. The tests keep it in their own thread (quicker to start, one stack per file).
+   */
+  dynaliteInWorker?: boolean;
+}
+
 /**
- * Starts the DynamoDB stand-in (`dynamodb`, by default what INTENT_DYNAMODB names) and fauxqs
- * (SQS API, in memory) on loopback, the table data under dataDir.
+ * Starts the DynamoDB stand-in and fauxqs (SQS API, in memory) on loopback, the table data
+ * under dataDir.
  */
-export async function startBackends(dataDir: string, dynamodb = dynamoBackendFromEnv()): Promise<Backends> {
+export async function startBackends(dataDir: string, options: BackendOptions = {}): Promise<Backends> {
+  const dynamodb = options.dynamodb ?? dynamoBackendFromEnv();
   mkdirSync(dataDir, { recursive: true });
-  const dynamo = dynamodb === 'ddb-local' ? await startJava(dataDir) : await startDynalite(dataDir);
+  const dynamo: DynamoServer =
+    dynamodb === 'ddb-local'
+      ? await startJava(dataDir)
+      : options.dynaliteInWorker
+        ? await startDynaliteWorker(dataDir)
+        : await startDynalite(dataDir);
   const fauxqs = await startFauxqs({ port: ports?.sqs ?? 0, logger: false }).catch(async (err) => {
     await dynamo.stop();
     throw err;
@@ -58,6 +88,7 @@ export async function startBackends(dataDir: string, dynamodb = dynamoBackendFro
     dynamoEndpoint: `http://127.0.0.1:${ports.dynamo}`,
     sqsEndpoint: `http://127.0.0.1:${ports.sqs}`,
     fauxqs,
+    utilization: () => dynamo.utilization?.(),
     async stop() {
       await fauxqs.stop();
       await dynamo.stop();
@@ -76,6 +107,40 @@ async function startDynalite(dataDir: string) {
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
+
+/** dynalite in a worker thread: it answers on its port as in-process, and closes its LevelDB on stop. */
+async function startDynaliteWorker(dataDir: string) {
+  const worker = new Worker(DYNALITE_WORKER, {
+    eval: true,
+    workerData: { module: require.resolve('dynalite'), path: join(dataDir, 'dynamodb'), port: ports?.dynamo ?? 0 },
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    worker.once('error', reject);
+    worker.once('message', (m: { port?: number; error?: string }) =>
+      m.port ? resolve(m.port) : reject(new Error(`dynalite worker: ${m.error}`)),
+    );
+  });
+  return {
+    port,
+    utilization: () => worker.performance.eventLoopUtilization(),
+    stop: async () => {
+      await new Promise<void>((resolve) => {
+        worker.once('message', () => resolve());
+        worker.postMessage('stop');
+      });
+      await worker.terminate();
+    },
+  };
+}
+
+/** The worker's script (CommonJS, so no TypeScript loader is needed): listen, say the port; on `stop`, close and say so. */
+const DYNALITE_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const server = require(workerData.module)({ path: workerData.path, createTableMs: 0 });
+server.once('error', (err) => parentPort.postMessage({ error: String(err) }));
+server.listen(workerData.port, '127.0.0.1', () => parentPort.postMessage({ port: server.address().port }));
+parentPort.on('message', () => server.close(() => parentPort.postMessage({ stopped: true })));
+`;
 
 function startJava(dataDir: string) {
   return startDynamoDbLocal(join(dataDir, 'dynamodb-local'), ports?.dynamo ?? 0);

@@ -12,7 +12,7 @@ const stack = await startLocalStack({
   dataDir,
   port: Number(process.env.PORT ?? 3000),
   adminKey: process.env.INTENT_ADMIN_KEY || undefined,
-  consumersInWorkers: true,
+  workerThreads: true,
 });
 
 const { baseUrl, secrets } = stack;

@@ -42,11 +42,11 @@ export interface LocalStackOptions {
   /** Run the schedules (default true). */
   schedules?: boolean;
   /**
-   * Run each queue consumer in a worker thread of its own (`npm start`, the bench): its work
-   * then uses another core than the API and the stand-ins, as a Lambda function would. Needs
-   * the process to run under tsx; default false (the tests).
+   * Run each queue consumer, and dynalite, in a worker thread of its own (`npm start`, the
+   * bench): their work then uses another core than the API, as Lambda functions and DynamoDB
+   * would. Needs the process to run under tsx; default false (the tests).
    */
-  consumersInWorkers?: boolean;
+  workerThreads?: boolean;
   /** Module URLs each consumer worker imports before its handler (the bench's instrumentation). */
   workerPreload?: string[];
   /**
@@ -70,10 +70,13 @@ export interface LocalStack {
   dynamo: DynamoDBClient;
   store: Store;
   restored: number;
-  /** Queue consumers running in worker threads (`consumersInWorkers`). */
+  /** Queue consumers running in worker threads (`workerThreads`). */
   consumerWorkers: number;
-  /** Each consumer worker's event loop utilization so far: how busy its thread was (the bench's diagnostics). */
-  workerUtilization(): EventLoopUtilization[];
+  /**
+   * Each worker thread's event loop utilization so far, by what it runs (a consumer's function
+   * name, `dynalite`): how busy its thread was (the bench's diagnostics).
+   */
+  workerUtilization(): Record<string, EventLoopUtilization>;
   /** Waits until the ingest queue is empty and its batch in flight is done. */
   drain(timeoutMs?: number): Promise<void>;
   /** Invokes a scheduled function now, as its schedule would. */
@@ -89,7 +92,7 @@ export interface LocalStack {
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const secrets = loadSecrets(options.dataDir, options.adminKey);
-  const backends = await startBackends(options.dataDir);
+  const backends = await startBackends(options.dataDir, { dynaliteInWorker: options.workerThreads });
   const clientConfig = { region: REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
   const dynamo = new DynamoDBClient({ ...clientConfig, endpoint: backends.dynamoEndpoint });
   const sqs = new SQSClient({ ...clientConfig, endpoint: backends.sqsEndpoint, useQueueUrlAsEndpoint: false });
@@ -130,7 +133,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       timeoutMs: f.timeoutSeconds * 1000,
     };
     let consumer: Consumer;
-    if (options.consumersInWorkers) {
+    if (options.workerThreads) {
       const entry = pathToFileURL(resolve(REPO_ROOT, f.entry)).href;
       const worker = new WorkerPoller(
         {
@@ -174,8 +177,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     dynamo,
     store,
     restored,
-    consumerWorkers: options.consumersInWorkers ? pollers.length : 0,
-    workerUtilization: () => pollers.flatMap((p) => (p instanceof WorkerPoller ? (p.utilization() ?? []) : [])),
+    consumerWorkers: options.workerThreads ? pollers.length : 0,
+    workerUtilization: () => {
+      const threads: Record<string, EventLoopUtilization> = {};
+      for (const p of pollers) {
+        const elu = p instanceof WorkerPoller ? p.utilization() : undefined;
+        if (p instanceof WorkerPoller && elu) threads[p.functionName] = elu;
+      }
+      const dynalite = backends.utilization();
+      if (dynalite) threads.dynalite = dynalite;
+      return threads;
+    },
     async drain(timeoutMs = 30_000) {
       await Promise.all(pollers.map((p) => p.drain(timeoutMs)));
     },

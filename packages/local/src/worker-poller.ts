@@ -37,6 +37,11 @@ export class WorkerPoller implements Consumer {
     worker.on('error', this.onError);
   }
 
+  /** The function whose handler the worker runs. */
+  get functionName(): string {
+    return this.data.options.functionName;
+  }
+
   /** The worker's event loop utilization so far (what `performance.eventLoopUtilization` measures in it). */
   utilization(): EventLoopUtilization | undefined {
     return this.worker?.performance.eventLoopUtilization();

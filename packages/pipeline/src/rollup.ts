@@ -236,7 +236,7 @@ async function rollUpOnce(records: IngestRecord[], deps: RollupDeps): Promise<Ro
       store.rollups.addPending(
         g.day,
         g.events
-          .filter((e) => !(activityCounted && store.activity.hasCounted(activityCounted, e.siteId, g.day, e.event.id)))
+          .filter((e) => !(activityCounted && store.activity.hasCounted(activityCounted, e.siteId, g.day, e.event)))
           .map((e) => e.event),
       ),
   );

@@ -45,8 +45,8 @@ export class ActivityRepository {
   }
 
   /** Whether the site's day, as `counted` read it, has counted this event. */
-  hasCounted(counted: CounterStates, siteId: string, day: string, id: string): boolean {
-    return counted.has(siteDayKey(siteId, day), id);
+  hasCounted(counted: CounterStates, siteId: string, day: string, event: Pick<Contribution, 'id' | 'slot'>): boolean {
+    return counted.has(siteDayKey(siteId, day), event);
   }
 
   /** `day` is 'YYYY-MM-DD' (UTC). `counted`: see `counted()`. */

@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { levelFor, PEOPLE_CAP, personRank } from '@intent/intent';
-import { addToPages } from './capped-pages';
 import {
+  BORN,
   CounterState,
+  cacheSeen,
   EXPIRES_AT,
   IDS,
   levelAttr,
@@ -31,10 +33,10 @@ export { CounterState, CounterStates, levelAttr } from './counter-state';
  *   attributes, how big each set is.
  * - Counting and de-duplication are one conditional write, so a crash never leaves an event
  *   counted without its id, or the reverse.
- * - When `ids` is full, its ids move to seen pages (`S#<counter sk>#<slot>#<page>`, the slot
- *   being the event's UTC hour, at most PAGE_IDS each), ids first, then removed from the
- *   counter, so at every moment an id is in the counter or in a page (or both, briefly).
- *   A batch reads the pages of the hours its events fall in, not the whole day.
+ * - When `ids` is full, its ids move to seen pages (`S#<counter sk>#<slot>#<move>`, the slot
+ *   being the event's UTC hour, one page per move of that hour), ids first, then removed from
+ *   the counter, so at every moment an id is in the counter or in a page (or both, briefly).
+ *   A batch reads the pages of the hours its events fall in that its process has not read yet.
  */
 
 /** What one event adds to a counter item. */
@@ -50,19 +52,15 @@ export interface Contribution {
 }
 
 /**
- * Ids kept on the counter item itself (about 30 KB at most): bounds its size, and so every
- * write's cost, while a busy item moves its ids out only every 1,000 to 2,000 events and a
- * big batch needs few writes to it (each one a chance to race another batch's).
+ * Ids kept on the counter item itself (about 7.5 KB at most). DynamoDB bills a write by the
+ * item's size, and live traffic writes a busy item once per batch: small items keep that
+ * cheap, while a move (two writes) every 250 to 500 events adds at most 0.008 writes per event.
  */
-export const RECENT_IDS = 2_000;
-/** Ids per seen page: about 24 KB, so appending to one costs at most ~24 write units. */
-export const PAGE_IDS = 2_000;
+export const RECENT_IDS = 500;
 /** Number attributes per counter item (about 100 topics' counters): beyond, new ones are left out and counted in `over`. */
 export const MAX_NUMBERS = 1_400;
 /** Distinct-people sets per counter item (one per topic): beyond, new ones are left out and counted in `over`. */
 export const MAX_SETS = 100;
-/** Ids added by one write. */
-const IDS_PER_WRITE = 1_000;
 /** An expression string may be 4 KB: stay under it with room for the fixed clauses. */
 const EXPRESSION_BUDGET = 3_500;
 /**
@@ -99,15 +97,20 @@ export async function addOnce(
   const outcome: AddOutcome = { added: 0, leftOut: 0 };
   let conflicts = 0;
   for (;;) {
-    const fresh = unique.filter((c) => !current.ids.has(c.id));
-    if (!fresh.length) return outcome;
+    const fresh = unique.filter((c) => !current.has(c));
+    if (!fresh.length) {
+      cacheSeen(table, key, current);
+      return outcome;
+    }
     try {
-      if (current.recent.size + Math.min(fresh.length, IDS_PER_WRITE) > RECENT_IDS && current.recent.size > 0) {
+      // Room for fewer than this batch's (or half the item's) ids: move them out first, so every
+      // move takes at least half the item's ids and every page holds at least that many.
+      const room = RECENT_IDS - current.recent.size;
+      if (room < Math.min(fresh.length, RECENT_IDS / 2)) {
         await moveRecentToPages(table, key, current, expiresAt);
         conflicts = 0;
         continue;
       }
-      const room = Math.min(IDS_PER_WRITE, RECENT_IDS - current.recent.size);
       const write = planWrite(key, fresh.slice(0, room), expiresAt, current);
       await table.client.send(new UpdateItemCommand({ TableName: table.name, ...write.update }));
       write.apply();
@@ -126,9 +129,10 @@ export async function addOnce(
 
 /**
  * Moves the counter's recent ids to the seen pages of their slots: each slot's ids are added to
- * its last page while it has room (a condition on the page's size), else to a new page; then
- * the counter forgets them (version-guarded). Adding to a page twice is harmless (a set), so a
- * crash or a lost race in between only repeats the move.
+ * the page of its next move (`mv#<slot>`: page n for move n), then the counter forgets them and
+ * counts the move (version-guarded). Adding to a page twice is harmless (a set), so a crash or a
+ * lost race in between only repeats the move into the same page. A page only ever receives the
+ * ids the item held before that move, so it holds at most RECENT_IDS.
  */
 async function moveRecentToPages(table: Table, key: Key, state: CounterState, expiresAt: number) {
   const bySlot = new Map<string, string[]>();
@@ -138,9 +142,19 @@ async function moveRecentToPages(table: Table, key: Key, state: CounterState, ex
     ids.push(id);
     bySlot.set(slot, ids);
   }
-  // Pages of slots never read are read first, so the last page is known.
-  await readPages(table, key, state, bySlot.keys(), true);
-  for (const [slot, ids] of bySlot) await appendToPages(table, key, state, slot, ids, expiresAt);
+  await Promise.all(
+    [...bySlot].map(([slot, ids]) =>
+      table.client.send(
+        new UpdateItemCommand({
+          TableName: table.name,
+          Key: toAttr(seenKey(key, slot, state.moves.get(slot) ?? 0)),
+          UpdateExpression: 'ADD #ids :ids SET #exp = if_not_exists(#exp, :exp)',
+          ExpressionAttributeNames: { '#ids': IDS, '#exp': EXPIRES_AT },
+          ExpressionAttributeValues: toAttr({ ':ids': new Set(ids), ':exp': expiresAt }),
+        }),
+      ),
+    ),
+  );
   const slots = [...bySlot.keys()];
   const names: Record<string, string> = { '#ids': IDS, '#ver': VERSION };
   slots.forEach((slot, i) => {
@@ -159,27 +173,7 @@ async function moveRecentToPages(table: Table, key: Key, state: CounterState, ex
   };
   await table.client.send(new UpdateItemCommand({ TableName: table.name, ...update }));
   state.version++;
-  state.recent = new Set();
-  for (const slot of slots) {
-    const moves = (state.moves.get(slot) ?? 0) + 1;
-    state.moves.set(slot, moves);
-    // This writer's view of the slot's pages is whole: it read them and wrote the move.
-    state.slotsRead.set(slot, moves);
-  }
-}
-
-async function appendToPages(table: Table, key: Key, state: CounterState, slot: string, ids: string[], expiresAt: number) {
-  const last = state.lastPage.get(slot) ?? { page: 0, size: 0 };
-  const from = last.size + ids.length > PAGE_IDS && last.size > 0 ? last.page + 1 : last.page;
-  const pages = {
-    key: (page: number) => seenKey(key, slot, page),
-    attr: IDS,
-    cap: PAGE_IDS,
-    maxSkips: RACES.attempts,
-    name: `seen pages of ${key.pk} ${key.sk} ${slot}`,
-  };
-  const page = await addToPages(table, pages, ids, from, expiresAt);
-  state.lastPage.set(slot, { page, size: page === last.page ? last.size + ids.length : ids.length });
+  state.movedRecent(bySlot);
 }
 
 interface PlannedWrite {
@@ -195,8 +189,9 @@ interface PlannedWrite {
  * (sampled above PEOPLE_CAP), ids added to `ids`.
  */
 function planWrite(key: Key, fresh: Contribution[], expiresAt: number, state: CounterState): PlannedWrite {
-  const names: Record<string, string> = { '#ver': VERSION, '#ids': IDS, '#exp': EXPIRES_AT };
-  const values: Record<string, unknown> = { ':one': 1, ':exp': expiresAt };
+  const names: Record<string, string> = { '#ver': VERSION, '#ids': IDS, '#exp': EXPIRES_AT, '#born': BORN };
+  const born = state.born ?? randomUUID().slice(0, 8);
+  const values: Record<string, unknown> = { ':one': 1, ':exp': expiresAt, ':born': born };
   const numbers = new Map<string, number>();
   const people = new Map<string, Set<string>>();
   const taken: Contribution[] = [];
@@ -234,8 +229,8 @@ function planWrite(key: Key, fresh: Contribution[], expiresAt: number, state: Co
   if (leftOut) numbers.set(OVER, (numbers.get(OVER) ?? 0) + leftOut);
 
   const adds = ['#ver :one', '#ids :ids'];
-  // First-writer-wins, so a retry never moves the TTL.
-  const sets: string[] = ['#exp = if_not_exists(#exp, :exp)'];
+  // First-writer-wins, so a retry never moves the TTL, and the item's incarnation stays.
+  const sets: string[] = ['#exp = if_not_exists(#exp, :exp)', '#born = if_not_exists(#born, :born)'];
   const setChanges = new Map<string, { members: Set<string>; level: number }>();
   values[':ids'] = new Set(taken.map(recentMember));
   let n = 0;
@@ -287,10 +282,9 @@ function planWrite(key: Key, fresh: Contribution[], expiresAt: number, state: Co
     leftOut,
     apply() {
       state.version++;
-      for (const c of taken) {
-        state.recent.add(recentMember(c));
-        state.ids.add(c.id);
-      }
+      // The condition held, so the item had this `born` or none and now has it.
+      state.born = born;
+      state.addRecent(taken);
       for (const attr of newNumbers) state.numbers.add(attr);
       if (leftOut) state.numbers.add(OVER);
       for (const [attr, change] of setChanges) {
@@ -302,4 +296,4 @@ function planWrite(key: Key, fresh: Contribution[], expiresAt: number, state: Co
 }
 
 /** Exported for the limits' arithmetic in docs/storage.md and its test. */
-export const COUNTER_LIMITS = { RECENT_IDS, PAGE_IDS, MAX_NUMBERS, MAX_SETS, PEOPLE_CAP, IDS_PER_WRITE, EXPRESSION_BUDGET };
+export const COUNTER_LIMITS = { RECENT_IDS, MAX_NUMBERS, MAX_SETS, PEOPLE_CAP, EXPRESSION_BUDGET };

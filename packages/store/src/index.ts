@@ -35,6 +35,7 @@ export type { ApplyResult, LogChange, LogEntry, MemberState, Standing } from './
 export { dynamo } from './clients';
 export type { AddOutcome, Contribution, CounterStates } from './counted-add';
 export { COUNTER_LIMITS } from './counted-add';
+export { clearSeenCache } from './counter-state';
 export { isConditionalCheckFailed } from './errors';
 export type { FeedbackEffect, FeedbackRecord } from './feedback-repo';
 export type { ErasureMark, IdentityLink } from './identity-repo';

@@ -47,8 +47,12 @@ export const rollupDay = (sk: string) => sk.slice(ROLLUP_PREFIX.length, ROLLUP_P
  * entries, so a day holds any number of events (items written before pages: `D#<day>`).
  */
 export const PENDING_SHARDS = 32;
-/** Entries per pending page: at most ~1.3 KB each (20 topics of 63 characters), so under 400 KB. */
-export const PENDING_PAGE_ENTRIES = 250;
+/**
+ * Entries per pending page: at most ~1.3 KB each (20 topics of 63 characters), so under 70 KB;
+ * typically ~70 bytes, so ~3.5 KB. A batch appends a few entries to a page and DynamoDB bills
+ * the append by the page's whole size: small pages keep each append to a few write units.
+ */
+export const PENDING_PAGE_ENTRIES = 50;
 export const visitorTag = (anonymousId: string) => createHash('sha256').update(anonymousId).digest('base64url').slice(0, 12);
 const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 /** The first 12 bits of the tag, uniform over the shards (4,096 is a multiple of PENDING_SHARDS). */

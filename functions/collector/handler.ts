@@ -59,7 +59,11 @@ async function collectFrom(req: HttpRequest, origin: string | undefined, config:
     hashSecret,
     enqueue,
   );
-  return json(202, { accepted: result.accepted, rejected: result.rejected }, corsHeaders(origin));
+  // `dropped` (per reason) only when something was: a headless browser's events, dropped as a
+  // bot's, must not look like a silent success. accepted + rejected + dropped = the batch.
+  const { accepted, rejected, dropped } = result;
+  const answer = Object.keys(dropped).length ? { accepted, rejected, dropped } : { accepted, rejected };
+  return json(202, answer, corsHeaders(origin));
 }
 
 /** Segment's HTTP Tracking API: the SDKs cannot act on per-event answers, so bad events are dropped. */

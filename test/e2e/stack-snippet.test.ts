@@ -95,6 +95,16 @@ describe.skipIf(!hasChromium)(`snippet on the local stack${hasChromium ? '' : ` 
     await page.close();
   });
 
+  test('a headless browser’s own agent is dropped as a bot, and the answer says so', async () => {
+    site.setPage('/headless', articleHtml({ head: snippetTag(stack.baseUrl, 'wk_blog_e2e') }));
+    // No userAgent option: Chromium announces itself as HeadlessChrome.
+    const page = await browser.newPage();
+    const answer = page.waitForResponse((r) => new URL(r.url()).pathname === '/v1/collect' && r.request().method() === 'POST');
+    await page.goto(site.pageUrl('/headless'));
+    expect(await (await answer).json()).toEqual({ accepted: 0, rejected: [], dropped: { bot: 1 } });
+    await page.close();
+  });
+
   test('with consent required and refused, nothing lands', async () => {
     site.setPage('/strict', articleHtml({ head: snippetTag(stack.baseUrl, 'wk_strict_e2e'), script: 'intent.consent(false)' }));
     const page = await newPage();

@@ -95,6 +95,21 @@ describe.skipIf(!hasChromium)(`snippet on the local stack${hasChromium ? '' : ` 
     await page.close();
   });
 
+  test('tracker.js arrives gzip-compressed with an ETag and cache headers, and runs', async () => {
+    site.setPage('/compressed', articleHtml({ head: snippetTag(stack.baseUrl, 'wk_blog_e2e') }));
+    const page = await newPage();
+    const script = page.waitForResponse((r) => new URL(r.url()).pathname === '/v1/tracker.js');
+    await page.goto(site.pageUrl('/compressed'));
+    const headers = (await script).headers();
+    expect(headers['content-encoding']).toBe('gzip');
+    expect(headers.etag).toMatch(/^W\/"[\w-]+"$/);
+    expect(headers['cache-control']).toBe('public, max-age=300, stale-while-revalidate=86400');
+    await waitFor(() => page.evaluate(() => (window as unknown as { intent: { loaded?: 1 } }).intent.loaded === 1), {
+      what: 'the snippet to load',
+    });
+    await page.close();
+  });
+
   test('a headless browser’s own agent is dropped as a bot, and the answer says so', async () => {
     site.setPage('/headless', articleHtml({ head: snippetTag(stack.baseUrl, 'wk_blog_e2e') }));
     // No userAgent option: Chromium announces itself as HeadlessChrome.

@@ -7,18 +7,9 @@ import { snippetTag } from '@intent/tracker';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startTestStack, type TestStack } from '../integration/harness';
-import {
-  articleHtml,
-  hasChromium,
-  launchBrowser,
-  NO_CHROMIUM_MESSAGE,
-  type SiteServer,
-  serveSite,
-  sleep,
-  waitFor,
-} from './browser';
+import { articleHtml, launchBrowser, NEEDS_CHROMIUM, type SiteServer, serveSite, sleep, waitFor } from './browser';
 
-describe.skipIf(!hasChromium)(`snippet on the local stack${hasChromium ? '' : ` (${NO_CHROMIUM_MESSAGE})`}`, () => {
+describe('snippet on the local stack', NEEDS_CHROMIUM, () => {
   let stack: TestStack;
   let site: SiteServer;
   let browser: Browser;

@@ -8,6 +8,8 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'ERROR' },
+    // The default output, then a line per suite skipped for a missing prerequisite (no Chromium).
+    reporters: ['default', './test/skipped-reporter.ts'],
     projects: [
       // Every test, the integration tests on dynalite (what `npm start` runs on).
       { extends: true, test: { name: 'default', include: ['test/**/*.test.ts'] } },

@@ -62,6 +62,19 @@ export function writeKeyOf(req: HttpRequest, bodyKey: string | undefined): strin
   return bodyKey || req.headers['x-write-key'] || req.query.writeKey || fromBasic || undefined;
 }
 
+/**
+ * The `?writeKey=` of `GET /v1/tracker.js`. The snippet tag always carries it, so a script URL
+ * without one was mistyped: a 400 that says what the URL needs, where the POST paths answer a
+ * missing key with 401 (a request without its credential).
+ */
+export function trackerWriteKey(req: HttpRequest): string {
+  const { writeKey } = req.query;
+  if (writeKey) return writeKey;
+  throw badRequest('missing_write_key', "tracker.js needs the site's write key: /v1/tracker.js?writeKey=<the site's writeKey>", [
+    { path: 'writeKey', message: 'required query parameter' },
+  ]);
+}
+
 export function requireSite(config: Config, writeKey: string | undefined): Site {
   if (!writeKey)
     throw new HttpError(401, 'missing_write_key', 'a write key is required (body writeKey, X-Write-Key header or ?writeKey=)');

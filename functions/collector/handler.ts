@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Config } from '@intent/config';
-import { forbidden, HttpError, type HttpRequest, httpHandler, json, type Route } from '@intent/http';
+import { assetResponse, forbidden, HttpError, type HttpRequest, httpHandler, json, type Route } from '@intent/http';
 import { ConfigCache, collect, loadHashSecret, requiredEnv, sendAll, sqs } from '@intent/pipeline';
 import { ENV } from '@intent/resources';
 import { dynamo, Store } from '@intent/store';
@@ -15,6 +15,7 @@ import {
   preflightAllowed,
   requireSite,
   type SegmentCall,
+  trackerWriteKey,
   writeKeyOf,
 } from './envelope';
 
@@ -24,6 +25,12 @@ const ingestQueueUrl = requiredEnv(ENV.ingestQueueUrl);
 const hashSecret = await loadHashSecret();
 const configs = new ConfigCache(store);
 const enqueue = (bodies: string[]) => sendAll(sqs, ingestQueueUrl, bodies);
+/**
+ * Browsers and a CDN may keep the script five minutes and serve a stale copy for a day while
+ * they revalidate (a 304 when unchanged). Not immutable: its URL stays the same while its
+ * content follows the site's configuration and each deploy.
+ */
+const TRACKER_CACHE_CONTROL = 'public, max-age=300, stale-while-revalidate=86400';
 
 /** POST /v1/collect: the snippet's and forwarders' endpoint, with per-event answers. */
 const collectRoute: Route = async (req) => {
@@ -59,7 +66,11 @@ async function collectFrom(req: HttpRequest, origin: string | undefined, config:
     hashSecret,
     enqueue,
   );
-  return json(202, { accepted: result.accepted, rejected: result.rejected }, corsHeaders(origin));
+  // `dropped` (per reason) only when something was: a headless browser's events, dropped as a
+  // bot's, must not look like a silent success. accepted + rejected + dropped = the batch.
+  const { accepted, rejected, dropped } = result;
+  const answer = Object.keys(dropped).length ? { accepted, rejected, dropped } : { accepted, rejected };
+  return json(202, answer, corsHeaders(origin));
 }
 
 /** Segment's HTTP Tracking API: the SDKs cannot act on per-event answers, so bad events are dropped. */
@@ -92,18 +103,17 @@ export const handler = httpHandler(logger, {
   },
   'GET /v1/tracker.js': async (req) => {
     const config = await configs.get();
-    const site = requireSite(config, req.query.writeKey);
+    const site = requireSite(config, trackerWriteKey(req));
     const script = renderTracker({
       endpoint: `${req.headers['x-forwarded-proto'] ?? 'https'}://${req.headers.host ?? ''}`,
       writeKey: site.writeKey,
       consentRequired: site.consentRequired,
       engagedRead: site.engagedRead,
     });
-    return {
-      status: 200,
-      text: script,
-      headers: { 'content-type': 'application/javascript; charset=utf-8', 'cache-control': 'public, max-age=300' },
-    };
+    return assetResponse(req, script, {
+      contentType: 'application/javascript; charset=utf-8',
+      cacheControl: TRACKER_CACHE_CONTROL,
+    });
   },
   'POST /v1/batch': segmentRoute(),
   'POST /v1/track': segmentRoute('track'),

@@ -6,11 +6,14 @@ import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Browser, chromium } from 'playwright-core';
+import { skipUnless } from '../skips';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-/** For `describe.skipIf(!hasChromium)`. */
-export const hasChromium = existsSync(CHROMIUM_PATH);
-export const NO_CHROMIUM_MESSAGE = `browser tests skipped: no Chromium at ${CHROMIUM_PATH} (set CHROMIUM_PATH)`;
+/** Options for a browser suite's `describe`: skipped, and said so at the end of the run, without Chromium. */
+export const NEEDS_CHROMIUM = skipUnless(existsSync(CHROMIUM_PATH), {
+  what: 'browser tests',
+  why: `no Chromium at ${CHROMIUM_PATH}; install it with apt-get install -y chromium or set CHROMIUM_PATH`,
+});
 
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({

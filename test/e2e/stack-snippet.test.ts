@@ -7,18 +7,9 @@ import { snippetTag } from '@intent/tracker';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startTestStack, type TestStack } from '../integration/harness';
-import {
-  articleHtml,
-  hasChromium,
-  launchBrowser,
-  NO_CHROMIUM_MESSAGE,
-  type SiteServer,
-  serveSite,
-  sleep,
-  waitFor,
-} from './browser';
+import { articleHtml, launchBrowser, NEEDS_CHROMIUM, type SiteServer, serveSite, sleep, waitFor } from './browser';
 
-describe.skipIf(!hasChromium)(`snippet on the local stack${hasChromium ? '' : ` (${NO_CHROMIUM_MESSAGE})`}`, () => {
+describe('snippet on the local stack', NEEDS_CHROMIUM, () => {
   let stack: TestStack;
   let site: SiteServer;
   let browser: Browser;
@@ -92,6 +83,31 @@ describe.skipIf(!hasChromium)(`snippet on the local stack${hasChromium ? '' : ` 
     expect((await stats('blog')).accepted).toBeGreaterThanOrEqual(3); // page, identify, content_read
     const trends = (await stack.api('/v1/topics/trends?site=blog', { key: admin() })).body.trends;
     expect(trends.find((t: { topic: string }) => t.topic === 'data-warehousing')?.reads).toBeGreaterThanOrEqual(1);
+    await page.close();
+  });
+
+  test('tracker.js arrives gzip-compressed with an ETag and cache headers, and runs', async () => {
+    site.setPage('/compressed', articleHtml({ head: snippetTag(stack.baseUrl, 'wk_blog_e2e') }));
+    const page = await newPage();
+    const script = page.waitForResponse((r) => new URL(r.url()).pathname === '/v1/tracker.js');
+    await page.goto(site.pageUrl('/compressed'));
+    const headers = (await script).headers();
+    expect(headers['content-encoding']).toBe('gzip');
+    expect(headers.etag).toMatch(/^W\/"[\w-]+"$/);
+    expect(headers['cache-control']).toBe('public, max-age=300, stale-while-revalidate=86400');
+    await waitFor(() => page.evaluate(() => (window as unknown as { intent: { loaded?: 1 } }).intent.loaded === 1), {
+      what: 'the snippet to load',
+    });
+    await page.close();
+  });
+
+  test('a headless browser’s own agent is dropped as a bot, and the answer says so', async () => {
+    site.setPage('/headless', articleHtml({ head: snippetTag(stack.baseUrl, 'wk_blog_e2e') }));
+    // No userAgent option: Chromium announces itself as HeadlessChrome.
+    const page = await browser.newPage();
+    const answer = page.waitForResponse((r) => new URL(r.url()).pathname === '/v1/collect' && r.request().method() === 'POST');
+    await page.goto(site.pageUrl('/headless'));
+    expect(await (await answer).json()).toEqual({ accepted: 0, rejected: [], dropped: { bot: 1 } });
     await page.close();
   });
 

@@ -9,10 +9,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   articleHtml,
   type HttpServer,
-  hasChromium,
   launchBrowser,
   listen,
-  NO_CHROMIUM_MESSAGE,
+  NEEDS_CHROMIUM,
   readBody,
   type SiteServer,
   serveSite,
@@ -53,10 +52,8 @@ const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 /** Long enough for the 2 s batch timer to have fired, and the request to land. */
 const QUIET_MS = 2600;
 
-if (!hasChromium) console.warn(NO_CHROMIUM_MESSAGE);
-
 // Generous timeout: these run concurrently, on machines that may be busy.
-describe.skipIf(!hasChromium).concurrent('tracker snippet in Chromium', { timeout: 60_000 }, () => {
+describe('tracker snippet in Chromium', { ...NEEDS_CHROMIUM, concurrent: true, timeout: 60_000 }, () => {
   let browser: Browser;
   let collector: HttpServer;
   let site: SiteServer;

@@ -1,6 +1,9 @@
+import { gunzipSync } from 'node:zlib';
 import { BatchGetItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { defaultConfig } from '@intent/config';
 import { IngestBatch, MAX_BATCH_BODY_BYTES } from '@intent/events';
+import { renderTracker } from '@intent/tracker';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { awsError, context, httpEvent, setHandlerEnv } from './events';
@@ -102,5 +105,55 @@ describe('collector under SQS faults', () => {
       .resolves({ Successful: [{ Id: '0', MessageId: 'x', MD5OfMessageBody: '' }] });
     const res = await post(batch(1));
     expect(res).toEqual({ status: 202, body: { accepted: 1, rejected: [] } });
+  });
+});
+
+describe('GET /v1/tracker.js as API Gateway receives it', () => {
+  const script = renderTracker({ ...defaultConfig().sites.sites[0]!, endpoint: 'https://collector.test' });
+  async function get(headers: Record<string, string>, query: Record<string, string> = { writeKey: 'wk_dev' }) {
+    ddb.on(BatchGetItemCommand).resolves({ Responses: {} }); // no stored config: the fresh-stack defaults
+    const event = {
+      ...httpEvent('GET /v1/tracker.js', '', { host: 'collector.test', ...headers }),
+      queryStringParameters: query,
+    };
+    return handler(event, context);
+  }
+
+  it('answers a gzip-accepting browser with the site’s script gzipped and base64-encoded, and cache headers', async () => {
+    const res = await get({ 'accept-encoding': 'gzip, deflate, br' });
+    expect(res.statusCode).toBe(200);
+    expect(res.isBase64Encoded).toBe(true);
+    expect(gunzipSync(Buffer.from(res.body ?? '', 'base64')).toString('utf8')).toBe(script);
+    expect(res.headers).toMatchObject({
+      'content-type': 'application/javascript; charset=utf-8',
+      'content-encoding': 'gzip',
+      'cache-control': 'public, max-age=300, stale-while-revalidate=86400',
+      vary: 'Accept-Encoding',
+      etag: expect.stringMatching(/^W\/"/),
+    });
+  });
+
+  it('answers 304 to a revalidation with the ETag it gave, and the plain script to a client without gzip', async () => {
+    const first = await get({ 'accept-encoding': 'gzip' });
+    const etag = String(first.headers?.etag);
+    const revalidated = await get({ 'accept-encoding': 'gzip', 'if-none-match': etag });
+    expect(revalidated.statusCode).toBe(304);
+    expect(revalidated.body).toBe('');
+    expect(revalidated.headers?.etag).toBe(etag);
+    const plain = await get({});
+    expect(plain).toMatchObject({ statusCode: 200, body: script });
+    expect(plain.isBase64Encoded).toBeFalsy();
+  });
+
+  it('answers 400 missing_write_key naming the query parameter when the URL has no ?writeKey=', async () => {
+    const res = await get({}, {});
+    expect(res.statusCode).toBe(400);
+    expect(JSON.parse(res.body ?? '')).toEqual({
+      error: {
+        code: 'missing_write_key',
+        message: expect.stringContaining('?writeKey='),
+        details: [{ path: 'writeKey', message: expect.any(String) }],
+      },
+    });
   });
 });

@@ -73,9 +73,16 @@ function expectError(res: Answer, status: number, code: string) {
 }
 
 /** A 202 with exactly these rejections (index and code), each in the contract's shape. */
-function expectBatch(res: Answer, accepted: number, rejected: { index: number; code: string }[]) {
+function expectBatch(
+  res: Answer,
+  accepted: number,
+  rejected: { index: number; code: string }[],
+  dropped?: Record<string, number>,
+) {
   expect(res.status).toBe(202);
   expect(res.body.accepted).toBe(accepted);
+  // Named per reason when anything was dropped, absent otherwise.
+  expect(res.body.dropped).toEqual(dropped);
   expect(res.body.rejected.map((r: { index: number; code: string }) => ({ index: r.index, code: r.code }))).toEqual(rejected);
   for (const r of res.body.rejected)
     expect(r).toEqual({
@@ -461,7 +468,7 @@ describe('POST /v1/collect: events accepted and dropped', () => {
     expect(after.ignoredTopics - before.ignoredTopics).toBe(2);
   });
 
-  it('drops an event from a bot user agent: not in accepted, not rejected, never scored, counted as bot', async () => {
+  it('drops an event from a bot user agent: not in accepted, not rejected, named in the answer as dropped.bot, never scored, counted as bot', async () => {
     await stack.drain();
     const before = (await siteStats('dev')).dropped.bot ?? 0;
     const res = await collectEvents([
@@ -471,14 +478,14 @@ describe('POST /v1/collect: events accepted and dropped', () => {
         context: { userAgent: 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)' },
       }),
     ]);
-    expectBatch(res, 1, []);
+    expectBatch(res, 1, [], { bot: 1 });
     // A browser request's own agent counts too (a server-side forwarder's, without Origin, does not).
     const header = await collectEvents([track('demo_request', { anonymousId: 'v-bot' })], 'wk_dev', {
       'content-type': 'text/plain',
       origin: 'https://dev.example',
       'user-agent': 'Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)',
     });
-    expectBatch(header, 0, []);
+    expectBatch(header, 0, [], { bot: 1 });
     await stack.drain();
     const seen = await account('bot-drop.example');
     expect(seen.intent.stage).not.toBe('hand_raiser');
@@ -486,7 +493,7 @@ describe('POST /v1/collect: events accepted and dropped', () => {
     expect(((await siteStats('dev')).dropped.bot ?? 0) - before).toBe(2);
   });
 
-  it('drops an event without consent where the site requires it (counted as consent), and scores one with consent', async () => {
+  it('drops an event without consent where the site requires it (named in the answer and counted as consent), and scores one with consent', async () => {
     const res = await collectEvents(
       [
         identify('v-consent', 'ola@consent-drop.example', { context: { consent: 'granted' } }),
@@ -495,7 +502,7 @@ describe('POST /v1/collect: events accepted and dropped', () => {
       ],
       'wk_consent',
     );
-    expectBatch(res, 1, []);
+    expectBatch(res, 1, [], { consent: 2 });
     await stack.drain();
     expect((await account('consent-drop.example')).intent.score).toBe(0);
     // Dropped, but counted: the ingestion stats show both (only this test uses the consent site).

@@ -7,9 +7,11 @@ import { type HttpRequest, toRequest } from './request';
 
 export interface HttpResponse {
   status: number;
-  /** JSON body; ignored when `text` is given. */
+  /** JSON body; ignored when `text` or `bytes` is given. */
   body?: unknown;
   text?: string;
+  /** A binary body (e.g. compressed): API Gateway gets it base64-encoded and sends the bytes on. */
+  bytes?: Buffer;
   headers?: Record<string, string>;
 }
 
@@ -41,11 +43,16 @@ export function httpHandler(logger: Logger, routes: Record<string, Route>) {
 }
 
 function toResult(res: HttpResponse): APIGatewayProxyStructuredResultV2 {
+  if (res.bytes) {
+    return { statusCode: res.status, headers: res.headers, body: res.bytes.toString('base64'), isBase64Encoded: true };
+  }
   const isText = res.text !== undefined;
+  // An answer without a body (a 304) has no type to declare.
+  const hasBody = isText || res.body !== undefined;
   return {
     statusCode: res.status,
     headers: {
-      'content-type': isText ? 'text/plain; charset=utf-8' : 'application/json',
+      ...(hasBody ? { 'content-type': isText ? 'text/plain; charset=utf-8' : 'application/json' } : {}),
       ...res.headers,
     },
     body: isText ? res.text : res.body === undefined ? '' : JSON.stringify(res.body),

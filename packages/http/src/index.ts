@@ -1,3 +1,4 @@
+export * from './asset';
 export * from './auth';
 export * from './csv';
 export * from './errors';

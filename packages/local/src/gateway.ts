@@ -20,7 +20,7 @@ interface CompiledRoute {
  * A stand-in for API Gateway v2 (HTTP API, payload format 2.0): matches the request against
  * the same ROUTES the stack declares and invokes the same handler module with the event API
  * Gateway would build. Bodies that are not text (or are gzip-encoded) arrive base64-encoded,
- * as in AWS.
+ * as in AWS; an answer with `isBase64Encoded` (a gzipped tracker.js) leaves as its decoded bytes.
  */
 export function createGateway(routes: RouteDefinition[], handlers: Record<string, HttpLambda>): Server {
   const compiled = routes.map(compile);

@@ -9,8 +9,8 @@ import type { IpRangeMatcher } from './ip-ranges';
  * batch read (a miss is known too), so resolving costs no further reads. A new visitor link
  * costs one conditional write (an erased visitor's tombstone refuses it); new user links are
  * written together (`saveLinks`).
- * Page views need no link (they count by network only), so `load` reads none for them, but the
- * user's of a page view under a user id alone (its person, `personOf`).
+ * Page views need no link (they count by network only), so `load` reads none for them, except
+ * the user link of a page view under a user id alone: it names the event's person (`personOf`).
  * An erased visitor's events resolve to 'erased' (see `resolve`).
  */
 export class AccountResolver {

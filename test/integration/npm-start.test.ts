@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -42,6 +42,12 @@ describe('npm start', () => {
     const { url, sdrKey } = await first.ready;
     expect(first.output()).toContain('<script async src=');
     expect(first.output()).toContain('ik_test_admin_key_for_npm_start');
+    // The README's walk-through sources the address and keys from the data dir.
+    const keysFile = join(dataDir, 'dev-keys.env');
+    expect(first.output()).toContain(`source ${keysFile}`);
+    expect(statSync(keysFile).mode & 0o777).toBe(0o600);
+    expect(readFileSync(keysFile, 'utf8')).toContain(`export INTENT_URL='${url}'`);
+    expect(readFileSync(keysFile, 'utf8')).toContain(`export SDR_KEY='${sdrKey}'`);
     const posted = await fetch(`${url}/v1/collect`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -10,8 +10,8 @@ export function keyedHash(secret: string, value: string, length = 16): string {
 }
 
 /**
- * The person an anonymous visitor counts as in distinct-people sets (rollups, site activity)
- * when its events carry no user id: the one place this formula lives, so erasure finds it.
+ * The person a visitor (an anonymous id) counts as in distinct-people sets (rollups, site
+ * activity), before and after it identifies: the one place this formula lives, so erasure finds it.
  */
 export function visitorPerson(secret: string, anonymousId: string): string {
   return keyedHash(secret, `anon:${anonymousId}`);

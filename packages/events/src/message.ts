@@ -18,7 +18,11 @@ export const IngestMessage = z.object({
   anonymousId: z.string().optional(),
   /** Keyed hash of the userId. */
   userHash: z.string().optional(),
-  /** The visitor, for distinct-people counts: hashed anonymousId, or the user hash. */
+  /**
+   * Who the event counts as in distinct-people sets: the visitor's person hash whenever the
+   * event has an anonymousId (with or without a userId), else the user hash, which the rollup
+   * replaces by the person of the visitor that user identified with (`AccountResolver.personOf`).
+   */
   person: z.string(),
   timestamp: z.string(),
   receivedAt: z.string(),

@@ -85,7 +85,9 @@ export function normalizeEvent(input: unknown, ctx: CollectContext): Outcome {
       signal,
       anonymousId: event.anonymousId,
       userHash,
-      person: userHash ?? visitorPerson(ctx.hashSecret, event.anonymousId ?? ''),
+      // The browser is the person from its first anonymous event on: identifying with a user id
+      // later must not make it a second one. A user id alone is resolved further by the rollup.
+      person: event.anonymousId ? visitorPerson(ctx.hashSecret, event.anonymousId) : (userHash ?? ''),
       timestamp: timestamp.toISOString(),
       receivedAt: ctx.receivedAt.toISOString(),
       topics: topics.topics,

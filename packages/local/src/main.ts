@@ -1,6 +1,7 @@
 import './quiet-sdk';
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { snippetTag } from '@intent/tracker';
+import { writeDevKeys } from './dev-keys';
 import { startLocalStack } from './stack';
 
 /**
@@ -16,12 +17,16 @@ const stack = await startLocalStack({
 });
 
 const { baseUrl, secrets } = stack;
+const keysFile = writeDevKeys(dataDir, baseUrl, secrets);
+// Shown as the README writes it (`.data/dev-keys.env`) when the data dir is under the working directory.
+const keysPath = relative(process.cwd(), keysFile).startsWith('..') ? keysFile : relative(process.cwd(), keysFile);
 console.log(`intent-pipeline is running at ${baseUrl}  (data: ${dataDir})
 ${stack.restored ? `restored ${stack.restored} queued messages saved by the last clean stop\n` : ''}
 API keys (development):
   admin      ${secrets.adminKey}
   marketing  ${secrets.marketingKey}
   sdr:*      ${secrets.sdrKey}
+For the README's curl calls, in another terminal:  source ${keysPath}
 
 Paste into a page of the development site (write key wk_dev):
   ${snippetTag(baseUrl, 'wk_dev').replace(/\n/g, '\n  ')}

@@ -8,14 +8,15 @@ const READS = new Set<string>(READ_SIGNALS);
 /**
  * What one accepted event adds to its site's daily activity: the ingestion counters, the
  * pipeline lag, and per topic its page views, reads (engaged reads, downloads, webinars),
- * reads that resolved to no account, and the visitor (unless `person: false`: an erased
- * visitor's event counts as anonymous traffic, in no distinct-visitor set).
+ * reads that resolved to no account, and the person behind it (`person`, see
+ * `AccountResolver.personOf`; none for an erased visitor's event, which counts as anonymous
+ * traffic, in no distinct-visitor set).
  */
 export function eventActivity(
   message: IngestMessage,
   resolved: boolean,
   processedAt: Date,
-  { person = true } = {},
+  person: string | undefined,
 ): Contribution {
   const counts: Record<string, number> = {
     accepted: 1,
@@ -31,7 +32,7 @@ export function eventActivity(
         counts[`r_${topic}`] = 1;
         if (!resolved) counts[`u_${topic}`] = 1;
       }
-      if (person) people[`v_${topic}`] = message.person;
+      if (person) people[`v_${topic}`] = person;
     }
   }
   return { id: message.id, slot: slotOf(message.timestamp), counts, people };

@@ -38,12 +38,16 @@ const TTL_LAG_DAYS = 2;
  * Erases what is stored about one visitor (GDPR / CCPA erasure), idempotently:
  * 1. the visitor's link becomes a tombstone first, so from now on no batch links the visitor
  *    again or counts its events for an account or a person (the rollup drops them);
- * 2. its pending events go, and with them the person hashes they carried;
- * 3. those persons and the visitor's own hash leave the `people` sets of the linked account's
- *    rollups, and the account is re-scored (breadth drops; pod and audience changes follow);
- * 4. they leave every configured site's per-topic visitor sets;
- * 5. the tombstone forgets the account. A failure before this step leaves the account on the
- *    tombstone, so retrying the erasure finishes it.
+ * 2. the users it identified with stop counting as its person (their events under the user
+ *    id alone counted as the visitor, see `AccountResolver.personOf`);
+ * 3. its pending events go, and with them the person hashes they carried;
+ * 4. the persons it was counted as (its own hash, those of its pending events, and the hashes
+ *    of its users: their events before the link, and events counted before a visitor was one
+ *    person) leave the `people` sets of the linked account's rollups, and the account is
+ *    re-scored (breadth drops; pod and audience changes follow);
+ * 5. they leave every configured site's per-topic visitor sets;
+ * 6. the tombstone forgets the account and the users. A failure before this step leaves them
+ *    on the tombstone, so retrying the erasure finishes it.
  * Counters (reads per account, topic and day; page views and reads per site) stay: they name
  * no one. Erasing a visitor never seen still leaves the tombstone, so its events are never counted.
  */
@@ -52,8 +56,10 @@ export async function eraseVisitor(anonymousId: string, deps: ErasureDeps): Prom
   const today = dayOf(now);
   const tomorrow = addDays(today, 1);
   const mark = await store.identity.beginErasure(anonymousId, now.toISOString());
+  const person = visitorPerson(deps.hashSecret, anonymousId);
+  await Promise.all(mark.users.map((userHash) => store.identity.forgetPerson(userHash, person)));
   const pending = await store.erasure.erasePending(anonymousId, addDays(today, -OLDEST_EVENT_DAYS - TTL_LAG_DAYS), tomorrow);
-  const persons = [...new Set([visitorPerson(deps.hashSecret, anonymousId), ...pending.persons])];
+  const persons = [...new Set([person, ...pending.persons, ...mark.users])];
 
   let accountRollups = 0;
   const messages: PodMessage[] = [];

@@ -1,5 +1,5 @@
 import type { IngestMessage } from '@intent/events';
-import type { IdentityLink, Store } from '@intent/store';
+import type { Store, UserLink, VisitorLink } from '@intent/store';
 import { settleLimited } from './concurrency';
 import type { IpRangeMatcher } from './ip-ranges';
 
@@ -9,18 +9,21 @@ import type { IpRangeMatcher } from './ip-ranges';
  * batch read (a miss is known too), so resolving costs no further reads. A new visitor link
  * costs one conditional write (an erased visitor's tombstone refuses it); new user links are
  * written together (`saveLinks`).
- * Page views need no link (they count by network only), so `load` reads none for them.
+ * Page views need no link (they count by network only), so `load` reads none for them, except
+ * the user link of a page view under a user id alone: it names the event's person (`personOf`).
  * An erased visitor's events resolve to 'erased' (see `resolve`).
  */
 export class AccountResolver {
-  private visitors = new Map<string, IdentityLink>();
-  private users = new Map<string, IdentityLink>();
+  private visitors = new Map<string, VisitorLink>();
+  private users = new Map<string, UserLink>();
   /** Visitors whose link this batch found a tombstone (erased since the register was read). */
   private readonly tombstoned = new Set<string>();
   /** Visitors newly linked to a domain in this batch: their anonymous past is stitched once. */
   readonly linked = new Map<string, string>();
+  /** Visitors whose link gained a user in this batch (same domain): written with the new ones. */
+  private readonly newVisitorUsers = new Set<string>();
   /** Users newly linked in this batch, written together by `saveLinks`. */
-  private readonly newUserLinks = new Map<string, IdentityLink>();
+  private readonly newUserLinks = new Map<string, UserLink>();
 
   /** `erased`: the register of erased visitors, read before this batch (see `ErasedVisitorCache`). */
   constructor(
@@ -29,11 +32,14 @@ export class AccountResolver {
     private readonly ipRanges?: IpRangeMatcher,
   ) {}
 
-  /** Reads the links of every visitor and user the messages other than page views name. */
+  /**
+   * Reads the links of every visitor and user the messages other than page views name, and
+   * the users of page views under a user id alone.
+   */
   async load(messages: IngestMessage[]): Promise<void> {
     const linkable = messages.filter((m) => m.signal !== 'page_view');
     const anonymousIds = linkable.flatMap((m) => (m.anonymousId ? [m.anonymousId] : []));
-    const userHashes = linkable.flatMap((m) => (m.userHash ? [m.userHash] : []));
+    const userHashes = messages.flatMap((m) => (m.userHash && (m.signal !== 'page_view' || !m.anonymousId) ? [m.userHash] : []));
     const links = await this.store.identity.links(anonymousIds, userHashes);
     ({ visitors: this.visitors, users: this.users } = links);
     for (const anonymousId of links.erased) this.tombstoned.add(anonymousId);
@@ -92,20 +98,51 @@ export class AccountResolver {
     return byVisitor && message.signal !== 'page_view' ? { domain: byVisitor.domain, identified: true } : undefined;
   }
 
+  /**
+   * The person an event counts as in distinct-people sets. A visitor (browser) is one person
+   * from its first event on, so an event with an anonymous id counts as the visitor's person
+   * (the collector's `person`), before and after it identifies. An event under a user id alone
+   * counts as the person of the visitor the user identified with, once the user is linked to
+   * one; before that, as the user's own hash.
+   */
+  personOf(message: IngestMessage): string {
+    if (message.anonymousId || !message.userHash) return message.person;
+    return this.users.get(message.userHash)?.person ?? message.person;
+  }
+
   private isErased(anonymousId: string): boolean {
     return this.erased.has(anonymousId) || this.tombstoned.has(anonymousId);
   }
 
-  /** Links the message's visitor and user to the domain, in memory: `saveLinks` writes them. */
+  /**
+   * Links the message's visitor and user to the domain, in memory: `saveLinks` writes them.
+   * The visitor's link keeps the users it identified with, and a user's link the person of the
+   * first visitor it identified with: what makes them one person (`personOf`) and lets erasing
+   * the visitor find the user.
+   */
   private link(message: IngestMessage, domain: string): void {
-    const link = { domain, linkedAt: message.timestamp };
-    if (message.anonymousId && this.visitors.get(message.anonymousId)?.domain !== domain) {
-      this.linked.set(message.anonymousId, domain);
-      this.visitors.set(message.anonymousId, link);
+    const { anonymousId, userHash } = message;
+    const linkedAt = message.timestamp;
+    if (anonymousId) {
+      const known = this.visitors.get(anonymousId);
+      const users = known?.users ?? [];
+      const newUser = userHash && !users.includes(userHash) ? [userHash] : [];
+      if (known?.domain !== domain) {
+        this.linked.set(anonymousId, domain);
+        this.visitors.set(anonymousId, { domain, linkedAt, users: [...users, ...newUser] });
+      } else if (newUser.length) {
+        this.newVisitorUsers.add(anonymousId);
+        this.visitors.set(anonymousId, { ...known, users: [...users, ...newUser] });
+      }
     }
-    if (message.userHash && this.users.get(message.userHash)?.domain !== domain) {
-      this.users.set(message.userHash, link);
-      this.newUserLinks.set(message.userHash, link);
+    if (userHash) {
+      const known = this.users.get(userHash);
+      const person = known?.person ?? (anonymousId ? message.person : undefined);
+      if (known?.domain !== domain || known.person !== person) {
+        const link = known?.domain === domain ? { ...known, person } : { domain, linkedAt, person };
+        this.users.set(userHash, link);
+        this.newUserLinks.set(userHash, link);
+      }
     }
   }
 
@@ -117,12 +154,15 @@ export class AccountResolver {
    * they resolved are wrong. `failed`: visitors and users whose links could not be written.
    */
   async saveLinks(concurrency: number): Promise<{ refused: boolean; failedVisitors: Set<string>; failedUsers: Set<string> }> {
-    const visitors = [...this.linked];
-    const results = await settleLimited(visitors, concurrency, ([anonymousId, domain]) =>
-      this.store.identity.linkVisitor(anonymousId, domain, this.visitors.get(anonymousId)?.linkedAt ?? ''),
+    const visitors = [...new Set([...this.linked.keys(), ...this.newVisitorUsers])].flatMap((anonymousId) => {
+      const link = this.visitors.get(anonymousId);
+      return link ? [{ anonymousId, link }] : [];
+    });
+    const results = await settleLimited(visitors, concurrency, ({ anonymousId, link }) =>
+      this.store.identity.linkVisitor(anonymousId, link),
     );
     const failedVisitors = new Set(
-      visitors.flatMap(([anonymousId], i) => (results[i]?.status === 'rejected' ? [anonymousId] : [])),
+      visitors.flatMap(({ anonymousId }, i) => (results[i]?.status === 'rejected' ? [anonymousId] : [])),
     );
     const refused = results.some((r) => r.status === 'fulfilled' && r.value === 'erased');
     if (refused || !this.newUserLinks.size) return { refused, failedVisitors, failedUsers: new Set() };

@@ -184,18 +184,24 @@ async function rollUpOnce(records: IngestRecord[], deps: RollupDeps): Promise<Ro
     }
     if (resolution === 'erased') {
       // An erased visitor: the site's trends count the event as anonymous traffic, without the person; nothing else does.
-      groups.addActivity(
-        recordId,
-        message.siteId,
-        dayOf(message.timestamp),
-        eventActivity(message, false, deps.now, { person: false }),
-      );
+      groups.addActivity(recordId, message.siteId, dayOf(message.timestamp), eventActivity(message, false, deps.now, undefined));
       continue;
     }
-    groups.addActivity(recordId, message.siteId, dayOf(message.timestamp), eventActivity(message, !!resolution, deps.now));
+    const person = resolver.personOf(message);
+    groups.addActivity(
+      recordId,
+      message.siteId,
+      dayOf(message.timestamp),
+      eventActivity(message, !!resolution, deps.now, person),
+    );
     if (!message.signal) continue;
     if (resolution) {
-      groups.addResolved([recordId], resolution.domain, dayOf(message.timestamp), rollupEvent(message, resolution.identified));
+      groups.addResolved(
+        [recordId],
+        resolution.domain,
+        dayOf(message.timestamp),
+        rollupEvent(message, resolution.identified, person),
+      );
       continue;
     }
     unresolved++;
@@ -261,7 +267,12 @@ async function rollUpOnce(records: IngestRecord[], deps: RollupDeps): Promise<Ro
     for (const { recordId, message } of unresolvedByVisitor.get(anonymousId) ?? []) {
       const resolution = resolver.resolve(message);
       if (resolution && resolution !== 'erased')
-        groups.addResolved([recordId], resolution.domain, dayOf(message.timestamp), rollupEvent(message, resolution.identified));
+        groups.addResolved(
+          [recordId],
+          resolution.domain,
+          dayOf(message.timestamp),
+          rollupEvent(message, resolution.identified, resolver.personOf(message)),
+        );
     }
   }
 
@@ -366,13 +377,14 @@ function failAll<G>(
 const rollupLabel = (g: RollupGroup) => `rollup ${g.domain} ${g.day}`;
 const activityLabel = (g: ActivityGroup) => `site activity ${g.siteId} ${g.day}`;
 
-const rollupEvent = (message: IngestMessage, identified: boolean): RollupEvent => ({
+/** `person`: who the event counts as in the account's distinct-people sets (`AccountResolver.personOf`). */
+const rollupEvent = (message: IngestMessage, identified: boolean, person: string): RollupEvent => ({
   id: message.id,
   slot: slotOf(message.timestamp),
   signal: message.signal as Signal,
   topics: topicsOf(message),
   identified,
-  person: message.person,
+  person,
 });
 
 const topicsOf = (message: IngestMessage) => (message.topics.length ? message.topics : [NO_TOPIC]);

@@ -29,7 +29,8 @@ export class ErasureRepository {
   /**
    * Removes the visitor's pending events of the days `fromDay` to `toDay` (one query of its
    * shard, one write per page that held any). Answers how many were removed and the person
-   * hashes they carried (the user's hash when the events came with a user id).
+   * hashes they carried (the visitor's; a user's hash in events kept before a visitor counted
+   * as one person whatever user id its events carried).
    */
   async erasePending(anonymousId: string, fromDay: string, toDay: string): Promise<{ events: number; persons: string[] }> {
     const tag = visitorTag(anonymousId);

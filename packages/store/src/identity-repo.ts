@@ -9,11 +9,30 @@ export interface IdentityLink {
   linkedAt: string;
 }
 
+/**
+ * A visitor's link. `users`: the hashed user ids the visitor identified with, so that erasing
+ * the visitor finds the users that count as its person (see `UserLink`).
+ */
+export interface VisitorLink extends IdentityLink {
+  users?: string[];
+}
+
+/**
+ * A user's link. `person`: the person hash of the first visitor (browser) the user identified
+ * with: an event carrying the user id alone (a server-side forwarder's) counts as that person,
+ * so the visitor and the user are one person in distinct-people sets.
+ */
+export interface UserLink extends IdentityLink {
+  person?: string;
+}
+
 /** What erasing a visitor started from: the account it was linked to (if any) and when the erasure was first asked. */
 export interface ErasureMark {
   erasedAt: string;
   /** The linked account, until the erasure finishes (a retry after a failure still knows it). */
   domain?: string;
+  /** The hashed user ids the visitor identified with, until the erasure finishes. */
+  users: string[];
 }
 
 /**
@@ -33,31 +52,34 @@ export class IdentityRepository {
     anonymousIds: Iterable<string>,
     userHashes: Iterable<string>,
     { consistent = false } = {},
-  ): Promise<{ visitors: Map<string, IdentityLink>; users: Map<string, IdentityLink>; erased: Set<string> }> {
+  ): Promise<{ visitors: Map<string, VisitorLink>; users: Map<string, UserLink>; erased: Set<string> }> {
     const keys = [...new Set(anonymousIds)].map(visitorKey).concat([...new Set(userHashes)].map(userKey));
-    const visitors = new Map<string, IdentityLink>();
-    const users = new Map<string, IdentityLink>();
+    const visitors = new Map<string, VisitorLink>();
+    const users = new Map<string, UserLink>();
     const erased = new Set<string>();
     for (const item of keys.length ? await this.table.getMany(keys, consistent) : []) {
       const { kind, id } = parseLinkPk(String(item.pk));
       // Checked first: an erasure in progress still holds the domain it is removing the visitor from.
       if (kind === 'visitor' && item.erased === true) erased.add(id);
-      else if (typeof item.domain === 'string')
-        (kind === 'user' ? users : visitors).set(id, { domain: item.domain, linkedAt: String(item.linkedAt ?? '') });
+      else if (typeof item.domain !== 'string') continue;
+      else if (kind === 'user') users.set(id, { ...linkOf(item, item.domain), ...personOf(item) });
+      else visitors.set(id, { ...linkOf(item, item.domain), ...usersOf(item) });
     }
     return { visitors, users, erased };
   }
 
   /**
-   * Links a visitor to a domain from `at` on; the caller knows the link is new or changed.
-   * Answers 'erased' (and writes nothing) when the visitor was erased: it is never linked again.
+   * Links a visitor to a domain from `link.linkedAt` on; the caller knows the link is new or
+   * changed. Answers 'erased' (and writes nothing) when the visitor was erased: it is never
+   * linked again.
    */
-  async linkVisitor(anonymousId: string, domain: string, at: string): Promise<'linked' | 'erased'> {
+  async linkVisitor(anonymousId: string, link: VisitorLink): Promise<'linked' | 'erased'> {
+    const { domain, linkedAt, users } = link;
     try {
       await this.table.client.send(
         new PutItemCommand({
           TableName: this.table.name,
-          Item: toAttr({ ...visitorKey(anonymousId), domain, linkedAt: at }),
+          Item: toAttr({ ...visitorKey(anonymousId), domain, linkedAt, users: users?.length ? new Set(users) : undefined }),
           ConditionExpression: 'attribute_not_exists(erased)',
         }),
       );
@@ -69,10 +91,33 @@ export class IdentityRepository {
   }
 
   /** Links users (one link each) to domains, in batch writes: a user link has no condition. */
-  async linkUsers(links: Map<string, IdentityLink>): Promise<void> {
+  async linkUsers(links: Map<string, UserLink>): Promise<void> {
     await this.table.writeMany(
-      [...links].map(([userHash, { domain, linkedAt }]) => ({ ...userKey(userHash), domain, linkedAt })),
+      [...links].map(([userHash, { domain, linkedAt, person }]) => ({ ...userKey(userHash), domain, linkedAt, person })),
     );
+  }
+
+  /**
+   * Forgets that the user counts as `person` (an erased visitor's), unless it counts as
+   * another; the user's link to its account stays. Later events under the user id alone count
+   * as the user's own hash.
+   */
+  async forgetPerson(userHash: string, person: string): Promise<void> {
+    try {
+      await this.table.client.send(
+        new UpdateItemCommand({
+          TableName: this.table.name,
+          Key: toAttr(userKey(userHash)),
+          UpdateExpression: 'REMOVE #person',
+          ConditionExpression: '#person = :person',
+          ExpressionAttributeNames: { '#person': 'person' },
+          ExpressionAttributeValues: toAttr({ ':person': person }),
+        }),
+      );
+    } catch (err) {
+      // The user counts as another visitor's person, or has no link: nothing to forget.
+      if (!isConditionalCheckFailed(err)) throw err;
+    }
   }
 
   /**
@@ -96,7 +141,11 @@ export class IdentityRepository {
       new PutItemCommand({ TableName: this.table.name, Item: toAttr(erasedEntryKey(at, anonymousId)) }),
     );
     const item = out.Attributes ? fromAttr(out.Attributes) : {};
-    return { erasedAt: String(item.erasedAt ?? at), ...(typeof item.domain === 'string' ? { domain: item.domain } : {}) };
+    return {
+      erasedAt: String(item.erasedAt ?? at),
+      ...(typeof item.domain === 'string' ? { domain: item.domain } : {}),
+      users: usersOf(item).users ?? [],
+    };
   }
 
   /**
@@ -112,15 +161,24 @@ export class IdentityRepository {
     return items.map((item) => erasedEntryId(String(item.sk)));
   }
 
-  /** Drops what the tombstone still said about the visitor's account: the erasure is complete. */
+  /** Drops what the tombstone still said about the visitor's account and users: the erasure is complete. */
   async finishErasure(anonymousId: string): Promise<void> {
     await this.table.client.send(
       new UpdateItemCommand({
         TableName: this.table.name,
         Key: toAttr(visitorKey(anonymousId)),
-        UpdateExpression: 'REMOVE #domain, linkedAt',
-        ExpressionAttributeNames: { '#domain': 'domain' },
+        UpdateExpression: 'REMOVE #domain, linkedAt, #users',
+        ExpressionAttributeNames: { '#domain': 'domain', '#users': 'users' },
       }),
     );
   }
 }
+
+const linkOf = (item: Record<string, unknown>, domain: string): IdentityLink => ({
+  domain,
+  linkedAt: String(item.linkedAt ?? ''),
+});
+const personOf = (item: Record<string, unknown>): Pick<UserLink, 'person'> =>
+  typeof item.person === 'string' ? { person: item.person } : {};
+const usersOf = (item: Record<string, unknown>): Pick<VisitorLink, 'users'> =>
+  item.users instanceof Set && item.users.size ? { users: [...(item.users as Set<string>)].sort() } : {};

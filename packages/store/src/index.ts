@@ -38,7 +38,7 @@ export { COUNTER_LIMITS } from './counted-add';
 export { clearSeenCache } from './counter-state';
 export { isConditionalCheckFailed } from './errors';
 export type { FeedbackEffect, FeedbackRecord } from './feedback-repo';
-export type { ErasureMark, IdentityLink } from './identity-repo';
+export type { ErasureMark, IdentityLink, UserLink, VisitorLink } from './identity-repo';
 export type { IpRange } from './ip-range-repo';
 export type { JobKind, JobRecord, JobShardState, JobStatus, WalkShard } from './job-repo';
 export { forEachLimited } from './limited';

@@ -32,7 +32,8 @@ const log = (line: string) => {
 
 async function main() {
   const client = new DemoClient(baseUrl, adminKeyFrom(env));
-  if (!(await client.health())) throw new Error(`no stack answers ${baseUrl}/v1/health: start it with npm start`);
+  if (!(await client.health()))
+    throw new Error(`no stack answers ${baseUrl}/v1/health: start it with npm start, or set INTENT_URL`);
 
   const data = generateDemo({
     endDate: new Date(),

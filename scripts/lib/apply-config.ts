@@ -91,8 +91,13 @@ export async function applyConfig(api: ConfigApi, file: ConfigFile, options: App
 
   const changed = plans.filter((p) => p.changed);
   let backupFile: string | undefined;
+  // Written and named before the first PUT, so a change that fails half-way can still be undone.
   if (changed.length) {
     backupFile = writeBackup(options.backupDir, Object.fromEntries(changed.map((p) => [p.section, current.get(p.section)])));
+    log(
+      `the previous values of ${changed.map((p) => p.section).join(', ')} are in ${backupFile}; ` +
+        `put them back with: npm run config:apply -- --replace ${backupFile}`,
+    );
   }
   let needsDeploy: string[] = [];
   for (const plan of plans) {
@@ -112,12 +117,6 @@ export async function applyConfig(api: ConfigApi, file: ConfigFile, options: App
     log(
       `warning: pods ${needsDeploy.join(', ')} have no SQS queue in this deployment yet, so integrations get none of their messages ` +
         `(GET /v1/pods/{id}/queue serves them meanwhile): deploy with npx cdk deploy -c pods='${JSON.stringify(pods)}'`,
-    );
-  }
-  if (backupFile) {
-    log(
-      `the previous values of ${changed.map((p) => p.section).join(', ')} are in ${backupFile}; ` +
-        `put them back with: npm run config:apply -- --replace ${backupFile}`,
     );
   }
   return { plans, needsDeploy, backupFile };

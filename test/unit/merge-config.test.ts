@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultSection } from '@intent/config';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkConfig, readConfigFile } from '../../scripts/lib/apply-config';
+import { applyConfig, type ConfigApi, checkConfig, readConfigFile } from '../../scripts/lib/apply-config';
 import { mergeSection, replaceSection, sameValue } from '../../scripts/lib/merge-config';
 
 const starterPods = defaultSection('pods');
@@ -105,5 +105,32 @@ describe('configuration files', () => {
     const path = join(dir, 'broken.json');
     writeFileSync(path, '{"pods": ');
     expect(() => readConfigFile(path)).toThrow(`${path}: not valid JSON`);
+  });
+});
+
+describe('applyConfig against a deployment that lacks a pod’s queue', () => {
+  it('names the pods that need a deploy and the command that gives them their queues', async () => {
+    // A stack in memory whose api function has queue URLs for `default` only, as in AWS before a deploy.
+    const stored: Record<string, unknown> = { pods: starterPods };
+    const api: ConfigApi = {
+      getConfig: async (section) => stored[section],
+      putConfig: async (section, value) => {
+        stored[section] = value;
+        return { revision: 1, needsDeploy: ['emea'] };
+      },
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'config-apply-'));
+    const lines: string[] = [];
+    try {
+      const result = await applyConfig(api, { pods: { pods: [emea] } }, { backupDir: dir, log: (l) => lines.push(l) });
+      expect(result.needsDeploy).toEqual(['emea']);
+      expect(lines.at(-1)).toBe(
+        'warning: pods emea have no SQS queue in this deployment yet, so integrations get none of their messages ' +
+          `(GET /v1/pods/{id}/queue serves them meanwhile): deploy with npx cdk deploy -c pods='["emea","default"]'`,
+      );
+      expect(readConfigFile(result.backupFile as string)).toEqual({ pods: starterPods });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

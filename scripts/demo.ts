@@ -1,21 +1,24 @@
-import { adminKeyFrom, batchesInOrder, DemoClient, type QueueEntry, sendLimited } from './demo/client';
+import { join } from 'node:path';
+import { batchesInOrder, DemoClient, type QueueEntry, sendLimited } from './demo/client';
 import { generateDemo } from './demo/generate';
+import { setUpDemo } from './demo/setup';
 import { originOf, SITES, writeKeyOf } from './demo/sites';
+import { adminKeyFrom, dataDir, stackUrl } from './lib/stack-address';
 
 /**
- * `npm run demo`: configures the running stack for six owned media sites, loads ~2000
- * accounts, replays a synthetic month of traffic through `POST /v1/collect`, waits for the
- * pipeline to settle and prints the top of every pod's queue and how the scenario accounts came out.
- * DEMO_URL (default http://127.0.0.1:$PORT), INTENT_ADMIN_KEY or the data dir's development key,
+ * `npm run demo`: adds six owned media sites and their pods and audiences to the running stack's
+ * configuration (`setUpDemo`), loads ~2000 accounts, replays a synthetic month of traffic
+ * through `POST /v1/collect`, waits for the pipeline to settle and prints the top of every pod's
+ * queue and how the scenario accounts came out. The stack is at INTENT_URL (default
+ * http://127.0.0.1:$PORT); the key is INTENT_ADMIN_KEY or the data dir's development key;
  * DEMO_SEED, DEMO_SCALE and DEMO_SETTLE_SECONDS may be set.
  */
 
 const BATCH = 100;
 const IN_FLIGHT = 4;
-const ACCOUNT_CHUNK = 500;
 
 const env = process.env;
-const baseUrl = (env.DEMO_URL ?? `http://127.0.0.1:${env.PORT ?? 3000}`).replace(/\/$/, '');
+const baseUrl = stackUrl(env);
 const started = Date.now();
 const secs = (from: number) => `${((Date.now() - from) / 1000).toFixed(1)} s`;
 /** A progress line on a terminal, overwritten by the next one (and by the next log line). */
@@ -29,7 +32,8 @@ const log = (line: string) => {
 
 async function main() {
   const client = new DemoClient(baseUrl, adminKeyFrom(env));
-  if (!(await client.health())) throw new Error(`no stack answers ${baseUrl}/v1/health: start it with npm start`);
+  if (!(await client.health()))
+    throw new Error(`no stack answers ${baseUrl}/v1/health: start it with npm start, or set INTENT_URL`);
 
   const data = generateDemo({
     endDate: new Date(),
@@ -40,12 +44,8 @@ async function main() {
     `demo against ${baseUrl}: ${data.events.length} events from ${SITES.length} sites, ${data.accounts.length} accounts (generated in ${secs(started)})`,
   );
 
-  for (const [section, value] of Object.entries(data.config)) await client.putConfig(section, value);
-  console.log(`configured ${Object.keys(data.config).join(', ')}`);
-
-  await loadAccounts(client, data.accounts);
+  const { pods } = await setUpDemo(client, data, { backupDir: join(dataDir(env), 'config-backups'), log });
   const accepted = await postEvents(client, data.events);
-  const pods = (data.config.pods as { pods: { id: string; name: string }[] }).pods;
   const tops = await settle(
     client,
     pods.map((p) => p.id),
@@ -71,24 +71,6 @@ async function main() {
     );
   }
   console.log(`\ndemo finished in ${secs(started)}`);
-}
-
-async function loadAccounts(client: DemoClient, accounts: unknown[]) {
-  let upserted = 0;
-  let rejected = 0;
-  for (let i = 0; i < accounts.length; i += ACCOUNT_CHUNK) {
-    const out = await client.putAccounts(accounts.slice(i, i + ACCOUNT_CHUNK));
-    if (!out) {
-      console.warn(
-        'warning: PUT /v1/accounts answered 404 (not built yet?): continuing without firmographics, so fit is scored on unknowns',
-      );
-      return;
-    }
-    upserted += out.upserted;
-    rejected += out.rejected.length;
-    for (const r of out.rejected.slice(0, 3)) console.warn(`  account row ${i + r.index} rejected: ${r.code} ${r.message}`);
-  }
-  console.log(`accounts: ${upserted} upserted, ${rejected} rejected`);
 }
 
 /** Posts the events as the sites' snippets would; answers how many the collector accepted. */

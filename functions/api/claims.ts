@@ -1,8 +1,8 @@
 import { badRequest, conflict, hasScope, json, jsonBody, notFound, parseWith, type Route, requireScope } from '@intent/http';
-import { claimAccount, publishPodMessages, releaseClaim, sqs } from '@intent/pipeline';
+import { claimAccount, podQueueUrls, publishPodMessages, releaseClaim, sqs } from '@intent/pipeline';
 import { z } from 'zod';
 import { domainParam, serviceDeps } from './accounts';
-import { logger, podQueueUrls, principalOf } from './deps';
+import { logger, principalOf } from './deps';
 
 const Sdr = z.string().trim().min(1).max(100);
 const ClaimBody = z.object({ sdr: Sdr });
@@ -40,7 +40,7 @@ export const claimRoutes: Record<string, Route> = {
     if (result.outcome === 'held') {
       throw conflict('claim_conflict', `${domain} is claimed by ${result.claim.sdr}, who alone (or an admin) can release it`);
     }
-    await publishPodMessages(sqs, podQueueUrls, result.messages, logger);
+    await publishPodMessages(sqs, podQueueUrls(), result.messages, logger);
     return { status: 204, text: '' };
   },
 };

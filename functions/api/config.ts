@@ -1,6 +1,6 @@
-import { type Config, SECTION_NAMES, SECTION_SCHEMAS, type SectionName } from '@intent/config';
+import { type Config, type PodsConfig, SECTION_NAMES, SECTION_SCHEMAS, type SectionName } from '@intent/config';
 import { invalidInput, json, jsonBody, notFound, type Route, requireScope } from '@intent/http';
-import { afterConfigChange } from '@intent/pipeline';
+import { afterConfigChange, podQueueUrls, podsNeedingDeploy } from '@intent/pipeline';
 import { configs, jobDeps, principalOf, store } from './deps';
 
 function sectionOf(name: string | undefined): SectionName {
@@ -20,6 +20,7 @@ export const configRoutes: Record<string, Route> = {
   /**
    * Stores the section and answers at once; what the change affects is re-scored (or, for
    * audiences, re-materialised) by a job whose id the answer carries (`GET /v1/jobs/{id}`).
+   * For `pods`, `needsDeploy` names the configured pods this deployment has no SQS queue for.
    */
   'PUT /v1/config/{section}': async (req) => {
     requireScope(await principalOf(req), 'admin');
@@ -33,6 +34,7 @@ export const configRoutes: Record<string, Route> = {
     // What was just written, whatever a lagging read answered.
     const config = { ...read, [section]: parsed.data, revisions: { ...read.revisions, [section]: revision } } as Config;
     const job = await afterConfigChange(jobDeps, section, config);
-    return json(200, { section, value: parsed.data, revision, ...job });
+    const needsDeploy = section === 'pods' ? podsNeedingDeploy(parsed.data as PodsConfig, podQueueUrls()) : undefined;
+    return json(200, { section, value: parsed.data, revision, ...job, ...(needsDeploy ? { needsDeploy } : {}) });
   },
 };

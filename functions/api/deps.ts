@@ -8,6 +8,7 @@ import {
   loadHashSecret,
   MAX_PAGE_BYTES,
   optionalEnv,
+  podQueueUrls,
   requiredEnv,
   sqs,
 } from '@intent/pipeline';
@@ -18,7 +19,8 @@ import { dynamo, Store } from '@intent/store';
 export const logger = new Logger({ serviceName: 'api' });
 export const store = new Store(dynamo, requiredEnv(ENV.tableName));
 export const configs = new ConfigCache(store);
-export const podQueueUrls = JSON.parse(requiredEnv(ENV.podQueueUrls)) as Record<string, string>;
+// Fails the cold start if missing; routes read it again on each publish (a pod's queue may be added locally).
+podQueueUrls();
 export const publishAudienceChanges = audiencePublisher(sqs, requiredEnv(ENV.audienceQueueUrl), logger);
 /** Where the routes that start jobs (configuration changes) store them and send their first steps. */
 export const jobDeps: JobDeps = {

@@ -7,6 +7,7 @@ import {
   jobSender,
   LEASE_MARGIN_MS,
   optionalEnv,
+  podQueueUrls,
   publishPodMessages,
   requiredEnv,
   resumeRematerialisation,
@@ -23,12 +24,13 @@ import type { Context, ScheduledEvent, SQSBatchResponse, SQSEvent, SQSRecord } f
 
 const logger = new Logger({ serviceName: 'rescore' });
 const store = new Store(dynamo, requiredEnv(ENV.tableName));
-const podQueueUrls = JSON.parse(requiredEnv(ENV.podQueueUrls)) as Record<string, string>;
+// Fails the cold start if missing; read again on each publish (a pod's queue may be added locally).
+podQueueUrls();
 const deps: StepDeps = {
   store,
   clock: () => new Date(),
   sendJobMessages: jobSender(sqs, requiredEnv(ENV.jobsQueueUrl)),
-  publishPodMessages: (messages) => publishPodMessages(sqs, podQueueUrls, messages, logger),
+  publishPodMessages: (messages) => publishPodMessages(sqs, podQueueUrls(), messages, logger),
   publishAudienceChanges: audiencePublisher(sqs, requiredEnv(ENV.audienceQueueUrl), logger),
 };
 /** A step's cap below what the remaining time allows (the local runtime and tests set it). */

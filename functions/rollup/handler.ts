@@ -7,6 +7,7 @@ import {
   ErasedVisitorCache,
   type IngestRecord,
   IpRangeCache,
+  podQueueUrls,
   publishPodMessages,
   requiredEnv,
   rollUp,
@@ -19,7 +20,8 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 
 const logger = new Logger({ serviceName: 'rollup' });
 const store = new Store(dynamo, requiredEnv(ENV.tableName));
-const podQueueUrls = JSON.parse(requiredEnv(ENV.podQueueUrls)) as Record<string, string>;
+// Fails the cold start if missing; read again on each publish (a pod's queue may be added locally).
+podQueueUrls();
 const publishAudienceChanges = audiencePublisher(sqs, requiredEnv(ENV.audienceQueueUrl), logger);
 const configs = new ConfigCache(store);
 const ipRanges = new IpRangeCache(store);
@@ -46,7 +48,7 @@ export const handler = middy(async (event: SQSEvent): Promise<SQSBatchResponse> 
   // rollUp hands its deps to each re-score, which publishes audience changes through them.
   const deps = { store, config, now: new Date(), ipRanges: ranges, erased, publishAudienceChanges };
   const outcome = await rollUp(records, deps);
-  await publishPodMessages(sqs, podQueueUrls, outcome.podMessages, logger);
+  await publishPodMessages(sqs, podQueueUrls(), outcome.podMessages, logger);
   const { failedRecordIds, podMessages, failures, ...counts } = outcome;
   // Once per batch: which items failed and why (docs/storage.md), not only the DLQ's depth later.
   if (failures.length) logger.error('rollup writes failed', { failedRecords: failedRecordIds.length, failures });

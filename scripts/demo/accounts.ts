@@ -78,6 +78,9 @@ export const STRATEGIC_DOMAINS = ['bigbank.example', 'globex.example', 'initech.
 const OTHER_NAMED = [
   fixed('globex.example|Globex|7000|2.5e9|software|US|snowflake'),
   fixed('initech.example|Initech|1200|180e6|software|US'),
+  // The README walk-through's account: with these firmographics it fits the demo ICP and routes to
+  // the stack's `default` pod, so the walk-through still ends in that pod's queue after the demo.
+  fixed('acme.example|Acme Corp|800|120e6|software|US|aws|growth'),
 ];
 
 export interface AccountBase {

@@ -1,12 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { ApiError, StackClient } from '../lib/stack-client';
 
-/** HTTP helpers for `npm run demo`: the public API only, with retries on 429, 5xx and network errors. */
-
-export interface ApiResponse<T = unknown> {
-  status: number;
-  body: T;
-}
+/** The demo's calls on top of the scripts' client: firmographics, events, queues, audiences, stats. */
 
 export interface Rejection {
   index: number;
@@ -35,74 +29,9 @@ export interface AccountView {
   explanation: string[];
 }
 
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly body: unknown,
-    what: string,
-  ) {
-    super(`${what}: HTTP ${status} ${JSON.stringify(body).slice(0, 400)}`);
-  }
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export class DemoClient {
-  constructor(
-    readonly baseUrl: string,
-    private readonly adminKey: string,
-  ) {}
-
-  /** One request; retried (up to 4 attempts, backing off) on 429, 5xx and network errors. */
-  async call<T = unknown>(
-    method: string,
-    path: string,
-    body?: unknown,
-    headers: Record<string, string> = {},
-  ): Promise<ApiResponse<T>> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const res = await fetch(`${this.baseUrl}${path}`, {
-          method,
-          headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-          body: body === undefined ? undefined : JSON.stringify(body),
-        });
-        const text = await res.text();
-        const parsed = text ? (safeJson(text) as T) : (undefined as T);
-        if ((res.status === 429 || res.status >= 500) && attempt < 4) {
-          await sleep(250 * 2 ** attempt);
-          continue;
-        }
-        return { status: res.status, body: parsed };
-      } catch (err) {
-        if (attempt >= 4) throw err;
-        await sleep(250 * 2 ** attempt);
-      }
-    }
-  }
-
-  private admin<T>(method: string, path: string, body?: unknown) {
-    return this.call<T>(method, path, body, { authorization: `Bearer ${this.adminKey}` });
-  }
-
-  async health(timeoutMs = 30_000): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      try {
-        if ((await fetch(`${this.baseUrl}/v1/health`)).status === 200) return true;
-      } catch {
-        // not up yet
-      }
-      await sleep(500);
-    }
-    return false;
-  }
-
-  async putConfig(section: string, value: unknown): Promise<void> {
-    const res = await this.admin('PUT', `/v1/config/${section}`, value);
-    if (res.status !== 200) throw new ApiError(res.status, res.body, `PUT /v1/config/${section}`);
-  }
-
+export class DemoClient extends StackClient {
   /** Answers undefined when the route does not exist (404), so the caller can carry on. */
   async putAccounts(accounts: unknown[]): Promise<{ upserted: number; rejected: Rejection[] } | undefined> {
     const res = await this.admin<{ upserted: number; rejected: Rejection[] }>('PUT', '/v1/accounts', { accounts });
@@ -157,25 +86,6 @@ export class DemoClient {
     if (res.status !== 200) throw new ApiError(res.status, res.body, `GET /v1/accounts/${domain}`);
     return res.body;
   }
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
-/** INTENT_ADMIN_KEY, else the development admin key the local stack keeps in its data dir. */
-export function adminKeyFrom(env: NodeJS.ProcessEnv): string {
-  if (env.INTENT_ADMIN_KEY) return env.INTENT_ADMIN_KEY;
-  const file = join(resolve(env.INTENT_DATA_DIR ?? '.data'), 'local-secrets.json');
-  if (!existsSync(file))
-    throw new Error(`no INTENT_ADMIN_KEY and no ${file}: start the stack (npm start) first, or set INTENT_ADMIN_KEY`);
-  const key = (JSON.parse(readFileSync(file, 'utf8')) as { adminKey?: string }).adminKey;
-  if (!key) throw new Error(`${file} holds no adminKey`);
-  return key;
 }
 
 export interface Batch<T> {

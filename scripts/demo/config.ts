@@ -1,6 +1,6 @@
 import { originOf, SITES, TOPICS, writeKeyOf } from './sites';
 
-/** The configuration sections the demo PUTs, in the contract's order. */
+/** The configuration sections the demo adds to the stack's (`setUpDemo`), in the contract's order. */
 export function buildConfig(strategicDomains: string[]) {
   return {
     sites: {
@@ -40,7 +40,7 @@ export function buildConfig(strategicDomains: string[]) {
         { id: 'strategic', name: 'Named accounts', match: { domains: strategicDomains } },
         { id: 'na-enterprise', name: 'NA enterprise', match: { countries: ['US', 'CA'], employees: { min: 1000 } } },
         { id: 'emea', name: 'EMEA', match: { regions: ['emea'] } },
-        { id: 'catch-all', name: 'Everyone else', match: {} },
+        // No catch-all of its own: the demo's pods go before the stack's (its `default` takes the rest).
       ],
     },
     audiences: {

@@ -1,6 +1,6 @@
 import { PodsSection } from '@intent/config';
 import type { Firmographics } from '@intent/fit';
-import { routeToPod } from '@intent/qualify';
+import { matchesEveryAccount, routeToPod } from '@intent/qualify';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
@@ -58,5 +58,11 @@ describe('routeToPod', () => {
         if (subset.some((p) => p.id === 'catch-all')) expect(typeof got).toBe('string');
       }),
     );
+  });
+
+  it('tells a pod that takes every account from one with any criterion', () => {
+    expect(pods.map((p) => matchesEveryAccount(p.match))).toEqual([false, false, false, true]);
+    expect(matchesEveryAccount({ countries: [], employees: {} })).toBe(true);
+    expect(matchesEveryAccount({ revenueUsd: { max: 0 } })).toBe(false);
   });
 });

@@ -17,9 +17,15 @@ export interface ConsumerWorkerData {
   preload: string[];
 }
 
-/** From the parent: stop (and with `restart`, start again), answered by `stopped` with the id. */
-export type ConsumerCommand = { type: 'stop'; id: number; drain: boolean; timeoutMs?: number; restart: boolean };
-export type ConsumerEvent = { type: 'stopped'; id: number } | { type: 'error'; error: string } | { type: 'ready' };
+/**
+ * From the parent, each answered by `done` with its id: stop (and with `restart`, start again);
+ * set environment variables (a worker has its own copy of the environment, and the handler reads
+ * some again at run time, such as the pod queue URLs when a pod's queue is added).
+ */
+export type ConsumerCommand =
+  | { type: 'stop'; id: number; drain: boolean; timeoutMs?: number; restart: boolean }
+  | { type: 'env'; id: number; vars: Record<string, string> };
+export type ConsumerEvent = { type: 'done'; id: number } | { type: 'error'; error: string } | { type: 'ready' };
 
 const port = parentPort;
 if (!port) throw new Error('consumer-worker.ts runs as a worker thread');
@@ -36,9 +42,15 @@ const report = (err: unknown) =>
   port.postMessage({ type: 'error', error: String((err as Error)?.stack ?? err) } satisfies ConsumerEvent);
 const poller = new QueuePoller(sqs, handler, data.options, report);
 port.on('message', (command: ConsumerCommand) => {
+  const done = () => port.postMessage({ type: 'done', id: command.id } satisfies ConsumerEvent);
+  if (command.type === 'env') {
+    Object.assign(process.env, command.vars);
+    done();
+    return;
+  }
   poller.stop(command).then(() => {
     if (command.restart) poller.start();
-    port.postMessage({ type: 'stopped', id: command.id } satisfies ConsumerEvent);
+    done();
   }, report);
 });
 poller.start();

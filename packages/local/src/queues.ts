@@ -2,7 +2,8 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { sendAll } from '@intent/pipeline';
-import { deadLetterQueueName, type QueueDefinition } from '@intent/resources';
+import { deadLetterQueueName, POD_QUEUE_PREFIX, type QueueDefinition } from '@intent/resources';
+import { z } from 'zod';
 import type { Fauxqs } from './backends';
 
 export interface LocalQueue {
@@ -64,15 +65,33 @@ export function saveQueues(fauxqs: Fauxqs, queueNames: string[], dataDir: string
   return count;
 }
 
-/** Sends back the messages a clean stop saved, then removes the file so they are restored once. */
-export async function restoreQueues(sqs: SQSClient, urls: Record<string, string>, dataDir: string): Promise<number> {
+/** What `saveQueues` writes: queue name -> message bodies. */
+const SavedMessages = z.record(z.string(), z.array(z.string()));
+
+/**
+ * Sends back the messages a clean stop saved, then renames the file (`.restored`) so they are
+ * restored once. Messages of a queue this start did not make (a pod no longer configured) cannot
+ * go back: each such queue gets a warning line with the count, and the renamed file keeps them.
+ */
+export async function restoreQueues(
+  sqs: SQSClient,
+  urls: Record<string, string>,
+  dataDir: string,
+  warn: (line: string) => void,
+): Promise<number> {
   const file = join(dataDir, SAVED_FILE);
   if (!existsSync(file)) return 0;
-  const saved = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string[]>;
+  const saved = SavedMessages.parse(JSON.parse(readFileSync(file, 'utf8')));
   let count = 0;
   for (const [name, bodies] of Object.entries(saved)) {
     const url = urls[name];
-    if (!url) continue;
+    if (!url) {
+      const what = name.startsWith(POD_QUEUE_PREFIX)
+        ? `pod "${name.slice(POD_QUEUE_PREFIX.length)}", which is no longer configured`
+        : `queue "${name}", which this stack no longer has`;
+      warn(`warning: ${bodies.length} saved messages for ${what}, were not restored; they are kept in ${file}.restored`);
+      continue;
+    }
     const failed = await sendAll(sqs, url, bodies);
     if (failed.length) throw new Error(`could not restore ${failed.length} messages to ${name}`);
     count += bodies.length;

@@ -13,7 +13,6 @@ import {
   type FunctionDefinition,
   INGEST_QUEUE,
   JOBS_QUEUE,
-  podQueue,
   ROUTES,
   TABLE,
 } from '@intent/resources';
@@ -21,6 +20,7 @@ import { Store } from '@intent/store';
 import { type Backends, type DynamoBackend, startBackends } from './backends';
 import { createGateway, type HttpLambda } from './gateway';
 import { lambdaContext } from './lambda-context';
+import { makingPodQueues, PodQueues } from './pod-queues';
 import { type Consumer, type PollerOptions, QueuePoller, type SqsLambda } from './poller';
 import { createQueue, type LocalQueue, restoreQueues, saveQueues } from './queues';
 import { type LocalSecrets, loadSecrets } from './secrets';
@@ -58,6 +58,8 @@ export interface LocalStackOptions {
   /** The byte budget of one page of a long answer (default 4 MB); tests force paging with a small one. */
   pageMaxBytes?: number;
   onError?: (err: unknown) => void;
+  /** Lines for the person running the stack, such as saved messages that could not be restored (default: stderr). */
+  onWarning?: (line: string) => void;
 }
 
 export interface LocalStack {
@@ -65,6 +67,7 @@ export interface LocalStack {
   /** Which stand-in serves the DynamoDB API (INTENT_DYNAMODB). */
   dynamodb: DynamoBackend;
   secrets: LocalSecrets;
+  /** By queue id (`pod-<podId>` for a pod's); a pod's queue is added as soon as the pods configuration names it. */
   queues: Record<string, LocalQueue>;
   sqs: SQSClient;
   dynamo: DynamoDBClient;
@@ -99,24 +102,35 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   await ensureTable(dynamo, TABLE, TABLE_NAME, { timeToLive: backends.dynamodb === 'ddb-local' });
   const store = new Store(dynamo, TABLE_NAME);
 
-  const pods = (await store.config.getAll()).pods.pods.map((p) => p.id);
   const queues: Record<string, LocalQueue> = {};
-  for (const def of [INGEST_QUEUE, JOBS_QUEUE, AUDIENCE_QUEUE, ...pods.map(podQueue)])
-    queues[def.id] = await createQueue(sqs, def);
+  for (const def of [INGEST_QUEUE, JOBS_QUEUE, AUDIENCE_QUEUE]) queues[def.id] = await createQueue(sqs, def);
+  const pollers: Consumer[] = [];
+  const podQueues = new PodQueues(sqs, queues, async (urls) => {
+    const vars = { [ENV.podQueueUrls]: JSON.stringify(urls) };
+    Object.assign(process.env, vars);
+    await Promise.all(pollers.map((p) => (p instanceof WorkerPoller ? p.setEnv(vars) : undefined)));
+  });
+  await podQueues.createAtStart((await store.config.getAll()).pods.pods.map((p) => p.id));
   const restored = await restoreQueues(
     sqs,
     Object.fromEntries(Object.values(queues).map((q) => [q.def.id, q.url])),
     options.dataDir,
+    options.onWarning ?? ((line) => console.warn(line)),
   );
   await ensureDevKeys(store, secrets);
 
-  setEnvironment(backends, secrets, queues, pods, options);
+  setEnvironment(backends, secrets, queues, podQueues.urls(), options);
   const modules = await loadHandlers();
   const onError = options.onError ?? ((err: unknown) => console.error('[local]', err));
 
-  const http = createGateway(ROUTES, modules as Record<string, HttpLambda>);
+  const api = makingPodQueues(
+    modules.api as HttpLambda,
+    podQueues,
+    { keys: store.apiKeys, bootstrapAdminSha256: hashApiKey(secrets.adminKey) },
+    onError,
+  );
+  const http = createGateway(ROUTES, { ...(modules as Record<string, HttpLambda>), api });
   await listen(http, options.port ?? 3000);
-  const pollers: Consumer[] = [];
   /** Consumers a clean stop drains first: the ingest queue's (jobs are saved mid-walk and resume on the next start). */
   const drainedOnStop = new Set<Consumer>();
   for (const f of FUNCTIONS) {
@@ -214,7 +228,7 @@ function setEnvironment(
   backends: Backends,
   secrets: LocalSecrets,
   queues: Record<string, LocalQueue>,
-  pods: string[],
+  podQueueUrls: Record<string, string>,
   options: LocalStackOptions,
 ) {
   Object.assign(process.env, {
@@ -226,7 +240,7 @@ function setEnvironment(
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     [ENV.tableName]: TABLE_NAME,
     [ENV.ingestQueueUrl]: queues[INGEST_QUEUE.id]?.url,
-    [ENV.podQueueUrls]: JSON.stringify(Object.fromEntries(pods.map((p) => [p, queues[podQueue(p).id]?.url]))),
+    [ENV.podQueueUrls]: JSON.stringify(podQueueUrls),
     [ENV.audienceQueueUrl]: queues[AUDIENCE_QUEUE.id]?.url,
     [ENV.jobsQueueUrl]: queues[JOBS_QUEUE.id]?.url,
     [ENV.jobBudgetMs]: String(options.jobBudgetMs ?? DEFAULT_JOB_BUDGET_MS),

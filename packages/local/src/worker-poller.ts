@@ -48,16 +48,25 @@ export class WorkerPoller implements Consumer {
   }
 
   async stop({ drain, timeoutMs }: { drain: boolean; timeoutMs?: number }): Promise<void> {
-    await this.command(drain, timeoutMs, false);
+    await this.stopCommand(drain, timeoutMs, false);
     await this.worker?.terminate();
     this.worker = undefined;
   }
 
   drain(timeoutMs: number): Promise<void> {
-    return this.command(true, timeoutMs, true);
+    return this.stopCommand(true, timeoutMs, true);
   }
 
-  private command(drain: boolean, timeoutMs: number | undefined, restart: boolean): Promise<void> {
+  /** Sets these variables in the worker's environment; resolves once they are set. */
+  setEnv(vars: Record<string, string>): Promise<void> {
+    return this.command((id) => ({ type: 'env', id, vars }));
+  }
+
+  private stopCommand(drain: boolean, timeoutMs: number | undefined, restart: boolean): Promise<void> {
+    return this.command((id) => ({ type: 'stop', id, drain, timeoutMs, restart }));
+  }
+
+  private command(make: (id: number) => ConsumerCommand): Promise<void> {
     const worker = this.worker;
     if (!worker) return Promise.resolve();
     const id = this.next++;
@@ -66,7 +75,7 @@ export class WorkerPoller implements Consumer {
         this.waiting.delete(id);
         resolve();
       });
-      worker.postMessage({ type: 'stop', id, drain, timeoutMs, restart } satisfies ConsumerCommand);
+      worker.postMessage(make(id));
     });
   }
 }

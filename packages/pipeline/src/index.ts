@@ -37,6 +37,7 @@ export {
 } from './jobs';
 export { type AlignmentMetrics, alignmentByPod, alignmentMetrics, median, type SlaHours } from './metrics';
 export { type PodMessage, type PodMessageType, podMessagesFor } from './pod-messages';
+export { type PodQueueUrls, podQueueUrls, podsNeedingDeploy } from './pod-queues';
 export { audiencePublisher, jobSender, publishPodMessages } from './publish';
 export { sendAll, sqs } from './queues';
 export {

@@ -9,9 +9,10 @@ import { sendAll } from './queues';
 const podsWithoutQueue = new Set<string>();
 
 /**
- * Sends pod messages to each pod's queue. A pod configured after deployment has no queue
- * until the next deploy (locally: the next start); its messages are logged and skipped, and
- * the pull API still shows the account.
+ * Sends pod messages to each pod's queue. In AWS a pod configured after deployment has no queue
+ * until the next deploy (`PUT /v1/config/pods` answers which pods need one); its messages are
+ * logged and skipped, and the pull API still shows the account. Locally the queue is created
+ * with the configuration.
  */
 export async function publishPodMessages(
   client: SQSClient,
@@ -25,7 +26,7 @@ export async function publishPodMessages(
     const url = queueUrls[podId];
     if (!url) {
       if (!podsWithoutQueue.has(podId))
-        logger.warn('pod has no queue in this deployment; its messages are skipped until the next deploy or start', { podId });
+        logger.warn('pod has no queue in this deployment; its messages are skipped until a deploy creates it', { podId });
       podsWithoutQueue.add(podId);
       continue;
     }

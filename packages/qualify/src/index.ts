@@ -6,4 +6,4 @@ export type { AccountIntent, Stage } from '@intent/intent';
 export { explainAccount } from './explain';
 export { BAND_SHARE, FIT_SHARE, INTENT_SHARE, priority, STAGE_BAND } from './priority';
 export { type Hold, type Outcome, type Readiness, salesReadiness, TERMINAL_OUTCOMES } from './readiness';
-export { podMatches, routeToPod } from './route';
+export { matchesEveryAccount, podMatches, routeToPod } from './route';

@@ -34,6 +34,16 @@ export function podMatches(a: Firmographics, m: Pod['match']): boolean {
   );
 }
 
+/**
+ * True when a pod's match names no criterion, so it takes every account: a pod listed after
+ * it never receives one (the first pod that matches wins).
+ */
+export function matchesEveryAccount(m: Pod['match']): boolean {
+  const lists = [m.countries, m.regions, m.industries, m.domains];
+  const ranges = [m.employees, m.revenueUsd];
+  return lists.every((l) => !l?.length) && ranges.every((r) => !r || (r.min === undefined && r.max === undefined));
+}
+
 function inList(value: string | undefined, allowed: string[] | undefined): boolean {
   if (!allowed || allowed.length === 0) return true;
   const v = value?.trim();

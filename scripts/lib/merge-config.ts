@@ -45,21 +45,7 @@ export function mergeSection(section: SectionName, current: unknown, incoming: u
   const schema = SECTION_SCHEMAS[section];
   const now = schema.parse(current);
   const next = schema.parse(incoming);
-  if (!isListSection(section)) {
-    const changed = !sameValue(now, next);
-    const none: string[] = [];
-    return {
-      section,
-      value: incoming,
-      changed,
-      added: none,
-      replaced: none,
-      unchanged: none,
-      kept: none,
-      replacesWhole: changed,
-      warnings: none,
-    };
-  }
+  if (!isListSection(section)) return wholeSectionPlan(section, incoming, !sameValue(now, next), []);
   const key = ENTRY_LISTS[section];
   const nowEntries = (now as Record<string, Entry[]>)[key] ?? [];
   const nextEntries = (next as Record<string, Entry[]>)[key] ?? [];
@@ -89,18 +75,22 @@ export function mergeSection(section: SectionName, current: unknown, incoming: u
 export function replaceSection(section: SectionName, current: unknown, incoming: unknown): SectionPlan {
   const schema = SECTION_SCHEMAS[section];
   const changed = !sameValue(schema.parse(current), schema.parse(incoming));
-  const none: string[] = [];
   const pods = section === 'pods' ? (SECTION_SCHEMAS.pods.parse(incoming).pods as Pod[]) : [];
+  return wholeSectionPlan(section, incoming, changed, unreachablePods(pods));
+}
+
+/** A plan that puts the section exactly as given: no entries to tell apart. */
+function wholeSectionPlan(section: SectionName, incoming: unknown, changed: boolean, warnings: string[]): SectionPlan {
   return {
     section,
     value: incoming,
     changed,
-    added: none,
-    replaced: none,
-    unchanged: none,
-    kept: none,
+    added: [],
+    replaced: [],
+    unchanged: [],
+    kept: [],
     replacesWhole: changed,
-    warnings: unreachablePods(pods),
+    warnings,
   };
 }
 

@@ -12,10 +12,10 @@ import {
   type Route,
   requireScope,
 } from '@intent/http';
-import { claimAccount, publishPodMessages, releaseClaim, sqs } from '@intent/pipeline';
+import { claimAccount, releaseClaim } from '@intent/pipeline';
 import { z } from 'zod';
 import { domainParam, serviceDeps } from './accounts';
-import { logger, podQueueUrls, principalOf } from './deps';
+import { deliverPodMessages, principalOf } from './deps';
 
 const Sdr = z.string().trim().min(1).max(100);
 const ClaimBody = z.object({ sdr: Sdr.optional() });
@@ -54,7 +54,7 @@ export const claimRoutes: Record<string, Route> = {
         `${domain} is claimed by ${result.claim.sdr}: only their key or an admin can release it`,
       );
     }
-    await publishPodMessages(sqs, podQueueUrls, result.messages, logger);
+    await deliverPodMessages(result.messages);
     return { status: 204, text: '' };
   },
 };

@@ -8,6 +8,8 @@ import {
   loadHashSecret,
   MAX_PAGE_BYTES,
   optionalEnv,
+  podMessageOutbox,
+  publishPodMessages,
   requiredEnv,
   sqs,
 } from '@intent/pipeline';
@@ -19,6 +21,8 @@ export const logger = new Logger({ serviceName: 'api' });
 export const store = new Store(dynamo, requiredEnv(ENV.tableName));
 export const configs = new ConfigCache(store);
 export const podQueueUrls = JSON.parse(requiredEnv(ENV.podQueueUrls)) as Record<string, string>;
+/** Sends the pod messages a route's re-scores saved, taking them off their accounts' outboxes once SQS accepted them. */
+export const deliverPodMessages = podMessageOutbox(store, (m) => publishPodMessages(sqs, podQueueUrls, m, logger), logger);
 export const publishAudienceChanges = audiencePublisher(sqs, requiredEnv(ENV.audienceQueueUrl), logger);
 /** Where the routes that start jobs (configuration changes) store them and send their first steps. */
 export const jobDeps: JobDeps = {

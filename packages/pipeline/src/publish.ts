@@ -9,33 +9,48 @@ import { sendAll } from './queues';
 const podsWithoutQueue = new Set<string>();
 
 /**
- * Sends pod messages to each pod's queue. A pod configured after deployment has no queue
+ * Sends pod messages to each pod's queue; answers the messages it is done with: those SQS
+ * accepted, and those of pods without a queue. A pod configured after deployment has no queue
  * until the next deploy (locally: the next start); its messages are logged and skipped, and
- * the pull API still shows the account.
+ * the pull API still shows the account. The rest failed and stay in their accounts' outboxes.
  */
 export async function publishPodMessages(
   client: SQSClient,
   queueUrls: Record<string, string>,
   messages: PodMessage[],
   logger: Pick<Logger, 'warn' | 'error'>,
-): Promise<void> {
+): Promise<PodMessage[]> {
   const byPod = new Map<string, PodMessage[]>();
   for (const m of messages) byPod.set(m.podId, [...(byPod.get(m.podId) ?? []), m]);
+  const done: PodMessage[] = [];
   for (const [podId, podMessages] of byPod) {
     const url = queueUrls[podId];
     if (!url) {
       if (!podsWithoutQueue.has(podId))
         logger.warn('pod has no queue in this deployment; its messages are skipped until the next deploy or start', { podId });
       podsWithoutQueue.add(podId);
+      done.push(...podMessages);
       continue;
     }
-    const failed = await sendAll(
-      client,
-      url,
-      podMessages.map((m) => JSON.stringify(m)),
-    );
-    if (failed.length) logger.error('pod messages not sent', { podId, failed: failed.length });
+    try {
+      const failed = new Set(
+        await sendAll(
+          client,
+          url,
+          podMessages.map((m) => JSON.stringify(m)),
+        ),
+      );
+      done.push(...podMessages.filter((_, i) => !failed.has(i)));
+      if (failed.size) logger.error('pod messages not sent; they stay in the outbox', { podId, failed: failed.size });
+    } catch (err) {
+      logger.error('pod messages not sent; they stay in the outbox', {
+        podId,
+        error: err as Error,
+        messages: podMessages.length,
+      });
+    }
   }
+  return done;
 }
 
 /**

@@ -363,9 +363,14 @@ export function toRecord(item: Record<string, unknown>): AccountRecord {
     claim: item.claim as Claim | undefined,
     hold: item.hold as Hold | undefined,
     lastFeedbackAt: typeof item.fb === 'string' ? item.fb : undefined,
-    outbox: Object.values((item.ob as Record<string, OutboxEntry> | undefined) ?? {}).sort((a, b) => a.at.localeCompare(b.at)),
+    outbox: outboxOf(item),
     version: typeof item.version === 'number' ? item.version : 0,
   };
+}
+
+/** The messages an account item's outbox holds, oldest first. */
+export function outboxOf(item: Record<string, unknown>): OutboxEntry[] {
+  return Object.values((item.ob as Record<string, OutboxEntry> | undefined) ?? {}).sort((a, b) => a.at.localeCompare(b.at));
 }
 
 function toAudienceInputs(item: Record<string, unknown>): AudienceInputs[] {
@@ -401,15 +406,14 @@ function scoreFields(
       s: score,
       domain,
       ...(placement ? { gsi1pk: podQueuePk(placement.podId), gsi1sk: podQueueSk(placement.priority, domain) } : {}),
-      ...scoredIndexFields(domain, score, placement !== undefined || outbox.length > 0),
+      ...scoredIndexFields(domain, placement !== undefined || outbox.length > 0 || score.intent.stage !== 'cold'),
       ...(outbox.length ? { ob: Object.fromEntries(outbox.map((m) => [m.id, m])) } : {}),
     },
     remove: [...(placement ? [] : ['gsi1pk', 'gsi1sk']), ...(outbox.length ? [] : ['ob'])],
   };
 }
 
-/** The account's keys in the scored-accounts index (gsi2): live with intent, or when `keepLive`. */
-export function scoredIndexFields(domain: string, score: ScoreSnapshot, keepLive: boolean) {
-  const live = keepLive || score.intent.stage !== 'cold';
+/** The account's keys in the scored-accounts index (gsi2): its live half or its cold half. */
+export function scoredIndexFields(domain: string, live: boolean) {
   return { gsi2pk: live ? liveShardPk(domain) : coldShardPk(domain), gsi2sk: domain };
 }

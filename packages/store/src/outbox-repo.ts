@@ -1,9 +1,15 @@
-import { scoredIndexFields, toRecord } from './account-repo';
+import { outboxOf, scoredIndexFields } from './account-repo';
 import { accountKey } from './keys';
-import { type Table, toAttr } from './table';
+import { type Projection, type Table, toAttr } from './table';
 
 /** Attempts at taking sent messages off an account that other writers keep changing. */
 const MAX_ATTEMPTS = 3;
+
+/** What taking messages off needs: the outbox, the version, and whether the account is live without them. */
+const OUTBOX_VIEW: Projection = {
+  expression: 'ob, version, #s.#queuedIn, #s.#intent.#stage',
+  names: { '#s': 's', '#queuedIn': 'queuedIn', '#intent': 'intent', '#stage': 'stage' },
+};
 
 /**
  * The pod-message outbox: messages live on their account's item (`ob`, written by
@@ -22,19 +28,20 @@ export class OutboxRepository {
   async markSent(domain: string, ids: string[]): Promise<boolean> {
     const sent = new Set(ids);
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const item = await this.table.get(accountKey(domain), true);
+      const [item] = await this.table.getMany([accountKey(domain)], true, OUTBOX_VIEW);
       if (!item) return true;
-      const record = toRecord(item);
-      const left = record.outbox.filter((m) => !sent.has(m.id));
-      if (left.length === record.outbox.length) return true;
-      const emptied = left.length === 0 && record.score;
+      const outbox = outboxOf(item);
+      const left = outbox.filter((m) => !sent.has(m.id));
+      if (left.length === outbox.length) return true;
+      const score = item.s as { queuedIn?: string; intent?: { stage?: string } } | undefined;
+      const emptied = left.length === 0 && score !== undefined;
       const saved = await this.table.updateIf(accountKey(domain), {
         UpdateExpression: emptied ? 'SET gsi2pk = :pk REMOVE ob' : left.length ? 'SET ob = :ob' : 'REMOVE ob',
         ConditionExpression: 'version = :v',
         ExpressionAttributeValues: toAttr({
-          ':v': record.version,
-          ...(emptied && record.score
-            ? { ':pk': scoredIndexFields(domain, record.score, record.score.queuedIn !== undefined).gsi2pk }
+          ':v': item.version,
+          ...(emptied
+            ? { ':pk': scoredIndexFields(domain, score.queuedIn !== undefined || score.intent?.stage !== 'cold').gsi2pk }
             : {}),
           ...(left.length ? { ':ob': Object.fromEntries(left.map((m) => [m.id, m])) } : {}),
         }),

@@ -138,6 +138,7 @@ function pendingMessages(record: AccountRecord): PodMessage[] {
   });
 }
 
+/** One copy per id: a second pass of the loop reads back, as pending, what the first pass saved. */
 function uniqueById(messages: PodMessage[]): PodMessage[] {
   return [...new Map(messages.map((m) => [m.id, m])).values()];
 }

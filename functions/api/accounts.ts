@@ -1,16 +1,8 @@
 import { normalizeDomain } from '@intent/fit';
 import { badRequest, bulkRows, type HttpRequest, json, notFound, type Route, requireScope, tooLarge } from '@intent/http';
-import {
-  describeAccount,
-  MAX_UPSERT_ROWS,
-  podQueueUrls,
-  publishPodMessages,
-  type RescoreDeps,
-  sqs,
-  upsertAccounts,
-} from '@intent/pipeline';
+import { describeAccount, MAX_UPSERT_ROWS, type RescoreDeps, upsertAccounts } from '@intent/pipeline';
 import { type AccountRecord, InvalidCursorError } from '@intent/store';
-import { configs, logger, principalOf, publishAudienceChanges, store } from './deps';
+import { configs, deliverPodMessages, principalOf, publishAudienceChanges, store } from './deps';
 
 /** The `{domain}` path parameter, normalised like every account key (400 when it is no domain). */
 export function domainParam(req: HttpRequest): string {
@@ -75,7 +67,7 @@ export const accountRoutes: Record<string, Route> = {
     if (rows.length > MAX_UPSERT_ROWS)
       throw tooLarge('too_many_rows', `at most ${MAX_UPSERT_ROWS} accounts per request; split the upload`);
     const result = await upsertAccounts(rows, await serviceDeps());
-    await publishPodMessages(sqs, podQueueUrls(), result.messages, logger);
+    await deliverPodMessages(result.messages);
     return json(200, { upserted: result.upserted, rejected: result.rejected, rescored: result.rescored });
   },
   'GET /v1/accounts/{domain}': async (req) => {

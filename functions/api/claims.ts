@@ -1,22 +1,36 @@
-import { badRequest, conflict, hasScope, json, jsonBody, notFound, parseWith, type Route, requireScope } from '@intent/http';
-import { claimAccount, podQueueUrls, publishPodMessages, releaseClaim, sqs } from '@intent/pipeline';
+import {
+  badRequest,
+  conflict,
+  forbidden,
+  type HttpRequest,
+  hasScope,
+  json,
+  jsonBody,
+  notFound,
+  type Principal,
+  parseWith,
+  type Route,
+  requireScope,
+} from '@intent/http';
+import { claimAccount, releaseClaim } from '@intent/pipeline';
 import { z } from 'zod';
 import { domainParam, serviceDeps } from './accounts';
-import { logger, principalOf } from './deps';
+import { deliverPodMessages, principalOf } from './deps';
 
 const Sdr = z.string().trim().min(1).max(100);
-const ClaimBody = z.object({ sdr: Sdr });
-const ReleaseBody = z.object({ sdr: Sdr.optional() });
+const ClaimBody = z.object({ sdr: Sdr.optional() });
 
 const PATH = '/v1/pods/{podId}/queue/{domain}/claim';
 
 export const claimRoutes: Record<string, Route> = {
-  /** Takes or renews a lease of `sla.claimHours` on an account in the pod's queue. */
+  /** Takes or renews a lease of `sla.claimHours` on an account in the pod's queue, in the SDR's name. */
   [`POST ${PATH}`]: async (req) => {
     const podId = req.params.podId ?? '';
-    requireScope(await principalOf(req), `sdr:${podId}`);
+    const principal = await principalOf(req);
+    requireScope(principal, `sdr:${podId}`);
     const domain = domainParam(req);
-    const { sdr } = parseWith(ClaimBody, jsonBody(req));
+    const sdr = actingSdr(principal, namedSdr(req));
+    if (!sdr) throw badRequest('invalid_request', 'sdr: name the SDR who claims', [{ path: 'sdr', message: 'required' }]);
     const result = await claimAccount(podId, domain, sdr, await serviceDeps());
     if (result.outcome === 'not_in_queue') throw notFound(`${domain} is not in the queue of pod ${podId}`);
     if (result.outcome === 'held') {
@@ -24,23 +38,41 @@ export const claimRoutes: Record<string, Route> = {
     }
     return json(200, { domain, claimedBy: result.claim.sdr, claimExpiresAt: result.claim.expiresAt });
   },
-  /** Ends a lease: the holder names themselves (`?sdr=` or `{"sdr"}`); an admin ends any. */
+  /** Ends a lease: a personal key ends its own, an admin any (DELETE is idempotent). */
   [`DELETE ${PATH}`]: async (req) => {
     const podId = req.params.podId ?? '';
     const principal = await principalOf(req);
     requireScope(principal, `sdr:${podId}`);
     const domain = domainParam(req);
-    const body = req.body.trim() ? parseWith(ReleaseBody, jsonBody(req)) : {};
-    const sdr = parseWith(ReleaseBody, { sdr: req.query.sdr ?? body.sdr }).sdr;
-    const admin = hasScope(principal, 'admin');
-    if (!admin && !sdr)
-      throw badRequest('invalid_request', 'sdr: name the SDR who holds the claim', [{ path: 'sdr', message: 'required' }]);
-    const result = await releaseClaim(podId, domain, admin ? undefined : sdr, await serviceDeps());
+    // Every non-admin key that passed the scope check holds an `sdr:` scope, so it is personal.
+    const sdr = hasScope(principal, 'admin') ? undefined : actingSdr(principal, namedSdr(req));
+    const result = await releaseClaim(podId, domain, sdr, await serviceDeps());
     if (result.outcome === 'not_in_queue') throw notFound(`${domain} is not in the queue of pod ${podId}`);
     if (result.outcome === 'held') {
-      throw conflict('claim_conflict', `${domain} is claimed by ${result.claim.sdr}, who alone (or an admin) can release it`);
+      throw forbidden(
+        'claim_not_yours',
+        `${domain} is claimed by ${result.claim.sdr}: only their key or an admin can release it`,
+      );
     }
-    await publishPodMessages(sqs, podQueueUrls(), result.messages, logger);
+    await deliverPodMessages(result.messages);
     return { status: 204, text: '' };
   },
 };
+
+/** The SDR a request names, in `?sdr=` or a `{"sdr"}` body (400 with the field path when malformed). */
+function namedSdr(req: HttpRequest): string | undefined {
+  const body = req.body.trim() ? parseWith(ClaimBody, jsonBody(req)) : {};
+  return parseWith(ClaimBody, { sdr: req.query.sdr ?? body.sdr }).sdr;
+}
+
+/**
+ * Who a claim or release acts for: a personal key always acts in its own name, so naming
+ * another SDR with it is refused rather than silently ignored; other keys act for the SDR named.
+ */
+function actingSdr(principal: Principal, named: string | undefined): string | undefined {
+  if (!principal.sdr) return named;
+  if (named !== undefined && named !== principal.sdr) {
+    throw forbidden('sdr_mismatch', `this key belongs to ${principal.sdr}; it cannot act for ${named}`);
+  }
+  return principal.sdr;
+}

@@ -8,7 +8,9 @@ import {
   loadHashSecret,
   MAX_PAGE_BYTES,
   optionalEnv,
+  podMessageOutbox,
   podQueueUrls,
+  publishPodMessages,
   requiredEnv,
   sqs,
 } from '@intent/pipeline';
@@ -19,8 +21,10 @@ import { dynamo, Store } from '@intent/store';
 export const logger = new Logger({ serviceName: 'api' });
 export const store = new Store(dynamo, requiredEnv(ENV.tableName));
 export const configs = new ConfigCache(store);
-// Fails the cold start if missing; routes read it again on each publish (a pod's queue may be added locally).
+// Fails the cold start if missing; each publish reads it again (a pod's queue may be added locally).
 podQueueUrls();
+/** Sends the pod messages a route's re-scores saved, taking them off their accounts' outboxes once SQS accepted them. */
+export const deliverPodMessages = podMessageOutbox(store, (m) => publishPodMessages(sqs, podQueueUrls(), m, logger), logger);
 export const publishAudienceChanges = audiencePublisher(sqs, requiredEnv(ENV.audienceQueueUrl), logger);
 /** Where the routes that start jobs (configuration changes) store them and send their first steps. */
 export const jobDeps: JobDeps = {

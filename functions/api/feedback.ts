@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { forbidden, json, jsonBody, notFound, parseWith, type Route, requireScope } from '@intent/http';
-import { FeedbackInput, feedbackPods, giveFeedback, podQueueUrls, publishPodMessages, sqs } from '@intent/pipeline';
+import { FeedbackInput, feedbackPods, giveFeedback } from '@intent/pipeline';
 import { domainParam, serviceDeps } from './accounts';
-import { logger, principalOf, store } from './deps';
+import { deliverPodMessages, principalOf, store } from './deps';
 
 export const feedbackRoutes: Record<string, Route> = {
   /**
@@ -21,7 +21,7 @@ export const feedbackRoutes: Record<string, Route> = {
     requireScope(principal, 'admin', ...feedbackPods(account).map((podId) => `sdr:${podId}`));
     const result = await giveFeedback(account, input, await serviceDeps(), randomUUID());
     if (result.outcome === 'not_found') throw notFound(`no account ${domain} has been seen`);
-    await publishPodMessages(sqs, podQueueUrls(), result.messages, logger);
+    await deliverPodMessages(result.messages);
     const { record } = result;
     return json(201, {
       id: record.id,

@@ -1,9 +1,9 @@
 import { AnonymousId } from '@intent/events';
 import { json, parseWith, type Route, requireScope } from '@intent/http';
-import { eraseVisitor, podQueueUrls, publishPodMessages, sqs } from '@intent/pipeline';
+import { eraseVisitor } from '@intent/pipeline';
 import { z } from 'zod';
 import { serviceDeps } from './accounts';
-import { hashSecret, logger, principalOf } from './deps';
+import { deliverPodMessages, hashSecret, principalOf } from './deps';
 
 const ErasePath = z.object({ anonymousId: AnonymousId });
 
@@ -16,7 +16,7 @@ export const visitorRoutes: Record<string, Route> = {
     requireScope(await principalOf(req), 'admin');
     const { anonymousId } = parseWith(ErasePath, { anonymousId: req.params.anonymousId ?? '' });
     const { messages, ...result } = await eraseVisitor(anonymousId, { ...(await serviceDeps()), hashSecret: await hashSecret() });
-    await publishPodMessages(sqs, podQueueUrls(), messages, logger);
+    await deliverPodMessages(messages);
     return json(200, result);
   },
 };

@@ -7,6 +7,7 @@ import {
   jobSender,
   LEASE_MARGIN_MS,
   optionalEnv,
+  podMessageOutbox,
   podQueueUrls,
   publishPodMessages,
   requiredEnv,
@@ -30,7 +31,7 @@ const deps: StepDeps = {
   store,
   clock: () => new Date(),
   sendJobMessages: jobSender(sqs, requiredEnv(ENV.jobsQueueUrl)),
-  publishPodMessages: (messages) => publishPodMessages(sqs, podQueueUrls(), messages, logger),
+  publishPodMessages: podMessageOutbox(store, (m) => publishPodMessages(sqs, podQueueUrls(), m, logger), logger),
   publishAudienceChanges: audiencePublisher(sqs, requiredEnv(ENV.audienceQueueUrl), logger),
 };
 /** A step's cap below what the remaining time allows (the local runtime and tests set it). */

@@ -7,6 +7,7 @@ import {
   ErasedVisitorCache,
   type IngestRecord,
   IpRangeCache,
+  podMessageOutbox,
   podQueueUrls,
   publishPodMessages,
   requiredEnv,
@@ -23,6 +24,8 @@ const store = new Store(dynamo, requiredEnv(ENV.tableName));
 // Fails the cold start if missing; read again on each publish (a pod's queue may be added locally).
 podQueueUrls();
 const publishAudienceChanges = audiencePublisher(sqs, requiredEnv(ENV.audienceQueueUrl), logger);
+/** Sends what each batch's re-scores saved in their accounts' outboxes, and takes it off once SQS accepted it. */
+const deliverPodMessages = podMessageOutbox(store, (m) => publishPodMessages(sqs, podQueueUrls(), m, logger), logger);
 const configs = new ConfigCache(store);
 const ipRanges = new IpRangeCache(store);
 const erasedVisitors = new ErasedVisitorCache(store);
@@ -48,7 +51,7 @@ export const handler = middy(async (event: SQSEvent): Promise<SQSBatchResponse> 
   // rollUp hands its deps to each re-score, which publishes audience changes through them.
   const deps = { store, config, now: new Date(), ipRanges: ranges, erased, publishAudienceChanges };
   const outcome = await rollUp(records, deps);
-  await publishPodMessages(sqs, podQueueUrls(), outcome.podMessages, logger);
+  await deliverPodMessages(outcome.podMessages);
   const { failedRecordIds, podMessages, failures, ...counts } = outcome;
   // Once per batch: which items failed and why (docs/storage.md), not only the DLQ's depth later.
   if (failures.length) logger.error('rollup writes failed', { failedRecords: failedRecordIds.length, failures });

@@ -13,8 +13,8 @@ describe('alignment metrics', () => {
   let stack: TestStack;
   let pushedBy: number;
   let sdrDefault: string;
-  const claim = (domain: string, sdr: string) =>
-    send(stack, 'POST', `/v1/pods/default/queue/${domain}/claim`, { sdr }, sdrDefault);
+  /** An admin claims in a named SDR's name (a pod's personal keys claim in their own). */
+  const claim = (domain: string, sdr: string) => send(stack, 'POST', `/v1/pods/default/queue/${domain}/claim`, { sdr });
   const feedback = (domain: string, outcome: string, key?: string) =>
     send(stack, 'POST', `/v1/accounts/${domain}/feedback`, { outcome }, key);
   const metrics = (query = '', key?: string) => send(stack, 'GET', `/v1/metrics/alignment${query}`, undefined, key);

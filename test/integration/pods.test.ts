@@ -11,6 +11,9 @@ describe('SDR pods: claims and feedback', () => {
   let stack: TestStack;
   let sdrDefault: string;
   let sdrNa: string;
+  /** Personal keys of two reps of pod `default`: each claims in its own name. */
+  let alice: string;
+  let bob: string;
   const claimPath = (podId: string, domain: string) => `/v1/pods/${podId}/queue/${domain}/claim`;
   const queueEntry = async (domain: string) => {
     const res = await stack.api('/v1/pods/default/queue?limit=100', { key: stack.secrets.sdrKey });
@@ -30,15 +33,19 @@ describe('SDR pods: claims and feedback', () => {
       ['sdr:default', 'sdr:na'].map((scope) => send(stack, 'POST', '/v1/keys', { name: scope, scopes: [scope] })),
     );
     [sdrDefault, sdrNa] = keys.map((k) => k.body.key as string) as [string, string];
+    const reps = await Promise.all(
+      ['alice', 'bob'].map((name) => send(stack, 'POST', '/v1/keys', { name, scopes: ['sdr:default'] })),
+    );
+    [alice, bob] = reps.map((k) => k.body.key as string) as [string, string];
   });
   afterAll(async () => {
     await stack.stop().catch(() => undefined);
     stack.cleanup();
   });
 
-  it('claims an account for sla.claimHours, renews it for the same SDR and answers 409 to another', async () => {
+  it('claims an account for sla.claimHours in the key’s name, renews it for the same key and answers 409 to another', async () => {
     await handRaiser('acme.example');
-    const first = await send(stack, 'POST', claimPath('default', 'acme.example'), { sdr: 'alice' }, sdrDefault);
+    const first = await send(stack, 'POST', claimPath('default', 'acme.example'), {}, alice);
     expect(first.status).toBe(200);
     expect(first.body).toMatchObject({ domain: 'acme.example', claimedBy: 'alice' });
     const hours = (Date.parse(first.body.claimExpiresAt) - Date.now()) / 3_600_000;
@@ -46,45 +53,54 @@ describe('SDR pods: claims and feedback', () => {
     expect(hours).toBeLessThanOrEqual(24);
     expect(await queueEntry('acme.example')).toMatchObject({ claimedBy: 'alice', claimExpiresAt: first.body.claimExpiresAt });
 
-    const other = await send(stack, 'POST', claimPath('default', 'acme.example'), { sdr: 'bob' }, sdrDefault);
+    const other = await send(stack, 'POST', claimPath('default', 'acme.example'), {}, bob);
     expect(other.status).toBe(409);
     expect(other.body.error.code).toBe('claim_conflict');
 
     await new Promise((r) => setTimeout(r, 20));
-    const renewed = await send(stack, 'POST', claimPath('default', 'acme.example'), { sdr: 'alice' }, sdrDefault);
+    const renewed = await send(stack, 'POST', claimPath('default', 'acme.example'), { sdr: 'alice' }, alice);
     expect(renewed.status).toBe(200);
     expect(Date.parse(renewed.body.claimExpiresAt)).toBeGreaterThan(Date.parse(first.body.claimExpiresAt));
   });
 
-  it('answers 404 to a claim on an account that is not in that pod’s queue, 400 without an SDR, 403 for another pod’s key', async () => {
-    await upsert(stack, [{ domain: 'cold.example', country: 'GB' }]);
-    expect((await send(stack, 'POST', claimPath('na', 'acme.example'), { sdr: 'alice' }, sdrNa)).status).toBe(404);
-    expect((await send(stack, 'POST', claimPath('default', 'cold.example'), { sdr: 'alice' }, sdrDefault)).status).toBe(404);
-    expect((await send(stack, 'POST', claimPath('default', 'never.example'), { sdr: 'alice' }, sdrDefault)).status).toBe(404);
-    const noSdr = await send(stack, 'POST', claimPath('default', 'acme.example'), {}, sdrDefault);
-    expect(noSdr.status).toBe(400);
-    expect(noSdr.body.error.details[0].path).toBe('sdr');
-    expect((await send(stack, 'POST', claimPath('default', 'acme.example'), { sdr: 'x' }, sdrNa)).status).toBe(403);
+  it('answers 403 sdr_mismatch to a personal key that names another SDR, and leaves the claim alone', async () => {
+    const forged = await send(stack, 'POST', claimPath('default', 'acme.example'), { sdr: 'alice' }, bob);
+    expect(forged.status).toBe(403);
+    expect(forged.body.error).toMatchObject({ code: 'sdr_mismatch', message: expect.stringContaining('belongs to bob') });
+    const forgedRelease = await send(stack, 'DELETE', `${claimPath('default', 'acme.example')}?sdr=alice`, undefined, bob);
+    expect(forgedRelease.status).toBe(403);
+    expect(forgedRelease.body.error.code).toBe('sdr_mismatch');
+    expect(await queueEntry('acme.example')).toMatchObject({ claimedBy: 'alice' });
   });
 
-  it('releases a claim for its holder or an admin only (204), idempotently', async () => {
-    const bob = await send(stack, 'DELETE', `${claimPath('default', 'acme.example')}?sdr=bob`, undefined, sdrDefault);
-    expect(bob.status).toBe(409);
-    expect((await send(stack, 'DELETE', claimPath('default', 'acme.example'), undefined, sdrDefault)).status).toBe(400);
-    expect((await send(stack, 'DELETE', `${claimPath('default', 'acme.example')}?sdr=alice`, undefined, sdrDefault)).status).toBe(
-      204,
-    );
-    expect(await queueEntry('acme.example')).toMatchObject({ claimedBy: null, claimExpiresAt: null });
-    expect((await send(stack, 'DELETE', claimPath('default', 'acme.example'), { sdr: 'alice' }, sdrDefault)).status).toBe(204);
+  it('answers 404 to a claim on an account that is not in that pod’s queue, 400 when an admin names no SDR, 403 for another pod’s key', async () => {
+    await upsert(stack, [{ domain: 'cold.example', country: 'GB' }]);
+    expect((await send(stack, 'POST', claimPath('na', 'acme.example'), {}, sdrNa)).status).toBe(404);
+    expect((await send(stack, 'POST', claimPath('default', 'cold.example'), {}, alice)).status).toBe(404);
+    expect((await send(stack, 'POST', claimPath('default', 'never.example'), {}, alice)).status).toBe(404);
+    const noSdr = await send(stack, 'POST', claimPath('default', 'acme.example'), {});
+    expect(noSdr.status).toBe(400);
+    expect(noSdr.body.error.details[0].path).toBe('sdr');
+    expect((await send(stack, 'POST', claimPath('default', 'acme.example'), {}, sdrNa)).status).toBe(403);
+  });
 
-    expect((await send(stack, 'POST', claimPath('default', 'acme.example'), { sdr: 'bob' }, sdrDefault)).status).toBe(200);
+  it('releases a claim for the key that holds it or an admin only (204), idempotently', async () => {
+    const byBob = await send(stack, 'DELETE', claimPath('default', 'acme.example'), undefined, bob);
+    expect(byBob.status).toBe(403);
+    expect(byBob.body.error).toMatchObject({ code: 'claim_not_yours', message: expect.stringContaining('claimed by alice') });
+    expect((await queueEntry('acme.example')).claimedBy).toBe('alice');
+    expect((await send(stack, 'DELETE', claimPath('default', 'acme.example'), undefined, alice)).status).toBe(204);
+    expect(await queueEntry('acme.example')).toMatchObject({ claimedBy: null, claimExpiresAt: null });
+    expect((await send(stack, 'DELETE', claimPath('default', 'acme.example'), { sdr: 'alice' }, alice)).status).toBe(204);
+
+    expect((await send(stack, 'POST', claimPath('default', 'acme.example'), {}, bob)).status).toBe(200);
     expect((await send(stack, 'DELETE', claimPath('default', 'acme.example'))).status).toBe(204);
     expect((await queueEntry('acme.example')).claimedBy).toBeNull();
   });
 
   it('takes a rejected account out of the queue, ends its claim, sends account.dequalified and holds it through new intent', async () => {
     await handRaiser('reject.example');
-    await send(stack, 'POST', claimPath('default', 'reject.example'), { sdr: 'dave' }, sdrDefault);
+    await send(stack, 'POST', claimPath('default', 'reject.example'), { sdr: 'dave' });
     await consumePodQueue(stack, 'default');
 
     const res = await send(
@@ -131,7 +147,7 @@ describe('SDR pods: claims and feedback', () => {
     expect(qualified.body).toMatchObject({ outcome: 'bant_qualified', bant, podId: 'default' });
     expect(await queueDomains(stack, 'default')).toContain('deal.example');
 
-    await send(stack, 'POST', claimPath('default', 'deal.example'), { sdr: 'erin' }, sdrDefault);
+    await send(stack, 'POST', claimPath('default', 'deal.example'), { sdr: 'erin' });
     expect((await send(stack, 'POST', '/v1/accounts/deal.example/feedback', { outcome: 'opportunity' })).status).toBe(201);
     expect(await queueDomains(stack, 'default')).not.toContain('deal.example');
     // A late "accepted" never puts an account that sales owns back in a queue.
@@ -176,7 +192,7 @@ describe('SDR pods: claims and feedback', () => {
       ...visitEvents('kept.example', 'kim', ['pricing_view']),
       ...visitEvents('gone.example', 'gus', ['pricing_view']),
     ]);
-    await send(stack, 'POST', claimPath('default', 'kept.example'), { sdr: 'carol' }, sdrDefault);
+    await send(stack, 'POST', claimPath('default', 'kept.example'), { sdr: 'carol' });
     await consumePodQueue(stack, 'default');
 
     // Tier B stops being sales-ready: the API re-scores every live account right away.
@@ -186,9 +202,7 @@ describe('SDR pods: claims and feedback', () => {
     expect(queue).not.toContain('gone.example');
     expect(await queueEntry('kept.example')).toMatchObject({ claimedBy: 'carol' });
 
-    expect((await send(stack, 'DELETE', `${claimPath('default', 'kept.example')}?sdr=carol`, undefined, sdrDefault)).status).toBe(
-      204,
-    );
+    expect((await send(stack, 'DELETE', `${claimPath('default', 'kept.example')}?sdr=carol`)).status).toBe(204);
     expect(await queueDomains(stack, 'default')).not.toContain('kept.example');
     const messages = await consumePodQueue(stack, 'default');
     const left = messages.filter((m) => m.type === 'account.dequalified' && ['gone.example', 'kept.example'].includes(m.domain));

@@ -10,10 +10,15 @@ export const Scope = z
 export interface Principal {
   keyId: string;
   scopes: string[];
+  /**
+   * The SDR a personal key belongs to (its name): a stored key with an `sdr:` scope and no
+   * `admin` scope acts in its own name only. Absent for admin and other keys, which name the SDR.
+   */
+  sdr?: string;
 }
 
 export interface KeyLookup {
-  findByHash(hash: string): Promise<{ id: string; scopes: string[] } | undefined>;
+  findByHash(hash: string): Promise<{ id: string; name: string; scopes: string[] } | undefined>;
 }
 
 /** API keys are high-entropy random strings, so a plain SHA-256 is the right stored form. */
@@ -36,7 +41,8 @@ export async function authenticate(req: HttpRequest, keys: KeyLookup, bootstrapA
   if (bootstrapAdminSha256 && hash === bootstrapAdminSha256) return { keyId: 'bootstrap-admin', scopes: ['admin'] };
   const record = await keys.findByHash(hash);
   if (!record) throw unauthorized('the API key is unknown or revoked');
-  return { keyId: record.id, scopes: record.scopes };
+  const personal = record.scopes.some((s) => s.startsWith('sdr:')) && !record.scopes.includes('admin');
+  return { keyId: record.id, scopes: record.scopes, ...(personal && { sdr: record.name }) };
 }
 
 /** `admin` implies every scope; `sdr:*` implies every `sdr:<podId>`. */

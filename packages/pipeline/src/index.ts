@@ -36,7 +36,8 @@ export {
   startJob,
 } from './jobs';
 export { type AlignmentMetrics, alignmentByPod, alignmentMetrics, median, type SlaHours } from './metrics';
-export { type PodMessage, type PodMessageType, podMessagesFor } from './pod-messages';
+export { MAX_OUTBOX_MESSAGES, nextOutbox, type PodMessageSender, podMessageOutbox } from './outbox';
+export { PodMessage, PodMessageType, podMessagesFor } from './pod-messages';
 export { type PodQueueUrls, podQueueUrls, podsNeedingDeploy } from './pod-queues';
 export { audiencePublisher, jobSender, publishPodMessages } from './publish';
 export { sendAll, sqs } from './queues';
@@ -47,7 +48,7 @@ export {
   resumeRematerialisation,
   startRematerialisation,
 } from './rematerialise';
-export { type RescoreDeps, type RescoreResult, rescoreAccount } from './rescore';
+export { OUTBOX_GRACE_MS, type RescoreDeps, type RescoreResult, rescoreAccount } from './rescore';
 export { rescoreStale, resumeStalledRescore, startDecayWalk, startRescore } from './rescore-stale';
 export { type IngestRecord, type RollupDeps, type RollupOutcome, rollUp } from './rollup';
 export { addDays, dayOf } from './time';

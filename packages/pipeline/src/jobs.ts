@@ -36,6 +36,7 @@ export interface JobDeps {
 
 /** What a step needs besides the job: where its side effects go. */
 export interface StepDeps extends JobDeps {
+  /** Sends the pod messages the step's re-scores saved, and takes them off their outboxes (`podMessageOutbox`). */
   publishPodMessages: (messages: PodMessage[]) => Promise<void>;
   publishAudienceChanges?: AudiencePublisher;
 }

@@ -1,23 +1,31 @@
+import { createHash } from 'node:crypto';
 import type { ScoreSnapshot } from '@intent/store';
+import { z } from 'zod';
 
-export type PodMessageType = 'account.qualified' | 'account.updated' | 'account.dequalified';
+export const PodMessageType = z.enum(['account.qualified', 'account.updated', 'account.dequalified']);
+export type PodMessageType = z.infer<typeof PodMessageType>;
 
-export interface PodMessage {
-  type: PodMessageType;
-  podId: string;
-  domain: string;
-  name?: string;
-  priority: number;
-  stage: string;
-  tier: string;
-  reasons: string[];
-  at: string;
-}
+/** What a pod's SQS queue receives; also what the account's outbox keeps until SQS accepted it. */
+export const PodMessage = z.object({
+  type: PodMessageType,
+  /** Names the change: the same on every copy sent, so a receiver drops copies by it. */
+  id: z.string(),
+  podId: z.string(),
+  domain: z.string(),
+  name: z.string().optional(),
+  priority: z.number(),
+  stage: z.string(),
+  tier: z.string(),
+  reasons: z.array(z.string()),
+  at: z.string(),
+});
+export type PodMessage = z.infer<typeof PodMessage>;
 
 /**
  * The messages one score change sends to pod queues: entering a queue is `qualified`, leaving
  * it `dequalified`, and a change of stage or of whole-point priority while in it `updated`.
- * Anything smaller is no real change and sends nothing.
+ * Anything smaller is no real change and sends nothing. `version`: the account version the
+ * change is saved as; with the domain, the time, the type and the pod it makes each message's id.
  */
 export function podMessagesFor(
   domain: string,
@@ -25,9 +33,11 @@ export function podMessagesFor(
   before: { podId?: string; score?: ScoreSnapshot },
   after: { podId?: string; score: ScoreSnapshot },
   at: string,
+  version: number,
 ): PodMessage[] {
   const message = (type: PodMessageType, podId: string, score: ScoreSnapshot): PodMessage => ({
     type,
+    id: messageId(domain, version, at, type, podId),
     podId,
     domain,
     name,
@@ -48,4 +58,9 @@ export function podMessagesFor(
   if (before.podId && before.score) out.push(message('account.dequalified', before.podId, after.score));
   if (after.podId) out.push(message('account.qualified', after.podId, after.score));
   return out;
+}
+
+/** A short, opaque, deterministic id: one save of one account makes at most one message per type and pod. */
+function messageId(domain: string, version: number, at: string, type: PodMessageType, podId: string): string {
+  return createHash('sha256').update([domain, version, at, type, podId].join('\n')).digest('base64url').slice(0, 22);
 }

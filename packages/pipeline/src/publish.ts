@@ -9,34 +9,49 @@ import { sendAll } from './queues';
 const podsWithoutQueue = new Set<string>();
 
 /**
- * Sends pod messages to each pod's queue. In AWS a pod configured after deployment has no queue
- * until the next deploy (`PUT /v1/config/pods` answers which pods need one); its messages are
- * logged and skipped, and the pull API still shows the account. Locally the queue is created
- * with the configuration.
+ * Sends pod messages to each pod's queue; answers the messages it is done with: those SQS
+ * accepted, and those of pods without a queue. In AWS a pod configured after deployment has no
+ * queue until the next deploy (`PUT /v1/config/pods` answers which pods need one); its messages
+ * are logged and skipped, and the pull API still shows the account. Locally the queue is created
+ * with the configuration. The rest failed and stay in their accounts' outboxes.
  */
 export async function publishPodMessages(
   client: SQSClient,
   queueUrls: Record<string, string>,
   messages: PodMessage[],
   logger: Pick<Logger, 'warn' | 'error'>,
-): Promise<void> {
+): Promise<PodMessage[]> {
   const byPod = new Map<string, PodMessage[]>();
   for (const m of messages) byPod.set(m.podId, [...(byPod.get(m.podId) ?? []), m]);
+  const done: PodMessage[] = [];
   for (const [podId, podMessages] of byPod) {
     const url = queueUrls[podId];
     if (!url) {
       if (!podsWithoutQueue.has(podId))
         logger.warn('pod has no queue in this deployment; its messages are skipped until a deploy creates it', { podId });
       podsWithoutQueue.add(podId);
+      done.push(...podMessages);
       continue;
     }
-    const failed = await sendAll(
-      client,
-      url,
-      podMessages.map((m) => JSON.stringify(m)),
-    );
-    if (failed.length) logger.error('pod messages not sent', { podId, failed: failed.length });
+    try {
+      const failed = new Set(
+        await sendAll(
+          client,
+          url,
+          podMessages.map((m) => JSON.stringify(m)),
+        ),
+      );
+      done.push(...podMessages.filter((_, i) => !failed.has(i)));
+      if (failed.size) logger.error('pod messages not sent; they stay in the outbox', { podId, failed: failed.size });
+    } catch (err) {
+      logger.error('pod messages not sent; they stay in the outbox', {
+        podId,
+        error: err as Error,
+        messages: podMessages.length,
+      });
+    }
   }
+  return done;
 }
 
 /**

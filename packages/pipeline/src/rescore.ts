@@ -8,7 +8,8 @@ import { type AudiencePublisher, syncMembership } from './audiences';
 import { canonical } from './canonical';
 import { settleLimited } from './concurrency';
 import { ConflictRetriesExhausted, conflictBackoff } from './errors';
-import { type PodMessage, podMessagesFor } from './pod-messages';
+import { nextOutbox } from './outbox';
+import { PodMessage, podMessagesFor } from './pod-messages';
 import { addDays, dayOf } from './time';
 
 export interface RescoreDeps {
@@ -19,7 +20,18 @@ export interface RescoreDeps {
   publishAudienceChanges?: AudiencePublisher;
 }
 
+/**
+ * `messages`: what to send now (then take off the outbox): the messages this re-score saved, and
+ * those its account still held from an earlier change whose send failed or never happened.
+ */
 export type RescoreResult = { outcome: 'saved' | 'unchanged'; messages: PodMessage[] };
+
+/**
+ * How long a message waits in its account's outbox before a later re-score sends it: long
+ * enough for the invocation that saved it to send it first, so a concurrent re-score of the
+ * same account does not send a second copy of a message that is on its way.
+ */
+export const OUTBOX_GRACE_MS = 60_000;
 
 /** Attempts at saving one account's score against concurrent writers (`CONFLICT_RETRY` waits between them). */
 const MAX_ATTEMPTS = 6;
@@ -63,11 +75,13 @@ export async function rescoreAccount(
   let saved: PodMessage[] | undefined;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const stored = attempt === 0 && read !== undefined ? read : await deps.store.accounts.get(domain, true);
-    const record = stored ?? { domain, version: 0 };
+    const record = stored ?? { domain, version: 0, outbox: [] };
+    const pending = pendingMessages(record);
+    const overdue = pending.filter((m) => Date.parse(m.at) <= deps.now.getTime() - OUTBOX_GRACE_MS);
     const score = await computeScore(record, deps);
     if (record.score && sameScore(record.score, score)) {
       await pushes.settle(undefined);
-      if (!saved) return { outcome: 'unchanged', messages: [] };
+      if (!saved) return { outcome: 'unchanged', messages: overdue };
       // Same score under the newer definitions: only its memberships are left to bring in line.
       if ((await syncMembership(record, record.score, record.version, deps)).behind) {
         deps = await withFreshConfig(deps);
@@ -82,25 +96,24 @@ export async function rescoreAccount(
     const entered = score.queuedIn && score.queuedIn !== record.score?.queuedIn && score.pushedAt;
     await pushes.settle(entered ? { podId: score.queuedIn as string, pushedAt: score.pushedAt as string, domain } : undefined);
     const placement = score.queuedIn ? { podId: score.queuedIn, priority: score.priority } : undefined;
+    const changes = podMessagesFor(
+      domain,
+      record.firmographics?.name,
+      { podId: record.score?.queuedIn, score: record.score },
+      { podId: score.queuedIn, score },
+      deps.now.toISOString(),
+      record.version + 1,
+    );
     let outcome: 'saved' | 'conflict';
     try {
-      outcome = await deps.store.accounts.saveScore(domain, score, placement, record.version);
+      outcome = await deps.store.accounts.saveScore(domain, score, placement, record.version, nextOutbox(pending, changes));
     } catch (err) {
       // The redelivery that retries this save has its own `now`: take back this push first.
       await pushes.settle(undefined).catch(() => undefined);
       throw err;
     }
     if (outcome === 'saved') {
-      const messages = [
-        ...(saved ?? []),
-        ...podMessagesFor(
-          domain,
-          record.firmographics?.name,
-          { podId: record.score?.queuedIn, score: record.score },
-          { podId: score.queuedIn, score },
-          deps.now.toISOString(),
-        ),
-      ];
+      const messages = uniqueById([...(saved ?? []), ...overdue, ...changes]);
       // Audience membership follows the saved score (written by its version, so an older
       // re-score finishing late cannot undo a newer one's membership) under the definitions
       // it was evaluated with, unless newer ones are stored: then the score is evaluated again.
@@ -115,6 +128,19 @@ export async function rescoreAccount(
     await conflictBackoff(attempt + 1);
   }
   throw new ConflictRetriesExhausted('re-scoring', domain, MAX_ATTEMPTS);
+}
+
+/** The account's undelivered messages; an entry that is no pod message is left out (the next save drops it). */
+function pendingMessages(record: AccountRecord): PodMessage[] {
+  return record.outbox.flatMap((entry) => {
+    const parsed = PodMessage.safeParse(entry);
+    return parsed.success ? [parsed.data] : [];
+  });
+}
+
+/** One copy per id: a second pass of the loop reads back, as pending, what the first pass saved. */
+function uniqueById(messages: PodMessage[]): PodMessage[] {
+  return [...new Map(messages.map((m) => [m.id, m])).values()];
 }
 
 /** The same dependencies with the configuration read again (strongly consistent). */

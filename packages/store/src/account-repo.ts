@@ -51,12 +51,26 @@ export interface AccountRecord {
   hold?: Hold;
   /** When the latest SDR feedback on the account arrived (ISO 8601). */
   lastFeedbackAt?: string;
+  /** Pod messages saved with a score and not yet accepted by SQS (`OutboxRepository`). */
+  outbox: OutboxEntry[];
   /**
    * Optimistic-concurrency version: bumped by every write of something the score depends on
    * (the score itself, firmographics, a claim, a hold), so a re-score computed from an older
    * read cannot be saved over it. 0 when no such write happened yet.
    */
   version: number;
+}
+
+/**
+ * A message kept on the account item until SQS accepted it: saved with the score that made it
+ * (one version-guarded write), so a send that fails or never happens cannot lose it. The store
+ * keeps it as it is; the pipeline owns its shape (`PodMessage`) and parses it back.
+ */
+export interface OutboxEntry {
+  id: string;
+  /** When the change was saved (ISO 8601): how long it has waited. */
+  at: string;
+  [field: string]: unknown;
 }
 
 /** Where the account sits in a pod queue, if it does. */
@@ -165,14 +179,17 @@ export class AccountRepository {
   /**
    * Saves a score only if nobody saved another since `expectedVersion` was read: two
    * consumers re-scoring the same account cannot overwrite a newer score with an older one.
+   * `outbox`: every message still to send for the account (those read with the version and the
+   * new ones), written in the same item write, so the change and its messages persist together.
    */
   async saveScore(
     domain: string,
     score: ScoreSnapshot,
     placement: QueuePlacement | undefined,
     expectedVersion: number,
+    outbox: OutboxEntry[] = [],
   ): Promise<'saved' | 'conflict'> {
-    const { set, remove } = scoreFields(domain, score, placement);
+    const { set, remove } = scoreFields(domain, score, placement, outbox);
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = {
       ':next': expectedVersion + 1,
@@ -203,7 +220,7 @@ export class AccountRepository {
   async seedScores(entries: { domain: string; score: ScoreSnapshot; placement?: QueuePlacement }[], inFlight = 8): Promise<void> {
     const items = entries.map(({ domain, score, placement }) => ({
       ...accountKey(domain),
-      ...scoreFields(domain, score, placement).set,
+      ...scoreFields(domain, score, placement, []).set,
       version: 1,
     }));
     await forEachLimited(chunksOf(items, 25), inFlight, (batch) => this.table.writeMany(batch));
@@ -346,8 +363,14 @@ export function toRecord(item: Record<string, unknown>): AccountRecord {
     claim: item.claim as Claim | undefined,
     hold: item.hold as Hold | undefined,
     lastFeedbackAt: typeof item.fb === 'string' ? item.fb : undefined,
+    outbox: outboxOf(item),
     version: typeof item.version === 'number' ? item.version : 0,
   };
+}
+
+/** The messages an account item's outbox holds, oldest first. */
+export function outboxOf(item: Record<string, unknown>): OutboxEntry[] {
+  return Object.values((item.ob as Record<string, OutboxEntry> | undefined) ?? {}).sort((a, b) => a.at.localeCompare(b.at));
 }
 
 function toAudienceInputs(item: Record<string, unknown>): AudienceInputs[] {
@@ -366,24 +389,31 @@ function toAudienceInputs(item: Record<string, unknown>): AudienceInputs[] {
 }
 
 /**
- * The fields a saved score sets on the account item, and the index keys it removes: the pod
- * queue index (gsi1) while queued; the scored-accounts index (gsi2) always, in its live half
- * while live or queued and in its cold half otherwise.
+ * The fields a saved score sets on the account item, and the ones it removes: the pod queue
+ * index (gsi1) while queued; the scored-accounts index (gsi2) always, in its live half while
+ * live, queued or holding undelivered messages (the hourly decay walk visits the live half, and
+ * its re-score sends what is left) and in its cold half otherwise; the outbox `ob` while it
+ * holds messages, keyed by message id.
  */
 function scoreFields(
   domain: string,
   score: ScoreSnapshot,
   placement: QueuePlacement | undefined,
+  outbox: OutboxEntry[],
 ): { set: Record<string, unknown>; remove: string[] } {
-  const live = placement !== undefined || score.intent.stage !== 'cold';
   return {
     set: {
       s: score,
       domain,
       ...(placement ? { gsi1pk: podQueuePk(placement.podId), gsi1sk: podQueueSk(placement.priority, domain) } : {}),
-      gsi2pk: live ? liveShardPk(domain) : coldShardPk(domain),
-      gsi2sk: domain,
+      ...scoredIndexFields(domain, placement !== undefined || outbox.length > 0 || score.intent.stage !== 'cold'),
+      ...(outbox.length ? { ob: Object.fromEntries(outbox.map((m) => [m.id, m])) } : {}),
     },
-    remove: placement ? [] : ['gsi1pk', 'gsi1sk'],
+    remove: [...(placement ? [] : ['gsi1pk', 'gsi1sk']), ...(outbox.length ? [] : ['ob'])],
   };
+}
+
+/** The account's keys in the scored-accounts index (gsi2): its live half or its cold half. */
+export function scoredIndexFields(domain: string, live: boolean) {
+  return { gsi2pk: live ? liveShardPk(domain) : coldShardPk(domain), gsi2sk: domain };
 }

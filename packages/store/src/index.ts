@@ -11,6 +11,7 @@ import { FirmographicsRepository } from './firmographics-repo';
 import { IdentityRepository } from './identity-repo';
 import { IpRangeRepository } from './ip-range-repo';
 import { JobRepository } from './job-repo';
+import { OutboxRepository } from './outbox-repo';
 import { PushRepository } from './push-repo';
 import { BATCH_RETRY, type RetryPolicy } from './retry';
 import { RollupRepository } from './rollup-repo';
@@ -20,6 +21,7 @@ export type {
   AccountRecord,
   AudienceInputs,
   Claim,
+  OutboxEntry,
   QueuePage,
   QueuePlacement,
   ScoredShard,
@@ -64,6 +66,7 @@ export class Store {
   readonly audiences: AudienceRepository;
   readonly erasure: ErasureRepository;
   readonly jobs: JobRepository;
+  readonly outbox: OutboxRepository;
 
   constructor(client: DynamoDBClient, tableName: string, retry: RetryPolicy = BATCH_RETRY) {
     const table = new Table(client, tableName, retry);
@@ -81,5 +84,6 @@ export class Store {
     this.audiences = new AudienceRepository(table);
     this.erasure = new ErasureRepository(table);
     this.jobs = new JobRepository(table);
+    this.outbox = new OutboxRepository(table);
   }
 }

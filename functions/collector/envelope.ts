@@ -1,4 +1,5 @@
 import type { Config, Site } from '@intent/config';
+import type { EventSource } from '@intent/events';
 import { badRequest, forbidden, HttpError, type HttpRequest, jsonBody, parseWith, tooLarge } from '@intent/http';
 import { siteForWriteKey } from '@intent/pipeline';
 import { z } from 'zod';
@@ -75,12 +76,12 @@ export function trackerWriteKey(req: HttpRequest): string {
   ]);
 }
 
-export function requireSite(config: Config, writeKey: string | undefined): Site {
+export function requireSite(config: Config, writeKey: string | undefined): { site: Site; source: EventSource } {
   if (!writeKey)
     throw new HttpError(401, 'missing_write_key', 'a write key is required (body writeKey, X-Write-Key header or ?writeKey=)');
-  const site = siteForWriteKey(config, writeKey);
-  if (!site) throw new HttpError(401, 'unknown_write_key', 'the write key belongs to no configured site');
-  return site;
+  const found = siteForWriteKey(config, writeKey);
+  if (!found) throw new HttpError(401, 'unknown_write_key', 'the write key belongs to no configured site');
+  return found;
 }
 
 /**

@@ -49,12 +49,13 @@ const collectRoute: Route = async (req) => {
 
 async function collectFrom(req: HttpRequest, origin: string | undefined, config: Config) {
   const envelope = parseCollectEnvelope(req);
-  const site = requireSite(config, writeKeyOf(req, envelope.writeKey));
+  const { site, source } = requireSite(config, writeKeyOf(req, envelope.writeKey));
   checkOrigin(site, origin);
   assertBatchSize(envelope.batch);
   const result = await collect(
     {
       site,
+      source,
       events: eventsOf(envelope),
       receivedAt: new Date(),
       // A server-side forwarder's own address and agent say nothing about the visitor: only a
@@ -79,9 +80,9 @@ const segmentRoute =
   async (req) => {
     const envelope = parseSegmentEnvelope(req, call);
     const config = await configs.get();
-    const site = requireSite(config, writeKeyOf(req, envelope.writeKey));
+    const { site, source } = requireSite(config, writeKeyOf(req, envelope.writeKey));
     const result = await collect(
-      { site, mode: 'forwarder', events: eventsOf(envelope), receivedAt: new Date() },
+      { site, source, mode: 'forwarder', events: eventsOf(envelope), receivedAt: new Date() },
       config,
       hashSecret,
       enqueue,
@@ -103,7 +104,9 @@ export const handler = httpHandler(logger, {
   },
   'GET /v1/tracker.js': async (req) => {
     const config = await configs.get();
-    const site = requireSite(config, trackerWriteKey(req));
+    const { site, source } = requireSite(config, trackerWriteKey(req));
+    // The script is public: a server write key in its URL must not come back inside it.
+    if (source === 'verified') throw new HttpError(401, 'unknown_write_key', "tracker.js takes the site's public write key");
     const script = renderTracker({
       endpoint: `${req.headers['x-forwarded-proto'] ?? 'https'}://${req.headers.host ?? ''}`,
       writeKey: site.writeKey,

@@ -119,6 +119,25 @@ export function event(fields: Record<string, unknown>): Record<string, unknown> 
   return { messageId: `msg-${Date.now()}-${counter}`, anonymousId: 'anon-1', timestamp: new Date().toISOString(), ...fields };
 }
 
+/** The fresh stack's development site's secret server write key, once `configureServerKey` set it. */
+export const SERVER_KEY = 'swk_test_0123456789abcdef01234567';
+
+/**
+ * Gives the fresh stack's development site a server write key (`SERVER_KEY`): what a test
+ * posting as a server-side forwarder (with `context.ip`, `traits.domain` or group calls) needs.
+ */
+export async function configureServerKey(stack: TestStack, site: Record<string, unknown> = {}): Promise<void> {
+  const res = await stack.api('/v1/config/sites', {
+    method: 'PUT',
+    key: stack.secrets.adminKey,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      sites: [{ id: 'dev', name: 'Development site', writeKey: 'wk_dev', serverWriteKey: SERVER_KEY, ...site }],
+    }),
+  });
+  if (res.status !== 200) throw new Error(`config sites: ${res.status} ${JSON.stringify(res.body)}`);
+}
+
 /** The `topics` section configuring these ids (each named after itself). */
 export const topicsSection = (ids: string[]) => ({ topics: ids.map((id) => ({ id, name: id })) });
 
@@ -147,6 +166,7 @@ export function accepted(raw: Record<string, unknown>, config = defaultConfig())
   const site = config.sites.sites[0] as (typeof config.sites.sites)[number];
   const outcome = normalizeEvent(raw, {
     site,
+    source: 'verified',
     signals: config.signals,
     topics: configuredTopics(config.topics),
     receivedAt: new Date(),

@@ -139,6 +139,7 @@ describe('bench workload', () => {
       expect(site).toBeDefined();
       const outcome = normalizeEvent(event, {
         site: site!,
+        source: 'browser',
         signals: config.signals,
         topics: configuredTopics(config.topics),
         receivedAt: endDate,

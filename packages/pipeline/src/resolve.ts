@@ -81,8 +81,8 @@ export class AccountResolver {
     if (message.anonymousId && this.isErased(message.anonymousId)) return 'erased';
     const claimed = claimedDomain(message);
     if (claimed) {
-      this.link(message, claimed);
-      return { domain: claimed, identified: true };
+      const userKept = this.link(message, claimed);
+      return { domain: claimed, identified: true, ...(userKept ? { userLinkKept: true } : {}) };
     }
     const byUser = message.userHash ? this.users.get(message.userHash) : undefined;
     const byVisitor = message.anonymousId ? this.visitors.get(message.anonymousId) : undefined;
@@ -119,8 +119,12 @@ export class AccountResolver {
    * The visitor's link keeps the users it identified with, and a user's link the person of the
    * first visitor it identified with: what makes them one person (`personOf`) and lets erasing
    * the visitor find the user.
+   * A user linked to one account keeps that link: anyone holding the public write key can send
+   * an identify with someone's user id and another company's email, and re-pointing the user
+   * would move that person's server-side events (under the user id alone) to that company.
+   * Answers true when the message asked for such a move (the rollup counts it).
    */
-  private link(message: IngestMessage, domain: string): void {
+  private link(message: IngestMessage, domain: string): boolean {
     const { anonymousId, userHash } = message;
     const linkedAt = message.timestamp;
     if (anonymousId) {
@@ -137,6 +141,7 @@ export class AccountResolver {
     }
     if (userHash) {
       const known = this.users.get(userHash);
+      if (known && known.domain !== domain) return true;
       const person = known?.person ?? (anonymousId ? message.person : undefined);
       if (known?.domain !== domain || known.person !== person) {
         const link = known?.domain === domain ? { ...known, person } : { domain, linkedAt, person };
@@ -144,6 +149,7 @@ export class AccountResolver {
         this.newUserLinks.set(userHash, link);
       }
     }
+    return false;
   }
 
   /**
@@ -178,6 +184,8 @@ export class AccountResolver {
 export interface Resolution {
   domain: string;
   identified: boolean;
+  /** The event's user id is linked to another account, and stays so (`AccountResolver.link`). */
+  userLinkKept?: true;
 }
 
 /** The account an identify or group call names: a group's domain, else a work email's domain. */

@@ -192,7 +192,7 @@ async function rollUpOnce(records: IngestRecord[], deps: RollupDeps): Promise<Ro
       recordId,
       message.siteId,
       dayOf(message.timestamp),
-      eventActivity(message, !!resolution, deps.now, person),
+      eventActivity(message, !!resolution, deps.now, person, resolution?.userLinkKept ? 'relink' : undefined),
     );
     if (!message.signal) continue;
     if (resolution) {

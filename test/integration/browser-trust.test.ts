@@ -179,4 +179,20 @@ describe('trust: public and server write keys', () => {
     expect(await reads('evil.example')).toBe(0);
     expect((await ignored()).relink).toBe((before.relink ?? 0) + 1);
   });
+
+  it('tells a verified hand-raise (server key) from a browser’s in the account’s explanation', async () => {
+    const raise = (anonymousId: string, email: string) => [
+      event({ type: 'identify', anonymousId, timestamp: minutesAgo(2), traits: { email } }),
+      event({ type: 'track', event: 'demo_request', anonymousId, timestamp: minutesAgo(1) }),
+    ];
+    await post(raise('server-raiser', 'sam@verified.example'), SERVER_KEY);
+    await post(raise('browser-raiser', 'bea@claimed.example'), 'wk_dev', ORIGIN);
+    await stack.drain();
+    const explanation = async (domain: string) =>
+      ((await stack.api(`/v1/accounts/${domain}`, { key: admin })).body.explanation as string[]).find((s) =>
+        s.startsWith('Hand-raise'),
+      );
+    expect(await explanation('verified.example')).toContain('(source: verified, sent server-side)');
+    expect(await explanation('claimed.example')).toContain('(source: browser, not verified)');
+  });
 });

@@ -384,6 +384,7 @@ const rollupEvent = (message: IngestMessage, identified: boolean, person: string
   signal: message.signal as Signal,
   topics: topicsOf(message),
   identified,
+  verified: message.source === 'verified',
   person,
 });
 

@@ -96,10 +96,20 @@ export function checkOrigin(site: Site, origin: string | undefined): void {
   }
 }
 
+/** 429 with `Retry-After`: what the snippet and the Segment and RudderStack SDKs back off on. */
+export function rateLimited(kind: 'address' | 'key', retryAfterSeconds: number): HttpError {
+  const what = kind === 'address' ? "this client address's limit for the site" : "the write key's rate limit";
+  return new HttpError(429, 'rate_limited', `over ${what}; retry after ${retryAfterSeconds} s`, undefined, {
+    'retry-after': String(retryAfterSeconds),
+  });
+}
+
 export function corsHeaders(origin: string | undefined): Record<string, string> {
   if (!origin) return {};
   return {
     'access-control-allow-origin': origin,
+    // The snippet reads it to wait as long as a 429 asks.
+    'access-control-expose-headers': 'retry-after',
     'access-control-allow-methods': 'POST, OPTIONS',
     'access-control-allow-headers': 'content-type, x-write-key',
     'access-control-max-age': '600',

@@ -1,7 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { Config } from '@intent/config';
+import type { Config, Site } from '@intent/config';
+import type { EventSource } from '@intent/events';
 import { assetResponse, forbidden, HttpError, type HttpRequest, httpHandler, json, type Route } from '@intent/http';
-import { ConfigCache, collect, loadHashSecret, requiredEnv, sendAll, sqs } from '@intent/pipeline';
+import { admit, ConfigCache, collect, loadHashSecret, rateBuckets, requiredEnv, sendAll, sqs } from '@intent/pipeline';
 import { ENV } from '@intent/resources';
 import { dynamo, Store } from '@intent/store';
 import { renderTracker } from '@intent/tracker';
@@ -13,6 +14,7 @@ import {
   parseCollectEnvelope,
   parseSegmentEnvelope,
   preflightAllowed,
+  rateLimited,
   requireSite,
   type SegmentCall,
   trackerWriteKey,
@@ -52,6 +54,7 @@ async function collectFrom(req: HttpRequest, origin: string | undefined, config:
   const { site, source } = requireSite(config, writeKeyOf(req, envelope.writeKey));
   checkOrigin(site, origin);
   assertBatchSize(envelope.batch);
+  await limitRate(site, source, req.sourceIp, envelope.batch.length);
   const result = await collect(
     {
       site,
@@ -74,6 +77,12 @@ async function collectFrom(req: HttpRequest, origin: string | undefined, config:
   return json(202, answer, corsHeaders(origin));
 }
 
+/** Counts the request against its site's limits, shared by every collector instance; 429 when over one. */
+async function limitRate(site: Site, source: EventSource, address: string, events: number): Promise<void> {
+  const admission = await admit(store, rateBuckets(site, source, address), events, new Date());
+  if (!admission.admitted) throw rateLimited(admission.kind, admission.retryAfterSeconds);
+}
+
 /** Segment's HTTP Tracking API: the SDKs cannot act on per-event answers, so bad events are dropped. */
 const segmentRoute =
   (call?: SegmentCall): Route =>
@@ -81,6 +90,7 @@ const segmentRoute =
     const envelope = parseSegmentEnvelope(req, call);
     const config = await configs.get();
     const { site, source } = requireSite(config, writeKeyOf(req, envelope.writeKey));
+    await limitRate(site, source, req.sourceIp, envelope.batch.length);
     const result = await collect(
       { site, source, mode: 'forwarder', events: eventsOf(envelope), receivedAt: new Date() },
       config,

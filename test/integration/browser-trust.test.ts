@@ -59,7 +59,12 @@ describe('trust: public and server write keys', () => {
 
   it('shows a server write key masked, keeps it when the masked value is put back, and refuses other masks', async () => {
     const shown = await stack.api('/v1/config/sites', { key: admin });
-    expect(shown.body.sites[0]).toMatchObject({ serverWriteKey: '****4567', trustBrowserTraits: false, rateLimit: 500 });
+    expect(shown.body.sites[0]).toMatchObject({
+      serverWriteKey: '****4567',
+      trustBrowserTraits: false,
+      rateLimit: 1000,
+      addressRateLimit: 100,
+    });
     expect(JSON.stringify(shown.body)).not.toContain(SERVER_KEY);
     const putBack = await stack.api('/v1/config/sites', {
       method: 'PUT',

@@ -72,9 +72,9 @@ export const Site = z.object({
   /** Lets browser (public-key) events link accounts by `traits.domain` and `group` calls; never `context.ip`. */
   trustBrowserTraits: z.boolean().default(false),
   /** Events per second per write key (each of the site's keys has its own), bursts up to two seconds' worth. */
-  rateLimit: z.number().int().min(1).max(LIMITS.maxRateLimit).default(LIMITS.defaultRateLimit),
+  rateLimit: z.number().int().min(LIMITS.minRateLimit).max(LIMITS.maxRateLimit).default(LIMITS.defaultRateLimit),
   /** Events per second from one client address with the public key, bursts up to two seconds' worth. */
-  addressRateLimit: z.number().int().min(1).max(LIMITS.maxRateLimit).default(LIMITS.defaultAddressRateLimit),
+  addressRateLimit: z.number().int().min(LIMITS.minRateLimit).max(LIMITS.maxRateLimit).default(LIMITS.defaultAddressRateLimit),
   // Stored as origins (scheme://host[:port], lower case, no path), the form browsers send.
   allowedOrigins: z
     .array(

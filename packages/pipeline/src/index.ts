@@ -39,6 +39,7 @@ export { type AlignmentMetrics, alignmentByPod, alignmentMetrics, median, type S
 export { type PodMessage, type PodMessageType, podMessagesFor } from './pod-messages';
 export { audiencePublisher, jobSender, publishPodMessages } from './publish';
 export { sendAll, sqs } from './queues';
+export { type Admission, admit, RATE_WINDOW_MS, type RateBucket, rateBuckets, rateWindowAt } from './rate-limit';
 export {
   type RematerialiseDeps,
   type RematerialiseOutcome,

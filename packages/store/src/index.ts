@@ -12,6 +12,7 @@ import { IdentityRepository } from './identity-repo';
 import { IpRangeRepository } from './ip-range-repo';
 import { JobRepository } from './job-repo';
 import { PushRepository } from './push-repo';
+import { RateLimitRepository } from './rate-limit-repo';
 import { BATCH_RETRY, type RetryPolicy } from './retry';
 import { RollupRepository } from './rollup-repo';
 import { Table } from './table';
@@ -64,6 +65,7 @@ export class Store {
   readonly audiences: AudienceRepository;
   readonly erasure: ErasureRepository;
   readonly jobs: JobRepository;
+  readonly rateLimits: RateLimitRepository;
 
   constructor(client: DynamoDBClient, tableName: string, retry: RetryPolicy = BATCH_RETRY) {
     const table = new Table(client, tableName, retry);
@@ -80,6 +82,7 @@ export class Store {
     this.pushes = new PushRepository(table);
     this.audiences = new AudienceRepository(table);
     this.erasure = new ErasureRepository(table);
+    this.rateLimits = new RateLimitRepository(table);
     this.jobs = new JobRepository(table);
   }
 }

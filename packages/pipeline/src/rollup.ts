@@ -7,7 +7,7 @@ import { settleLimited } from './concurrency';
 import type { IpRangeMatcher } from './ip-ranges';
 import type { PodMessage } from './pod-messages';
 import { rescoreAccounts } from './rescore';
-import { AccountResolver } from './resolve';
+import { AccountResolver, type Resolution } from './resolve';
 import { pendingPasts } from './stitch';
 import { dayOf, slotOf } from './time';
 
@@ -192,7 +192,7 @@ async function rollUpOnce(records: IngestRecord[], deps: RollupDeps): Promise<Ro
       recordId,
       message.siteId,
       dayOf(message.timestamp),
-      eventActivity(message, !!resolution, deps.now, person, resolution?.userLinkKept ? 'relink' : undefined),
+      eventActivity(message, !!resolution, deps.now, person, ignoredClaim(resolver, message, resolution)),
     );
     if (!message.signal) continue;
     if (resolution) {
@@ -216,6 +216,7 @@ async function rollUpOnce(records: IngestRecord[], deps: RollupDeps): Promise<Ro
 
   const saved = await resolver.saveLinks(WRITE_CONCURRENCY);
   if (saved.refused) return 'raced';
+  await resolver.saveClaims(WRITE_CONCURRENCY);
   for (const { recordId, message } of ordered) {
     if ('kind' in message) continue;
     if (
@@ -372,6 +373,12 @@ function failAll<G>(
 ): undefined {
   for (const { group, recordIds } of entries) failed.fail(recordIds, label(group), err);
   return undefined;
+}
+
+/** The identity claim of an event that resolving did not act on, for the ingestion stats' `ignored`. */
+function ignoredClaim(resolver: AccountResolver, message: IngestMessage, resolution: Resolution | undefined) {
+  if (resolver.quarantined.has(message.id)) return 'quarantined';
+  return resolution?.userLinkKept ? 'relink' : undefined;
 }
 
 const rollupLabel = (g: RollupGroup) => `rollup ${g.domain} ${g.day}`;

@@ -5,6 +5,7 @@ import { ApiKeyRepository } from './api-key-repo';
 import { AudienceRepository } from './audience-repo';
 import { ClaimRepository } from './claim-repo';
 import { ConfigRepository } from './config-repo';
+import { DomainClaimsRepository } from './domain-claims-repo';
 import { ErasureRepository } from './erasure-repo';
 import { FeedbackRepository } from './feedback-repo';
 import { FirmographicsRepository } from './firmographics-repo';
@@ -66,6 +67,7 @@ export class Store {
   readonly erasure: ErasureRepository;
   readonly jobs: JobRepository;
   readonly rateLimits: RateLimitRepository;
+  readonly domainClaims: DomainClaimsRepository;
 
   constructor(client: DynamoDBClient, tableName: string, retry: RetryPolicy = BATCH_RETRY) {
     const table = new Table(client, tableName, retry);
@@ -83,6 +85,7 @@ export class Store {
     this.audiences = new AudienceRepository(table);
     this.erasure = new ErasureRepository(table);
     this.rateLimits = new RateLimitRepository(table);
+    this.domainClaims = new DomainClaimsRepository(table);
     this.jobs = new JobRepository(table);
   }
 }

@@ -35,7 +35,7 @@ export class AccountResolver {
   /** Domains each claim subject (`claimSubjects`) claimed, by `<day>|<subject>`: read by `load`. */
   private claims = new Map<string, Set<string>>();
   /** Domains claimed in this batch that `claims` did not hold, written by `saveClaims`. */
-  private readonly newClaims = new Map<string, Set<string>>();
+  private readonly newClaims = new Map<string, { day: string; subject: string; domains: Set<string> }>();
   /** Ids of identify and group messages whose claim was quarantined (`CLAIM_LIMITS`): the rollup counts them. */
   readonly quarantined = new Set<string>();
 
@@ -88,10 +88,12 @@ export class AccountResolver {
     const subjects = claimSubjects(message).map((s) => ({ ...s, key: `${day}|${s.subject}` }));
     const known = (key: string) => this.claims.get(key) ?? new Set<string>();
     if (subjects.some((s) => !known(s.key).has(domain) && known(s.key).size >= s.max)) return false;
-    for (const { key } of subjects) {
+    for (const { key, subject } of subjects) {
       if (known(key).has(domain)) continue;
       this.claims.set(key, new Set([...known(key), domain]));
-      this.newClaims.set(key, new Set([...(this.newClaims.get(key) ?? []), domain]));
+      const added = this.newClaims.get(key) ?? { day, subject, domains: new Set<string>() };
+      added.domains.add(domain);
+      this.newClaims.set(key, added);
     }
     return true;
   }
@@ -101,10 +103,9 @@ export class AccountResolver {
    * little more before it is quarantined, which does not justify retrying the batch's events.
    */
   async saveClaims(concurrency: number): Promise<void> {
-    await settleLimited([...this.newClaims], concurrency, ([key, domains]) => {
-      const [day = '', subject = ''] = key.split(/\|(.*)/s);
-      return this.store.domainClaims.add(day, subject, domains);
-    });
+    await settleLimited([...this.newClaims.values()], concurrency, ({ day, subject, domains }) =>
+      this.store.domainClaims.add(day, subject, domains),
+    );
   }
 
   /**

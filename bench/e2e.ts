@@ -18,7 +18,7 @@ import {
   threadsBusy,
   topPerEvent,
 } from './lib';
-import { type Batch, configure, loadWorkload, originsByWriteKey, toBatches } from './workload';
+import { type Batch, configure, loadWorkload, sendersByWriteKey, toBatches } from './workload';
 
 const IN_FLIGHT = 4;
 /**
@@ -56,7 +56,7 @@ export const e2eBenchmark: Benchmark = {
     const { data } = workload;
     log(`workload: ${data.events.length} events from ${workload.source}; configuring ${Object.keys(data.config).join(', ')}`);
     const setup = await configure(stack, data);
-    const batches = toBatches(data.events, originsByWriteKey(data.config));
+    const batches = toBatches(data.events, sendersByWriteKey(data.config));
     const counter = new ThreadedDynamoCounter(dynamo, stack.consumerWorkers);
     ctx.onFinish(async () => counter.close());
 

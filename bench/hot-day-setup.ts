@@ -122,7 +122,7 @@ async function putSites(api: Api, sites: { sites: Record<string, unknown>[] }): 
   const details = ((first.body as { error?: { details?: { path?: string }[] } })?.error?.details ?? []).map((d) =>
     String(d.path),
   );
-  const optional = ['rateLimit', 'serverWriteKey', 'trustBrowserTraits'];
+  const optional = ['rateLimit', 'addressRateLimit', 'serverWriteKey', 'trustBrowserTraits'];
   const dropped = optional.filter((f) => details.some((p) => p.endsWith(f)));
   if (first.status !== 400 || !dropped.length)
     throw new Error(`PUT /v1/config/sites answered ${first.status}: ${first.text.slice(0, 300)}`);

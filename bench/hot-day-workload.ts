@@ -177,6 +177,8 @@ export function hotDayConfig(): Record<string, unknown> {
           // the bench posts, so it measures the pipeline, not a limiter (setup drops the field
           // if the schema bounds it lower).
           rateLimit: 100_000,
+          // The browser lane posts every visitor's events from this one machine's address.
+          addressRateLimit: 100_000,
           // URL rules that agree with the declared topic: every event keeps exactly one topic.
           topicRules: TOPICS.map((t) => ({ pathPrefix: `/t/${t}/`, topics: [t] })),
         },

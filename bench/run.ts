@@ -9,6 +9,7 @@ import { audienceRematerialiseBenchmark } from './audience-rematerialise';
 import { ceilingBenchmark } from './ceiling';
 import { collectorVsBareBenchmark } from './collector-vs-bare';
 import { e2eBenchmark } from './e2e';
+import { floodBenchmark } from './flood';
 import { hotDayBenchmark } from './hot-day';
 import { type BenchContext, type Benchmark, type BenchResult, log, type Row, seconds } from './lib';
 import { queueLatencyBenchmark } from './queue-latency';
@@ -29,6 +30,7 @@ export const BENCHMARKS: Benchmark[] = [
   snippetBenchmark,
   queueLatencyBenchmark,
   audienceRematerialiseBenchmark,
+  floodBenchmark,
   hotDayBenchmark,
 ];
 

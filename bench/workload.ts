@@ -63,12 +63,24 @@ function checkShape(data: DemoData): void {
   if (bad) throw new Error('an event is not {writeKey, event}');
 }
 
+/**
+ * The sites with rate limits far above what the bench posts: it sends every visitor's events
+ * from this one machine's address as fast as the collector takes them, and measures the
+ * pipeline, not the limiter (whose counter writes it still pays and counts).
+ */
+export function unlimited(sites: unknown): unknown {
+  const section = sites as { sites?: Record<string, unknown>[] };
+  if (!Array.isArray(section?.sites)) return sites;
+  return { ...section, sites: section.sites.map((s) => ({ ...s, rateLimit: 1_000_000, addressRateLimit: 1_000_000 })) };
+}
+
 /** Configures the stack as the demo does: every config section, then the accounts (may 404 for now). */
 export async function configure(stack: LocalStack, data: DemoData): Promise<{ sections: string[]; accountsStatus: number }> {
   const adminKey = stack.secrets.adminKey;
   const sections = Object.keys(data.config).sort((a, b) => order(a) - order(b));
   for (const section of sections) {
-    const res = await send(stack, 'PUT', `/v1/config/${section}`, adminKey, data.config[section]);
+    const value = section === 'sites' ? unlimited(data.config[section]) : data.config[section];
+    const res = await send(stack, 'PUT', `/v1/config/${section}`, adminKey, value);
     if (res.status !== 200) throw new Error(`PUT /v1/config/${section} answered ${res.status}: ${res.text.slice(0, 300)}`);
   }
   let accountsStatus = 0;
@@ -97,13 +109,29 @@ async function send(stack: LocalStack, method: string, path: string, key: string
   return { status: res.status, text: await res.text() };
 }
 
-/** The Origin a browser on the site of this write key would send (its first allowed origin). */
-export function originsByWriteKey(config: Record<string, unknown>): Map<string, string | undefined> {
+/**
+ * How each site's events are sent: the Origin a browser on the site would send (its first
+ * allowed origin), with the site's server key when it has one. The demo's traffic all leaves
+ * this one machine, so it comes as a server-side forwarder's would, with each simulated
+ * visitor's `context.ip`, which only the server key may assert (as `npm run demo` sends it).
+ */
+export function sendersByWriteKey(config: Record<string, unknown>): Map<string, Sender> {
   const sites = ((config.sites as { sites?: unknown[] } | undefined)?.sites ?? []) as {
     writeKey?: string;
+    serverWriteKey?: string;
     allowedOrigins?: string[];
   }[];
-  return new Map(sites.filter((s) => s.writeKey).map((s) => [s.writeKey as string, s.allowedOrigins?.[0]]));
+  return new Map(
+    sites
+      .filter((s) => s.writeKey)
+      .map((s) => [s.writeKey as string, { origin: s.allowedOrigins?.[0], key: s.serverWriteKey ?? (s.writeKey as string) }]),
+  );
+}
+
+export interface Sender {
+  origin?: string;
+  /** The write key the requests carry. */
+  key: string;
 }
 
 /** At most 100 events per request, as the collector allows. */
@@ -115,8 +143,8 @@ export interface Batch {
   events: Record<string, unknown>[];
 }
 
-/** Each write key's events in their order, in batches of 100; write keys interleaved batch by batch. */
-export function toBatches(events: DemoEvent[], origins: Map<string, string | undefined>): Batch[] {
+/** Each write key's events in their order, in batches of 100 sent as `senders` says; write keys interleaved batch by batch. */
+export function toBatches(events: DemoEvent[], senders: Map<string, Sender>): Batch[] {
   const byKey = new Map<string, Record<string, unknown>[]>();
   for (const { writeKey, event } of events) {
     const list = byKey.get(writeKey) ?? [];
@@ -126,7 +154,11 @@ export function toBatches(events: DemoEvent[], origins: Map<string, string | und
   const lanes = [...byKey].map(([writeKey, list]) => {
     const out: Batch[] = [];
     for (let i = 0; i < list.length; i += BATCH)
-      out.push({ writeKey, origin: origins.get(writeKey), events: list.slice(i, i + BATCH) });
+      out.push({
+        writeKey: senders.get(writeKey)?.key ?? writeKey,
+        origin: senders.get(writeKey)?.origin,
+        events: list.slice(i, i + BATCH),
+      });
     return out;
   });
   const batches: Batch[] = [];

@@ -1,4 +1,12 @@
-import { type Config, type PodsConfig, SECTION_NAMES, SECTION_SCHEMAS, type SectionName } from '@intent/config';
+import {
+  type Config,
+  maskServerKeys,
+  type PodsConfig,
+  restoreMaskedKeys,
+  SECTION_NAMES,
+  SECTION_SCHEMAS,
+  type SectionName,
+} from '@intent/config';
 import { invalidInput, json, jsonBody, notFound, type Route, requireScope } from '@intent/http';
 import { afterConfigChange, podQueueUrls, podsNeedingDeploy } from '@intent/pipeline';
 import { configs, jobDeps, principalOf, store } from './deps';
@@ -15,7 +23,7 @@ export const configRoutes: Record<string, Route> = {
     requireScope(await principalOf(req), 'admin');
     const section = sectionOf(req.params.section);
     configs.invalidate();
-    return json(200, (await configs.get())[section]);
+    return json(200, shown(await configs.get(), section));
   },
   /**
    * Stores the section and answers at once; what the change affects is re-scored (or, for
@@ -25,7 +33,9 @@ export const configRoutes: Record<string, Route> = {
   'PUT /v1/config/{section}': async (req) => {
     requireScope(await principalOf(req), 'admin');
     const section = sectionOf(req.params.section);
-    const parsed = SECTION_SCHEMAS[section].safeParse(jsonBody(req));
+    configs.invalidate();
+    const body = section === 'sites' ? restoreMaskedKeys(jsonBody(req), (await configs.get()).sites) : jsonBody(req);
+    const parsed = SECTION_SCHEMAS[section].safeParse(body);
     if (!parsed.success) throw invalidInput(parsed.error);
     const now = new Date();
     const revision = await store.config.put(section, parsed.data as Config[typeof section], now);
@@ -35,6 +45,11 @@ export const configRoutes: Record<string, Route> = {
     const config = { ...read, [section]: parsed.data, revisions: { ...read.revisions, [section]: revision } } as Config;
     const job = await afterConfigChange(jobDeps, section, config);
     const needsDeploy = section === 'pods' ? podsNeedingDeploy(parsed.data as PodsConfig, podQueueUrls()) : undefined;
-    return json(200, { section, value: parsed.data, revision, ...job, ...(needsDeploy ? { needsDeploy } : {}) });
+    return json(200, { section, value: shown(config, section), revision, ...job, ...(needsDeploy ? { needsDeploy } : {}) });
   },
 };
+
+/** A section as the API shows it: server write keys are write-only, masked. */
+function shown(config: Config, section: SectionName): unknown {
+  return section === 'sites' ? maskServerKeys(config.sites) : config[section];
+}

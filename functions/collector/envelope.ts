@@ -1,4 +1,5 @@
 import type { Config, Site } from '@intent/config';
+import type { EventSource } from '@intent/events';
 import { badRequest, forbidden, HttpError, type HttpRequest, jsonBody, parseWith, tooLarge } from '@intent/http';
 import { siteForWriteKey } from '@intent/pipeline';
 import { z } from 'zod';
@@ -75,12 +76,12 @@ export function trackerWriteKey(req: HttpRequest): string {
   ]);
 }
 
-export function requireSite(config: Config, writeKey: string | undefined): Site {
+export function requireSite(config: Config, writeKey: string | undefined): { site: Site; source: EventSource } {
   if (!writeKey)
     throw new HttpError(401, 'missing_write_key', 'a write key is required (body writeKey, X-Write-Key header or ?writeKey=)');
-  const site = siteForWriteKey(config, writeKey);
-  if (!site) throw new HttpError(401, 'unknown_write_key', 'the write key belongs to no configured site');
-  return site;
+  const found = siteForWriteKey(config, writeKey);
+  if (!found) throw new HttpError(401, 'unknown_write_key', 'the write key belongs to no configured site');
+  return found;
 }
 
 /**
@@ -95,10 +96,20 @@ export function checkOrigin(site: Site, origin: string | undefined): void {
   }
 }
 
+/** 429 with `Retry-After`: what the snippet and the Segment and RudderStack SDKs back off on. */
+export function rateLimited(kind: 'address' | 'key', retryAfterSeconds: number): HttpError {
+  const what = kind === 'address' ? "this client address's limit for the site" : "the write key's rate limit";
+  return new HttpError(429, 'rate_limited', `over ${what}; retry after ${retryAfterSeconds} s`, undefined, {
+    'retry-after': String(retryAfterSeconds),
+  });
+}
+
 export function corsHeaders(origin: string | undefined): Record<string, string> {
   if (!origin) return {};
   return {
     'access-control-allow-origin': origin,
+    // The snippet reads it to wait as long as a 429 asks.
+    'access-control-expose-headers': 'retry-after',
     'access-control-allow-methods': 'POST, OPTIONS',
     'access-control-allow-headers': 'content-type, x-write-key',
     'access-control-max-age': '600',

@@ -1,7 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { Config } from '@intent/config';
+import type { Config, Site } from '@intent/config';
+import type { EventSource } from '@intent/events';
 import { assetResponse, forbidden, HttpError, type HttpRequest, httpHandler, json, type Route } from '@intent/http';
-import { ConfigCache, collect, loadHashSecret, requiredEnv, sendAll, sqs } from '@intent/pipeline';
+import { admit, ConfigCache, collect, loadHashSecret, rateBuckets, requiredEnv, sendAll, sqs } from '@intent/pipeline';
 import { ENV } from '@intent/resources';
 import { dynamo, Store } from '@intent/store';
 import { renderTracker } from '@intent/tracker';
@@ -13,6 +14,7 @@ import {
   parseCollectEnvelope,
   parseSegmentEnvelope,
   preflightAllowed,
+  rateLimited,
   requireSite,
   type SegmentCall,
   trackerWriteKey,
@@ -49,12 +51,14 @@ const collectRoute: Route = async (req) => {
 
 async function collectFrom(req: HttpRequest, origin: string | undefined, config: Config) {
   const envelope = parseCollectEnvelope(req);
-  const site = requireSite(config, writeKeyOf(req, envelope.writeKey));
+  const { site, source } = requireSite(config, writeKeyOf(req, envelope.writeKey));
   checkOrigin(site, origin);
   assertBatchSize(envelope.batch);
+  await limitRate(site, source, req.sourceIp, envelope.batch.length);
   const result = await collect(
     {
       site,
+      source,
       events: eventsOf(envelope),
       receivedAt: new Date(),
       // A server-side forwarder's own address and agent say nothing about the visitor: only a
@@ -73,15 +77,22 @@ async function collectFrom(req: HttpRequest, origin: string | undefined, config:
   return json(202, answer, corsHeaders(origin));
 }
 
+/** Counts the request against its site's limits, shared by every collector instance; 429 when over one. */
+async function limitRate(site: Site, source: EventSource, address: string, events: number): Promise<void> {
+  const admission = await admit(store, rateBuckets(site, source, address), events, new Date());
+  if (!admission.admitted) throw rateLimited(admission.kind, admission.retryAfterSeconds);
+}
+
 /** Segment's HTTP Tracking API: the SDKs cannot act on per-event answers, so bad events are dropped. */
 const segmentRoute =
   (call?: SegmentCall): Route =>
   async (req) => {
     const envelope = parseSegmentEnvelope(req, call);
     const config = await configs.get();
-    const site = requireSite(config, writeKeyOf(req, envelope.writeKey));
+    const { site, source } = requireSite(config, writeKeyOf(req, envelope.writeKey));
+    await limitRate(site, source, req.sourceIp, envelope.batch.length);
     const result = await collect(
-      { site, mode: 'forwarder', events: eventsOf(envelope), receivedAt: new Date() },
+      { site, source, mode: 'forwarder', events: eventsOf(envelope), receivedAt: new Date() },
       config,
       hashSecret,
       enqueue,
@@ -103,7 +114,9 @@ export const handler = httpHandler(logger, {
   },
   'GET /v1/tracker.js': async (req) => {
     const config = await configs.get();
-    const site = requireSite(config, trackerWriteKey(req));
+    const { site, source } = requireSite(config, trackerWriteKey(req));
+    // The script is public: a server write key in its URL must not come back inside it.
+    if (source === 'verified') throw new HttpError(401, 'unknown_write_key', "tracker.js takes the site's public write key");
     const script = renderTracker({
       endpoint: `${req.headers['x-forwarded-proto'] ?? 'https'}://${req.headers.host ?? ''}`,
       writeKey: site.writeKey,

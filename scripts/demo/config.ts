@@ -1,4 +1,4 @@
-import { originOf, SITES, TOPICS, writeKeyOf } from './sites';
+import { originOf, SITES, serverWriteKeyOf, TOPICS, writeKeyOf } from './sites';
 
 /** The configuration sections the demo adds to the stack's (`setUpDemo`), in the contract's order. */
 export function buildConfig(strategicDomains: string[]) {
@@ -8,6 +8,9 @@ export function buildConfig(strategicDomains: string[]) {
         id: s.id,
         name: s.name,
         writeKey: writeKeyOf(s),
+        serverWriteKey: serverWriteKeyOf(s),
+        // The whole month is replayed in seconds: far above a site's default 1,000 events/s.
+        rateLimit: 100_000,
         allowedOrigins: [originOf(s)],
         consentRequired: false,
         topicRules: s.sections.map((x) => ({ pathPrefix: x.prefix, topics: [...x.topics] })),

@@ -108,4 +108,11 @@ export const SITES: SiteSpec[] = [
 ];
 
 export const writeKeyOf = (s: SiteSpec): string => `wk_${s.id.replace(/-/g, '_')}`;
+/**
+ * The demo's server write key for a site. The demo replays its visitors' traffic from this one
+ * machine, like a server-side forwarder, with each simulated visitor's `context.ip`: only the
+ * server key may assert an address (docs/security.md), and its limit is per key, not per the
+ * one address everything leaves from. A demo value, for a local stack.
+ */
+export const serverWriteKeyOf = (s: SiteSpec): string => `sk_demo_${s.id.replace(/-/g, '_')}_replay`;
 export const originOf = (s: SiteSpec): string => `https://${s.host}`;

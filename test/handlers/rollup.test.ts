@@ -166,10 +166,13 @@ describe('rollup consumer under DynamoDB faults', () => {
       .callsFake(async (input: { Key: { sk: { S: string } } }) =>
         input.Key.sk.S.startsWith('R#') ? { Item: { ids: { SS: ['already-counted'] } } } : {},
       );
-    ddb
-      .on(UpdateItemCommand)
-      .rejectsOnce(awsError('ConditionalCheckFailedException'))
-      .callsFake(async () => ({}));
+    // The first rollup write loses a race (other writes, such as the identify's claim, do not).
+    let rollupRaced = false;
+    ddb.on(UpdateItemCommand).callsFake(async (input: { Key: { sk: { S?: string } } }) => {
+      if (rollupRaced || !input.Key.sk.S?.startsWith('R#')) return {};
+      rollupRaced = true;
+      throw awsError('ConditionalCheckFailedException');
+    });
     ddb.on(PutItemCommand).resolves({});
     const res = await handler(
       sqsEvent([message({ type: 'identify', signal: undefined, identity: { emailDomain: 'acme.example' } }), duplicate, fresh]),

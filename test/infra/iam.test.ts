@@ -41,8 +41,9 @@ const podSend = Object.fromEntries(TEST_PODS.map((pod) => [`pod:${pod}`, SQS_SEN
 const EXPECTED_ACTIONS: Record<FunctionName, Record<string, string[]>> = {
   collector: {
     'own-logs': OWN_LOGS,
-    table: DDB_READ,
-    'table/index/*': DDB_READ,
+    // Writes: the rate limiter's window counters (RATE#...), shared by every instance.
+    table: DDB_READ_WRITE,
+    'table/index/*': DDB_READ_WRITE,
     ingest: SQS_SEND,
     'hash-secret': SECRET_READ,
   },

@@ -317,9 +317,12 @@ function request(body: string, env: EnvelopeMutation): APIGatewayProxyEventV2 {
   if (env.kind === 'queryKey')
     Object.assign(req, { rawQueryString: 'writeKey=wk_dev', queryStringParameters: { writeKey: 'wk_dev' } });
   if (env.kind === 'gzip') Object.assign(req, { body: gzipSync(body).toString('base64'), isBase64Encoded: true });
+  // A client address per request: the property is about answers, not the per-address rate limit.
+  req.requestContext.http.sourceIp = `10.0.${Math.floor(requests / 250)}.${requests++ % 250}`;
   return req;
 }
 
+let requests = 0;
 let stack: TestStack;
 let handler: typeof import('../../functions/collector/handler')['handler'];
 

@@ -233,3 +233,57 @@ describe('@rudderstack/rudder-sdk-node (dataPlaneUrl option) against the local s
     expect(((await droppedOnDevSite()).unmapped ?? 0) - droppedBefore).toBe(1);
   });
 });
+
+describe('both SDKs wait out a 429 rate_limited and deliver', () => {
+  /**
+   * At the start of a rate-limit window, spends this address's budget on the dev site (the
+   * address limit, 200 events a window by default), so that the SDK's next post is refused.
+   */
+  async function exhaustAddressBudget() {
+    await new Promise((r) => setTimeout(r, 2_000 - (Date.now() % 2_000) + 20));
+    for (let i = 0; i < 2; i++) {
+      const batch = Array.from({ length: 100 }, () => event({ type: 'page', anonymousId: 'flood' }));
+      const res = await stack.api('/v1/collect', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ writeKey: 'wk_dev', batch }),
+      });
+      expect(res.status).toBe(202);
+    }
+  }
+  const statuses = (agent: string, from: number) =>
+    proxy.exchanges
+      .slice(from)
+      .filter((x) => x.headers['user-agent']?.startsWith(agent))
+      .map((x) => x.status);
+
+  it('@segment/analytics-node retries after Retry-After and the hand-raise arrives', async () => {
+    const analytics = new SegmentAnalytics({ writeKey: 'wk_dev', host: proxy.url, path: '/v1/batch', flushAt: 2, maxRetries: 3 });
+    const from = proxy.exchanges.length;
+    await exhaustAddressBudget();
+    analytics.identify({ userId: 'segment-limited', traits: { email: 'kim@segment-limited.example' } });
+    analytics.track({ userId: 'segment-limited', event: 'demo_request' });
+    await analytics.closeAndFlush({ timeout: 15_000 });
+    expect(statuses('analytics-node-next', from)).toEqual([429, 200]);
+    await stack.drain();
+    expect((await account('segment-limited.example')).intent.stage).toBe('hand_raiser');
+  });
+
+  it('@rudderstack/rudder-sdk-node retries with backoff and the hand-raise arrives', async () => {
+    const client = new RudderAnalytics('wk_dev', { dataPlaneUrl: proxy.url, flushAt: 1, retryCount: 5, logLevel: 'error' });
+    const from = proxy.exchanges.length;
+    await exhaustAddressBudget();
+    const delivered = (call: (done: (err?: unknown) => void) => void) =>
+      new Promise<void>((resolve, reject) => call((err) => (err ? reject(err) : resolve())));
+    await delivered((done) =>
+      client.identify({ userId: 'rudder-limited', traits: { email: 'jo@rudder-limited.example' } }, done),
+    );
+    const seen = statuses('analytics-node/', from);
+    expect(seen[0]).toBe(429);
+    expect(seen.at(-1)).toBe(200);
+    await stack.drain();
+    await delivered((done) => client.track({ userId: 'rudder-limited', event: 'demo_request' }, done));
+    await stack.drain();
+    expect((await account('rudder-limited.example')).intent.stage).toBe('hand_raiser');
+  });
+});

@@ -1,7 +1,17 @@
 import { addDays, dayOf, rollUp } from '@intent/pipeline';
 import { STITCH_DAYS } from '@intent/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accepted, configureTopics, configWithTopics, event, startTestStack, storeRacing, type TestStack } from './harness';
+import {
+  accepted,
+  configureServerKey,
+  configureTopics,
+  configWithTopics,
+  event,
+  SERVER_KEY,
+  startTestStack,
+  storeRacing,
+  type TestStack,
+} from './harness';
 
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
 const TOPIC = 'privacy-engineering';
@@ -31,6 +41,8 @@ describe('DELETE /v1/visitors/{anonymousId}: erasing a visitor', () => {
       properties: { topics: [TOPIC], url: 'https://x.example/p4' },
     }),
   ];
+  // As a server-side forwarder: its `context.ip` counts (a browser's would not).
+  const collect = (batch: unknown[]) => stack.collect(batch, SERVER_KEY);
   const erase = (anonymousId: string, key = admin) =>
     stack.api(`/v1/visitors/${encodeURIComponent(anonymousId)}`, { method: 'DELETE', key });
   const topic = async () => {
@@ -62,6 +74,7 @@ describe('DELETE /v1/visitors/{anonymousId}: erasing a visitor', () => {
     stack = await startTestStack();
     admin = stack.secrets.adminKey;
     await configureTopics(stack, [TOPIC]);
+    await configureServerKey(stack);
     // The company's office network, before any batch (the consumer reads the ranges once a minute).
     const ranges = await stack.api('/v1/ip-ranges', {
       method: 'PUT',
@@ -71,7 +84,7 @@ describe('DELETE /v1/visitors/{anonymousId}: erasing a visitor', () => {
     });
     expect(ranges.status).toBe(200);
     // A colleague at the same company, so the account has two distinct people on the topic.
-    await stack.collect([
+    await collect([
       event({
         type: 'identify',
         anonymousId: 'colleague',
@@ -88,9 +101,9 @@ describe('DELETE /v1/visitors/{anonymousId}: erasing a visitor', () => {
     ]);
     await stack.drain();
     // The visitor reads anonymously first (kept pending), then identifies (stitched), then reads again.
-    await stack.collect(visitorEvents.slice(0, 3));
+    await collect(visitorEvents.slice(0, 3));
     await stack.drain();
-    await stack.collect(visitorEvents.slice(3));
+    await collect(visitorEvents.slice(3));
     await stack.drain();
   });
   afterAll(async () => {
@@ -155,15 +168,15 @@ describe('DELETE /v1/visitors/{anonymousId}: erasing a visitor', () => {
   it('counts nothing for the account when the visitor’s events are replayed or new ones arrive afterwards', async () => {
     const before = await topic();
     const visitorsBefore = await trendVisitors();
-    await stack.collect(visitorEvents.map((e) => ({ ...e })));
+    await collect(visitorEvents.map((e) => ({ ...e })));
     const pageViewsBefore = await pageViews();
-    await stack.collect([
+    await collect([
       event({ type: 'identify', anonymousId: 'erase-me', traits: { email: 'peter@initech.example' } }),
       event({ type: 'track', event: 'content_read', anonymousId: 'erase-me', properties: { topics: [TOPIC] } }),
     ]);
     await stack.drain();
     // From the office network: page views count by network (they read no link), but not the erased visitor's.
-    await stack.collect([
+    await collect([
       event({ type: 'page', anonymousId: 'erase-me', context: { ip: `${OFFICE}.7` } }),
       event({ type: 'page', anonymousId: 'walk-in', context: { ip: `${OFFICE}.8` } }),
     ]);

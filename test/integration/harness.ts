@@ -25,22 +25,35 @@ export async function startTestStack(overrides: Partial<LocalStackOptions> = {})
   return Object.assign(stack, {
     dataDir,
     api: (path: string, init: RequestInit & { key?: string } = {}) => api(stack, path, init),
-    collect: (batch: unknown[], writeKey = 'wk_dev') =>
-      api(stack, '/v1/collect', {
-        method: 'POST',
-        body: JSON.stringify({ writeKey, batch }),
-        headers: { 'content-type': 'application/json' },
-      }),
+    collect: (batch: unknown[], writeKey = 'wk_dev') => collectRetrying(stack, batch, writeKey),
     cleanup: () => rmSync(dataDir, { recursive: true, force: true }),
   });
 }
 
 export type TestStack = LocalStack & {
   dataDir: string;
-  api(path: string, init?: RequestInit & { key?: string }): Promise<{ status: number; body: any }>;
-  collect(batch: unknown[], writeKey?: string): Promise<{ status: number; body: any }>;
+  /** `retryAfter`: the answer's Retry-After header, when it has one. */
+  api(path: string, init?: RequestInit & { key?: string }): Promise<{ status: number; body: any; retryAfter?: string }>;
+  /** Posts to /v1/collect as a well-behaved client: a 429 is sent again after its Retry-After. */
+  collect(batch: unknown[], writeKey?: string): Promise<{ status: number; body: any; retryAfter?: string }>;
   cleanup(): void;
 };
+
+/**
+ * Posts a batch as a well-behaved client does: on 429 it waits the `Retry-After` the collector
+ * asked for and sends again (tests post faster than the default address limit allows).
+ */
+async function collectRetrying(stack: LocalStack, batch: unknown[], writeKey: string) {
+  for (let attempt = 1; ; attempt++) {
+    const res = await api(stack, '/v1/collect', {
+      method: 'POST',
+      body: JSON.stringify({ writeKey, batch }),
+      headers: { 'content-type': 'application/json' },
+    });
+    if (res.status !== 429 || attempt >= 10) return res;
+    await new Promise((r) => setTimeout(r, 1000 * Number(res.retryAfter ?? 1)));
+  }
+}
 
 async function api(stack: LocalStack, path: string, init: RequestInit & { key?: string }) {
   const { key, ...rest } = init;
@@ -54,7 +67,7 @@ async function api(stack: LocalStack, path: string, init: RequestInit & { key?: 
   } catch {
     // not JSON: keep the text
   }
-  return { status: res.status, body: body as any };
+  return { status: res.status, body: body as any, retryAfter: res.headers.get('retry-after') ?? undefined };
 }
 
 /** Polls until `check` answers a value (not undefined), or fails after `timeoutMs`. */
@@ -119,6 +132,25 @@ export function event(fields: Record<string, unknown>): Record<string, unknown> 
   return { messageId: `msg-${Date.now()}-${counter}`, anonymousId: 'anon-1', timestamp: new Date().toISOString(), ...fields };
 }
 
+/** The fresh stack's development site's secret server write key, once `configureServerKey` set it. */
+export const SERVER_KEY = 'swk_test_0123456789abcdef01234567';
+
+/**
+ * Gives the fresh stack's development site a server write key (`SERVER_KEY`): what a test
+ * posting as a server-side forwarder (with `context.ip`, `traits.domain` or group calls) needs.
+ */
+export async function configureServerKey(stack: TestStack, site: Record<string, unknown> = {}): Promise<void> {
+  const res = await stack.api('/v1/config/sites', {
+    method: 'PUT',
+    key: stack.secrets.adminKey,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      sites: [{ id: 'dev', name: 'Development site', writeKey: 'wk_dev', serverWriteKey: SERVER_KEY, ...site }],
+    }),
+  });
+  if (res.status !== 200) throw new Error(`config sites: ${res.status} ${JSON.stringify(res.body)}`);
+}
+
 /** The `topics` section configuring these ids (each named after itself). */
 export const topicsSection = (ids: string[]) => ({ topics: ids.map((id) => ({ id, name: id })) });
 
@@ -147,6 +179,7 @@ export function accepted(raw: Record<string, unknown>, config = defaultConfig())
   const site = config.sites.sites[0] as (typeof config.sites.sites)[number];
   const outcome = normalizeEvent(raw, {
     site,
+    source: 'verified',
     signals: config.signals,
     topics: configuredTopics(config.topics),
     receivedAt: new Date(),

@@ -1,13 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configureTopics, event, startTestStack, type TestStack } from './harness';
+import { configureServerKey, configureTopics, event, SERVER_KEY, startTestStack, type TestStack } from './harness';
 
 describe('account resolution, stitching, trends and ingestion stats', () => {
   let stack: TestStack;
   let admin: string;
+  // As a server-side forwarder: its `context.ip` counts (a browser's would not).
+  const collect = (batch: unknown[]) => stack.collect(batch, SERVER_KEY);
   beforeAll(async () => {
     stack = await startTestStack();
     admin = stack.secrets.adminKey;
     await configureTopics(stack, ['security', 'data-warehousing', 'analytics', 'observability']);
+    await configureServerKey(stack);
   });
   afterAll(async () => {
     await stack.stop().catch(() => undefined);
@@ -37,7 +40,7 @@ describe('account resolution, stitching, trends and ingestion stats', () => {
 
   it('resolves an anonymous visitor by IP range to the account, as an unidentified person', async () => {
     // The IP-range cache of a warm consumer lives 60 s; a fresh stack reads the table on first use.
-    await stack.collect([
+    await collect([
       event({
         type: 'track',
         event: 'content_read',
@@ -61,18 +64,18 @@ describe('account resolution, stitching, trends and ingestion stats', () => {
         properties: { topics: ['data-warehousing'], url: `https://x.example/a${n}` },
       }),
     );
-    await stack.collect(reads);
+    await collect(reads);
     await stack.drain();
     expect((await stack.api('/v1/accounts/stark.example', { key: admin })).status).toBe(404);
 
     const identify = event({ type: 'identify', anonymousId: 'later-known', traits: { email: 'tony@stark.example' } });
-    await stack.collect([identify]);
+    await collect([identify]);
     await stack.drain();
     const first = await stack.api('/v1/accounts/stark.example', { key: admin });
     expect(first.body.intent.topics[0]).toMatchObject({ topic: 'data-warehousing', reads: 3 });
     expect(first.body.intent.stage).toBe('surging');
 
-    await stack.collect([{ ...identify }]);
+    await collect([{ ...identify }]);
     await stack.drain();
     const again = await stack.api('/v1/accounts/stark.example', { key: admin });
     expect(again.body.intent.topics[0].reads).toBe(3);
@@ -107,9 +110,9 @@ describe('account resolution, stitching, trends and ingestion stats', () => {
         properties: { topics: ['analytics'] },
       }),
     ];
-    await stack.collect(early);
+    await collect(early);
     await stack.drain();
-    await stack.collect([
+    await collect([
       event({
         type: 'identify',
         anonymousId: 'office-visitor',
@@ -132,13 +135,13 @@ describe('account resolution, stitching, trends and ingestion stats', () => {
     const before = { hooli: await topics('hooli.example'), wayne: await topics('wayne.example') };
     expect(before.wayne.find((t: { topic: string }) => t.topic === 'analytics')).toMatchObject({ reads: 1 });
 
-    await stack.collect(early);
+    await collect(early);
     await stack.drain();
     expect({ hooli: await topics('hooli.example'), wayne: await topics('wayne.example') }).toEqual(before);
   });
 
   it('counts reads by topic per site, including traffic that resolved to no account', async () => {
-    await stack.collect([
+    await collect([
       event({ type: 'track', event: 'content_read', anonymousId: 'nobody-1', properties: { topics: ['observability'] } }),
       event({ type: 'track', event: 'content_read', anonymousId: 'nobody-2', properties: { topics: ['observability'] } }),
       event({ type: 'page', anonymousId: 'nobody-2', properties: { topics: ['observability'] } }),
@@ -152,7 +155,7 @@ describe('account resolution, stitching, trends and ingestion stats', () => {
   });
 
   it('reports per site what was accepted, rejected by code and dropped, and the pipeline lag', async () => {
-    const res0 = await stack.collect([
+    const res0 = await collect([
       event({ type: 'page' }),
       event({ type: 'track', event: 'no_such_event' }),
       event({ type: 'page', context: { userAgent: 'Googlebot/2.1 (+http://www.google.com/bot.html)' } }),

@@ -32,7 +32,8 @@ const site = config.sites.sites[0]!;
 const DAY = '2024-06-10';
 const receivedAt = new Date('2024-06-11T08:00:00Z');
 const topics = configuredTopics(config.topics);
-const collect = (event: unknown) => normalizeEvent(event, { site, signals: config.signals, topics, receivedAt, hashSecret: 's' });
+const collect = (event: unknown) =>
+  normalizeEvent(event, { site, source: 'verified', signals: config.signals, topics, receivedAt, hashSecret: 's' });
 
 /** The whole day of a small spec, batch by batch, as the bench posts it. */
 function day(events: number) {

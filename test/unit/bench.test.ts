@@ -112,16 +112,16 @@ describe('bench DynamoCounter', () => {
 });
 
 describe('bench workload', () => {
-  test('batches hold at most 100 events of one write key, in order, write keys interleaved', () => {
+  test('batches hold at most 100 events of one write key, in order, write keys interleaved, sent with the site’s server key', () => {
     const events = [
       ...Array.from({ length: 150 }, (_, i) => ({ writeKey: 'a', event: { n: i } })),
       ...Array.from({ length: 20 }, (_, i) => ({ writeKey: 'b', event: { n: i } })),
     ];
-    const batches = toBatches(events, new Map([['a', 'https://a.example']]));
+    const batches = toBatches(events, new Map([['a', { origin: 'https://a.example', key: 'sk_a' }]]));
     expect(batches.map((b) => [b.writeKey, b.events.length, b.origin])).toEqual([
-      ['a', 100, 'https://a.example'],
+      ['sk_a', 100, 'https://a.example'],
       ['b', 20, undefined],
-      ['a', 50, 'https://a.example'],
+      ['sk_a', 50, 'https://a.example'],
     ]);
     expect(batches[2]?.events[0]).toEqual({ n: 100 });
   });
@@ -139,6 +139,7 @@ describe('bench workload', () => {
       expect(site).toBeDefined();
       const outcome = normalizeEvent(event, {
         site: site!,
+        source: 'browser',
         signals: config.signals,
         topics: configuredTopics(config.topics),
         receivedAt: endDate,

@@ -16,6 +16,7 @@ const site = config.sites.sites[0]!;
 const NOW = new Date('2026-03-15T12:00:00.000Z');
 const ctx: CollectContext = {
   site,
+  source: 'browser',
   signals: config.signals,
   topics: new Set(['data-warehousing', 'ml-ops']),
   receivedAt: NOW,
@@ -133,7 +134,7 @@ describe('collect: one answer per event', () => {
         async (items) => {
           const events = items.map((item, i) => (item === 'valid' ? valid(i) : item));
           const bodies: string[] = [];
-          const result = await collect({ site, events, receivedAt: NOW }, config, 'unit-secret', async (b) => {
+          const result = await collect({ site, source: 'browser', events, receivedAt: NOW }, config, 'unit-secret', async (b) => {
             bodies.push(...b);
             return [];
           });

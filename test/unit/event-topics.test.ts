@@ -141,10 +141,15 @@ describe('collect: ignored topics travel in the request stats', () => {
 
   async function through(mode: 'collect' | 'forwarder', batch: unknown[]) {
     const bodies: string[] = [];
-    const result = await collect({ site, mode, events: batch, receivedAt: NOW }, config, 'unit-secret', async (b) => {
-      bodies.push(...b);
-      return [];
-    });
+    const result = await collect(
+      { site, source: 'browser', mode, events: batch, receivedAt: NOW },
+      config,
+      'unit-secret',
+      async (b) => {
+        bodies.push(...b);
+        return [];
+      },
+    );
     const entries = bodies.flatMap((b) => IngestBatch.parse(JSON.parse(b)).messages);
     const stats = entries.filter((m): m is CollectorStats => 'kind' in m && m.kind === 'stats');
     const messages = entries.filter((m): m is IngestMessage => !('kind' in m));

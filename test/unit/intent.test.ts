@@ -70,7 +70,9 @@ describe('stages', () => {
   it('an identified demo request in the window is a hand-raise, explained with its age', () => {
     const r = score([roll(2, NO_TOPIC, { demo_request: 1 }, ['p1'], { demo_request: 1 })]);
     expect(r.stage).toBe('hand_raiser');
-    expect(r.explanation[0]).toBe('Hand-raise: a demo request by an identified person 2 days ago.');
+    expect(r.explanation[0]).toBe(
+      'Hand-raise: a demo request by an identified person 2 days ago (source: browser, not verified).',
+    );
   });
 
   it('several identified hand-raises are counted and dated by the latest', () => {
@@ -78,7 +80,24 @@ describe('stages', () => {
       roll(0, NO_TOPIC, { pricing_view: 2 }, [], { pricing_view: 2 }),
       roll(4, NO_TOPIC, { pricing_view: 1 }, [], { pricing_view: 1 }),
     ]);
-    expect(r.explanation[0]).toBe('Hand-raise: 3 pricing-page visits by identified people, the latest today.');
+    expect(r.explanation[0]).toBe(
+      'Hand-raise: 3 pricing-page visits by identified people, the latest today (source: browser, not verified).',
+    );
+  });
+
+  it('says whether a hand-raise came from a verified server-side call or from a browser', () => {
+    const verified = (n: number) => ({
+      ...roll(0, NO_TOPIC, { demo_request: 2 }, [], { demo_request: 2 }),
+      verified: { demo_request: n },
+    });
+    expect(score([verified(2)]).explanation[0]).toBe(
+      'Hand-raise: 2 demo requests by identified people, the latest today (source: verified, all sent server-side).',
+    );
+    expect(score([verified(1)]).explanation[0]).toBe(
+      'Hand-raise: 2 demo requests by identified people, the latest today (source: 1 verified, sent server-side; 1 from a browser).',
+    );
+    // A verified count is never more than the identified one it is part of.
+    expect(score([verified(5)]).explanation[0]).toContain('(source: verified, all sent server-side)');
   });
 
   it('an identified hand-raise older than the window is not a hand-raise', () => {

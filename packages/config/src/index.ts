@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { LIMITS } from './limits';
+import { MASK_PREFIX } from './site-keys';
 
 export { LIMITS } from './limits';
+export { MASK_PREFIX, maskKey, maskServerKeys, restoreMaskedKeys } from './site-keys';
 
 /**
  * The configuration sections of the public contract. `PUT /v1/config/{section}` replaces a
@@ -53,7 +55,26 @@ function withinSectionBytes(value: unknown, ctx: z.RefinementCtx): void {
 export const Site = z.object({
   id: Id,
   name: Name,
-  writeKey: z.string().min(6).max(128),
+  /** Public: it is in every page, so what it may assert is limited (see `trustBrowserTraits`). */
+  writeKey: z.string().min(6).max(LIMITS.writeKeyChars),
+  /**
+   * Secret, for server-side forwarders: events sent with it may set `context.ip`,
+   * `traits.domain` and `group` calls, and their hand-raises count as verified. Long enough
+   * that it cannot be guessed; a masked value (what GET shows) is refused unless it stands
+   * for the site's stored key (see `restoreMaskedKeys`).
+   */
+  serverWriteKey: z
+    .string()
+    .min(LIMITS.serverWriteKeyMinChars)
+    .max(LIMITS.writeKeyChars)
+    .refine((k) => !k.startsWith(MASK_PREFIX), 'a masked key: send the key itself, or the masked value GET shows for this site')
+    .optional(),
+  /** Lets browser (public-key) events link accounts by `traits.domain` and `group` calls; never `context.ip`. */
+  trustBrowserTraits: z.boolean().default(false),
+  /** Events per second per write key (each of the site's keys has its own), bursts up to two seconds' worth. */
+  rateLimit: z.number().int().min(LIMITS.minRateLimit).max(LIMITS.maxRateLimit).default(LIMITS.defaultRateLimit),
+  /** Events per second from one client address with the public key, bursts up to two seconds' worth. */
+  addressRateLimit: z.number().int().min(LIMITS.minRateLimit).max(LIMITS.maxRateLimit).default(LIMITS.defaultAddressRateLimit),
   // Stored as origins (scheme://host[:port], lower case, no path), the form browsers send.
   allowedOrigins: z
     .array(
@@ -91,7 +112,16 @@ export const SitesSection = z
       .max(LIMITS.sites)
       .superRefine((sites, ctx) => {
         uniqueBy(sites, (s) => s.id, 'id', ctx);
-        uniqueBy(sites, (s) => s.writeKey, 'writeKey', ctx);
+        // Public and server keys share one namespace: a key names one site and one kind.
+        const keys = new Set<string>();
+        sites.forEach((site, i) => {
+          for (const field of ['writeKey', 'serverWriteKey'] as const) {
+            const key = site[field];
+            if (key === undefined) continue;
+            if (keys.has(key)) ctx.addIssue({ code: 'custom', path: [i, field], message: `duplicate write key "${key}"` });
+            keys.add(key);
+          }
+        });
       }),
   })
   .superRefine(withinSectionBytes);

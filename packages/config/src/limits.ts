@@ -45,4 +45,24 @@ export const LIMITS = {
   audiences: 200,
   /** Entries of an audience filter's topics, pods and excluded outcomes. */
   filterEntries: 100,
+  /** Characters of a write key, public or server. */
+  writeKeyChars: 128,
+  /** Characters of a server write key at least: a secret must not be guessable. */
+  serverWriteKeyMinChars: 24,
+  /**
+   * Events per second per write key by default (bursts up to twice that): about 86 million
+   * events a day, far above a busy site's snippet traffic, low enough that a forged flood from
+   * many addresses cannot buy the whole pipeline's throughput.
+   */
+  defaultRateLimit: 1_000,
+  /**
+   * Events per second from one client address with a site's public key by default (bursts up
+   * to twice that). The snippet sends at most 10 events every 2 s per tab: 100 leaves room for
+   * an office of busy readers behind one address, and stops one client posting thousands.
+   */
+  defaultAddressRateLimit: 100,
+  /** The lowest `rateLimit` and `addressRateLimit`: a burst (two seconds' worth) must hold a full batch of 100 events. */
+  minRateLimit: 50,
+  /** The highest `rateLimit` and `addressRateLimit` a site may set. */
+  maxRateLimit: 1_000_000,
 } as const;

@@ -1,6 +1,7 @@
 export { keyedHash, visitorPerson } from './hash';
 export {
   CollectorStats,
+  type EventSource,
   entriesOf,
   IngestBatch,
   IngestBody,
@@ -9,6 +10,14 @@ export {
   packIngestBodies,
   QueueMessage,
 } from './message';
-export { type CollectContext, type DropReason, describe, normalizeEvent, type Outcome, type RejectionCode } from './normalize';
+export {
+  type CollectContext,
+  type DropReason,
+  describe,
+  type IgnoredClaim,
+  normalizeEvent,
+  type Outcome,
+  type RejectionCode,
+} from './normalize';
 export { AnonymousId, RawEvent } from './schema';
 export { configuredTopics, type EventTopics, MAX_TOPICS_PER_EVENT, topicsFor } from './topics';

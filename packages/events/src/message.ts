@@ -38,7 +38,13 @@ export const IngestMessage = z.object({
     })
     .optional(),
   ip: z.string().optional(),
+  /**
+   * Who vouches for the event: 'verified' (the site's server write key) or 'browser' (its
+   * public key, which anyone can copy). Absent in messages of collectors before it: 'browser'.
+   */
+  source: z.enum(['verified', 'browser']).optional(),
 });
+export type EventSource = 'verified' | 'browser';
 export type IngestMessage = z.infer<typeof IngestMessage>;
 
 /**
@@ -56,6 +62,8 @@ export const CollectorStats = z.object({
   rejected: z.record(z.string(), z.number().int().nonnegative()),
   dropped: z.record(z.string(), z.number().int().nonnegative()),
   ignoredTopics: z.number().int().nonnegative().optional(),
+  /** Claims left out of accepted events, per kind (`IgnoredClaim`); absent when none. */
+  ignored: z.record(z.string(), z.number().int().nonnegative()).optional(),
 });
 export type CollectorStats = z.infer<typeof CollectorStats>;
 

@@ -4,7 +4,7 @@ import { isFreeMailDomain, normalizeDomain } from '@intent/fit';
 import { isbot } from 'isbot';
 import type { z } from 'zod';
 import { keyedHash, visitorPerson } from './hash';
-import type { IngestMessage } from './message';
+import type { EventSource, IngestMessage } from './message';
 import { RawEvent } from './schema';
 import { topicsFor } from './topics';
 
@@ -13,6 +13,8 @@ export interface CollectContext {
   signals: SignalsConfig;
   /** The configured topic ids (`configuredTopics`): declared topics outside them do not count. */
   topics: ReadonlySet<string>;
+  /** 'verified': sent with the site's server write key; 'browser': with its public key. */
+  source: EventSource;
   receivedAt: Date;
   hashSecret: string;
   /** Address and agent of the HTTP request, used when the event's context lacks them. */
@@ -21,9 +23,18 @@ export interface CollectContext {
 }
 
 export type DropReason = 'bot' | 'consent';
+/**
+ * A claim a public-key (browser) event made that it may not make, left out of the event:
+ * `ip` a `context.ip`, `domain` a `traits.domain` or `traits.website`, `group` a group call's
+ * account link (the last two unless the site sets `trustBrowserTraits`).
+ */
+export type IgnoredClaim = 'ip' | 'domain' | 'group';
 export type Outcome =
-  /** `ignoredTopics`: the topic ids the event declared that it does not count (see `topicsFor`). */
-  | { kind: 'accepted'; message: IngestMessage; ignoredTopics: number }
+  /**
+   * `ignoredTopics`: the topic ids the event declared that it does not count (see `topicsFor`);
+   * `ignoredClaims`: what it asserted without the right to (see `IgnoredClaim`).
+   */
+  | { kind: 'accepted'; message: IngestMessage; ignoredTopics: number; ignoredClaims: IgnoredClaim[] }
   | { kind: 'dropped'; reason: DropReason; messageId?: string }
   | { kind: 'rejected'; code: RejectionCode; message: string; messageId?: string };
 export type RejectionCode = 'invalid_event' | 'unknown_event' | 'timestamp_out_of_range' | 'missing_identity';
@@ -73,9 +84,11 @@ export function normalizeEvent(input: unknown, ctx: CollectContext): Outcome {
   const url = event.properties?.url ?? event.context?.page?.url;
   const userHash = event.userId ? keyedHash(ctx.hashSecret, `user:${event.userId}`) : undefined;
   const topics = topicsFor(ctx.site, ctx.topics, url, event.properties?.topics);
+  const claims = trustedClaims(event, ctx);
   return {
     kind: 'accepted',
     ignoredTopics: topics.ignored,
+    ignoredClaims: claims.ignored,
     message: {
       v: 1,
       id: keyedHash(ctx.hashSecret, `msg:${ctx.site.id}:${event.messageId}`, 12),
@@ -92,10 +105,39 @@ export function normalizeEvent(input: unknown, ctx: CollectContext): Outcome {
       receivedAt: ctx.receivedAt.toISOString(),
       topics: topics.topics,
       url: url ? stripQuery(url) : undefined,
-      identity: identityOf(event, ctx.hashSecret),
-      ip: event.context?.ip ?? ctx.requestIp,
+      identity: claims.identity,
+      ip: claims.ip,
+      source: ctx.source,
     },
   };
+}
+
+/**
+ * The account hints and address an event may assert. The public write key is in every page,
+ * so a public-key event's `context.ip` (which would claim a company's IP range) is never
+ * taken: its address is the request's own. Its `traits.domain` and group calls (which would
+ * link the visitor to any account) count only where the site trusts browser traits. A work
+ * email's domain is always taken: that is how a browser identifies.
+ */
+function trustedClaims(
+  event: RawEvent,
+  ctx: CollectContext,
+): { identity: IngestMessage['identity']; ip: string | undefined; ignored: IgnoredClaim[] } {
+  const ignored: IgnoredClaim[] = [];
+  const verified = ctx.source === 'verified';
+  const claimedIp = event.context?.ip;
+  if (claimedIp && !verified) ignored.push('ip');
+  const ip = verified ? (claimedIp ?? ctx.requestIp) : ctx.requestIp;
+  const identity = identityOf(event, ctx.hashSecret);
+  if (!identity || verified || ctx.site.trustBrowserTraits) return { identity, ip, ignored };
+  if (event.type === 'group') {
+    if (identity.domain || identity.emailDomain) ignored.push('group');
+    return { identity: undefined, ip, ignored };
+  }
+  if (!identity.domain) return { identity, ip, ignored };
+  ignored.push('domain');
+  const { domain: _untrusted, ...rest } = identity;
+  return { identity: rest, ip, ignored };
 }
 
 function signalOf(event: RawEvent, signals: SignalsConfig): Signal | undefined | 'unknown' {

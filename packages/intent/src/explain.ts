@@ -38,6 +38,16 @@ function rate(n: number): string {
   return String(Math.round(n * 10) / 10);
 }
 
+/**
+ * Whether hand-raises came from a verified source (a server-side call with the site's secret
+ * key) or from a browser (the public key, which anyone can copy): an SDR weighs them apart.
+ */
+function handRaiseSource(n: number, verified: number): string {
+  if (verified >= n) return n === 1 ? 'source: verified, sent server-side' : 'source: verified, all sent server-side';
+  if (verified <= 0) return 'source: browser, not verified';
+  return `source: ${verified} verified, sent server-side; ${n - verified} from a browser`;
+}
+
 function topicName(topic: string, names: IntentNames): string {
   return names.topicNames?.[topic] ?? topic;
 }
@@ -56,10 +66,14 @@ export function explain(facts: readonly TopicFacts[], stage: Stage, signals: Sig
     if (n <= 0) continue;
     const latest = Math.min(...facts.map((f) => f.identifiedLatest[s]));
     const [one, many] = LABEL[s];
+    const source = handRaiseSource(
+      n,
+      total((f) => f.windowVerified[s]),
+    );
     out.push(
       n === 1
-        ? `Hand-raise: ${article(one)} by an identified person ${ago(latest)}.`
-        : `Hand-raise: ${n} ${many} by identified people, the latest ${ago(latest)}.`,
+        ? `Hand-raise: ${article(one)} by an identified person ${ago(latest)} (${source}).`
+        : `Hand-raise: ${n} ${many} by identified people, the latest ${ago(latest)} (${source}).`,
     );
   }
 

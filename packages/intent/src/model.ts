@@ -37,6 +37,8 @@ const clean = (n: unknown): number => (typeof n === 'number' && Number.isFinite(
 interface Cell {
   counts: Counts;
   identified: Counts;
+  /** Of the identified events, those sent with a server write key. */
+  verified: Counts;
   people: Set<string>;
   /** The sampling level of `people` (see `mergeSamples`). */
   peopleLevel: number;
@@ -62,11 +64,18 @@ export function collectEvidence(rollups: readonly DailyRollup[], todayNum: numbe
     const topic = typeof r.topic === 'string' && r.topic !== '' ? r.topic : NO_TOPIC;
     const byAge = evidence.get(topic) ?? new Map<number, Cell>();
     evidence.set(topic, byAge);
-    const cell = byAge.get(age) ?? { counts: zeroCounts(), identified: zeroCounts(), people: new Set<string>(), peopleLevel: 0 };
+    const cell = byAge.get(age) ?? {
+      counts: zeroCounts(),
+      identified: zeroCounts(),
+      verified: zeroCounts(),
+      people: new Set<string>(),
+      peopleLevel: 0,
+    };
     byAge.set(age, cell);
     for (const s of SIGNALS) {
       const id = clean(r.identified?.[s]);
       cell.identified[s] = Math.max(cell.identified[s], id);
+      cell.verified[s] = Math.min(id, Math.max(cell.verified[s], clean(r.verified?.[s])));
       cell.counts[s] = Math.max(cell.counts[s], clean(r.counts?.[s]), id);
     }
     const people = (Array.isArray(r.people) ? r.people : []).filter((p) => typeof p === 'string' && p);
@@ -132,6 +141,8 @@ export interface TopicFacts {
   oldestReadAge: number;
   windowCounts: Counts;
   windowIdentified: Counts;
+  /** Of `windowIdentified`, the events sent with a server write key (verified). */
+  windowVerified: Counts;
   /** Youngest age of an identified event of each signal in the window (Infinity when none). */
   identifiedLatest: Counts;
   baselineReads: number;
@@ -146,6 +157,7 @@ export function topicFacts(topic: string, byAge: Map<number, Cell>, signals: Sig
   const w = signals.windowDays;
   const windowCounts = zeroCounts();
   const windowIdentified = zeroCounts();
+  const windowVerified = zeroCounts();
   const identifiedLatest = Object.fromEntries(SIGNALS.map((s) => [s, Infinity])) as Counts;
   const windowSamples: PeopleSample[] = [];
   const dailyWeights = new Array<number>(w).fill(0);
@@ -165,6 +177,7 @@ export function topicFacts(topic: string, byAge: Map<number, Cell>, signals: Sig
       for (const s of SIGNALS) {
         windowCounts[s] += cell.counts[s];
         windowIdentified[s] += cell.identified[s];
+        windowVerified[s] += cell.verified[s];
         if (cell.identified[s] > 0) identifiedLatest[s] = Math.min(identifiedLatest[s], age);
       }
       windowSamples.push({ members: cell.people, level: cell.peopleLevel });
@@ -196,6 +209,7 @@ export function topicFacts(topic: string, byAge: Map<number, Cell>, signals: Sig
     oldestReadAge,
     windowCounts,
     windowIdentified,
+    windowVerified,
     identifiedLatest,
     baselineReads,
     dailyWeights,

@@ -23,6 +23,11 @@ export interface DailyRollup {
   counts: Partial<Record<Signal, number>>;
   /** Of those, the events done by identified people (a hand-raise needs one). */
   identified: Partial<Record<Signal, number>>;
+  /**
+   * Of the identified ones, those sent with the site's secret server write key (a server-side
+   * call), not with the public key a browser, or anyone copying it, uses. Absent: none.
+   */
+  verified?: Partial<Record<Signal, number>>;
   /** Distinct (hashed) visitor ids seen that day on that topic: all of them, or a sample (`peopleLevel`). */
   people: string[];
   /** The sampling level of `people` (see `personRank`): 0 or absent when it holds everyone. */

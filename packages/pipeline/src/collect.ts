@@ -4,6 +4,8 @@ import {
   type CollectorStats,
   configuredTopics,
   type DropReason,
+  type EventSource,
+  type IgnoredClaim,
   normalizeEvent,
   packIngestBodies,
   type RejectionCode,
@@ -11,6 +13,8 @@ import {
 
 export interface CollectInput {
   site: Site;
+  /** Which of the site's keys the request carried (`siteForWriteKey`). */
+  source: EventSource;
   /**
    * 'forwarder': Segment's paths, whose SDKs cannot act on per-event answers, so bad events
    * are dropped (unknown names as 'unmapped', the rest as 'invalid') and counted instead.
@@ -35,6 +39,8 @@ export interface CollectResult {
   dropped: Partial<Record<DropReason | 'unmapped' | 'invalid', number>>;
   /** Topic ids the accepted events declared but do not count: not configured, or over the per-event cap. */
   ignoredTopics: number;
+  /** Claims accepted events made without the right to, left out of them (`IgnoredClaim`). */
+  ignored: Partial<Record<IgnoredClaim, number>>;
 }
 
 /** Sends queue message bodies; answers the indexes of those that could not be sent. */
@@ -53,9 +59,11 @@ export async function collect(input: CollectInput, config: Config, hashSecret: s
   const seen = new Set<string>();
   const topics = configuredTopics(config.topics);
   let ignoredTopics = 0;
+  const ignored: CollectResult['ignored'] = {};
   input.events.forEach((raw, index) => {
     const outcome = normalizeEvent(raw, {
       site: input.site,
+      source: input.source,
       signals: config.signals,
       topics,
       receivedAt: input.receivedAt,
@@ -77,6 +85,7 @@ export async function collect(input: CollectInput, config: Config, hashSecret: s
     } else {
       seen.add(outcome.message.id);
       ignoredTopics += outcome.ignoredTopics;
+      for (const claim of outcome.ignoredClaims) ignored[claim] = (ignored[claim] ?? 0) + 1;
       entries.push(JSON.stringify(outcome.message));
       indexOfEntry.push(index);
     }
@@ -90,7 +99,7 @@ export async function collect(input: CollectInput, config: Config, hashSecret: s
   // Counted when the events are sent: an event whose message could not be queued still counts
   // its ignored ids here (again when the client resends it), and a stats entry lost the same
   // way under-counts. Like the rejected and dropped counts, an indicator, not a ledger.
-  const stats = statsMessage(input, rejected, dropped, ignoredTopics);
+  const stats = statsMessage(input, rejected, dropped, ignoredTopics, ignored);
   const packed = packIngestBodies(stats ? [...entries, stats] : entries);
   const failed = packed.length ? await enqueue(packed.map((p) => p.body)) : [];
   let lost = 0;
@@ -107,7 +116,7 @@ export async function collect(input: CollectInput, config: Config, hashSecret: s
     }
   }
   rejected.sort((a, b) => a.index - b.index);
-  return { accepted: entries.length - lost, rejected, dropped, ignoredTopics };
+  return { accepted: entries.length - lost, rejected, dropped, ignoredTopics, ignored };
 }
 
 /** One message with the request's rejected, dropped and ignored counts, so the ingestion stats show them. */
@@ -116,8 +125,10 @@ function statsMessage(
   rejected: Rejection[],
   dropped: CollectResult['dropped'],
   ignoredTopics: number,
+  ignored: CollectResult['ignored'],
 ): string | undefined {
-  if (!rejected.length && !Object.keys(dropped).length && !ignoredTopics) return undefined;
+  const anyIgnored = Object.keys(ignored).length > 0;
+  if (!rejected.length && !Object.keys(dropped).length && !ignoredTopics && !anyIgnored) return undefined;
   const byCode: Record<string, number> = {};
   for (const r of rejected) byCode[r.code] = (byCode[r.code] ?? 0) + 1;
   const stats: CollectorStats = {
@@ -129,11 +140,20 @@ function statsMessage(
     rejected: byCode,
     dropped: dropped as Record<string, number>,
     ...(ignoredTopics ? { ignoredTopics } : {}),
+    ...(anyIgnored ? { ignored: ignored as Record<string, number> } : {}),
   };
   return JSON.stringify(stats);
 }
 
-/** The site a write key belongs to. */
-export function siteForWriteKey(config: Config, writeKey: string | undefined): Site | undefined {
-  return writeKey ? config.sites.sites.find((s) => s.writeKey === writeKey) : undefined;
+/**
+ * The site a write key belongs to, and what its events may assert: 'verified' for the site's
+ * secret server write key, 'browser' for its public one.
+ */
+export function siteForWriteKey(config: Config, writeKey: string | undefined): { site: Site; source: EventSource } | undefined {
+  if (!writeKey) return undefined;
+  for (const site of config.sites.sites) {
+    if (site.writeKey === writeKey) return { site, source: 'browser' };
+    if (site.serverWriteKey === writeKey) return { site, source: 'verified' };
+  }
+  return undefined;
 }

@@ -41,6 +41,7 @@ export { PodMessage, PodMessageType, podMessagesFor } from './pod-messages';
 export { type PodQueueUrls, podQueueUrls, podsNeedingDeploy } from './pod-queues';
 export { audiencePublisher, jobSender, publishPodMessages } from './publish';
 export { sendAll, sqs } from './queues';
+export { type Admission, admit, RATE_WINDOW_MS, type RateBucket, rateBuckets, rateWindowAt } from './rate-limit';
 export {
   type RematerialiseDeps,
   type RematerialiseOutcome,

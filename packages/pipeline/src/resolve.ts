@@ -4,6 +4,14 @@ import { settleLimited } from './concurrency';
 import type { IpRangeMatcher } from './ip-ranges';
 
 /**
+ * Distinct account domains one visitor (browser) may claim by identify or group calls in a UTC
+ * day, and one client address: beyond, its further claims are quarantined (ignored and counted).
+ * A person identifies with one company; an address is often an office or a carrier's NAT, so it
+ * gets more room. Someone forging identifies to push accounts into queues claims many.
+ */
+export const CLAIM_LIMITS = { visitorDomainsPerDay: 3, addressDomainsPerDay: 20 } as const;
+
+/**
  * Resolves events to account domains, in timestamp order, so an identify earlier in a batch
  * resolves the same visitor's later events. `load` reads every link the batch may need in one
  * batch read (a miss is known too), so resolving costs no further reads. A new visitor link
@@ -24,6 +32,12 @@ export class AccountResolver {
   private readonly newVisitorUsers = new Set<string>();
   /** Users newly linked in this batch, written together by `saveLinks`. */
   private readonly newUserLinks = new Map<string, UserLink>();
+  /** Domains each claim subject (`claimSubjects`) claimed, by `<day>|<subject>`: read by `load`. */
+  private claims = new Map<string, Set<string>>();
+  /** Domains claimed in this batch that `claims` did not hold, written by `saveClaims`. */
+  private readonly newClaims = new Map<string, { day: string; subject: string; domains: Set<string> }>();
+  /** Ids of identify and group messages whose claim was quarantined (`CLAIM_LIMITS`): the rollup counts them. */
+  readonly quarantined = new Set<string>();
 
   /** `erased`: the register of erased visitors, read before this batch (see `ErasedVisitorCache`). */
   constructor(
@@ -40,9 +54,58 @@ export class AccountResolver {
     const linkable = messages.filter((m) => m.signal !== 'page_view');
     const anonymousIds = linkable.flatMap((m) => (m.anonymousId ? [m.anonymousId] : []));
     const userHashes = messages.flatMap((m) => (m.userHash && (m.signal !== 'page_view' || !m.anonymousId) ? [m.userHash] : []));
-    const links = await this.store.identity.links(anonymousIds, userHashes);
+    const [links, claims] = await Promise.all([this.store.identity.links(anonymousIds, userHashes), this.loadClaims(messages)]);
     ({ visitors: this.visitors, users: this.users } = links);
     for (const anonymousId of links.erased) this.tombstoned.add(anonymousId);
+    this.claims = claims;
+  }
+
+  /** What the subjects of the batch's identify and group calls claimed on their days. */
+  private async loadClaims(messages: IngestMessage[]): Promise<Map<string, Set<string>>> {
+    const byDay = new Map<string, Set<string>>();
+    for (const m of messages) {
+      if (!claimedDomain(m)) continue;
+      const day = m.timestamp.slice(0, 10);
+      const subjects = byDay.get(day) ?? new Set<string>();
+      for (const s of claimSubjects(m)) subjects.add(s.subject);
+      byDay.set(day, subjects);
+    }
+    const claims = new Map<string, Set<string>>();
+    for (const [day, subjects] of byDay) {
+      for (const [subject, domains] of await this.store.domainClaims.read(day, subjects))
+        claims.set(`${day}|${subject}`, domains);
+    }
+    return claims;
+  }
+
+  /**
+   * Whether a claim of `domain` is within its subjects' daily limits; if it is, it is counted
+   * against them (in memory; `saveClaims` writes it). A domain a subject already claimed that
+   * day is always within.
+   */
+  private admitClaim(message: IngestMessage, domain: string): boolean {
+    const day = message.timestamp.slice(0, 10);
+    const subjects = claimSubjects(message).map((s) => ({ ...s, key: `${day}|${s.subject}` }));
+    const known = (key: string) => this.claims.get(key) ?? new Set<string>();
+    if (subjects.some((s) => !known(s.key).has(domain) && known(s.key).size >= s.max)) return false;
+    for (const { key, subject } of subjects) {
+      if (known(key).has(domain)) continue;
+      this.claims.set(key, new Set([...known(key), domain]));
+      const added = this.newClaims.get(key) ?? { day, subject, domains: new Set<string>() };
+      added.domains.add(domain);
+      this.newClaims.set(key, added);
+    }
+    return true;
+  }
+
+  /**
+   * Writes the claims this batch added. Best effort: a lost write only lets a subject claim a
+   * little more before it is quarantined, which does not justify retrying the batch's events.
+   */
+  async saveClaims(concurrency: number): Promise<void> {
+    await settleLimited([...this.newClaims.values()], concurrency, ({ day, subject, domains }) =>
+      this.store.domainClaims.add(day, subject, domains),
+    );
   }
 
   /**
@@ -80,9 +143,10 @@ export class AccountResolver {
   resolve(message: IngestMessage): Resolution | 'erased' | undefined {
     if (message.anonymousId && this.isErased(message.anonymousId)) return 'erased';
     const claimed = claimedDomain(message);
-    if (claimed) {
-      this.link(message, claimed);
-      return { domain: claimed, identified: true };
+    if (claimed && !this.admitClaim(message, claimed)) this.quarantined.add(message.id);
+    else if (claimed) {
+      const userKept = this.link(message, claimed);
+      return { domain: claimed, identified: true, ...(userKept ? { userLinkKept: true } : {}) };
     }
     const byUser = message.userHash ? this.users.get(message.userHash) : undefined;
     const byVisitor = message.anonymousId ? this.visitors.get(message.anonymousId) : undefined;
@@ -119,8 +183,12 @@ export class AccountResolver {
    * The visitor's link keeps the users it identified with, and a user's link the person of the
    * first visitor it identified with: what makes them one person (`personOf`) and lets erasing
    * the visitor find the user.
+   * A user linked to one account keeps that link: anyone holding the public write key can send
+   * an identify with someone's user id and another company's email, and re-pointing the user
+   * would move that person's server-side events (under the user id alone) to that company.
+   * Answers true when the message asked for such a move (the rollup counts it).
    */
-  private link(message: IngestMessage, domain: string): void {
+  private link(message: IngestMessage, domain: string): boolean {
     const { anonymousId, userHash } = message;
     const linkedAt = message.timestamp;
     if (anonymousId) {
@@ -137,6 +205,7 @@ export class AccountResolver {
     }
     if (userHash) {
       const known = this.users.get(userHash);
+      if (known && known.domain !== domain) return true;
       const person = known?.person ?? (anonymousId ? message.person : undefined);
       if (known?.domain !== domain || known.person !== person) {
         const link = known?.domain === domain ? { ...known, person } : { domain, linkedAt, person };
@@ -144,6 +213,7 @@ export class AccountResolver {
         this.newUserLinks.set(userHash, link);
       }
     }
+    return false;
   }
 
   /**
@@ -178,6 +248,16 @@ export class AccountResolver {
 export interface Resolution {
   domain: string;
   identified: boolean;
+  /** The event's user id is linked to another account, and stays so (`AccountResolver.link`). */
+  userLinkKept?: true;
+}
+
+/** Who a claim counts against: the visitor, and the client address it came from. */
+function claimSubjects(message: IngestMessage): { subject: string; max: number }[] {
+  return [
+    ...(message.anonymousId ? [{ subject: `v#${message.anonymousId}`, max: CLAIM_LIMITS.visitorDomainsPerDay }] : []),
+    ...(message.ip ? [{ subject: `a#${message.ip}`, max: CLAIM_LIMITS.addressDomainsPerDay }] : []),
+  ];
 }
 
 /** The account an identify or group call names: a group's domain, else a work email's domain. */

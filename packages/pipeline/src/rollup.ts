@@ -7,7 +7,7 @@ import { settleLimited } from './concurrency';
 import type { IpRangeMatcher } from './ip-ranges';
 import type { PodMessage } from './pod-messages';
 import { rescoreAccounts } from './rescore';
-import { AccountResolver } from './resolve';
+import { AccountResolver, type Resolution } from './resolve';
 import { pendingPasts } from './stitch';
 import { dayOf, slotOf } from './time';
 
@@ -192,7 +192,7 @@ async function rollUpOnce(records: IngestRecord[], deps: RollupDeps): Promise<Ro
       recordId,
       message.siteId,
       dayOf(message.timestamp),
-      eventActivity(message, !!resolution, deps.now, person),
+      eventActivity(message, !!resolution, deps.now, person, ignoredClaim(resolver, message, resolution)),
     );
     if (!message.signal) continue;
     if (resolution) {
@@ -216,6 +216,7 @@ async function rollUpOnce(records: IngestRecord[], deps: RollupDeps): Promise<Ro
 
   const saved = await resolver.saveLinks(WRITE_CONCURRENCY);
   if (saved.refused) return 'raced';
+  await resolver.saveClaims(WRITE_CONCURRENCY);
   for (const { recordId, message } of ordered) {
     if ('kind' in message) continue;
     if (
@@ -374,6 +375,12 @@ function failAll<G>(
   return undefined;
 }
 
+/** The identity claim of an event that resolving did not act on, for the ingestion stats' `ignored`. */
+function ignoredClaim(resolver: AccountResolver, message: IngestMessage, resolution: Resolution | undefined) {
+  if (resolver.quarantined.has(message.id)) return 'quarantined';
+  return resolution?.userLinkKept ? 'relink' : undefined;
+}
+
 const rollupLabel = (g: RollupGroup) => `rollup ${g.domain} ${g.day}`;
 const activityLabel = (g: ActivityGroup) => `site activity ${g.siteId} ${g.day}`;
 
@@ -384,6 +391,7 @@ const rollupEvent = (message: IngestMessage, identified: boolean, person: string
   signal: message.signal as Signal,
   topics: topicsOf(message),
   identified,
+  verified: message.source === 'verified',
   person,
 });
 

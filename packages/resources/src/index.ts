@@ -152,7 +152,8 @@ export const FUNCTIONS: FunctionDefinition[] = [
     description: 'Public collector: validates, enriches and enqueues events',
     timeoutSeconds: 10,
     memoryMb: 512,
-    table: 'read',
+    // Reads configuration; writes only the rate limiter's short-lived window counters.
+    table: 'readWrite',
     sendsToIngest: true,
     sendsToPods: false,
     sendsToAudiences: false,

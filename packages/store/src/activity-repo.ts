@@ -22,6 +22,11 @@ export interface SiteStats {
   dropped: Record<string, number>;
   /** Topic ids on accepted events that did not count (not configured, or over the per-event cap). */
   ignoredTopics: number;
+  /**
+   * What was left out of accepted events or not acted on, per kind: claims a public-key event
+   * may not make (`ip`, `domain`, `group`), and identity claims the rollup refused.
+   */
+  ignored: Record<string, number>;
   lag: { averageSeconds: number | null; samples: number };
 }
 
@@ -62,6 +67,7 @@ export class ActivityRepository {
       rejected: {},
       dropped: {},
       ignoredTopics: 0,
+      ignored: {},
       lag: { averageSeconds: null, samples: 0 },
     };
     let lagMs = 0;
@@ -72,6 +78,7 @@ export class ActivityRepository {
         else if (attr === 'ignoredTopics') stats.ignoredTopics += value;
         else if (attr.startsWith('rej_')) bump(stats.rejected, attr.slice(4), value);
         else if (attr.startsWith('drop_')) bump(stats.dropped, attr.slice(5), value);
+        else if (attr.startsWith('ign_')) bump(stats.ignored, attr.slice(4), value);
         else if (attr === 'lagMs') lagMs += value;
         else if (attr === 'lagN') stats.lag.samples += value;
       }

@@ -5,6 +5,7 @@ import { ApiKeyRepository } from './api-key-repo';
 import { AudienceRepository } from './audience-repo';
 import { ClaimRepository } from './claim-repo';
 import { ConfigRepository } from './config-repo';
+import { DomainClaimsRepository } from './domain-claims-repo';
 import { ErasureRepository } from './erasure-repo';
 import { FeedbackRepository } from './feedback-repo';
 import { FirmographicsRepository } from './firmographics-repo';
@@ -13,6 +14,7 @@ import { IpRangeRepository } from './ip-range-repo';
 import { JobRepository } from './job-repo';
 import { OutboxRepository } from './outbox-repo';
 import { PushRepository } from './push-repo';
+import { RateLimitRepository } from './rate-limit-repo';
 import { BATCH_RETRY, type RetryPolicy } from './retry';
 import { RollupRepository } from './rollup-repo';
 import { Table } from './table';
@@ -67,6 +69,8 @@ export class Store {
   readonly erasure: ErasureRepository;
   readonly jobs: JobRepository;
   readonly outbox: OutboxRepository;
+  readonly rateLimits: RateLimitRepository;
+  readonly domainClaims: DomainClaimsRepository;
 
   constructor(client: DynamoDBClient, tableName: string, retry: RetryPolicy = BATCH_RETRY) {
     const table = new Table(client, tableName, retry);
@@ -83,6 +87,8 @@ export class Store {
     this.pushes = new PushRepository(table);
     this.audiences = new AudienceRepository(table);
     this.erasure = new ErasureRepository(table);
+    this.rateLimits = new RateLimitRepository(table);
+    this.domainClaims = new DomainClaimsRepository(table);
     this.jobs = new JobRepository(table);
     this.outbox = new OutboxRepository(table);
   }

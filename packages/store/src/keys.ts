@@ -8,6 +8,12 @@ import { createHash } from 'node:crypto';
 
 export const configKey = (section: string) => ({ pk: 'CONFIG', sk: section });
 
+/** The domains a visitor or client address (`subject`) claimed on one day. */
+export const domainClaimsKey = (subject: string, day: string) => ({ pk: `DCLAIMS#${subject}`, sk: day });
+
+/** A rate limiter's count for one bucket (a write key, or a site and client address) and window. */
+export const rateWindowKey = (bucket: string, window: number) => ({ pk: `RATE#${bucket}`, sk: String(window) });
+
 export const apiKeyByHash = (hash: string) => ({ pk: `APIKEY#${hash}`, sk: 'KEY' });
 /** The listing of API keys: one partition, small by nature (a handful of keys per deployment). */
 export const apiKeyListing = (id: string) => ({ pk: 'APIKEYS', sk: id });

@@ -30,6 +30,8 @@ export interface RollupEvent {
   /** Every topic it counts for (NO_TOPIC when it has none). */
   topics: string[];
   identified: boolean;
+  /** Sent with the site's server write key (`IngestMessage.source`): counted apart when identified. */
+  verified?: boolean;
   /** Hashed visitor id, for breadth (distinct people). */
   person: string;
 }
@@ -63,7 +65,8 @@ export const STITCH_DAYS = 30;
 
 /**
  * Per-account, per-day counters, by topic (`c#<signal>#<topic>`: all events,
- * `i#<signal>#<topic>`: by identified people, `p#<topic>`: distinct visitors, sampled above
+ * `i#<signal>#<topic>`: by identified people, `v#<signal>#<topic>`: of those, sent with a server
+ * write key, `p#<topic>`: distinct visitors, sampled above
  * PEOPLE_CAP), each event counted once (`addOnce`): one item (and usually one write per batch)
  * for all of an account's topics of a day. Unresolved visitors' engaged events wait in the
  * visitor's shard of pending pages until it identifies, when they are added to the account once.
@@ -185,14 +188,17 @@ export class RollupRepository {
       const day = rollupDay(String(item.sk));
       const byTopic = new Map<string, DailyRollup>();
       const of = (topic: string) => {
-        const rollup = byTopic.get(topic) ?? { day, topic, counts: {}, identified: {}, people: [] };
+        const rollup = byTopic.get(topic) ?? { day, topic, counts: {}, identified: {}, verified: {}, people: [] };
         byTopic.set(topic, rollup);
         return rollup;
       };
       for (const [attr, value] of Object.entries(item)) {
         const [kind, a = '', b = ''] = attr.split('#');
-        if ((kind === 'c' || kind === 'i') && SIGNAL_SET.has(a) && typeof value === 'number' && value > 0) {
-          of(b)[kind === 'c' ? 'counts' : 'identified'][a as Signal] = value;
+        if ((kind === 'c' || kind === 'i' || kind === 'v') && SIGNAL_SET.has(a) && typeof value === 'number' && value > 0) {
+          const rollup = of(b);
+          // `of` starts every rollup with a `verified` map.
+          const counts = kind === 'c' ? rollup.counts : kind === 'i' ? rollup.identified : rollup.verified;
+          if (counts) counts[a as Signal] = value;
         } else if (kind === 'p' && value instanceof Set) {
           const rollup = of(a);
           rollup.people = [...(value as Set<string>)].sort();
@@ -215,6 +221,8 @@ function contribution(e: RollupEvent): Contribution {
   for (const topic of e.topics) {
     counts[`c#${e.signal}#${topic}`] = 1;
     if (e.identified) counts[`i#${e.signal}#${topic}`] = 1;
+    // Page views never make a hand-raise: no counter for them (each attribute costs item space).
+    if (e.identified && e.verified && e.signal !== 'page_view') counts[`v#${e.signal}#${topic}`] = 1;
     people[`p#${topic}`] = e.person;
   }
   return { id: e.id, slot: e.slot, counts, people };

@@ -37,7 +37,8 @@ const RETRIES = 3;
 
 /**
  * Batches events to `POST {endpoint}/v1/collect` as text/plain (no CORS preflight), retrying
- * network errors, 429 and 5xx with exponential backoff; on page hide, `sendBeacon`.
+ * network errors, 429 and 5xx with exponential backoff, never sooner than a 429's
+ * `Retry-After` asks (the collector's rate limits); on page hide, `sendBeacon`.
  * `allowed()` gates every send (consent can be withdrawn while a retry waits); `stamp` sets
  * the send-time fields of an event.
  */
@@ -59,14 +60,15 @@ export const createTransport = (
   };
 
   const send = (batch: TrackerEvent[], attempt: number): void => {
-    const retry = safe(() => {
+    /** `afterSeconds`: the answer's Retry-After, a floor under the backoff. */
+    const retry = safe((afterSeconds?: unknown) => {
       if (attempt < RETRIES) {
         const t = setTimeout(
           safe(() => {
             waiting.delete(t);
             if (allowed()) send(batch, attempt + 1);
           }),
-          1000 * 2 ** attempt * (1 + Math.random() / 2),
+          Math.max(1000 * (Number(afterSeconds) || 0), 1000 * 2 ** attempt * (1 + Math.random() / 2)),
         );
         waiting.set(t, batch);
       }
@@ -81,9 +83,9 @@ export const createTransport = (
         body: b,
       }).then(
         safe((r: Response) => {
-          if (r.status > 499 || r.status == 429) retry();
+          if (r.status > 499 || r.status == 429) retry(r.headers.get('retry-after'));
         }),
-        retry,
+        () => retry(),
       );
     } catch (_) {
       retry();

@@ -1,0 +1,38 @@
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { isConditionalCheckFailed } from './errors';
+import { rateWindowKey } from './keys';
+import { type Table, toAttr } from './table';
+
+/**
+ * Fixed-window counters shared by every collector instance (in AWS many run at once, so a
+ * per-process count would let each of them accept the whole limit). One item per bucket and
+ * window, expiring soon after the window ends; one conditional UpdateItem per request and
+ * bucket, whatever the number of events in the request.
+ */
+export class RateLimitRepository {
+  constructor(private readonly table: Table) {}
+
+  /**
+   * Adds `n` to the bucket's count for the window, unless the count would then pass `max`:
+   * answers whether it fitted. A refused request adds nothing (the condition failed), so a
+   * flood's refused requests do not push its own retries further out.
+   */
+  async take(bucket: string, window: number, n: number, max: number, expiresAt: number): Promise<boolean> {
+    try {
+      await this.table.client.send(
+        new UpdateItemCommand({
+          TableName: this.table.name,
+          Key: toAttr(rateWindowKey(bucket, window)),
+          UpdateExpression: 'ADD #n :n SET expiresAt = if_not_exists(expiresAt, :exp)',
+          ConditionExpression: 'attribute_not_exists(#n) OR #n <= :room',
+          ExpressionAttributeNames: { '#n': 'n' },
+          ExpressionAttributeValues: toAttr({ ':n': n, ':room': max - n, ':exp': expiresAt }),
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionalCheckFailed(err)) return false;
+      throw err;
+    }
+  }
+}

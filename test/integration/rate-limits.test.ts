@@ -1,0 +1,114 @@
+import { request } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { event, startTestStack, type TestStack } from './harness';
+
+const ORIGIN = 'https://news.example';
+const BROWSER = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36';
+const SITE_A = {
+  id: 'site-a',
+  name: 'Site A',
+  writeKey: 'wk_site_a',
+  serverWriteKey: 'swk_site_a_0123456789abcdef',
+  rateLimit: 150,
+};
+const SITE_B = { id: 'site-b', name: 'Site B', writeKey: 'wk_site_b' };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Posts to /v1/collect from a given loopback address (all of 127/8 reaches the stack on Linux). */
+function postFrom(
+  stack: TestStack,
+  from: string,
+  writeKey: string,
+  batch: unknown[],
+  browser = true,
+): Promise<{ status: number; retryAfter?: string; body: any }> {
+  const url = new URL('/v1/collect', stack.baseUrl);
+  const body = JSON.stringify({ writeKey, batch });
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        localAddress: from,
+        headers: { 'content-type': 'application/json', ...(browser ? { origin: ORIGIN, 'user-agent': BROWSER } : {}) },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (c) => {
+          text += c;
+        });
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            retryAfter: res.headers['retry-after'] as string | undefined,
+            body: JSON.parse(text),
+          }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const beacon = (n: number) => Array.from({ length: n }, () => event({ type: 'page', anonymousId: 'reader' }));
+
+/**
+ * Rate limits per write key (`rateLimit`) and per client address (`addressRateLimit`), counted
+ * in DynamoDB so they hold across collector instances: 429 `rate_limited` with `Retry-After`.
+ */
+describe('collector rate limits', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startTestStack();
+    const put = await stack.api('/v1/config/sites', {
+      method: 'PUT',
+      key: stack.secrets.adminKey,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ sites: [SITE_A, SITE_B] }),
+    });
+    expect(put.status).toBe(200);
+    // Start the test early in a two-second window, so each test's bursts share one window.
+    await sleep(2_000 - (Date.now() % 2_000) + 20);
+  });
+  afterAll(async () => {
+    await stack.stop().catch(() => undefined);
+    stack.cleanup();
+  });
+
+  it('stops one address flooding site A while site B’s beacon from another address, and site A’s from a third, still count', async () => {
+    // The default address limit is 100 events/s, 200 in a two-second window.
+    const flood = await Promise.all(Array.from({ length: 6 }, () => postFrom(stack, '127.0.0.1', SITE_A.writeKey, beacon(100))));
+    expect(flood.filter((r) => r.status === 202)).toHaveLength(2);
+    const refused = flood.filter((r) => r.status === 429);
+    expect(refused).toHaveLength(4);
+    for (const r of refused) {
+      expect(r.body.error.code).toBe('rate_limited');
+      expect(Number(r.retryAfter)).toBeGreaterThanOrEqual(1);
+      expect(Number(r.retryAfter)).toBeLessThanOrEqual(2);
+    }
+    expect(await postFrom(stack, '127.0.0.2', SITE_B.writeKey, beacon(10))).toMatchObject({
+      status: 202,
+      body: { accepted: 10 },
+    });
+    expect(await postFrom(stack, '127.0.0.3', SITE_A.writeKey, beacon(10))).toMatchObject({
+      status: 202,
+      body: { accepted: 10 },
+    });
+  });
+
+  it('holds a write key to its site’s rateLimit, each key its own, and admits again after Retry-After', async () => {
+    await sleep(2_000 - (Date.now() % 2_000) + 20);
+    // Site A's server key: rateLimit 150/s, so 300 events a window, from any address.
+    for (const from of ['127.0.0.4', '127.0.0.5', '127.0.0.6'])
+      expect((await postFrom(stack, from, SITE_A.serverWriteKey, beacon(100), false)).status).toBe(202);
+    const over = await postFrom(stack, '127.0.0.7', SITE_A.serverWriteKey, beacon(1), false);
+    expect(over).toMatchObject({ status: 429, body: { error: { code: 'rate_limited' } } });
+    // The public key's budget is its own.
+    expect((await postFrom(stack, '127.0.0.8', SITE_A.writeKey, beacon(10))).status).toBe(202);
+    await sleep(Number(over.retryAfter) * 1000);
+    expect((await postFrom(stack, '127.0.0.5', SITE_A.serverWriteKey, beacon(1), false)).status).toBe(202);
+  });
+});

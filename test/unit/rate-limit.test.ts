@@ -1,0 +1,38 @@
+import { defaultConfig } from '@intent/config';
+import { RATE_WINDOW_MS, rateBuckets, rateWindowAt } from '@intent/pipeline';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+
+const site = { ...defaultConfig().sites.sites[0]!, rateLimit: 1_000, addressRateLimit: 100 };
+
+describe('rate limit buckets and windows', () => {
+  it('draws a public-key request from its address first, then its key; a server-key request from its key alone', () => {
+    expect(rateBuckets(site, 'browser', '203.0.113.9')).toEqual([
+      { kind: 'address', bucket: 'addr#dev#203.0.113.9', perSecond: 100 },
+      { kind: 'key', bucket: 'key#dev#browser', perSecond: 1_000 },
+    ]);
+    expect(rateBuckets(site, 'verified', '203.0.113.9')).toEqual([{ kind: 'key', bucket: 'key#dev#verified', perSecond: 1_000 }]);
+  });
+
+  it('never names the write key itself in a bucket (buckets are stored as item keys)', () => {
+    for (const source of ['browser', 'verified'] as const) {
+      for (const b of rateBuckets({ ...site, serverWriteKey: 'swk_secret_0123456789abcdef' }, source, '::1')) {
+        expect(b.bucket).not.toContain(site.writeKey);
+        expect(b.bucket).not.toContain('swk_secret');
+      }
+    }
+  });
+
+  it('asks a refused client to retry when the next window starts, in whole seconds, at least one', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 4_000_000_000_000 }), (now) => {
+        const { window, retryAfterSeconds } = rateWindowAt(now);
+        expect(window * RATE_WINDOW_MS).toBeLessThanOrEqual(now);
+        expect(rateWindowAt(now + retryAfterSeconds * 1000).window).toBe(window + 1);
+        expect(retryAfterSeconds).toBeGreaterThanOrEqual(1);
+        expect(retryAfterSeconds).toBeLessThanOrEqual(RATE_WINDOW_MS / 1000);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});

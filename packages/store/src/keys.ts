@@ -106,6 +106,11 @@ export function podQueueSk(priority: number, domain: string): string {
   return `${String(inverted).padStart(4, '0')}#${domain}`;
 }
 
+/** Whether `sk` has the shape `podQueueSk` gives `domain` (any priority). */
+export function isPodQueueSkOf(sk: string, domain: string): boolean {
+  return /^\d{4}#/.test(sk) && sk.slice(5) === domain;
+}
+
 /** A stable small hash of a domain: which shard of a sharded listing it belongs to. */
 function shardOf(domain: string, shards: number): number {
   let h = 0;

@@ -107,8 +107,25 @@ export class PipelineFunction extends Construct {
     }
   }
 
-  /** Grants read or read/write data access to the table and sets `envName` to its name. */
-  bindTable(envName: string, table: dynamodb.Table, access: 'read' | 'readWrite'): void {
+  /**
+   * Grants read or read/write data access to the table and sets `envName` to its name. With
+   * `leadingKeys`, reads of those partition keys only: GetItem, BatchGetItem and Query under a
+   * `dynamodb:LeadingKeys` condition, and no Scan (which names no key, so the condition would
+   * not hold it back) and no index (whose keys are other attributes).
+   */
+  bindTable(envName: string, table: dynamodb.Table, access: 'read' | 'readWrite', leadingKeys?: string[]): void {
+    if (leadingKeys) {
+      if (access !== 'read') throw new Error('leading-key access is read-only');
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+          resources: [table.tableArn],
+          conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': leadingKeys } },
+        }),
+      );
+      this.function.addEnvironment(envName, table.tableName);
+      return;
+    }
     if (access === 'read') table.grants.readData(this.function);
     else table.grants.readWriteData(this.function);
     Validations.of(this.role).acknowledge({

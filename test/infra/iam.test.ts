@@ -1,9 +1,10 @@
 import { FUNCTIONS, type FunctionName } from '@intent/resources';
 import { App, Stack } from 'aws-cdk-lib';
-import type { Template } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { configKey } from '../../packages/store/src/keys';
 import { type Synthesized, synthesize, TEST_PODS } from './fixture';
 import { actionsByResource, logicalIdWhere, referencedId } from './template-helpers';
 
@@ -41,8 +42,8 @@ const podSend = Object.fromEntries(TEST_PODS.map((pod) => [`pod:${pod}`, SQS_SEN
 const EXPECTED_ACTIONS: Record<FunctionName, Record<string, string[]>> = {
   collector: {
     'own-logs': OWN_LOGS,
-    table: DDB_READ,
-    'table/index/*': DDB_READ,
+    // Configuration items only (a LeadingKeys condition, below): no Scan, no index.
+    table: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'],
     ingest: SQS_SEND,
     'hash-secret': SECRET_READ,
   },
@@ -103,6 +104,22 @@ describe('IAM', () => {
       id === ownLogs ? 'own-logs' : (known.get(id) ?? `other:${id}`),
     );
     expect(actual).toEqual(EXPECTED_ACTIONS[name]);
+  });
+
+  it('lets the public collector read configuration items only: its table reads carry a LeadingKeys condition', () => {
+    expect(FUNCTIONS.find((def) => def.name === 'collector')?.tableLeadingKeys).toEqual([configKey('sites').pk]);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: s.idOf(s.stack.functions.get('collector')?.role) }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+            Resource: { 'Fn::GetAtt': [s.idOf(s.stack.table), 'Arn'] },
+            Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['CONFIG'] } },
+          }),
+        ]),
+      },
+    });
   });
 
   it('lets only rollup (from the ingest queue) and rescore (from the jobs queue) receive messages', () => {

@@ -115,6 +115,9 @@ export const ENV = {
   adminKeySha256: 'ADMIN_KEY_SHA256',
 } as const;
 
+/** The partition key of the configuration items (what `configKey` in packages/store writes). */
+export const CONFIG_PARTITION_KEY = 'CONFIG';
+
 export type FunctionName = 'collector' | 'api' | 'rollup' | 'rescore';
 
 export interface FunctionDefinition {
@@ -126,6 +129,12 @@ export interface FunctionDefinition {
   memoryMb: number;
   /** What the function needs; the stack grants exactly this, the local runtime sets the variables. */
   table: 'read' | 'readWrite' | 'none';
+  /**
+   * The only partition keys it may read (an IAM `dynamodb:LeadingKeys` condition, and no Scan);
+   * undefined: any. The public collector reads configuration alone, so a flaw in it cannot read
+   * accounts, identities or API keys.
+   */
+  tableLeadingKeys?: string[];
   sendsToIngest: boolean;
   sendsToPods: boolean;
   /** Re-scores accounts, so it publishes audience membership changes. */
@@ -153,6 +162,8 @@ export const FUNCTIONS: FunctionDefinition[] = [
     timeoutSeconds: 10,
     memoryMb: 512,
     table: 'read',
+    // The configuration items' partition key (`configKey` in packages/store/src/keys.ts).
+    tableLeadingKeys: [CONFIG_PARTITION_KEY],
     sendsToIngest: true,
     sendsToPods: false,
     sendsToAudiences: false,

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { CONFIG_PARTITION_KEY } from '@intent/resources';
 
 /**
  * Every key format of the single table lives here, and only here: the rest of the code asks
@@ -6,7 +7,7 @@ import { createHash } from 'node:crypto';
  * Versioned prefixes are not needed yet; a change of format adds one (e.g. `R2#`).
  */
 
-export const configKey = (section: string) => ({ pk: 'CONFIG', sk: section });
+export const configKey = (section: string) => ({ pk: CONFIG_PARTITION_KEY, sk: section });
 
 export const apiKeyByHash = (hash: string) => ({ pk: `APIKEY#${hash}`, sk: 'KEY' });
 /** The listing of API keys: one partition, small by nature (a handful of keys per deployment). */

@@ -45,4 +45,11 @@ export const LIMITS = {
   audiences: 200,
   /** Entries of an audience filter's topics, pods and excluded outcomes. */
   filterEntries: 100,
+  /**
+   * Hours of an SLA (first touch, feedback, claim lease): a year. Beyond it a deadline is no
+   * deadline, and far beyond it the date it computes does not exist.
+   */
+  slaHours: 24 * 365,
+  /** Days a rejected account stays out of the queues: a year. */
+  cooloffDays: 365,
 } as const;

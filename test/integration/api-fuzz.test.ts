@@ -1,3 +1,4 @@
+import { defaultConfig } from '@intent/config';
 import { ROUTES } from '@intent/resources';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +15,23 @@ const SEED = 20261130;
 const RUNS = 400;
 
 const apiRoutes = ROUTES.filter((r) => r.function === 'api');
+
+/** `value` with its `pick`-th leaf (modulo their number) replaced by `by`: nearly valid input. */
+function withLeafReplaced(value: unknown, pick: number, by: unknown): unknown {
+  const leaves: { parent: Record<string, unknown>; key: string }[] = [];
+  const walk = (node: unknown) => {
+    if (!node || typeof node !== 'object') return;
+    for (const [key, child] of Object.entries(node)) {
+      leaves.push({ parent: node as Record<string, unknown>, key });
+      walk(child);
+    }
+  };
+  const copy = structuredClone(value);
+  walk(copy);
+  const leaf = leaves[pick % Math.max(1, leaves.length)];
+  if (leaf) leaf.parent[leaf.key] = by;
+  return copy;
+}
 
 /** base64url of JSON: the shape of every cursor and page token this API gives out. */
 const token = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -89,7 +107,14 @@ describe('API fuzz: no input makes a 5xx', () => {
     ),
     { maxKeys: 2 },
   );
+  // A configuration section, the current one or the defaults, with one value anywhere in it
+  // replaced: past the schema's first checks, into bounds and the work a change starts.
+  const sections = Object.entries(defaultConfig()).filter(([name]) => name !== 'revisions');
+  const nearlyValidSection = fc
+    .tuple(fc.constantFrom(...sections), fc.nat(), fc.oneof(fc.jsonValue(), fc.constantFrom(1e308, -1, 0, 1e6, '', [])))
+    .map(([[, value], pick, by]) => JSON.stringify(withLeafReplaced(value, pick, by)));
   const body = fc.oneof(
+    nearlyValidSection,
     fc.constant(undefined),
     fc.jsonValue().map((v) => JSON.stringify(v)),
     fc.string({ maxLength: 200 }),

@@ -100,7 +100,8 @@ export async function startBackends(dataDir: string, options: BackendOptions = {
  * Runs `start` with every server it opens on all interfaces bound to loopback instead. fauxqs
  * 1.x listens on 0.0.0.0 whatever its options say (its `host` only names queue URLs), and it
  * checks no credentials: on every interface anyone on the network could send forged ingest
- * messages. Only a listen on all interfaces is rewritten, and only while `start` runs.
+ * messages. Only a listen given as options (what fastify calls) on all interfaces is rewritten,
+ * and only while `start` runs; the test of loopback-only ports fails if fauxqs ever listens otherwise.
  */
 async function onLoopback<T>(start: () => Promise<T>): Promise<T> {
   const listen = NetServer.prototype.listen;

@@ -41,6 +41,9 @@ export interface IntentPipelineStackProps extends StackProps {
   throttle?: { rateLimit: number; burstLimit: number };
 }
 
+/** SHA-256 of the empty string: what hashing an unset variable gives. */
+const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+
 /**
  * The whole pipeline in one stack, built from `@intent/resources`: the table, the ingest and
  * jobs queues and their DLQs, one outbound queue per pod, the four functions with exactly the
@@ -65,6 +68,7 @@ export class IntentPipelineStack extends Stack {
     this.ingest = new PipelineQueue(this, 'Ingest', {
       definition: INGEST_QUEUE,
       minVisibilityTimeoutSeconds: consumerVisibilityFloor(INGEST_QUEUE),
+      retainDeadLetters: true,
     });
     this.jobs = new PipelineQueue(this, 'Jobs', {
       definition: JOBS_QUEUE,
@@ -86,11 +90,16 @@ export class IntentPipelineStack extends Stack {
 
     const hashSecret = createHashSecret(this, 'HashSecret');
     // A hash, not a key: safe in the function configuration. Empty: no bootstrap admin key.
+    // NoEcho: a hash of a short key can be reversed by guessing, so it is not shown in the
+    // console or in describe-stacks. CloudFormation cannot see the key itself; it refuses the
+    // hash of an empty key (`printf %s "$UNSET" | sha256sum`), the usual slip.
     const adminKeySha256 = new CfnParameter(this, 'AdminKeySha256', {
       type: 'String',
       default: '',
-      allowedPattern: '^([0-9a-f]{64})?$',
-      constraintDescription: 'the SHA-256 of the admin key, 64 lower-case hex digits (or empty)',
+      noEcho: true,
+      allowedPattern: `^(?!${EMPTY_SHA256}$)([0-9a-f]{64})?$`,
+      constraintDescription:
+        'the SHA-256 of the admin key, 64 lower-case hex digits (or empty for none), and not the hash of an empty key',
       description: 'SHA-256 (hex) of the bootstrap admin API key: printf %s "$KEY" | sha256sum. Empty: no bootstrap key.',
     });
 
@@ -101,7 +110,7 @@ export class IntentPipelineStack extends Stack {
         repoRoot: REPO_ROOT,
         tracing: props.tracing ?? false,
       });
-      if (definition.table !== 'none') fn.bindTable(ENV.tableName, this.table, definition.table);
+      if (definition.table !== 'none') fn.bindTable(ENV.tableName, this.table, definition.table, definition.tableLeadingKeys);
       if (definition.sendsToIngest) fn.bindQueueSender(ENV.ingestQueueUrl, this.ingest.queue);
       if (definition.sendsToPods) fn.bindQueueSenderMap(ENV.podQueueUrls, podQueueByPod);
       if (definition.sendsToAudiences) fn.bindQueueSender(ENV.audienceQueueUrl, this.audienceQueue.queue);

@@ -17,6 +17,11 @@ async function audienceOf(req: HttpRequest): Promise<Audience> {
   return audience;
 }
 
+const beyondLog = (path: 'cursor' | 'page') =>
+  badRequest('invalid_cursor', `${path}: beyond the end of this audience's change log; list the members again without it`, [
+    { path, message: 'beyond the end of the change log' },
+  ]);
+
 const budget = () => Math.max(1, pageMaxBytes - ENVELOPE_BYTES);
 
 export const audienceRoutes: Record<string, Route> = {
@@ -40,6 +45,12 @@ export const audienceRoutes: Record<string, Route> = {
     const page = req.query.page === undefined ? undefined : decode(req.query.page, a, 'page');
     if (page?.m === 'export') throw badRequest('invalid_cursor', 'page: a page of an export, not of this listing');
     const cursor = req.query.cursor === undefined ? undefined : decode(req.query.cursor, a, 'cursor');
+    // The log position is read before the members: a change numbered after it is in the next delta.
+    const { seq } = await store.audiences.meta(a);
+    // Beyond the end of the log: forged, or of an audience since re-created. An empty delta would
+    // tell a connector nothing changed while it skips every change up to that number.
+    if (page && page.s > seq) throw beyondLog('page');
+    if (cursor && cursor.s > seq) throw beyondLog('cursor');
     if (page?.m === 'delta' || (!page && cursor)) {
       const from = page?.s ?? (cursor as Position).s;
       const delta = await audienceDelta(store, a, from, new Date(), budget());
@@ -50,8 +61,7 @@ export const audienceRoutes: Record<string, Route> = {
         ...(delta.more ? { nextPage: encode({ a, s: delta.seq, m: 'delta' }) } : {}),
       });
     }
-    // The log position is read before the members: a change numbered after it is in the next delta.
-    const s = page?.s ?? (await store.audiences.meta(a)).seq;
+    const s = page?.s ?? seq;
     const listed = await membersPage(store, a, page?.k, { maxBytes: budget(), maxItems: PAGE_SIZE });
     return json(200, {
       members: listed.entries,

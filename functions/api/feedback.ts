@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { forbidden, json, jsonBody, notFound, parseWith, type Route, requireScope } from '@intent/http';
+import { forbidden, hasScope, json, jsonBody, notFound, parseWith, type Route } from '@intent/http';
 import { FeedbackInput, feedbackPods, giveFeedback } from '@intent/pipeline';
 import { domainParam, serviceDeps } from './accounts';
 import { deliverPodMessages, principalOf, store } from './deps';
@@ -17,8 +17,13 @@ export const feedbackRoutes: Record<string, Route> = {
     const domain = domainParam(req);
     const input = parseWith(FeedbackInput, jsonBody(req));
     const account = await store.accounts.get(domain, true);
+    // An SDR key hears the same 403 for an unknown account as for another pod's, naming no pod:
+    // otherwise it could probe which domains the stack has seen and where they are routed.
+    const pods = account ? feedbackPods(account) : [];
+    if (!hasScope(principal, 'admin') && !pods.some((podId) => hasScope(principal, `sdr:${podId}`))) {
+      throw forbidden('insufficient_scope', 'this API key may give feedback only on accounts routed to its pod');
+    }
     if (!account) throw notFound(`no account ${domain} has been seen`);
-    requireScope(principal, 'admin', ...feedbackPods(account).map((podId) => `sdr:${podId}`));
     const result = await giveFeedback(account, input, await serviceDeps(), randomUUID());
     if (result.outcome === 'not_found') throw notFound(`no account ${domain} has been seen`);
     await deliverPodMessages(result.messages);

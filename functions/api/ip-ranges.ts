@@ -1,6 +1,5 @@
-import { normalizeDomain } from '@intent/fit';
-import { bulkRows, json, type Route, requireScope } from '@intent/http';
-import { IpRangeMatcher, normalizeCidr } from '@intent/pipeline';
+import { badRequest, bulkRows, json, type Route, requireScope } from '@intent/http';
+import { IpRangeMatcher, ipRangeUpload } from '@intent/pipeline';
 import { principalOf, store } from './deps';
 
 export const ipRangeRoutes: Record<string, Route> = {
@@ -8,22 +7,15 @@ export const ipRangeRoutes: Record<string, Route> = {
   'PUT /v1/ip-ranges': async (req) => {
     requireScope(await principalOf(req), 'admin');
     const rows = bulkRows(req, 'ranges');
-    const good: { cidr: string; domain: string }[] = [];
-    const rejected: { index: number; code: string; message: string }[] = [];
-    rows.forEach((row, index) => {
-      const r = (row ?? {}) as Record<string, unknown>;
-      const cidr = typeof r.cidr === 'string' ? normalizeCidr(r.cidr) : undefined;
-      const domain = typeof r.domain === 'string' ? normalizeDomain(r.domain) : undefined;
-      if (!cidr)
-        rejected.push({
-          index,
-          code: 'invalid_cidr',
-          message: `cidr: "${String(r.cidr ?? '')}" is not an IPv4 or IPv6 CIDR range`,
-        });
-      else if (!domain)
-        rejected.push({ index, code: 'invalid_domain', message: `domain: "${String(r.domain ?? '')}" is not a domain` });
-      else good.push({ cidr, domain });
-    });
+    const { ranges: good, rejected } = ipRangeUpload(rows);
+    // A table replaced by nothing because every row was bad is a mistake, not a wish to clear it.
+    if (rows.length > 0 && good.length === 0) {
+      throw badRequest(
+        'no_valid_rows',
+        'no row is a valid range; the IP-range table is unchanged',
+        rejected.map((r) => ({ path: `ranges.${r.index}`, message: r.message })),
+      );
+    }
     const { removed } = await store.ipRanges.replaceAll(good);
     return json(200, { upserted: good.length, removed, rejected });
   },

@@ -107,8 +107,39 @@ export class PipelineFunction extends Construct {
     }
   }
 
-  /** Grants read or read/write data access to the table and sets `envName` to its name. */
-  bindTable(envName: string, table: dynamodb.Table, access: 'read' | 'readWrite'): void {
+  /**
+   * Grants read or read/write data access to the table and sets `envName` to its name. With
+   * `leadingKeys`, reads of those partition keys only (GetItem, BatchGetItem and Query under a
+   * `dynamodb:LeadingKeys` condition), and UpdateItem of the `update` patterns only: no Scan
+   * (which names no key, so the condition would not hold it back), no Put or Delete, no index
+   * (whose keys are other attributes).
+   */
+  bindTable(
+    envName: string,
+    table: dynamodb.Table,
+    access: 'read' | 'readWrite',
+    leadingKeys?: { read: string[]; update?: string[] },
+  ): void {
+    if (leadingKeys) {
+      if (access !== 'read') throw new Error('leading-key access grants reads, and updates of the keys named');
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+          resources: [table.tableArn],
+          conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': leadingKeys.read } },
+        }),
+      );
+      if (leadingKeys.update?.length)
+        this.role.addToPrincipalPolicy(
+          new iam.PolicyStatement({
+            actions: ['dynamodb:UpdateItem'],
+            resources: [table.tableArn],
+            conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': leadingKeys.update } },
+          }),
+        );
+      this.function.addEnvironment(envName, table.tableName);
+      return;
+    }
     if (access === 'read') table.grants.readData(this.function);
     else table.grants.readWriteData(this.function);
     Validations.of(this.role).acknowledge({

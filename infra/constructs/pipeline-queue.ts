@@ -1,5 +1,5 @@
 import { deadLetterQueueName, type QueueDefinition } from '@intent/resources';
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
@@ -15,6 +15,11 @@ export interface PipelineQueueProps {
   minVisibilityTimeoutSeconds?: number;
   /** How long unconsumed messages stay; SQS's default (4 days) when unset. */
   retention?: Duration;
+  /**
+   * Keep the dead-letter queue when the stack is deleted: its messages are accepted events that
+   * were never counted, to be redriven once the fault is fixed, not thrown away with the stack.
+   */
+  retainDeadLetters?: boolean;
 }
 
 /**
@@ -39,6 +44,7 @@ export class PipelineQueue extends Construct {
         encryption: sqs.QueueEncryption.SQS_MANAGED,
         enforceSSL: true,
         retentionPeriod: MAX_RETENTION,
+        removalPolicy: props.retainDeadLetters ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
       });
     }
     this.queue = new sqs.Queue(this, definition.id, {

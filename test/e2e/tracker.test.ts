@@ -235,7 +235,7 @@ describe('tracker snippet in Chromium', { ...NEEDS_CHROMIUM, concurrent: true, t
     expect(errors).toEqual([]);
   });
 
-  test('identify then track carries the user id and traits, persisted across pages', async () => {
+  test('identify then track carries the user id and traits, persisted across pages without the email', async () => {
     const s = newSite();
     const traits = { email: 'ana@acme.example', company: 'Acme' };
     const { page, errors } = await open(s.path('pricing'), articleHtml({ head: s.head }));
@@ -248,10 +248,13 @@ describe('tracker snippet in Chromium', { ...NEEDS_CHROMIUM, concurrent: true, t
     expect(demo!.anonymousId).toBe(identify!.anonymousId);
 
     await page.waitForFunction('window.intent && window.intent.loaded');
+    // No raw email in browser storage: the identify linked the browser, later pages need no address.
+    expect(await page.evaluate(`JSON.stringify(localStorage)`)).not.toContain('ana@acme.example');
     await page.evaluate(`intent.group('acme.example', {name: 'Acme', domain: 'acme.example'})`);
     await leave(page);
     const pages = await s.waitForEvents(2, 'page');
-    expect(pages[1]).toMatchObject({ userId: 'user-42', traits, anonymousId: identify!.anonymousId });
+    expect(pages[1]).toMatchObject({ userId: 'user-42', traits: { company: 'Acme' }, anonymousId: identify!.anonymousId });
+    expect(pages[1]?.traits).not.toHaveProperty('email');
     const [group] = await s.waitForEvents(1, 'group');
     expect(group).toMatchObject({ groupId: 'acme.example', userId: 'user-42', traits: { name: 'Acme' } });
     expect(errors).toEqual([]);

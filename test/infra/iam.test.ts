@@ -1,9 +1,10 @@
 import { FUNCTIONS, type FunctionName } from '@intent/resources';
 import { App, Stack } from 'aws-cdk-lib';
-import type { Template } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { configKey, rateWindowKey } from '../../packages/store/src/keys';
 import { type Synthesized, synthesize, TEST_PODS } from './fixture';
 import { actionsByResource, logicalIdWhere, referencedId } from './template-helpers';
 
@@ -41,9 +42,9 @@ const podSend = Object.fromEntries(TEST_PODS.map((pod) => [`pod:${pod}`, SQS_SEN
 const EXPECTED_ACTIONS: Record<FunctionName, Record<string, string[]>> = {
   collector: {
     'own-logs': OWN_LOGS,
-    // Writes: the rate limiter's window counters (RATE#...), shared by every instance.
-    table: DDB_READ_WRITE,
-    'table/index/*': DDB_READ_WRITE,
+    // Configuration items only, and the rate limiter's window counters (LeadingKeys conditions,
+    // below): no Scan, no Put or Delete, no index.
+    table: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
     ingest: SQS_SEND,
     'hash-secret': SECRET_READ,
   },
@@ -104,6 +105,30 @@ describe('IAM', () => {
       id === ownLogs ? 'own-logs' : (known.get(id) ?? `other:${id}`),
     );
     expect(actual).toEqual(EXPECTED_ACTIONS[name]);
+  });
+
+  it('lets the public collector read configuration items and update rate-limit windows only: LeadingKeys conditions', () => {
+    expect(FUNCTIONS.find((def) => def.name === 'collector')?.tableLeadingKeys).toEqual({
+      read: [configKey('sites').pk],
+      update: [`${rateWindowKey('x', 0).pk.slice(0, -1)}*`],
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: s.idOf(s.stack.functions.get('collector')?.role) }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+            Resource: { 'Fn::GetAtt': [s.idOf(s.stack.table), 'Arn'] },
+            Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['CONFIG'] } },
+          }),
+          Match.objectLike({
+            Action: 'dynamodb:UpdateItem',
+            Resource: { 'Fn::GetAtt': [s.idOf(s.stack.table), 'Arn'] },
+            Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['RATE#*'] } },
+          }),
+        ]),
+      },
+    });
   });
 
   it('lets only rollup (from the ingest queue) and rescore (from the jobs queue) receive messages', () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   AUDIENCE_QUEUE,
   deadLetterQueueName,
@@ -69,6 +70,11 @@ describe('queues', () => {
       },
     });
     expect(INGEST_QUEUE.maxReceiveCount).toBe(5);
+  });
+
+  it('keeps the ingest DLQ when the stack is deleted: its messages are accepted events never counted', () => {
+    const ingestDlq = template.toJSON().Resources[s.idOf(s.stack.ingest.deadLetterQueue)];
+    expect(ingestDlq).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
   });
 
   it('gives the ingest queue a visibility timeout of six function timeouts plus the batching window', () => {
@@ -190,7 +196,14 @@ describe('functions', () => {
       expect(env[ENV.hashSecretArn]).toEqual(def.readsHashSecret ? { Ref: secretId } : undefined);
       expect(env[ENV.adminKeySha256]).toEqual(def.checksAdminKey ? { Ref: 'AdminKeySha256' } : undefined);
     }
-    template.hasParameter('AdminKeySha256', { Type: 'String', Default: '', AllowedPattern: '^([0-9a-f]{64})?$' });
+    template.hasParameter('AdminKeySha256', { Type: 'String', Default: '', NoEcho: true });
+    // The parameter's pattern, as CloudFormation applies it (a Java regex, same syntax here).
+    const pattern = new RegExp(template.toJSON().Parameters.AdminKeySha256.AllowedPattern);
+    const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+    expect(pattern.test(sha256('ik_Zr8yQm3vXw7tLp2sKd9fHj4bNc6gRa1e'))).toBe(true);
+    expect(pattern.test('')).toBe(true); // no bootstrap key
+    expect(pattern.test(sha256(''))).toBe(false); // the hash of an unset variable
+    expect(pattern.test('not-a-hash')).toBe(false);
     template.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain' });
   });
 });

@@ -187,6 +187,14 @@ describe('SDR pods: claims and feedback', () => {
     expect((await send(stack, 'POST', '/v1/accounts/nobody.example/feedback', { outcome: 'accepted' })).status).toBe(404);
   });
 
+  it('answers an SDR key the same for an account never seen as for another pod’s: it cannot probe which domains exist', async () => {
+    await handRaiser('theirs.example');
+    const otherPods = await send(stack, 'POST', '/v1/accounts/theirs.example/feedback', { outcome: 'accepted' }, sdrNa);
+    const unknown = await send(stack, 'POST', '/v1/accounts/nobody.example/feedback', { outcome: 'accepted' }, sdrNa);
+    expect(otherPods.status).toBe(403);
+    expect(unknown).toEqual(otherPods);
+  });
+
   it('keeps a claimed account queued after it stops being sales-ready, and lets it go once released', async () => {
     await collectAndDrain(stack, [
       ...visitEvents('kept.example', 'kim', ['pricing_view']),

@@ -229,6 +229,17 @@ describe('exports', () => {
       'warehousing;bi',
     ]);
   });
+  it('prefixes with a quote every cell a spreadsheet would run as a formula (OWASP CSV injection), in both formats', () => {
+    for (const start of ['=', '+', '-', '@', '\t', '\r']) {
+      const name = `${start}HYPERLINK("https://evil.example","x")`;
+      const hostile = memberOf('acme.example', { name, industry: `${start}cmd|' /C calc'!A0` }, account());
+      const [linkedin] = exportRows([hostile], 'linkedin').slice(1);
+      expect(linkedin?.[0]).toBe(`'${name}`);
+      expect(linkedin?.[5]).toBe(`'${start}cmd|' /C calc'!A0`);
+      expect(exportRows([hostile], 'generic')[1]?.[1]).toBe(`'${name}`);
+    }
+    expect(exportRows([member], 'linkedin')[1]?.[0]).toBe('Acme, "The" Corp');
+  });
   it('warns below 300 and above 300,000 companies only', () => {
     expect(linkedinWarning(299)).toBe('LinkedIn matches lists of 300 to 300,000 companies; this audience has 299');
     expect(linkedinWarning(300)).toBeUndefined();

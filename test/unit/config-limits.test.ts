@@ -89,7 +89,29 @@ const STRINGS: [SectionName, Path, number, (n: number) => string][] = [
   ['audiences', ['audiences', 0, 'filter', 'excludeOutcomes', 0], LIMITS.entryChars, (n) => 'o'.repeat(n)],
 ];
 
+/** Each bounded number: its section, path, and its largest valid value. */
+const NUMBERS: [SectionName, Path, number][] = [
+  ['sla', ['firstTouchHours'], LIMITS.slaHours],
+  ['sla', ['feedbackHours'], LIMITS.slaHours],
+  ['sla', ['claimHours'], LIMITS.slaHours],
+  ['sla', ['rejectCooloffDays'], LIMITS.cooloffDays],
+  ['signals', ['windowDays'], 90],
+  ['signals', ['halfLifeDays'], 365],
+  ['icp', ['tiers', 'A'], 100],
+  ['icp', ['tiers', 'B'], 100],
+  ['icp', ['tiers', 'C'], 100],
+];
+
 describe('configuration bounds (LIMITS)', () => {
+  it('holds every hour, day and threshold to its bound, naming the field above it', () => {
+    for (const [section, path, max] of NUMBERS) {
+      const where = `${section}: ${path.join('.')}`;
+      expect(issuePaths(section, withValue(section, path, max)), where).toEqual([]);
+      for (const over of [max + 1, 1e308])
+        expect(new Set(issuePaths(section, withValue(section, path, over))), where).toEqual(new Set([path.join('.')]));
+    }
+  });
+
   it('holds every list to its bound of entries, naming the list on one more', () => {
     for (const [section, path, limit, item] of LISTS) {
       const list = (n: number) => Array.from({ length: n }, (_, i) => item(i));

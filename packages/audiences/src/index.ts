@@ -201,13 +201,24 @@ export function exportRows(members: AudienceMember[], format: ExportFormat): str
   if (format === 'generic') {
     return [
       [...GENERIC_COLUMNS],
-      ...members.map((m) => [m.domain, m.name, m.tier, m.stage, String(m.priority), m.topics.join(';')]),
+      ...members.map((m) => [m.domain, m.name, m.tier, m.stage, String(m.priority), m.topics.join(';')].map(spreadsheetSafe)),
     ];
   }
   return [
     [...LINKEDIN_COLUMNS],
-    ...members.map((m) => [m.name, `https://${m.domain}`, m.domain, '', '', m.industry ?? '', '', '', m.country ?? '', '']),
+    ...members.map((m) =>
+      [m.name, `https://${m.domain}`, m.domain, '', '', m.industry ?? '', '', '', m.country ?? '', ''].map(spreadsheetSafe),
+    ),
   ];
+}
+
+/**
+ * A cell a spreadsheet shows as text: one starting with `=`, `+`, `-`, `@`, tab or carriage
+ * return would run as a formula (OWASP CSV injection), so it gets a leading `'`. Company names
+ * and industries come from uploads and CRM syncs, which anyone with a form can influence.
+ */
+export function spreadsheetSafe(cell: string): string {
+  return /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
 }
 
 /** The warning an export carries when LinkedIn would not match the list, else undefined. */

@@ -34,6 +34,7 @@ const Range = z
     message: 'min must not exceed max',
   });
 export type Range = z.infer<typeof Range>;
+const FitScore = z.number().min(0).max(100);
 
 /** Lower-cased, trimmed entries: at most `max` of them, each at most `chars` long. */
 const lowerList = (max: number = LIMITS.criteria, chars: number = LIMITS.entryChars) =>
@@ -177,7 +178,8 @@ export const IcpSection = z
       })
       .default({ domains: [], industries: [], freeMail: true, students: true }),
     tiers: z
-      .object({ A: z.number().default(80), B: z.number().default(60), C: z.number().default(40) })
+      // Fit scores lie in 0..100: a threshold outside it is a tier nobody (or everybody) reaches.
+      .object({ A: FitScore.default(80), B: FitScore.default(60), C: FitScore.default(40) })
       .default({ A: 80, B: 60, C: 40 }),
     salesReadyTiers: enumList(TIERS).default(['A', 'B']),
   })
@@ -226,10 +228,10 @@ export const AudiencesSection = z
   .superRefine(withinSectionBytes);
 
 export const SlaSection = z.object({
-  firstTouchHours: z.number().positive().default(24),
-  feedbackHours: z.number().positive().default(48),
-  claimHours: z.number().positive().default(24),
-  rejectCooloffDays: z.number().nonnegative().default(30),
+  firstTouchHours: z.number().positive().max(LIMITS.slaHours).default(24),
+  feedbackHours: z.number().positive().max(LIMITS.slaHours).default(48),
+  claimHours: z.number().positive().max(LIMITS.slaHours).default(24),
+  rejectCooloffDays: z.number().nonnegative().max(LIMITS.cooloffDays).default(30),
 });
 
 export const SECTION_SCHEMAS = {

@@ -65,4 +65,11 @@ export const LIMITS = {
   minRateLimit: 50,
   /** The highest `rateLimit` and `addressRateLimit` a site may set. */
   maxRateLimit: 1_000_000,
+  /**
+   * Hours of an SLA (first touch, feedback, claim lease): a year. Beyond it a deadline is no
+   * deadline, and far beyond it the date it computes does not exist.
+   */
+  slaHours: 24 * 365,
+  /** Days a rejected account stays out of the queues: a year. */
+  cooloffDays: 365,
 } as const;

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, type ListenOptions, Server as NetServer } from 'node:net';
 import { join } from 'node:path';
 import type { EventLoopUtilization } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
@@ -78,7 +78,7 @@ export async function startBackends(dataDir: string, options: BackendOptions = {
       : options.dynaliteInWorker
         ? await startDynaliteWorker(dataDir)
         : await startDynalite(dataDir);
-  const fauxqs = await startFauxqs({ port: ports?.sqs ?? 0, logger: false }).catch(async (err) => {
+  const fauxqs = await onLoopback(() => startFauxqs({ port: ports?.sqs ?? 0, logger: false })).catch(async (err) => {
     await dynamo.stop();
     throw err;
   });
@@ -94,6 +94,30 @@ export async function startBackends(dataDir: string, options: BackendOptions = {
       await dynamo.stop();
     },
   };
+}
+
+/**
+ * Runs `start` with every server it opens on all interfaces bound to loopback instead. fauxqs
+ * 1.x listens on 0.0.0.0 whatever its options say (its `host` only names queue URLs), and it
+ * checks no credentials: on every interface anyone on the network could send forged ingest
+ * messages. Only a listen given as options (what fastify calls) on all interfaces is rewritten,
+ * and only while `start` runs; the test of loopback-only ports fails if fauxqs ever listens otherwise.
+ */
+async function onLoopback<T>(start: () => Promise<T>): Promise<T> {
+  const listen = NetServer.prototype.listen;
+  const ALL_INTERFACES = new Set(['0.0.0.0', '::', undefined]);
+  NetServer.prototype.listen = function (this: NetServer, ...args: unknown[]) {
+    const [first] = args;
+    if (first && typeof first === 'object' && ALL_INTERFACES.has((first as ListenOptions).host)) {
+      args[0] = { ...(first as ListenOptions), host: '127.0.0.1' };
+    }
+    return (listen as (...a: unknown[]) => NetServer).apply(this, args);
+  } as typeof listen;
+  try {
+    return await start();
+  } finally {
+    NetServer.prototype.listen = listen;
+  }
 }
 
 async function startDynalite(dataDir: string) {

@@ -31,8 +31,9 @@ export interface DynamoDbLocal {
 class PortTaken extends Error {}
 
 /**
- * Starts the official DynamoDB Local (the jar inside the `amplify-dynamodb-simulator` package)
- * on loopback, its data in SQLite under `dbPath` so a restart finds it; resolves once it
+ * Starts the official DynamoDB Local (the jar inside the `amplify-dynamodb-simulator` package),
+ * reached on loopback (the jar has no bind-address option: it listens on every interface, so it
+ * stays opt-in, for conformance), its data in SQLite under `dbPath` so a restart finds it; resolves once it
  * answers HTTP. Needs Java 17+ on PATH. `port` 0 picks a free one (and picks again if another
  * process takes it before Java listens).
  */

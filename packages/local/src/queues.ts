@@ -1,10 +1,11 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { sendAll } from '@intent/pipeline';
 import { deadLetterQueueName, POD_QUEUE_PREFIX, type QueueDefinition } from '@intent/resources';
 import { z } from 'zod';
 import type { Fauxqs } from './backends';
+import { writePrivateFile } from './data-dir';
 
 export interface LocalQueue {
   def: QueueDefinition;
@@ -37,6 +38,19 @@ async function arnOf(sqs: SQSClient, url: string): Promise<string> {
   return out.Attributes?.QueueArn ?? '';
 }
 
+/**
+ * Every queue by name, dead-letter queues included, and its URL: what a clean stop saves and
+ * the next start restores (a DLQ's messages are accepted events waiting for a redrive).
+ */
+export function queueUrlsByName(queues: Record<string, LocalQueue>): Record<string, string> {
+  const urls: Record<string, string> = {};
+  for (const q of Object.values(queues)) {
+    urls[q.def.id] = q.url;
+    if (q.dlqUrl) urls[deadLetterQueueName(q.def.id)] = q.dlqUrl;
+  }
+  return urls;
+}
+
 const SAVED_FILE = 'queued-messages.json';
 
 /**
@@ -58,10 +72,8 @@ export function saveQueues(fauxqs: Fauxqs, queueNames: string[], dataDir: string
     if (bodies.length) saved[name] = bodies;
     count += bodies.length;
   }
-  // Write then rename: a crash mid-write never leaves a half file that a start would trust.
-  const file = join(dataDir, SAVED_FILE);
-  writeFileSync(`${file}.tmp`, JSON.stringify(saved));
-  renameSync(`${file}.tmp`, file);
+  // Event payloads (visitor ids, hashed identities): the owner's alone, like the table.
+  writePrivateFile(join(dataDir, SAVED_FILE), JSON.stringify(saved));
   return count;
 }
 

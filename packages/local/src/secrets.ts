@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { newApiKey } from '@intent/http';
+import { writePrivateFile } from './data-dir';
 
 export interface LocalSecrets {
   hashSecret: string;
@@ -16,7 +17,6 @@ export interface LocalSecrets {
  * Secrets Manager and keys exist only as hashes. INTENT_ADMIN_KEY overrides the admin key.
  */
 export function loadSecrets(dataDir: string, adminKeyOverride?: string): LocalSecrets {
-  mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, 'local-secrets.json');
   let secrets: LocalSecrets;
   if (existsSync(file)) {
@@ -28,7 +28,7 @@ export function loadSecrets(dataDir: string, adminKeyOverride?: string): LocalSe
       marketingKey: newApiKey(),
       sdrKey: newApiKey(),
     };
-    writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+    writePrivateFile(file, JSON.stringify(secrets, null, 2));
   }
   return adminKeyOverride ? { ...secrets, adminKey: adminKeyOverride } : secrets;
 }

@@ -18,11 +18,12 @@ import {
 } from '@intent/resources';
 import { Store } from '@intent/store';
 import { type Backends, type DynamoBackend, startBackends } from './backends';
+import { preparePrivateDataDir } from './data-dir';
 import { createGateway, type HttpLambda } from './gateway';
 import { lambdaContext } from './lambda-context';
 import { makingPodQueues, PodQueues } from './pod-queues';
 import { type Consumer, type PollerOptions, QueuePoller, type SqsLambda } from './poller';
-import { createQueue, type LocalQueue, restoreQueues, saveQueues } from './queues';
+import { createQueue, type LocalQueue, queueUrlsByName, restoreQueues, saveQueues } from './queues';
 import { type LocalSecrets, loadSecrets } from './secrets';
 import { ensureTable } from './table';
 import { WorkerPoller } from './worker-poller';
@@ -94,6 +95,7 @@ export interface LocalStack {
  * the very handler module the stack bundles (`FunctionDefinition.entry`).
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  preparePrivateDataDir(options.dataDir);
   const secrets = loadSecrets(options.dataDir, options.adminKey);
   const backends = await startBackends(options.dataDir, { dynaliteInWorker: options.workerThreads });
   const clientConfig = { region: REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
@@ -113,7 +115,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   await podQueues.createAtStart((await store.config.getAll()).pods.pods.map((p) => p.id));
   const restored = await restoreQueues(
     sqs,
-    Object.fromEntries(Object.values(queues).map((q) => [q.def.id, q.url])),
+    queueUrlsByName(queues),
     options.dataDir,
     options.onWarning ?? ((line) => console.warn(line)),
   );
@@ -212,11 +214,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       await closed;
       for (const t of timers) clearInterval(t);
       await Promise.all(pollers.map((p) => p.stop({ drain: drainedOnStop.has(p) })));
-      const saved = saveQueues(
-        backends.fauxqs,
-        Object.values(queues).flatMap((q) => [q.def.id]),
-        options.dataDir,
-      );
+      const saved = saveQueues(backends.fauxqs, Object.keys(queueUrlsByName(queues)), options.dataDir);
       await backends.stop();
       return { saved };
     },

@@ -20,7 +20,7 @@ export { type ErasureDeps, type ErasureResult, eraseVisitor } from './erase';
 export { CONFLICT_RETRY, ConflictRetriesExhausted } from './errors';
 export { Bant, FeedbackInput, type FeedbackResult, feedbackPods, giveFeedback, nextHold, OUTCOMES } from './feedback';
 export { icpSuggestion } from './icp-suggestion';
-export { IpRangeMatcher, normalizeCidr } from './ip-ranges';
+export { IpRangeMatcher, ipRangeUpload, normalizeCidr } from './ip-ranges';
 export { afterConfigChange, type ConfigChangeJob, jobView, runStep, WALKERS } from './job-kinds';
 export {
   isActive,

@@ -1,3 +1,4 @@
+import { normalizeDomain } from '@intent/fit';
 import ipaddr from 'ipaddr.js';
 
 /** A CIDR range normalised to its network address ("203.0.113.7/24" -> "203.0.113.0/24"), or undefined if invalid. */
@@ -9,6 +10,48 @@ export function normalizeCidr(input: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+export interface IpRangeRow {
+  cidr: string;
+  domain: string;
+}
+export interface RejectedRow {
+  index: number;
+  code: string;
+  message: string;
+}
+
+/**
+ * The table an IP-range upload describes: each row's range normalised, each range once (the
+ * first row that names it wins; a later one is rejected as `duplicate_cidr`, so two spellings
+ * of one range never become two entries), and the rows refused, by index.
+ */
+export function ipRangeUpload(rows: unknown[]): { ranges: IpRangeRow[]; rejected: RejectedRow[] } {
+  const ranges: IpRangeRow[] = [];
+  const rejected: RejectedRow[] = [];
+  const firstRow = new Map<string, number>();
+  rows.forEach((row, index) => {
+    const r = (row ?? {}) as Record<string, unknown>;
+    const cidr = typeof r.cidr === 'string' ? normalizeCidr(r.cidr) : undefined;
+    const domain = typeof r.domain === 'string' ? normalizeDomain(r.domain) : undefined;
+    const earlier = cidr === undefined ? undefined : firstRow.get(cidr);
+    if (!cidr)
+      rejected.push({
+        index,
+        code: 'invalid_cidr',
+        message: `cidr: "${String(r.cidr ?? '')}" is not an IPv4 or IPv6 CIDR range`,
+      });
+    else if (!domain)
+      rejected.push({ index, code: 'invalid_domain', message: `domain: "${String(r.domain ?? '')}" is not a domain` });
+    else if (earlier !== undefined)
+      rejected.push({ index, code: 'duplicate_cidr', message: `cidr: ${cidr} is already given by row ${earlier}` });
+    else {
+      firstRow.set(cidr, index);
+      ranges.push({ cidr, domain });
+    }
+  });
+  return { ranges, rejected };
 }
 
 /**

@@ -21,9 +21,15 @@ const SCORING_SECTIONS = new Set<SectionName>(['topics', 'signals', 'icp', 'pods
 
 /** The job a stored configuration change starts, as the `PUT` answers it (absent: none needed). */
 export type ConfigChangeJob =
-  | { rescore: { job: string; status: JobRecord['status'] } }
-  | { rematerialise: { job?: string; status: JobRecord['status'] } }
+  | { rescore: { job: string; status: JobRecord['status'] } | DeferredWork }
+  | { rematerialise: { job?: string; status: JobRecord['status'] } | DeferredWork }
   | Record<string, never>;
+
+/** Work a stored change needs that could not be started within its request: the schedule's now. */
+export interface DeferredWork {
+  status: 'deferred';
+  message: string;
+}
 
 /**
  * What a change of `section` (already stored; `config` holds it and its revision) sets going:
@@ -32,6 +38,20 @@ export type ConfigChangeJob =
  * names it for `GET /v1/jobs/{id}`.
  */
 export async function afterConfigChange(deps: JobDeps, section: SectionName, config: Config): Promise<ConfigChangeJob> {
+  try {
+    return await startConfigChangeJob(deps, section, config);
+  } catch (err) {
+    // The change is stored: a 500 would tell the caller it was not. Say what is left, and to whom.
+    const deferred = (work: string): DeferredWork => ({
+      status: 'deferred',
+      message: `the change is stored, but its ${work} could not be started now (${(err as Error).message}); the hourly schedule starts it`,
+    });
+    if (SCORING_SECTIONS.has(section)) return { rescore: deferred('re-score') };
+    return { rematerialise: deferred('audience re-materialisation') };
+  }
+}
+
+async function startConfigChangeJob(deps: JobDeps, section: SectionName, config: Config): Promise<ConfigChangeJob> {
   if (SCORING_SECTIONS.has(section)) {
     const job = await startRescore(deps, section, revisionOf(config, section));
     return { rescore: { job: job.id, status: job.status } };

@@ -79,6 +79,9 @@ export const STALLED_AFTER_MS = 2 * 3600_000;
 export const isActive = (job: JobRecord) => job.status === 'queued' || job.status === 'running';
 export const isStalled = (job: JobRecord, now: Date) => now.getTime() - Date.parse(job.updatedAt) > STALLED_AFTER_MS;
 
+/** How a job whose steps never started says so in its `error`: no step ran, so starting it again is safe. */
+export const FIRST_STEPS_NOT_QUEUED = 'its first steps could not be queued';
+
 /**
  * Starts a job: stores it, records it as the latest of its kind (the one it replaces, if still
  * active, is superseded: the new job covers its work), and sends each shard's first step.
@@ -102,7 +105,7 @@ export async function startJob(
   try {
     await deps.sendJobMessages(spec.shards.map((_, shard) => body({ v: 1, job: job.id, shard, step: 0 })));
   } catch (err) {
-    await store.jobs.fail(job.id, `its first steps could not be queued: ${(err as Error).message}`, deps.clock());
+    await store.jobs.fail(job.id, `${FIRST_STEPS_NOT_QUEUED}: ${(err as Error).message}`, deps.clock());
     throw err;
   }
   return job;

@@ -1,5 +1,5 @@
 import { type JobRecord, scoredShards } from '@intent/store';
-import { isActive, isStalled, type JobDeps, startJob, type Walker } from './jobs';
+import { FIRST_STEPS_NOT_QUEUED, isActive, isStalled, type JobDeps, startJob, type Walker } from './jobs';
 import type { PodMessage } from './pod-messages';
 import { type RescoreDeps, rescoreAccount, rescoreAccounts } from './rescore';
 import { startWhile, walkShard } from './walk';
@@ -91,12 +91,15 @@ export function startRescore(deps: JobDeps, section: string, revision: number): 
 
 /**
  * The schedule's safety net for configuration re-scores: a job that stopped moving while active
- * (a step's message lost between two deliveries) is started again for the same change. A job
- * that failed is left for a person to see (`GET /v1/jobs`); the decay walk still covers its
- * live accounts.
+ * (a step's message lost between two deliveries), or that failed before any step ran (its first
+ * steps could not be queued: the change's request answered it as deferred), is started again
+ * for the same change. A job that failed in its steps is left for a person to see
+ * (`GET /v1/jobs`); the decay walk still covers its live accounts.
  */
 export async function resumeStalledRescore(deps: JobDeps): Promise<JobRecord | undefined> {
   const latest = await deps.store.jobs.latest('rescore');
-  if (!latest || !isActive(latest) || !isStalled(latest, deps.clock())) return undefined;
+  if (!latest) return undefined;
+  const neverRan = latest.status === 'failed' && latest.error?.startsWith(FIRST_STEPS_NOT_QUEUED);
+  if (!neverRan && (!isActive(latest) || !isStalled(latest, deps.clock()))) return undefined;
   return startRescore(deps, latest.trigger.section ?? 'signals', latest.trigger.revision ?? 0);
 }

@@ -115,6 +115,11 @@ export const ENV = {
   adminKeySha256: 'ADMIN_KEY_SHA256',
 } as const;
 
+/** The partition key of the configuration items (what `configKey` in packages/store writes). */
+export const CONFIG_PARTITION_KEY = 'CONFIG';
+/** The start of every rate-limit window counter's partition key (`RATE#<bucket>`). */
+export const RATE_PARTITION_PREFIX = 'RATE#';
+
 export type FunctionName = 'collector' | 'api' | 'rollup' | 'rescore';
 
 export interface FunctionDefinition {
@@ -126,6 +131,12 @@ export interface FunctionDefinition {
   memoryMb: number;
   /** What the function needs; the stack grants exactly this, the local runtime sets the variables. */
   table: 'read' | 'readWrite' | 'none';
+  /**
+   * The only partition keys it may read, and update (IAM `dynamodb:LeadingKeys` conditions; no
+   * Scan, no Put or Delete); undefined: any. The public collector reads configuration and counts
+   * its rate windows alone, so a flaw in it cannot read or change accounts, identities or API keys.
+   */
+  tableLeadingKeys?: { read: string[]; update?: string[] };
   sendsToIngest: boolean;
   sendsToPods: boolean;
   /** Re-scores accounts, so it publishes audience membership changes. */
@@ -152,8 +163,10 @@ export const FUNCTIONS: FunctionDefinition[] = [
     description: 'Public collector: validates, enriches and enqueues events',
     timeoutSeconds: 10,
     memoryMb: 512,
-    // Reads configuration; writes only the rate limiter's short-lived window counters.
-    table: 'readWrite',
+    table: 'read',
+    // Reads configuration items (`configKey` in packages/store/src/keys.ts); updates only the
+    // rate limiter's short-lived window counters (`rateWindowKey`).
+    tableLeadingKeys: { read: [CONFIG_PARTITION_KEY], update: [`${RATE_PARTITION_PREFIX}*`] },
     sendsToIngest: true,
     sendsToPods: false,
     sendsToAudiences: false,

@@ -7,6 +7,7 @@ import {
   accountKey,
   coldShardPk,
   coldShardPkOf,
+  isPodQueueSkOf,
   LIVE_SHARDS,
   liveShardPk,
   liveShardPkOf,
@@ -325,7 +326,7 @@ export class AccountRepository {
       KeyConditionExpression: 'gsi1pk = :pk',
       ExpressionAttributeValues: toAttr({ ':pk': podQueuePk(podId) }),
       Limit: limit,
-      ExclusiveStartKey: cursor ? toAttr(decodeCursor(cursor)) : undefined,
+      ExclusiveStartKey: cursor ? toAttr(decodeCursor(cursor, podId)) : undefined,
     });
     return {
       accounts: page.items.map(toRecord),
@@ -344,10 +345,29 @@ function encodeCursor(key: Record<string, unknown>): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-function decodeCursor(cursor: string): Record<string, unknown> {
+/**
+ * The index position a cursor names, only if it is one this pod's queue could have given out:
+ * exactly the table's and the index's keys, of this pod, naming an account. DynamoDB refuses
+ * any other start key (another pod's, a missing or mistyped key), which would surface as a 500.
+ */
+function decodeCursor(cursor: string, podId: string): Record<string, string> {
   try {
     const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (key && typeof key === 'object' && typeof key.pk === 'string' && typeof key.gsi1pk === 'string') return key;
+    if (key && typeof key === 'object' && !Array.isArray(key)) {
+      const names = Object.keys(key).sort().join(',');
+      const { pk, sk, gsi1pk, gsi1sk } = key;
+      const domain = typeof pk === 'string' ? pk.slice(accountKey('').pk.length) : '';
+      if (
+        names === 'gsi1pk,gsi1sk,pk,sk' &&
+        domain &&
+        pk === accountKey(domain).pk &&
+        sk === accountKey(domain).sk &&
+        gsi1pk === podQueuePk(podId) &&
+        typeof gsi1sk === 'string' &&
+        isPodQueueSkOf(gsi1sk, domain)
+      )
+        return key;
+    }
   } catch {
     // fall through: a cursor we did not make
   }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { CONFIG_PARTITION_KEY, RATE_PARTITION_PREFIX } from '@intent/resources';
 
 /**
  * Every key format of the single table lives here, and only here: the rest of the code asks
@@ -6,13 +7,16 @@ import { createHash } from 'node:crypto';
  * Versioned prefixes are not needed yet; a change of format adds one (e.g. `R2#`).
  */
 
-export const configKey = (section: string) => ({ pk: 'CONFIG', sk: section });
+export const configKey = (section: string) => ({ pk: CONFIG_PARTITION_KEY, sk: section });
 
 /** The domains a visitor or client address (`subject`) claimed on one day. */
 export const domainClaimsKey = (subject: string, day: string) => ({ pk: `DCLAIMS#${subject}`, sk: day });
 
 /** A rate limiter's count for one bucket (a write key, or a site and client address) and window. */
-export const rateWindowKey = (bucket: string, window: number) => ({ pk: `RATE#${bucket}`, sk: String(window) });
+export const rateWindowKey = (bucket: string, window: number) => ({
+  pk: `${RATE_PARTITION_PREFIX}${bucket}`,
+  sk: String(window),
+});
 
 export const apiKeyByHash = (hash: string) => ({ pk: `APIKEY#${hash}`, sk: 'KEY' });
 /** The listing of API keys: one partition, small by nature (a handful of keys per deployment). */
@@ -110,6 +114,11 @@ export const podQueuePk = (podId: string) => `QUEUE#${podId}`;
 export function podQueueSk(priority: number, domain: string): string {
   const inverted = 1000 - Math.round(Math.min(100, Math.max(0, priority)) * 10);
   return `${String(inverted).padStart(4, '0')}#${domain}`;
+}
+
+/** Whether `sk` has the shape `podQueueSk` gives `domain` (any priority). */
+export function isPodQueueSkOf(sk: string, domain: string): boolean {
+  return /^\d{4}#/.test(sk) && sk.slice(5) === domain;
 }
 
 /** A stable small hash of a domain: which shard of a sharded listing it belongs to. */

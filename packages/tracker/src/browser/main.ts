@@ -47,12 +47,22 @@ const start = (): void => {
     traits = obj(JSON.parse(lsGet(TRAITS) || '{}'));
   } catch (_) {}
 
+  /**
+   * Traits as kept in the browser: no email, nor any value shaped like one. Storage outlives the
+   * page and any script on the site can read it; the identify already linked this browser to
+   * its account, so later pages need no address.
+   */
+  const storable = (t: Props): Props => {
+    const kept: Props = {};
+    for (const k in t) if (k.toLowerCase() != 'email' && !/^[^@\s]+@[^@\s]+$/.test(String(t[k]))) kept[k] = t[k];
+    return kept;
+  };
   const persist = (): void => {
     if (!maySend()) return;
     cookieSet(AID, anonymousId);
     lsSet(AID, anonymousId);
     lsSet(UID, userId);
-    lsSet(TRAITS, JSON.stringify(traits));
+    lsSet(TRAITS, JSON.stringify(storable(traits)));
   };
   const forget = (): void => {
     cookieSet(AID, '');

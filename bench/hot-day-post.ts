@@ -4,7 +4,7 @@ import { HOT_DAY_SITE, type HotDayBatch } from './hot-day-workload';
 import { ingestQueue, queueDepth } from './inspect';
 import { BROWSER_UA, log, sleep } from './lib';
 
-/** The write key of each lane: the server lane uses the site's server key where the stack honours one. */
+/** The write key of each lane (the site's server key for both, where the stack has one: see `setUpHotDay`). */
 export interface LaneKeys {
   server: string;
   browser: string;

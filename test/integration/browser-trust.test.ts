@@ -201,32 +201,40 @@ describe('trust: public and server write keys', () => {
     expect(await explanation('claimed.example')).toContain('(source: browser, not verified)');
   });
 
-  it('quarantines a visitor that claims a fourth company in a day, and an address that claims a 21st', async () => {
+  it('quarantines a visitor that claims a fourth company in a day and a browser address that claims a 21st, never a forwarder’s own server', async () => {
     const before = (await ignored()).quarantined ?? 0;
-    const identify = (anonymousId: string, domain: string, at: number, ip?: string) =>
+    const identify = (anonymousId: string, domain: string, at: number) =>
       event({
         type: 'identify',
         anonymousId,
         timestamp: new Date(Date.now() - 600_000 + at * 1000).toISOString(),
         traits: { email: `someone@${domain}` },
-        ...(ip ? { context: { ip } } : {}),
       });
     await post(
       [1, 2, 3, 4].map((n) => identify('hopper', `hop-${n}.example`, n)),
       SERVER_KEY,
     );
+    // A forwarder sends every user's identify from its one server, without `context.ip`: its address is no client's.
     await post(
-      Array.from({ length: 21 }, (_, n) => identify(`desk-${n}`, `office-${n}.example`, n, '198.51.100.50')),
+      Array.from({ length: 21 }, (_, n) => identify(`user-${n}`, `customer-${n}.example`, 10 + n)),
       SERVER_KEY,
     );
     await stack.drain();
-    expect((await ignored()).quarantined).toBe(before + 2);
+    expect((await ignored()).quarantined).toBe(before + 1);
+    // Browsers all behind this test's one address: whatever it claimed earlier today, a 21st new company is one too many.
+    await post(
+      Array.from({ length: 21 }, (_, n) => identify(`desk-${n}`, `office-${n}.example`, 40 + n)),
+      'wk_dev',
+      ORIGIN,
+    );
+    await stack.drain();
+    expect((await ignored()).quarantined).toBeGreaterThan(before + 1);
     // The quarantined claims linked nothing: the visitor stays with its third company.
-    await post([read({ anonymousId: 'hopper' }), read({ anonymousId: 'desk-20' }), read({ anonymousId: 'desk-19' })], SERVER_KEY);
+    await post([read({ anonymousId: 'hopper' }), read({ anonymousId: 'user-20' }), read({ anonymousId: 'desk-20' })], SERVER_KEY);
     await stack.drain();
     expect(await reads('hop-3.example')).toBe(1);
     expect(await reads('hop-4.example')).toBe(0);
+    expect(await reads('customer-20.example')).toBe(1);
     expect(await reads('office-20.example')).toBe(0);
-    expect(await reads('office-19.example')).toBe(1);
   });
 });

@@ -33,7 +33,9 @@ const MAX_ATTEMPTS = 8;
  */
 export async function postBatch(stack: LocalStack, keys: LaneKeys, batch: HotDayBatch): Promise<PostOutcome> {
   const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': BROWSER_UA };
-  if (batch.lane === 'browser') headers.origin = HOT_DAY_SITE.origin;
+  // A browser's Origin goes with the public key only: the server key is a forwarder's, which
+  // sends none (and an Origin would make the collector take this machine's address as the client's).
+  if (batch.lane === 'browser' && keys.browser === HOT_DAY_SITE.writeKey) headers.origin = HOT_DAY_SITE.origin;
   const body = JSON.stringify({ writeKey: batch.lane === 'server' ? keys.server : keys.browser, batch: batch.events });
   let retries = 0;
   for (let attempt = 1; ; attempt++) {

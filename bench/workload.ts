@@ -110,8 +110,8 @@ async function send(stack: LocalStack, method: string, path: string, key: string
 }
 
 /**
- * How each site's events are sent: the Origin a browser on the site would send (its first
- * allowed origin), with the site's server key when it has one. The demo's traffic all leaves
+ * How each site's events are sent: with the site's server key and no Origin, as a forwarder,
+ * when it has one; else with the Origin a browser on the site would send (its first allowed origin). The demo's traffic all leaves
  * this one machine, so it comes as a server-side forwarder's would, with each simulated
  * visitor's `context.ip`, which only the server key may assert (as `npm run demo` sends it).
  */
@@ -124,7 +124,11 @@ export function sendersByWriteKey(config: Record<string, unknown>): Map<string, 
   return new Map(
     sites
       .filter((s) => s.writeKey)
-      .map((s) => [s.writeKey as string, { origin: s.allowedOrigins?.[0], key: s.serverWriteKey ?? (s.writeKey as string) }]),
+      // A forwarder sends no Origin: with one, the collector takes this machine's address as the client's.
+      .map((s) => [
+        s.writeKey as string,
+        s.serverWriteKey ? { key: s.serverWriteKey } : { origin: s.allowedOrigins?.[0], key: s.writeKey as string },
+      ]),
   );
 }
 

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { batchesInOrder, DemoClient, type QueueEntry, sendLimited } from './demo/client';
 import { generateDemo } from './demo/generate';
 import { setUpDemo } from './demo/setup';
-import { originOf, SITES, serverWriteKeyOf, writeKeyOf } from './demo/sites';
+import { SITES, serverWriteKeyOf, writeKeyOf } from './demo/sites';
 import { adminKeyFrom, dataDir, stackUrl } from './lib/stack-address';
 
 /**
@@ -75,8 +75,8 @@ async function main() {
 
 /** Posts the events as the sites' snippets would; answers how many the collector accepted. */
 async function postEvents(client: DemoClient, events: { writeKey: string; event: Record<string, unknown> }[]): Promise<number> {
-  const origins = new Map(SITES.map((s) => [writeKeyOf(s), originOf(s)]));
-  // Sent with each site's server key: the simulated visitors' addresses count (see serverWriteKeyOf).
+  // Sent with each site's server key, without an Origin, as a forwarder sends: the simulated
+  // visitors' addresses count (see serverWriteKeyOf), not this machine's.
   const serverKeys = new Map(SITES.map((s) => [writeKeyOf(s), serverWriteKeyOf(s)]));
   const batches = batchesInOrder(events, BATCH);
   const from = Date.now();
@@ -86,7 +86,7 @@ async function postEvents(client: DemoClient, events: { writeKey: string; event:
   await sendLimited(batches, IN_FLIGHT, async (batch) => {
     const ua = String((batch.items[0]?.context as { userAgent?: string } | undefined)?.userAgent ?? 'Mozilla/5.0');
     const key = serverKeys.get(batch.writeKey) ?? batch.writeKey;
-    const out = await client.collect(key, batch.items, origins.get(batch.writeKey) ?? '', ua);
+    const out = await client.collect(key, batch.items, ua);
     accepted += out.accepted;
     for (const r of out.rejected) rejectedBy.set(r.code, (rejectedBy.get(r.code) ?? 0) + 1);
     done++;

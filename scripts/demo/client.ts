@@ -40,18 +40,13 @@ export class DemoClient extends StackClient {
     return res.body;
   }
 
-  /** `POST /v1/collect` as a browser on the site would: its Origin and a browser user agent. */
-  async collect(
-    writeKey: string,
-    batch: unknown[],
-    origin: string,
-    userAgent: string,
-  ): Promise<{ accepted: number; rejected: Rejection[] }> {
+  /** `POST /v1/collect` as a server-side forwarder would: no Origin, the visitors' browser user agent. */
+  async collect(writeKey: string, batch: unknown[], userAgent: string): Promise<{ accepted: number; rejected: Rejection[] }> {
     const res = await this.call<{ accepted: number; rejected: Rejection[] }>(
       'POST',
       '/v1/collect',
       { writeKey, batch },
-      { origin, 'user-agent': userAgent },
+      { 'user-agent': userAgent },
     );
     if (res.status !== 202) throw new ApiError(res.status, res.body, `POST /v1/collect (${writeKey})`);
     return res.body;

@@ -71,3 +71,14 @@ export function send(stack: TestStack, method: string, path: string, body?: unkn
     ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
   });
 }
+
+/** base64url JSON: the shape of every cursor and page token the API gives out, so a forgery looks like one. */
+export const cursorToken = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+/** Two pods: US accounts to `na`, everyone else to `default`. */
+export const TWO_PODS = {
+  pods: [
+    { id: 'na', name: 'North America', match: { countries: ['US'] } },
+    { id: 'default', name: 'Everyone else', match: {} },
+  ],
+};

@@ -2,7 +2,7 @@ import { defaultConfig } from '@intent/config';
 import { ROUTES } from '@intent/resources';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configure, upsert } from './accounts-helpers';
+import { configure, cursorToken, TWO_PODS, upsert } from './accounts-helpers';
 import { startTestStack, type TestStack } from './harness';
 
 /**
@@ -33,20 +33,14 @@ function withLeafReplaced(value: unknown, pick: number, by: unknown): unknown {
   return copy;
 }
 
-/** base64url of JSON: the shape of every cursor and page token this API gives out. */
-const token = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+const token = cursorToken;
 
 describe('API fuzz: no input makes a 5xx', () => {
   let stack: TestStack;
 
   beforeAll(async () => {
     stack = await startTestStack();
-    await configure(stack, 'pods', {
-      pods: [
-        { id: 'na', name: 'North America', match: { countries: ['US'] } },
-        { id: 'default', name: 'Everyone else', match: {} },
-      ],
-    });
+    await configure(stack, 'pods', TWO_PODS);
     await configure(stack, 'audiences', {
       audiences: [{ id: 'all', name: 'Everyone', filter: {} }],
     });

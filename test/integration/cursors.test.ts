@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectAndDrain, configure, visitEvents } from './accounts-helpers';
+import { collectAndDrain, configure, cursorToken, TWO_PODS, visitEvents } from './accounts-helpers';
 import { startTestStack, type TestStack } from './harness';
 
-/** base64url JSON: the shape of the cursors the API gives out, so a forgery looks like one. */
-const token = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+const token = cursorToken;
 
 /**
  * Cursors the stack did not give out, or gave out for another pod or audience, or that point
@@ -16,12 +15,7 @@ describe('cursors: forged, foreign and beyond the end answer 400 invalid_cursor'
 
   beforeAll(async () => {
     stack = await startTestStack();
-    await configure(stack, 'pods', {
-      pods: [
-        { id: 'na', name: 'North America', match: { countries: ['US'] } },
-        { id: 'default', name: 'Everyone else', match: {} },
-      ],
-    });
+    await configure(stack, 'pods', TWO_PODS);
     await configure(stack, 'audiences', { audiences: [{ id: 'everyone', name: 'Everyone', filter: {} }] });
     await collectAndDrain(stack, [
       ...visitEvents('one.example', 'rep', ['pricing_view']),

@@ -5,6 +5,15 @@ const event = (n: number) =>
   ({ type: 'page', messageId: `m-${n}`, anonymousId: 'a', properties: {}, traits: {} }) as unknown as TrackerEvent;
 
 /** The snippet's transport against a collector that answers 429 with Retry-After, then 202. */
+/** The snippet's transport to a collector that always has consent, logging nothing. */
+const collectorTransport = () =>
+  createTransport(
+    'https://collector.example/v1/collect',
+    'wk',
+    () => true,
+    () => undefined,
+  );
+
 describe('snippet retries after a 429', () => {
   let answers: Response[];
   let sent: number;
@@ -26,12 +35,7 @@ describe('snippet retries after a 429', () => {
 
   it('waits at least the Retry-After the collector asked for, then sends the batch again', async () => {
     answers = [new Response('{}', { status: 429, headers: { 'retry-after': '5' } })];
-    const transport = createTransport(
-      'https://collector.example/v1/collect',
-      'wk',
-      () => true,
-      () => undefined,
-    );
+    const transport = collectorTransport();
     transport.add(event(1));
     transport.flush();
     await vi.advanceTimersByTimeAsync(10);
@@ -45,12 +49,7 @@ describe('snippet retries after a 429', () => {
 
   it('backs off on its own when a 429 carries no Retry-After', async () => {
     answers = [new Response('{}', { status: 429 })];
-    const transport = createTransport(
-      'https://collector.example/v1/collect',
-      'wk',
-      () => true,
-      () => undefined,
-    );
+    const transport = collectorTransport();
     transport.add(event(1));
     transport.flush();
     await vi.advanceTimersByTimeAsync(1_600);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { SIGNALS } from '@intent/config';
 import { estimatePeople, PEOPLE_CAP } from '@intent/intent';
-import { COUNTER_LIMITS, clearSeenCache, type RollupEvent, Table } from '@intent/store';
+import { COUNTER_LIMITS, clearSeenCache, type RollupEvent, Store, Table } from '@intent/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStack, type TestStack } from './harness';
 
@@ -10,6 +10,8 @@ import { startTestStack, type TestStack } from './harness';
  * Counter items at a real site's volume, on the stand-in: every event counted once, and every
  * item inside DynamoDB's 400 KB whatever the day's volume (docs/storage.md).
  */
+const TABLE_NAME = 'intent-pipeline';
+
 describe('counters at volume', () => {
   let stack: TestStack;
   let table: Table;
@@ -18,7 +20,7 @@ describe('counters at volume', () => {
 
   beforeAll(async () => {
     stack = await startTestStack();
-    table = new Table(stack.dynamo, 'intent-pipeline');
+    table = new Table(stack.dynamo, TABLE_NAME);
   });
   afterAll(async () => {
     await stack.stop().catch(() => undefined);
@@ -39,9 +41,9 @@ describe('counters at volume', () => {
         person: personOf(i % people),
       };
     });
-  const add = async (evts: RollupEvent[]) => {
+  const add = async (evts: RollupEvent[], store: Store = stack.store) => {
     const group = { domain: DOMAIN, day: DAY, events: evts };
-    return stack.store.rollups.add(group, await stack.store.rollups.counted([group]));
+    return store.rollups.add(group, await store.rollups.counted([group]));
   };
   const reads = async () => (await stack.store.rollups.since(DOMAIN, DAY)).reduce((n, r) => n + (r.counts.content_read ?? 0), 0);
   /** Every item of the account's partition, with its size as DynamoDB measures it (about: names plus values). */
@@ -57,14 +59,15 @@ describe('counters at volume', () => {
       bytes: Buffer.byteLength(JSON.stringify(marshall(item, { convertClassInstanceToMap: true }))),
     }));
 
-  it('counts 6,000 events of one account-day once, written by four concurrent batches that overlap, and keeps every item small', async () => {
+  it('counts 6,000 events of one account-day once, written by four processes’ batches at once that overlap, and keeps every item small', async () => {
     const all = events(0, 6_000, 500);
     // Four writers, each with a quarter of the events plus a quarter of another's: every event is sent twice.
     const quarters = [0, 1, 2, 3].map((q) => [
       ...all.slice(q * 1_500, (q + 1) * 1_500),
       ...all.slice(((q + 1) % 4) * 1_500, ((q + 1) % 4) * 1_500 + 1_500),
     ]);
-    const outcomes = await Promise.all(quarters.map((q) => add(q)));
+    // Four stores: four Lambda processes, racing on the item's version.
+    const outcomes = await Promise.all(quarters.map((q) => add(q, new Store(stack.dynamo, TABLE_NAME))));
     expect(outcomes.reduce((n, o) => n + o.added, 0)).toBe(6_000);
     expect(await reads()).toBe(6_000);
 
@@ -81,6 +84,31 @@ describe('counters at volume', () => {
     for (const page of pages) kept.push(...(page.item.ids as Set<string>));
     expect(new Set(kept).size).toBe(6_000);
   }, 120_000);
+
+  it('has the concurrent batches of one process take turns on an item, so none loses a race to another', async () => {
+    const group = (from: number) => ({ domain: 'turns.example', day: DAY, events: events(from, from + 300, 50) });
+    const groups = [0, 300, 600, 900].map(group);
+    // Every batch reads the item first, as the rollup does, before any of them writes.
+    const counted = await Promise.all(groups.map((g) => stack.store.rollups.counted([g])));
+    let lostRaces = 0;
+    stack.dynamo.middlewareStack.add(
+      (next) => async (args) =>
+        next(args).catch((err: { name?: string }) => {
+          if (err.name === 'ConditionalCheckFailedException') lostRaces++;
+          throw err;
+        }),
+      { step: 'initialize', name: 'lostRaces' },
+    );
+    try {
+      const outcomes = await Promise.all(groups.map((g, i) => stack.store.rollups.add(g, counted[i])));
+      expect(outcomes.reduce((n, o) => n + o.added, 0)).toBe(1_200);
+    } finally {
+      stack.dynamo.middlewareStack.remove('lostRaces');
+    }
+    expect(lostRaces).toBe(0);
+    const rollups = await stack.store.rollups.since('turns.example', DAY);
+    expect(rollups.reduce((n, r) => n + (r.counts.content_read ?? 0), 0)).toBe(1_200);
+  });
 
   it('adds nothing when the same day is replayed, in other batches, from this process’s cache or from the pages', async () => {
     const all = events(0, 6_000, 500);

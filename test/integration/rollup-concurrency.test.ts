@@ -1,5 +1,5 @@
 import type { IngestMessage } from '@intent/events';
-import { rollUp } from '@intent/pipeline';
+import { rescoreAccounts, rollUp } from '@intent/pipeline';
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqsEvent } from '../handlers/events';
@@ -44,14 +44,56 @@ describe('rollup consumers running concurrently', () => {
         ),
       );
     const [a, b] = [reads(60), reads(40)];
-    const results = await Promise.all([rollup(batchOf(a), {}), rollup(batchOf(b), {})]);
-    expect(results.map((r) => r.batchItemFailures)).toEqual([[], []]);
+    // The handler's module and the test's store: two processes, racing on the items' versions.
+    const results = await Promise.all([
+      rollup(batchOf(a), {}).then((r) => r.batchItemFailures),
+      rollUp(
+        b.map((message, i) => ({ recordId: `b${i}`, message })),
+        { store: stack.store, config, now: new Date(), erased: new Set<string>() },
+      ).then((o) => o.failedRecordIds),
+    ]);
+    expect(results).toEqual([[], []]);
 
     for (const [i, domain] of accounts.entries()) {
       const expected = [...a, ...b].filter((m) => m.anonymousId === `c-${i}`).length;
       const res = await stack.api(`/v1/accounts/${domain}`, { key: stack.secrets.adminKey });
       expect(res.body.intent.topics.find((t: { topic: string }) => t.topic === 'data-warehousing')?.reads).toBe(expected);
     }
+  });
+
+  it('has the concurrent batches of one process re-score a shared account in turn, without racing on its version', async () => {
+    const domain = 'shared.example';
+    const identify = accepted(event({ type: 'identify', anonymousId: 'shared-1', traits: { email: `p@${domain}` } }), config);
+    await rollUp([{ recordId: 'i', message: identify }], { store: stack.store, config, now: new Date(), erased: new Set() });
+    const read = accepted(
+      event({ type: 'track', event: 'content_read', anonymousId: 'shared-1', properties: { topics: ['security'] } }),
+      config,
+    );
+    await stack.store.rollups.add({
+      domain,
+      day: read.timestamp.slice(0, 10),
+      events: [{ id: read.id, slot: '00', signal: 'content_read', topics: ['security'], identified: true, person: 'p' }],
+    });
+    let lostRaces = 0;
+    stack.dynamo.middlewareStack.add(
+      (next) => async (args) =>
+        next(args).catch((err: { name?: string }) => {
+          if (err.name === 'ConditionalCheckFailedException') lostRaces++;
+          throw err;
+        }),
+      { step: 'initialize', name: 'lostRaces' },
+    );
+    const deps = { store: stack.store, config, now: new Date() };
+    try {
+      // Three batches of one process, each having read the account at the same version.
+      const results = await Promise.all([1, 2, 3].map(() => rescoreAccounts([domain], deps, 8)));
+      expect(results.flat().map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+    } finally {
+      stack.dynamo.middlewareStack.remove('lostRaces');
+    }
+    expect(lostRaces).toBe(0);
+    const res = await stack.api(`/v1/accounts/${domain}`, { key: stack.secrets.adminKey });
+    expect(res.body.intent.topics.find((t: { topic: string }) => t.topic === 'security')?.reads).toBe(1);
   });
 
   it('counts a visitor identified by a concurrent batch while this batch keeps their reads pending', async () => {

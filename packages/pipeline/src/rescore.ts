@@ -51,9 +51,57 @@ export async function rescoreAccounts(
     // A failed batch read leaves each re-score to read its own record.
     const records = await deps.store.accounts.getMany(chunk, true).catch(() => undefined);
     const read = (domain: string) => (records ? (records.get(domain) ?? null) : undefined);
-    results.push(...(await settleLimited(chunk, concurrency, (domain) => rescoreAccount(domain, deps, read(domain)))));
+    results.push(
+      ...(await settleLimited(chunk, concurrency, (domain) => rescoresOf(deps.store).run(domain, deps, read(domain)))),
+    );
   }
   return results;
+}
+
+/**
+ * This process's re-scores of each account, one at a time. Locally the ingest consumer's
+ * concurrent batches share a process, and a busy account touched by all of them would have
+ * them race on its version, each loss a wait and a read again. Here a request made while the
+ * account is being re-scored waits for the next run, which starts after the request and so reads
+ * every rollup written before it; requests waiting on the same run (under the same
+ * configuration) share it, and only the first gets its pod messages to send. In AWS a Lambda
+ * process runs one batch at a time, so nothing waits: processes race on the version as before.
+ */
+class AccountRescores {
+  private readonly accounts = new Map<
+    string,
+    { tail: Promise<unknown>; runs: number; queued?: { config: Config; result: Promise<RescoreResult> } }
+  >();
+
+  run(domain: string, deps: RescoreDeps, read?: AccountRecord | null): Promise<RescoreResult> {
+    const account = this.accounts.get(domain) ?? { tail: Promise.resolve(), runs: 0 };
+    this.accounts.set(domain, account);
+    const queued = account.queued;
+    if (queued && queued.config === deps.config) return queued.result.then((r) => ({ ...r, messages: [] }));
+    // The record the batch read is the latest only when no run of this process came between.
+    const first = account.runs === 0;
+    account.runs++;
+    const entry: { config: Config; result: Promise<RescoreResult> } = { config: deps.config, result: Promise.resolve() as never };
+    entry.result = account.tail.then(() => {
+      if (account.queued === entry) account.queued = undefined;
+      return rescoreAccount(domain, deps, first ? read : undefined);
+    });
+    account.queued = entry;
+    account.tail = entry.result
+      .catch(() => undefined)
+      .finally(() => {
+        if (--account.runs === 0) this.accounts.delete(domain);
+      });
+    return entry.result;
+  }
+}
+
+/** Per store: a process has one (tests that play two processes use two). */
+const RESCORES = new WeakMap<Store, AccountRescores>();
+function rescoresOf(store: Store): AccountRescores {
+  const rescores = RESCORES.get(store) ?? new AccountRescores();
+  RESCORES.set(store, rescores);
+  return rescores;
 }
 
 /**

@@ -99,6 +99,31 @@ export class CounterState {
     }
   }
 
+  /**
+   * Takes `later`'s view when it is of a later version of the item (a writer of this process
+   * that went before): the counter's part copied, the seen ids merged. Answers whether it did.
+   */
+  adopt(later: CounterState): boolean {
+    if (later.version <= this.version) return false;
+    this.version = later.version;
+    this.born = later.born;
+    this.recent = new Set(later.recent);
+    this.recentIds = new Set(later.recentIds);
+    this.moves = new Map(later.moves);
+    this.numbers = new Set(later.numbers);
+    this.sets = new Map([...later.sets].map(([attr, set]) => [attr, { members: new Set(set.members), level: set.level }]));
+    for (const [slot, seen] of later.seen) {
+      const mine = this.seenOf(slot);
+      // Seen ids only grow and hold only counted ids: the larger set is shared, as the cache shares it.
+      if (seen.through >= mine.through) {
+        for (const id of mine.ids) seen.ids.add(id);
+        mine.ids = seen.ids;
+        mine.through = seen.through;
+      } else for (const id of seen.ids) mine.ids.add(id);
+    }
+    return true;
+  }
+
   /** Whether this view shows the event counted: in the recent ids, or in its hour's seen pages read. */
   has(c: Pick<Contribution, 'id' | 'slot'>): boolean {
     return this.recentIds.has(c.id) || (this.seen.get(c.slot)?.ids.has(c.id) ?? false);

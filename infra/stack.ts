@@ -12,7 +12,7 @@ import {
   ROUTES,
   TABLE,
 } from '@intent/resources';
-import { CfnOutput, CfnParameter, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -22,7 +22,7 @@ import type { Construct } from 'constructs';
 import { PipelineFunction } from './constructs/pipeline-function';
 import { PipelineHttpApi } from './constructs/pipeline-http-api';
 import { MAX_RETENTION, PipelineQueue } from './constructs/pipeline-queue';
-import { createHashSecret } from './constructs/pipeline-secrets';
+import { createAdminKeySecret, createHashSecret } from './constructs/pipeline-secrets';
 import { createPipelineTable } from './constructs/pipeline-table';
 import { podsFromContext, validatePods } from './context';
 
@@ -40,9 +40,6 @@ export interface IntentPipelineStackProps extends StackProps {
   /** Default stage throttling of the HTTP API. */
   throttle?: { rateLimit: number; burstLimit: number };
 }
-
-/** SHA-256 of the empty string: what hashing an unset variable gives. */
-const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
 /**
  * The whole pipeline in one stack, built from `@intent/resources`: the table, the ingest and
@@ -89,18 +86,11 @@ export class IntentPipelineStack extends Stack {
     ]);
 
     const hashSecret = createHashSecret(this, 'HashSecret');
-    // A hash, not a key: safe in the function configuration. Empty: no bootstrap admin key.
-    // NoEcho: a hash of a short key can be reversed by guessing, so it is not shown in the
-    // console or in describe-stacks. CloudFormation cannot see the key itself; it refuses the
-    // hash of an empty key (`printf %s "$UNSET" | sha256sum`), the usual slip.
-    const adminKeySha256 = new CfnParameter(this, 'AdminKeySha256', {
-      type: 'String',
-      default: '',
-      noEcho: true,
-      allowedPattern: `^(?!${EMPTY_SHA256}$)([0-9a-f]{64})?$`,
-      constraintDescription:
-        'the SHA-256 of the admin key, 64 lower-case hex digits (or empty for none), and not the hash of an empty key',
-      description: 'SHA-256 (hex) of the bootstrap admin API key: printf %s "$KEY" | sha256sum. Empty: no bootstrap key.',
+    const adminKey = createAdminKeySecret(this, 'AdminKey');
+    new CfnOutput(this, 'AdminKeySecretArn', {
+      value: adminKey.secretArn,
+      description:
+        'The bootstrap admin API key: aws secretsmanager get-secret-value --secret-id <this> --query SecretString --output text',
     });
 
     const functions = new Map<FunctionName, PipelineFunction>();
@@ -116,9 +106,7 @@ export class IntentPipelineStack extends Stack {
       if (definition.sendsToAudiences) fn.bindQueueSender(ENV.audienceQueueUrl, this.audienceQueue.queue);
       if (definition.sendsToJobs) fn.bindQueueSender(ENV.jobsQueueUrl, this.jobs.queue);
       if (definition.readsHashSecret) fn.bindSecret(ENV.hashSecretArn, hashSecret);
-      if (definition.checksAdminKey) {
-        fn.function.addEnvironment(ENV.adminKeySha256, adminKeySha256.valueAsString);
-      }
+      if (definition.checksAdminKey) fn.bindSecret(ENV.adminKeySecretArn, adminKey);
 
       if (definition.consumes) {
         const queue = consumable.get(definition.consumes.queue.id);

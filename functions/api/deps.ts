@@ -5,6 +5,7 @@ import {
   ConfigCache,
   type JobDeps,
   jobSender,
+  loadBootstrapAdminSha256,
   loadHashSecret,
   MAX_PAGE_BYTES,
   optionalEnv,
@@ -35,18 +36,24 @@ export const jobDeps: JobDeps = {
 /** The byte budget of one page of a long answer (members, deltas, exports). */
 export const pageMaxBytes = Number(optionalEnv(ENV.pageMaxBytes) ?? MAX_PAGE_BYTES);
 if (!(pageMaxBytes > 0)) throw new Error(`environment variable ${ENV.pageMaxBytes} must be a positive number of bytes`);
-const bootstrapAdminSha256 = optionalEnv(ENV.adminKeySha256);
+/** The bootstrap admin key's hash, read on the first authenticated request (`loadBootstrapAdminSha256`), then kept. */
+const bootstrapAdminSha256 = lazily(loadBootstrapAdminSha256);
 
-export function principalOf(req: HttpRequest): Promise<Principal> {
-  return authenticate(req, store.apiKeys, bootstrapAdminSha256);
+export async function principalOf(req: HttpRequest): Promise<Principal> {
+  return authenticate(req, store.apiKeys, await bootstrapAdminSha256());
 }
 
-let secret: Promise<string> | undefined;
 /** The hashing secret, read on first use only (erasure needs it; no other route does), then kept. */
-export function hashSecret(): Promise<string> {
-  secret ??= loadHashSecret().catch((err) => {
-    secret = undefined;
-    throw err;
-  });
-  return secret;
+export const hashSecret = lazily(loadHashSecret);
+
+/** `load`'s answer, asked for once and kept; asked again after a failure. */
+function lazily<T>(load: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined;
+  return () => {
+    value ??= load().catch((err) => {
+      value = undefined;
+      throw err;
+    });
+    return value;
+  };
 }

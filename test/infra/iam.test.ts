@@ -56,6 +56,7 @@ const EXPECTED_ACTIONS: Record<FunctionName, Record<string, string[]>> = {
     audiences: SQS_SEND,
     jobs: SQS_SEND,
     'hash-secret': SECRET_READ,
+    'admin-key': SECRET_READ,
   },
   rollup: {
     'own-logs': OWN_LOGS,
@@ -82,6 +83,9 @@ beforeAll(() => {
   template = s.template;
 });
 
+const secretWhere = (about: string) =>
+  logicalIdWhere(template, 'AWS::SecretsManager::Secret', (p) => String(p.Description).includes(about));
+
 describe('IAM', () => {
   const labels = (): Map<string, string> => {
     const map = new Map<string, string>([
@@ -90,7 +94,8 @@ describe('IAM', () => {
       [s.idOf(s.stack.ingest.deadLetterQueue), 'ingest-dlq'],
       [s.idOf(s.stack.jobs.queue), 'jobs'],
       [s.idOf(s.stack.jobs.deadLetterQueue), 'jobs-dlq'],
-      [logicalIdWhere(template, 'AWS::SecretsManager::Secret', () => true), 'hash-secret'],
+      [secretWhere('hashes'), 'hash-secret'],
+      [secretWhere('admin API key'), 'admin-key'],
     ]);
     map.set(s.idOf(s.stack.audienceQueue.queue), 'audiences');
     for (const [pod, queue] of s.stack.podQueues) map.set(s.idOf(queue.queue), `pod:${pod}`);

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   AUDIENCE_QUEUE,
   deadLetterQueueName,
@@ -188,22 +187,23 @@ describe('functions', () => {
     }
   });
 
-  it('get the ARN of the hash secret, never its value; only the API gets the admin key hash', () => {
-    const secretId = logicalIdWhere(template, 'AWS::SecretsManager::Secret', () => true);
+  const secretWhere = (about: string) =>
+    logicalIdWhere(template, 'AWS::SecretsManager::Secret', (p) => String(p.Description).includes(about));
+
+  it('get the ARNs of the hash secret and the generated admin key, never their values; only the API the admin key', () => {
+    const [hashSecret, adminKey] = [secretWhere('hashes'), secretWhere('admin API key')];
     for (const def of FUNCTIONS) {
       const env = s.envOf(def.name);
       expect(env[ENV.hashSecret]).toBeUndefined();
-      expect(env[ENV.hashSecretArn]).toEqual(def.readsHashSecret ? { Ref: secretId } : undefined);
-      expect(env[ENV.adminKeySha256]).toEqual(def.checksAdminKey ? { Ref: 'AdminKeySha256' } : undefined);
+      expect(env[ENV.adminKeySha256]).toBeUndefined();
+      expect(env[ENV.hashSecretArn]).toEqual(def.readsHashSecret ? { Ref: hashSecret } : undefined);
+      expect(env[ENV.adminKeySecretArn]).toEqual(def.checksAdminKey ? { Ref: adminKey } : undefined);
     }
-    template.hasParameter('AdminKeySha256', { Type: 'String', Default: '', NoEcho: true });
-    // The parameter's pattern, as CloudFormation applies it (a Java regex, same syntax here).
-    const pattern = new RegExp(template.toJSON().Parameters.AdminKeySha256.AllowedPattern);
-    const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-    expect(pattern.test(sha256('ik_Zr8yQm3vXw7tLp2sKd9fHj4bNc6gRa1e'))).toBe(true);
-    expect(pattern.test('')).toBe(true); // no bootstrap key
-    expect(pattern.test(sha256(''))).toBe(false); // the hash of an unset variable
-    expect(pattern.test('not-a-hash')).toBe(false);
+    // Long and random by construction: no parameter can set the admin key.
+    expect(template.toJSON().Parameters ?? {}).not.toHaveProperty('AdminKeySha256');
+    const generated = template.toJSON().Resources[adminKey].Properties.GenerateSecretString;
+    expect(generated).toMatchObject({ PasswordLength: 64, ExcludePunctuation: true });
+    template.hasOutput('AdminKeySecretArn', { Value: { Ref: adminKey } });
     template.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain' });
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { ENV } from '@intent/resources';
 
@@ -25,6 +26,26 @@ export async function loadHashSecret(): Promise<string> {
   if (direct) return direct;
   const arn = process.env[ENV.hashSecretArn];
   if (!arn) throw new Error(`environment variable ${ENV.hashSecret} or ${ENV.hashSecretArn} is required but neither is set`);
+  return secretValue(arn);
+}
+
+/**
+ * The SHA-256 of the bootstrap admin key, if there is one: `ADMIN_KEY_SHA256` locally, else
+ * the hash of the key the stack generated, read once from Secrets Manager by
+ * `ADMIN_KEY_SECRET_ARN` (AWS).
+ */
+export async function loadBootstrapAdminSha256(): Promise<string | undefined> {
+  const direct = optionalEnv(ENV.adminKeySha256);
+  if (direct) return direct;
+  const arn = optionalEnv(ENV.adminKeySecretArn);
+  return arn
+    ? createHash('sha256')
+        .update(await secretValue(arn))
+        .digest('hex')
+    : undefined;
+}
+
+async function secretValue(arn: string): Promise<string> {
   const value = await getSecret(arn, { maxAge: 24 * 3600 });
   if (typeof value !== 'string' || !value) throw new Error(`secret ${arn} holds no string value`);
   return value;

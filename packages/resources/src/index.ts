@@ -111,8 +111,10 @@ export const ENV = {
   hashSecret: 'HASH_SECRET',
   /** In AWS: the Secrets Manager ARN the value is read from at cold start. */
   hashSecretArn: 'HASH_SECRET_ARN',
-  /** SHA-256 (hex) of a bootstrap admin key; the key itself is never in the environment. */
+  /** SHA-256 (hex) of the bootstrap admin key, locally; the key itself is never in the environment. */
   adminKeySha256: 'ADMIN_KEY_SHA256',
+  /** In AWS: the Secrets Manager ARN of the bootstrap admin key the stack generated, read at cold start. */
+  adminKeySecretArn: 'ADMIN_KEY_SECRET_ARN',
 } as const;
 
 /** The partition key of the configuration items (what `configKey` in packages/store writes). */

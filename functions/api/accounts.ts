@@ -2,7 +2,8 @@ import { normalizeDomain } from '@intent/fit';
 import { badRequest, bulkRows, type HttpRequest, json, notFound, type Route, requireScope, tooLarge } from '@intent/http';
 import { describeAccount, MAX_UPSERT_ROWS, type RescoreDeps, upsertAccounts } from '@intent/pipeline';
 import { type AccountRecord, InvalidCursorError } from '@intent/store';
-import { configs, deliverPodMessages, principalOf, publishAudienceChanges, store } from './deps';
+import { configs, deliverPodMessages, pageTokens, principalOf, publishAudienceChanges, store } from './deps';
+import { invalidCursor } from './page-tokens';
 
 /** The `{domain}` path parameter, normalised like every account key (400 when it is no domain). */
 export function domainParam(req: HttpRequest): string {
@@ -86,12 +87,16 @@ export const accountRoutes: Record<string, Route> = {
         { path: 'limit', message: 'a whole number from 1 to 100' },
       ]);
     }
+    const tokens = await pageTokens();
+    const cursor = req.query.cursor === undefined ? undefined : tokens.open(req.query.cursor);
+    const refused = () => invalidCursor('cursor', 'not a cursor this API gave out for this queue');
+    if (req.query.cursor !== undefined && cursor === undefined) throw refused();
     try {
-      const page = await store.accounts.podQueue(podId, limit, req.query.cursor);
-      return json(200, { accounts: page.accounts.map(queueEntry), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) });
+      const page = await store.accounts.podQueue(podId, limit, cursor);
+      const next = page.nextCursor ? { nextCursor: tokens.sign(page.nextCursor) } : {};
+      return json(200, { accounts: page.accounts.map(queueEntry), ...next });
     } catch (err) {
-      if (err instanceof InvalidCursorError)
-        throw badRequest('invalid_cursor', err.message, [{ path: 'cursor', message: err.message }]);
+      if (err instanceof InvalidCursorError) throw refused();
       throw err;
     }
   },

@@ -1,8 +1,8 @@
 import { type Audience, type ExportFormat, linkedinWarning } from '@intent/audiences';
 import { badRequest, type HttpRequest, json, notFound, type Route, requireScope } from '@intent/http';
 import { audienceDelta, exportPage, membersPage } from '@intent/pipeline';
-import { configs, pageMaxBytes, principalOf, store } from './deps';
-import { decode, encode, type Position, pageOf } from './page-tokens';
+import { configs, pageMaxBytes, pageTokens, principalOf, store } from './deps';
+import { invalidCursor, type Position } from './page-tokens';
 
 /** Members per page of a full listing at most (fewer when the byte budget is reached first). */
 const PAGE_SIZE = 1000;
@@ -18,9 +18,7 @@ async function audienceOf(req: HttpRequest): Promise<Audience> {
 }
 
 const beyondLog = (path: 'cursor' | 'page') =>
-  badRequest('invalid_cursor', `${path}: beyond the end of this audience's change log; list the members again without it`, [
-    { path, message: 'beyond the end of the change log' },
-  ]);
+  invalidCursor(path, "beyond the end of this audience's change log; list the members again without it");
 
 const budget = () => Math.max(1, pageMaxBytes - ENVELOPE_BYTES);
 
@@ -42,9 +40,10 @@ export const audienceRoutes: Record<string, Route> = {
   'GET /v1/audiences/{id}/members': async (req) => {
     const audience = await audienceOf(req);
     const a = audience.id;
-    const page = req.query.page === undefined ? undefined : decode(req.query.page, a, 'page');
-    if (page?.m === 'export') throw badRequest('invalid_cursor', 'page: a page of an export, not of this listing');
-    const cursor = req.query.cursor === undefined ? undefined : decode(req.query.cursor, a, 'cursor');
+    const tokens = await pageTokens();
+    const page = req.query.page === undefined ? undefined : tokens.decode(req.query.page, a, 'page');
+    if (page?.m === 'export') throw invalidCursor('page', 'a page of an export, not of this listing');
+    const cursor = req.query.cursor === undefined ? undefined : tokens.decode(req.query.cursor, a, 'cursor');
     // The log position is read before the members: a change numbered after it is in the next delta.
     const { seq } = await store.audiences.meta(a);
     // Beyond the end of the log: forged, or of an audience since re-created. An empty delta would
@@ -57,16 +56,16 @@ export const audienceRoutes: Record<string, Route> = {
       return json(200, {
         added: delta.added,
         removed: delta.removed,
-        cursor: encode({ a, s: delta.seq }),
-        ...(delta.more ? { nextPage: encode({ a, s: delta.seq, m: 'delta' }) } : {}),
+        cursor: tokens.encode({ a, s: delta.seq }),
+        ...(delta.more ? { nextPage: tokens.encode({ a, s: delta.seq, m: 'delta' }) } : {}),
       });
     }
     const s = page?.s ?? seq;
     const listed = await membersPage(store, a, page?.k, { maxBytes: budget(), maxItems: PAGE_SIZE });
     return json(200, {
       members: listed.entries,
-      cursor: encode({ a, s }),
-      ...(listed.last ? { nextPage: encode({ a, s, k: listed.last, m: 'full' }) } : {}),
+      cursor: tokens.encode({ a, s }),
+      ...(listed.last ? { nextPage: tokens.encode({ a, s, k: listed.last, m: 'full' }) } : {}),
     });
   },
   /**
@@ -79,13 +78,14 @@ export const audienceRoutes: Record<string, Route> = {
     if (format !== 'linkedin' && format !== 'generic') {
       throw badRequest('invalid_request', 'format: linkedin or generic', [{ path: 'format', message: 'linkedin or generic' }]);
     }
-    const page = pageOf(req, audience.id, 'export');
+    const tokens = await pageTokens();
+    const page = tokens.pageOf(req, audience.id, 'export');
     const [{ size }, csv] = await Promise.all([
       store.audiences.meta(audience.id),
       exportPage(store, audience.id, format, page?.k, budget()),
     ]);
     const warning = format === 'linkedin' ? linkedinWarning(size) : undefined;
-    const next = csv.last ? encode({ a: audience.id, s: 0, k: csv.last, m: 'export' }) : undefined;
+    const next = csv.last ? tokens.encode({ a: audience.id, s: 0, k: csv.last, m: 'export' }) : undefined;
     const path = `/v1/audiences/${encodeURIComponent(audience.id)}/export.csv`;
     return {
       status: 200,

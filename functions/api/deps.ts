@@ -17,6 +17,7 @@ import {
 } from '@intent/pipeline';
 import { ENV } from '@intent/resources';
 import { dynamo, Store } from '@intent/store';
+import { PageTokens } from './page-tokens';
 
 /** What every API route shares, built once per cold start. */
 export const logger = new Logger({ serviceName: 'api' });
@@ -45,6 +46,9 @@ export async function principalOf(req: HttpRequest): Promise<Principal> {
 
 /** The hashing secret, read on first use only (erasure needs it; no other route does), then kept. */
 export const hashSecret = lazily(loadHashSecret);
+
+/** Signs and checks cursors and page tokens with this deployment's hash secret. */
+export const pageTokens = async () => new PageTokens(await hashSecret());
 
 /** `load`'s answer, asked for once and kept; asked again after a failure. */
 function lazily<T>(load: () => Promise<T>): () => Promise<T> {

@@ -1,3 +1,4 @@
+import { PageTokens } from '../../functions/api/page-tokens';
 import { event, jobOf, type TestStack, take, waitForJob } from './harness';
 
 /** Events of one identified person at `domain`: an identify, then one track per signal. */
@@ -72,8 +73,14 @@ export function send(stack: TestStack, method: string, path: string, body?: unkn
   });
 }
 
-/** base64url JSON: the shape of every cursor and page token the API gives out, so a forgery looks like one. */
+/** base64url JSON: the payload of every cursor and page token the API gives out, unsigned. */
 export const cursorToken = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+/** A token signed as the stack signs them: a forgery by someone holding the deployment's secret, checked for its shape alone. */
+export const signedToken = (stack: TestStack, value: unknown) =>
+  new PageTokens(stack.secrets.hashSecret).sign(cursorToken(value));
+/** The payload of a token the API gave out. */
+export const tokenPayload = (token: string) =>
+  JSON.parse(Buffer.from(token.slice(0, token.lastIndexOf('.')), 'base64url').toString('utf8'));
 
 /** Two pods: US accounts to `na`, everyone else to `default`. */
 export const TWO_PODS = {

@@ -2,7 +2,7 @@ import { defaultConfig } from '@intent/config';
 import { ROUTES } from '@intent/resources';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configure, cursorToken, TWO_PODS, upsert } from './accounts-helpers';
+import { configure, cursorToken, signedToken, TWO_PODS, upsert } from './accounts-helpers';
 import { startTestStack, type TestStack } from './harness';
 
 /**
@@ -32,8 +32,6 @@ function withLeafReplaced(value: unknown, pick: number, by: unknown): unknown {
   if (leaf) leaf.parent[leaf.key] = by;
   return copy;
 }
-
-const token = cursorToken;
 
 describe('API fuzz: no input makes a 5xx', () => {
   let stack: TestStack;
@@ -71,8 +69,12 @@ describe('API fuzz: no input makes a 5xx', () => {
   // Cursors: garbage, and forgeries shaped like the real ones (a pod queue's index position, an
   // audience's log position) with fields missing, mistyped, of another pod, or past the end.
   const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
+  // Forgeries are signed as the stack signs (as if by someone holding its secret), so they reach
+  // the checks of their shape; unsigned ones are refused before any.
+  const token = (value: unknown) => signedToken(stack, value);
   const cursor = fc.oneof(
     fc.string({ maxLength: 60 }),
+    fc.jsonValue().map(cursorToken),
     fc.jsonValue().map(token),
     fc
       .record({

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectAndDrain, configure, cursorToken, TWO_PODS, visitEvents } from './accounts-helpers';
+import { collectAndDrain, configure, cursorToken, signedToken, TWO_PODS, tokenPayload, visitEvents } from './accounts-helpers';
 import { startTestStack, type TestStack } from './harness';
 
-const token = cursorToken;
-
 /**
- * Cursors the stack did not give out, or gave out for another pod or audience, or that point
+ * Cursors the stack did not give out (unsigned, or signed with another secret), or gave out for
+ * another pod or audience, or (signed, as by someone holding the secret) malformed, or that point
  * past the end of an audience's change log, answer `400 invalid_cursor`: never a 500 (DynamoDB
  * refuses a start key of another index partition) and never an empty delta (a connector would
  * skip every change up to the forged position).
@@ -36,9 +35,13 @@ describe('cursors: forged, foreign and beyond the end answer 400 invalid_cursor'
     const issued = first.body.nextCursor as string;
     expect((await queue('default', issued)).status).toBe(200);
 
-    const position = JSON.parse(Buffer.from(issued, 'base64url').toString('utf8'));
+    const position = tokenPayload(issued);
+    const token = (value: unknown) => signedToken(stack, value);
     const forged = [
       issued, // replayed on another pod
+      cursorToken(position), // the very position, unsigned
+      `${cursorToken(position)}.${'A'.repeat(22)}`, // signed with another secret
+      `${issued.slice(0, -1)}${issued.endsWith('A') ? 'B' : 'A'}`, // its signature altered
       token({ ...position, gsi1sk: undefined }), // a key attribute missing
       token({ ...position, sk: 1 }), // mistyped
       token({ ...position, extra: 'x' }), // more than the keys
@@ -52,16 +55,18 @@ describe('cursors: forged, foreign and beyond the end answer 400 invalid_cursor'
     }
   });
 
-  it('refuses an audience cursor or page token beyond the end of the change log', async () => {
+  it('refuses an audience cursor or page token it did not sign, or beyond the end of the change log', async () => {
     const members = await stack.api('/v1/audiences/everyone/members', { key: stack.secrets.marketingKey });
     expect(members.status).toBe(200);
-    const { s } = JSON.parse(Buffer.from(members.body.cursor, 'base64url').toString('utf8'));
+    const { s } = tokenPayload(members.body.cursor);
+    const token = (value: unknown) => signedToken(stack, value);
     const delta = await stack.api(`/v1/audiences/everyone/members?cursor=${members.body.cursor}`, {
       key: stack.secrets.marketingKey,
     });
     expect(delta.body).toMatchObject({ added: [], removed: [] });
 
     for (const [name, value] of [
+      ['cursor', cursorToken({ a: 'everyone', s })], // a real position, unsigned
       ['cursor', token({ a: 'everyone', s: s + 1000 })],
       ['page', token({ a: 'everyone', s: s + 1000, m: 'delta' })],
       ['page', token({ a: 'everyone', s: s + 1000, k: 'one.example', m: 'full' })],

@@ -44,10 +44,8 @@ describe('local stand-ins: loopback only, private files, every queue kept', () =
     stack = await startTestStack({ dataDir });
     const sqsPort = Number(new URL(stack.queues.ingest?.url ?? '').port);
     const dynamoPort = Number((await stack.dynamo.config.endpoint?.())?.port);
-    // DynamoDB Local (the Java jar, INTENT_DYNAMODB=ddb-local) has no bind-address option: it
-    // listens on every interface, as docs/security.md says; dynalite, the default, is held here.
-    const ports = stack.dynamodb === 'dynalite' ? [sqsPort, dynamoPort] : [sqsPort];
-    for (const port of ports) {
+    // On either DynamoDB backend: dynalite, or DynamoDB Local through its loopback launcher.
+    for (const port of [sqsPort, dynamoPort]) {
       expect(await opens('127.0.0.1', port)).toBe(true);
       expect(await opens(externalAddress ?? '', port), `port ${port} on ${externalAddress}`).toBe(false);
     }

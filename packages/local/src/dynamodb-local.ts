@@ -1,8 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
 
@@ -32,9 +35,9 @@ class PortTaken extends Error {}
 
 /**
  * Starts the official DynamoDB Local (the jar inside the `amplify-dynamodb-simulator` package),
- * reached on loopback (the jar has no bind-address option: it listens on every interface, so it
- * stays opt-in, for conformance), its data in SQLite under `dbPath` so a restart finds it; resolves once it
- * answers HTTP. Needs Java 17+ on PATH. `port` 0 picks a free one (and picks again if another
+ * listening on 127.0.0.1 only (`LoopbackDynamoDBLocal.java`: the jar has no bind-address
+ * option), its data in SQLite under `dbPath` so a restart finds it; resolves once it answers
+ * HTTP. Needs a Java 17+ JDK on PATH (`javac` compiles the launcher once). `port` 0 picks a free one (and picks again if another
  * process takes it before Java listens).
  */
 export async function startDynamoDbLocal(dbPath: string, port: number): Promise<DynamoDbLocal> {
@@ -50,13 +53,15 @@ export async function startDynamoDbLocal(dbPath: string, port: number): Promise<
 
 async function launch(dbPath: string, port: number): Promise<DynamoDbLocal> {
   const emulator = join(dirname(require.resolve('amplify-dynamodb-simulator/package.json')), 'emulator');
+  const classpath = [join(emulator, 'DynamoDBLocal.jar'), join(emulator, 'DynamoDBLocal_lib', '*')];
   const javaArgs = [
     // Short-lived test servers: C1 alone starts about a second sooner and is fast enough.
     '-XX:TieredStopAtLevel=1',
     '-Xmx1g',
     `-Djava.library.path=${join(emulator, 'DynamoDBLocal_lib')}`,
-    '-jar',
-    join(emulator, 'DynamoDBLocal.jar'),
+    '-cp',
+    [launcherClasses(classpath), ...classpath].join(delimiter),
+    LAUNCHER,
     '-sharedDb',
     '-dbPath',
     dbPath,
@@ -84,14 +89,14 @@ async function launch(dbPath: string, port: number): Promise<DynamoDbLocal> {
   const endpoint = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + START_TIMEOUT_MS;
   for (;;) {
+    // Whatever holds the port may answer HTTP: a failed bind is read from the output first.
+    if (/Failed to bind|BindException/.test(output)) {
+      await terminate(child, exited);
+      throw new PortTaken(`DynamoDB Local could not listen on port ${port}:\n${output}`);
+    }
     if (child.exitCode !== null || child.signalCode !== null) {
       const hint = child.exitCode === 127 ? ' (is Java 17+ installed and on PATH?)' : '';
       throw new Error(`DynamoDB Local exited with code ${child.exitCode}${hint}:\n${output}`);
-    }
-    // Java stays up when Jetty cannot bind, and whatever holds the port may answer HTTP.
-    if (/Failed to bind/.test(output)) {
-      await terminate(child, exited);
-      throw new PortTaken(`DynamoDB Local could not listen on port ${port}:\n${output}`);
     }
     if (await answersAsJetty(endpoint)) break;
     if (Date.now() > deadline) {
@@ -101,6 +106,35 @@ async function launch(dbPath: string, port: number): Promise<DynamoDbLocal> {
     await new Promise((r) => setTimeout(r, 100));
   }
   return { port, stop: () => terminate(child, exited) };
+}
+
+const LAUNCHER = 'LoopbackDynamoDBLocal';
+
+/**
+ * The launcher's classes, compiled once per machine and version of its source (a few seconds),
+ * under the temp dir: into a fresh directory, then renamed into place, so processes starting at
+ * once never see half a compile.
+ */
+function launcherClasses(classpath: string[]): string {
+  const source = join(dirname(fileURLToPath(import.meta.url)), `${LAUNCHER}.java`);
+  const version = createHash('sha256').update(readFileSync(source)).digest('hex').slice(0, 12);
+  const dir = join(tmpdir(), `intent-dynamodb-local-${version}`);
+  if (existsSync(join(dir, `${LAUNCHER}.class`))) return dir;
+  const staging = mkdtempSync(`${dir}-`);
+  try {
+    execFileSync('javac', ['-cp', classpath.join(delimiter), '-d', staging, source], { stdio: 'pipe' });
+  } catch (err) {
+    rmSync(staging, { recursive: true, force: true });
+    const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new Error(missing ? 'DynamoDB Local needs a Java 17+ JDK: javac is not on PATH' : `javac failed: ${String(err)}`);
+  }
+  try {
+    renameSync(staging, dir);
+  } catch {
+    // Another process put it there first.
+    rmSync(staging, { recursive: true, force: true });
+  }
+  return dir;
 }
 
 async function terminate(child: ChildProcess, exited: Promise<unknown>): Promise<void> {

@@ -64,7 +64,7 @@ export const accountRoutes: Record<string, Route> = {
   /** Bulk upsert of firmographics: JSON `{"accounts": [...]}` or CSV; bad rows reported by index. */
   'PUT /v1/accounts': async (req) => {
     requireScope(await principalOf(req), 'admin');
-    const rows = bulkRows(req, 'accounts');
+    const rows = bulkRows(req, 'accounts', ['domain']);
     if (rows.length > MAX_UPSERT_ROWS)
       throw tooLarge('too_many_rows', `at most ${MAX_UPSERT_ROWS} accounts per request; split the upload`);
     const result = await upsertAccounts(rows, await serviceDeps());

@@ -6,7 +6,7 @@ export const ipRangeRoutes: Record<string, Route> = {
   /** Replaces the IP-range table; bad rows are reported by index, good rows stored. */
   'PUT /v1/ip-ranges': async (req) => {
     requireScope(await principalOf(req), 'admin');
-    const rows = bulkRows(req, 'ranges');
+    const rows = bulkRows(req, 'ranges', ['cidr', 'domain']);
     const { ranges: good, rejected } = ipRangeUpload(rows);
     // A table replaced by nothing because every row was bad is a mistake, not a wish to clear it.
     if (rows.length > 0 && good.length === 0) {

@@ -51,4 +51,17 @@ describe('IP-range uploads', () => {
     expect(await ranges()).toEqual(before);
     expect(before).toHaveLength(2);
   });
+
+  it('refuses a CSV without its header row (its first range would be taken for one), changing nothing', async () => {
+    const before = await ranges();
+    const csv = (body: string) =>
+      stack.api('/v1/ip-ranges', { method: 'PUT', key: stack.secrets.adminKey, headers: { 'content-type': 'text/csv' }, body });
+    for (const body of ['10.9.0.0/16,a.example\n', 'cidr,name\n10.9.0.0/16,a.example\n']) {
+      const res = await csv(body);
+      expect(res.status, body).toBe(400);
+      expect(res.body.error).toMatchObject({ code: 'invalid_csv', details: [{ path: 'header' }] });
+    }
+    expect(await ranges()).toEqual(before);
+    expect((await csv('cidr,domain\n10.9.0.0/16,a.example\n')).body).toMatchObject({ upserted: 1 });
+  });
 });

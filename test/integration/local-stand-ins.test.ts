@@ -65,8 +65,13 @@ describe('local stand-ins: loopback only, private files, every queue kept', () =
     const file = join(stack.dataDir, 'queued-messages.json');
     expect(existsSync(file)).toBe(true);
     expect(modeOf(file)).toBe(0o600);
+    // Widened meanwhile (a copy, a careless chmod): the next start makes them owner-only again.
+    chmodSync(stack.dataDir, 0o755);
+    chmodSync(join(stack.dataDir, 'local-secrets.json'), 0o644);
 
     stack = await startTestStack({ dataDir: stack.dataDir });
+    expect(modeOf(stack.dataDir)).toBe(0o700);
+    expect(modeOf(join(stack.dataDir, 'local-secrets.json'))).toBe(0o600);
     expect(stack.restored).toBe(saved);
     expect(await peek(stack, stack.queues.ingest?.dlqUrl ?? '')).toEqual([{ dead: 'ingest' }]);
     expect(await peek(stack, stack.queues.jobs?.dlqUrl ?? '')).toEqual([{ dead: 'jobs' }]);

@@ -7,12 +7,17 @@ import { jsonBody } from './request';
  * The rows of a bulk upload: a JSON body's `key` array, or a `text/csv` body with a header row
  * (each data row an object keyed by the header). Row indexes are 0-based either way.
  */
-export function bulkRows(req: HttpRequest, key: string): unknown[] {
+export function bulkRows(req: HttpRequest, key: string, requiredColumns: string[]): unknown[] {
   const type = (req.headers['content-type'] ?? 'application/json').split(';')[0]?.trim().toLowerCase();
   if (type === 'text/csv') {
+    let header: string[] = [];
+    let rows: unknown[];
     try {
-      return parse(req.body, {
-        columns: (header: string[]) => header.map((h) => h.trim()),
+      rows = parse(req.body, {
+        columns: (names: string[]) => {
+          header = names.map((h) => h.trim());
+          return header;
+        },
         skip_empty_lines: true,
         trim: true,
         bom: true,
@@ -20,6 +25,13 @@ export function bulkRows(req: HttpRequest, key: string): unknown[] {
     } catch (err) {
       throw badRequest('invalid_csv', `the CSV body could not be read: ${(err as Error).message}`);
     }
+    // A file without its header row would have its first row taken as one, and that row lost.
+    const missing = requiredColumns.filter((c) => !header.includes(c));
+    if (missing.length)
+      throw badRequest('invalid_csv', `the first row must be a header naming ${requiredColumns.join(', ')}`, [
+        { path: 'header', message: `missing ${missing.join(', ')}` },
+      ]);
+    return rows;
   }
   if (type !== 'application/json') throw new HttpError(415, 'unsupported_content_type', 'send application/json or text/csv');
   const body = jsonBody(req) as Record<string, unknown> | null;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { newApiKey } from '@intent/http';
 import { writePrivateFile } from './data-dir';
@@ -20,6 +20,8 @@ export function loadSecrets(dataDir: string, adminKeyOverride?: string): LocalSe
   const file = join(dataDir, 'local-secrets.json');
   let secrets: LocalSecrets;
   if (existsSync(file)) {
+    // Owner-only again, should anything have widened it since it was written.
+    chmodSync(file, 0o600);
     secrets = JSON.parse(readFileSync(file, 'utf8')) as LocalSecrets;
   } else {
     secrets = {

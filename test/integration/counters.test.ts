@@ -4,7 +4,7 @@ import { SIGNALS } from '@intent/config';
 import { estimatePeople, PEOPLE_CAP } from '@intent/intent';
 import { COUNTER_LIMITS, clearSeenCache, type RollupEvent, Store, Table } from '@intent/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestStack, type TestStack } from './harness';
+import { lostRacesDuring, startTestStack, type TestStack } from './harness';
 
 /**
  * Counter items at a real site's volume, on the stand-in: every event counted once, and every
@@ -90,21 +90,10 @@ describe('counters at volume', () => {
     const groups = [0, 300, 600, 900].map(group);
     // Every batch reads the item first, as the rollup does, before any of them writes.
     const counted = await Promise.all(groups.map((g) => stack.store.rollups.counted([g])));
-    let lostRaces = 0;
-    stack.dynamo.middlewareStack.add(
-      (next) => async (args) =>
-        next(args).catch((err: { name?: string }) => {
-          if (err.name === 'ConditionalCheckFailedException') lostRaces++;
-          throw err;
-        }),
-      { step: 'initialize', name: 'lostRaces' },
-    );
-    try {
+    const lostRaces = await lostRacesDuring(stack.dynamo, async () => {
       const outcomes = await Promise.all(groups.map((g, i) => stack.store.rollups.add(g, counted[i])));
       expect(outcomes.reduce((n, o) => n + o.added, 0)).toBe(1_200);
-    } finally {
-      stack.dynamo.middlewareStack.remove('lostRaces');
-    }
+    });
     expect(lostRaces).toBe(0);
     const rollups = await stack.store.rollups.since('turns.example', DAY);
     expect(rollups.reduce((n, r) => n + (r.counts.content_read ?? 0), 0)).toBe(1_200);

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { type Config, defaultConfig, TopicsSection } from '@intent/config';
 import { configuredTopics, type IngestMessage, normalizeEvent } from '@intent/events';
@@ -207,4 +208,27 @@ export function storeRacing(stack: LocalStack, race: () => Promise<void>): Store
     },
   });
   return Object.assign(Object.create(stack.store), { identity }) as Store;
+}
+
+/**
+ * Runs `work` counting the conditional writes that failed on `client` meanwhile (lost version
+ * races, among them): what tests of concurrent writers of one process expect to be none.
+ */
+export async function lostRacesDuring(client: DynamoDBClient, work: () => Promise<void>): Promise<number> {
+  let lost = 0;
+  const name = 'lostRacesDuring';
+  client.middlewareStack.add(
+    (next) => async (args) =>
+      next(args).catch((err: { name?: string }) => {
+        if (err.name === 'ConditionalCheckFailedException') lost++;
+        throw err;
+      }),
+    { step: 'initialize', name },
+  );
+  try {
+    await work();
+  } finally {
+    client.middlewareStack.remove(name);
+  }
+  return lost;
 }

@@ -3,7 +3,7 @@ import { rescoreAccounts, rollUp } from '@intent/pipeline';
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqsEvent } from '../handlers/events';
-import { accepted, configWithTopics, event, startTestStack, storeRacing, type TestStack } from './harness';
+import { accepted, configWithTopics, event, lostRacesDuring, startTestStack, storeRacing, type TestStack } from './harness';
 
 /** Real handler, real dynalite: two consumers at once on the same accounts lose no update. */
 describe('rollup consumers running concurrently', () => {
@@ -74,23 +74,12 @@ describe('rollup consumers running concurrently', () => {
       day: read.timestamp.slice(0, 10),
       events: [{ id: read.id, slot: '00', signal: 'content_read', topics: ['security'], identified: true, person: 'p' }],
     });
-    let lostRaces = 0;
-    stack.dynamo.middlewareStack.add(
-      (next) => async (args) =>
-        next(args).catch((err: { name?: string }) => {
-          if (err.name === 'ConditionalCheckFailedException') lostRaces++;
-          throw err;
-        }),
-      { step: 'initialize', name: 'lostRaces' },
-    );
     const deps = { store: stack.store, config, now: new Date() };
-    try {
+    const lostRaces = await lostRacesDuring(stack.dynamo, async () => {
       // Three batches of one process, each having read the account at the same version.
       const results = await Promise.all([1, 2, 3].map(() => rescoreAccounts([domain], deps, 8)));
       expect(results.flat().map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
-    } finally {
-      stack.dynamo.middlewareStack.remove('lostRaces');
-    }
+    });
     expect(lostRaces).toBe(0);
     const res = await stack.api(`/v1/accounts/${domain}`, { key: stack.secrets.adminKey });
     expect(res.body.intent.topics.find((t: { topic: string }) => t.topic === 'security')?.reads).toBe(1);

@@ -24,7 +24,8 @@ export const IngestMessage = z.object({
    * replaces by the person of the visitor that user identified with (`AccountResolver.personOf`).
    */
   person: z.string(),
-  timestamp: z.string(),
+  /** ISO 8601 in UTC, as the collector writes it (`toISOString`): the day and hour are read off it. */
+  timestamp: z.string().datetime(),
   receivedAt: z.string(),
   topics: z.array(z.string()),
   url: z.string().optional(),

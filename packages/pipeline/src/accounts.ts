@@ -1,10 +1,10 @@
 import { Firmographics } from '@intent/fit';
 import type { AccountRecord } from '@intent/store';
 import { syncMembership } from './audiences';
-import { canonical } from './canonical';
 import { settleLimited } from './concurrency';
 import type { PodMessage } from './pod-messages';
 import { previewScore, type RescoreDeps, rescoreAccount } from './rescore';
+import { sameJson } from './same-json';
 
 export interface RowRejection {
   index: number;
@@ -46,7 +46,7 @@ export async function upsertAccounts(rows: unknown[], deps: RescoreDeps): Promis
     }
     upserted++;
     const before = result.value;
-    if (before?.firmographics && canonical(before.firmographics) === canonical(f)) return;
+    if (before?.firmographics && sameJson(before.firmographics, f)) return;
     changed.push(f);
     if (before?.score) toRescore.push(f.domain);
   });

@@ -5,11 +5,11 @@ import { evidenceDays, scoreIntent } from '@intent/intent';
 import { explainAccount, priority, routeToPod, salesReadiness } from '@intent/qualify';
 import type { AccountRecord, PushRef, ScoreSnapshot, Store } from '@intent/store';
 import { type AudiencePublisher, syncMembership } from './audiences';
-import { canonical } from './canonical';
 import { settleLimited } from './concurrency';
 import { ConflictRetriesExhausted, conflictBackoff } from './errors';
 import { nextOutbox } from './outbox';
 import { PodMessage, podMessagesFor } from './pod-messages';
+import { sameJson } from './same-json';
 import { addDays, dayOf } from './time';
 
 export interface RescoreDeps {
@@ -260,5 +260,5 @@ async function computeScore(record: AccountRecord, { store, config, now }: Resco
 /** Equal for a person: everything but the time it was computed. */
 function sameScore(a: ScoreSnapshot, b: ScoreSnapshot): boolean {
   const strip = ({ scoredAt: _s, pushedAt: _p, ...rest }: ScoreSnapshot) => rest;
-  return canonical(strip(a)) === canonical(strip(b));
+  return sameJson(strip(a), strip(b));
 }

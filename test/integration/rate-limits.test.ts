@@ -1,4 +1,6 @@
 import { request } from 'node:http';
+import { admit, RATE_WINDOW_MS } from '@intent/pipeline';
+import { Store } from '@intent/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { event, startTestStack, type TestStack } from './harness';
 
@@ -110,5 +112,34 @@ describe('collector rate limits', () => {
     expect((await postFrom(stack, '127.0.0.8', SITE_A.writeKey, beacon(10))).status).toBe(202);
     await sleep(Number(over.retryAfter) * 1000);
     expect((await postFrom(stack, '127.0.0.5', SITE_A.serverWriteKey, beacon(1), false)).status).toBe(202);
+  });
+
+  it('takes a key’s budget in leases, a few writes a window per process, and two processes never pass its limit', async () => {
+    const processes = [stack.store, new Store(stack.dynamo, 'intent-pipeline')];
+    const key = { kind: 'key' as const, bucket: 'key#lease-test#verified', perSecond: 10_000 };
+    const max = (key.perSecond * RATE_WINDOW_MS) / 1000;
+    const now = new Date();
+    let writes = 0;
+    stack.dynamo.middlewareStack.add(
+      (next, context) => async (args) => {
+        const pk = (args.input as { Key?: { pk?: { S?: string } } }).Key?.pk?.S ?? '';
+        if (context.commandName === 'UpdateItemCommand' && pk.startsWith('RATE#')) writes++;
+        return next(args);
+      },
+      { step: 'initialize', name: 'rateWrites' },
+    );
+    let admitted = 0;
+    try {
+      // 150 requests of 100 events, the two processes in turn: 15,000 of the window's 20,000.
+      for (let i = 0; i < 150; i++) if ((await admit(processes[i % 2] as Store, [key], 100, now)).admitted) admitted += 100;
+      expect(admitted).toBe(15_000);
+      expect(writes).toBeLessThanOrEqual(20);
+      // Then on to the limit: never past it, and short of it by at most one lease per process.
+      for (let i = 0; (await admit(processes[i % 2] as Store, [key], 100, now)).admitted; i++) admitted += 100;
+    } finally {
+      stack.dynamo.middlewareStack.remove('rateWrites');
+    }
+    expect(admitted).toBeLessThanOrEqual(max);
+    expect(admitted).toBeGreaterThanOrEqual(max - 2 * (max / 20) - 100);
   });
 });

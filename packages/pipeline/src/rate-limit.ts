@@ -41,18 +41,63 @@ export function rateWindowAt(nowMs: number): { window: number; retryAfterSeconds
 
 /**
  * Admits a request of `events` events if each bucket has room for them in the current window,
- * counting them in the shared counters (one conditional write per bucket), or answers which
- * limit refused it and when to retry. A bucket admitted before a later one refused keeps the
- * count: the request was still made.
+ * counting them in the shared counters, or answers which limit refused it and when to retry. A
+ * bucket admitted before a later one refused keeps the count: the request was still made. An
+ * address bucket takes exactly the request's events (one conditional write); a key bucket, which
+ * every request of the site draws from, takes them from this process's lease (`KeyLeases`).
  */
 export async function admit(store: Store, buckets: RateBucket[], events: number, now: Date): Promise<Admission> {
   const { window, retryAfterSeconds } = rateWindowAt(now.getTime());
   const expiresAt = Math.ceil(((window + 1) * RATE_WINDOW_MS) / 1000) + KEEP_SECONDS;
   for (const b of buckets) {
     const max = (b.perSecond * RATE_WINDOW_MS) / 1000;
-    if (!(await store.rateLimits.take(b.bucket, window, events, max, expiresAt))) {
-      return { admitted: false, kind: b.kind, retryAfterSeconds };
-    }
+    const take = (n: number) => store.rateLimits.take(b.bucket, window, n, max, expiresAt);
+    const admitted = b.kind === 'key' ? await leasesOf(store).take(b.bucket, window, events, max, take) : await take(events);
+    if (!admitted) return { admitted: false, kind: b.kind, retryAfterSeconds };
   }
   return { admitted: true };
+}
+
+/** A lease is at most this share of a window's limit: what one process can leave unused when the window ends. */
+const LEASE_SHARE = 1 / 20;
+
+/**
+ * This process's leases of key buckets: counts taken from the shared counter ahead of the
+ * requests that spend them, each twice the last within a window (from the first request's
+ * size, up to LEASE_SHARE of the limit), so a busy process writes the counter a few times a
+ * window instead of once a request. The shared count is never passed: a lease is a conditional
+ * take like any other, and when the room left is smaller than a lease the request takes exactly
+ * its own events. What a process leased and did not spend is lost when the window ends, so a
+ * site near its limit may be refused up to LEASE_SHARE of it per busy process. One entry per
+ * key bucket (two per site), replaced when its window ends.
+ */
+class KeyLeases {
+  private readonly leases = new Map<string, { window: number; left: number; size: number }>();
+
+  async take(bucket: string, window: number, events: number, max: number, take: (n: number) => Promise<boolean>) {
+    let lease = this.leases.get(bucket);
+    if (!lease || lease.window !== window) {
+      lease = { window, left: 0, size: events };
+      this.leases.set(bucket, lease);
+    }
+    if (lease.left >= events) {
+      lease.left -= events;
+      return true;
+    }
+    const size = Math.max(events, Math.min(lease.size * 2, Math.floor(max * LEASE_SHARE)));
+    if (size > events && (await take(size))) {
+      lease.size = size;
+      lease.left += size - events;
+      return true;
+    }
+    return take(events);
+  }
+}
+
+/** Per store: a process has one (tests that play two processes use two). */
+const LEASES = new WeakMap<Store, KeyLeases>();
+function leasesOf(store: Store): KeyLeases {
+  const leases = LEASES.get(store) ?? new KeyLeases();
+  LEASES.set(store, leases);
+  return leases;
 }

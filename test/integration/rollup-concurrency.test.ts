@@ -1,7 +1,8 @@
 import type { IngestMessage } from '@intent/events';
-import { rescoreAccounts, rollUp } from '@intent/pipeline';
+import { rollUp } from '@intent/pipeline';
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rescoreAccounts } from '../../packages/pipeline/src/rescore';
 import { sqsEvent } from '../handlers/events';
 import { accepted, configWithTopics, event, lostRacesDuring, startTestStack, storeRacing, type TestStack } from './harness';
 

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
+import { dayOf } from '@intent/intent';
 import type { LocalStack } from '@intent/local';
-import { dayOf } from '@intent/pipeline';
 import { dynamo, forEachLimited } from '@intent/store';
 import { ThreadedDynamoCounter } from './dynamo-counter';
 import { steadyPhase } from './hot-day-freshness';

@@ -1,11 +1,11 @@
 import { badRequest, json, type Route, requireScope } from '@intent/http';
-import { addDays, dayOf } from '@intent/pipeline';
+import { addDays, DAY_MS, dayOf } from '@intent/intent';
 import { configs, principalOf, store } from './deps';
 
 /** `from`/`to` as ISO dates or date-times; the default is the last `days` days up to now. */
 function window(query: Record<string, string>, days: number): { from: Date; to: Date } {
   const to = query.to ? new Date(query.to) : new Date();
-  const from = query.from ? new Date(query.from) : new Date(to.getTime() - days * 86_400_000);
+  const from = query.from ? new Date(query.from) : new Date(to.getTime() - days * DAY_MS);
   for (const [field, d] of [
     ['from', from],
     ['to', to],

@@ -1,4 +1,5 @@
 import { badRequest, json, parseWith, type Route, requireScope } from '@intent/http';
+import { DAY_MS } from '@intent/intent';
 import { alignmentReport } from '@intent/pipeline';
 import { z } from 'zod';
 import { configs, principalOf, store } from './deps';
@@ -19,7 +20,7 @@ export const metricsRoutes: Record<string, Route> = {
     const query = parseWith(Window, { from: req.query.from, to: req.query.to });
     const now = new Date();
     const to = query.to ?? now;
-    const from = query.from ?? new Date(to.getTime() - DEFAULT_DAYS * 86_400_000);
+    const from = query.from ?? new Date(to.getTime() - DEFAULT_DAYS * DAY_MS);
     if (from > to)
       throw badRequest('invalid_request', 'from: must not be after to', [{ path: 'from', message: 'must not be after to' }]);
     return json(200, await alignmentReport(store, await configs.get(), from, to, now));

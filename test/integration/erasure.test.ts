@@ -1,4 +1,5 @@
-import { addDays, dayOf, rollUp } from '@intent/pipeline';
+import { addDays, dayOf } from '@intent/intent';
+import { rollUp } from '@intent/pipeline';
 import { STITCH_DAYS } from '@intent/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {

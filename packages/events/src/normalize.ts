@@ -1,6 +1,7 @@
 import type { Signal, SignalsConfig, Site } from '@intent/config';
 import { TRACK_SIGNALS } from '@intent/config';
 import { isFreeMailDomain, normalizeDomain } from '@intent/fit';
+import { DAY_MS } from '@intent/intent';
 import { isbot } from 'isbot';
 import type { z } from 'zod';
 import { keyedHash, visitorPerson } from './hash';
@@ -39,7 +40,6 @@ export type Outcome =
   | { kind: 'rejected'; code: RejectionCode; message: string; messageId?: string };
 export type RejectionCode = 'invalid_event' | 'unknown_event' | 'timestamp_out_of_range' | 'missing_identity';
 
-const DAY_MS = 86_400_000;
 const MAX_PAST_MS = 90 * DAY_MS;
 const MAX_FUTURE_MS = DAY_MS;
 const BUILT_IN = new Set<string>(TRACK_SIGNALS);

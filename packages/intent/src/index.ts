@@ -9,7 +9,7 @@ import { explain } from './explain';
 import { accountRaw, collectEvidence, evidenceDays, saturate, saturationScale, type TopicFacts, topicFacts } from './model';
 import { type AccountIntent, type DailyRollup, type IntentNames, STAGES, stageRank, type TopicIntent } from './types';
 
-export { dayNumber, dayString } from './days';
+export { addDays, DAY_MS, dayNumber, dayOf, dayString, slotOf } from './days';
 export {
   BREADTH_MAX_PEOPLE,
   BREADTH_STEP,

@@ -1,7 +1,6 @@
 import type { CollectorStats, IngestMessage } from '@intent/events';
-import { READ_SIGNALS } from '@intent/intent';
+import { READ_SIGNALS, slotOf } from '@intent/intent';
 import type { Contribution } from '@intent/store';
-import { slotOf } from './time';
 
 const READS = new Set<string>(READ_SIGNALS);
 

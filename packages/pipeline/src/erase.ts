@@ -1,8 +1,8 @@
 import { visitorPerson } from '@intent/events';
+import { addDays, dayOf } from '@intent/intent';
 import { ACTIVITY_TTL_DAYS } from '@intent/store';
 import type { PodMessage } from './pod-messages';
 import { type RescoreDeps, rescoreAccount } from './rescore';
-import { addDays, dayOf } from './time';
 
 export interface ErasureDeps extends RescoreDeps {
   /** The per-deployment hashing secret: a visitor counts in people sets as a keyed hash of its id. */

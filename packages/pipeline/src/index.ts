@@ -52,5 +52,4 @@ export {
 export { OUTBOX_GRACE_MS, type RescoreDeps, type RescoreResult, rescoreAccount } from './rescore';
 export { rescoreStale, resumeStalledRescore, startDecayWalk, startRescore } from './rescore-stale';
 export { type IngestRecord, type RollupDeps, type RollupOutcome, rollUp } from './rollup';
-export { addDays, dayOf } from './time';
 export { Budget, startWhile, type Walked, walkShard } from './walk';

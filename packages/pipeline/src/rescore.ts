@@ -1,7 +1,7 @@
 import { audiencesOf } from '@intent/audiences';
 import type { Config } from '@intent/config';
 import { scoreFit } from '@intent/fit';
-import { evidenceDays, scoreIntent } from '@intent/intent';
+import { addDays, dayOf, evidenceDays, scoreIntent } from '@intent/intent';
 import { explainAccount, priority, routeToPod, salesReadiness } from '@intent/qualify';
 import type { AccountRecord, PushRef, ScoreSnapshot, Store } from '@intent/store';
 import { type AudiencePublisher, syncMembership } from './audiences';
@@ -10,7 +10,6 @@ import { ConflictRetriesExhausted, conflictBackoff } from './errors';
 import { nextOutbox } from './outbox';
 import { PodMessage, podMessagesFor } from './pod-messages';
 import { sameJson } from './same-json';
-import { addDays, dayOf } from './time';
 
 export interface RescoreDeps {
   store: Store;

@@ -1,4 +1,5 @@
 import type { IngestMessage } from '@intent/events';
+import { dayOf } from '@intent/intent';
 import type { Store, UserLink, VisitorLink } from '@intent/store';
 import { settleLimited } from './concurrency';
 import type { IpRangeMatcher } from './ip-ranges';
@@ -65,7 +66,7 @@ export class AccountResolver {
     const byDay = new Map<string, Set<string>>();
     for (const m of messages) {
       if (!claimedDomain(m)) continue;
-      const day = m.timestamp.slice(0, 10);
+      const day = dayOf(m.timestamp);
       const subjects = byDay.get(day) ?? new Set<string>();
       for (const s of claimSubjects(m)) subjects.add(s.subject);
       byDay.set(day, subjects);
@@ -84,7 +85,7 @@ export class AccountResolver {
    * day is always within.
    */
   private admitClaim(message: IngestMessage, domain: string): boolean {
-    const day = message.timestamp.slice(0, 10);
+    const day = dayOf(message.timestamp);
     const subjects = claimSubjects(message).map((s) => ({ ...s, key: `${day}|${s.subject}` }));
     const known = (key: string) => this.claims.get(key) ?? new Set<string>();
     if (subjects.some((s) => !known(s.key).has(domain) && known(s.key).size >= s.max)) return false;

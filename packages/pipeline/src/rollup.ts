@@ -1,6 +1,6 @@
 import type { Config, Signal } from '@intent/config';
 import type { CollectorStats, IngestMessage } from '@intent/events';
-import { NO_TOPIC } from '@intent/intent';
+import { dayOf, NO_TOPIC, slotOf } from '@intent/intent';
 import type { Contribution, PendingEvent, RollupEvent, RollupGroup, Store } from '@intent/store';
 import { eventActivity, statsActivity } from './activity';
 import { settleLimited } from './concurrency';
@@ -9,7 +9,6 @@ import type { PodMessage } from './pod-messages';
 import { rescoreAccounts } from './rescore';
 import { AccountResolver, type Resolution } from './resolve';
 import { pendingPasts } from './stitch';
-import { dayOf, slotOf } from './time';
 
 export interface IngestRecord {
   /** The SQS message id (shared by the entries of one message): what a partial batch response names. */

@@ -1,5 +1,5 @@
+import { addDays, dayOf } from '@intent/intent';
 import { type PendingDay, STITCH_DAYS, type Store } from '@intent/store';
-import { addDays, dayOf } from './time';
 
 /**
  * When an anonymous visitor identifies, the engaged events they made anonymously in the last

@@ -1,6 +1,7 @@
 import type { IcpConfig, SlaConfig } from '@intent/config';
 import type { Fit } from '@intent/fit';
 import type { AccountIntent } from '@intent/intent';
+import { DAY_MS, dayOf } from '@intent/intent';
 
 export type Outcome = 'accepted' | 'rejected' | 'meeting' | 'bant_qualified' | 'opportunity' | 'closed_won' | 'closed_lost';
 
@@ -19,7 +20,6 @@ export interface Readiness {
 
 /** Once sales owns the deal (or it is decided), marketing stops pushing the account. */
 export const TERMINAL_OUTCOMES: readonly Outcome[] = ['opportunity', 'closed_won', 'closed_lost'];
-const DAY_MS = 86_400_000;
 
 type Check = { ok: boolean; reason: string };
 
@@ -91,7 +91,7 @@ function stageCheck(intent: AccountIntent): Check {
 
 function holdCheck(hold: Hold, sla: SlaConfig, now: Date, lastIntentDay: string | undefined): Check | undefined {
   const at = hold.outcomeAt ? Date.parse(hold.outcomeAt) : Number.NaN;
-  const day = Number.isFinite(at) ? new Date(at).toISOString().slice(0, 10) : undefined;
+  const day = Number.isFinite(at) ? dayOf(new Date(at)) : undefined;
   const since = day ? ` on ${day}` : '';
   switch (hold.outcome) {
     case undefined:
@@ -124,7 +124,7 @@ function rejectionCheck(
   if (day === undefined) return { ok: false, reason: 'Sales rejected the account (date unknown), so it is held back.' };
   const until = at + sla.rejectCooloffDays * DAY_MS;
   if (now.getTime() < until) {
-    const untilDay = new Date(until).toISOString().slice(0, 10);
+    const untilDay = dayOf(new Date(until));
     return {
       ok: false,
       reason: `Sales rejected the account on ${day}; the ${sla.rejectCooloffDays}-day cool-off runs until ${untilDay}.`,

@@ -1,6 +1,6 @@
 import type { Site } from '@intent/config';
 import type { EventSource } from '@intent/events';
-import type { Store } from '@intent/store';
+import { rateBucketOf, type Store } from '@intent/store';
 
 /**
  * The limiter's window. A window admits two seconds' worth of the per-second limit, so a
@@ -26,9 +26,9 @@ export interface RateBucket {
  * the site's other visitors share. Buckets name the site and the kind of key, never the key.
  */
 export function rateBuckets(site: Site, source: EventSource, address: string | undefined): RateBucket[] {
-  const key: RateBucket = { kind: 'key', bucket: `key#${site.id}#${source}`, perSecond: site.rateLimit };
+  const key: RateBucket = { kind: 'key', bucket: rateBucketOf('key', site.id, source), perSecond: site.rateLimit };
   if (source !== 'browser' || !address) return [key];
-  return [{ kind: 'address', bucket: `addr#${site.id}#${address}`, perSecond: site.addressRateLimit }, key];
+  return [{ kind: 'address', bucket: rateBucketOf('address', site.id, address), perSecond: site.addressRateLimit }, key];
 }
 
 export type Admission = { admitted: true } | { admitted: false; kind: RateBucket['kind']; retryAfterSeconds: number };

@@ -1,6 +1,6 @@
 import type { IngestMessage } from '@intent/events';
 import { dayOf } from '@intent/intent';
-import type { Store, UserLink, VisitorLink } from '@intent/store';
+import { claimSubject, type Store, type UserLink, type VisitorLink } from '@intent/store';
 import { settleLimited } from './concurrency';
 import type { IpRangeMatcher } from './ip-ranges';
 
@@ -256,8 +256,10 @@ export interface Resolution {
 /** Who a claim counts against: the visitor, and the client address it came from. */
 function claimSubjects(message: IngestMessage): { subject: string; max: number }[] {
   return [
-    ...(message.anonymousId ? [{ subject: `v#${message.anonymousId}`, max: CLAIM_LIMITS.visitorDomainsPerDay }] : []),
-    ...(message.ip ? [{ subject: `a#${message.ip}`, max: CLAIM_LIMITS.addressDomainsPerDay }] : []),
+    ...(message.anonymousId
+      ? [{ subject: claimSubject('visitor', message.anonymousId), max: CLAIM_LIMITS.visitorDomainsPerDay }]
+      : []),
+    ...(message.ip ? [{ subject: claimSubject('address', message.ip), max: CLAIM_LIMITS.addressDomainsPerDay }] : []),
   ];
 }
 

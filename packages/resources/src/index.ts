@@ -15,6 +15,10 @@ export interface TableDefinition {
   globalIndexes: { name: string; partitionKey: string; sortKey: string }[];
 }
 
+/** The table's indexes by what they hold: accounts in pod queues, and scored accounts (below). */
+export const POD_QUEUE_INDEX = 'gsi1';
+export const SCORED_INDEX = 'gsi2';
+
 export const TABLE: TableDefinition = {
   id: 'IntentTable',
   partitionKey: 'pk',
@@ -22,10 +26,10 @@ export const TABLE: TableDefinition = {
   ttlAttribute: 'expiresAt',
   globalIndexes: [
     // Sparse index: an account has gsi1 keys only while it sits in a pod queue, ordered by priority.
-    { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+    { name: POD_QUEUE_INDEX, partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
     // Sparse index of accounts with live intent (not cold) or in a queue, in a few shards:
     // what the decay schedule walks instead of scanning the table.
-    { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+    { name: SCORED_INDEX, partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
   ],
 };
 

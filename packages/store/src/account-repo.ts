@@ -3,7 +3,9 @@ import type { ScoredAccount } from '@intent/audiences';
 import type { Firmographics, Fit } from '@intent/fit';
 import type { AccountIntent } from '@intent/intent';
 import type { Hold } from '@intent/qualify';
+import { POD_QUEUE_INDEX, SCORED_INDEX } from '@intent/resources';
 import {
+  accountDomainOf,
   accountKey,
   coldShardPk,
   coldShardPkOf,
@@ -232,7 +234,7 @@ export class AccountRepository {
     const shards = await Promise.all(
       Array.from({ length: LIVE_SHARDS }, (_, shard) =>
         this.table.queryAll({
-          IndexName: 'gsi2',
+          IndexName: SCORED_INDEX,
           KeyConditionExpression: 'gsi2pk = :pk',
           ExpressionAttributeValues: toAttr({ ':pk': liveShardPkOf(shard) }),
           ProjectionExpression: 'gsi2sk',
@@ -249,7 +251,7 @@ export class AccountRepository {
   async scoredPage(ref: ScoredShard, limit: number, start?: WalkPosition): Promise<WalkPage> {
     const gsi2pk = ref.half === 'live' ? liveShardPkOf(ref.shard) : coldShardPkOf(ref.shard);
     const page = await this.table.queryPage({
-      IndexName: 'gsi2',
+      IndexName: SCORED_INDEX,
       KeyConditionExpression: 'gsi2pk = :pk',
       ExpressionAttributeValues: toAttr({ ':pk': gsi2pk }),
       ProjectionExpression: 'gsi2sk',
@@ -289,7 +291,7 @@ export class AccountRepository {
     const pages = await Promise.all(
       partitions.map((pk) =>
         this.table.queryAll({
-          IndexName: 'gsi2',
+          IndexName: SCORED_INDEX,
           KeyConditionExpression: 'gsi2pk = :pk',
           ExpressionAttributeValues: toAttr({ ':pk': pk }),
           ...projection,
@@ -322,7 +324,7 @@ export class AccountRepository {
   /** One page of a pod queue, highest priority first; the cursor is opaque to callers. */
   async podQueue(podId: string, limit: number, cursor?: string): Promise<QueuePage> {
     const page = await this.table.queryPage({
-      IndexName: 'gsi1',
+      IndexName: POD_QUEUE_INDEX,
       KeyConditionExpression: 'gsi1pk = :pk',
       ExpressionAttributeValues: toAttr({ ':pk': podQueuePk(podId) }),
       Limit: limit,
@@ -356,7 +358,7 @@ function decodeCursor(cursor: string, podId: string): Record<string, string> {
     if (key && typeof key === 'object' && !Array.isArray(key)) {
       const names = Object.keys(key).sort().join(',');
       const { pk, sk, gsi1pk, gsi1sk } = key;
-      const domain = typeof pk === 'string' ? pk.slice(accountKey('').pk.length) : '';
+      const domain = typeof pk === 'string' ? accountDomainOf(pk) : '';
       if (
         names === 'gsi1pk,gsi1sk,pk,sk' &&
         domain &&
@@ -377,7 +379,7 @@ function decodeCursor(cursor: string, podId: string): Record<string, string> {
 /** The account item as the rest of the code sees it (also what ALL_OLD answers of its updates). */
 export function toRecord(item: Record<string, unknown>): AccountRecord {
   return {
-    domain: String(item.domain ?? String(item.pk).slice('ACCT#'.length)),
+    domain: String(item.domain ?? accountDomainOf(String(item.pk))),
     firmographics: item.f as Firmographics | undefined,
     score: item.s as ScoreSnapshot | undefined,
     claim: item.claim as Claim | undefined,
@@ -398,7 +400,7 @@ function toAudienceInputs(item: Record<string, unknown>): AudienceInputs[] {
   if (!score?.fit || !score.intent) return [];
   return [
     {
-      domain: String(item.domain ?? String(item.pk).slice('ACCT#'.length)),
+      domain: String(item.domain ?? accountDomainOf(String(item.pk))),
       version: typeof item.version === 'number' ? item.version : 0,
       firmographics: item.f as AudienceInputs['firmographics'],
       score,

@@ -1,6 +1,6 @@
 import { estimatePeople } from '@intent/intent';
 import { type AddOutcome, addOnce, type Contribution, CounterStates, levelAttr } from './counted-add';
-import { siteDayKey, sitePk } from './keys';
+import { siteDayKey, siteDaySk, sitePk } from './keys';
 import { type Table, toAttr } from './table';
 
 /** Keep a site's daily activity long enough for a quarter's trends and stats. */
@@ -114,7 +114,7 @@ export class ActivityRepository {
   private days(siteId: string, fromDay: string, toDay: string) {
     return this.table.queryAll({
       KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-      ExpressionAttributeValues: toAttr({ ':pk': sitePk(siteId), ':from': `D#${fromDay}`, ':to': `D#${toDay}` }),
+      ExpressionAttributeValues: toAttr({ ':pk': sitePk(siteId), ':from': siteDaySk(fromDay), ':to': siteDaySk(toDay) }),
     });
   }
 }

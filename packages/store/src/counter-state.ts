@@ -1,4 +1,5 @@
 import type { Contribution } from './counted-add';
+import { seenPrefix } from './keys';
 import { forEachLimited } from './limited';
 import { type Item, type Key, type Table, toAttr } from './table';
 
@@ -30,8 +31,6 @@ export const levelAttr = (setAttr: string) => `L${setAttr}`;
 export const EXPIRES_AT = 'expiresAt';
 const RESERVED = new Set([IDS, VERSION, OVER, BORN, 'pk', 'sk', EXPIRES_AT]);
 
-/** Where the ids of a counter's events of one hour go once they leave the counter: one page per move. */
-const seenPrefix = (key: Key, slot: string) => `S#${key.sk}#${slot}#`;
 export const seenKey = (key: Key, slot: string, move: number) => ({
   pk: key.pk,
   sk: `${seenPrefix(key, slot)}${String(move).padStart(6, '0')}`,

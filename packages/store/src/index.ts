@@ -93,3 +93,4 @@ export class Store {
     this.outbox = new OutboxRepository(table);
   }
 }
+export { claimSubject, rateBucketOf } from './keys';

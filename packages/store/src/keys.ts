@@ -11,6 +11,12 @@ export const configKey = (section: string) => ({ pk: CONFIG_PARTITION_KEY, sk: s
 
 /** The domains a visitor or client address (`subject`) claimed on one day. */
 export const domainClaimsKey = (subject: string, day: string) => ({ pk: `DCLAIMS#${subject}`, sk: day });
+/** The subject of a domain claim: a visitor, or a client address. */
+export const claimSubject = (kind: 'visitor' | 'address', id: string) => `${kind === 'visitor' ? 'v' : 'a'}#${id}`;
+
+/** A rate-limit bucket: a site's write key of one kind, or a site's client address. */
+export const rateBucketOf = (kind: 'key' | 'address', siteId: string, of: string) =>
+  `${kind === 'key' ? 'key' : 'addr'}#${siteId}#${of}`;
 
 /** A rate limiter's count for one bucket (a write key, or a site and client address) and window. */
 export const rateWindowKey = (bucket: string, window: number) => ({
@@ -41,12 +47,23 @@ export function parseLinkPk(pk: string): { kind: 'visitor' | 'user'; id: string 
   return { kind: prefix === 'USER' ? 'user' : 'visitor', id: id.join('#') };
 }
 
-export const accountPk = (domain: string) => `ACCT#${domain}`;
+const ACCOUNT_PK_PREFIX = 'ACCT#';
+export const accountPk = (domain: string) => `${ACCOUNT_PK_PREFIX}${domain}`;
+export const accountDomainOf = (pk: string) => pk.slice(ACCOUNT_PK_PREFIX.length);
 export const accountKey = (domain: string) => ({ pk: accountPk(domain), sk: 'A' });
 export const ROLLUP_PREFIX = 'R#';
 /** An account's rollup of one day, every topic in it. */
 export const rollupKey = (domain: string, day: string) => ({ pk: accountPk(domain), sk: `${ROLLUP_PREFIX}${day}` });
 export const rollupDay = (sk: string) => sk.slice(ROLLUP_PREFIX.length, ROLLUP_PREFIX.length + 10);
+/** A rollup's counter of one signal and topic: every event (`c`), identified (`i`), verified hand-raises (`v`). */
+export const rollupCountAttr = (kind: 'c' | 'i' | 'v', signal: string, topic: string) => `${kind}#${signal}#${topic}`;
+/** A rollup's sample of the people behind a topic. */
+export const rollupPeopleAttr = (topic: string) => `p#${topic}`;
+/** A rollup attribute's parts: [kind, signal, topic] of a counter, [p, topic] of a people sample. */
+export const parseRollupAttr = (attr: string) => attr.split('#');
+
+/** Where the ids of a counter's events of one hour go once they leave the counter: one page per move. */
+export const seenPrefix = (key: { sk: string }, slot: string) => `S#${key.sk}#${slot}#`;
 /**
  * Unresolved visitors' engaged events, kept for stitching in buckets per day and shard (not
  * per visitor): a batch writes one item per shard and day it has events for, whatever the
@@ -74,6 +91,9 @@ export const pendingKey = (day: string, shard: number, page: number) => ({
   sk: `${PENDING_DAY_PREFIX}${day}#${String(page).padStart(4, '0')}`,
 });
 export const pendingDay = (sk: string) => sk.slice(PENDING_DAY_PREFIX.length, PENDING_DAY_PREFIX.length + 10);
+/** What every page of a shard's day starts its sort key with, and the page number a sort key names. */
+export const pendingDayPagesPrefix = (day: string) => `${PENDING_DAY_PREFIX}${day}#`;
+export const pendingPageOf = (sk: string) => Number(sk.slice(sk.lastIndexOf('#') + 1));
 /** The query for a visitor's pending pages of the days `fromDay` to `toDay` (those of its shard). */
 export function visitorPendingQuery(anonymousId: string, fromDay: string, toDay: string) {
   const pk = `PENDING#${pendingShard(visitorTag(anonymousId))}`;
@@ -179,7 +199,8 @@ export const pushKey = (podId: string, pushedAt: string, domain: string) => ({
 
 /** A site's activity on one UTC day: topic trends and ingestion counters. */
 export const sitePk = (siteId: string) => `SITE#${siteId}`;
-export const siteDayKey = (siteId: string, day: string) => ({ pk: sitePk(siteId), sk: `D#${day}` });
+export const siteDaySk = (day: string) => `D#${day}`;
+export const siteDayKey = (siteId: string, day: string) => ({ pk: sitePk(siteId), sk: siteDaySk(day) });
 
 export const IP_RANGES_PK = 'IPRANGES';
 export const ipRangeKey = (cidr: string) => ({ pk: IP_RANGES_PK, sk: cidr });

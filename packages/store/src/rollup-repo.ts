@@ -6,14 +6,19 @@ import {
   accountPk,
   PENDING_PAGE_ENTRIES,
   parsePendingEntry,
+  parseRollupAttr,
   pendingDay,
+  pendingDayPagesPrefix,
   pendingEntry,
   pendingEntryTag,
   pendingKey,
+  pendingPageOf,
   pendingShard,
   ROLLUP_PREFIX,
+  rollupCountAttr,
   rollupDay,
   rollupKey,
+  rollupPeopleAttr,
   visitorPendingQuery,
   visitorTag,
 } from './keys';
@@ -133,13 +138,13 @@ export class RollupRepository {
     const first = pendingKey(day, shard, 0);
     const { items } = await this.table.queryPage({
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :day)',
-      ExpressionAttributeValues: toAttr({ ':pk': first.pk, ':day': first.sk.slice(0, first.sk.lastIndexOf('#') + 1) }),
+      ExpressionAttributeValues: toAttr({ ':pk': first.pk, ':day': pendingDayPagesPrefix(day) }),
       ProjectionExpression: 'sk',
       ScanIndexForward: false,
       Limit: 1,
     });
     const sk = items[0]?.sk;
-    return typeof sk === 'string' ? Number(sk.slice(sk.lastIndexOf('#') + 1)) : 0;
+    return typeof sk === 'string' ? pendingPageOf(sk) : 0;
   }
 
   /** The account's rollups from `fromDay` (inclusive) on. */
@@ -193,7 +198,7 @@ export class RollupRepository {
         return rollup;
       };
       for (const [attr, value] of Object.entries(item)) {
-        const [kind, a = '', b = ''] = attr.split('#');
+        const [kind, a = '', b = ''] = parseRollupAttr(attr);
         if ((kind === 'c' || kind === 'i' || kind === 'v') && SIGNAL_SET.has(a) && typeof value === 'number' && value > 0) {
           const rollup = of(b);
           // `of` starts every rollup with a `verified` map.
@@ -219,11 +224,11 @@ function contribution(e: RollupEvent): Contribution {
   const counts: Record<string, number> = {};
   const people: Record<string, string> = {};
   for (const topic of e.topics) {
-    counts[`c#${e.signal}#${topic}`] = 1;
-    if (e.identified) counts[`i#${e.signal}#${topic}`] = 1;
+    counts[rollupCountAttr('c', e.signal, topic)] = 1;
+    if (e.identified) counts[rollupCountAttr('i', e.signal, topic)] = 1;
     // Page views never make a hand-raise: no counter for them (each attribute costs item space).
-    if (e.identified && e.verified && e.signal !== 'page_view') counts[`v#${e.signal}#${topic}`] = 1;
-    people[`p#${topic}`] = e.person;
+    if (e.identified && e.verified && e.signal !== 'page_view') counts[rollupCountAttr('v', e.signal, topic)] = 1;
+    people[rollupPeopleAttr(topic)] = e.person;
   }
   return { id: e.id, slot: e.slot, counts, people };
 }

@@ -25,7 +25,14 @@ export type Signal = z.infer<typeof Signal>;
 export const TRACK_SIGNALS = SIGNALS.filter((s) => s !== 'page_view');
 
 const TIERS = ['A', 'B', 'C', 'D'] as const;
-const STAGES = ['cold', 'aware', 'engaged', 'surging', 'hand_raiser'] as const;
+/** An account's intent stages, weakest first: the index is the rank, so stages compare as numbers. */
+export const STAGES = ['cold', 'aware', 'engaged', 'surging', 'hand_raiser'] as const;
+export type Stage = (typeof STAGES)[number];
+/**
+ * How far back an event may be: the collector refuses older ones, so no rollup, pending page or
+ * window reaches further.
+ */
+export const EVENT_HISTORY_DAYS = 90;
 
 const Id = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lower-case letters, digits, "-" and "_", at most 63');
 const Range = z
@@ -154,7 +161,7 @@ export const SignalsSection = z
       })
       .default({}),
     handRaise: enumList(SIGNALS).default(['demo_request', 'pricing_view']),
-    windowDays: z.number().int().min(1).max(90).default(14),
+    windowDays: z.number().int().min(1).max(EVENT_HISTORY_DAYS).default(14),
     halfLifeDays: z.number().min(1).max(365).default(14),
     surgeReads: z.number().int().min(1).max(50).default(3),
   })

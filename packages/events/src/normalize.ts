@@ -1,5 +1,5 @@
 import type { Signal, SignalsConfig, Site } from '@intent/config';
-import { TRACK_SIGNALS } from '@intent/config';
+import { EVENT_HISTORY_DAYS, TRACK_SIGNALS } from '@intent/config';
 import { isFreeMailDomain, normalizeDomain } from '@intent/fit';
 import { DAY_MS } from '@intent/intent';
 import { isbot } from 'isbot';
@@ -40,7 +40,7 @@ export type Outcome =
   | { kind: 'rejected'; code: RejectionCode; message: string; messageId?: string };
 export type RejectionCode = 'invalid_event' | 'unknown_event' | 'timestamp_out_of_range' | 'missing_identity';
 
-const MAX_PAST_MS = 90 * DAY_MS;
+const MAX_PAST_MS = EVENT_HISTORY_DAYS * DAY_MS;
 const MAX_FUTURE_MS = DAY_MS;
 const BUILT_IN = new Set<string>(TRACK_SIGNALS);
 
@@ -71,7 +71,7 @@ export function normalizeEvent(input: unknown, ctx: CollectContext): Outcome {
     return {
       kind: 'rejected',
       code: 'timestamp_out_of_range',
-      message: 'timestamp is more than 90 days in the past or 24 hours in the future',
+      message: `timestamp is more than ${EVENT_HISTORY_DAYS} days in the past or 24 hours in the future`,
       messageId,
     };
   }

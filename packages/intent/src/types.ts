@@ -1,12 +1,9 @@
-import type { Signal } from '@intent/config';
+import { type Signal, STAGES, type Stage } from '@intent/config';
 
 /** Topic id for events whose page matched no topic rule (they still count towards the account). */
 export const NO_TOPIC = '-';
 
-export type Stage = 'cold' | 'aware' | 'engaged' | 'surging' | 'hand_raiser';
-
-/** Weakest first: the index is the rank, so stages compare as numbers. */
-export const STAGES: readonly Stage[] = ['cold', 'aware', 'engaged', 'surging', 'hand_raiser'];
+export { STAGES, type Stage };
 
 /** cold 0, aware 1, engaged 2, surging 3, hand_raiser 4. */
 export function stageRank(stage: Stage): number {

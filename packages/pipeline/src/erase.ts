@@ -1,3 +1,4 @@
+import { EVENT_HISTORY_DAYS } from '@intent/config';
 import { visitorPerson } from '@intent/events';
 import { addDays, dayOf } from '@intent/intent';
 import { ACTIVITY_TTL_DAYS } from '@intent/store';
@@ -29,8 +30,6 @@ export interface ErasureResult {
   messages: PodMessage[];
 }
 
-/** The collector refuses events more than 90 days old; pending buckets are keyed by the event's day. */
-const OLDEST_EVENT_DAYS = 90;
 /** DynamoDB's TTL deletes expired items within days, not at once: look a little further back. */
 const TTL_LAG_DAYS = 2;
 
@@ -58,7 +57,7 @@ export async function eraseVisitor(anonymousId: string, deps: ErasureDeps): Prom
   const mark = await store.identity.beginErasure(anonymousId, now.toISOString());
   const person = visitorPerson(deps.hashSecret, anonymousId);
   await Promise.all(mark.users.map((userHash) => store.identity.forgetPerson(userHash, person)));
-  const pending = await store.erasure.erasePending(anonymousId, addDays(today, -OLDEST_EVENT_DAYS - TTL_LAG_DAYS), tomorrow);
+  const pending = await store.erasure.erasePending(anonymousId, addDays(today, -EVENT_HISTORY_DAYS - TTL_LAG_DAYS), tomorrow);
   const persons = [...new Set([person, ...pending.persons, ...mark.users])];
 
   let accountRollups = 0;

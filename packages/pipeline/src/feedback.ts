@@ -1,18 +1,8 @@
-import { type Hold, type Outcome, TERMINAL_OUTCOMES } from '@intent/qualify';
+import { type Hold, OUTCOMES, type Outcome, TERMINAL_OUTCOMES } from '@intent/qualify';
 import type { AccountRecord, FeedbackRecord } from '@intent/store';
 import { z } from 'zod';
 import type { PodMessage } from './pod-messages';
 import { type RescoreDeps, rescoreAccount } from './rescore';
-
-export const OUTCOMES = [
-  'accepted',
-  'rejected',
-  'meeting',
-  'bant_qualified',
-  'opportunity',
-  'closed_won',
-  'closed_lost',
-] as const satisfies readonly Outcome[];
 
 /**
  * Each BANT criterion is `true` (confirmed), `false` (checked, not there), or a short note in

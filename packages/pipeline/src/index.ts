@@ -18,7 +18,7 @@ export { Cached, ConfigCache, ErasedVisitorCache, IpRangeCache } from './config-
 export { loadBootstrapAdminSha256, loadHashSecret, optionalEnv, requiredEnv } from './env';
 export { type ErasureDeps, type ErasureResult, eraseVisitor } from './erase';
 export { CONFLICT_RETRY, ConflictRetriesExhausted } from './errors';
-export { Bant, FeedbackInput, type FeedbackResult, feedbackPods, giveFeedback, nextHold, OUTCOMES } from './feedback';
+export { Bant, FeedbackInput, type FeedbackResult, feedbackPods, giveFeedback, nextHold } from './feedback';
 export { icpSuggestion } from './icp-suggestion';
 export { IpRangeMatcher, ipRangeUpload, normalizeCidr } from './ip-ranges';
 export { afterConfigChange, type ConfigChangeJob, jobView, runStep, WALKERS } from './job-kinds';

@@ -5,5 +5,5 @@
 export type { AccountIntent, Stage } from '@intent/intent';
 export { explainAccount } from './explain';
 export { BAND_SHARE, FIT_SHARE, INTENT_SHARE, priority, STAGE_BAND } from './priority';
-export { type Hold, type Outcome, type Readiness, salesReadiness, TERMINAL_OUTCOMES } from './readiness';
+export { type Hold, OUTCOMES, type Outcome, type Readiness, salesReadiness, TERMINAL_OUTCOMES } from './readiness';
 export { matchesEveryAccount, podMatches, routeToPod } from './route';

@@ -3,7 +3,17 @@ import type { Fit } from '@intent/fit';
 import type { AccountIntent } from '@intent/intent';
 import { DAY_MS, dayOf } from '@intent/intent';
 
-export type Outcome = 'accepted' | 'rejected' | 'meeting' | 'bant_qualified' | 'opportunity' | 'closed_won' | 'closed_lost';
+/** What an SDR reports of a pushed account, in the order a deal moves. */
+export const OUTCOMES = [
+  'accepted',
+  'rejected',
+  'meeting',
+  'bant_qualified',
+  'opportunity',
+  'closed_won',
+  'closed_lost',
+] as const;
+export type Outcome = (typeof OUTCOMES)[number];
 
 /** The latest SDR feedback on an account: what may hold it back from a queue. */
 export interface Hold {

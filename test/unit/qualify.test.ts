@@ -1,6 +1,6 @@
 import { defaultSection, IcpSection, SlaSection } from '@intent/config';
 import { type Firmographics, type Fit, scoreFit } from '@intent/fit';
-import { type AccountIntent, explainAccount, type Hold, priority, routeToPod, type Stage, salesReadiness } from '@intent/qualify';
+import { type AccountIntent, explainAccount, type Hold, OUTCOMES, priority, routeToPod, type Stage, salesReadiness } from '@intent/qualify';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CONTRACT_ICP } from './contract-icp';
@@ -25,15 +25,7 @@ const scoreArb = fc.double({ min: 0, max: 100, noNaN: true });
 const intentArb = fc.tuple(stageArb, scoreArb).map(([s, n]) => intent(s, n));
 const holdArb: fc.Arbitrary<Hold> = fc.record(
   {
-    outcome: fc.constantFrom(
-      'accepted',
-      'rejected',
-      'meeting',
-      'bant_qualified',
-      'opportunity',
-      'closed_won',
-      'closed_lost' as const,
-    ),
+    outcome: fc.constantFrom(...OUTCOMES),
     outcomeAt: fc.constantFrom('2023-01-01T00:00:00Z', '2024-06-10T09:00:00Z'),
   },
   { requiredKeys: [] },

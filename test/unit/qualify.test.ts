@@ -1,6 +1,15 @@
 import { defaultSection, IcpSection, SlaSection } from '@intent/config';
 import { type Firmographics, type Fit, scoreFit } from '@intent/fit';
-import { type AccountIntent, explainAccount, type Hold, OUTCOMES, priority, routeToPod, type Stage, salesReadiness } from '@intent/qualify';
+import {
+  type AccountIntent,
+  explainAccount,
+  type Hold,
+  OUTCOMES,
+  priority,
+  routeToPod,
+  type Stage,
+  salesReadiness,
+} from '@intent/qualify';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CONTRACT_ICP } from './contract-icp';

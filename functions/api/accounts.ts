@@ -1,6 +1,6 @@
 import { normalizeDomain } from '@intent/fit';
 import { badRequest, bulkRows, type HttpRequest, json, notFound, type Route, requireScope, tooLarge } from '@intent/http';
-import { describeAccount, MAX_UPSERT_ROWS, type RescoreDeps, upsertAccounts } from '@intent/pipeline';
+import { describeAccount, MAX_UPSERT_ROWS, type ServiceDeps, upsertAccounts } from '@intent/pipeline';
 import { type AccountRecord, InvalidCursorError } from '@intent/store';
 import { configs, deliverPodMessages, pageTokens, principalOf, publishAudienceChanges, store } from './deps';
 import { invalidCursor } from './page-tokens';
@@ -14,7 +14,7 @@ export function domainParam(req: HttpRequest): string {
 }
 
 /** What the pipeline services need: the store, the current configuration and the time. */
-export async function serviceDeps(): Promise<RescoreDeps> {
+export async function serviceDeps(): Promise<ServiceDeps> {
   return { store, config: await configs.get(), now: new Date(), publishAudienceChanges };
 }
 

@@ -3,8 +3,9 @@ import type { AccountRecord } from '@intent/store';
 import { syncMembership } from './audiences';
 import { settleLimited } from './concurrency';
 import type { PodMessage } from './pod-messages';
-import { previewScore, type RescoreDeps, rescoreAccount } from './rescore';
+import { previewScore, rescoreAccount } from './rescore';
 import { sameJson } from './same-json';
+import type { ServiceDeps } from './service-deps';
 
 export interface RowRejection {
   index: number;
@@ -32,7 +33,7 @@ const CONCURRENCY = 8;
  * before is created (cold, unscored); it is scored when intent arrives. Pod messages are
  * returned for the caller to publish.
  */
-export async function upsertAccounts(rows: unknown[], deps: RescoreDeps): Promise<UpsertResult> {
+export async function upsertAccounts(rows: unknown[], deps: ServiceDeps): Promise<UpsertResult> {
   const { valid, rejected } = parseRows(rows);
   const stored = await settleLimited(valid, CONCURRENCY, (row) => deps.store.firmographics.upsert(row.firmographics));
   const changed: Firmographics[] = [];
@@ -69,7 +70,7 @@ export async function upsertAccounts(rows: unknown[], deps: RescoreDeps): Promis
   };
 }
 
-async function refreshMemberViews(domain: string, deps: RescoreDeps): Promise<void> {
+async function refreshMemberViews(domain: string, deps: ServiceDeps): Promise<void> {
   const record = await deps.store.accounts.get(domain, true);
   if (!record?.score?.audiences?.length) return;
   const { behind } = await syncMembership(record, record.score, record.version, deps);
@@ -112,7 +113,7 @@ function parseRows(rows: unknown[]): { valid: ValidRow[]; rejected: RowRejection
  * The account as a person should see it: its saved score, or for an account that has
  * firmographics but was never scored, the score it would get now (fit, pod, cold intent).
  */
-export async function describeAccount(record: AccountRecord, deps: RescoreDeps): Promise<AccountRecord> {
+export async function describeAccount(record: AccountRecord, deps: ServiceDeps): Promise<AccountRecord> {
   if (record.score) return record;
   return { ...record, score: await previewScore(record, deps) };
 }

@@ -1,6 +1,7 @@
 import { planMembership } from '@intent/audiences';
-import { type Config, revisionOf } from '@intent/config';
-import type { AccountRecord, MemberState, ScoreSnapshot, Store } from '@intent/store';
+import { revisionOf } from '@intent/config';
+import type { AccountRecord, MemberState, ScoreSnapshot } from '@intent/store';
+import type { ServiceDeps } from './service-deps';
 
 export type AudienceMessageType = 'audience.member_added' | 'audience.member_removed';
 
@@ -15,13 +16,6 @@ export interface AudienceMessage {
 
 /** Where audience messages go: the audience queue in the functions, nowhere when absent. */
 export type AudiencePublisher = (messages: AudienceMessage[]) => Promise<void>;
-
-export interface AudienceDeps {
-  store: Store;
-  config: Config;
-  now: Date;
-  publishAudienceChanges?: AudiencePublisher;
-}
 
 /** What a membership sync did. */
 export interface SyncResult {
@@ -46,7 +40,7 @@ export async function syncMembership(
   record: AccountRecord,
   score: ScoreSnapshot,
   version: number,
-  deps: AudienceDeps,
+  deps: ServiceDeps,
 ): Promise<SyncResult> {
   const rev = revisionOf(deps.config, 'audiences');
   const ids = [

@@ -1,6 +1,7 @@
 import type { Claim } from '@intent/store';
 import type { PodMessage } from './pod-messages';
-import { type RescoreDeps, rescoreAccount } from './rescore';
+import { rescoreAccount } from './rescore';
+import type { ServiceDeps } from './service-deps';
 
 export type ClaimResult = { outcome: 'claimed'; claim: Claim } | { outcome: 'not_in_queue' } | { outcome: 'held'; claim: Claim };
 
@@ -11,7 +12,7 @@ const HOUR_MS = 3_600_000;
  * again renews the lease. Another SDR's live lease is an expected race, answered as 'held'.
  * The first claim after a push is recorded on the push (speed to engagement).
  */
-export async function claimAccount(podId: string, domain: string, sdr: string, deps: RescoreDeps): Promise<ClaimResult> {
+export async function claimAccount(podId: string, domain: string, sdr: string, deps: ServiceDeps): Promise<ClaimResult> {
   const now = deps.now.toISOString();
   const claim: Claim = {
     sdr,
@@ -49,7 +50,7 @@ export async function releaseClaim(
   podId: string,
   domain: string,
   sdr: string | undefined,
-  deps: RescoreDeps,
+  deps: ServiceDeps,
 ): Promise<ReleaseResult> {
   const now = deps.now.toISOString();
   const released = await deps.store.claims.release(domain, podId, sdr, now);

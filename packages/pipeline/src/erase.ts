@@ -3,9 +3,10 @@ import { visitorPerson } from '@intent/events';
 import { addDays, dayOf } from '@intent/intent';
 import { ACTIVITY_TTL_DAYS } from '@intent/store';
 import type { PodMessage } from './pod-messages';
-import { type RescoreDeps, rescoreAccount } from './rescore';
+import { rescoreAccount } from './rescore';
+import type { ServiceDeps } from './service-deps';
 
-export interface ErasureDeps extends RescoreDeps {
+export interface ErasureDeps extends ServiceDeps {
   /** The per-deployment hashing secret: a visitor counts in people sets as a keyed hash of its id. */
   hashSecret: string;
 }

@@ -2,7 +2,8 @@ import { type Hold, OUTCOMES, type Outcome, TERMINAL_OUTCOMES } from '@intent/qu
 import type { AccountRecord, FeedbackRecord } from '@intent/store';
 import { z } from 'zod';
 import type { PodMessage } from './pod-messages';
-import { type RescoreDeps, rescoreAccount } from './rescore';
+import { rescoreAccount } from './rescore';
+import type { ServiceDeps } from './service-deps';
 
 /**
  * Each BANT criterion is `true` (confirmed), `false` (checked, not there), or a short note in
@@ -57,7 +58,7 @@ export type FeedbackResult = { outcome: 'recorded'; record: FeedbackRecord; mess
 export async function giveFeedback(
   account: AccountRecord,
   input: FeedbackInput,
-  deps: RescoreDeps,
+  deps: ServiceDeps,
   id: string,
 ): Promise<FeedbackResult> {
   const at = deps.now.toISOString();

@@ -49,7 +49,8 @@ export {
   resumeRematerialisation,
   startRematerialisation,
 } from './rematerialise';
-export { OUTBOX_GRACE_MS, type RescoreDeps, type RescoreResult, rescoreAccount } from './rescore';
+export { OUTBOX_GRACE_MS, type RescoreResult, rescoreAccount } from './rescore';
 export { rescoreStale, resumeStalledRescore, startDecayWalk, startRescore } from './rescore-stale';
 export { type IngestRecord, type RollupDeps, type RollupOutcome, rollUp } from './rollup';
+export type { ServiceDeps } from './service-deps';
 export { Budget, startWhile, type Walked, walkShard } from './walk';

@@ -10,9 +10,10 @@ import {
   type WalkShard,
 } from '@intent/store';
 import { LogBlocks } from './audience-log-blocks';
-import { type AudienceDeps, ownsNewer } from './audiences';
+import { ownsNewer } from './audiences';
 import { ConflictRetriesExhausted, conflictBackoff } from './errors';
 import { isActive, isStalled, type JobDeps, startJob, type Walker } from './jobs';
+import type { ServiceDeps } from './service-deps';
 import { Budget, startWhile, type Walked, walkShard } from './walk';
 
 /** Accounts whose writes are in flight at once: enough to hide DynamoDB's latency in Lambda. */
@@ -22,7 +23,7 @@ const SHARDS_AT_ONCE = 4;
 /** Times an account is read again after a re-score moved it under the evaluation. */
 const MAX_ATTEMPTS = 4;
 
-export interface RematerialiseDeps extends AudienceDeps {
+export interface RematerialiseDeps extends ServiceDeps {
   /** The current time, read when a block of log numbers is reserved. */
   clock: () => Date;
 }
@@ -168,7 +169,7 @@ class Rematerialisation {
 }
 
 /** Claims each audience for revision `rev`, unless a newer revision already is: false then. */
-async function claimAll(deps: AudienceDeps, audienceIds: string[], rev: number): Promise<boolean> {
+async function claimAll(deps: ServiceDeps, audienceIds: string[], rev: number): Promise<boolean> {
   return (await Promise.all(audienceIds.map((id) => deps.store.audiences.claimRevision(id, rev)))).every(Boolean);
 }
 

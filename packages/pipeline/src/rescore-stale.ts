@@ -1,7 +1,8 @@
 import { type JobRecord, scoredShards } from '@intent/store';
 import { FIRST_STEPS_NOT_QUEUED, isActive, isStalled, type JobDeps, startJob, type Walker } from './jobs';
 import type { PodMessage } from './pod-messages';
-import { type RescoreDeps, rescoreAccount, rescoreAccounts } from './rescore';
+import { rescoreAccount, rescoreAccounts } from './rescore';
+import type { ServiceDeps } from './service-deps';
 import { startWhile, walkShard } from './walk';
 
 /** Accounts re-scored at once within a step: enough to hide DynamoDB's latency. */
@@ -14,7 +15,7 @@ const CONCURRENCY = 8;
  * time budget, for tools and tests.
  */
 export async function rescoreStale(
-  deps: RescoreDeps,
+  deps: ServiceDeps,
 ): Promise<{ scanned: number; saved: number; failed: number; podMessages: PodMessage[] }> {
   const domains = await deps.store.accounts.liveDomains();
   const results = await rescoreAccounts(domains, deps, CONCURRENCY);
@@ -39,7 +40,7 @@ export async function rescoreStale(
  */
 const rescoreStep: Walker['step'] = async (_job, shard, pos, budget, deps) => {
   const config = await deps.store.config.getAll(true);
-  const rescoreDeps: RescoreDeps = {
+  const rescoreDeps: ServiceDeps = {
     store: deps.store,
     config,
     now: deps.clock(),

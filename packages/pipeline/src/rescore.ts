@@ -4,20 +4,13 @@ import { scoreFit } from '@intent/fit';
 import { addDays, dayOf, evidenceDays, scoreIntent } from '@intent/intent';
 import { explainAccount, priority, routeToPod, salesReadiness } from '@intent/qualify';
 import type { AccountRecord, PushRef, ScoreSnapshot, Store } from '@intent/store';
-import { type AudiencePublisher, syncMembership } from './audiences';
+import { syncMembership } from './audiences';
 import { settleLimited } from './concurrency';
 import { ConflictRetriesExhausted, conflictBackoff } from './errors';
 import { nextOutbox } from './outbox';
 import { PodMessage, podMessagesFor } from './pod-messages';
 import { sameJson } from './same-json';
-
-export interface RescoreDeps {
-  store: Store;
-  config: Config;
-  now: Date;
-  /** Sends audience membership changes to connectors; absent: they are only stored. */
-  publishAudienceChanges?: AudiencePublisher;
-}
+import type { ServiceDeps } from './service-deps';
 
 /**
  * `messages`: what to send now (then take off the outbox): the messages this re-score saved, and
@@ -41,7 +34,7 @@ const MAX_ATTEMPTS = 6;
  */
 export async function rescoreAccounts(
   domains: string[],
-  deps: RescoreDeps,
+  deps: ServiceDeps,
   concurrency: number,
 ): Promise<PromiseSettledResult<RescoreResult>[]> {
   const results: PromiseSettledResult<RescoreResult>[] = [];
@@ -72,7 +65,7 @@ class AccountRescores {
     { tail: Promise<unknown>; runs: number; queued?: { config: Config; result: Promise<RescoreResult> } }
   >();
 
-  run(domain: string, deps: RescoreDeps, read?: AccountRecord | null): Promise<RescoreResult> {
+  run(domain: string, deps: ServiceDeps, read?: AccountRecord | null): Promise<RescoreResult> {
     const account = this.accounts.get(domain) ?? { tail: Promise.resolve(), runs: 0 };
     this.accounts.set(domain, account);
     const queued = account.queued;
@@ -112,7 +105,7 @@ function rescoresOf(store: Store): AccountRescores {
  */
 export async function rescoreAccount(
   domain: string,
-  initialDeps: RescoreDeps,
+  initialDeps: ServiceDeps,
   read?: AccountRecord | null,
 ): Promise<RescoreResult> {
   let deps = initialDeps;
@@ -191,7 +184,7 @@ function uniqueById(messages: PodMessage[]): PodMessage[] {
 }
 
 /** The same dependencies with the configuration read again (strongly consistent). */
-async function withFreshConfig(deps: RescoreDeps): Promise<RescoreDeps> {
+async function withFreshConfig(deps: ServiceDeps): Promise<ServiceDeps> {
   return { ...deps, config: await deps.store.config.getAll(true) };
 }
 
@@ -199,7 +192,7 @@ async function withFreshConfig(deps: RescoreDeps): Promise<RescoreDeps> {
  * The score an account would get now, without saving it: what `GET /v1/accounts/{domain}`
  * shows for an account that has firmographics but was never scored. It is not in any queue.
  */
-export async function previewScore(record: AccountRecord, deps: RescoreDeps): Promise<ScoreSnapshot> {
+export async function previewScore(record: AccountRecord, deps: ServiceDeps): Promise<ScoreSnapshot> {
   const score = await computeScore(record, deps);
   return { ...score, queuedIn: undefined, pushedAt: undefined };
 }
@@ -225,7 +218,7 @@ class PushLedger {
   }
 }
 
-async function computeScore(record: AccountRecord, { store, config, now }: RescoreDeps): Promise<ScoreSnapshot> {
+async function computeScore(record: AccountRecord, { store, config, now }: ServiceDeps): Promise<ScoreSnapshot> {
   const today = dayOf(now);
   const rollups = await store.rollups.since(record.domain, addDays(today, 1 - evidenceDays(config.signals)));
   const topicNames = Object.fromEntries(config.topics.topics.map((t) => [t.id, t.name]));

@@ -1,13 +1,14 @@
-import type { Config, Signal } from '@intent/config';
+import type { Signal } from '@intent/config';
 import type { CollectorStats, IngestMessage } from '@intent/events';
 import { dayOf, NO_TOPIC, slotOf } from '@intent/intent';
-import type { Contribution, PendingEvent, RollupEvent, RollupGroup, Store } from '@intent/store';
+import type { Contribution, PendingEvent, RollupEvent, RollupGroup } from '@intent/store';
 import { eventActivity, statsActivity } from './activity';
 import { settleLimited } from './concurrency';
 import type { IpRangeMatcher } from './ip-ranges';
 import type { PodMessage } from './pod-messages';
 import { rescoreAccounts } from './rescore';
 import { AccountResolver, type Resolution } from './resolve';
+import type { ServiceDeps } from './service-deps';
 import { pendingPasts } from './stitch';
 
 export interface IngestRecord {
@@ -16,10 +17,8 @@ export interface IngestRecord {
   message: IngestMessage | CollectorStats;
 }
 
-export interface RollupDeps {
-  store: Store;
-  config: Config;
-  now: Date;
+/** A batch's services, and what resolving its events needs besides. */
+export interface RollupDeps extends ServiceDeps {
   ipRanges?: IpRangeMatcher;
   /** Erased visitors, as the register said before this batch (`ErasedVisitorCache`). */
   erased: ReadonlySet<string>;

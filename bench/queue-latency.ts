@@ -1,6 +1,6 @@
 import type { Fit } from '@intent/fit';
 import type { AccountIntent } from '@intent/intent';
-import type { ScoreSnapshot } from '@intent/store';
+import type { ScoreSnapshot } from '@intent/qualify';
 import { type Benchmark, log } from './lib';
 
 const SIZES = [10_000, 100_000] as const;

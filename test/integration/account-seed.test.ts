@@ -1,4 +1,5 @@
-import type { QueuePlacement, ScoreSnapshot } from '@intent/store';
+import type { ScoreSnapshot } from '@intent/qualify';
+import type { QueuePlacement } from '@intent/store';
 import { dynamo, Table } from '@intent/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStack, type TestStack } from './harness';

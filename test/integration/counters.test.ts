@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { SIGNALS } from '@intent/config';
+import type { RollupEvent } from '@intent/intent';
 import { estimatePeople, PEOPLE_CAP } from '@intent/intent';
-import { COUNTER_LIMITS, clearSeenCache, type RollupEvent, Store, Table } from '@intent/store';
+import { COUNTER_LIMITS, clearSeenCache, Store, Table } from '@intent/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lostRacesDuring, startTestStack, type TestStack } from './harness';
 

@@ -28,6 +28,7 @@ export {
   type DailyRollup,
   type IntentNames,
   NO_TOPIC,
+  type RollupEvent,
   STAGES,
   type Stage,
   stageRank,

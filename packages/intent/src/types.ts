@@ -63,3 +63,19 @@ export interface IntentNames {
   domain?: string;
   topicNames?: Record<string, string>;
 }
+
+/** One event as a rollup counts it: already resolved to an account and a day. */
+export interface RollupEvent {
+  /** Short hash of the site and messageId: what makes a replay harmless. */
+  id: string;
+  /** The event's UTC hour ('00'..'23'): where its id is kept once it leaves the day's item. */
+  slot: string;
+  signal: Signal;
+  /** Every topic it counts for (NO_TOPIC when it has none). */
+  topics: string[];
+  identified: boolean;
+  /** Sent with the site's server write key (`IngestMessage.source`): counted apart when identified. */
+  verified?: boolean;
+  /** Hashed visitor id, for breadth (distinct people). */
+  person: string;
+}

@@ -1,6 +1,7 @@
 import { planMembership } from '@intent/audiences';
 import { revisionOf } from '@intent/config';
-import type { AccountRecord, MemberState, ScoreSnapshot } from '@intent/store';
+import type { ScoreSnapshot } from '@intent/qualify';
+import type { AccountRecord, MemberState } from '@intent/store';
 import type { ServiceDeps } from './service-deps';
 
 export type AudienceMessageType = 'audience.member_added' | 'audience.member_removed';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ScoreSnapshot } from '@intent/store';
+import type { ScoreSnapshot } from '@intent/qualify';
 import { z } from 'zod';
 
 export const PodMessageType = z.enum(['account.qualified', 'account.updated', 'account.dequalified']);

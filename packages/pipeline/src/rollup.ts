@@ -1,7 +1,8 @@
 import type { Signal } from '@intent/config';
 import type { CollectorStats, IngestMessage } from '@intent/events';
+import type { RollupEvent } from '@intent/intent';
 import { dayOf, NO_TOPIC, slotOf } from '@intent/intent';
-import type { Contribution, PendingEvent, RollupEvent, RollupGroup } from '@intent/store';
+import type { Contribution, PendingEvent, RollupGroup } from '@intent/store';
 import { eventActivity, statsActivity } from './activity';
 import { settleLimited } from './concurrency';
 import type { IpRangeMatcher } from './ip-ranges';

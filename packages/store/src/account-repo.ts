@@ -1,8 +1,7 @@
 import type { QueryCommandInput } from '@aws-sdk/client-dynamodb';
 import type { ScoredAccount } from '@intent/audiences';
-import type { Firmographics, Fit } from '@intent/fit';
-import type { AccountIntent } from '@intent/intent';
-import type { Hold } from '@intent/qualify';
+import type { Firmographics } from '@intent/fit';
+import type { Hold, ScoreSnapshot } from '@intent/qualify';
 import { POD_QUEUE_INDEX, SCORED_INDEX } from '@intent/resources';
 import {
   accountDomainOf,
@@ -19,26 +18,6 @@ import {
 } from './keys';
 import { chunksOf, forEachLimited } from './limited';
 import { type Projection, type Table, toAttr } from './table';
-
-/** The scored state of an account: what the queue, the API and the messages show a person. */
-export interface ScoreSnapshot {
-  fit: Fit;
-  intent: AccountIntent;
-  priority: number;
-  salesReady: boolean;
-  /** Why the account is or is not sales-ready, in plain sentences. */
-  readiness: string[];
-  /** The pod the account routes to, whether or not it is queued there. */
-  pod?: string;
-  /** The pod queue the account sits in: its pod while sales-ready or claimed. */
-  queuedIn?: string;
-  explanation: string[];
-  scoredAt: string;
-  /** When the account entered its pod queue (kept while it stays there). */
-  pushedAt?: string;
-  /** Ids of the marketing audiences the account belongs to (absent on scores saved before audiences). */
-  audiences?: string[];
-}
 
 export interface Claim {
   sdr: string;

@@ -27,7 +27,6 @@ export type {
   QueuePage,
   QueuePlacement,
   ScoredShard,
-  ScoreSnapshot,
   WalkPage,
   WalkPosition,
 } from './account-repo';
@@ -48,7 +47,7 @@ export type { JobKind, JobRecord, JobShardState, JobStatus, WalkShard } from './
 export { forEachLimited } from './limited';
 export type { PushRecord, PushRef } from './push-repo';
 export { BATCH_RETRY, backoff, backoffMs, isThrottling, type RetryPolicy, UnprocessedItemsError } from './retry';
-export type { PendingDay, PendingEvent, RollupEvent, RollupGroup } from './rollup-repo';
+export type { PendingDay, PendingEvent, RollupGroup } from './rollup-repo';
 export { STITCH_DAYS } from './rollup-repo';
 export { Table } from './table';
 

@@ -1,5 +1,5 @@
 import { SIGNALS, type Signal } from '@intent/config';
-import type { DailyRollup } from '@intent/intent';
+import type { DailyRollup, RollupEvent } from '@intent/intent';
 import { addToPages } from './capped-pages';
 import { type AddOutcome, addOnce, type Contribution, CounterStates, levelAttr } from './counted-add';
 import {
@@ -24,22 +24,6 @@ import {
 } from './keys';
 import { chunksOf } from './limited';
 import { type Table, toAttr } from './table';
-
-/** One event as a rollup counts it: already resolved to an account and a day. */
-export interface RollupEvent {
-  /** Short hash of the site and messageId: what makes a replay harmless. */
-  id: string;
-  /** The event's UTC hour ('00'..'23'): where its id is kept once it leaves the day's item. */
-  slot: string;
-  signal: Signal;
-  /** Every topic it counts for (NO_TOPIC when it has none). */
-  topics: string[];
-  identified: boolean;
-  /** Sent with the site's server write key (`IngestMessage.source`): counted apart when identified. */
-  verified?: boolean;
-  /** Hashed visitor id, for breadth (distinct people). */
-  person: string;
-}
 
 /** An engaged event of a visitor not yet resolved to an account, with every topic it counts for. */
 export interface PendingEvent {

@@ -1,6 +1,6 @@
 import type { Site } from '@intent/config';
 import type { EventSource } from '@intent/events';
-import { rateBucketOf, type Store } from '@intent/store';
+import { perOwner, rateBucketOf, type Store } from '@intent/store';
 
 /**
  * The limiter's window. A window admits two seconds' worth of the per-second limit, so a
@@ -94,10 +94,5 @@ class KeyLeases {
   }
 }
 
-/** Per store: a process has one (tests that play two processes use two). */
-const LEASES = new WeakMap<Store, KeyLeases>();
-function leasesOf(store: Store): KeyLeases {
-  const leases = LEASES.get(store) ?? new KeyLeases();
-  LEASES.set(store, leases);
-  return leases;
-}
+/** Per store: a process has one. */
+const leasesOf = perOwner<Store, KeyLeases>(() => new KeyLeases());

@@ -4,7 +4,7 @@ import { scoreFit } from '@intent/fit';
 import { addDays, dayOf, evidenceDays, scoreIntent } from '@intent/intent';
 import type { ScoreSnapshot } from '@intent/qualify';
 import { explainAccount, priority, routeToPod, salesReadiness } from '@intent/qualify';
-import type { AccountRecord, PushRef, Store } from '@intent/store';
+import { type AccountRecord, type PushRef, perOwner, type Store } from '@intent/store';
 import { syncMembership } from './audiences';
 import { settleLimited } from './concurrency';
 import { ConflictRetriesExhausted, conflictBackoff } from './errors';
@@ -89,14 +89,8 @@ class AccountRescores {
   }
 }
 
-/** Per store: a process has one (tests that play two processes use two). */
-const RESCORES = new WeakMap<Store, AccountRescores>();
-function rescoresOf(store: Store): AccountRescores {
-  const rescores = RESCORES.get(store) ?? new AccountRescores();
-  RESCORES.set(store, rescores);
-  return rescores;
-}
-
+/** Per store: a process has one. */
+const rescoresOf = perOwner<Store, AccountRescores>(() => new AccountRescores());
 /**
  * Re-scores one account from its stored rollups, firmographics and feedback, and saves the
  * result only when something a person would see changed. Concurrent re-scores of the same

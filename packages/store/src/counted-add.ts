@@ -15,9 +15,11 @@ import {
   recentMember,
   reload,
   seenKey,
+  stateId,
   VERSION,
 } from './counter-state';
 import { isConditionalCheckFailed } from './errors';
+import { perOwner } from './per-owner';
 import { backoff, type RetryPolicy } from './retry';
 import { type Key, type Table, toAttr } from './table';
 
@@ -90,7 +92,7 @@ export async function addOnce(
   state?: CounterState,
 ): Promise<AddOutcome> {
   const current = state ?? new CounterState();
-  return writersOf(table).inTurn(`${key.pk}\u0000${key.sk}`, current, async (handed) => {
+  return writersOf(table).inTurn(stateId(key), current, async (handed) => {
     const unique = [...new Map(contributions.map((c) => [c.id, c])).values()];
     const slots = new Set(unique.map((c) => c.slot));
     if (!state && !handed) await reload(table, key, current, slots);
@@ -133,14 +135,8 @@ class ItemWriters {
   }
 }
 
-/** Per table client: a process's store has one (tests that play two processes use two). */
-const WRITERS = new WeakMap<Table, ItemWriters>();
-function writersOf(table: Table): ItemWriters {
-  const writers = WRITERS.get(table) ?? new ItemWriters();
-  WRITERS.set(table, writers);
-  return writers;
-}
-
+/** Per table: a process's store has one. */
+const writersOf = perOwner<Table, ItemWriters>(() => new ItemWriters());
 /** Writes the events `current` does not show counted, moving recent ids out when the item is full. */
 async function addFresh(
   table: Table,

@@ -251,7 +251,8 @@ export class CounterStates {
   }
 }
 
-const stateId = (key: Key) => `${key.pk}\u0000${key.sk}`;
+/** A counter item's identity within a table: what states and turns are kept by. */
+export const stateId = (key: Key) => `${key.pk}\u0000${key.sk}`;
 
 /**
  * Brings the view's seen ids of `slots` up to the item's moves: from this process's cache, then

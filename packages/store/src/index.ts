@@ -93,3 +93,4 @@ export class Store {
   }
 }
 export { claimSubject, rateBucketOf } from './keys';
+export { perOwner } from './per-owner';

@@ -2,7 +2,7 @@ import type { ScoreSnapshot } from '@intent/qualify';
 import type { QueuePlacement } from '@intent/store';
 import { dynamo, Table } from '@intent/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestStack, type TestStack } from './harness';
+import { startTestStack, stopTestStack, type TestStack } from './harness';
 
 /** The bench seeds with batch puts: they must leave exactly what a first saveScore leaves. */
 describe('seeding scores', () => {
@@ -10,10 +10,7 @@ describe('seeding scores', () => {
   beforeAll(async () => {
     stack = await startTestStack();
   });
-  afterAll(async () => {
-    await stack.stop().catch(() => undefined);
-    stack.cleanup();
-  });
+  afterAll(() => stopTestStack(stack));
 
   const snapshot = (stage: 'cold' | 'surging'): ScoreSnapshot => ({
     fit: { score: 80, tier: 'A', reasons: [{ criterion: 'icp', status: 'matched', message: 'seeded' }], excluded: false },

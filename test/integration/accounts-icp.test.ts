@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { send, upsert } from './accounts-helpers';
-import { startTestStack, type TestStack } from './harness';
+import { startTestStack, stopTestStack, type TestStack } from './harness';
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -36,10 +36,7 @@ describe('ICP suggestion from closed-won accounts', () => {
     }
     expect((await send(stack, 'POST', '/v1/accounts/lost.example/feedback', { outcome: 'closed_lost' })).status).toBe(201);
   });
-  afterAll(async () => {
-    await stack.stop().catch(() => undefined);
-    stack.cleanup();
-  });
+  afterAll(() => stopTestStack(stack));
 
   it('proposes the criteria that set the won accounts apart from the base, with evidence', async () => {
     const res = await send(stack, 'GET', '/v1/icp/suggestion');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectAndDrain, configure, consumePodQueue, queueDomains, upsert, visitEvents } from './accounts-helpers';
-import { configureTopics, startTestStack, type TestStack } from './harness';
+import { configureTopics, startTestStack, stopTestStack, type TestStack } from './harness';
 
 /**
  * Firmographics, fit and routing through the API, on the DOMAIN.md scenarios. The ICP and the
@@ -29,10 +29,7 @@ describe('accounts: firmographics upsert, fit, routing and pod queues', () => {
       ],
     });
   });
-  afterAll(async () => {
-    await stack.stop().catch(() => undefined);
-    stack.cleanup();
-  });
+  afterAll(() => stopTestStack(stack));
 
   it('stores good CSV rows and rejects bad ones by their 0-based data-row index', async () => {
     const csv = [

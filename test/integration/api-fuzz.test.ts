@@ -3,7 +3,7 @@ import { ROUTES } from '@intent/resources';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configure, cursorToken, signedToken, TWO_PODS, upsert } from './accounts-helpers';
-import { startTestStack, type TestStack } from './harness';
+import { startTestStack, stopTestStack, type TestStack } from './harness';
 
 /**
  * Every admin, marketing and SDR route of the API (the `api` function's entries of ROUTES)
@@ -47,10 +47,7 @@ describe('API fuzz: no input makes a 5xx', () => {
       { domain: 'globex.example', name: '=HYPERLINK("x")', country: 'GB' },
     ]);
   });
-  afterAll(async () => {
-    await stack.stop().catch(() => undefined);
-    stack.cleanup();
-  });
+  afterAll(() => stopTestStack(stack));
 
   // Values near the real ones reach deep into the handlers; random ones test the edges.
   const junk = fc.oneof(

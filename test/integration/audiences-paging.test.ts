@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectAndDrain, configure, send, upsert, visitEvents } from './accounts-helpers';
-import { startTestStack, type TestStack } from './harness';
+import { startTestStack, stopTestStack, type TestStack } from './harness';
 
 /** What one page may weigh here: a few members, so 24 of them take several pages. */
 const PAGE_BYTES = 2600;
@@ -59,10 +59,7 @@ describe('audience answers paged by bytes', () => {
       domains.flatMap((d) => visitEvents(d, 'ann', ['pricing_view'])),
     );
   });
-  afterAll(async () => {
-    await stack.stop().catch(() => undefined);
-    stack.cleanup();
-  });
+  afterAll(() => stopTestStack(stack));
 
   it('lists the full membership in pages under the budget that together are every member once', async () => {
     const listing = await pages('/v1/audiences/all/members');

@@ -2,7 +2,7 @@ import type { Config } from '@intent/config';
 import { rematerialiseAudiences, rescoreAccount, resumeRematerialisation } from '@intent/pipeline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectAndDrain, send, upsert, visitEvents } from './accounts-helpers';
-import { startTestStack, type TestStack, take, waitForJob } from './harness';
+import { startTestStack, stopTestStack, type TestStack, take, waitForJob } from './harness';
 
 /**
  * A change of audience definitions on the real stack: it evaluates the stored scores of every
@@ -65,10 +65,7 @@ describe('audience re-materialisation after a definition change', () => {
     );
     oldConfig = config;
   });
-  afterAll(async () => {
-    await stack.stop().catch(() => undefined);
-    stack.cleanup();
-  });
+  afterAll(() => stopTestStack(stack));
 
   it('starts with the hand-raiser only; the cold account is scored but not live', async () => {
     const cold = await stack.store.accounts.get('cold.example', true);

@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectAndDrain, configure, send, upsert, visitEvents } from './accounts-helpers';
-import { startTestStack, type TestStack, take } from './harness';
+import { startTestStack, stopTestStack, type TestStack, take } from './harness';
 
 /**
  * Marketing audiences on the real stack: membership follows account changes (hand-raises,
@@ -67,10 +67,7 @@ describe('marketing audiences', () => {
     expect(res.body.rejected).toEqual([]);
     await configure(stack, 'audiences', hot(['default']));
   });
-  afterAll(async () => {
-    await stack.stop().catch(() => undefined);
-    stack.cleanup();
-  });
+  afterAll(() => stopTestStack(stack));
 
   it('starts empty, with a cursor, and needs the marketing scope', async () => {
     const res = await members();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configureTopics, event, SERVER_KEY, startTestStack, type TestStack } from './harness';
+import { configureTopics, event, SERVER_KEY, startTestStack, stopTestStack, type TestStack } from './harness';
 
 const TOPIC = 'security';
 const ORIGIN = 'https://news.example';
@@ -31,6 +31,9 @@ describe('trust: public and server write keys', () => {
     (await stack.api('/v1/ingestion/stats', { key: admin })).body.sites[site].ignored as Record<string, number>;
   const read = (fields: Record<string, unknown>) =>
     event({ type: 'track', event: 'content_read', properties: { topics: [TOPIC] }, ...fields });
+  /** An identify `minutes` ago with these traits (and any other fields). */
+  const identify = (anonymousId: string, minutes: number, traits: Record<string, unknown>, fields = {}) =>
+    event({ type: 'identify', anonymousId, timestamp: minutesAgo(minutes), traits, ...fields });
 
   beforeAll(async () => {
     stack = await startTestStack();
@@ -52,10 +55,7 @@ describe('trust: public and server write keys', () => {
     });
     expect(ranges.status).toBe(200);
   });
-  afterAll(async () => {
-    await stack.stop().catch(() => undefined);
-    stack.cleanup();
-  });
+  afterAll(() => stopTestStack(stack));
 
   it('shows a server write key masked, keeps it when the masked value is put back, and refuses other masks', async () => {
     const shown = await stack.api('/v1/config/sites', { key: admin });
@@ -104,12 +104,7 @@ describe('trust: public and server write keys', () => {
     const before = await ignored();
     await post(
       [
-        event({
-          type: 'identify',
-          anonymousId: 'claims-domain',
-          timestamp: minutesAgo(2),
-          traits: { domain: 'initech.example' },
-        }),
+        identify('claims-domain', 2, { domain: 'initech.example' }),
         event({ type: 'group', anonymousId: 'claims-group', timestamp: minutesAgo(2), traits: { domain: 'initech.example' } }),
         read({ anonymousId: 'claims-domain' }),
         read({ anonymousId: 'claims-group' }),
@@ -130,15 +125,7 @@ describe('trust: public and server write keys', () => {
       SERVER_KEY,
     );
     await post(
-      [
-        event({
-          type: 'identify',
-          anonymousId: 'trusted-domain',
-          timestamp: minutesAgo(2),
-          traits: { domain: 'initech.example' },
-        }),
-        read({ anonymousId: 'trusted-domain' }),
-      ],
+      [identify('trusted-domain', 2, { domain: 'initech.example' }), read({ anonymousId: 'trusted-domain' })],
       TRUSTING.writeKey,
       ORIGIN,
     );
@@ -149,33 +136,9 @@ describe('trust: public and server write keys', () => {
 
   it('keeps a user id on the account it was first linked to, and counts the attempt to move it', async () => {
     const before = await ignored();
-    await post(
-      [
-        event({
-          type: 'identify',
-          anonymousId: 'owner',
-          userId: 'u-42',
-          timestamp: minutesAgo(3),
-          traits: { email: 'ann@umbrella.example' },
-        }),
-      ],
-      'wk_dev',
-      ORIGIN,
-    );
+    await post([identify('owner', 3, { email: 'ann@umbrella.example' }, { userId: 'u-42' })], 'wk_dev', ORIGIN);
     await stack.drain();
-    await post(
-      [
-        event({
-          type: 'identify',
-          anonymousId: 'thief',
-          userId: 'u-42',
-          timestamp: minutesAgo(2),
-          traits: { email: 'eve@evil.example' },
-        }),
-      ],
-      'wk_dev',
-      ORIGIN,
-    );
+    await post([identify('thief', 2, { email: 'eve@evil.example' }, { userId: 'u-42' })], 'wk_dev', ORIGIN);
     await stack.drain();
     // A server-side event under the user id alone still counts for the first account.
     await post([read({ anonymousId: undefined, userId: 'u-42' })], SERVER_KEY);
@@ -187,7 +150,7 @@ describe('trust: public and server write keys', () => {
 
   it('tells a verified hand-raise (server key) from a browser’s in the account’s explanation', async () => {
     const raise = (anonymousId: string, email: string) => [
-      event({ type: 'identify', anonymousId, timestamp: minutesAgo(2), traits: { email } }),
+      identify(anonymousId, 2, { email }),
       event({ type: 'track', event: 'demo_request', anonymousId, timestamp: minutesAgo(1) }),
     ];
     await post(raise('server-raiser', 'sam@verified.example'), SERVER_KEY);
@@ -203,7 +166,7 @@ describe('trust: public and server write keys', () => {
 
   it('quarantines a visitor that claims a fourth company in a day and a browser address that claims a 21st, never a forwarder’s own server', async () => {
     const before = (await ignored()).quarantined ?? 0;
-    const identify = (anonymousId: string, domain: string, at: number) =>
+    const identifyAt = (anonymousId: string, domain: string, at: number) =>
       event({
         type: 'identify',
         anonymousId,
@@ -211,19 +174,19 @@ describe('trust: public and server write keys', () => {
         traits: { email: `someone@${domain}` },
       });
     await post(
-      [1, 2, 3, 4].map((n) => identify('hopper', `hop-${n}.example`, n)),
+      [1, 2, 3, 4].map((n) => identifyAt('hopper', `hop-${n}.example`, n)),
       SERVER_KEY,
     );
     // A forwarder sends every user's identify from its one server, without `context.ip`: its address is no client's.
     await post(
-      Array.from({ length: 21 }, (_, n) => identify(`user-${n}`, `customer-${n}.example`, 10 + n)),
+      Array.from({ length: 21 }, (_, n) => identifyAt(`user-${n}`, `customer-${n}.example`, 10 + n)),
       SERVER_KEY,
     );
     await stack.drain();
     expect((await ignored()).quarantined).toBe(before + 1);
     // Browsers all behind this test's one address: whatever it claimed earlier today, a 21st new company is one too many.
     await post(
-      Array.from({ length: 21 }, (_, n) => identify(`desk-${n}`, `office-${n}.example`, 40 + n)),
+      Array.from({ length: 21 }, (_, n) => identifyAt(`desk-${n}`, `office-${n}.example`, 40 + n)),
       'wk_dev',
       ORIGIN,
     );

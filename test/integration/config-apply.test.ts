@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApplyResult, applyConfig, readConfigFile } from '../../scripts/lib/apply-config';
 import { StackClient } from '../../scripts/lib/stack-client';
-import { startTestStack, type TestStack } from './harness';
+import { startTestStack, stopTestStack, type TestStack } from './harness';
 
 const EXAMPLES = resolve(__dirname, '../../examples');
 const exampleFiles = readdirSync(EXAMPLES)
@@ -30,10 +30,7 @@ describe('config:apply with the example configuration', () => {
     stack = await startTestStack();
     client = new StackClient(stack.baseUrl, stack.secrets.adminKey);
   });
-  afterAll(async () => {
-    await stack.stop().catch(() => undefined);
-    stack.cleanup();
-  });
+  afterAll(() => stopTestStack(stack));
 
   const backups: string[] = [];
   it.each(exampleFiles)('applies examples/%s: every section it changes is accepted', async (name) => {

@@ -2,7 +2,7 @@ import { CreateQueueCommand, DeleteQueueCommand } from '@aws-sdk/client-sqs';
 import { defaultConfig } from '@intent/config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { send } from './accounts-helpers';
-import { startTestStack, type TestStack, waitForJob } from './harness';
+import { startTestStack, stopTestStack, type TestStack, waitForJob } from './harness';
 
 /**
  * A configuration change is stored before its re-score starts. When the re-score cannot be
@@ -15,10 +15,7 @@ describe('a configuration change whose job cannot start now', () => {
   beforeAll(async () => {
     stack = await startTestStack();
   });
-  afterAll(async () => {
-    await stack.stop().catch(() => undefined);
-    stack.cleanup();
-  });
+  afterAll(() => stopTestStack(stack));
 
   it('answers what it stored and what it deferred, and the schedule starts the deferred re-score', async () => {
     const jobsUrl = stack.queues.jobs?.url ?? '';

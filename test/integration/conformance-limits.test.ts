@@ -2,7 +2,7 @@ import { dynamoBackendFromEnv } from '@intent/local';
 import { ENV } from '@intent/resources';
 import { Table } from '@intent/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestStack, type TestStack } from './harness';
+import { startTestStack, stopTestStack, type TestStack } from './harness';
 
 /**
  * AWS refuses an item over 400 KB and an expression string over 4 KB with a ValidationException.
@@ -25,10 +25,7 @@ describe(`DynamoDB limits on ${backend}`, () => {
     stack = await startTestStack();
     table = new Table(stack.dynamo, process.env[ENV.tableName] ?? '');
   });
-  afterAll(async () => {
-    await stack.stop().catch(() => undefined);
-    stack.cleanup();
-  });
+  afterAll(() => stopTestStack(stack));
 
   const key = (name: string): Key => ({ pk: `LIMITS#${name}`, sk: 'LIMITS' });
   /** An item of exactly `bytes` by DynamoDB's count: UTF-8 lengths of the names and string values. */

@@ -5,7 +5,7 @@ import type { RollupEvent } from '@intent/intent';
 import { estimatePeople, PEOPLE_CAP } from '@intent/intent';
 import { COUNTER_LIMITS, clearSeenCache, Store, Table } from '@intent/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lostRacesDuring, startTestStack, type TestStack } from './harness';
+import { lostRacesDuring, startTestStack, stopTestStack, type TestStack } from './harness';
 
 /**
  * Counter items at a real site's volume, on the stand-in: every event counted once, and every
@@ -23,10 +23,7 @@ describe('counters at volume', () => {
     stack = await startTestStack();
     table = new Table(stack.dynamo, TABLE_NAME);
   });
-  afterAll(async () => {
-    await stack.stop().catch(() => undefined);
-    stack.cleanup();
-  });
+  afterAll(() => stopTestStack(stack));
 
   /** Event `i`: hour i / 250, one topic of three, one of `people` persons. */
   const events = (from: number, to: number, people: number): RollupEvent[] =>

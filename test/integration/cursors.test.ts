@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectAndDrain, configure, cursorToken, signedToken, TWO_PODS, tokenPayload, visitEvents } from './accounts-helpers';
-import { startTestStack, type TestStack } from './harness';
+import { startTestStack, stopTestStack, type TestStack } from './harness';
 
 /**
  * Cursors the stack did not give out (unsigned, or signed with another secret), or gave out for
@@ -21,10 +21,7 @@ describe('cursors: forged, foreign and beyond the end answer 400 invalid_cursor'
       ...visitEvents('two.example', 'rep', ['pricing_view']),
     ]);
   });
-  afterAll(async () => {
-    await stack.stop().catch(() => undefined);
-    stack.cleanup();
-  });
+  afterAll(() => stopTestStack(stack));
 
   const queue = (pod: string, cursor: string) =>
     stack.api(`/v1/pods/${pod}/queue?limit=1&cursor=${encodeURIComponent(cursor)}`, { key: stack.secrets.adminKey });

@@ -5,7 +5,7 @@ import { DemoClient } from '../../scripts/demo/client';
 import { generateDemo } from '../../scripts/demo/generate';
 import { type DemoSetup, setUpDemo } from '../../scripts/demo/setup';
 import { SITES } from '../../scripts/demo/sites';
-import { eventually, startTestStack, type TestStack } from './harness';
+import { eventually, startTestStack, stopTestStack, type TestStack } from './harness';
 
 /**
  * `npm run demo` adds its configuration beside the stack's: what `npm start` printed (the
@@ -24,10 +24,7 @@ describe('the demo’s configuration step beside the starter configuration', () 
       log: (line) => lines.push(line),
     });
   });
-  afterAll(async () => {
-    await stack.stop().catch(() => undefined);
-    stack.cleanup();
-  });
+  afterAll(() => stopTestStack(stack));
 
   it('adds its sites and pods beside the starter’s, its pods before the catch-all default', async () => {
     const sites = await stack.api('/v1/config/sites', { key: stack.secrets.adminKey });

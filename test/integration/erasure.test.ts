@@ -10,6 +10,7 @@ import {
   event,
   SERVER_KEY,
   startTestStack,
+  stopTestStack,
   storeRacing,
   type TestStack,
 } from './harness';
@@ -107,10 +108,7 @@ describe('DELETE /v1/visitors/{anonymousId}: erasing a visitor', () => {
     await collect(visitorEvents.slice(3));
     await stack.drain();
   });
-  afterAll(async () => {
-    await stack.stop().catch(() => undefined);
-    stack.cleanup();
-  });
+  afterAll(() => stopTestStack(stack));
 
   it('counts the visitor before the erasure: linked, pending events kept, one of two people', async () => {
     expect((await stack.store.identity.links(['erase-me'], [])).visitors.get('erase-me')?.domain).toBe(DOMAIN);

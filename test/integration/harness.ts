@@ -31,6 +31,12 @@ export async function startTestStack(overrides: Partial<LocalStackOptions> = {})
   });
 }
 
+/** Stops a test file's stack, whatever state a failed test left it in, and removes its data dir. */
+export async function stopTestStack(stack: TestStack | undefined): Promise<void> {
+  await stack?.stop().catch(() => undefined);
+  stack?.cleanup();
+}
+
 export type TestStack = LocalStack & {
   dataDir: string;
   /** `retryAfter`: the answer's Retry-After header, when it has one. */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { send } from './accounts-helpers';
-import { startTestStack, type TestStack } from './harness';
+import { startTestStack, stopTestStack, type TestStack } from './harness';
 
 /** `PUT /v1/ip-ranges` replaces the table: each range once, and never with nothing by mistake. */
 describe('IP-range uploads', () => {
@@ -8,10 +8,7 @@ describe('IP-range uploads', () => {
   beforeAll(async () => {
     stack = await startTestStack();
   });
-  afterAll(async () => {
-    await stack.stop().catch(() => undefined);
-    stack.cleanup();
-  });
+  afterAll(() => stopTestStack(stack));
   const ranges = async () => (await send(stack, 'GET', '/v1/ip-ranges')).body.ranges;
 
   it('stores rows that normalise to the same range as one range, the first row winning', async () => {

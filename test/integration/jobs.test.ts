@@ -12,7 +12,7 @@ import {
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectAndDrain, consumePodQueue, send, visitEvents } from './accounts-helpers';
-import { startTestStack, type TestStack, waitForJob } from './harness';
+import { startTestStack, stopTestStack, type TestStack, waitForJob } from './harness';
 
 /**
  * Resumable jobs on the real stack (dynalite, fauxqs, the real handlers and the jobs queue's
@@ -59,10 +59,7 @@ describe('resumable jobs', () => {
     expect((await stack.store.accounts.liveDomains()).sort()).toEqual(domains);
     await consumePodQueue(stack, 'default');
   });
-  afterAll(async () => {
-    await stack.stop().catch(() => undefined);
-    stack.cleanup();
-  });
+  afterAll(() => stopTestStack(stack));
 
   it('answers a configuration change at once, and re-scores every account in a job of many steps', async () => {
     const res = await send(stack, 'PUT', '/v1/config/signals', signals(20));

@@ -4,7 +4,7 @@ import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { peek, startTestStack, type TestStack } from './harness';
+import { peek, startTestStack, stopTestStack, type TestStack } from './harness';
 
 /** Whether a TCP connection to host:port opens (true) or is refused (false). */
 function opens(host: string, port: number): Promise<boolean> {
@@ -35,10 +35,7 @@ describe('local stand-ins: loopback only, private files, every queue kept', () =
   const dataDir = mkdtempSync(join(tmpdir(), 'intent-test-'));
   chmodSync(dataDir, 0o755);
   let stack: TestStack;
-  afterAll(async () => {
-    await stack.stop().catch(() => undefined);
-    stack.cleanup();
-  });
+  afterAll(() => stopTestStack(stack));
 
   it.skipIf(!externalAddress)('serves the DynamoDB and SQS APIs on loopback, not on the machine’s other addresses', async () => {
     stack = await startTestStack({ dataDir });

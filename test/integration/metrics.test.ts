@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectAndDrain, configure, send, visitEvents } from './accounts-helpers';
-import { startTestStack, type TestStack } from './harness';
+import { startTestStack, stopTestStack, type TestStack } from './harness';
 
 /**
  * Alignment metrics on a small scripted month compressed into seconds: the SLA is set to
@@ -56,10 +56,7 @@ describe('alignment metrics', () => {
     const waitMs = pushedBy + SLA_HOURS * 3_600_000 + 500 - Date.now();
     if (waitMs > 0) await new Promise((r) => setTimeout(r, waitMs));
   });
-  afterAll(async () => {
-    await stack.stop().catch(() => undefined);
-    stack.cleanup();
-  });
+  afterAll(() => stopTestStack(stack));
 
   it('counts pushes, first verdicts, speed to claim, feedback within SLA and breaches, per pod and overall', async () => {
     const res = await metrics('', stack.secrets.marketingKey);

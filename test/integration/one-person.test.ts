@@ -1,6 +1,6 @@
 import { visitorPerson } from '@intent/events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configureTopics, event, startTestStack, type TestStack } from './harness';
+import { configureTopics, event, startTestStack, stopTestStack, type TestStack } from './harness';
 
 const TOPIC = 'pipeline-optimisation';
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
@@ -66,10 +66,7 @@ describe('a person is one person: their anonymous id and user id, once linked', 
     admin = stack.secrets.adminKey;
     await configureTopics(stack, [TOPIC]);
   });
-  afterAll(async () => {
-    await stack.stop().catch(() => undefined);
-    stack.cleanup();
-  });
+  afterAll(() => stopTestStack(stack));
 
   it('counts anonymous reads, an identify with a user id and further reads as 1 person (explanation and breadth)', async () => {
     const jane = oneHuman('globex-browser', 'jane', 'globex.example');

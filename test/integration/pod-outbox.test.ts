@@ -2,7 +2,7 @@ import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { OUTBOX_GRACE_MS, sqs } from '@intent/pipeline';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { collectAndDrain, consumePodQueue, visitEvents } from './accounts-helpers';
-import { startTestStack, type TestStack, waitForJob } from './harness';
+import { startTestStack, stopTestStack, type TestStack, waitForJob } from './harness';
 
 /**
  * Pod messages at least once: a re-score saves its messages in the account's outbox with the
@@ -21,10 +21,7 @@ describe('pod message outbox', () => {
     vi.restoreAllMocks();
     vi.useRealTimers();
   });
-  afterAll(async () => {
-    await stack.stop().catch(() => undefined);
-    stack.cleanup();
-  });
+  afterAll(() => stopTestStack(stack));
 
   /** Every SendMessageBatch to the default pod's queue fails (all of sendAll's attempts) until restored. */
   const podSendsFail = () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { context, httpEvent } from '../handlers/events';
 import { collectAndDrain, consumePodQueue, queueDomains, send, upsert, visitEvents } from './accounts-helpers';
-import { eventually, jobOf, peek, startTestStack, type TestStack, waitForJob } from './harness';
+import { eventually, jobOf, peek, startTestStack, stopTestStack, type TestStack, waitForJob } from './harness';
 
 /** The pods section: these pods, then the starter's catch-all `default`. */
 const pods = (...extra: { id: string; name: string; match: Record<string, unknown> }[]) => ({
@@ -24,10 +24,7 @@ describe('pod queues follow the pods configuration', () => {
     const rows = await upsert(stack, [{ domain: 'brightwave.example', country: 'GB', region: 'emea' }]);
     expect(rows.status).toBe(200);
   });
-  afterAll(async () => {
-    await stack.stop().catch(() => undefined);
-    stack.cleanup();
-  });
+  afterAll(() => stopTestStack(stack));
 
   it('makes a new pod’s queue when the configuration names it, so a hand-raise routed to it reaches it', async () => {
     expect(stack.queues['pod-emea']).toBeUndefined();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectAndDrain, configure, consumePodQueue, queueDomains, send, upsert, visitEvents } from './accounts-helpers';
-import { startTestStack, type TestStack } from './harness';
+import { startTestStack, stopTestStack, type TestStack } from './harness';
 
 /**
  * SDR pods through the API: claims (lease, conflict, renewal, release) and feedback (holds,
@@ -38,10 +38,7 @@ describe('SDR pods: claims and feedback', () => {
     );
     [alice, bob] = reps.map((k) => k.body.key as string) as [string, string];
   });
-  afterAll(async () => {
-    await stack.stop().catch(() => undefined);
-    stack.cleanup();
-  });
+  afterAll(() => stopTestStack(stack));
 
   it('claims an account for sla.claimHours in the key’s name, renews it for the same key and answers 409 to another', async () => {
     await handRaiser('acme.example');

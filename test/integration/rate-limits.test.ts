@@ -2,7 +2,7 @@ import { request } from 'node:http';
 import { admit, RATE_WINDOW_MS } from '@intent/pipeline';
 import { Store } from '@intent/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { event, startTestStack, type TestStack } from './harness';
+import { event, startTestStack, stopTestStack, type TestStack } from './harness';
 
 const ORIGIN = 'https://news.example';
 const BROWSER = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36';
@@ -75,10 +75,7 @@ describe('collector rate limits', () => {
     // Start the test early in a two-second window, so each test's bursts share one window.
     await sleep(2_000 - (Date.now() % 2_000) + 20);
   });
-  afterAll(async () => {
-    await stack.stop().catch(() => undefined);
-    stack.cleanup();
-  });
+  afterAll(() => stopTestStack(stack));
 
   it('stops one address flooding site A while site B’s beacon from another address, and site A’s from a third, still count', async () => {
     // The default address limit is 100 events/s, 200 in a two-second window.

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The shard a visitor's pending events go to: internal to the store, needed to fill its page.
 import { pendingShard, visitorTag } from '../../packages/store/src/keys';
-import { event, startTestStack, type TestStack } from './harness';
+import { event, startTestStack, stopTestStack, type TestStack } from './harness';
 
 /** A replay must not grow what waits for stitching: each pending event is kept once. */
 describe('pending events under a replay', () => {
@@ -9,10 +9,7 @@ describe('pending events under a replay', () => {
   beforeAll(async () => {
     stack = await startTestStack();
   });
-  afterAll(async () => {
-    await stack.stop().catch(() => undefined);
-    stack.cleanup();
-  });
+  afterAll(() => stopTestStack(stack));
 
   it('keeps an anonymous visitor’s reads pending once, however often they are replayed', async () => {
     const day = new Date().toISOString().slice(0, 10);

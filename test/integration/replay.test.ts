@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { batchesInOrder, sendLimited } from '../../scripts/demo/client';
 import { generateDemo } from '../../scripts/demo/generate';
-import { startTestStack, type TestStack } from './harness';
+import { startTestStack, stopTestStack, type TestStack } from './harness';
 
 /** A smaller demo month, replayed in full: the second pass must change no score at all. */
 describe('replaying the whole demo month', () => {
@@ -26,10 +26,7 @@ describe('replaying the whole demo month', () => {
       headers: { 'content-type': 'application/json' },
     });
   });
-  afterAll(async () => {
-    await stack.stop().catch(() => undefined);
-    stack.cleanup();
-  });
+  afterAll(() => stopTestStack(stack));
 
   async function pass() {
     let accepted = 0;

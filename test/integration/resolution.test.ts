@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configureServerKey, configureTopics, event, SERVER_KEY, startTestStack, type TestStack } from './harness';
+import { configureServerKey, configureTopics, event, SERVER_KEY, startTestStack, stopTestStack, type TestStack } from './harness';
 
 describe('account resolution, stitching, trends and ingestion stats', () => {
   let stack: TestStack;
@@ -12,10 +12,7 @@ describe('account resolution, stitching, trends and ingestion stats', () => {
     await configureTopics(stack, ['security', 'data-warehousing', 'analytics', 'observability']);
     await configureServerKey(stack);
   });
-  afterAll(async () => {
-    await stack.stop().catch(() => undefined);
-    stack.cleanup();
-  });
+  afterAll(() => stopTestStack(stack));
 
   it('loads IP ranges as CSV with per-row errors and answers which domain an address resolves to', async () => {
     const put = await stack.api('/v1/ip-ranges', {

@@ -4,7 +4,16 @@ import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rescoreAccounts } from '../../packages/pipeline/src/rescore';
 import { sqsEvent } from '../handlers/events';
-import { accepted, configWithTopics, event, lostRacesDuring, startTestStack, storeRacing, type TestStack } from './harness';
+import {
+  accepted,
+  configWithTopics,
+  event,
+  lostRacesDuring,
+  startTestStack,
+  stopTestStack,
+  storeRacing,
+  type TestStack,
+} from './harness';
 
 /** Real handler, real dynalite: two consumers at once on the same accounts lose no update. */
 describe('rollup consumers running concurrently', () => {
@@ -18,10 +27,7 @@ describe('rollup consumers running concurrently', () => {
     // The very module the local runtime and the stack use, with the environment the runtime set.
     rollup = (await import('../../functions/rollup/handler')).handler as unknown as typeof rollup;
   });
-  afterAll(async () => {
-    await stack.stop().catch(() => undefined);
-    stack.cleanup();
-  });
+  afterAll(() => stopTestStack(stack));
 
   const batchOf = (messages: IngestMessage[]): SQSEvent => sqsEvent(messages.map((m) => JSON.stringify(m)));
 

@@ -1,6 +1,6 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configureTopics, event, eventually, peek, startTestStack, type TestStack } from './harness';
+import { configureTopics, event, eventually, peek, startTestStack, stopTestStack, type TestStack } from './harness';
 
 describe('the walking skeleton: collector -> SQS -> rollup -> DynamoDB -> score -> pod queue', () => {
   let stack: TestStack;
@@ -8,10 +8,7 @@ describe('the walking skeleton: collector -> SQS -> rollup -> DynamoDB -> score 
     stack = await startTestStack();
     await configureTopics(stack, ['data-warehousing']);
   });
-  afterAll(async () => {
-    await stack.stop().catch(() => undefined);
-    stack.cleanup();
-  });
+  afterAll(() => stopTestStack(stack));
 
   it('answers health once ready', async () => {
     expect((await stack.api('/v1/health')).status).toBe(200);

@@ -1,6 +1,6 @@
 import { LIMITS } from '@intent/config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configureTopics, event, peek, startTestStack, type TestStack, topicsSection } from './harness';
+import { configureTopics, event, peek, startTestStack, stopTestStack, type TestStack, topicsSection } from './harness';
 
 /**
  * Nothing a client sends grows state without bound: a client declaring thousands of topic ids
@@ -23,10 +23,7 @@ describe('a client flooding the collector with unconfigured topic ids', () => {
     admin = stack.secrets.adminKey;
     await configureTopics(stack, [TOPIC]);
   });
-  afterAll(async () => {
-    await stack.stop().catch(() => undefined);
-    stack.cleanup();
-  });
+  afterAll(() => stopTestStack(stack));
 
   /** The n-th flood event: a page view or a read carrying 50 distinct 60-character ids of its own. */
   const floodEvent = (n: number) =>

@@ -17,6 +17,7 @@ import {
   scoredIndexPosition,
 } from './keys';
 import { chunksOf, forEachLimited } from './limited';
+import { parseBasis, type RollupBasis } from './rollup-windows';
 import { type Projection, type Table, toAttr } from './table';
 
 export interface Claim {
@@ -35,6 +36,8 @@ export interface AccountRecord {
   lastFeedbackAt?: string;
   /** Pod messages saved with a score and not yet accepted by SQS (`OutboxRepository`). */
   outbox: OutboxEntry[];
+  /** The rollup items (and their versions) the saved score was computed from (`RollupBasis`); absent before bases. */
+  rollupBasis?: RollupBasis;
   /**
    * Optimistic-concurrency version: bumped by every write of something the score depends on
    * (the score itself, firmographics, a claim, a hold), so a re-score computed from an older
@@ -170,8 +173,10 @@ export class AccountRepository {
     placement: QueuePlacement | undefined,
     expectedVersion: number,
     outbox: OutboxEntry[] = [],
+    basis?: RollupBasis,
   ): Promise<'saved' | 'conflict'> {
     const { set, remove } = scoreFields(domain, score, placement, outbox);
+    if (basis) set.rb = basis;
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = {
       ':next': expectedVersion + 1,
@@ -365,6 +370,7 @@ export function toRecord(item: Record<string, unknown>): AccountRecord {
     hold: item.hold as Hold | undefined,
     lastFeedbackAt: typeof item.fb === 'string' ? item.fb : undefined,
     outbox: outboxOf(item),
+    rollupBasis: parseBasis(item.rb),
     version: typeof item.version === 'number' ? item.version : 0,
   };
 }

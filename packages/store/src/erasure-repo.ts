@@ -10,7 +10,6 @@ import {
   visitorPendingQuery,
   visitorTag,
 } from './keys';
-import { rollupWindowsOf } from './rollup-windows';
 import { type Item, type Key, type Table, toAttr } from './table';
 
 /** The set of event ids a counter item has counted (see `addOnce`): not personal, kept so replays stay harmless. */

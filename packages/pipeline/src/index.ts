@@ -53,4 +53,5 @@ export { OUTBOX_GRACE_MS, type RescoreResult, rescoreAccount } from './rescore';
 export { rescoreStale, resumeStalledRescore, startDecayWalk, startRescore } from './rescore-stale';
 export { type IngestRecord, type RollupDeps, type RollupOutcome, rollUp } from './rollup';
 export type { ServiceDeps } from './service-deps';
+export { addDatapoints, batchDatapoints, type Datapoint } from './telemetry';
 export { Budget, startWhile, type Walked, walkShard } from './walk';

@@ -35,7 +35,7 @@ export type { SiteStats, TopicDay } from './activity-repo';
 export { ACTIVITY_TTL_DAYS } from './activity-repo';
 export type { ApiKeyRecord } from './api-key-repo';
 export type { ApplyResult, LogChange, LogEntry, MemberState, Standing } from './audience-repo';
-export { dynamo } from './clients';
+export { dynamo, traced } from './clients';
 export type { AddOutcome, Contribution, CounterStates } from './counted-add';
 export { COUNTER_LIMITS } from './counted-add';
 export { clearSeenCache } from './counter-state';

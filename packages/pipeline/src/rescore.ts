@@ -1,7 +1,7 @@
 import { audiencesOf } from '@intent/audiences';
 import type { Config } from '@intent/config';
 import { scoreFit } from '@intent/fit';
-import { addDays, dayOf, evidenceDays, scoreIntent } from '@intent/intent';
+import { addDays, type DailyRollup, dayOf, evidenceDays, scoreIntent } from '@intent/intent';
 import type { ScoreSnapshot } from '@intent/qualify';
 import { explainAccount, priority, routeToPod, salesReadiness } from '@intent/qualify';
 import { type AccountRecord, type PushRef, perOwner, type Store } from '@intent/store';
@@ -214,8 +214,23 @@ class PushLedger {
 }
 
 async function computeScore(record: AccountRecord, { store, config, now }: ServiceDeps): Promise<ScoreSnapshot> {
+  return scoreFromEvidence(record, await store.rollups.since(record.domain, evidenceStart(config, now)), config, now);
+}
+
+/** The first day whose rollups a score under `config` at `now` reads. */
+export function evidenceStart(config: Config, now: Date): string {
+  return addDays(dayOf(now), 1 - evidenceDays(config.signals));
+}
+
+/**
+ * The score `record` gets under `config` at `now` from its rollups (those before the
+ * configuration's `evidenceStart` are left out, so rollups read for a wider window serve too):
+ * what a re-score would save, computed without reading or writing anything.
+ */
+export function scoreFromEvidence(record: AccountRecord, read: readonly DailyRollup[], config: Config, now: Date): ScoreSnapshot {
   const today = dayOf(now);
-  const rollups = await store.rollups.since(record.domain, addDays(today, 1 - evidenceDays(config.signals)));
+  const start = evidenceStart(config, now);
+  const rollups = read.filter((r) => r.day >= start);
   const topicNames = Object.fromEntries(config.topics.topics.map((t) => [t.id, t.name]));
   const intent = scoreIntent(rollups, config.signals, today, { domain: record.domain, topicNames });
   const firmographics = record.firmographics ?? { domain: record.domain };

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type Config, SECTION_SCHEMAS, type SectionName } from '@intent/config';
 import { badRequest, type HttpRequest, json, jsonBody, notFound, parseWith, type Route, requireScope } from '@intent/http';
-import { Budget, boundedPreview, PREVIEW_SHARD_COUNT, type PreviewPosition, previewConfigChange } from '@intent/pipeline';
+import { boundedPreview, PREVIEW_SHARD_COUNT, type PreviewPosition, previewConfigChange } from '@intent/pipeline';
 import { z } from 'zod';
 import { applySection, sectionOf, shown, validSection } from './config';
 import { pageTokens, principalOf, store } from './deps';
@@ -83,8 +83,8 @@ export const configHistoryRoutes: Record<string, Route> = {
     const current = await store.config.getAll(true);
     const candidate = { ...current, [section]: value } as Config;
     const now = new Date();
-    const budget = new Budget(now.getTime() + PREVIEW_TIME_MS, () => new Date(), limit);
-    const changes = await previewConfigChange(store, current, candidate, now, from, budget);
+    const bounds = { deadline: now.getTime() + PREVIEW_TIME_MS, maxAccounts: limit };
+    const changes = await previewConfigChange(store, current, candidate, now, from, bounds);
     const next = changes.next;
     return json(200, {
       section,

@@ -1,7 +1,7 @@
 import type { Config } from '@intent/config';
 import { type AccountRecord, type Store, scoredShards, type WalkPosition } from '@intent/store';
 import { evidenceStart, scoreFromEvidence } from './rescore';
-import { type Budget, startWhile, walkShard } from './walk';
+import { Budget, startWhile, WALK_PAGE, walkShard } from './walk';
 
 /**
  * What a candidate configuration would change, computed without storing anything: each scored
@@ -39,10 +39,17 @@ export interface PreviewChanges {
   next?: PreviewPosition;
 }
 
+/** How much one preview request may do: accounts started before `deadline` (epoch ms), `maxAccounts` at most. */
+export interface PreviewBounds {
+  deadline: number;
+  maxAccounts: number;
+  clock?: () => Date;
+}
+
 /**
- * Evaluates the scored accounts from `from` on (the beginning when absent) while `budget`
- * allows: per account, its record and its rollups for the wider of the two evidence windows,
- * then its pod queue and audiences under `current` and under `candidate`. Reads only.
+ * Evaluates the scored accounts from `from` on (the beginning when absent) within `bounds`:
+ * per account, its record and its rollups for the wider of the two evidence windows, then its
+ * pod queue and audiences under `current` and under `candidate`. Reads only.
  */
 export async function previewConfigChange(
   store: Store,
@@ -50,8 +57,11 @@ export async function previewConfigChange(
   candidate: Config,
   now: Date,
   from: PreviewPosition | undefined,
-  budget: Budget,
+  bounds: PreviewBounds,
 ): Promise<PreviewChanges> {
+  const budget = new Budget(bounds.deadline, bounds.clock ?? (() => new Date()), bounds.maxAccounts);
+  // Pages no longer than the accounts it may start: a small bound reads no more records than it uses.
+  const pageSize = Math.max(1, Math.min(WALK_PAGE, bounds.maxAccounts));
   const changes: PreviewChanges = { pods: new Map(), audiences: new Map(), scanned: 0 };
   const start = [evidenceStart(current, now), evidenceStart(candidate, now)].sort()[0] as string;
   const evaluate = async (domain: string, record: AccountRecord | undefined) => {
@@ -75,10 +85,17 @@ export async function previewConfigChange(
       changes.next = { shard };
       break;
     }
-    const walked = await walkShard(store, SHARDS[shard] as (typeof SHARDS)[number], pos, budget, async (domains) => {
-      const records = await store.accounts.getMany(domains);
-      return startWhile(domains, CONCURRENCY, budget, (domain) => evaluate(domain, records.get(domain)));
-    });
+    const walked = await walkShard(
+      store,
+      SHARDS[shard] as (typeof SHARDS)[number],
+      pos,
+      budget,
+      async (domains) => {
+        const records = await store.accounts.getMany(domains);
+        return startWhile(domains, CONCURRENCY, budget, (domain) => evaluate(domain, records.get(domain)));
+      },
+      pageSize,
+    );
     if (!walked.done) {
       changes.next = { shard, ...(walked.next ? { pos: walked.next } : {}) };
       break;

@@ -20,6 +20,7 @@ export {
   PREVIEW_LIST_CAP,
   PREVIEW_LISTED_CAP,
   PREVIEW_SHARD_COUNT,
+  type PreviewBounds,
   type PreviewChanges,
   type PreviewPosition,
   previewConfigChange,

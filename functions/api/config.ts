@@ -19,7 +19,7 @@ import {
   requireScope,
 } from '@intent/http';
 import { afterConfigChange, podQueueUrls, podsNeedingDeploy } from '@intent/pipeline';
-import { configs, jobDeps, principalOf, store } from './deps';
+import { configs, jobDeps, logger, principalOf, store } from './deps';
 
 export function sectionOf(name: string | undefined): SectionName {
   if (!SECTION_NAMES.includes(name as SectionName)) {
@@ -71,7 +71,9 @@ export async function applySection(
 ): Promise<HttpResponse> {
   const value = await validSection(section, body);
   const by = { keyId: principal.keyId, name: principal.name };
-  const revision = await store.config.put(section, value, new Date(), { by, restoredFrom });
+  const onHistoryLost = (error: unknown) =>
+    logger.warn('configuration history not written; the next change of the section writes it', { section, error });
+  const revision = await store.config.put(section, value, new Date(), { by, restoredFrom, onHistoryLost });
   configs.invalidate();
   const read = await configs.get();
   // What was just written, whatever a lagging read answered.

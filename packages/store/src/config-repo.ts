@@ -14,6 +14,12 @@ export interface RevisionOrigin {
   by?: RevisionAuthor;
   /** The revision whose value a restore applied again. */
   restoredFrom?: number;
+  /**
+   * Called when the history write failed after the section was stored, instead of throwing: the
+   * change is made (a caller answering an error would say it was not), and the next `put` writes
+   * the lost item again. Without it, the failure is thrown.
+   */
+  onHistoryLost?: (err: unknown) => void;
 }
 
 /** One revision of a section as listed: when, by whom, and whether it restored an earlier one. */
@@ -85,7 +91,12 @@ export class ConfigRepository {
     const before = out.Attributes ? asRevision(fromAttr(out.Attributes)) : undefined;
     const revision = (before?.revision ?? 0) + 1;
     const written: ConfigRevision = { revision, at: at.toISOString(), by: origin.by ?? null, value, ...pickOrigin(origin) };
-    await this.table.writeMany([historyItem(section, written), ...(before ? [historyItem(section, before)] : [])]);
+    try {
+      await this.table.writeMany([historyItem(section, written), ...(before ? [historyItem(section, before)] : [])]);
+    } catch (err) {
+      if (!origin.onHistoryLost) throw err;
+      origin.onHistoryLost(err);
+    }
     return revision;
   }
 

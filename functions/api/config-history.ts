@@ -17,6 +17,8 @@ const PREVIEW_TIME_MS = 20_000;
 
 /** A revision number: what the history keys hold (12 digits). */
 const RevisionNumber = z.coerce.number().int().min(1).max(999_999_999_999);
+/** A revision as a path names it; the local stack's pod-queue hook reads the same form. */
+const REVISION_IN_PATH = /^[1-9]\d{0,11}$/;
 const RevisionsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(MAX_REVISIONS_LISTED).default(25),
   /** The next page: revisions below this one (what the `Link` header's next URL carries). */
@@ -97,14 +99,14 @@ export const configHistoryRoutes: Record<string, Route> = {
 
 /** The revision the path names: 400 for a number that cannot be one, 404 for one never made. */
 async function revisionOf(req: HttpRequest, section: SectionName) {
-  const n = RevisionNumber.safeParse(req.params.n);
-  if (!n.success || !/^\d+$/.test(req.params.n ?? '')) {
-    throw badRequest('invalid_request', 'n: a revision is a whole number from 1', [
-      { path: 'n', message: 'a revision is a whole number from 1' },
-    ]);
+  const given = req.params.n ?? '';
+  if (!REVISION_IN_PATH.test(given)) {
+    const message = 'a revision is a whole number from 1, written without leading zeros (12 digits at most)';
+    throw badRequest('invalid_request', `n: ${message}`, [{ path: 'n', message }]);
   }
-  const revision = await store.config.revision(section, n.data);
-  if (!revision) throw notFound(`section ${section} has no revision ${n.data}`);
+  const n = Number(given);
+  const revision = await store.config.revision(section, n);
+  if (!revision) throw notFound(`section ${section} has no revision ${n}`);
   return revision;
 }
 

@@ -247,7 +247,7 @@ describe('configuration revisions, restore and preview', () => {
     expectError(await send(stack, 'GET', '/v1/config/nope/revisions/1'), 404, 'not_found');
     expectError(await send(stack, 'POST', '/v1/config/nope/revisions/1/restore'), 404, 'not_found');
     expectError(await preview('nope', {}), 404, 'not_found');
-    for (const n of ['0', '-1', 'abc', '1.5', '1e3', '9999999999999']) {
+    for (const n of ['0', '-1', 'abc', '1.5', '1e3', '01', '9999999999999']) {
       const error = expectError(await send(stack, 'POST', `/v1/config/icp/revisions/${n}/restore`), 400, 'invalid_request');
       expect(error.details).toEqual([{ path: 'n', message: expect.any(String) }]);
       expectError(await send(stack, 'GET', `/v1/config/icp/revisions/${n}`), 400, 'invalid_request');

@@ -94,9 +94,9 @@ async function podsAboutToBeStored(event: Parameters<HttpLambda>[0], access: Pod
   try {
     req = toRequest(event);
     if (!hasScope(await authenticate(req, access.keys, access.bootstrapAdminSha256), 'admin')) return undefined;
-    const n = Number(req.params.n);
-    body =
-      req.params.n === undefined ? jsonBody(req) : Number.isSafeInteger(n) && n > 0 ? await access.podsRevision(n) : undefined;
+    const n = req.params.n;
+    // A restore names the revision as the handler accepts it: a whole number from 1, 12 digits at most.
+    body = n === undefined ? jsonBody(req) : /^[1-9]\d{0,11}$/.test(n) ? await access.podsRevision(Number(n)) : undefined;
   } catch {
     // Refused (no key, not JSON, no such revision): the handler answers why.
     return undefined;

@@ -19,9 +19,9 @@ export const PREVIEW_SHARD_COUNT = SHARDS.length;
 /** Accounts evaluated at once: enough to hide DynamoDB's latency (one rollup Query each). */
 const CONCURRENCY = 8;
 /** Domains listed per pod or audience and direction; the counts are always whole. */
-export const PREVIEW_LIST_CAP = 100;
+const PREVIEW_LIST_CAP = 100;
 /** Domains listed in one answer in all (pods, then audiences): about 250 KB at most. */
-export const PREVIEW_LISTED_CAP = 1_000;
+const PREVIEW_LISTED_CAP = 1_000;
 
 /** Where a preview goes on: a shard (its index in the walk) and the position in it (absent: its start). */
 export interface PreviewPosition {

@@ -128,7 +128,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const api = makingPodQueues(
     modules.api as HttpLambda,
     podQueues,
-    { keys: store.apiKeys, bootstrapAdminSha256: hashApiKey(secrets.adminKey) },
+    {
+      keys: store.apiKeys,
+      bootstrapAdminSha256: hashApiKey(secrets.adminKey),
+      podsRevision: async (n) => (await store.config.revision('pods', n))?.value,
+    },
     onError,
   );
   const http = createGateway(ROUTES, { ...(modules as Record<string, HttpLambda>), api });

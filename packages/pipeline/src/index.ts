@@ -15,6 +15,7 @@ export { type ClaimResult, claimAccount, type ReleaseResult, releaseClaim } from
 export { type CollectInput, type CollectResult, collect, type Enqueue, type Rejection, siteForWriteKey } from './collect';
 export { settleLimited } from './concurrency';
 export { Cached, ConfigCache, ErasedVisitorCache, IpRangeCache } from './config-cache';
+export { boundedPreview, PREVIEW_SHARD_COUNT, type PreviewPosition, previewConfigChange } from './config-preview';
 export { loadBootstrapAdminSha256, loadHashSecret, optionalEnv, requiredEnv } from './env';
 export { type ErasureDeps, type ErasureResult, eraseVisitor } from './erase';
 export { CONFLICT_RETRY, ConflictRetriesExhausted } from './errors';

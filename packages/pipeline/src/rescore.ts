@@ -1,7 +1,7 @@
 import { audiencesOf } from '@intent/audiences';
 import type { Config } from '@intent/config';
 import { scoreFit } from '@intent/fit';
-import { addDays, dayOf, evidenceDays, scoreIntent } from '@intent/intent';
+import { addDays, type DailyRollup, dayOf, evidenceDays, scoreIntent } from '@intent/intent';
 import type { ScoreSnapshot } from '@intent/qualify';
 import { explainAccount, priority, routeToPod, salesReadiness } from '@intent/qualify';
 import { type AccountRecord, type PushRef, perOwner, type RollupBasis, type Store } from '@intent/store';
@@ -231,12 +231,28 @@ async function computeScore(
   { store, config, now }: ServiceDeps,
   known: 'known' | 'read',
 ): Promise<{ score: ScoreSnapshot; basis: RollupBasis }> {
-  const today = dayOf(now);
   const { rollups, basis } = await store.rollups.window(
     record.domain,
-    addDays(today, 1 - evidenceDays(config.signals)),
+    evidenceStart(config, now),
     known === 'known' ? record.rollupBasis : undefined,
   );
+  return { score: scoreFromEvidence(record, rollups, config, now), basis };
+}
+
+/** The first day whose rollups a score under `config` at `now` reads. */
+export function evidenceStart(config: Config, now: Date): string {
+  return addDays(dayOf(now), 1 - evidenceDays(config.signals));
+}
+
+/**
+ * The score `record` gets under `config` at `now` from its rollups (those before the
+ * configuration's `evidenceStart` are left out, so rollups read for a wider window serve too):
+ * what a re-score would save, computed without reading or writing anything.
+ */
+export function scoreFromEvidence(record: AccountRecord, read: readonly DailyRollup[], config: Config, now: Date): ScoreSnapshot {
+  const today = dayOf(now);
+  const start = evidenceStart(config, now);
+  const rollups = read.filter((r) => r.day >= start);
   const topicNames = Object.fromEntries(config.topics.topics.map((t) => [t.id, t.name]));
   const intent = scoreIntent(rollups, config.signals, today, { domain: record.domain, topicNames });
   const firmographics = record.firmographics ?? { domain: record.domain };
@@ -250,7 +266,7 @@ async function computeScore(
   const claimedIn = claimLive ? record.score?.queuedIn : undefined;
   const queuedIn = claimedIn ?? (readiness.salesReady && pod ? pod : undefined);
   const p = priority(fit, intent);
-  const score: ScoreSnapshot = {
+  return {
     fit,
     intent,
     priority: p,
@@ -263,7 +279,6 @@ async function computeScore(
     pushedAt: queuedIn ? now.toISOString() : undefined,
     audiences: audiencesOf({ fit, intent, priority: p, pod }, record.hold, config.audiences),
   };
-  return { score, basis };
 }
 
 /** Equal for a person: everything but the time it was computed. */

@@ -36,6 +36,7 @@ export { ACTIVITY_TTL_DAYS } from './activity-repo';
 export type { ApiKeyRecord } from './api-key-repo';
 export type { ApplyResult, LogChange, LogEntry, MemberState, Standing } from './audience-repo';
 export { dynamo, traced } from './clients';
+export type { ConfigRevision, RevisionAuthor, RevisionOrigin, RevisionSummary } from './config-repo';
 export type { AddOutcome, Contribution, CounterStates } from './counted-add';
 export { COUNTER_LIMITS } from './counted-add';
 export { clearSeenCache } from './counter-state';

@@ -18,6 +18,7 @@ import {
 } from './keys';
 import { chunksOf, forEachLimited } from './limited';
 import { parseBasis, type RollupBasis } from './rollup-windows';
+import { packScore, unpackScore } from './score-item';
 import { type Projection, type Table, toAttr } from './table';
 
 export interface Claim {
@@ -365,7 +366,7 @@ export function toRecord(item: Record<string, unknown>): AccountRecord {
   return {
     domain: String(item.domain ?? accountDomainOf(String(item.pk))),
     firmographics: item.f as Firmographics | undefined,
-    score: item.s as ScoreSnapshot | undefined,
+    score: unpackScore(item.s),
     claim: item.claim as Claim | undefined,
     hold: item.hold as Hold | undefined,
     lastFeedbackAt: typeof item.fb === 'string' ? item.fb : undefined,
@@ -381,7 +382,7 @@ export function outboxOf(item: Record<string, unknown>): OutboxEntry[] {
 }
 
 function toAudienceInputs(item: Record<string, unknown>): AudienceInputs[] {
-  const score = item.s as AudienceInputs['score'] | undefined;
+  const score = unpackScore(item.s);
   if (!score?.fit || !score.intent) return [];
   return [
     {
@@ -410,7 +411,7 @@ function scoreFields(
 ): { set: Record<string, unknown>; remove: string[] } {
   return {
     set: {
-      s: score,
+      s: packScore(score),
       domain,
       ...(placement ? { gsi1pk: podQueuePk(placement.podId), gsi1sk: podQueueSk(placement.priority, domain) } : {}),
       ...scoredIndexFields(domain, placement !== undefined || outbox.length > 0 || score.intent.stage !== 'cold'),

@@ -16,7 +16,12 @@ const topic = (name: string, days: number) => ({
   })),
 });
 const score: ScoreSnapshot = {
-  fit: { score: 80, tier: 'A', reasons: ['Industry software matches'] },
+  fit: {
+    score: 80,
+    tier: 'A',
+    reasons: [{ criterion: 'industry', status: 'matched', message: 'Industry software matches' }],
+    excluded: false,
+  },
   intent: { stage: 'surging', score: 70, topics: [topic('security', 14), topic('data-warehousing', 14)], explanation: ['x'] },
   priority: 75,
   salesReady: true,
@@ -27,7 +32,7 @@ const score: ScoreSnapshot = {
   scoredAt: '2026-11-30T10:00:00.000Z',
   pushedAt: '2026-11-30T10:00:00.000Z',
   audiences: [],
-} as ScoreSnapshot;
+};
 
 describe('the score as the account item keeps it', () => {
   it('reads back exactly as saved, daily series included', () => {

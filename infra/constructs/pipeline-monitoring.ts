@@ -97,7 +97,7 @@ export class PipelineMonitoring extends Construct {
         'IngestDeadLetters',
         dlqDepth(props.ingest.deadLetterQueue),
         ALARMS.ingestDeadLetters,
-        'Accepted events failed five times and wait in the ingest DLQ: `npm run dlq` says why and redrives them.',
+        'Accepted events failed five times and wait in the ingest DLQ: the rollup log says why each failed.',
       );
     if (props.jobs.deadLetterQueue)
       alarm(

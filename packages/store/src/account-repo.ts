@@ -144,7 +144,7 @@ const AUDIENCE_INPUTS: Projection = {
       'country',
       'hold',
       'outcome',
-    ].map((n) => [`#${n}`, n]),
+    ].map((n) => ['#'.concat(n), n]),
   ),
 };
 

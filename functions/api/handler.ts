@@ -1,6 +1,7 @@
 import { httpHandler, json } from '@intent/http';
 import { accountRoutes } from './accounts';
 import { audienceRoutes } from './audiences';
+import { calibrationRoutes } from './calibration';
 import { claimRoutes } from './claims';
 import { configRoutes } from './config';
 import { configs, logger } from './deps';
@@ -28,6 +29,7 @@ export const handler = httpHandler(logger, {
   ...claimRoutes,
   ...feedbackRoutes,
   ...metricsRoutes,
+  ...calibrationRoutes,
   ...icpRoutes,
   ...audienceRoutes,
   ...visitorRoutes,

@@ -1,7 +1,8 @@
 import { audiencesOf } from '@intent/audiences';
+import { pushEvidence } from '@intent/calibration';
 import type { Config } from '@intent/config';
-import { scoreFit } from '@intent/fit';
-import { addDays, dayOf, evidenceDays, scoreIntent } from '@intent/intent';
+import { type Firmographics, scoreFit } from '@intent/fit';
+import { addDays, type DailyRollup, dayOf, evidenceDays, scoreIntent, topicSignals } from '@intent/intent';
 import type { ScoreSnapshot } from '@intent/qualify';
 import { explainAccount, priority, routeToPod, salesReadiness } from '@intent/qualify';
 import { type AccountRecord, type PushRef, perOwner, type Store } from '@intent/store';
@@ -113,7 +114,7 @@ export async function rescoreAccount(
     const record = stored ?? { domain, version: 0, outbox: [] };
     const pending = pendingMessages(record);
     const overdue = pending.filter((m) => Date.parse(m.at) <= deps.now.getTime() - OUTBOX_GRACE_MS);
-    const score = await computeScore(record, deps);
+    const { score, rollups, firmographics } = await computeScore(record, deps);
     if (record.score && sameScore(record.score, score)) {
       await pushes.settle(undefined);
       if (!saved) return { outcome: 'unchanged', messages: overdue };
@@ -128,8 +129,19 @@ export async function rescoreAccount(
     // Entering a queue is a push, recorded before the score is saved (a push recorded after a
     // save that then failed would lose it together with the pod message). Its key is fixed by
     // `now`, so a retry after a lost race writes the same item again, never a second one.
+    // The push keeps what it knew (see @intent/calibration), so calibration never reads the
+    // account as it is later.
     const entered = score.queuedIn && score.queuedIn !== record.score?.queuedIn && score.pushedAt;
-    await pushes.settle(entered ? { podId: score.queuedIn as string, pushedAt: score.pushedAt as string, domain } : undefined);
+    await pushes.settle(
+      entered ? { podId: score.queuedIn as string, pushedAt: score.pushedAt as string, domain } : undefined,
+      () =>
+        pushEvidence({
+          ...score,
+          topics: topicSignals(rollups, deps.config.signals, dayOf(deps.now)),
+          firmographics,
+          signals: deps.config.signals,
+        }),
+    );
     const placement = score.queuedIn ? { podId: score.queuedIn, priority: score.priority } : undefined;
     const changes = podMessagesFor(
       domain,
@@ -188,7 +200,7 @@ async function withFreshConfig(deps: ServiceDeps): Promise<ServiceDeps> {
  * shows for an account that has firmographics but was never scored. It is not in any queue.
  */
 export async function previewScore(record: AccountRecord, deps: ServiceDeps): Promise<ScoreSnapshot> {
-  const score = await computeScore(record, deps);
+  const { score } = await computeScore(record, deps);
   return { ...score, queuedIn: undefined, pushedAt: undefined };
 }
 
@@ -200,20 +212,28 @@ class PushLedger {
   private written?: PushRef;
   constructor(private readonly store: Store) {}
 
-  async settle(push: PushRef | undefined): Promise<void> {
+  /** `evidence`: the push's snapshot, built only when a push is written. */
+  async settle(push: PushRef | undefined, evidence?: () => object): Promise<void> {
     const same = (a: PushRef, b: PushRef) => a.podId === b.podId && a.pushedAt === b.pushedAt && a.domain === b.domain;
     if (this.written && !(push && same(this.written, push))) {
       await this.store.pushes.remove(this.written);
       this.written = undefined;
     }
     if (push && !this.written) {
-      await this.store.pushes.record(push);
+      await this.store.pushes.record(push, evidence?.() as Record<string, unknown> | undefined);
       this.written = push;
     }
   }
 }
 
-async function computeScore(record: AccountRecord, { store, config, now }: ServiceDeps): Promise<ScoreSnapshot> {
+/** A score and what it was computed from. */
+interface Scored {
+  score: ScoreSnapshot;
+  rollups: DailyRollup[];
+  firmographics: Firmographics;
+}
+
+async function computeScore(record: AccountRecord, { store, config, now }: ServiceDeps): Promise<Scored> {
   const today = dayOf(now);
   const rollups = await store.rollups.since(record.domain, addDays(today, 1 - evidenceDays(config.signals)));
   const topicNames = Object.fromEntries(config.topics.topics.map((t) => [t.id, t.name]));
@@ -229,7 +249,7 @@ async function computeScore(record: AccountRecord, { store, config, now }: Servi
   const claimedIn = claimLive ? record.score?.queuedIn : undefined;
   const queuedIn = claimedIn ?? (readiness.salesReady && pod ? pod : undefined);
   const p = priority(fit, intent);
-  return {
+  const score: ScoreSnapshot = {
     fit,
     intent,
     priority: p,
@@ -242,6 +262,7 @@ async function computeScore(record: AccountRecord, { store, config, now }: Servi
     pushedAt: queuedIn ? now.toISOString() : undefined,
     audiences: audiencesOf({ fit, intent, priority: p, pod }, record.hold, config.audiences),
   };
+  return { score, rollups, firmographics };
 }
 
 /** Equal for a person: everything but the time it was computed. */

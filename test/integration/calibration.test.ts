@@ -1,6 +1,12 @@
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectAndDrain, configure, send, visitEvents } from './accounts-helpers';
 import { startTestStack, stopTestStack, type TestStack } from './harness';
+
+const run = promisify(execFile);
+const ROOT = resolve(import.meta.dirname, '../..');
 
 /**
  * `GET /v1/calibration` on the stand-ins: three hand-raisers pushed to the default pod, feedback
@@ -103,5 +109,17 @@ describe('calibration', () => {
     const empty = await calibration('?from=2020-01-01&to=2020-01-31');
     expect(empty.status).toBe(200);
     expect(empty.body.outcomes).toMatchObject({ pushed: 0, acceptanceRate: { value: null, n: 0 } });
+  });
+
+  it('prints the same report with npm run calibrate, and a reading of it', async () => {
+    const { INTENT_ADMIN_KEY: _k, INTENT_URL: _u, ...env } = process.env;
+    const { stdout, stderr } = await run(
+      resolve(ROOT, 'node_modules/.bin/tsx'),
+      ['scripts/calibrate.ts', '--from', today, '--to', tomorrow],
+      { cwd: ROOT, env: { ...env, PORT: new URL(stack.baseUrl).port, INTENT_DATA_DIR: stack.dataDir } },
+    );
+    expect(JSON.parse(stdout)).toEqual((await calibration()).body);
+    expect(stderr).toMatch(/3 pushes, 2 with feedback: 1 accepted \(50\.0%\), 1 rejected/);
+    expect(stderr).toMatch(/signal:demo_request .* lift insufficient/);
   });
 });

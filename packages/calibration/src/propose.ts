@@ -39,13 +39,14 @@ export interface Proposal {
  * `current`:
  * 1. each signal whose lift interval excludes 1 has its weight multiplied by its lift (at most
  *    MAX_WEIGHT_FACTOR either way); the others keep theirs;
- * 2. a sales-ready tier whose pushes are accepted less than the base rate (interval below 1)
- *    stops being sales-ready, as long as one tier is left;
- * 3. `icp.salesReadyIntent`: the intent score (under the proposed weights) that maximises
- *    accepted - TARGET_FLOOR x pushed over the training pushes the tiers and stages above still
+ * 2. `icp.salesReadyIntent`: the intent score (under the proposed weights) that maximises
+ *    accepted - TARGET_FLOOR x pushed over the training pushes the current tiers and stages
  *    push, keeping at least `minPushes` of them; 0 when no threshold does better than none.
- * Everything else stays as it is. Learning only from pushed accounts, it can tighten what is
- * pushed, never discover accounts that were never pushed.
+ * Everything else stays as it is: tiers and ICP criteria are reported with their lift, not
+ * changed, because pushes only ever come from sales-ready tiers (a criterion's effect is seen
+ * only among accounts that already fit) and the ICP is derived from won accounts
+ * (`GET /v1/icp/suggestion`). Learning only from pushed accounts, a proposal can tighten what
+ * is pushed, never discover accounts that were never pushed.
  */
 export function propose(train: readonly DecidedPush[], current: Candidate, minPushes = MIN_PUSHES): Proposal {
   const changes: ProposedChange[] = [];
@@ -67,20 +68,7 @@ export function propose(train: readonly DecidedPush[], current: Candidate, minPu
   }
   const signals: SignalsConfig = { ...current.signals, weights };
 
-  let tiers = [...current.icp.salesReadyTiers];
-  for (const tier of current.icp.salesReadyTiers) {
-    const stat = stats.get(`tier:${tier}`);
-    if (stat?.lift.verdict !== 'lower' || tiers.length <= 1) continue;
-    tiers = tiers.filter((t) => t !== tier);
-    changes.push({
-      field: 'icp.salesReadyTiers',
-      from: current.icp.salesReadyTiers,
-      to: tiers,
-      reason: `Tier ${tier} pushes were accepted ${pct(stat.acceptanceRate)} of the time (n=${stat.n}), below the base rate (lift ${stat.lift.value}, 95% ${stat.lift.low}-${stat.lift.high}).`,
-    });
-  }
-
-  const gated: Candidate = { signals, icp: { ...current.icp, salesReadyTiers: tiers, salesReadyIntent: 0 } };
+  const gated: Candidate = { signals, icp: { ...current.icp, salesReadyIntent: 0 } };
   const threshold = bestThreshold(train, gated, minPushes);
   if (threshold.value !== current.icp.salesReadyIntent) {
     changes.push({

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { calibrationReport } from '@intent/pipeline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectAndDrain, configure, send, visitEvents } from './accounts-helpers';
 import { startTestStack, stopTestStack, type TestStack } from './harness';
@@ -121,5 +122,22 @@ describe('calibration', () => {
     expect(JSON.parse(stdout)).toEqual((await calibration()).body);
     expect(stderr).toMatch(/3 pushes, 2 with feedback: 1 accepted \(50\.0%\), 1 rejected/);
     expect(stderr).toMatch(/signal:demo_request .* lift insufficient/);
+  });
+
+  it('reads at most the newest maxPushes of the window, and says from when it covers', async () => {
+    await collectAndDrain(stack, visitEvents('late.example', 'gus', ['demo_request']));
+    const config = await stack.store.config.getAll(true);
+    const [from, to] = [new Date(`${today}T00:00:00Z`), new Date(`${tomorrow}T23:59:59.999Z`)];
+    expect((await calibrationReport(stack.store, config, from, to)).window).toMatchObject({
+      truncated: false,
+      coveredFrom: null,
+    });
+    const capped = await calibrationReport(stack.store, config, from, to, 2);
+    expect(capped.window).toMatchObject({ truncated: true, maxPushes: 2 });
+    // The two newest were read: the late push and the newest earlier one, which marks the edge
+    // (its instant may hold more pushes the budget did not reach), so only the late push counts.
+    const edge = capped.window.coveredFrom as string;
+    expect(Date.parse(edge)).toBeGreaterThanOrEqual(Date.parse(`${today}T00:00:00Z`));
+    expect(capped.outcomes).toMatchObject({ pushed: 1, decided: 0, awaitingFeedback: 1 });
   });
 });

@@ -213,14 +213,14 @@ class PushLedger {
   constructor(private readonly store: Store) {}
 
   /** `evidence`: the push's snapshot, built only when a push is written. */
-  async settle(push: PushRef | undefined, evidence?: () => object): Promise<void> {
+  async settle(push: PushRef | undefined, evidence?: () => Record<string, unknown>): Promise<void> {
     const same = (a: PushRef, b: PushRef) => a.podId === b.podId && a.pushedAt === b.pushedAt && a.domain === b.domain;
     if (this.written && !(push && same(this.written, push))) {
       await this.store.pushes.remove(this.written);
       this.written = undefined;
     }
     if (push && !this.written) {
-      await this.store.pushes.record(push, evidence?.() as Record<string, unknown> | undefined);
+      await this.store.pushes.record(push, evidence?.());
       this.written = push;
     }
   }

@@ -140,7 +140,10 @@ describe('calibration on a planted rule (600 pushes)', () => {
   it('says "insufficient" instead of a number below the minimum sample', () => {
     const report = calibrate(plantedPushes(40, 1), CURRENT);
     expect(report.features.every((f) => f.lift.verdict === 'insufficient' && f.lift.value === null)).toBe(true);
-    expect(report.proposal.changes.filter((c) => c.field.startsWith('signals.'))).toEqual([]);
+    expect(report.proposal.changes).toEqual([]);
+    // Nor does it lower a threshold it has no evidence against.
+    const gated = { signals: SIGNALS_CONFIG, icp: { ...ICP, salesReadyIntent: 12 } };
+    expect(calibrate(plantedPushes(40, 1), gated).proposal.icp.salesReadyIntent).toBe(12);
   });
 });
 

@@ -41,7 +41,8 @@ export interface Proposal {
  *    MAX_WEIGHT_FACTOR either way); the others keep theirs;
  * 2. `icp.salesReadyIntent`: the intent score (under the proposed weights) that maximises
  *    accepted - TARGET_FLOOR x pushed over the training pushes the current tiers and stages
- *    push, keeping at least `minPushes` of them; 0 when no threshold does better than none.
+ *    push, keeping at least `minPushes` of them; the current one stays when none does better
+ *    than pushing them all.
  * Everything else stays as it is: tiers and ICP criteria are reported with their lift, not
  * changed, because pushes only ever come from sales-ready tiers (a criterion's effect is seen
  * only among accounts that already fit) and the ICP is derived from won accounts
@@ -70,7 +71,8 @@ export function propose(train: readonly DecidedPush[], current: Candidate, minPu
 
   const gated: Candidate = { signals, icp: { ...current.icp, salesReadyIntent: 0 } };
   const threshold = bestThreshold(train, gated, minPushes);
-  if (threshold.value !== current.icp.salesReadyIntent) {
+  const salesReadyIntent = threshold?.value ?? current.icp.salesReadyIntent;
+  if (threshold && threshold.value !== current.icp.salesReadyIntent) {
     changes.push({
       field: 'icp.salesReadyIntent',
       from: current.icp.salesReadyIntent,
@@ -78,23 +80,32 @@ export function propose(train: readonly DecidedPush[], current: Candidate, minPu
       reason: threshold.reason,
     });
   }
-  const icp: IcpConfig = { ...gated.icp, salesReadyIntent: threshold.value };
+  const icp: IcpConfig = { ...current.icp, salesReadyIntent };
   return {
     signals,
     icp,
-    salesReadyThreshold: { intentScore: threshold.value, current: current.icp.salesReadyIntent },
+    salesReadyThreshold: { intentScore: salesReadyIntent, current: current.icp.salesReadyIntent },
     changes,
     n: train.length,
   };
 }
 
-/** The intent threshold that maximises accepted - TARGET_FLOOR x pushed over the pushes `gated` still pushes. */
-function bestThreshold(train: readonly DecidedPush[], gated: Candidate, minPushes: number): { value: number; reason: string } {
+/**
+ * The intent threshold that maximises accepted - TARGET_FLOOR x pushed over the pushes `gated`
+ * still pushes; undefined (keep the current one) when fewer than `minPushes` of them are
+ * decided, or no threshold does better than pushing them all: pushes held back by the current
+ * threshold were never seen, so lowering it is not something this evidence can support.
+ */
+function bestThreshold(
+  train: readonly DecidedPush[],
+  gated: Candidate,
+  minPushes: number,
+): { value: number; reason: string } | undefined {
   const scored = train
     .filter((p) => wouldPush(p.evidence, gated))
     .map((p) => ({ score: intentScoreOf(p.evidence.topics, gated.signals), accepted: p.accepted }))
     .sort((a, b) => b.score - a.score);
-  let best = { value: 0, gain: Number.NEGATIVE_INFINITY, kept: scored.length, accepted: 0 };
+  let best: { value: number; gain: number; kept: number; accepted: number } | undefined;
   let gain = 0;
   let accepted = 0;
   for (let i = 0; i < scored.length; i++) {
@@ -105,17 +116,13 @@ function bestThreshold(train: readonly DecidedPush[], gated: Candidate, minPushe
     // A threshold keeps every push with the same score: only the end of a run of equal scores is a choice.
     if (next && next.score === p.score) continue;
     if (i + 1 < minPushes) continue;
-    // The lowest score keeps everything: no threshold.
-    const value = next ? p.score : 0;
-    if (gain > best.gain + 1e-9) best = { value, gain, kept: i + 1, accepted };
+    if (!best || gain > best.gain + 1e-9) best = { value: next ? p.score : 0, gain, kept: i + 1, accepted };
   }
-  if (best.value === 0) {
-    return { value: 0, reason: `No intent threshold does better on ${scored.length} earlier pushes than none.` };
-  }
+  if (!best || best.value === 0) return undefined;
   return {
     value: best.value,
     reason:
-      `On the earlier ${scored.length} pushes the proposal would push, an intent score of at least ${best.value} keeps ` +
+      `Of the ${scored.length} earlier pushes, an intent score of at least ${best.value} (under the proposed weights) keeps ` +
       `${best.kept}, accepted ${pct(best.accepted / best.kept)} of the time: the threshold that best keeps pushes accepted ` +
       `more than ${TARGET_FLOOR * 100}% of the time (the target band's floor).`,
   };

@@ -8,10 +8,10 @@ import {
   pushEvidence,
   wouldPush,
 } from '@intent/calibration';
-import { defaultSection, IcpSection, SIGNALS, type Signal, type SignalsConfig } from '@intent/config';
+import { defaultSection, IcpSection, SIGNALS, type Signal, type SignalsConfig, SlaSection } from '@intent/config';
 import { scoreFit } from '@intent/fit';
 import { dayNumber, dayString, intentScoreOf, scoreIntent, type TopicSignals, topicSignals } from '@intent/intent';
-import { priority } from '@intent/qualify';
+import { priority, salesReadiness } from '@intent/qualify';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
@@ -210,6 +210,53 @@ describe('what a push knew', () => {
         },
       ),
       { numRuns: 200 },
+    );
+  });
+
+  it('judges a snapshot as the live rule judged the account: the backtest of the configuration it was pushed under keeps it', () => {
+    const sla = SlaSection.parse({});
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            age: fc.integer({ min: 0, max: 13 }),
+            topic: fc.constantFrom('a', 'b', '-'),
+            counts: fc.dictionary(fc.constantFrom(...SIGNALS), fc.integer({ min: 0, max: 3 }), { maxKeys: 3 }),
+            identify: fc.boolean(),
+            people: fc.subarray(['p1', 'p2', 'p3']),
+          }),
+          { maxLength: 10 },
+        ),
+        fc.record({ employees: fc.integer({ min: 10, max: 20_000 }), country: fc.constantFrom('US', 'GB') }),
+        fc.integer({ min: 0, max: 60 }),
+        (rows, firm, threshold) => {
+          const rollups = rows.map((r) => ({
+            day: day(r.age),
+            topic: r.topic,
+            counts: r.counts,
+            identified: r.identify ? r.counts : {},
+            people: r.people,
+          }));
+          const icp = { ...ICP, salesReadyIntent: threshold };
+          const firmographics = { domain: 'x.example', industry: 'software', ...firm };
+          const fit = scoreFit(firmographics, icp);
+          const intent = scoreIntent(rollups, SIGNALS_CONFIG, TODAY);
+          // One decimal of rounding apart: at the threshold itself the two may differ.
+          fc.pre(Math.abs(intent.score - threshold) > 0.1);
+          const live = salesReadiness(fit, intent, icp, sla, {}, new Date(`${TODAY}T12:00:00Z`)).salesReady;
+          const topics = topicSignals(rollups, SIGNALS_CONFIG, TODAY);
+          const e = pushEvidence({
+            fit,
+            intent,
+            priority: priority(fit, intent),
+            topics,
+            firmographics,
+            signals: SIGNALS_CONFIG,
+          });
+          expect(wouldPush(e, { signals: SIGNALS_CONFIG, icp })).toBe(live);
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 

@@ -52,8 +52,9 @@ export type FeedbackResult = { outcome: 'recorded'; record: FeedbackRecord; mess
 /**
  * Stores a piece of feedback, applies its hold to the account (a rejection or a terminal
  * outcome takes it out of the queue and ends its claim), records the first verdict on the
- * current push, joins the feedback to the account's latest push (for calibration), indexes `closed_won` accounts for the ICP suggestion, and re-scores the
- * account. `account` is the account as read for the authorisation check.
+ * current push, joins the feedback to the account's latest push (for calibration), indexes
+ * `closed_won` accounts for the ICP suggestion, and re-scores the account. `account` is the
+ * account as read for the authorisation check.
  */
 export async function giveFeedback(
   account: AccountRecord,

@@ -1,4 +1,4 @@
-import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { Outcome } from '@intent/qualify';
 import { isConditionalCheckFailed } from './errors';
 import { latestPushPointerQuery, pushKey, pushPk, pushPointerKey } from './keys';

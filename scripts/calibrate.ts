@@ -58,6 +58,8 @@ async function main() {
   const { values } = parseArgs({ options: { from: { type: 'string' }, to: { type: 'string' } } });
   const env = process.env;
   const client = new CalibrationClient(stackUrl(env), adminKeyFrom(env));
+  if (!(await client.health(5_000)))
+    throw new Error(`no stack answers ${client.baseUrl}/v1/health: start it with npm start, or set INTENT_URL`);
   const report = await client.calibration(values.from, values.to);
   console.log(JSON.stringify(report, null, 2));
   console.error(`\n${describe(report).join('\n')}`);

@@ -25,7 +25,7 @@ export interface ProposedChange {
 export interface Proposal {
   /** A whole `signals` section: what `PUT /v1/config/signals` takes. */
   signals: SignalsConfig;
-  /** A whole `icp` section, with the proposed sales-ready tiers and intent threshold. */
+  /** A whole `icp` section: the current one with the proposed `salesReadyIntent`. */
   icp: IcpConfig;
   /** The proposed `icp.salesReadyIntent` and the current one. */
   salesReadyThreshold: { intentScore: number; current: number };

@@ -4,6 +4,7 @@ import { audienceRoutes } from './audiences';
 import { calibrationRoutes } from './calibration';
 import { claimRoutes } from './claims';
 import { configRoutes } from './config';
+import { configHistoryRoutes } from './config-history';
 import { configs, logger } from './deps';
 import { feedbackRoutes } from './feedback';
 import { icpRoutes } from './icp';
@@ -23,6 +24,7 @@ export const handler = httpHandler(logger, {
   },
   ...keyRoutes,
   ...configRoutes,
+  ...configHistoryRoutes,
   ...accountRoutes,
   ...ipRangeRoutes,
   ...ingestionRoutes,

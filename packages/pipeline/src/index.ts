@@ -22,6 +22,7 @@ export { type ClaimResult, claimAccount, type ReleaseResult, releaseClaim } from
 export { type CollectInput, type CollectResult, collect, type Enqueue, type Rejection, siteForWriteKey } from './collect';
 export { settleLimited } from './concurrency';
 export { Cached, ConfigCache, ErasedVisitorCache, IpRangeCache } from './config-cache';
+export { boundedPreview, PREVIEW_SHARD_COUNT, type PreviewPosition, previewConfigChange } from './config-preview';
 export { loadBootstrapAdminSha256, loadHashSecret, optionalEnv, requiredEnv } from './env';
 export { type ErasureDeps, type ErasureResult, eraseVisitor } from './erase';
 export { CONFLICT_RETRY, ConflictRetriesExhausted } from './errors';
@@ -60,4 +61,5 @@ export { OUTBOX_GRACE_MS, type RescoreResult, rescoreAccount } from './rescore';
 export { rescoreStale, resumeStalledRescore, startDecayWalk, startRescore } from './rescore-stale';
 export { type IngestRecord, type RollupDeps, type RollupOutcome, rollUp } from './rollup';
 export type { ServiceDeps } from './service-deps';
+export { addDatapoints, batchDatapoints, type Datapoint } from './telemetry';
 export { Budget, startWhile, type Walked, walkShard } from './walk';

@@ -1,11 +1,11 @@
 import { audiencesOf } from '@intent/audiences';
 import { pushEvidence } from '@intent/calibration';
 import type { Config } from '@intent/config';
-import { type Firmographics, scoreFit } from '@intent/fit';
+import { scoreFit } from '@intent/fit';
 import { addDays, type DailyRollup, dayOf, evidenceDays, scoreIntent, topicSignals } from '@intent/intent';
 import type { ScoreSnapshot } from '@intent/qualify';
 import { explainAccount, priority, routeToPod, salesReadiness } from '@intent/qualify';
-import { type AccountRecord, type PushRef, perOwner, type Store } from '@intent/store';
+import { type AccountRecord, type PushRef, perOwner, type RollupBasis, type Store } from '@intent/store';
 import { syncMembership } from './audiences';
 import { settleLimited } from './concurrency';
 import { ConflictRetriesExhausted, conflictBackoff } from './errors';
@@ -97,12 +97,15 @@ const rescoresOf = perOwner<Store, AccountRescores>(() => new AccountRescores())
  * result only when something a person would see changed. Concurrent re-scores of the same
  * account are serialised by the account's version: the loser re-reads and tries again, so
  * the saved score always reflects every rollup written before it. `read`: the account's
- * record as just read consistently (null: none), saving the first read.
+ * record as just read consistently (null: none), saving the first read. `rollups: 'read'`: read
+ * the rollups, never this process's view of them (after a change that moved their versions
+ * without a view of them: an erasure's).
  */
 export async function rescoreAccount(
   domain: string,
   initialDeps: ServiceDeps,
   read?: AccountRecord | null,
+  rollups: 'known' | 'read' = 'known',
 ): Promise<RescoreResult> {
   let deps = initialDeps;
   const pushes = new PushLedger(deps.store);
@@ -114,8 +117,10 @@ export async function rescoreAccount(
     const record = stored ?? { domain, version: 0, outbox: [] };
     const pending = pendingMessages(record);
     const overdue = pending.filter((m) => Date.parse(m.at) <= deps.now.getTime() - OUTBOX_GRACE_MS);
-    const { score, rollups, firmographics } = await computeScore(record, deps);
-    if (record.score && sameScore(record.score, score)) {
+    const { score, basis, read: window } = await computeScore(record, deps, rollups);
+    // A score saved from other rollup versions is saved again even when it reads the same: the
+    // basis it is saved with is what later re-scores check their view of the rollups against.
+    if (record.score && sameScore(record.score, score) && sameJson(record.rollupBasis, basis)) {
       await pushes.settle(undefined);
       if (!saved) return { outcome: 'unchanged', messages: overdue };
       // Same score under the newer definitions: only its memberships are left to bring in line.
@@ -137,8 +142,8 @@ export async function rescoreAccount(
       () =>
         pushEvidence({
           ...score,
-          topics: topicSignals(rollups, deps.config.signals, dayOf(deps.now)),
-          firmographics,
+          topics: topicSignals(window, deps.config.signals, dayOf(deps.now)),
+          firmographics: record.firmographics ?? { domain },
           signals: deps.config.signals,
         }),
     );
@@ -153,7 +158,14 @@ export async function rescoreAccount(
     );
     let outcome: 'saved' | 'conflict';
     try {
-      outcome = await deps.store.accounts.saveScore(domain, score, placement, record.version, nextOutbox(pending, changes));
+      outcome = await deps.store.accounts.saveScore(
+        domain,
+        score,
+        placement,
+        record.version,
+        nextOutbox(pending, changes),
+        basis,
+      );
     } catch (err) {
       // The redelivery that retries this save has its own `now`: take back this push first.
       await pushes.settle(undefined).catch(() => undefined);
@@ -200,7 +212,7 @@ async function withFreshConfig(deps: ServiceDeps): Promise<ServiceDeps> {
  * shows for an account that has firmographics but was never scored. It is not in any queue.
  */
 export async function previewScore(record: AccountRecord, deps: ServiceDeps): Promise<ScoreSnapshot> {
-  const { score } = await computeScore(record, deps);
+  const { score } = await computeScore(record, deps, 'known');
   return { ...score, queuedIn: undefined, pushedAt: undefined };
 }
 
@@ -226,16 +238,34 @@ class PushLedger {
   }
 }
 
-/** A score and what it was computed from. */
-interface Scored {
-  score: ScoreSnapshot;
-  rollups: DailyRollup[];
-  firmographics: Firmographics;
+/** The account's score now, the rollup items it was computed from, and those rollups (`read`). */
+async function computeScore(
+  record: AccountRecord,
+  { store, config, now }: ServiceDeps,
+  known: 'known' | 'read',
+): Promise<{ score: ScoreSnapshot; basis: RollupBasis; read: DailyRollup[] }> {
+  const { rollups, basis } = await store.rollups.window(
+    record.domain,
+    evidenceStart(config, now),
+    known === 'known' ? record.rollupBasis : undefined,
+  );
+  return { score: scoreFromEvidence(record, rollups, config, now), basis, read: rollups };
 }
 
-async function computeScore(record: AccountRecord, { store, config, now }: ServiceDeps): Promise<Scored> {
+/** The first day whose rollups a score under `config` at `now` reads. */
+export function evidenceStart(config: Config, now: Date): string {
+  return addDays(dayOf(now), 1 - evidenceDays(config.signals));
+}
+
+/**
+ * The score `record` gets under `config` at `now` from its rollups (those before the
+ * configuration's `evidenceStart` are left out, so rollups read for a wider window serve too):
+ * what a re-score would save, computed without reading or writing anything.
+ */
+export function scoreFromEvidence(record: AccountRecord, read: readonly DailyRollup[], config: Config, now: Date): ScoreSnapshot {
   const today = dayOf(now);
-  const rollups = await store.rollups.since(record.domain, addDays(today, 1 - evidenceDays(config.signals)));
+  const start = evidenceStart(config, now);
+  const rollups = read.filter((r) => r.day >= start);
   const topicNames = Object.fromEntries(config.topics.topics.map((t) => [t.id, t.name]));
   const intent = scoreIntent(rollups, config.signals, today, { domain: record.domain, topicNames });
   const firmographics = record.firmographics ?? { domain: record.domain };
@@ -249,7 +279,7 @@ async function computeScore(record: AccountRecord, { store, config, now }: Servi
   const claimedIn = claimLive ? record.score?.queuedIn : undefined;
   const queuedIn = claimedIn ?? (readiness.salesReady && pod ? pod : undefined);
   const p = priority(fit, intent);
-  const score: ScoreSnapshot = {
+  return {
     fit,
     intent,
     priority: p,
@@ -262,7 +292,6 @@ async function computeScore(record: AccountRecord, { store, config, now }: Servi
     pushedAt: queuedIn ? now.toISOString() : undefined,
     audiences: audiencesOf({ fit, intent, priority: p, pod }, record.hold, config.audiences),
   };
-  return { score, rollups, firmographics };
 }
 
 /** Equal for a person: everything but the time it was computed. */

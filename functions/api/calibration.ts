@@ -3,8 +3,8 @@ import { calibrationReport } from '@intent/pipeline';
 import { configs, principalOf, store } from './deps';
 import { reportWindow } from './window';
 
-/** A quarter: the review calibration makes continuous. */
-const DEFAULT_DAYS = 90;
+/** A quarter: the review calibration makes continuous (also the window a preview's backtest reads). */
+export const CALIBRATION_DAYS = 90;
 /** The longest window: a year (pushes older than that were made under another market and configuration). */
 const MAX_DAYS = 366;
 
@@ -16,7 +16,7 @@ export const calibrationRoutes: Record<string, Route> = {
    */
   'GET /v1/calibration': async (req) => {
     requireScope(await principalOf(req), 'admin', 'marketing');
-    const { from, to } = reportWindow(req.query, new Date(), DEFAULT_DAYS, MAX_DAYS);
+    const { from, to } = reportWindow(req.query, new Date(), CALIBRATION_DAYS, MAX_DAYS);
     return json(200, await calibrationReport(store, await configs.get(), from, to));
   },
 };

@@ -98,6 +98,30 @@ describe('calibration', () => {
     expect(after.body).toEqual(before.body);
   });
 
+  it('backtests a candidate icp or signals section in its preview, on the decided pushes of the last 90 days', async () => {
+    const strict = await send(stack, 'POST', '/v1/config/icp/preview', { salesReadyIntent: 99 });
+    expect(strict.status).toBe(200);
+    expect(strict.body.backtest.window).toMatchObject({ truncated: false, coveredFrom: null });
+    expect(strict.body.backtest.current).toMatchObject({
+      pushed: { value: 2, n: 2 },
+      acceptanceRate: { value: 0.5, n: 2 },
+      acceptedKept: { value: 1, n: 1 },
+      rejectedSpared: { value: 0, n: 1 },
+    });
+    expect(strict.body.backtest.candidate).toMatchObject({
+      pushed: { value: 0, n: 2 },
+      acceptanceRate: { value: null, n: 0 },
+      acceptedKept: { value: 0, n: 1 },
+      wonKept: { value: 0, n: 1 },
+      rejectedSpared: { value: 1, n: 1 },
+    });
+    // No hand-raise signal left: nobody is a hand-raiser, so nothing would have been pushed.
+    const signals = await send(stack, 'POST', '/v1/config/signals/preview', { handRaise: [] });
+    expect(signals.body.backtest.candidate.pushed).toEqual({ value: 0, n: 2 });
+    // Routing and timing sections do not decide who is pushed: no backtest.
+    expect((await send(stack, 'POST', '/v1/config/sla/preview', {})).body.backtest).toBeUndefined();
+  });
+
   it('refuses bad windows with the field path, and keys without admin or marketing', async () => {
     const bad = await calibration('?from=last-week');
     expect(bad.status).toBe(400);

@@ -1,4 +1,12 @@
-import { type CalibrationPush, type CalibrationReport, calibrate, PushEvidence } from '@intent/calibration';
+import {
+  type BacktestSide,
+  backtestSide,
+  type CalibrationPush,
+  type CalibrationReport,
+  calibrate,
+  decidedPushes,
+  PushEvidence,
+} from '@intent/calibration';
 import type { Config } from '@intent/config';
 import type { PushRecord, Store } from '@intent/store';
 
@@ -43,6 +51,42 @@ export async function calibrationReport(
   );
   const report = calibrate(pushes.map(toCalibrationPush), { signals: config.signals, icp: config.icp });
   return { window: { ...window, coveredFrom: coveredFrom ?? null, maxPushes, truncated: coveredFrom !== undefined }, ...report };
+}
+
+/** How a candidate configuration would have done on the window's decided pushes, against the current one. */
+export interface CandidateBacktest {
+  window: CalibrationWindow;
+  current: BacktestSide;
+  candidate: BacktestSide;
+}
+
+/**
+ * The backtest of a candidate `signals`/`icp` (what `POST /v1/config/{section}/preview` shows):
+ * every decided push of [from, to] judged from its snapshot under the current and the candidate
+ * configuration. A candidate written by hand was fitted on none of them, so all of them test it.
+ */
+export async function backtestCandidate(
+  store: Store,
+  current: Config,
+  candidate: Config,
+  from: Date,
+  to: Date,
+  maxPushes = MAX_CALIBRATION_PUSHES,
+): Promise<CandidateBacktest> {
+  const window = { from: from.toISOString(), to: to.toISOString() };
+  const read = await newestPushes(
+    store,
+    current.pods.pods.map((p) => p.id),
+    window.from,
+    window.to,
+    maxPushes,
+  );
+  const decided = decidedPushes(read.pushes.map(toCalibrationPush));
+  return {
+    window: { ...window, coveredFrom: read.coveredFrom ?? null, maxPushes, truncated: read.coveredFrom !== undefined },
+    current: backtestSide(decided, current),
+    candidate: backtestSide(decided, candidate),
+  };
 }
 
 /**

@@ -12,9 +12,11 @@ export {
 } from './audience-pages';
 export { type AudienceMessage, type AudiencePublisher, type SyncResult, syncMembership } from './audiences';
 export {
+  backtestCandidate,
   CALIBRATION_PAGE,
   type CalibrationAnswer,
   type CalibrationWindow,
+  type CandidateBacktest,
   calibrationReport,
   MAX_CALIBRATION_PUSHES,
 } from './calibration';

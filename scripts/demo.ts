@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { batchesInOrder, DemoClient, type QueueEntry, sendLimited } from './demo/client';
-import { generateDemo } from './demo/generate';
+import { DEFAULT_SEED, generateDemo } from './demo/generate';
+import { behaviours, simulateSdrs } from './demo/sdrs';
 import { setUpDemo } from './demo/setup';
 import { SITES, serverWriteKeyOf, writeKeyOf } from './demo/sites';
 import { adminKeyFrom, dataDir, stackUrl } from './lib/stack-address';
@@ -9,7 +10,8 @@ import { adminKeyFrom, dataDir, stackUrl } from './lib/stack-address';
  * `npm run demo`: adds six owned media sites and their pods and audiences to the running stack's
  * configuration (`setUpDemo`), loads ~2000 accounts, replays a synthetic month of traffic
  * through `POST /v1/collect`, waits for the pipeline to settle and prints the top of every pod's
- * queue and how the scenario accounts came out. The stack is at INTENT_URL (default
+ * queue and how the scenario accounts came out; then simulated SDRs give feedback on every queued
+ * account by a hidden rule (`demo/sdrs.ts`), for `npm run calibrate` to learn from. The stack is at INTENT_URL (default
  * http://127.0.0.1:$PORT); the key is INTENT_ADMIN_KEY or the data dir's development key;
  * DEMO_SEED, DEMO_SCALE and DEMO_SETTLE_SECONDS may be set.
  */
@@ -64,6 +66,20 @@ async function main() {
     const state = `tier ${a.fit?.tier ?? '?'}  ${a.intent.stage.padEnd(11)} ${a.salesReady ? `sales-ready -> ${a.pod}` : 'not sales-ready'}  priority ${a.priority}`;
     console.log(`  ${scenario.padEnd(20)} ${domain.padEnd(30)} ${state}\n  ${''.padEnd(20)} ${a.explanation[0] ?? ''}`);
   }
+  // Simulated SDRs work the queues by a rule of their own (scripts/demo/sdrs.ts), so that
+  // `npm run calibrate` has outcomes to learn from.
+  const seed = env.DEMO_SEED ? Number(env.DEMO_SEED) : DEFAULT_SEED;
+  const sdr = await simulateSdrs(
+    client,
+    pods.map((p) => p.id),
+    behaviours(data.events),
+    seed,
+  );
+  console.log(
+    `\nsimulated SDRs judged ${sdr.judged} queued accounts: ${sdr.accepted} accepted, ${sdr.rejected} rejected, ${sdr.won} won later` +
+      `${sdr.skipped ? ` (${sdr.skipped} accounts the demo did not make left alone)` : ''}; ` +
+      'run `npm run calibrate` to see what their verdicts say about the signals and the ICP',
+  );
   console.log('\naudiences:');
   for (const audience of await client.audiences()) {
     console.log(

@@ -1,6 +1,7 @@
 import { httpHandler, json } from '@intent/http';
 import { accountRoutes } from './accounts';
 import { audienceRoutes } from './audiences';
+import { calibrationRoutes } from './calibration';
 import { claimRoutes } from './claims';
 import { configRoutes } from './config';
 import { configHistoryRoutes } from './config-history';
@@ -30,6 +31,7 @@ export const handler = httpHandler(logger, {
   ...claimRoutes,
   ...feedbackRoutes,
   ...metricsRoutes,
+  ...calibrationRoutes,
   ...icpRoutes,
   ...audienceRoutes,
   ...visitorRoutes,

@@ -189,6 +189,12 @@ export const IcpSection = z
       .object({ A: FitScore.default(80), B: FitScore.default(60), C: FitScore.default(40) })
       .default({ A: 80, B: 60, C: 40 }),
     salesReadyTiers: enumList(TIERS).default(['A', 'B']),
+    /**
+     * The account intent score (0-100) an account needs, besides its tier and stage, to be
+     * sales-ready. 0 (the default): the stage alone decides. Calibration proposes it from
+     * which pushes sales accepted (see docs/calibration.md).
+     */
+    salesReadyIntent: z.number().min(0).max(100).default(0),
   })
   .superRefine(withinSectionBytes);
 

@@ -10,6 +10,7 @@ import { accountRaw, collectEvidence, evidenceDays, saturate, saturationScale, t
 import { type AccountIntent, type DailyRollup, type IntentNames, STAGES, stageRank, type TopicIntent } from './types';
 
 export { addDays, DAY_MS, dayNumber, dayOf, dayString, slotOf } from './days';
+export { intentScoreOf, type TopicSignals, topicSignals } from './evidence';
 export {
   BREADTH_MAX_PEOPLE,
   BREADTH_STEP,

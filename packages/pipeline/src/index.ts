@@ -11,6 +11,15 @@ export {
   membersPage,
 } from './audience-pages';
 export { type AudienceMessage, type AudiencePublisher, type SyncResult, syncMembership } from './audiences';
+export {
+  backtestCandidate,
+  CALIBRATION_PAGE,
+  type CalibrationAnswer,
+  type CalibrationWindow,
+  type CandidateBacktest,
+  calibrationReport,
+  MAX_CALIBRATION_PUSHES,
+} from './calibration';
 export { type ClaimResult, claimAccount, type ReleaseResult, releaseClaim } from './claims';
 export { type CollectInput, type CollectResult, collect, type Enqueue, type Rejection, siteForWriteKey } from './collect';
 export { settleLimited } from './concurrency';

@@ -306,6 +306,7 @@ export const ROUTES: RouteDefinition[] = [
   api('GET', '/v1/topics/trends'),
   api('GET', '/v1/metrics/alignment'),
   api('GET', '/v1/icp/suggestion'),
+  api('GET', '/v1/calibration'),
   api('DELETE', '/v1/visitors/{anonymousId}'),
   api('GET', '/v1/audiences'),
   api('GET', '/v1/audiences/{id}/members'),

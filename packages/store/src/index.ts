@@ -46,7 +46,8 @@ export type { ErasureMark, IdentityLink, UserLink, VisitorLink } from './identit
 export type { IpRange } from './ip-range-repo';
 export type { JobKind, JobRecord, JobShardState, JobStatus, WalkShard } from './job-repo';
 export { forEachLimited } from './limited';
-export type { PushRecord, PushRef } from './push-repo';
+export type { PushPage, PushRecord, PushRef } from './push-repo';
+export { REJECT_REASON_CHARS } from './push-repo';
 export { BATCH_RETRY, backoff, backoffMs, isThrottling, type RetryPolicy, UnprocessedItemsError } from './retry';
 export type { PendingDay, PendingEvent, RollupGroup } from './rollup-repo';
 export { STITCH_DAYS } from './rollup-repo';

@@ -201,6 +201,23 @@ export const pushKey = (podId: string, pushedAt: string, domain: string) => ({
   sk: `${pushedAt}#${domain}`,
 });
 
+/**
+ * The account's own index of its pushes (`P#<pushedAt>#<podId>`, in its partition): which push
+ * a later piece of feedback joins (the latest before it), even after the account left the queue.
+ */
+const PUSH_POINTER_PREFIX = 'P#';
+export const pushPointerKey = (domain: string, pushedAt: string, podId: string) => ({
+  pk: accountPk(domain),
+  sk: `${PUSH_POINTER_PREFIX}${pushedAt}#${podId}`,
+});
+/** The query for an account's latest push at or before `at` (an ISO instant). */
+export const latestPushPointerQuery = (domain: string, at: string) => ({
+  KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+  ExpressionAttributeValues: { ':pk': accountPk(domain), ':from': PUSH_POINTER_PREFIX, ':to': `${PUSH_POINTER_PREFIX}${at}#~` },
+  ScanIndexForward: false,
+  Limit: 1,
+});
+
 /** A site's activity on one UTC day: topic trends and ingestion counters. */
 export const sitePk = (siteId: string) => `SITE#${siteId}`;
 export const siteDaySk = (day: string) => `D#${day}`;

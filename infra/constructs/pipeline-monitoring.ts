@@ -91,21 +91,22 @@ export class PipelineMonitoring extends Construct {
       return a;
     };
 
-    const dlqDepth = (queue: sqs.IQueue) => queue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum' });
-    if (props.ingest.deadLetterQueue)
-      alarm(
+    const deadLetters = [
+      [
         'IngestDeadLetters',
-        dlqDepth(props.ingest.deadLetterQueue),
+        props.ingest.deadLetterQueue,
         ALARMS.ingestDeadLetters,
         'Accepted events failed five times and wait in the ingest DLQ: the rollup log says why each failed.',
-      );
-    if (props.jobs.deadLetterQueue)
-      alarm(
+      ],
+      [
         'JobsDeadLetters',
-        dlqDepth(props.jobs.deadLetterQueue),
+        props.jobs.deadLetterQueue,
         ALARMS.jobsDeadLetters,
         'A job step failed five times: GET /v1/jobs shows the walk that stopped.',
-      );
+      ],
+    ] as const;
+    for (const [name, queue, spec, description] of deadLetters)
+      if (queue) alarm(name, queue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum' }), spec, description);
     alarm(
       'IngestOldestMessageAge',
       props.ingest.queue.metricApproximateAgeOfOldestMessage({ statistic: 'Maximum' }),

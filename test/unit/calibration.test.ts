@@ -179,19 +179,23 @@ describe('lift over the base rate', () => {
 describe('what a push knew', () => {
   const TODAY = '2026-06-15';
   const day = (age: number) => dayString((dayNumber(TODAY) as number) - age);
+  /** Rollup cells of the last two weeks: up to `maxCount` of `maxSignals` signals each, some identified. */
+  const cells = (maxCount: number, maxSignals: number, people: string[], maxLength: number) =>
+    fc.array(
+      fc.record({
+        age: fc.integer({ min: 0, max: 13 }),
+        topic: fc.constantFrom('a', 'b', '-'),
+        counts: fc.dictionary(fc.constantFrom(...SIGNALS), fc.integer({ min: 0, max: maxCount }), { maxKeys: maxSignals }),
+        identify: fc.boolean(),
+        people: fc.subarray(people),
+      }),
+      { maxLength },
+    );
 
   it('recomputes the intent score exactly from the snapshot, under any weights', () => {
     fc.assert(
       fc.property(
-        fc.array(
-          fc.record({
-            age: fc.integer({ min: 0, max: 13 }),
-            topic: fc.constantFrom('a', 'b', '-'),
-            counts: fc.dictionary(fc.constantFrom(...SIGNALS), fc.integer({ min: 0, max: 5 }), { maxKeys: 4 }),
-            people: fc.subarray(['p1', 'p2', 'p3', 'p4']),
-          }),
-          { maxLength: 12 },
-        ),
+        cells(5, 4, ['p1', 'p2', 'p3', 'p4'], 12),
         fc.array(fc.integer({ min: 0, max: 20 }), { minLength: 6, maxLength: 6 }),
         (rows, w) => {
           const rollups = rows.map((r) => ({
@@ -217,16 +221,7 @@ describe('what a push knew', () => {
     const sla = SlaSection.parse({});
     fc.assert(
       fc.property(
-        fc.array(
-          fc.record({
-            age: fc.integer({ min: 0, max: 13 }),
-            topic: fc.constantFrom('a', 'b', '-'),
-            counts: fc.dictionary(fc.constantFrom(...SIGNALS), fc.integer({ min: 0, max: 3 }), { maxKeys: 3 }),
-            identify: fc.boolean(),
-            people: fc.subarray(['p1', 'p2', 'p3']),
-          }),
-          { maxLength: 10 },
-        ),
+        cells(3, 3, ['p1', 'p2', 'p3'], 10),
         fc.record({ employees: fc.integer({ min: 10, max: 20_000 }), country: fc.constantFrom('US', 'GB') }),
         fc.integer({ min: 0, max: 60 }),
         (rows, firm, threshold) => {

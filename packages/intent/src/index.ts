@@ -25,7 +25,7 @@ export {
 } from './model';
 export { estimatePeople, levelFor, mergeSamples, PEOPLE_CAP, type PeopleSample, personRank } from './people';
 export {
-  type AccountIntent,
+  AccountIntent,
   type DailyRollup,
   type IntentNames,
   NO_TOPIC,
@@ -33,7 +33,7 @@ export {
   STAGES,
   type Stage,
   stageRank,
-  type TopicIntent,
+  TopicIntent,
 } from './types';
 
 /** Topics an account's intent lists, strongest first: about 4 KB each at the longest window (90 days). */

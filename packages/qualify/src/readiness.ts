@@ -2,6 +2,7 @@ import type { IcpConfig, SlaConfig } from '@intent/config';
 import type { Fit } from '@intent/fit';
 import type { AccountIntent } from '@intent/intent';
 import { DAY_MS, dayOf } from '@intent/intent';
+import { z } from 'zod';
 
 /** What an SDR reports of a pushed account, in the order a deal moves. */
 export const OUTCOMES = [
@@ -16,11 +17,12 @@ export const OUTCOMES = [
 export type Outcome = (typeof OUTCOMES)[number];
 
 /** The latest SDR feedback on an account: what may hold it back from a queue. */
-export interface Hold {
-  outcome?: Outcome;
+export const Hold = z.object({
+  outcome: z.enum(OUTCOMES).optional(),
   /** ISO 8601. */
-  outcomeAt?: string;
-}
+  outcomeAt: z.string().optional(),
+});
+export type Hold = z.infer<typeof Hold>;
 
 export interface Readiness {
   salesReady: boolean;

@@ -18,6 +18,8 @@ export interface TableDefinition {
 /** The table's indexes by what they hold: accounts in pod queues, and scored accounts (below). */
 export const POD_QUEUE_INDEX = 'gsi1';
 export const SCORED_INDEX = 'gsi2';
+/** The name of one of the table's indexes. */
+export type IndexName = typeof POD_QUEUE_INDEX | typeof SCORED_INDEX;
 
 export const TABLE: TableDefinition = {
   id: 'IntentTable',

@@ -19,11 +19,10 @@ import { BATCH_RETRY, type RetryPolicy } from './retry';
 import { RollupRepository } from './rollup-repo';
 import { Table } from './table';
 
+export type { Claim, OutboxEntry } from './account-entity';
 export type {
   AccountRecord,
   AudienceInputs,
-  Claim,
-  OutboxEntry,
   QueuePage,
   QueuePlacement,
   ScoredShard,

@@ -1,6 +1,10 @@
 import type { ScoreSnapshot } from '@intent/qualify';
 import { describe, expect, it } from 'vitest';
-import { packScore, unpackScore } from '../../packages/store/src/score-item';
+import { accountEntity, packScore } from '../../packages/store/src/account-entity';
+import { ItemShapeError } from '../../packages/store/src/entity';
+
+/** The score as the account item's definition reads it back. */
+const unpackScore = (s: unknown) => accountEntity.parse({ pk: 'ACCT#x.example', s }).s;
 
 const topic = (name: string, days: number) => ({
   topic: name,
@@ -51,5 +55,14 @@ describe('the score as the account item keeps it', () => {
 
   it('reads a score saved with a day and a score per entry as it was', () => {
     expect(unpackScore(JSON.parse(JSON.stringify(score)))).toEqual(score);
+  });
+});
+
+describe('an account item read', () => {
+  it('that is not as defined fails naming the item and the attribute, never passing as a record', () => {
+    expect(() => accountEntity.parse({ pk: 'ACCT#x.example', sk: 'A', s: { ...score, priority: 'high' } })).toThrow(
+      /account item ACCT#x\.example A is not as defined: s\.priority/,
+    );
+    expect(() => accountEntity.parse({ pk: 'ACCT#x.example', sk: 'A', version: '3' })).toThrow(ItemShapeError);
   });
 });

@@ -1,15 +1,18 @@
 import {
   type Config,
+  type DestinationsConfig,
+  maskDestinationSecrets,
   maskServerKeys,
   type PodsConfig,
   restoreMaskedKeys,
+  restoreMaskedSecrets,
   SECTION_NAMES,
   SECTION_SCHEMAS,
   type SectionName,
 } from '@intent/config';
-import { invalidInput, json, jsonBody, notFound, type Route, requireScope } from '@intent/http';
-import { afterConfigChange, podQueueUrls, podsNeedingDeploy } from '@intent/pipeline';
-import { configs, jobDeps, principalOf, store } from './deps';
+import { badRequest, invalidInput, json, jsonBody, notFound, type Route, requireScope } from '@intent/http';
+import { afterConfigChange, podQueueUrls, podsNeedingDeploy, SecretBox, sealDestinationSecrets } from '@intent/pipeline';
+import { configs, hashSecret, jobDeps, principalOf, store } from './deps';
 
 function sectionOf(name: string | undefined): SectionName {
   if (!SECTION_NAMES.includes(name as SectionName)) {
@@ -34,22 +37,47 @@ export const configRoutes: Record<string, Route> = {
     requireScope(await principalOf(req), 'admin');
     const section = sectionOf(req.params.section);
     configs.invalidate();
-    const body = section === 'sites' ? restoreMaskedKeys(jsonBody(req), (await configs.get()).sites) : jsonBody(req);
+    const current = await configs.get();
+    const body = restoreMasked(section, jsonBody(req), current);
     const parsed = SECTION_SCHEMAS[section].safeParse(body);
     if (!parsed.success) throw invalidInput(parsed.error);
+    const value =
+      section === 'destinations' ? await sealed(parsed.data as DestinationsConfig, current.destinations) : parsed.data;
     const now = new Date();
-    const revision = await store.config.put(section, parsed.data as Config[typeof section], now);
+    const revision = await store.config.put(section, value as Config[typeof section], now);
     configs.invalidate();
     const read = await configs.get();
     // What was just written, whatever a lagging read answered.
-    const config = { ...read, [section]: parsed.data, revisions: { ...read.revisions, [section]: revision } } as Config;
+    const config = { ...read, [section]: value, revisions: { ...read.revisions, [section]: revision } } as Config;
     const job = await afterConfigChange(jobDeps, section, config);
     const needsDeploy = section === 'pods' ? podsNeedingDeploy(parsed.data as PodsConfig, podQueueUrls()) : undefined;
     return json(200, { section, value: shown(config, section), revision, ...job, ...(needsDeploy ? { needsDeploy } : {}) });
   },
 };
 
-/** A section as the API shows it: server write keys are write-only, masked. */
+/** A PUT body with the masked secrets GET showed put back to the stored ones (sites' server keys, destination secrets). */
+function restoreMasked(section: SectionName, body: unknown, current: Config): unknown {
+  if (section === 'sites') return restoreMaskedKeys(body, current.sites);
+  if (section === 'destinations') return restoreMaskedSecrets(body, current.destinations);
+  return body;
+}
+
+/** The destinations as stored: secrets sealed; a sealed value this deployment did not store there is refused. */
+async function sealed(section: DestinationsConfig, stored: DestinationsConfig): Promise<DestinationsConfig> {
+  const { sealed, foreign } = sealDestinationSecrets(section, stored, new SecretBox(await hashSecret()));
+  if (foreign.length) {
+    const details = foreign.map((f) => ({
+      path: ['destinations', f.index, ...f.path].join('.'),
+      message: 'an encrypted value this destination does not hold: send the secret itself, or the masked value GET shows',
+    }));
+    throw badRequest('invalid_request', `${details[0]?.path}: ${details[0]?.message}`, details);
+  }
+  return sealed;
+}
+
+/** A section as the API shows it: server write keys and destination secrets are write-only, masked. */
 function shown(config: Config, section: SectionName): unknown {
-  return section === 'sites' ? maskServerKeys(config.sites) : config[section];
+  if (section === 'sites') return maskServerKeys(config.sites);
+  if (section === 'destinations') return maskDestinationSecrets(config.destinations);
+  return config[section];
 }

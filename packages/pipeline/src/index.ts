@@ -15,7 +15,14 @@ export { type ClaimResult, claimAccount, type ReleaseResult, releaseClaim } from
 export { type CollectInput, type CollectResult, collect, type Enqueue, type Rejection, siteForWriteKey } from './collect';
 export { settleLimited } from './concurrency';
 export { Cached, ConfigCache, ErasedVisitorCache, IpRangeCache } from './config-cache';
-export { loadBootstrapAdminSha256, loadHashSecret, optionalEnv, requiredEnv } from './env';
+export {
+  type ForeignSealedSecret,
+  openDestinationSecrets,
+  SecretBox,
+  type SecretReader,
+  sealDestinationSecrets,
+} from './destination-secrets';
+export { loadBootstrapAdminSha256, loadHashSecret, optionalEnv, readSecretValue, requiredEnv } from './env';
 export { type ErasureDeps, type ErasureResult, eraseVisitor } from './erase';
 export { CONFLICT_RETRY, ConflictRetriesExhausted } from './errors';
 export { Bant, FeedbackInput, type FeedbackResult, feedbackPods, giveFeedback, nextHold } from './feedback';

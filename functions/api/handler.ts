@@ -4,6 +4,7 @@ import { audienceRoutes } from './audiences';
 import { claimRoutes } from './claims';
 import { configRoutes } from './config';
 import { configs, logger } from './deps';
+import { destinationRoutes } from './destinations';
 import { feedbackRoutes } from './feedback';
 import { icpRoutes } from './icp';
 import { ingestionRoutes } from './ingestion';
@@ -32,4 +33,5 @@ export const handler = httpHandler(logger, {
   ...audienceRoutes,
   ...visitorRoutes,
   ...jobRoutes,
+  ...destinationRoutes,
 });

@@ -4,6 +4,8 @@ import { entriesOf, IngestBody } from '@intent/events';
 import {
   audiencePublisher,
   ConfigCache,
+  deliverySender,
+  destinationRecorder,
   ErasedVisitorCache,
   type IngestRecord,
   IpRangeCache,
@@ -23,10 +25,21 @@ const logger = new Logger({ serviceName: 'rollup' });
 const store = new Store(dynamo, requiredEnv(ENV.tableName));
 // Fails the cold start if missing; read again on each publish (a pod's queue may be added locally).
 podQueueUrls();
-const publishAudienceChanges = audiencePublisher(sqs, requiredEnv(ENV.audienceQueueUrl), logger);
-/** Sends what each batch's re-scores saved in their accounts' outboxes, and takes it off once SQS accepted it. */
-const deliverPodMessages = podMessageOutbox(store, (m) => publishPodMessages(sqs, podQueueUrls(), m, logger), logger);
 const configs = new ConfigCache(store);
+/** Records every change for the destinations that want it, next to its queue. */
+const destinations = destinationRecorder(
+  store,
+  async () => (await configs.get()).destinations,
+  deliverySender(sqs, requiredEnv(ENV.deliveriesQueueUrl)),
+  logger,
+);
+const publishAudienceChanges = destinations.audiences(audiencePublisher(sqs, requiredEnv(ENV.audienceQueueUrl), logger));
+/** Sends what each batch's re-scores saved in their accounts' outboxes, and takes it off once SQS accepted it. */
+const deliverPodMessages = podMessageOutbox(
+  store,
+  destinations.pods((m) => publishPodMessages(sqs, podQueueUrls(), m, logger)),
+  logger,
+);
 const ipRanges = new IpRangeCache(store);
 const erasedVisitors = new ErasedVisitorCache(store);
 

@@ -3,7 +3,7 @@ import { SecretBox, sealDestinationSecrets } from '@intent/pipeline';
 import { describe, expect, it } from 'vitest';
 
 const SECRET = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
-const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:slack-sdr-AbCdEf';
+const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:intent/destinations/slack-sdr-AbCdEf';
 const section = (webhookSecret: string, slackUrl: string) =>
   DestinationsSection.parse({
     destinations: [

@@ -22,7 +22,8 @@ export type DestinationEventType = z.infer<typeof DestinationEventType>;
 
 /** The prefix of a sealed (encrypted) secret as stored. */
 export const SEALED_PREFIX = 'enc:v1:';
-const SECRETS_MANAGER_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/;
+/** Secrets under `intent/destinations/` only: the one name prefix the deliver function may read. */
+const SECRETS_MANAGER_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:intent\/destinations\/[A-Za-z0-9/_+=.@-]+$/;
 
 /** True for a Secrets Manager reference: kept as given, resolved by the delivery function. */
 export const isSecretReference = (value: string) => SECRETS_MANAGER_ARN.test(value);

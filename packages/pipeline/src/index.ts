@@ -15,6 +15,16 @@ export { type ClaimResult, claimAccount, type ReleaseResult, releaseClaim } from
 export { type CollectInput, type CollectResult, collect, type Enqueue, type Rejection, siteForWriteKey } from './collect';
 export { settleLimited } from './concurrency';
 export { Cached, ConfigCache, ErasedVisitorCache, IpRangeCache } from './config-cache';
+export { type Attempt, type DeliverDeps, deliverStream, type StreamOutcome, type Transport } from './deliver-stream';
+export { outcomeOf, parseRetryAfter, RETRY_POLICY, retryDelayMs } from './delivery-schedule';
+export { accountPath, audienceChange, type ChangeEvent, podChange, wants } from './destination-events';
+export {
+  DeliveryMessage,
+  type DeliverySender,
+  deliverySender,
+  destinationRecorder,
+  recordChanges,
+} from './destination-recorder';
 export {
   type ForeignSealedSecret,
   openDestinationSecrets,
@@ -22,6 +32,7 @@ export {
   type SecretReader,
   sealDestinationSecrets,
 } from './destination-secrets';
+export { destinationTransport } from './destination-transport';
 export { loadBootstrapAdminSha256, loadHashSecret, optionalEnv, readSecretValue, requiredEnv } from './env';
 export { type ErasureDeps, type ErasureResult, eraseVisitor } from './erase';
 export { CONFLICT_RETRY, ConflictRetriesExhausted } from './errors';
@@ -61,3 +72,4 @@ export { rescoreStale, resumeStalledRescore, startDecayWalk, startRescore } from
 export { type IngestRecord, type RollupDeps, type RollupOutcome, rollUp } from './rollup';
 export type { ServiceDeps } from './service-deps';
 export { Budget, startWhile, type Walked, walkShard } from './walk';
+export { sendWebhook, signWebhook, WEBHOOK_TIMEOUT_MS, webhookBody } from './webhook';

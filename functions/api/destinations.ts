@@ -29,8 +29,9 @@ async function positionOf(cursor: string | undefined, destinationId: string): Pr
   const payload = (await pageTokens()).open(cursor);
   const opened = payload === undefined ? undefined : Buffer.from(payload, 'base64url').toString('utf8');
   const prefix = `${destinationId}\n`;
-  if (!opened?.startsWith(prefix)) throw invalidCursor('cursor', 'not a cursor of this destination (pass `next` as it came)');
-  return opened.slice(prefix.length);
+  const position = opened?.startsWith(prefix) ? opened.slice(prefix.length) : undefined;
+  if (!position?.startsWith('E#')) throw invalidCursor('cursor', 'not a cursor of this destination (pass `next` as it came)');
+  return position;
 }
 const cursorOf = async (position: string | undefined, destinationId: string) =>
   position === undefined

@@ -111,6 +111,8 @@ export const SlackDestination = z
       .record(z.string().min(1).max(LIMITS.entryChars), secret(HttpUrl))
       .refine((m) => Object.keys(m).length <= LIMITS.slackOwners, { message: `at most ${LIMITS.slackOwners} owners` })
       .optional(),
+    /** The API's public base URL: alerts link to the account there (without it they show its path). */
+    apiBaseUrl: HttpUrl.optional(),
   })
   .refine((d) => d.webhookUrl !== undefined || d.byOwner !== undefined, {
     message: 'a Slack destination needs webhookUrl, byOwner or both',
@@ -118,8 +120,12 @@ export const SlackDestination = z
   });
 export const HubspotDestination = z.object({
   ...common,
+  events: common.events.refine((e) => e.every((t) => t.startsWith('account.')), 'HubSpot takes account events only'),
   type: z.literal('hubspot'),
+  /** A private app's access token (scopes crm.objects.companies.read/write, crm.schemas.companies.read/write). */
   accessToken: secret(z.string().min(8).max(LIMITS.secretChars)),
+  /** Where the HubSpot API is (default https://api.hubapi.com): a proxy, or a local recorder in tests. */
+  baseUrl: HttpUrl.optional(),
 });
 
 export const Destination = z.discriminatedUnion('type', [WebhookDestination, SlackDestination, HubspotDestination]);

@@ -11,7 +11,7 @@ import type { PodMessage } from './pod-messages';
  */
 export interface ChangeEvent extends DeliveryEvent {
   type: DestinationEventType;
-  facets: { podId?: string; tier?: string; stage?: string; audienceId?: string };
+  facets: { podId?: string; tier?: string; stage?: string; previousStage?: string; owner?: string; audienceId?: string };
 }
 
 /**
@@ -44,9 +44,13 @@ export function podChange(m: PodMessage): ChangeEvent {
       stage: m.stage,
       tier: m.tier,
       reasons: m.reasons,
+      ...(m.previousStage ? { previousStage: m.previousStage } : {}),
+      ...(m.topics ? { topics: m.topics } : {}),
+      ...(m.owner ? { owner: m.owner } : {}),
+      ...(m.crmId ? { crmId: m.crmId } : {}),
       links: { account: accountPath(m.domain) },
     },
-    facets: { podId: m.podId, tier: m.tier, stage: m.stage },
+    facets: { podId: m.podId, tier: m.tier, stage: m.stage, previousStage: m.previousStage, owner: m.owner },
   };
 }
 
@@ -65,12 +69,30 @@ export function audienceChange(m: AudienceMessage): ChangeEvent {
 }
 
 /**
+ * What is worth a rep's attention in Slack: an account newly sales-ready in a pod (it entered
+ * the queue), or one that just became a hand-raiser. Every other re-score stays quiet.
+ */
+export function isSlackAlert(event: Pick<ChangeEvent, 'type' | 'facets'>): boolean {
+  if (event.type === 'account.qualified') return true;
+  return event.type === 'account.updated' && event.facets.stage === 'hand_raiser' && event.facets.previousStage !== 'hand_raiser';
+}
+
+/** The incoming webhook a Slack alert goes to: the owner's when mapped, else the pod channel's. */
+export function slackChannelFor(
+  destination: Extract<Destination, { type: 'slack' }>,
+  owner: string | undefined,
+): string | undefined {
+  return (owner !== undefined ? destination.byOwner?.[owner] : undefined) ?? destination.webhookUrl;
+}
+
+/**
  * True when the destination wants the change: its type is among the destination's events, and
  * every non-empty list of the filter that applies to it holds its value (pods, tiers and stages
  * apply to account changes, audiences to audience changes).
  */
 export function wants(destination: Destination, event: ChangeEvent): boolean {
   if (!destination.events.includes(event.type)) return false;
+  if (destination.type === 'slack' && !(isSlackAlert(event) && slackChannelFor(destination, event.facets.owner))) return false;
   const { filter } = destination;
   const holds = (list: string[], value: string | undefined) => list.length === 0 || (value !== undefined && list.includes(value));
   if (event.type.startsWith('account.')) {

@@ -1,5 +1,7 @@
 import type { Transport } from './deliver-stream';
 import { openDestinationSecrets, type SecretBox, type SecretReader } from './destination-secrets';
+import { sendHubspot } from './hubspot';
+import { sendSlack } from './slack';
 import { sendWebhook } from './webhook';
 
 /**
@@ -13,8 +15,10 @@ export function destinationTransport(box: () => Promise<SecretBox>, readSecret: 
     switch (plain.type) {
       case 'webhook':
         return sendWebhook(plain, event);
-      default:
-        return { status: 0, error: `destination type ${plain.type} is not delivered yet` };
+      case 'slack':
+        return sendSlack(plain, event);
+      case 'hubspot':
+        return sendHubspot(plain, event);
     }
   };
 }

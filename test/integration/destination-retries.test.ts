@@ -174,7 +174,7 @@ describe('webhook delivery under failures', () => {
         },
       ],
     });
-    const domains = ['acme.example', 'globex.example', 'initech.example'];
+    const domains = ['acme.example', 'globex.example'];
     const first = domains.flatMap((d) => [
       podEvent(d, 'account.qualified', T0, 1),
       podEvent(d, 'account.updated', T0 + 1000, 2),
@@ -197,8 +197,8 @@ describe('webhook delivery under failures', () => {
       clock,
       [
         { at: T0, events: first },
-        { at: T0 + HOUR, events: during.slice(0, 3) },
-        { at: T0 + 2 * HOUR, events: [...during.slice(3), ...during.slice(0, 1)] },
+        { at: T0 + HOUR, events: during.slice(0, 2) },
+        { at: T0 + 2 * HOUR, events: [...during.slice(2), ...during.slice(0, 1)] },
       ],
       seeded(42),
     );

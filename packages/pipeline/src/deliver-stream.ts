@@ -151,6 +151,8 @@ async function wakeFor(
   if (!isCurrentHop && chainAlive && (head.wakeHopAt ?? 0) <= due + 1000) return;
   const delaySeconds = Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.ceil((due - now) / 1000)));
   const token = randomUUID();
-  await deps.store.deliveries.setWake(destinationId, domain, token, now + delaySeconds * 1000);
+  // Sent before it is noted: a failure between the two leaves a message in flight either way
+  // (this hop, or the retried message that starts another chain), never a stream nobody wakes.
   await deps.send([{ message: { d: destinationId, a: domain, w: token }, delaySeconds }]);
+  await deps.store.deliveries.setWake(destinationId, domain, token, now + delaySeconds * 1000);
 }

@@ -50,6 +50,18 @@ describe('Slack alerts', () => {
     expect(json).toContain('dana@seller.example');
   });
 
+  it('says why now with the intent reasons when the change carries them, not the routing sentences', () => {
+    const alert = slackAlert(
+      message({
+        reasons: ['Sales-ready and routed to pod na-enterprise.', 'Requested a demo'],
+        intentReasons: ['Requested a demo'],
+      }),
+    );
+    expect(alert.text).toContain('Requested a demo');
+    expect(JSON.stringify(alert.blocks)).not.toContain('Sales-ready and routed');
+    expect(JSON.stringify(alert.blocks)).toContain('GET /v1/accounts/acme.example');
+  });
+
   it('alerts on a new sales-ready account and a new hand-raiser only, not on every re-score', () => {
     const d = slack();
     expect(wants(d, message())).toBe(true);

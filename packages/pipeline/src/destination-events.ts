@@ -44,6 +44,7 @@ export function podChange(m: PodMessage): ChangeEvent {
       stage: m.stage,
       tier: m.tier,
       reasons: m.reasons,
+      ...(m.intentReasons?.length ? { intentReasons: m.intentReasons } : {}),
       ...(m.previousStage ? { previousStage: m.previousStage } : {}),
       ...(m.topics ? { topics: m.topics } : {}),
       ...(m.owner ? { owner: m.owner } : {}),

@@ -18,6 +18,8 @@ export const PodMessage = z.object({
   tier: z.string(),
   reasons: z.array(z.string()),
   at: z.string(),
+  /** Why now: the intent part of the reasons (what the account's people did), at most `MESSAGE_TOPICS`. */
+  intentReasons: z.array(z.string()).optional(),
   /** The stage before this change, when the account had a score: what makes a new hand-raiser. */
   previousStage: z.string().optional(),
   /** The account's strongest topics, at most `MESSAGE_TOPICS`: the topic, its reads and distinct people. */
@@ -28,7 +30,7 @@ export const PodMessage = z.object({
 });
 export type PodMessage = z.infer<typeof PodMessage>;
 
-/** Topics a message names at most. */
+/** Topics, and intent reasons, a message names at most: what a rep reads at a glance. */
 export const MESSAGE_TOPICS = 3;
 
 /** What a message says about the account beyond its score: from its firmographics. */
@@ -63,6 +65,7 @@ export function podMessagesFor(
     tier: score.fit.tier,
     reasons: score.explanation,
     at,
+    intentReasons: score.intent.explanation.slice(0, MESSAGE_TOPICS),
     previousStage: before.score?.intent.stage,
     topics: score.intent.topics
       .filter((t) => t.reads > 0 || t.people > 0)

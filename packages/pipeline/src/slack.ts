@@ -18,6 +18,7 @@ interface AccountData {
   previousStage?: string;
   tier: string;
   reasons: string[];
+  intentReasons?: string[];
   topics?: { topic: string; reads: number; people: number }[];
   owner?: string;
   links: { account: string };
@@ -43,7 +44,8 @@ export function slackAlert(event: Pick<DeliveryRecord, 'type' | 'data'>, apiBase
   const data = event.data as unknown as AccountData;
   const who = data.name ? `${data.name} (${data.domain})` : data.domain;
   const what = event.type === 'account.qualified' ? 'New sales-ready account' : 'New hand-raiser';
-  const reasons = data.reasons.slice(0, ALERT_REASONS);
+  // Why now is what the account's people did; the routing and fit sentences are in the header line.
+  const reasons = (data.intentReasons?.length ? data.intentReasons : data.reasons).slice(0, ALERT_REASONS);
   const link = apiBaseUrl ? `${apiBaseUrl.replace(/\/$/, '')}${data.links.account}` : undefined;
   const topics = (data.topics ?? []).map(
     (t) => `• ${t.topic}: ${t.people} ${t.people === 1 ? 'person' : 'people'}, ${t.reads} reads`,

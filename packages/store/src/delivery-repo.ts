@@ -269,7 +269,8 @@ export class DeliveryRepository {
       await this.table.updateIf(
         { pk: item.pk as string, sk: item.sk as string },
         {
-          UpdateExpression: 'SET #status = :pending, attempts = :zero REMOVE nextAttemptAt, firstAttemptAt, lastError',
+          UpdateExpression:
+            'SET #status = :pending, attempts = :zero REMOVE nextAttemptAt, firstAttemptAt, lastError, deliveredAt',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: toAttr({ ':pending': 'pending', ':zero': 0 }),
         },

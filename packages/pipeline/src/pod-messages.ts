@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { NO_TOPIC } from '@intent/intent';
 import type { ScoreSnapshot } from '@intent/qualify';
 import { z } from 'zod';
 
@@ -68,7 +69,7 @@ export function podMessagesFor(
     intentReasons: score.intent.explanation.slice(0, MESSAGE_TOPICS),
     previousStage: before.score?.intent.stage,
     topics: score.intent.topics
-      .filter((t) => t.reads > 0 || t.people > 0)
+      .filter((t) => t.topic !== NO_TOPIC && (t.reads > 0 || t.people > 0))
       .slice(0, MESSAGE_TOPICS)
       .map((t) => ({ topic: t.topic, reads: t.reads, people: t.people })),
     ...(account?.owner ? { owner: account.owner } : {}),

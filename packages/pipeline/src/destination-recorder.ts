@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DestinationsConfig } from '@intent/config';
-import type { Store } from '@intent/store';
+import { forEachLimited, type Store } from '@intent/store';
 import { z } from 'zod';
 import type { AudienceMessage, AudiencePublisher } from './audiences';
 import { audienceChange, type ChangeEvent, podChange, wants } from './destination-events';
@@ -12,6 +12,9 @@ import { sendAll } from './queues';
 /** A deliveries-queue message: deliver what is pending in destination `d`'s stream of account `a`; `w`: a retry wake's token. */
 export const DeliveryMessage = z.object({ d: z.string().min(1), a: z.string().min(1), w: z.string().optional() });
 export type DeliveryMessage = z.infer<typeof DeliveryMessage>;
+
+/** Records written at once: a batch of re-scores may make hundreds of changes. */
+const RECORDS_IN_FLIGHT = 8;
 
 /** Sends deliveries-queue messages, each after its delay (seconds, at most 900); throws when any could not be sent. */
 export type DeliverySender = (messages: { message: DeliveryMessage; delaySeconds: number }[]) => Promise<void>;
@@ -42,14 +45,18 @@ export async function recordChanges(
   now: Date,
 ): Promise<void> {
   const streams = new Map<string, DeliveryMessage>();
+  const records: { destinationId: string; event: ChangeEvent }[] = [];
   for (const destination of destinations.destinations) {
     for (const event of events) {
       if (!wants(destination, event)) continue;
-      const { facets: _facets, ...recorded } = event;
-      await store.deliveries.record(destination.id, recorded, now.toISOString());
+      records.push({ destinationId: destination.id, event });
       streams.set(`${destination.id}\n${event.domain}`, { d: destination.id, a: event.domain });
     }
   }
+  // Each record is one item whose key fixes its place in its stream: any order of writing will do.
+  await forEachLimited(records, RECORDS_IN_FLIGHT, async ({ destinationId, event: { facets: _facets, ...recorded } }) => {
+    await store.deliveries.record(destinationId, recorded, now.toISOString());
+  });
   if (streams.size) await send([...streams.values()].map((message) => ({ message, delaySeconds: 0 })));
 }
 

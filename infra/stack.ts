@@ -44,10 +44,10 @@ export interface IntentPipelineStackProps extends StackProps {
 }
 
 /**
- * The whole pipeline in one stack, built from `@intent/resources`: the table, the ingest and
- * jobs queues and their DLQs, one outbound queue per pod, the four functions with exactly the
- * access their definitions ask for, the rollup and jobs consumers, the rescore schedule, and
- * the HTTP API.
+ * The whole pipeline in one stack, built from `@intent/resources`: the table, the ingest, jobs
+ * and deliveries queues and their DLQs, one outbound queue per pod, the functions with exactly
+ * the access their definitions ask for, the rollup, jobs and deliveries consumers, the rescore
+ * schedule, and the HTTP API.
  */
 export class IntentPipelineStack extends Stack {
   readonly table: dynamodb.Table;

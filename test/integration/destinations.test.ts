@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DemoReceivers, startDemoReceivers } from '../../scripts/demo/receivers';
 import { collectAndDrain, send, visitEvents } from './accounts-helpers';
 import { eventually, startTestStack, stopTestStack, type TestStack } from './harness';
 
@@ -24,6 +25,8 @@ describe('webhook destinations', () => {
   let server: Server;
   let url: string;
   const received: Received[] = [];
+  /** A Slack stand-in and a HubSpot recorder (the demo's), beside the webhook receiver. */
+  let others: DemoReceivers;
   const verifier = new Webhook(SECRET);
   /** The first request is answered 503: the delivery is retried. */
   let requests = 0;
@@ -50,9 +53,11 @@ describe('webhook destinations', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/intent`;
+    others = await startDemoReceivers(stack.baseUrl);
   });
   afterAll(async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    await others?.close();
     await stopTestStack(stack);
   });
 
@@ -67,6 +72,8 @@ describe('webhook destinations', () => {
       },
       // Filtered out: wants tier D accounts only, and these are tier B.
       { id: 'tier-d', type: 'webhook', url, secret: SECRET, events: ['account.qualified'], filter: { tiers: ['D'] } },
+      // Slack and HubSpot: their secrets (webhook URL, token) sealed here, opened by the deliver function.
+      ...(others.destinations as { destinations: { type: string }[] }).destinations.filter((d) => d.type !== 'webhook'),
     ],
   });
 
@@ -114,6 +121,16 @@ describe('webhook destinations', () => {
       lastStatus: 200,
     });
     expect((await send(stack, 'GET', '/v1/destinations/tier-d/deliveries')).body.deliveries).toEqual([]);
+  });
+
+  it('alerts the Slack channel and writes the HubSpot company of the same hand-raiser', async () => {
+    const { slack, hubspot } = others.received;
+    await eventually(async () => (slack.texts.length && hubspot.companies.size ? true : undefined));
+    expect(slack.texts).toEqual([expect.stringContaining('acme.example')]);
+    expect(slack.texts[0]).toContain('pod default');
+    expect([...hubspot.companies]).toEqual(['hs-acme.example']);
+    expect(hubspot.sample).toMatchObject({ intent_stage: 'hand_raiser', intent_fit_tier: 'B' });
+    expect(hubspot.propertiesCreated).toHaveLength(5);
   });
 
   it('replays from a time: the same event again, under the same webhook-id', async () => {

@@ -7,7 +7,11 @@ export default defineConfig({
     // Integration tests start their own DynamoDB stand-in and fauxqs on free ports; two cores here.
     pool: 'forks',
     maxWorkers: 2,
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'ERROR' },
+    env: {
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      POWERTOOLS_LOG_LEVEL: 'ERROR',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+    },
     // The default output, then a line per suite skipped for a missing prerequisite (no Chromium).
     reporters: ['default', './test/skipped-reporter.ts'],
     projects: [

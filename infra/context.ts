@@ -46,3 +46,14 @@ export function validatePods(pods: unknown): string[] {
   }
   return [...seen];
 }
+
+export const ALARM_EMAIL_CONTEXT_KEY = 'alarmEmail';
+
+/** Context `alarmEmail` (`-c alarmEmail=ops@example.com`): who the alarm topic emails; unset, nobody. */
+export function alarmEmailFromContext(node: Node): string | undefined {
+  const raw: unknown = node.tryGetContext(ALARM_EMAIL_CONTEXT_KEY);
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  if (typeof raw !== 'string' || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(raw.trim()))
+    throw new Error(`Context "${ALARM_EMAIL_CONTEXT_KEY}" must be an email address, got ${JSON.stringify(raw)}`);
+  return raw.trim();
+}

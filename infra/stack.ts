@@ -23,10 +23,11 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { PipelineFunction } from './constructs/pipeline-function';
 import { PipelineHttpApi } from './constructs/pipeline-http-api';
+import { PipelineMonitoring } from './constructs/pipeline-monitoring';
 import { MAX_RETENTION, PipelineQueue } from './constructs/pipeline-queue';
 import { createAdminKeySecret, createHashSecret } from './constructs/pipeline-secrets';
 import { createPipelineTable } from './constructs/pipeline-table';
-import { podsFromContext, validatePods } from './context';
+import { alarmEmailFromContext, podsFromContext, validatePods } from './context';
 
 /** The repository root: every `FunctionDefinition.entry` is relative to it. */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -41,13 +42,15 @@ export interface IntentPipelineStackProps extends StackProps {
   tracing?: boolean;
   /** Default stage throttling of the HTTP API. */
   throttle?: { rateLimit: number; burstLimit: number };
+  /** Who gets the alarms by email. Default: context `alarmEmail`, else nobody (subscribe to the topic). */
+  alarmEmail?: string;
 }
 
 /**
  * The whole pipeline in one stack, built from `@intent/resources`: the table, the ingest, jobs
  * and deliveries queues and their DLQs, one outbound queue per pod, the functions with exactly
  * the access their definitions ask for, the rollup, jobs and deliveries consumers, the rescore
- * schedule, and the HTTP API.
+ * schedule, the HTTP API, and the alarms, their topic and a dashboard.
  */
 export class IntentPipelineStack extends Stack {
   readonly table: dynamodb.Table;
@@ -60,6 +63,7 @@ export class IntentPipelineStack extends Stack {
   readonly audienceQueue: PipelineQueue;
   readonly functions: ReadonlyMap<FunctionName, PipelineFunction>;
   readonly httpApi: PipelineHttpApi;
+  readonly monitoring: PipelineMonitoring;
 
   constructor(scope: Construct, id: string, props: IntentPipelineStackProps = {}) {
     super(scope, id, props);
@@ -151,6 +155,20 @@ export class IntentPipelineStack extends Stack {
       functions: new Map([...functions].map(([name, fn]) => [name, fn.function])),
       throttle: props.throttle ?? DEFAULT_THROTTLE,
     });
+
+    this.monitoring = new PipelineMonitoring(this, 'Monitoring', {
+      functions,
+      ingest: this.ingest,
+      jobs: this.jobs,
+      table: this.table,
+      api: this.httpApi.api,
+      alarmEmail: props.alarmEmail ?? alarmEmailFromContext(this.node),
+    });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.monitoring.topic.topicArn,
+      description: 'SNS topic of the pipeline alarms (subscribe, or deploy with -c alarmEmail=you@example.com)',
+    });
+    new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
 
     new CfnOutput(this, 'ApiUrl', {
       value: this.httpApi.url,

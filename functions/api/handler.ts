@@ -3,6 +3,7 @@ import { accountRoutes } from './accounts';
 import { audienceRoutes } from './audiences';
 import { claimRoutes } from './claims';
 import { configRoutes } from './config';
+import { configHistoryRoutes } from './config-history';
 import { configs, logger } from './deps';
 import { destinationRoutes } from './destinations';
 import { feedbackRoutes } from './feedback';
@@ -23,6 +24,7 @@ export const handler = httpHandler(logger, {
   },
   ...keyRoutes,
   ...configRoutes,
+  ...configHistoryRoutes,
   ...accountRoutes,
   ...ipRangeRoutes,
   ...ingestionRoutes,

@@ -1,8 +1,12 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { entriesOf, IngestBody } from '@intent/events';
 import {
+  addDatapoints,
   audiencePublisher,
+  batchDatapoints,
   ConfigCache,
   deliverySender,
   destinationRecorder,
@@ -16,12 +20,13 @@ import {
   rollUp,
   sqs,
 } from '@intent/pipeline';
-import { ENV } from '@intent/resources';
+import { ENV, METRICS } from '@intent/resources';
 import { dynamo, Store } from '@intent/store';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 
 const logger = new Logger({ serviceName: 'rollup' });
+const metrics = new Metrics({ namespace: METRICS.namespace, serviceName: 'rollup' });
 const store = new Store(dynamo, requiredEnv(ENV.tableName));
 // Fails the cold start if missing; read again on each publish (a pod's queue may be added locally).
 podQueueUrls();
@@ -52,6 +57,7 @@ const erasedVisitors = new ErasedVisitorCache(store);
  * request's events; retrying it whole is harmless, as every item ignores events it counted.
  */
 export const handler = middy(async (event: SQSEvent): Promise<SQSBatchResponse> => {
+  const startedAt = Date.now();
   const records: IngestRecord[] = [];
   const malformed: string[] = [];
   for (const record of event.Records) {
@@ -66,6 +72,18 @@ export const handler = middy(async (event: SQSEvent): Promise<SQSBatchResponse> 
   const outcome = await rollUp(records, deps);
   await deliverPodMessages(outcome.podMessages);
   const { failedRecordIds, podMessages, failures, ...counts } = outcome;
+  const sentAt = event.Records.map((r) => Number(r.attributes.SentTimestamp)).filter(Number.isFinite);
+  addDatapoints(
+    metrics,
+    batchDatapoints({
+      events: records.filter((r) => !('kind' in r.message)).length,
+      stats: records.flatMap((r) => ('kind' in r.message ? [r.message] : [])),
+      outcome,
+      durationMs: Date.now() - startedAt,
+      oldestSentAt: sentAt.length ? Math.min(...sentAt) : undefined,
+      now: Date.now(),
+    }),
+  );
   // Once per batch: which items failed and why (docs/storage.md), not only the DLQ's depth later.
   if (failures.length) logger.error('rollup writes failed', { failedRecords: failedRecordIds.length, failures });
   logger.info('rolled up', {
@@ -76,7 +94,9 @@ export const handler = middy(async (event: SQSEvent): Promise<SQSBatchResponse> 
     ...counts,
   });
   return { batchItemFailures: [...malformed, ...failedRecordIds].map((itemIdentifier) => ({ itemIdentifier })) };
-}).use(injectLambdaContext(logger));
+})
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics));
 
 function safeJson<T>(body: string, schema: { safeParse(v: unknown): { success: boolean; data?: T } }): T | undefined {
   try {

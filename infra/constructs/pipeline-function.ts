@@ -91,7 +91,13 @@ export class PipelineFunction extends Construct {
       tracing: props.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
       projectRoot: props.repoRoot,
       depsLockFilePath: path.resolve(props.repoRoot, 'package-lock.json'),
-      environment: { NODE_OPTIONS: '--enable-source-maps' },
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        // Powertools: the service dimension of the metrics and the tracer's name; tracing of the
+        // SDK clients only when X-Ray is on (without it the tracer has no segment to write to).
+        POWERTOOLS_SERVICE_NAME: definition.name,
+        POWERTOOLS_TRACE_ENABLED: props.tracing ? 'true' : 'false',
+      },
       bundling: pipelineBundling(),
     });
     Validations.of(this.function).acknowledge({

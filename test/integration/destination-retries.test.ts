@@ -117,7 +117,7 @@ describe('webhook delivery under failures', () => {
     const send: DeliverySender = async (messages) => {
       for (const m of messages) queue.push({ message: m.message, due: clock.now + m.delaySeconds * 1000 });
     };
-    const sealed = sealDestinationSecrets(destinations, { destinations: [] }, box).sealed;
+    const sealed = sealDestinationSecrets(destinations, box).sealed;
     const transport = destinationTransport(
       async () => box,
       async () => '',
@@ -150,7 +150,11 @@ describe('webhook delivery under failures', () => {
     throw new Error('the simulation did not settle');
   }
 
-  it('delivers every event in order per account, once per webhook-id, through early failures, 429s and a day down', async () => {
+  // A simulated day is a few hundred deliveries and wake hops on the store: ~8 s on a busy two-core
+  // machine; the limit leaves room for a CI run with every file at once.
+  it('delivers every event in order per account, once per webhook-id, through early failures, 429s and a day down', {
+    timeout: 60_000,
+  }, async () => {
     const clock = { now: T0 };
     const OUTAGE_FROM = T0 + 10 * MIN;
     const OUTAGE_TO = OUTAGE_FROM + 24 * HOUR;

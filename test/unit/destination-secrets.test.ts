@@ -14,7 +14,7 @@ const section = (webhookSecret: string, slackUrl: string) =>
 
 describe('destination secrets', () => {
   const box = new SecretBox('deployment-hash-secret');
-  const stored = sealDestinationSecrets(section(SECRET, ARN), { destinations: [] }, box).sealed;
+  const stored = sealDestinationSecrets(section(SECRET, ARN), box).sealed;
 
   it('seals plain secrets, keeps Secrets Manager references, and opens only under the same deployment secret', () => {
     const [hook, slack] = stored.destinations;
@@ -30,19 +30,22 @@ describe('destination secrets', () => {
     expect(JSON.stringify(shown)).not.toContain(SEALED_PREFIX);
     expect(JSON.stringify(shown)).not.toContain(SECRET);
     const body = restoreMaskedSecrets(JSON.parse(JSON.stringify(shown)), stored);
-    const again = sealDestinationSecrets(DestinationsSection.parse(body), stored, box);
+    const again = sealDestinationSecrets(DestinationsSection.parse(body), box);
     expect(again.foreign).toEqual([]);
     expect(again.sealed).toEqual(stored);
   });
 
-  it('refuses a mask of another destination and a sealed value this destination does not hold', () => {
+  it('refuses a mask of another destination and a sealed value this deployment did not make', () => {
     const shown = maskDestinationSecrets(stored);
     const renamed = { destinations: shown.destinations.map((d) => ({ ...d, id: `${d.id}-2` })) };
     const parsed = DestinationsSection.safeParse(restoreMaskedSecrets(renamed, stored));
     expect(parsed.success).toBe(false);
     expect(parsed.error?.issues.map((i) => i.path.join('.'))).toEqual(['destinations.0.secret']);
-    const planted = section(box.seal(SECRET), ARN);
-    expect(sealDestinationSecrets(planted, stored, box).foreign).toEqual([{ index: 0, path: ['secret'] }]);
+    const planted = section(new SecretBox('another deployment').seal(SECRET), ARN);
+    expect(sealDestinationSecrets(planted, box).foreign).toEqual([{ index: 0, path: ['secret'] }]);
+    // One this deployment sealed (an earlier revision's, being restored) is kept as it is.
+    const restored = section(box.seal(SECRET), ARN);
+    expect(sealDestinationSecrets(restored, box)).toEqual({ sealed: restored, foreign: [] });
   });
 
   it('refuses a webhook secret outside the Standard Webhooks form', () => {

@@ -9,6 +9,8 @@ export const Scope = z
 
 export interface Principal {
   keyId: string;
+  /** The key's name as created (`POST /v1/keys`); what records of who did something show beside the id. */
+  name: string;
   scopes: string[];
   /**
    * The SDR a personal key belongs to (its name): a stored key with an `sdr:` scope and no
@@ -38,11 +40,12 @@ export async function authenticate(req: HttpRequest, keys: KeyLookup, bootstrapA
   const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
   if (!match?.[1]) throw unauthorized();
   const hash = hashApiKey(match[1]);
-  if (bootstrapAdminSha256 && hash === bootstrapAdminSha256) return { keyId: 'bootstrap-admin', scopes: ['admin'] };
+  if (bootstrapAdminSha256 && hash === bootstrapAdminSha256)
+    return { keyId: 'bootstrap-admin', name: 'bootstrap admin key', scopes: ['admin'] };
   const record = await keys.findByHash(hash);
   if (!record) throw unauthorized('the API key is unknown or revoked');
   const personal = record.scopes.some((s) => s.startsWith('sdr:')) && !record.scopes.includes('admin');
-  return { keyId: record.id, scopes: record.scopes, ...(personal && { sdr: record.name }) };
+  return { keyId: record.id, name: record.name, scopes: record.scopes, ...(personal && { sdr: record.name }) };
 }
 
 /** `admin` implies every scope; `sdr:*` implies every `sdr:<podId>`. */

@@ -55,21 +55,31 @@ export class PodQueues {
   }
 }
 
+/** What the api function's wrapper needs to know who asks, and what a restore of `pods` would store. */
+export interface PodsAccess {
+  keys: KeyLookup;
+  bootstrapAdminSha256: string;
+  /** The value of revision `n` of the `pods` section, undefined when there is none. */
+  podsRevision: (n: number) => Promise<unknown>;
+}
+
 /**
- * The api function, except that a `PUT /v1/config/pods` it is about to store (an admin key, a
- * valid section) first gets a queue for each new pod. Before the handler, not after its answer:
- * the re-score that the change starts may route an account to a new pod before the answer is
- * back, and its message must find the queue. A queue that cannot be made is reported and the
- * change goes on: the answer's `needsDeploy` then names the pod.
+ * The api function, except that a `PUT /v1/config/pods` (or a restore of one of its revisions)
+ * it is about to store (an admin key, a valid section) first gets a queue for each new pod.
+ * Before the handler, not after its answer: the re-score that the change starts may route an
+ * account to a new pod before the answer is back, and its message must find the queue. A queue
+ * that cannot be made is reported and the change goes on: the answer's `needsDeploy` then names the pod.
  */
 export function makingPodQueues(
   api: HttpLambda,
   podQueues: PodQueues,
-  access: { keys: KeyLookup; bootstrapAdminSha256: string },
+  access: PodsAccess,
   onError: (err: unknown) => void,
 ): HttpLambda {
   return async (event, context) => {
-    if (event.routeKey === 'PUT /v1/config/{section}' && event.pathParameters?.section === 'pods') {
+    const storing =
+      event.routeKey === 'PUT /v1/config/{section}' || event.routeKey === 'POST /v1/config/{section}/revisions/{n}/restore';
+    if (storing && event.pathParameters?.section === 'pods') {
       const pods = await podsAboutToBeStored(event, access);
       if (pods) await podQueues.ensure(pods).catch(onError);
     }
@@ -78,18 +88,17 @@ export function makingPodQueues(
 }
 
 /** The pod ids of the section the api function will store for this request; undefined when it will refuse it. */
-async function podsAboutToBeStored(
-  event: Parameters<HttpLambda>[0],
-  access: { keys: KeyLookup; bootstrapAdminSha256: string },
-): Promise<string[] | undefined> {
+async function podsAboutToBeStored(event: Parameters<HttpLambda>[0], access: PodsAccess): Promise<string[] | undefined> {
   let req: HttpRequest;
   let body: unknown;
   try {
     req = toRequest(event);
     if (!hasScope(await authenticate(req, access.keys, access.bootstrapAdminSha256), 'admin')) return undefined;
-    body = jsonBody(req);
+    const n = req.params.n;
+    // A restore names the revision as the handler accepts it: a whole number from 1, 12 digits at most.
+    body = n === undefined ? jsonBody(req) : /^[1-9]\d{0,11}$/.test(n) ? await access.podsRevision(Number(n)) : undefined;
   } catch {
-    // Refused (no key, not JSON): the handler answers why.
+    // Refused (no key, not JSON, no such revision): the handler answers why.
     return undefined;
   }
   const parsed = PodsSection.safeParse(body);

@@ -129,7 +129,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const api = makingPodQueues(
     modules.api as HttpLambda,
     podQueues,
-    { keys: store.apiKeys, bootstrapAdminSha256: hashApiKey(secrets.adminKey) },
+    {
+      keys: store.apiKeys,
+      bootstrapAdminSha256: hashApiKey(secrets.adminKey),
+      podsRevision: async (n) => (await store.config.revision('pods', n))?.value,
+    },
     onError,
   );
   const http = createGateway(ROUTES, { ...(modules as Record<string, HttpLambda>), api });
@@ -237,6 +241,8 @@ function setEnvironment(
     AWS_ENDPOINT_URL_DYNAMODB: backends.dynamoEndpoint,
     AWS_ENDPOINT_URL_SQS: backends.sqsEndpoint,
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+    // A metrics line per batch is for CloudWatch; locally it is noise unless asked for.
+    POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
     [ENV.tableName]: TABLE_NAME,
     [ENV.ingestQueueUrl]: queues[INGEST_QUEUE.id]?.url,
     [ENV.podQueueUrls]: JSON.stringify(podQueueUrls),

@@ -63,19 +63,26 @@ export async function deliverStream(deps: DeliverDeps, message: DeliveryMessage)
     await deps.send([{ message: { d: message.d, a: message.a }, delaySeconds: BUSY_DELAY_SECONDS }]);
     return { state: 'busy' };
   }
+  let wake: Wake | null | undefined;
   try {
-    return await drain(deps, destination, message, head);
+    const drained = await drain(deps, destination, message, head);
+    wake = drained.wake;
+    return drained.outcome;
   } finally {
-    await store.deliveries.releaseStream(destination.id, message.a, leaseId);
+    // The wake is noted with the release: one write per hop of a long wait.
+    await store.deliveries.releaseStream(destination.id, message.a, leaseId, wake);
   }
 }
+
+/** The retry wake to note on the stream's head: the new chain's token and when its hop is due; null: none any more. */
+type Wake = { token: string; hopAtMs: number };
 
 async function drain(
   deps: DeliverDeps,
   destination: Destination,
   message: DeliveryMessage,
   head: StreamHead,
-): Promise<StreamOutcome> {
+): Promise<{ outcome: StreamOutcome; wake?: Wake | null }> {
   const { store, clock } = deps;
   const domain = message.a;
   let from = head.from;
@@ -89,18 +96,15 @@ async function drain(
         : (await store.deliveries.head(destination.id, domain)).from;
     }
     const event = next.event;
-    if (!event) {
-      if (head.wakeToken) await store.deliveries.setWake(destination.id, domain, undefined);
-      return { state: 'idle', delivered };
-    }
+    if (!event) return { outcome: { state: 'idle', delivered }, wake: head.wakeToken ? null : undefined };
     const due = event.nextAttemptAt ? Date.parse(event.nextAttemptAt) : 0;
     if (due > clock()) {
-      await wakeFor(deps, destination.id, domain, head, message, due);
-      return { state: 'waiting', delivered, retryAt: new Date(due).toISOString() };
+      const wake = await wakeFor(deps, destination.id, domain, head, message, due);
+      return { outcome: { state: 'waiting', delivered, retryAt: new Date(due).toISOString() }, wake };
     }
     if (Date.now() >= deps.deadline) {
       await deps.send([{ message: { d: message.d, a: domain }, delaySeconds: 0 }]);
-      return { state: 'continued', delivered };
+      return { outcome: { state: 'continued', delivered } };
     }
     const attempt = await deps.transport(destination, event);
     const outcome = await saveOutcome(deps, event, attempt);
@@ -135,7 +139,7 @@ async function saveOutcome(deps: DeliverDeps, event: DeliveryRecord, attempt: At
  * Makes sure a message comes back when the stream's next attempt is due: one chain of wake
  * messages per stream, each hop at most 15 minutes. A message that is not the chain's current
  * hop leaves a live chain alone (unless the chain wakes later than needed); a hop of a chain
- * replaced since is dropped the same way.
+ * replaced since is dropped the same way. Answers the new chain to note, if it started one.
  */
 async function wakeFor(
   deps: DeliverDeps,
@@ -144,15 +148,15 @@ async function wakeFor(
   head: StreamHead,
   message: DeliveryMessage,
   due: number,
-) {
+): Promise<Wake | undefined> {
   const now = deps.clock();
   const isCurrentHop = message.w !== undefined && message.w === head.wakeToken;
   const chainAlive = head.wakeToken !== undefined && (head.wakeHopAt ?? 0) >= now - WAKE_GRACE_MS;
-  if (!isCurrentHop && chainAlive && (head.wakeHopAt ?? 0) <= due + 1000) return;
+  if (!isCurrentHop && chainAlive && (head.wakeHopAt ?? 0) <= due + 1000) return undefined;
   const delaySeconds = Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.ceil((due - now) / 1000)));
   const token = randomUUID();
-  // Sent before it is noted: a failure between the two leaves a message in flight either way
-  // (this hop, or the retried message that starts another chain), never a stream nobody wakes.
+  // Sent before it is noted (on release): a failure between the two leaves a message in flight
+  // either way (this hop, or the retried message that starts another chain), never a stream nobody wakes.
   await deps.send([{ message: { d: destinationId, a: domain, w: token }, delaySeconds }]);
-  await deps.store.deliveries.setWake(destinationId, domain, token, now + delaySeconds * 1000);
+  return { token, hopAtMs: now + delaySeconds * 1000 };
 }

@@ -33,6 +33,16 @@ export class SecretBox {
     return `${SEALED_PREFIX}${Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url')}`;
   }
 
+  /** True when `sealed` was sealed under this key and is intact. */
+  opens(sealed: string): boolean {
+    try {
+      this.open(sealed);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** The plain value of a sealed secret; throws when it was sealed under another key or altered. */
   open(sealed: string): string {
     const raw = Buffer.from(sealed.slice(SEALED_PREFIX.length), 'base64url');
@@ -42,37 +52,31 @@ export class SecretBox {
   }
 }
 
-/** A sealed value the PUT carried that is not the one stored at the same place: refused. */
+/** A sealed value the PUT carried that this deployment did not seal: refused. */
 export interface ForeignSealedSecret {
   index: number;
   path: string[];
 }
 
 /**
- * The section as it is stored: plain secrets sealed, references kept, sealed values kept only
- * where they are the one already stored for the same destination and field (what a masked
- * value was restored to). Answers the places of any other sealed value, which the API refuses:
- * a client cannot plant ciphertext it did not get from this deployment.
+ * The section as it is stored: plain secrets sealed, references kept, sealed values kept when
+ * they open under this deployment's key (what a masked value was restored to, or an earlier
+ * revision's value being restored). Answers the places of any other sealed value, which the
+ * API refuses: a client cannot plant ciphertext this deployment did not make.
  */
 export function sealDestinationSecrets(
   section: DestinationsConfig,
-  stored: DestinationsConfig,
   box: SecretBox,
 ): { sealed: DestinationsConfig; foreign: ForeignSealedSecret[] } {
-  const storedById = new Map(stored.destinations.map((d) => [d.id, d]));
   const foreign: ForeignSealedSecret[] = [];
-  const destinations = section.destinations.map((d, index) => {
-    const before = storedById.get(d.id);
-    const storedValues = new Set(before ? secretFields(before).map((f) => `${f.path.join('.')}=${f.value}`) : []);
-    return mapSecrets(d, (value, path) => {
+  const destinations = section.destinations.map((d, index) =>
+    mapSecrets(d, (value, path) => {
       if (isSecretReference(value)) return value;
-      if (isSealed(value)) {
-        if (!storedValues.has(`${path.join('.')}=${value}`)) foreign.push({ index, path });
-        return value;
-      }
-      return box.seal(value);
-    });
-  });
+      if (!isSealed(value)) return box.seal(value);
+      if (!box.opens(value)) foreign.push({ index, path });
+      return value;
+    }),
+  );
   return { sealed: { destinations }, foreign };
 }
 

@@ -15,6 +15,7 @@ export { type ClaimResult, claimAccount, type ReleaseResult, releaseClaim } from
 export { type CollectInput, type CollectResult, collect, type Enqueue, type Rejection, siteForWriteKey } from './collect';
 export { settleLimited } from './concurrency';
 export { Cached, ConfigCache, ErasedVisitorCache, IpRangeCache } from './config-cache';
+export { boundedPreview, PREVIEW_SHARD_COUNT, type PreviewPosition, previewConfigChange } from './config-preview';
 export { type Attempt, type DeliverDeps, deliverStream, type StreamOutcome, type Transport } from './deliver-stream';
 export { outcomeOf, parseRetryAfter, RETRY_POLICY, retryDelayMs } from './delivery-schedule';
 export {
@@ -81,5 +82,6 @@ export { rescoreStale, resumeStalledRescore, startDecayWalk, startRescore } from
 export { type IngestRecord, type RollupDeps, type RollupOutcome, rollUp } from './rollup';
 export type { ServiceDeps } from './service-deps';
 export { type SlackAlert, sendSlack, slackAlert } from './slack';
+export { addDatapoints, batchDatapoints, type Datapoint } from './telemetry';
 export { Budget, startWhile, type Walked, walkShard } from './walk';
 export { sendWebhook, signWebhook, WEBHOOK_TIMEOUT_MS, webhookBody } from './webhook';

@@ -1,5 +1,5 @@
 import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, SQSClient } from '@aws-sdk/client-sqs';
-import { backoff, type RetryPolicy } from '@intent/store';
+import { backoff, type RetryPolicy, traced } from '@intent/store';
 
 /**
  * The one SQS client of a process, built at module scope; its endpoint comes from the SDK's
@@ -7,7 +7,7 @@ import { backoff, type RetryPolicy } from '@intent/store';
  * to the host inside a queue URL (in AWS both are the regional endpoint; locally the stand-in
  * writes `sqs.<region>.localhost` URLs that do not resolve).
  */
-export const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
+export const sqs = traced(new SQSClient({ useQueueUrlAsEndpoint: false }));
 
 /** SendMessageBatch calls per chunk at most, with jittered waits of up to 100, 200, 400 ms between them. */
 const SEND_RETRY: RetryPolicy = { attempts: 4, baseMs: 100, capMs: 1_000 };

@@ -1,10 +1,10 @@
 import { audiencesOf } from '@intent/audiences';
 import type { Config } from '@intent/config';
 import { scoreFit } from '@intent/fit';
-import { addDays, dayOf, evidenceDays, scoreIntent } from '@intent/intent';
+import { addDays, type DailyRollup, dayOf, evidenceDays, scoreIntent } from '@intent/intent';
 import type { ScoreSnapshot } from '@intent/qualify';
 import { explainAccount, priority, routeToPod, salesReadiness } from '@intent/qualify';
-import { type AccountRecord, type PushRef, perOwner, type Store } from '@intent/store';
+import { type AccountRecord, type PushRef, perOwner, type RollupBasis, type Store } from '@intent/store';
 import { syncMembership } from './audiences';
 import { settleLimited } from './concurrency';
 import { ConflictRetriesExhausted, conflictBackoff } from './errors';
@@ -96,12 +96,15 @@ const rescoresOf = perOwner<Store, AccountRescores>(() => new AccountRescores())
  * result only when something a person would see changed. Concurrent re-scores of the same
  * account are serialised by the account's version: the loser re-reads and tries again, so
  * the saved score always reflects every rollup written before it. `read`: the account's
- * record as just read consistently (null: none), saving the first read.
+ * record as just read consistently (null: none), saving the first read. `rollups: 'read'`: read
+ * the rollups, never this process's view of them (after a change that moved their versions
+ * without a view of them: an erasure's).
  */
 export async function rescoreAccount(
   domain: string,
   initialDeps: ServiceDeps,
   read?: AccountRecord | null,
+  rollups: 'known' | 'read' = 'known',
 ): Promise<RescoreResult> {
   let deps = initialDeps;
   const pushes = new PushLedger(deps.store);
@@ -113,8 +116,10 @@ export async function rescoreAccount(
     const record = stored ?? { domain, version: 0, outbox: [] };
     const pending = pendingMessages(record);
     const overdue = pending.filter((m) => Date.parse(m.at) <= deps.now.getTime() - OUTBOX_GRACE_MS);
-    const score = await computeScore(record, deps);
-    if (record.score && sameScore(record.score, score)) {
+    const { score, basis } = await computeScore(record, deps, rollups);
+    // A score saved from other rollup versions is saved again even when it reads the same: the
+    // basis it is saved with is what later re-scores check their view of the rollups against.
+    if (record.score && sameScore(record.score, score) && sameJson(record.rollupBasis, basis)) {
       await pushes.settle(undefined);
       if (!saved) return { outcome: 'unchanged', messages: overdue };
       // Same score under the newer definitions: only its memberships are left to bring in line.
@@ -141,7 +146,14 @@ export async function rescoreAccount(
     );
     let outcome: 'saved' | 'conflict';
     try {
-      outcome = await deps.store.accounts.saveScore(domain, score, placement, record.version, nextOutbox(pending, changes));
+      outcome = await deps.store.accounts.saveScore(
+        domain,
+        score,
+        placement,
+        record.version,
+        nextOutbox(pending, changes),
+        basis,
+      );
     } catch (err) {
       // The redelivery that retries this save has its own `now`: take back this push first.
       await pushes.settle(undefined).catch(() => undefined);
@@ -188,7 +200,7 @@ async function withFreshConfig(deps: ServiceDeps): Promise<ServiceDeps> {
  * shows for an account that has firmographics but was never scored. It is not in any queue.
  */
 export async function previewScore(record: AccountRecord, deps: ServiceDeps): Promise<ScoreSnapshot> {
-  const score = await computeScore(record, deps);
+  const { score } = await computeScore(record, deps, 'known');
   return { ...score, queuedIn: undefined, pushedAt: undefined };
 }
 
@@ -213,9 +225,34 @@ class PushLedger {
   }
 }
 
-async function computeScore(record: AccountRecord, { store, config, now }: ServiceDeps): Promise<ScoreSnapshot> {
+/** The account's score now, and the rollup items it was computed from. */
+async function computeScore(
+  record: AccountRecord,
+  { store, config, now }: ServiceDeps,
+  known: 'known' | 'read',
+): Promise<{ score: ScoreSnapshot; basis: RollupBasis }> {
+  const { rollups, basis } = await store.rollups.window(
+    record.domain,
+    evidenceStart(config, now),
+    known === 'known' ? record.rollupBasis : undefined,
+  );
+  return { score: scoreFromEvidence(record, rollups, config, now), basis };
+}
+
+/** The first day whose rollups a score under `config` at `now` reads. */
+export function evidenceStart(config: Config, now: Date): string {
+  return addDays(dayOf(now), 1 - evidenceDays(config.signals));
+}
+
+/**
+ * The score `record` gets under `config` at `now` from its rollups (those before the
+ * configuration's `evidenceStart` are left out, so rollups read for a wider window serve too):
+ * what a re-score would save, computed without reading or writing anything.
+ */
+export function scoreFromEvidence(record: AccountRecord, read: readonly DailyRollup[], config: Config, now: Date): ScoreSnapshot {
   const today = dayOf(now);
-  const rollups = await store.rollups.since(record.domain, addDays(today, 1 - evidenceDays(config.signals)));
+  const start = evidenceStart(config, now);
+  const rollups = read.filter((r) => r.day >= start);
   const topicNames = Object.fromEntries(config.topics.topics.map((t) => [t.id, t.name]));
   const intent = scoreIntent(rollups, config.signals, today, { domain: record.domain, topicNames });
   const firmographics = record.firmographics ?? { domain: record.domain };

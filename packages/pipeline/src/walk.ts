@@ -7,9 +7,11 @@ import type { Store, WalkPage, WalkPosition, WalkShard } from '@intent/store';
 export class Budget {
   private started = 0;
 
+  /** `maxStarts`: accounts it lets start in all, besides the deadline (a request's bound on work). */
   constructor(
     private readonly deadline: number,
     private readonly clock: () => Date,
+    private readonly maxStarts = Number.POSITIVE_INFINITY,
   ) {}
 
   /** No deadline: what a walk done in one go uses. */
@@ -19,14 +21,14 @@ export class Budget {
 
   /** May one more account start? Counts it if so. */
   take(): boolean {
-    if (this.started > 0 && !this.left()) return false;
+    if (this.started >= this.maxStarts || (this.started > 0 && !this.left())) return false;
     this.started++;
     return true;
   }
 
-  /** Time remains before the deadline. */
+  /** Time remains before the deadline, and starts remain. */
   left(): boolean {
-    return this.clock().getTime() < this.deadline;
+    return this.started < this.maxStarts && this.clock().getTime() < this.deadline;
   }
 }
 

@@ -138,6 +138,32 @@ export const ENV = {
   adminKeySecretArn: 'ADMIN_KEY_SECRET_ARN',
 } as const;
 
+/**
+ * The custom metrics the rollup consumer publishes once per batch (Powertools Metrics, in
+ * CloudWatch's embedded metric format, dimension `service`: the function's name), and that the
+ * stack's alarms and dashboard read. Per batch, not per request: a metric line per beacon would
+ * cost more in log ingestion than the rest of the pipeline.
+ */
+export const METRICS = {
+  namespace: 'IntentPipeline',
+  /** Events that reached the consumer (accepted by the collector): per batch, so its average is the batch size. */
+  eventsAccepted: 'EventsAccepted',
+  /** Events the collector refused, from its requests' stats. */
+  eventsRejected: 'EventsRejected',
+  /** Events the collector dropped (bots, no consent, unmapped names...), dimension `reason`. */
+  eventsDropped: 'EventsDropped',
+  /** Events counted into an account's rollups for the first time. */
+  eventsCounted: 'EventsCounted',
+  /** Records of a batch that failed and go back to the queue. */
+  failedRecords: 'FailedRecords',
+  batchDuration: 'BatchDuration',
+  /** Accounts whose score a batch saved. */
+  rescores: 'Rescores',
+  podMessages: 'PodMessages',
+  /** Seconds from the collector's acceptance of a batch's oldest event to the end of its batch. */
+  freshness: 'FreshnessSeconds',
+} as const;
+
 /** The partition key of the configuration items (what `configKey` in packages/store writes). */
 export const CONFIG_PARTITION_KEY = 'CONFIG';
 /**
@@ -322,6 +348,10 @@ export const ROUTES: RouteDefinition[] = [
   api('DELETE', '/v1/keys/{id}'),
   api('GET', '/v1/config/{section}'),
   api('PUT', '/v1/config/{section}'),
+  api('GET', '/v1/config/{section}/revisions'),
+  api('GET', '/v1/config/{section}/revisions/{n}'),
+  api('POST', '/v1/config/{section}/revisions/{n}/restore'),
+  api('POST', '/v1/config/{section}/preview'),
   api('PUT', '/v1/accounts'),
   api('GET', '/v1/accounts/{domain}'),
   api('POST', '/v1/accounts/{domain}/feedback'),

@@ -17,6 +17,8 @@ import {
   scoredIndexPosition,
 } from './keys';
 import { chunksOf, forEachLimited } from './limited';
+import { parseBasis, type RollupBasis } from './rollup-windows';
+import { packScore, unpackScore } from './score-item';
 import { type Projection, type Table, toAttr } from './table';
 
 export interface Claim {
@@ -35,6 +37,8 @@ export interface AccountRecord {
   lastFeedbackAt?: string;
   /** Pod messages saved with a score and not yet accepted by SQS (`OutboxRepository`). */
   outbox: OutboxEntry[];
+  /** The rollup items (and their versions) the saved score was computed from (`RollupBasis`); absent before bases. */
+  rollupBasis?: RollupBasis;
   /**
    * Optimistic-concurrency version: bumped by every write of something the score depends on
    * (the score itself, firmographics, a claim, a hold), so a re-score computed from an older
@@ -140,7 +144,7 @@ const AUDIENCE_INPUTS: Projection = {
       'country',
       'hold',
       'outcome',
-    ].map((n) => [`#${n}`, n]),
+    ].map((n) => ['#'.concat(n), n]),
   ),
 };
 
@@ -170,8 +174,10 @@ export class AccountRepository {
     placement: QueuePlacement | undefined,
     expectedVersion: number,
     outbox: OutboxEntry[] = [],
+    basis?: RollupBasis,
   ): Promise<'saved' | 'conflict'> {
     const { set, remove } = scoreFields(domain, score, placement, outbox);
+    if (basis) set.rb = basis;
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = {
       ':next': expectedVersion + 1,
@@ -360,11 +366,12 @@ export function toRecord(item: Record<string, unknown>): AccountRecord {
   return {
     domain: String(item.domain ?? accountDomainOf(String(item.pk))),
     firmographics: item.f as Firmographics | undefined,
-    score: item.s as ScoreSnapshot | undefined,
+    score: unpackScore(item.s),
     claim: item.claim as Claim | undefined,
     hold: item.hold as Hold | undefined,
     lastFeedbackAt: typeof item.fb === 'string' ? item.fb : undefined,
     outbox: outboxOf(item),
+    rollupBasis: parseBasis(item.rb),
     version: typeof item.version === 'number' ? item.version : 0,
   };
 }
@@ -375,7 +382,7 @@ export function outboxOf(item: Record<string, unknown>): OutboxEntry[] {
 }
 
 function toAudienceInputs(item: Record<string, unknown>): AudienceInputs[] {
-  const score = item.s as AudienceInputs['score'] | undefined;
+  const score = unpackScore(item.s);
   if (!score?.fit || !score.intent) return [];
   return [
     {
@@ -404,7 +411,7 @@ function scoreFields(
 ): { set: Record<string, unknown>; remove: string[] } {
   return {
     set: {
-      s: score,
+      s: packScore(score),
       domain,
       ...(placement ? { gsi1pk: podQueuePk(placement.podId), gsi1sk: podQueueSk(placement.priority, domain) } : {}),
       ...scoredIndexFields(domain, placement !== undefined || outbox.length > 0 || score.intent.stage !== 'cold'),

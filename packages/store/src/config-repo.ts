@@ -1,11 +1,45 @@
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { type Config, defaultSection, SECTION_NAMES, SECTION_SCHEMAS, type SectionName } from '@intent/config';
-import { configKey } from './keys';
-import { fromAttr, type Table, toAttr } from './table';
+import { configKey, configRevisionKey, configRevisionPk, configRevisionSk } from './keys';
+import { fromAttr, type Item, type Table, toAttr } from './table';
+
+/** Who made a revision: the API key's id and name (absent for a write made without the API, e.g. a test seeding the store). */
+export interface RevisionAuthor {
+  keyId: string;
+  name?: string;
+}
+
+/** How a revision came about, besides its value. */
+export interface RevisionOrigin {
+  by?: RevisionAuthor;
+  /** The revision whose value a restore applied again. */
+  restoredFrom?: number;
+  /**
+   * Called when the history write failed after the section was stored, instead of throwing: the
+   * change is made (a caller answering an error would say it was not), and the next `put` writes
+   * the lost item again. Without it, the failure is thrown.
+   */
+  onHistoryLost?: (err: unknown) => void;
+}
+
+/** One revision of a section as listed: when, by whom, and whether it restored an earlier one. */
+export interface RevisionSummary {
+  revision: number;
+  at: string;
+  /** null: not recorded (written without the API, or before revisions were kept). */
+  by: RevisionAuthor | null;
+  restoredFrom?: number;
+}
+
+/** A revision with the section's value as it was stored (validated then; see `ConfigRepository.revision`). */
+export interface ConfigRevision extends RevisionSummary {
+  value: unknown;
+}
 
 /**
  * Configuration sections, one item each; a section never written reads as its default. Each
  * item carries `rev`, a counter bumped by every replacement: the revision of the section.
+ * Every replacement is also kept as a history item per revision (`configRevisionKey`).
  */
 export class ConfigRepository {
   constructor(private readonly table: Table) {}
@@ -25,18 +59,113 @@ export class ConfigRepository {
     return { ...(config as Omit<Config, 'revisions'>), revisions };
   }
 
-  /** Replaces a section; answers its new revision (1 for the first write). */
-  async put<S extends SectionName>(section: S, value: Config[S], at: Date): Promise<number> {
+  /**
+   * Replaces a section; answers its new revision (1 for the first write). The section item is
+   * written first (its `rev` counter numbers the revision, atomically), then the revision's
+   * history item and, again, the one of the revision it replaced, from the section item as it
+   * was: so a history write lost after the section was stored is made good by the next `put`
+   * (until then `revisions` and `revision` read the latest from the section item itself).
+   */
+  async put<S extends SectionName>(section: S, value: Config[S], at: Date, origin: RevisionOrigin = {}): Promise<number> {
+    const set = ['#value = :v', 'updatedAt = :at'];
+    const remove: string[] = [];
+    const values: Record<string, unknown> = { ':v': value, ':at': at.toISOString(), ':one': 1 };
+    if (origin.by) {
+      set.push('updatedBy = :by');
+      values[':by'] = origin.by;
+    } else remove.push('updatedBy');
+    if (origin.restoredFrom !== undefined) {
+      set.push('restoredFrom = :from');
+      values[':from'] = origin.restoredFrom;
+    } else remove.push('restoredFrom');
     const out = await this.table.client.send(
       new UpdateItemCommand({
         TableName: this.table.name,
         Key: toAttr(configKey(section)),
-        UpdateExpression: 'SET #value = :v, updatedAt = :at ADD #rev :one',
+        UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''} ADD #rev :one`,
         ExpressionAttributeNames: { '#value': 'value', '#rev': 'rev' },
-        ExpressionAttributeValues: toAttr({ ':v': value, ':at': at.toISOString(), ':one': 1 }),
-        ReturnValues: 'UPDATED_NEW',
+        ExpressionAttributeValues: toAttr(values),
+        ReturnValues: 'ALL_OLD',
       }),
     );
-    return Number(fromAttr(out.Attributes ?? {}).rev);
+    const before = out.Attributes ? asRevision(fromAttr(out.Attributes)) : undefined;
+    const revision = (before?.revision ?? 0) + 1;
+    const written: ConfigRevision = { revision, at: at.toISOString(), by: origin.by ?? null, value, ...pickOrigin(origin) };
+    try {
+      await this.table.writeMany([historyItem(section, written), ...(before ? [historyItem(section, before)] : [])]);
+    } catch (err) {
+      if (!origin.onHistoryLost) throw err;
+      origin.onHistoryLost(err);
+    }
+    return revision;
+  }
+
+  /**
+   * The section's revisions, newest first, `limit` at most, those below `before` when given:
+   * one Query of its history (values left out), and the section item's own revision, which is
+   * the newest, should its history item be missing.
+   */
+  async revisions(section: SectionName, limit: number, before?: number): Promise<RevisionSummary[]> {
+    const [page, current] = await Promise.all([
+      this.table.queryPage({
+        KeyConditionExpression: before === undefined ? 'pk = :pk' : 'pk = :pk AND sk < :before',
+        ExpressionAttributeValues: toAttr({
+          ':pk': configRevisionPk(section),
+          ...(before === undefined ? {} : { ':before': configRevisionSk(before) }),
+        }),
+        ProjectionExpression: 'revision, #at, #by, restoredFrom',
+        ExpressionAttributeNames: { '#at': 'at', '#by': 'by' },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+      this.current(section),
+    ]);
+    const listed = page.items.map((item) => summaryOf(item));
+    if (current && (before === undefined || current.revision < before) && !listed.some((r) => r.revision === current.revision)) {
+      const { value: _value, ...summary } = current;
+      listed.unshift(summary);
+    }
+    return listed.slice(0, limit);
+  }
+
+  /** One revision of the section with its stored value; undefined when there is none of that number. */
+  async revision(section: SectionName, revision: number): Promise<ConfigRevision | undefined> {
+    const item = await this.table.get(configRevisionKey(section, revision), true);
+    if (item) return { ...summaryOf(item), value: item.value };
+    const current = await this.current(section);
+    return current?.revision === revision ? current : undefined;
+  }
+
+  /** The section item as a revision (read consistently); undefined while the section was never stored. */
+  private async current(section: SectionName): Promise<ConfigRevision | undefined> {
+    const item = await this.table.get(configKey(section), true);
+    return item ? asRevision(item) : undefined;
   }
 }
+
+/** A section item as the revision it holds. */
+function asRevision(item: Item): ConfigRevision | undefined {
+  if (typeof item.rev !== 'number' || item.value === undefined) return undefined;
+  return {
+    revision: item.rev,
+    at: String(item.updatedAt),
+    by: (item.updatedBy as RevisionAuthor | undefined) ?? null,
+    value: item.value,
+    ...(typeof item.restoredFrom === 'number' ? { restoredFrom: item.restoredFrom } : {}),
+  };
+}
+
+function summaryOf(item: Item): RevisionSummary {
+  return {
+    revision: Number(item.revision),
+    at: String(item.at),
+    by: (item.by as RevisionAuthor | undefined) ?? null,
+    ...(typeof item.restoredFrom === 'number' ? { restoredFrom: item.restoredFrom } : {}),
+  };
+}
+
+function historyItem(section: SectionName, r: ConfigRevision): Item {
+  return { ...configRevisionKey(section, r.revision), section, ...r, by: r.by ?? undefined };
+}
+
+const pickOrigin = (origin: RevisionOrigin) => (origin.restoredFrom === undefined ? {} : { restoredFrom: origin.restoredFrom });

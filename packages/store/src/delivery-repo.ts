@@ -149,12 +149,26 @@ export class DeliveryRepository {
     return headOf((await this.table.get(deliveryStreamKey(destinationId, domain), true)) ?? {});
   }
 
-  /** Gives the lease back (only the holder's lease: one taken over after expiry stays). */
-  async releaseStream(destinationId: string, domain: string, leaseId: string): Promise<void> {
+  /**
+   * Gives the lease back (only the holder's lease: one taken over after expiry stays), noting
+   * the retry wake in the same write: `wake` sets it, null clears it, undefined leaves it.
+   */
+  async releaseStream(
+    destinationId: string,
+    domain: string,
+    leaseId: string,
+    wake?: { token: string; hopAtMs: number } | null,
+  ): Promise<void> {
+    const update =
+      wake === undefined
+        ? 'REMOVE lease, leaseId'
+        : wake === null
+          ? 'REMOVE lease, leaseId, wakeToken, wakeHopAt'
+          : 'SET wakeToken = :t, wakeHopAt = :h REMOVE lease, leaseId';
     await this.table.updateIf(deliveryStreamKey(destinationId, domain), {
-      UpdateExpression: 'REMOVE lease, leaseId',
+      UpdateExpression: update,
       ConditionExpression: 'leaseId = :id',
-      ExpressionAttributeValues: toAttr({ ':id': leaseId }),
+      ExpressionAttributeValues: toAttr({ ':id': leaseId, ...(wake ? { ':t': wake.token, ':h': wake.hopAtMs } : {}) }),
     });
   }
 
@@ -210,14 +224,6 @@ export class DeliveryRepository {
         ExpressionAttributeValues: toAttr(Object.fromEntries(set.map(([k, v]) => [`:${k}`, v]))),
       },
     );
-  }
-
-  /** Notes the retry wake sent for the stream: its token and when its message is due. */
-  async setWake(destinationId: string, domain: string, token: string | undefined, hopAtMs?: number): Promise<void> {
-    await this.table.updateIf(deliveryStreamKey(destinationId, domain), {
-      UpdateExpression: token ? 'SET wakeToken = :t, wakeHopAt = :h' : 'REMOVE wakeToken, wakeHopAt',
-      ...(token ? { ExpressionAttributeValues: toAttr({ ':t': token, ':h': hopAtMs }) } : {}),
-    });
   }
 
   /** A page of the destination's deliveries (see `listDeliveries`). */

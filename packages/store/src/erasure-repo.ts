@@ -1,4 +1,5 @@
 import type { AttributeValue, QueryCommandInput } from '@aws-sdk/client-dynamodb';
+import { VERSION } from './counter-state';
 import {
   accountPk,
   parsePendingEntry,
@@ -100,24 +101,28 @@ export class ErasureRepository {
           const found = persons.filter((p) => value.has(p));
           if (found.length) sets[attr] = found;
         }
-        if (Object.keys(sets).length && (await this.deleteMembers(keyOf(item), sets))) changed++;
+        if (Object.keys(sets).length && (await this.deleteMembers(keyOf(item), sets, true))) changed++;
       }
       start = page.lastKey ? toAttr(page.lastKey) : undefined;
     } while (start);
     return changed;
   }
 
-  /** `DELETE attr :members` for each set; false when the item is gone. */
-  private async deleteMembers(key: Key, sets: Record<string, string[]>): Promise<boolean> {
-    const names: Record<string, string> = {};
-    const values: Record<string, unknown> = {};
+  /**
+   * `DELETE attr :members` for each set; false when the item is gone. `counter`: the item is a
+   * counter, whose version the change moves, so that no writer's or re-score's view of it from
+   * before (docs/storage.md) is taken for the item.
+   */
+  private async deleteMembers(key: Key, sets: Record<string, string[]>, counter = false): Promise<boolean> {
+    const names: Record<string, string> = counter ? { '#ver': VERSION } : {};
+    const values: Record<string, unknown> = counter ? { ':one': 1 } : {};
     const actions = Object.entries(sets).map(([attr, members], i) => {
       names[`#s${i}`] = attr;
       values[`:s${i}`] = new Set(members);
       return `#s${i} :s${i}`;
     });
     return this.table.updateIf(key, {
-      UpdateExpression: `DELETE ${actions.join(', ')}`,
+      UpdateExpression: `DELETE ${actions.join(', ')}${counter ? ' ADD #ver :one' : ''}`,
       ConditionExpression: 'attribute_exists(pk)',
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: toAttr(values),

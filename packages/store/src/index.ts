@@ -36,7 +36,8 @@ export type { SiteStats, TopicDay } from './activity-repo';
 export { ACTIVITY_TTL_DAYS } from './activity-repo';
 export type { ApiKeyRecord } from './api-key-repo';
 export type { ApplyResult, LogChange, LogEntry, MemberState, Standing } from './audience-repo';
-export { dynamo } from './clients';
+export { dynamo, traced } from './clients';
+export type { ConfigRevision, RevisionAuthor, RevisionOrigin, RevisionSummary } from './config-repo';
 export type { AddOutcome, Contribution, CounterStates } from './counted-add';
 export { COUNTER_LIMITS } from './counted-add';
 export { clearSeenCache } from './counter-state';
@@ -58,6 +59,7 @@ export type { PushRecord, PushRef } from './push-repo';
 export { BATCH_RETRY, backoff, backoffMs, isThrottling, type RetryPolicy, UnprocessedItemsError } from './retry';
 export type { PendingDay, PendingEvent, RollupGroup } from './rollup-repo';
 export { STITCH_DAYS } from './rollup-repo';
+export type { RollupBasis } from './rollup-windows';
 export { Table } from './table';
 
 /** Every repository over one table: what handlers build once at cold start and pass down. */

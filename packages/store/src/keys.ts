@@ -8,6 +8,16 @@ import { CONFIG_PARTITION_KEY, DESTINATION_PARTITION_PREFIX, RATE_PARTITION_PREF
  */
 
 export const configKey = (section: string) => ({ pk: CONFIG_PARTITION_KEY, sk: section });
+/**
+ * A configuration section's history: one item per revision (`CFGREV#<section>` / the revision
+ * as 12 digits), so a section's revisions list newest first with one Query.
+ */
+export const configRevisionPk = (section: string) => `CFGREV#${section}`;
+export const configRevisionSk = (revision: number) => String(revision).padStart(12, '0');
+export const configRevisionKey = (section: string, revision: number) => ({
+  pk: configRevisionPk(section),
+  sk: configRevisionSk(revision),
+});
 
 /** The domains a visitor or client address (`subject`) claimed on one day. */
 export const domainClaimsKey = (subject: string, day: string) => ({ pk: `DCLAIMS#${subject}`, sk: day });

@@ -1,7 +1,7 @@
 import { SIGNALS, type Signal } from '@intent/config';
 import type { DailyRollup, RollupEvent } from '@intent/intent';
 import { addToPages } from './capped-pages';
-import { type AddOutcome, addOnce, type Contribution, CounterStates, levelAttr } from './counted-add';
+import { type AddOutcome, addOnceViewing, type Contribution, CounterState, CounterStates, levelAttr } from './counted-add';
 import {
   accountPk,
   PENDING_PAGE_ENTRIES,
@@ -23,6 +23,7 @@ import {
   visitorTag,
 } from './keys';
 import { chunksOf } from './limited';
+import { type DayView, type RollupBasis, type RollupWindow, rollupWindowsOf, windowOf } from './rollup-windows';
 import { type Table, toAttr } from './table';
 
 /** An engaged event of a visitor not yet resolved to an account, with every topic it counts for. */
@@ -74,11 +75,21 @@ export class RollupRepository {
     );
   }
 
-  /** Adds a group's events to the account's rollup. `counted`: see `counted()`. */
-  add(group: RollupGroup, counted?: CounterStates): Promise<AddOutcome> {
+  /**
+   * Adds a group's events to the account's rollup. `counted`: see `counted()`. The writer's view
+   * of the item after the write is exact (every write is version-guarded): this process keeps
+   * it as the day's rollups, so the re-score that follows need not read them.
+   */
+  async add(group: RollupGroup, counted?: CounterStates): Promise<AddOutcome> {
     const key = rollupKey(group.domain, group.day);
     const expiresAt = Math.floor(Date.parse(`${group.day}T00:00:00Z`) / 1000) + ROLLUP_TTL_DAYS * 86_400;
-    return addOnce(this.table, key, group.events.map(contribution), expiresAt, counted?.of(key));
+    const { outcome, view } = await addOnceViewing(this.table, key, group.events.map(contribution), expiresAt, counted?.of(key));
+    rollupWindowsOf(this.table).put(group.domain, group.day, {
+      born: view.born,
+      ver: view.version,
+      rollups: rollupsOf(group.day, view.attributes()),
+    });
+    return outcome;
   }
 
   /**
@@ -131,9 +142,18 @@ export class RollupRepository {
     return typeof sk === 'string' ? pendingPageOf(sk) : 0;
   }
 
-  /** The account's rollups from `fromDay` (inclusive) on. */
-  since(domain: string, fromDay: string): Promise<DailyRollup[]> {
-    return this.query(accountPk(domain), fromDay);
+  /** The account's rollups from `fromDay` (inclusive) on, as stored now. */
+  async since(domain: string, fromDay: string): Promise<DailyRollup[]> {
+    return (await this.read(domain, fromDay)).rollups;
+  }
+
+  /**
+   * The account's rollups from `fromDay` on, and the basis to save with a score computed from
+   * them: this process's view of its days when it covers `basis` (the basis of the account's
+   * saved score, read with it; see `RollupWindows`), else read.
+   */
+  async window(domain: string, fromDay: string, basis: RollupBasis | undefined): Promise<RollupWindow> {
+    return rollupWindowsOf(this.table).window(domain, fromDay, basis) ?? (await this.read(domain, fromDay));
   }
 
   /**
@@ -166,38 +186,53 @@ export class RollupRepository {
     return new Map([...byVisitor].map(([id, days]) => [id, [...days].map(([day, events]) => ({ day, events }))]));
   }
 
-  private async query(pk: string, fromDay: string): Promise<DailyRollup[]> {
+  /** Reads the account's rollups from `fromDay` on (consistently) and keeps them as this process's view of its days. */
+  private async read(domain: string, fromDay: string): Promise<RollupWindow> {
     const items = await this.table.queryAll({
       KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-      ExpressionAttributeValues: toAttr({ ':pk': pk, ':from': `${ROLLUP_PREFIX}${fromDay}`, ':to': `${ROLLUP_PREFIX}~` }),
+      ExpressionAttributeValues: toAttr({
+        ':pk': accountPk(domain),
+        ':from': `${ROLLUP_PREFIX}${fromDay}`,
+        ':to': `${ROLLUP_PREFIX}~`,
+      }),
       // A re-score follows its own rollup writes: an eventually consistent read could miss them.
       ConsistentRead: true,
     });
-    return items.flatMap((item) => {
+    const days = new Map<string, DayView>();
+    for (const item of items) {
       const day = rollupDay(String(item.sk));
-      const byTopic = new Map<string, DailyRollup>();
-      const of = (topic: string) => {
-        const rollup = byTopic.get(topic) ?? { day, topic, counts: {}, identified: {}, verified: {}, people: [] };
-        byTopic.set(topic, rollup);
-        return rollup;
-      };
-      for (const [attr, value] of Object.entries(item)) {
-        const [kind, a = '', b = ''] = parseRollupAttr(attr);
-        if ((kind === 'c' || kind === 'i' || kind === 'v') && SIGNAL_SET.has(a) && typeof value === 'number' && value > 0) {
-          const rollup = of(b);
-          // `of` starts every rollup with a `verified` map.
-          const counts = kind === 'c' ? rollup.counts : kind === 'i' ? rollup.identified : rollup.verified;
-          if (counts) counts[a as Signal] = value;
-        } else if (kind === 'p' && value instanceof Set) {
-          const rollup = of(a);
-          rollup.people = [...(value as Set<string>)].sort();
-          const level = item[levelAttr(attr)];
-          if (typeof level === 'number' && level > 0) rollup.peopleLevel = level;
-        }
-      }
-      return [...byTopic.values()].sort((x, y) => x.topic.localeCompare(y.topic));
-    });
+      const view = new CounterState();
+      view.load(item);
+      days.set(day, { born: view.born, ver: view.version, rollups: rollupsOf(day, item) });
+    }
+    rollupWindowsOf(this.table).replace(domain, days);
+    return windowOf(days, fromDay);
   }
+}
+
+/** A rollup item's counters and people, per topic: what scoring reads. */
+function rollupsOf(day: string, item: Record<string, unknown>): DailyRollup[] {
+  const byTopic = new Map<string, DailyRollup>();
+  const of = (topic: string) => {
+    const rollup = byTopic.get(topic) ?? { day, topic, counts: {}, identified: {}, verified: {}, people: [] };
+    byTopic.set(topic, rollup);
+    return rollup;
+  };
+  for (const [attr, value] of Object.entries(item)) {
+    const [kind, a = '', b = ''] = parseRollupAttr(attr);
+    if ((kind === 'c' || kind === 'i' || kind === 'v') && SIGNAL_SET.has(a) && typeof value === 'number' && value > 0) {
+      const rollup = of(b);
+      // `of` starts every rollup with a `verified` map.
+      const counts = kind === 'c' ? rollup.counts : kind === 'i' ? rollup.identified : rollup.verified;
+      if (counts) counts[a as Signal] = value;
+    } else if (kind === 'p' && value instanceof Set) {
+      const rollup = of(a);
+      rollup.people = [...(value as Set<string>)].sort();
+      const level = item[levelAttr(attr)];
+      if (typeof level === 'number' && level > 0) rollup.peopleLevel = level;
+    }
+  }
+  return [...byTopic.values()].sort((x, y) => x.topic.localeCompare(y.topic));
 }
 
 const SIGNAL_SET = new Set<string>(SIGNALS);

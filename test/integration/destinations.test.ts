@@ -100,6 +100,13 @@ describe('webhook destinations', () => {
     expect((await send(stack, 'PUT', '/v1/config/destinations', shown.body)).status).toBe(200);
     const sdr = await send(stack, 'GET', '/v1/config/destinations', undefined, stack.secrets.sdrKey);
     expect(sdr.status).toBe(403);
+    // An earlier revision shows masked, and restores with its sealed secrets (this deployment made them).
+    const revision = await send(stack, 'GET', '/v1/config/destinations/revisions/1');
+    expect(revision.body.restorable).toBe(true);
+    expect(JSON.stringify(revision.body)).not.toMatch(/enc:v1:|whsec_/);
+    const restored = await send(stack, 'POST', '/v1/config/destinations/revisions/1/restore');
+    expect(restored.status).toBe(200);
+    expect(restored.body.restoredFrom).toBe(1);
   });
 
   it('delivers a new hand-raiser signed, after a retry, and only to the destinations that want it', async () => {

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { batchesInOrder, DemoClient, type QueueEntry, sendLimited } from './demo/client';
 import { DEFAULT_SEED, generateDemo } from './demo/generate';
+import { configureDemoDestinations, describeReceived, untilQuiet } from './demo/receivers';
 import { behaviours, simulateSdrs } from './demo/sdrs';
 import { setUpDemo } from './demo/setup';
 import { SITES, serverWriteKeyOf, writeKeyOf } from './demo/sites';
@@ -10,8 +11,10 @@ import { adminKeyFrom, dataDir, stackUrl } from './lib/stack-address';
  * `npm run demo`: adds six owned media sites and their pods and audiences to the running stack's
  * configuration (`setUpDemo`), loads ~2000 accounts, replays a synthetic month of traffic
  * through `POST /v1/collect`, waits for the pipeline to settle and prints the top of every pod's
- * queue and how the scenario accounts came out; then simulated SDRs give feedback on every queued
- * account by a hidden rule (`demo/sdrs.ts`), for `npm run calibrate` to learn from. The stack is at INTENT_URL (default
+ * queue, how the scenario accounts came out and what local destination receivers got (a signed
+ * webhook, Slack and HubSpot stand-ins, when the stack is local); then simulated SDRs give
+ * feedback on every queued account by a hidden rule (`demo/sdrs.ts`), for `npm run calibrate` to
+ * learn from. The stack is at INTENT_URL (default
  * http://127.0.0.1:$PORT); the key is INTENT_ADMIN_KEY or the data dir's development key;
  * DEMO_SEED, DEMO_SCALE and DEMO_SETTLE_SECONDS may be set.
  */
@@ -47,6 +50,7 @@ async function main() {
   );
 
   const { pods } = await setUpDemo(client, data, { backupDir: join(dataDir(env), 'config-backups'), log });
+  const receivers = await configureDemoDestinations(client, baseUrl, log);
   const accepted = await postEvents(client, data.events);
   const tops = await settle(
     client,
@@ -85,6 +89,13 @@ async function main() {
     console.log(
       `  ${audience.id.padEnd(28)} ${audience.name.slice(0, 40).padEnd(40)} ${String(audience.size).padStart(5)} accounts`,
     );
+  }
+  if (receivers) {
+    await untilQuiet(receivers);
+    console.log('\ndestinations (local receivers):');
+    for (const line of describeReceived(receivers.received)) console.log(line);
+    await receivers.restore();
+    await receivers.close();
   }
   console.log(`\ndemo finished in ${secs(started)}`);
 }

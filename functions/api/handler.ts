@@ -6,6 +6,7 @@ import { claimRoutes } from './claims';
 import { configRoutes } from './config';
 import { configHistoryRoutes } from './config-history';
 import { configs, logger } from './deps';
+import { destinationRoutes } from './destinations';
 import { feedbackRoutes } from './feedback';
 import { icpRoutes } from './icp';
 import { ingestionRoutes } from './ingestion';
@@ -36,4 +37,5 @@ export const handler = httpHandler(logger, {
   ...audienceRoutes,
   ...visitorRoutes,
   ...jobRoutes,
+  ...destinationRoutes,
 });

@@ -29,6 +29,7 @@ export interface DemoOptions {
 export interface DemoData {
   /** Bodies for `PUT /v1/config/{section}`, in the contract's order. */
   config: { sites: unknown; topics: unknown; signals: unknown; icp: unknown; pods: unknown; audiences: unknown; sla: unknown };
+  // No `destinations`: the demo leaves where changes are pushed to whoever runs it.
   /** Firmographics for `PUT /v1/accounts`; some fields unknown on purpose. */
   accounts: DemoAccount[];
   /** Segment-shaped events with the write key of the site that sends them, sorted by timestamp. */

@@ -1,7 +1,9 @@
 import { z } from 'zod';
+import { DestinationsSection } from './destinations';
 import { LIMITS } from './limits';
 import { MASK_PREFIX } from './site-keys';
 
+export * from './destinations';
 export { LIMITS } from './limits';
 export { MASK_PREFIX, maskKey, maskServerKeys, restoreMaskedKeys } from './site-keys';
 
@@ -255,6 +257,7 @@ export const SECTION_SCHEMAS = {
   pods: PodsSection,
   audiences: AudiencesSection,
   sla: SlaSection,
+  destinations: DestinationsSection.superRefine(withinSectionBytes),
 } as const;
 export type SectionName = keyof typeof SECTION_SCHEMAS;
 export const SECTION_NAMES = Object.keys(SECTION_SCHEMAS) as SectionName[];
@@ -277,6 +280,7 @@ export interface Config {
   pods: PodsConfig;
   audiences: AudiencesConfig;
   sla: SlaConfig;
+  destinations: z.infer<typeof DestinationsSection>;
   /**
    * How many times each stored section was replaced (a counter bumped by every `PUT`), as read
    * with the sections; absent or 0 for a section never stored. Audience membership is ordered
@@ -311,6 +315,7 @@ const RAW_DEFAULTS: Record<SectionName, unknown> = {
   pods: { pods: [{ id: 'default', name: 'Default pod', match: {} }] },
   audiences: { audiences: [] },
   sla: {},
+  destinations: { destinations: [] },
 };
 
 /** The defaults of a fresh, unconfigured stack, section by section. */

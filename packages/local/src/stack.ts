@@ -8,6 +8,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { hashApiKey } from '@intent/http';
 import {
   AUDIENCE_QUEUE,
+  DELIVERIES_QUEUE,
   ENV,
   FUNCTIONS,
   type FunctionDefinition,
@@ -105,7 +106,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const store = new Store(dynamo, TABLE_NAME);
 
   const queues: Record<string, LocalQueue> = {};
-  for (const def of [INGEST_QUEUE, JOBS_QUEUE, AUDIENCE_QUEUE]) queues[def.id] = await createQueue(sqs, def);
+  for (const def of [INGEST_QUEUE, JOBS_QUEUE, AUDIENCE_QUEUE, DELIVERIES_QUEUE]) queues[def.id] = await createQueue(sqs, def);
   const pollers: Consumer[] = [];
   const podQueues = new PodQueues(sqs, queues, async (urls) => {
     const vars = { [ENV.podQueueUrls]: JSON.stringify(urls) };
@@ -247,6 +248,7 @@ function setEnvironment(
     [ENV.podQueueUrls]: JSON.stringify(podQueueUrls),
     [ENV.audienceQueueUrl]: queues[AUDIENCE_QUEUE.id]?.url,
     [ENV.jobsQueueUrl]: queues[JOBS_QUEUE.id]?.url,
+    [ENV.deliveriesQueueUrl]: queues[DELIVERIES_QUEUE.id]?.url,
     [ENV.jobBudgetMs]: String(options.jobBudgetMs ?? DEFAULT_JOB_BUDGET_MS),
     [ENV.hashSecret]: secrets.hashSecret,
     [ENV.adminKeySha256]: hashApiKey(secrets.adminKey),

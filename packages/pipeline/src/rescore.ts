@@ -150,7 +150,7 @@ export async function rescoreAccount(
     const placement = score.queuedIn ? { podId: score.queuedIn, priority: score.priority } : undefined;
     const changes = podMessagesFor(
       domain,
-      record.firmographics?.name,
+      record.firmographics,
       { podId: record.score?.queuedIn, score: record.score },
       { podId: score.queuedIn, score },
       deps.now.toISOString(),

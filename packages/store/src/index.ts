@@ -5,6 +5,7 @@ import { ApiKeyRepository } from './api-key-repo';
 import { AudienceRepository } from './audience-repo';
 import { ClaimRepository } from './claim-repo';
 import { ConfigRepository } from './config-repo';
+import { DeliveryRepository } from './delivery-repo';
 import { DomainClaimsRepository } from './domain-claims-repo';
 import { ErasureRepository } from './erasure-repo';
 import { FeedbackRepository } from './feedback-repo';
@@ -39,6 +40,14 @@ export type { ConfigRevision, RevisionAuthor, RevisionOrigin, RevisionSummary } 
 export type { AddOutcome, Contribution, CounterStates } from './counted-add';
 export { COUNTER_LIMITS } from './counted-add';
 export { clearSeenCache } from './counter-state';
+export type {
+  AttemptUpdate,
+  DeliveryEvent,
+  DeliveryPage,
+  DeliveryRecord,
+  DeliveryStatus,
+  StreamHead,
+} from './delivery-repo';
 export { isConditionalCheckFailed } from './errors';
 export type { FeedbackEffect, FeedbackRecord } from './feedback-repo';
 export type { ErasureMark, IdentityLink, UserLink, VisitorLink } from './identity-repo';
@@ -72,6 +81,7 @@ export class Store {
   readonly outbox: OutboxRepository;
   readonly rateLimits: RateLimitRepository;
   readonly domainClaims: DomainClaimsRepository;
+  readonly deliveries: DeliveryRepository;
 
   constructor(client: DynamoDBClient, tableName: string, retry: RetryPolicy = BATCH_RETRY) {
     const table = new Table(client, tableName, retry);
@@ -92,6 +102,7 @@ export class Store {
     this.domainClaims = new DomainClaimsRepository(table);
     this.jobs = new JobRepository(table);
     this.outbox = new OutboxRepository(table);
+    this.deliveries = new DeliveryRepository(table);
   }
 }
 export { claimSubject, rateBucketOf } from './keys';

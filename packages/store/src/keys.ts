@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { CONFIG_PARTITION_KEY, RATE_PARTITION_PREFIX } from '@intent/resources';
+import { CONFIG_PARTITION_KEY, DESTINATION_PARTITION_PREFIX, RATE_PARTITION_PREFIX } from '@intent/resources';
 
 /**
  * Every key format of the single table lives here, and only here: the rest of the code asks
@@ -264,3 +264,21 @@ export const scoredIndexPosition = (gsi2pk: string, domain: string) => ({
 });
 /** Where a walk of an audience's member items resumes: the last member item's key. */
 export const audienceMemberPosition = (audienceId: string, domain: string) => audienceMemberKey(audienceId, domain);
+
+/**
+ * A destination's partition (`DEST#<id>`): one stream head per account (`S#<domain>`: where its
+ * undelivered events start, the lease of the delivery in progress, the retry wake) and its events
+ * (`E#<domain>#<at>#<rank>#<eventId>`), so one account's events sort in the order they are
+ * delivered: by the time of the change, and within one time by `rank` (a leave before a join).
+ */
+export const destinationPk = (destinationId: string) => `${DESTINATION_PARTITION_PREFIX}${destinationId}`;
+export const DELIVERY_EVENT_PREFIX = 'E#';
+export const deliveryStreamKey = (destinationId: string, domain: string) => ({
+  pk: destinationPk(destinationId),
+  sk: `S#${domain}`,
+});
+export const deliveryStreamPrefix = (domain: string) => `${DELIVERY_EVENT_PREFIX}${domain}#`;
+export const deliveryEventKey = (destinationId: string, domain: string, at: string, rank: number, eventId: string) => ({
+  pk: destinationPk(destinationId),
+  sk: `${deliveryStreamPrefix(domain)}${at}#${rank}#${eventId}`,
+});

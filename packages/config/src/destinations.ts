@@ -76,7 +76,7 @@ const STAGES = ['cold', 'aware', 'engaged', 'surging', 'hand_raiser'] as const;
  * Which changes a destination gets, beyond its event types; an empty list lets every value
  * through. `pods`, `tiers` and `stages` narrow the account events, `audiences` the audience ones.
  */
-const Filter = z.object({
+const Filter = z.strictObject({
   pods: z.array(Id).max(LIMITS.filterEntries).default([]),
   tiers: z.array(z.enum(TIERS)).max(TIERS.length).default([]),
   stages: z.array(z.enum(STAGES)).max(STAGES.length).default([]),
@@ -94,14 +94,14 @@ const common = {
   filter: Filter.default({ pods: [], tiers: [], stages: [], audiences: [] }),
 };
 
-export const WebhookDestination = z.object({
+export const WebhookDestination = z.strictObject({
   ...common,
   type: z.literal('webhook'),
   url: HttpUrl,
   secret: secret(WebhookSecret),
 });
 export const SlackDestination = z
-  .object({
+  .strictObject({
     ...common,
     type: z.literal('slack'),
     /** The incoming webhook of the pod's channel. */
@@ -118,7 +118,7 @@ export const SlackDestination = z
     message: 'a Slack destination needs webhookUrl, byOwner or both',
     path: ['webhookUrl'],
   });
-export const HubspotDestination = z.object({
+export const HubspotDestination = z.strictObject({
   ...common,
   events: common.events.refine((e) => e.every((t) => t.startsWith('account.')), 'HubSpot takes account events only'),
   type: z.literal('hubspot'),
@@ -132,7 +132,7 @@ export const Destination = z.discriminatedUnion('type', [WebhookDestination, Sla
 export type Destination = z.infer<typeof Destination>;
 export type WebhookDestination = z.infer<typeof WebhookDestination>;
 
-export const DestinationsSection = z.object({
+export const DestinationsSection = z.strictObject({
   destinations: z
     .array(Destination)
     .max(LIMITS.destinations)

@@ -34,6 +34,11 @@ const TABLE_NAME = 'intent-pipeline';
 const REGION = 'us-east-1';
 
 export interface LocalStackOptions {
+  /**
+   * Called as soon as the HTTP server listens (the consumers start after): what must exist
+   * before anything can call the API, such as `npm start`'s development keys file.
+   */
+  onListening?: (baseUrl: string, secrets: LocalSecrets) => void;
   dataDir: string;
   /** HTTP port; 0 picks a free one. */
   port?: number;
@@ -138,6 +143,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   );
   const http = createGateway(ROUTES, { ...(modules as Record<string, HttpLambda>), api });
   await listen(http, options.port ?? 3000);
+  options.onListening?.(`http://127.0.0.1:${(http.address() as AddressInfo).port}`, secrets);
   /** Consumers a clean stop drains first: the ingest queue's (jobs are saved mid-walk and resume on the next start). */
   const drainedOnStop = new Set<Consumer>();
   for (const f of FUNCTIONS) {

@@ -160,6 +160,7 @@ export class IntentPipelineStack extends Stack {
       functions,
       ingest: this.ingest,
       jobs: this.jobs,
+      deliveries: this.deliveries,
       table: this.table,
       api: this.httpApi.api,
       alarmEmail: props.alarmEmail ?? alarmEmailFromContext(this.node),

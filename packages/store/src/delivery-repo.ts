@@ -1,11 +1,11 @@
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { type DeliveryStatus, deliveryStreamEntity } from './delivery-entity';
 import { listDeliveries, recordOf, replayDeliveries } from './delivery-listing';
 import { isConditionalCheckFailed } from './errors';
 import { deliveryEventKey, deliveryStreamKey, deliveryStreamPrefix, destinationPk } from './keys';
 import { fromAttr, type Item, type Table, toAttr } from './table';
 
 /** Where an event stands: waiting (or retrying), delivered, refused by the receiver (4xx), or given up on. */
-export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'dead';
 
 /** A change recorded for one destination: what is delivered, and the order it is delivered in. */
 export interface DeliveryEvent {
@@ -192,9 +192,9 @@ export class DeliveryRepository {
         Limit: 25,
         ...(start ? { ExclusiveStartKey: toAttr(start) } : {}),
       });
-      for (const item of page.items) {
-        if (item.status === 'pending') return { event: recordOf(item), finishedTo };
-        finishedTo = item.sk as string;
+      for (const record of page.items.map(recordOf)) {
+        if (record.status === 'pending') return { event: record, finishedTo };
+        finishedTo = record.position;
       }
       start = page.lastKey;
     } while (start);
@@ -240,9 +240,5 @@ export class DeliveryRepository {
 }
 
 function headOf(item: Item): StreamHead {
-  return {
-    from: item.from as string | undefined,
-    wakeToken: item.wakeToken as string | undefined,
-    wakeHopAt: item.wakeHopAt as number | undefined,
-  };
+  return deliveryStreamEntity.parse(item);
 }

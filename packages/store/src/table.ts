@@ -27,6 +27,14 @@ const MARSHALL = { removeUndefinedValues: true, convertClassInstanceToMap: true 
 export const toAttr = (value: Record<string, unknown>) => marshall(value, MARSHALL);
 export const fromAttr = unmarshall;
 
+/** A string set attribute as read (absent, or anything else: empty). */
+export function stringsOf(value: unknown): string[] {
+  return value instanceof Set ? [...value].filter((x): x is string => typeof x === 'string') : [];
+}
+
+/** The key of an item read. */
+export const keyOf = (item: Item): Key => ({ pk: String(item.pk), sk: String(item.sk) });
+
 /**
  * An update that SETs each attribute of `set` and REMOVEs those of `remove`, every name and value
  * behind a placeholder (`#a0`, `:a0`...), so any attribute name is safe in it. `more` adds

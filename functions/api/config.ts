@@ -22,7 +22,16 @@ import {
   type Route,
   requireScope,
 } from '@intent/http';
-import { afterConfigChange, podQueueUrls, podsNeedingDeploy, SecretBox, sealDestinationSecrets } from '@intent/pipeline';
+import {
+  afterConfigChange,
+  optionalEnv,
+  podQueueUrls,
+  podsNeedingDeploy,
+  refusedLiteral,
+  SecretBox,
+  sealDestinationSecrets,
+} from '@intent/pipeline';
+import { ENV } from '@intent/resources';
 import { configs, hashSecret, jobDeps, logger, principalOf, store } from './deps';
 
 export function sectionOf(name: string | undefined): SectionName {
@@ -61,7 +70,39 @@ export async function validSection(section: SectionName, body: unknown): Promise
   const current = await configs.get();
   const parsed = SECTION_SCHEMAS[section].safeParse(restoreMasked(section, body, current));
   if (!parsed.success) throw invalidInput(parsed.error);
-  return section === 'destinations' ? sealed(parsed.data as DestinationsConfig) : (parsed.data as Config[SectionName]);
+  if (section !== 'destinations') return parsed.data as Config[SectionName];
+  const destinations = parsed.data as DestinationsConfig;
+  if (optionalEnv(ENV.allowPrivateDestinations) !== 'true') refusePrivateAddresses(destinations);
+  return sealed(destinations);
+}
+
+/**
+ * 400 for a destination URL whose host, as written, is this machine or a private, link-local or
+ * reserved address (names are resolved, and checked again, when an event is sent).
+ */
+function refusePrivateAddresses({ destinations }: DestinationsConfig) {
+  const details = destinations.flatMap((d, i) =>
+    destinationUrls(d).flatMap(({ field, url }) => {
+      const refused = URL.canParse(url) ? refusedLiteral(new URL(url).hostname) : undefined;
+      return refused ? [{ path: ['destinations', i, ...field].join('.'), message: `not a public address: ${refused}` }] : [];
+    }),
+  );
+  if (details.length) throw badRequest('invalid_request', `${details[0]?.path}: ${details[0]?.message}`, details);
+}
+
+/** The URLs a destination sends to (sealed secrets are not URLs yet, and are checked when sent). */
+function destinationUrls(d: DestinationsConfig['destinations'][number]): { field: string[]; url: string }[] {
+  switch (d.type) {
+    case 'webhook':
+      return [{ field: ['url'], url: d.url }];
+    case 'slack':
+      return [
+        ...(d.webhookUrl ? [{ field: ['webhookUrl'], url: d.webhookUrl }] : []),
+        ...Object.entries(d.byOwner ?? {}).map(([owner, url]) => ({ field: ['byOwner', owner], url })),
+      ];
+    case 'hubspot':
+      return d.baseUrl ? [{ field: ['baseUrl'], url: d.baseUrl }] : [];
+  }
 }
 
 /** A body with the masked secrets GET showed put back to the stored ones. */

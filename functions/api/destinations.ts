@@ -1,10 +1,12 @@
 import { type HttpRequest, json, notFound, parseWith, type Route, requireScope } from '@intent/http';
+import { DELIVERY_STATUSES } from '@intent/store';
 import { z } from 'zod';
 import { configs, pageTokens, principalOf, sendDeliveries, store } from './deps';
 import { invalidCursor } from './page-tokens';
 
 const DeliveriesQuery = z.object({
-  status: z.enum(['pending', 'delivered', 'failed', 'dead']).optional(),
+  // `?status=` (empty) lists every status, as no `status` does.
+  status: z.preprocess((v) => (v === '' ? undefined : v), z.enum(DELIVERY_STATUSES).optional()),
   limit: z.coerce.number().int().min(1).max(100).default(50),
   cursor: z.string().max(2048).optional(),
 });

@@ -8,6 +8,7 @@ import {
   deliverySender,
   destinationTransport,
   loadHashSecret,
+  optionalEnv,
   readSecretValue,
   requiredEnv,
   SecretBox,
@@ -31,7 +32,7 @@ const secretBox = () => {
   });
   return box;
 };
-const transport = destinationTransport(secretBox, readSecretValue);
+const transport = destinationTransport(secretBox, readSecretValue, optionalEnv(ENV.allowPrivateDestinations) === 'true');
 /** Time kept back from the timeout: a stream in progress stops sending and continues in a new message. */
 const STOP_BEFORE_TIMEOUT_MS = 15_000;
 

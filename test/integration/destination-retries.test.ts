@@ -118,9 +118,11 @@ describe('webhook delivery under failures', () => {
       for (const m of messages) queue.push({ message: m.message, due: clock.now + m.delaySeconds * 1000 });
     };
     const sealed = sealDestinationSecrets(destinations, box).sealed;
+    // The receiver listens on this machine: private addresses allowed, as the local stack does.
     const transport = destinationTransport(
       async () => box,
       async () => '',
+      true,
     );
     const pending = [...recordings];
     for (let steps = 0; steps < 20_000; steps++) {

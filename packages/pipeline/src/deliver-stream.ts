@@ -9,6 +9,8 @@ export interface Attempt {
   status: number;
   retryAfterMs?: number;
   error?: string;
+  /** Not sent, and never will be as configured (an address the deployment does not send to). */
+  refused?: true;
 }
 
 /** Sends one event to one destination (its secrets in plain) and answers what happened. */
@@ -117,7 +119,7 @@ async function saveOutcome(deps: DeliverDeps, event: DeliveryRecord, attempt: At
   const now = deps.clock();
   const attempts = event.attempts + 1;
   const firstAttemptAt = event.firstAttemptAt ?? new Date(now).toISOString();
-  let status = outcomeOf(attempt.status) as 'delivered' | 'retry' | 'failed' | 'dead';
+  let status = (attempt.refused ? 'failed' : outcomeOf(attempt.status)) as 'delivered' | 'retry' | 'failed' | 'dead';
   if (status === 'retry' && now - Date.parse(firstAttemptAt) >= RETRY_POLICY.giveUpAfterMs) status = 'dead';
   const nextAttemptAt =
     status === 'retry'

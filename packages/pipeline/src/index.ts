@@ -27,6 +27,7 @@ export { Cached, ConfigCache, ErasedVisitorCache, IpRangeCache } from './config-
 export { boundedPreview, PREVIEW_SHARD_COUNT, type PreviewPosition, previewConfigChange } from './config-preview';
 export { type Attempt, type DeliverDeps, deliverStream, type StreamOutcome, type Transport } from './deliver-stream';
 export { outcomeOf, parseRetryAfter, RETRY_POLICY, retryDelayMs } from './delivery-schedule';
+export { refusedDestination, refusedLiteral } from './destination-address';
 export {
   accountPath,
   audienceChange,

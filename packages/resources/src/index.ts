@@ -128,6 +128,11 @@ export const ENV = {
   jobBudgetMs: 'JOB_BUDGET_MS',
   /** URL of the deliveries queue (`DELIVERIES_QUEUE`). */
   deliveriesQueueUrl: 'DELIVERIES_QUEUE_URL',
+  /**
+   * Optional: 'true' lets destinations send to private, loopback and link-local addresses (the
+   * local stack sets it, for receivers on this machine). Unset in AWS: public addresses only.
+   */
+  allowPrivateDestinations: 'ALLOW_PRIVATE_DESTINATIONS',
   /** Optional: the byte budget of one page of a long answer (tests force paging with a small one). */
   pageMaxBytes: 'PAGE_MAX_BYTES',
   /** Secret mixed into hashes of emails, user ids and IPs (per deployment): the value, locally. */

@@ -40,7 +40,7 @@ export type { ConfigRevision, RevisionAuthor, RevisionOrigin, RevisionSummary } 
 export type { AddOutcome, Contribution, CounterStates } from './counted-add';
 export { COUNTER_LIMITS } from './counted-add';
 export { clearSeenCache } from './counter-state';
-export type { DeliveryStatus } from './delivery-entity';
+export { DELIVERY_STATUSES, type DeliveryStatus } from './delivery-entity';
 export type { AttemptUpdate, DeliveryEvent, DeliveryPage, DeliveryRecord, StreamHead } from './delivery-repo';
 export { isConditionalCheckFailed } from './errors';
 export type { FeedbackEffect, FeedbackRecord } from './feedback-repo';

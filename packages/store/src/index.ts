@@ -10,6 +10,7 @@ import { ErasureRepository } from './erasure-repo';
 import { FeedbackRepository } from './feedback-repo';
 import { FirmographicsRepository } from './firmographics-repo';
 import { IdentityRepository } from './identity-repo';
+import { IngestFailureRepository } from './ingest-failure-repo';
 import { IpRangeRepository } from './ip-range-repo';
 import { JobRepository } from './job-repo';
 import { OutboxRepository } from './outbox-repo';
@@ -43,6 +44,11 @@ export { clearSeenCache } from './counter-state';
 export { isConditionalCheckFailed } from './errors';
 export type { FeedbackEffect, FeedbackRecord } from './feedback-repo';
 export type { ErasureMark, IdentityLink, UserLink, VisitorLink } from './identity-repo';
+export {
+  INGEST_FAILURE_TTL_DAYS,
+  type IngestFailure,
+  MAX_FAILURE_REASON_CHARS,
+} from './ingest-failure-repo';
 export type { IpRange } from './ip-range-repo';
 export type { JobKind, JobRecord, JobShardState, JobStatus, WalkShard } from './job-repo';
 export { forEachLimited } from './limited';
@@ -72,6 +78,7 @@ export class Store {
   readonly outbox: OutboxRepository;
   readonly rateLimits: RateLimitRepository;
   readonly domainClaims: DomainClaimsRepository;
+  readonly ingestFailures: IngestFailureRepository;
 
   constructor(client: DynamoDBClient, tableName: string, retry: RetryPolicy = BATCH_RETRY) {
     const table = new Table(client, tableName, retry);
@@ -92,6 +99,7 @@ export class Store {
     this.domainClaims = new DomainClaimsRepository(table);
     this.jobs = new JobRepository(table);
     this.outbox = new OutboxRepository(table);
+    this.ingestFailures = new IngestFailureRepository(table);
   }
 }
 export { claimSubject, rateBucketOf } from './keys';

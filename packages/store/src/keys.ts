@@ -253,3 +253,9 @@ export const scoredIndexPosition = (gsi2pk: string, domain: string) => ({
 });
 /** Where a walk of an audience's member items resumes: the last member item's key. */
 export const audienceMemberPosition = (audienceId: string, domain: string) => audienceMemberKey(audienceId, domain);
+
+/**
+ * Why the rollup consumer failed an ingest message, by its SQS message id (which SQS keeps when
+ * it moves the message to the dead-letter queue): what `npm run dlq` shows beside each one.
+ */
+export const ingestFailureKey = (messageId: string) => ({ pk: `INGESTFAIL#${messageId}`, sk: 'F' });

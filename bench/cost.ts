@@ -1,0 +1,122 @@
+import { AWS_PRICES } from './aws-prices';
+import {
+  type CostScenario,
+  costTable,
+  FIXED_MONTHLY,
+  type FrontDoor,
+  HEADLINE_RATE,
+  type MeasuredFigures,
+  modelCost,
+} from './cost-model';
+import type { DynamoCounts } from './dynamo-counter';
+import { type Benchmark, type BenchResult, log, type Row } from './lib';
+import type { Usage } from './usage-counter';
+
+/** The front door the stack deploys by default (infra/stack.ts, context `collectorFrontDoor`). */
+export const DEFAULT_FRONT_DOOR: FrontDoor = 'functionUrl';
+export const HEADLINE_ROW = 'modelled AWS cost per million events, all in';
+
+/** What bench/e2e.ts keeps of its first pass, as far as the model reads it. */
+interface E2eDetails {
+  first?: { accepted: number; requests?: number; dynamo: DynamoCounts; usage?: Usage };
+}
+
+/**
+ * The model's inputs from the e2e benchmark's details (this run's, or a saved JSON's) and the
+ * snippet benchmark's events per browser request, if it measured them. Undefined when the e2e
+ * pass did not record usage (an older JSON).
+ */
+export function figuresFrom(e2e: unknown, snippet: unknown): MeasuredFigures | undefined {
+  const first = (e2e as E2eDetails | undefined)?.first;
+  if (!first?.usage || !first.requests) return undefined;
+  const { usage, dynamo } = first;
+  const op = (name: string) => usage.sqs[name] ?? { calls: 0, billedRequests: 0, messages: 0, empty: 0 };
+  const received = op('ReceiveMessage');
+  const kindUnits = (prefix: string) =>
+    Object.entries(dynamo.writeUnitsByKind)
+      .filter(([kind]) => kind.startsWith(prefix))
+      .reduce((n, [, units]) => n + units, 0);
+  const logs = Object.entries(usage.logBytesByThread ?? {});
+  const eventsPerBrowserRequest = Number((snippet as { eventsPerBrowserRequest?: number } | undefined)?.eventsPerBrowserRequest);
+  return {
+    events: first.accepted,
+    requests: first.requests,
+    functions: usage.functions,
+    sqs: {
+      sends: op('SendMessageBatch').billedRequests + op('SendMessage').billedRequests,
+      // The collector sends from the main thread; it is the only sender to the ingest queue.
+      collectorSends: usage.sendsByThread?.main ?? 0,
+      receives: received.billedRequests - received.empty,
+      emptyReceives: received.empty,
+      deletes: op('DeleteMessageBatch').billedRequests + op('DeleteMessage').billedRequests,
+      messages: received.messages,
+    },
+    dynamo: {
+      writeUnits: dynamo.writeUnits,
+      readUnits: dynamo.readUnits,
+      // The collector writes its rate windows only; its configuration reads are cached.
+      collectorWriteUnits: kindUnits('RATE#'),
+      collectorReadUnits: 0,
+    },
+    logBytes: {
+      collector: logs.filter(([t]) => t === 'main').reduce((n, [, b]) => n + b, 0),
+      consumers: logs.filter(([t]) => t !== 'main').reduce((n, [, b]) => n + b, 0),
+    },
+    eventsPerBrowserRequest:
+      Number.isFinite(eventsPerBrowserRequest) && eventsPerBrowserRequest > 0 ? eventsPerBrowserRequest : undefined,
+  };
+}
+
+/** Every scenario the model prices: both front doors, server-side batches and the snippet's. */
+export function scenarios(figures: MeasuredFigures): CostScenario[] {
+  return (['functionUrl', 'httpApi'] as const).flatMap((door) =>
+    (['server', 'browser'] as const).map((traffic) => modelCost(figures, door, traffic)),
+  );
+}
+
+/** The bench's rows and details from the scenarios: the headline is the default front door, server-side batches, at 1,000 events/s. */
+export function costResult(figures: MeasuredFigures): BenchResult {
+  const all = scenarios(figures);
+  const find = (door: FrontDoor, traffic: 'server' | 'browser') =>
+    all.find((s) => s.frontDoor === door && s.traffic === traffic) as CostScenario;
+  const at = (s: CostScenario) =>
+    s.rates.find((r) => r.eventsPerSecond === HEADLINE_RATE) ?? (s.rates.at(-1) as CostScenario['rates'][number]);
+  const headline = find(DEFAULT_FRONT_DOOR, 'server');
+  const top = at(headline);
+  const rows: Row[] = [
+    {
+      name: HEADLINE_ROW,
+      value: top.total,
+      unit: 'USD/M ev',
+      note: `goal <= 0.30; ${HEADLINE_RATE} ev/s, ${DEFAULT_FRONT_DOOR}, server-side batches (${(1 / headline.requestsPerEvent).toFixed(0)} ev/request); largest: ${top.dominant} ${top.terms[top.dominant].toFixed(3)}`,
+    },
+  ];
+  for (const s of all) {
+    if (s === headline) continue;
+    const r = at(s);
+    rows.push({
+      name: `modelled cost, ${s.frontDoor}, ${s.traffic}`,
+      value: r.total,
+      unit: 'USD/M ev',
+      note: `${HEADLINE_RATE} ev/s, ${(1 / s.requestsPerEvent).toFixed(2)} ev/request${s.traffic === 'browser' && figures.eventsPerBrowserRequest === undefined ? ' (snippet batching not measured: 1 assumed)' : ''}; largest: ${r.dominant} ${r.terms[r.dominant].toFixed(3)}`,
+    });
+  }
+  return {
+    rows,
+    details: { prices: AWS_PRICES, fixedMonthlyUsd: FIXED_MONTHLY, figures, scenarios: all },
+  };
+}
+
+/** The cost section of the bench: prices this run's e2e figures (run after e2e and snippet). */
+export const costBenchmark: Benchmark = {
+  id: 'cost',
+  title: 'Cost model',
+  async run(ctx) {
+    const figures = figuresFrom(ctx.results.e2e?.details, ctx.results.snippet?.details);
+    if (!figures) throw new Error('the cost model needs the e2e benchmark of the same run (BENCH_ONLY=e2e,snippet,cost)');
+    const result = costResult(figures);
+    const headline = scenarios(figures).find((s) => s.frontDoor === DEFAULT_FRONT_DOOR && s.traffic === 'server');
+    if (headline) log(`cost per million events (${DEFAULT_FRONT_DOOR}, server-side batches):\n${costTable(headline)}`);
+    return result;
+  },
+};

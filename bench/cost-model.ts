@@ -26,6 +26,22 @@ export interface MeasuredFigures {
   logBytes: { collector: number; consumers: number };
   /** Events per request of the browser snippet (its real batching), if measured. */
   eventsPerBrowserRequest?: number;
+  /**
+   * Browser-sized requests posted one at a time (as a Lambda instance serves them), measured
+   * apart: what the collector does for a beacon is not a hundredth of a 100-event batch.
+   */
+  browser?: BrowserRequests;
+}
+
+export interface BrowserRequests {
+  requests: number;
+  eventsPerRequest: number;
+  /** The collector's summed invocation time. */
+  collectorMs: number;
+  /** SQS send requests as billed, and the bytes of the messages sent. */
+  sendsBilled: number;
+  messages: number;
+  bytes: number;
 }
 
 export type FrontDoor = 'functionUrl' | 'httpApi';
@@ -126,15 +142,23 @@ export function modelCost(m: MeasuredFigures, frontDoor: FrontDoor, traffic: Tra
   const collector = m.functions.collector ?? { invocations: requests, billedMs: 0, busyMs: 0, records: 0 };
   const rollup = m.functions.rollup ?? { invocations: 1, billedMs: 0, busyMs: 0, records: requests };
   // An invocation runs alone on its instance: its billed time is its share of the busy time.
-  const collectorMsPerRequest = Math.max(1, collector.busyMs / Math.max(1, collector.invocations));
+  const browser = traffic === 'browser' ? m.browser : undefined;
+  const collectorMsPerRequest = browser
+    ? Math.max(1, browser.collectorMs / Math.max(1, browser.requests))
+    : Math.max(1, collector.busyMs / Math.max(1, collector.invocations));
   const rollupMsPerEvent = rollup.busyMs / events;
   const measuredEventsPerBatch = events / Math.max(1, rollup.invocations);
   const windowSeconds = consumer('rollup')?.maxBatchingWindowSeconds ?? 1;
-  // Messages: one per request; SQS bills receives and deletes per call of up to ten.
+  // Messages: one per request; SQS bills receives and deletes per call of up to ten, and each
+  // 64 KB of a call's payload: a beacon's message is small, ten fit in a receive.
   const messagesPerEvent = requestsPerEvent;
-  const receivesPerMessage = m.sqs.receives / Math.max(1, m.sqs.messages);
-  const deletesPerMessage = m.sqs.deletes / Math.max(1, m.sqs.messages);
-  const collectorSendsPerRequest = m.sqs.collectorSends / requests;
+  const receivesPerMessage = browser
+    ? Math.max(0.1, browser.bytes / Math.max(1, browser.messages) / P.sqs.chunkBytes)
+    : m.sqs.receives / Math.max(1, m.sqs.messages);
+  const deletesPerMessage = browser ? 0.1 : m.sqs.deletes / Math.max(1, m.sqs.messages);
+  const collectorSendsPerRequest = browser
+    ? browser.sendsBilled / Math.max(1, browser.requests)
+    : m.sqs.collectorSends / requests;
   const consumerSendsPerEvent = (m.sqs.sends - m.sqs.collectorSends) / events;
 
   const rates = RATES.map((eventsPerSecond): CostAtRate => {

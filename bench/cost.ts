@@ -1,5 +1,7 @@
 import { AWS_PRICES } from './aws-prices';
+import { firstSite, visitorBatch } from './collector-vs-bare';
 import {
+  type BrowserRequests,
   type CostScenario,
   costTable,
   FIXED_MONTHLY,
@@ -9,8 +11,8 @@ import {
   modelCost,
 } from './cost-model';
 import type { DynamoCounts } from './dynamo-counter';
-import { type Benchmark, type BenchResult, log, type Row } from './lib';
-import type { Usage } from './usage-counter';
+import { type BenchContext, type Benchmark, type BenchResult, BROWSER_UA, log, type Row } from './lib';
+import { ThreadedUsageCounter, type Usage } from './usage-counter';
 
 /** The front door the stack deploys by default (infra/stack.ts, context `collectorFrontDoor`). */
 export const DEFAULT_FRONT_DOOR: FrontDoor = 'functionUrl';
@@ -26,11 +28,11 @@ interface E2eDetails {
  * snippet benchmark's events per browser request, if it measured them. Undefined when the e2e
  * pass did not record usage (an older JSON).
  */
-export function figuresFrom(e2e: unknown, snippet: unknown): MeasuredFigures | undefined {
+export function figuresFrom(e2e: unknown, snippet: unknown, browser?: BrowserRequests): MeasuredFigures | undefined {
   const first = (e2e as E2eDetails | undefined)?.first;
   if (!first?.usage || !first.requests) return undefined;
   const { usage, dynamo } = first;
-  const op = (name: string) => usage.sqs[name] ?? { calls: 0, billedRequests: 0, messages: 0, empty: 0 };
+  const op = (name: string) => usage.sqs[name] ?? { calls: 0, billedRequests: 0, messages: 0, empty: 0, bytes: 0 };
   const received = op('ReceiveMessage');
   const kindUnits = (prefix: string) =>
     Object.entries(dynamo.writeUnitsByKind)
@@ -64,6 +66,7 @@ export function figuresFrom(e2e: unknown, snippet: unknown): MeasuredFigures | u
     },
     eventsPerBrowserRequest:
       Number.isFinite(eventsPerBrowserRequest) && eventsPerBrowserRequest > 0 ? eventsPerBrowserRequest : undefined,
+    browser,
   };
 }
 
@@ -112,7 +115,9 @@ export const costBenchmark: Benchmark = {
   id: 'cost',
   title: 'Cost model',
   async run(ctx) {
-    const figures = figuresFrom(ctx.results.e2e?.details, ctx.results.snippet?.details);
+    const snippet = ctx.results.snippet?.details as { eventsPerBrowserRequest?: number } | undefined;
+    const browser = await measureBrowserRequests(ctx, Math.max(1, Math.round(snippet?.eventsPerBrowserRequest ?? 1)));
+    const figures = figuresFrom(ctx.results.e2e?.details, snippet, browser);
     if (!figures) throw new Error('the cost model needs the e2e benchmark of the same run (BENCH_ONLY=e2e,snippet,cost)');
     const result = costResult(figures);
     const headline = scenarios(figures).find((s) => s.frontDoor === DEFAULT_FRONT_DOOR && s.traffic === 'server');
@@ -120,3 +125,48 @@ export const costBenchmark: Benchmark = {
     return result;
   },
 };
+
+/** Browser-sized requests the cost section posts, one at a time. */
+const BROWSER_REQUESTS = 60;
+
+/**
+ * What the collector does for a beacon: `BROWSER_REQUESTS` requests of `eventsPerRequest`
+ * events from a browser (Origin, agent) on the first site, one at a time, as a Lambda instance
+ * serves them: the collector's invocation time and the SQS messages it sent, counted.
+ */
+async function measureBrowserRequests(ctx: BenchContext, eventsPerRequest: number): Promise<BrowserRequests> {
+  const { stack } = ctx;
+  const site = await firstSite(stack);
+  const origin = site.origin ?? 'https://reader.example';
+  const counter = new ThreadedUsageCounter(stack.consumerWorkers);
+  let usage: Usage;
+  await counter.start();
+  try {
+    for (let i = 0; i < BROWSER_REQUESTS; i++) {
+      const batch = visitorBatch(origin, site.pathPrefix)
+        .slice(0, eventsPerRequest)
+        .map((e) => ({ ...e, messageId: `bench-cost-${i}-${String(e.messageId)}`, anonymousId: `bench-cost-visitor-${i}` }));
+      const res = await fetch(`${stack.baseUrl}/v1/collect`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain', origin, 'user-agent': BROWSER_UA },
+        body: JSON.stringify({ writeKey: site.writeKey, batch }),
+      });
+      if (res.status !== 202) throw new Error(`a browser request answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
+    }
+  } finally {
+    usage = await counter.stop();
+    counter.close();
+  }
+  const collector = usage.functions.collector;
+  const sent = usage.sqs.SendMessageBatch;
+  if (!collector || !sent) throw new Error('the browser requests were not counted');
+  return {
+    requests: collector.invocations,
+    eventsPerRequest,
+    collectorMs: collector.billedMs,
+    // The main thread's sends are the collector's (anonymous visitors: the rollup sends nothing).
+    sendsBilled: usage.sendsByThread.main ?? 0,
+    messages: sent.messages,
+    bytes: sent.bytes,
+  };
+}

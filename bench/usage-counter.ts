@@ -29,6 +29,8 @@ export interface SqsOperationStats {
   messages: number;
   /** Receives that answered no message (idle long polls: a fixed cost in AWS, priced apart). */
   empty: number;
+  /** Bytes of the message bodies sent or received. */
+  bytes: number;
 }
 
 /** What one thread (or all of them, added up) used while the counter recorded. */
@@ -136,7 +138,7 @@ class UsageCounter {
   }
 
   private recordSqs(op: string, input: Record<string, unknown>, out: unknown): void {
-    const stats = this.usage.sqs[op] ?? { calls: 0, billedRequests: 0, messages: 0, empty: 0 };
+    const stats = this.usage.sqs[op] ?? { calls: 0, billedRequests: 0, messages: 0, empty: 0, bytes: 0 };
     this.usage.sqs[op] = stats;
     stats.calls++;
     let bytes = 0;
@@ -153,6 +155,7 @@ class UsageCounter {
       if (!messages) stats.empty++;
     } else if (op.endsWith('Batch')) messages = ((input.Entries ?? []) as unknown[]).length;
     stats.messages += messages;
+    stats.bytes += bytes;
     const billed = Math.max(1, Math.ceil(bytes / SQS_BILLING_CHUNK_BYTES));
     stats.billedRequests += billed;
     if (op.startsWith('SendMessage')) this.usage.sendsByThread[THREAD] = (this.usage.sendsByThread[THREAD] ?? 0) + billed;
@@ -252,12 +255,13 @@ function addUsage(a: Usage, b: Usage): Usage {
   }
   const sqs = { ...a.sqs };
   for (const [op, s] of Object.entries(b.sqs)) {
-    const t = sqs[op] ?? { calls: 0, billedRequests: 0, messages: 0, empty: 0 };
+    const t = sqs[op] ?? { calls: 0, billedRequests: 0, messages: 0, empty: 0, bytes: 0 };
     sqs[op] = {
       calls: t.calls + s.calls,
       billedRequests: t.billedRequests + s.billedRequests,
       messages: t.messages + s.messages,
       empty: t.empty + s.empty,
+      bytes: t.bytes + s.bytes,
     };
   }
   const logBytesByThread = { ...a.logBytesByThread };

@@ -42,6 +42,9 @@ export interface BrowserRequests {
   sendsBilled: number;
   messages: number;
   bytes: number;
+  /** The collector's DynamoDB capacity units (its address rate windows: one write a browser request). */
+  writeUnits: number;
+  readUnits: number;
 }
 
 export type FrontDoor = 'functionUrl' | 'httpApi';
@@ -160,6 +163,15 @@ export function modelCost(m: MeasuredFigures, frontDoor: FrontDoor, traffic: Tra
     ? browser.sendsBilled / Math.max(1, browser.requests)
     : m.sqs.collectorSends / requests;
   const consumerSendsPerEvent = (m.sqs.sends - m.sqs.collectorSends) / events;
+  // The collector's units per request: its rate windows (a browser request also writes its address's).
+  const collectorWriteUnitsPerRequest = browser
+    ? browser.writeUnits / Math.max(1, browser.requests)
+    : m.dynamo.collectorWriteUnits / requests;
+  const collectorReadUnitsPerRequest = browser
+    ? browser.readUnits / Math.max(1, browser.requests)
+    : m.dynamo.collectorReadUnits / requests;
+  const consumerWriteUnitsPerEvent = (m.dynamo.writeUnits - m.dynamo.collectorWriteUnits) / events;
+  const consumerReadUnitsPerEvent = (m.dynamo.readUnits - m.dynamo.collectorReadUnits) / events;
 
   const rates = RATES.map((eventsPerSecond): CostAtRate => {
     const eventsPerBatch = Math.max(1, Math.min(measuredEventsPerBatch, eventsPerSecond * windowSeconds));

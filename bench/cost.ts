@@ -1,3 +1,4 @@
+import { dynamo } from '@intent/store';
 import { AWS_PRICES } from './aws-prices';
 import { firstSite, visitorBatch } from './collector-vs-bare';
 import {
@@ -10,7 +11,7 @@ import {
   type MeasuredFigures,
   modelCost,
 } from './cost-model';
-import type { DynamoCounts } from './dynamo-counter';
+import { DynamoCounter, type DynamoCounts } from './dynamo-counter';
 import { type BenchContext, type Benchmark, type BenchResult, BROWSER_UA, log, type Row } from './lib';
 import { ThreadedUsageCounter, type Usage } from './usage-counter';
 
@@ -139,8 +140,13 @@ async function measureBrowserRequests(ctx: BenchContext, eventsPerRequest: numbe
   const site = await firstSite(stack);
   const origin = site.origin ?? 'https://reader.example';
   const counter = new ThreadedUsageCounter(stack.consumerWorkers);
+  // The collector runs in this thread: its DynamoDB requests, without the consumer's.
+  const dynamoCounter = new DynamoCounter();
+  dynamoCounter.install(dynamo, 'benchCostCollectorCounter');
   let usage: Usage;
+  let units: DynamoCounts;
   await counter.start();
+  dynamoCounter.start();
   try {
     for (let i = 0; i < BROWSER_REQUESTS; i++) {
       const batch = visitorBatch(origin, site.pathPrefix)
@@ -154,6 +160,8 @@ async function measureBrowserRequests(ctx: BenchContext, eventsPerRequest: numbe
       if (res.status !== 202) throw new Error(`a browser request answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
     }
   } finally {
+    units = dynamoCounter.stop();
+    dynamo.middlewareStack.remove('benchCostCollectorCounter');
     usage = await counter.stop();
     counter.close();
   }
@@ -168,5 +176,7 @@ async function measureBrowserRequests(ctx: BenchContext, eventsPerRequest: numbe
     sendsBilled: usage.sendsByThread.main ?? 0,
     messages: sent.messages,
     bytes: sent.bytes,
+    writeUnits: units.writeUnits,
+    readUnits: units.readUnits,
   };
 }

@@ -62,6 +62,29 @@ describe('cost model', () => {
     );
   });
 
+  it('prices browser traffic with what the beacons measured apart cost: time, sends, message size, rate windows', () => {
+    const measured: MeasuredFigures = {
+      ...figures,
+      browser: {
+        requests: 10,
+        eventsPerRequest: 2,
+        collectorMs: 100,
+        sendsBilled: 10,
+        messages: 10,
+        bytes: 10 * 2048,
+        writeUnits: 10,
+        readUnits: 0,
+      },
+    };
+    const top = at(1000, modelCost(measured, 'functionUrl', 'browser'));
+    // Half a request per event: 10 ms each at 0.5 GB, then the rollup's 1 ms per event at 1 GB.
+    expect(top?.terms.lambdaDuration).toBeCloseTo((0.5 * 0.01 * 0.5 + 0.001) * AWS_PRICES.lambda.perGbSecondArm64 * 1e6, 6);
+    // A send per request, and a tenth of a receive and of a delete per 2 KB message.
+    expect(top?.terms.sqs).toBeCloseTo((0.5 + 0.5 * 0.2 + 0.001) * 0.4, 6);
+    // One rate-window write per request, and the consumer's 0.09 units per event.
+    expect(top?.terms.dynamoWrites).toBeCloseTo((0.5 + 0.09) * AWS_PRICES.dynamodb.perMillionWriteRequestUnits, 6);
+  });
+
   it('rolls up smaller batches at low rates, and spreads the fixed costs over fewer events', () => {
     const s = modelCost(figures, 'functionUrl', 'server');
     const [low, , high] = s.rates;

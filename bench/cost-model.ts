@@ -83,14 +83,14 @@ export const PLATFORM_LOG_BYTES_PER_INVOCATION = 0;
 
 /**
  * Fixed monthly costs, whatever the traffic: the dashboard, the alarms (each metric an alarm
- * evaluates: 2 DLQs, the ingest age, errors and throttles of 4 functions, the API's 5xx and
- * the collector URL's 5xx, freshness, and DynamoDB throttles over 6 operations), the rollup's
+ * evaluates: the 2 DLQs, the ingest age, errors and throttles of each function, the API's 5xx,
+ * the collector URL's 5xx, freshness, and DynamoDB throttles over 7 operations), the rollup's
  * custom metrics (10 names, plus `EventsDropped` by about 6 reasons), two secrets, and the
  * idle long polls of the two SQS event sources (5 pollers each, a 20 s poll: 3 a minute).
  */
 export const FIXED_MONTHLY = {
   dashboard: P.cloudwatch.perDashboardMonth,
-  alarms: (2 + 1 + 2 * FUNCTIONS.length + 2 + 1 + 6) * P.cloudwatch.perAlarmMetricMonth,
+  alarms: (2 + 1 + 2 * FUNCTIONS.length + 1 + 1 + 1 + 7) * P.cloudwatch.perAlarmMetricMonth,
   customMetrics: (10 + 6) * P.cloudwatch.perMetricMonth,
   secrets: 2 * P.secretsManager.perSecretMonth,
   idleQueuePolls: ((2 * 5 * 3 * 60 * 24 * 30) / 1e6) * P.sqs.standardPerMillionRequests,
@@ -190,11 +190,8 @@ export function modelCost(m: MeasuredFigures, frontDoor: FrontDoor, traffic: Tra
       (m.logBytes.consumers / events) * (measuredEventsPerBatch / eventsPerBatch) +
       invocationsPerEvent * PLATFORM_LOG_BYTES_PER_INVOCATION +
       (frontDoor === 'httpApi' ? requestsPerEvent * ACCESS_LOG_BYTES_PER_REQUEST : 0);
-    const writeUnitsPerEvent =
-      requestsPerEvent * (m.dynamo.collectorWriteUnits / requests) +
-      (m.dynamo.writeUnits - m.dynamo.collectorWriteUnits) / events;
-    const readUnitsPerEvent =
-      requestsPerEvent * (m.dynamo.collectorReadUnits / requests) + (m.dynamo.readUnits - m.dynamo.collectorReadUnits) / events;
+    const writeUnitsPerEvent = requestsPerEvent * collectorWriteUnitsPerRequest + consumerWriteUnitsPerEvent;
+    const readUnitsPerEvent = requestsPerEvent * collectorReadUnitsPerRequest + consumerReadUnitsPerEvent;
     const eventsPerMonth = eventsPerSecond * SECONDS_PER_MONTH;
     const fixedMonthly = Object.values(FIXED_MONTHLY).reduce((a, b) => a + b, 0);
     const gb = 1024 ** 3;
@@ -228,11 +225,8 @@ export function modelCost(m: MeasuredFigures, frontDoor: FrontDoor, traffic: Tra
       sqsSends: requestsPerEvent * collectorSendsPerRequest + consumerSendsPerEvent,
       sqsReceives: messagesPerEvent * receivesPerMessage,
       sqsDeletes: messagesPerEvent * deletesPerMessage,
-      dynamoWriteUnits:
-        requestsPerEvent * (m.dynamo.collectorWriteUnits / requests) +
-        (m.dynamo.writeUnits - m.dynamo.collectorWriteUnits) / events,
-      dynamoReadUnits:
-        requestsPerEvent * (m.dynamo.collectorReadUnits / requests) + (m.dynamo.readUnits - m.dynamo.collectorReadUnits) / events,
+      dynamoWriteUnits: requestsPerEvent * collectorWriteUnitsPerRequest + consumerWriteUnitsPerEvent,
+      dynamoReadUnits: requestsPerEvent * collectorReadUnitsPerRequest + consumerReadUnitsPerEvent,
       logBytes: requestsPerEvent * (m.logBytes.collector / requests) + m.logBytes.consumers / events,
     }),
     rates,

@@ -1,8 +1,9 @@
+import '../bench/env';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { AWS_PRICES } from '../bench/aws-prices';
 import { costResult, DEFAULT_FRONT_DOOR, figuresFrom, scenarios } from '../bench/cost';
-import { costTable } from '../bench/cost-model';
+import { type BrowserRequests, costTable } from '../bench/cost-model';
 
 /**
  * `npm run cost [-- <bench JSON>]`: the cost model (bench/cost-model.ts) on the figures of a
@@ -18,7 +19,9 @@ function main() {
     commit?: string;
     benchmarks?: Record<string, { details?: unknown }>;
   };
-  const figures = figuresFrom(report.benchmarks?.e2e?.details, report.benchmarks?.snippet?.details);
+  // The beacons the cost section posted apart, when the run had it.
+  const browser = (report.benchmarks?.cost?.details as { figures?: { browser?: BrowserRequests } } | undefined)?.figures?.browser;
+  const figures = figuresFrom(report.benchmarks?.e2e?.details, report.benchmarks?.snippet?.details, browser);
   if (!figures) throw new Error(`${path} has no e2e figures with usage counts: run BENCH_ONLY=e2e,snippet,cost npm run bench`);
   console.log(`figures: ${path} (run of ${report.startedAt ?? '?'}, commit ${report.commit ?? '?'})`);
   console.log(`prices: ${AWS_PRICES.region}, checked ${AWS_PRICES.checkedOn} (bench/aws-prices.ts)\n`);

@@ -72,7 +72,7 @@ describe('cost model', () => {
         sendsBilled: 10,
         messages: 10,
         bytes: 10 * 2048,
-        writeUnits: 10,
+        writeUnits: 20,
         readUnits: 0,
       },
     };
@@ -81,8 +81,8 @@ describe('cost model', () => {
     expect(top?.terms.lambdaDuration).toBeCloseTo((0.5 * 0.01 * 0.5 + 0.001) * AWS_PRICES.lambda.perGbSecondArm64 * 1e6, 6);
     // A send per request, and a tenth of a receive and of a delete per 2 KB message.
     expect(top?.terms.sqs).toBeCloseTo((0.5 + 0.5 * 0.2 + 0.001) * 0.4, 6);
-    // One rate-window write per request, and the consumer's 0.09 units per event.
-    expect(top?.terms.dynamoWrites).toBeCloseTo((0.5 + 0.09) * AWS_PRICES.dynamodb.perMillionWriteRequestUnits, 6);
+    // Two units a request (its rate windows), and the consumer's 0.09 units per event.
+    expect(top?.terms.dynamoWrites).toBeCloseTo((0.5 * 2 + 0.09) * AWS_PRICES.dynamodb.perMillionWriteRequestUnits, 6);
   });
 
   it('rolls up smaller batches at low rates, and spreads the fixed costs over fewer events', () => {

@@ -77,3 +77,21 @@ export function collectorFrontDoorFromContext(node: Node): CollectorFrontDoor {
     );
   return raw as CollectorFrontDoor;
 }
+
+export const COLLECTOR_CONCURRENCY_CONTEXT_KEY = 'collectorConcurrency';
+
+/**
+ * Context `collectorConcurrency` (`-c collectorConcurrency=20`): the collector's reserved
+ * concurrency behind its function URL; unset, the stack's default. An account whose
+ * concurrency limit is low (a new account's may be 10) must lower it, or the deploy fails.
+ */
+export function collectorConcurrencyFromContext(node: Node): number | undefined {
+  const raw: unknown = node.tryGetContext(COLLECTOR_CONCURRENCY_CONTEXT_KEY);
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 10_000)
+    throw new Error(
+      `Context "${COLLECTOR_CONCURRENCY_CONTEXT_KEY}" must be a whole number from 1 to 10000, got ${JSON.stringify(raw)}`,
+    );
+  return value;
+}

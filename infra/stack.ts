@@ -29,6 +29,7 @@ import { createPipelineTable } from './constructs/pipeline-table';
 import {
   alarmEmailFromContext,
   type CollectorFrontDoor,
+  collectorConcurrencyFromContext,
   collectorFrontDoorFromContext,
   podsFromContext,
   validatePods,
@@ -58,7 +59,7 @@ export interface IntentPipelineStackProps extends StackProps {
   alarmEmail?: string;
   /** What serves the collector's routes. Default: context `collectorFrontDoor`, else its function URL. */
   collectorFrontDoor?: CollectorFrontDoor;
-  /** The collector's reserved concurrency when its function URL is the front door. */
+  /** The collector's reserved concurrency when its function URL is the front door. Default: context `collectorConcurrency`, else 50. */
   collectorConcurrency?: number;
 }
 
@@ -128,7 +129,7 @@ export class IntentPipelineStack extends Stack {
         tracing: props.tracing ?? false,
         reservedConcurrency:
           collectorOnUrl && definition.name === 'collector'
-            ? (props.collectorConcurrency ?? DEFAULT_COLLECTOR_CONCURRENCY)
+            ? (props.collectorConcurrency ?? collectorConcurrencyFromContext(this.node) ?? DEFAULT_COLLECTOR_CONCURRENCY)
             : undefined,
       });
       if (definition.table !== 'none') fn.bindTable(ENV.tableName, this.table, definition.table, definition.tableLeadingKeys);

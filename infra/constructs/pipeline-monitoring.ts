@@ -140,7 +140,7 @@ export class PipelineMonitoring extends Construct {
       'Api5xx',
       props.api.metricServerError({ statistic: 'Sum' }),
       ALARMS.api5xx,
-      'The HTTP API answered 5xx: the api and collector logs have each error.',
+      'The HTTP API answered 5xx: the logs of the functions behind it have each error.',
     );
     const collectorUrl5xx = props.collectorUrl?.metric('Url5xxCount', { statistic: 'Sum' });
     if (collectorUrl5xx)

@@ -94,6 +94,13 @@ describe('collector front door: -c collectorFrontDoor=httpApi', () => {
     expect(nagFindings(onHttpApi)).toEqual([]);
   });
 
+  it('takes the collector concurrency from context, and refuses a bad one', () => {
+    const lower = synthesize({ pods: TEST_PODS, collectorConcurrency: '20' });
+    const fns = lower.template.findResources('AWS::Lambda::Function');
+    expect(fns[lower.functionIdOf('collector')]?.Properties.ReservedConcurrentExecutions).toBe(20);
+    expect(() => synthesize({ pods: TEST_PODS, collectorConcurrency: 'lots' })).toThrow(/collectorConcurrency/);
+  });
+
   it('refuses any other front door', () => {
     expect(() => synthesize({ pods: TEST_PODS, collectorFrontDoor: 'cloudfront' })).toThrow(/collectorFrontDoor/);
   });

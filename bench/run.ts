@@ -20,7 +20,8 @@ import { installUsageCounter } from './usage-counter';
 /**
  * The benchmarks, run in this order on one local stack. Order matters: the ceiling and the
  * collector run after the end-to-end pass (the ceiling's efficiency uses its figures, and
- * the collector's load would otherwise leave work for the rollup consumer); the audience and
+ * the collector's load would otherwise leave work for the rollup consumer); the cost model
+ * after the end-to-end pass and the snippet (it prices their figures); the audience and
  * hot-day benchmarks start by deleting what the others left, and the hot day runs last, as the
  * messages a failing rollup leaves on the ingest queue would come back during a later one. To add one, write
  * a `Benchmark` module in bench/ and list it here.

@@ -1,4 +1,4 @@
-import '../bench/env';
+import './lib/quiet-sdk';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { AWS_PRICES } from '../bench/aws-prices';

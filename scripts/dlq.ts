@@ -1,3 +1,4 @@
+import './lib/quiet-sdk';
 import { parseArgs } from 'node:util';
 import { type DeadLetter, listDeadLetters, pipelineFrom, redrive, release } from './lib/dlq';
 import { dataDir } from './lib/stack-address';

@@ -81,19 +81,22 @@ export const ACCESS_LOG_BYTES_PER_REQUEST = Buffer.byteLength(
  */
 export const PLATFORM_LOG_BYTES_PER_INVOCATION = 0;
 
+/** The functions an SQS event source invokes: each queue has a DLQ (alarmed) and idle long polls. */
+const CONSUMERS = FUNCTIONS.filter((f) => f.consumes).length;
+
 /**
  * Fixed monthly costs, whatever the traffic: the dashboard, the alarms (each metric an alarm
- * evaluates: the 2 DLQs, the ingest age, errors and throttles of each function, the API's 5xx,
- * the collector URL's 5xx, freshness, and DynamoDB throttles over 7 operations), the rollup's
- * custom metrics (10 names, plus `EventsDropped` by about 6 reasons), two secrets, and the
- * idle long polls of the two SQS event sources (5 pollers each, a 20 s poll: 3 a minute).
+ * evaluates: each consumed queue's DLQ, the ingest age, errors and throttles of each function,
+ * the API's 5xx, the collector URL's 5xx, freshness, and DynamoDB throttles over 7 operations),
+ * the rollup's custom metrics (10 names, plus `EventsDropped` by about 6 reasons), two secrets,
+ * and the idle long polls of the SQS event sources (5 pollers each, a 20 s poll: 3 a minute).
  */
 export const FIXED_MONTHLY = {
   dashboard: P.cloudwatch.perDashboardMonth,
-  alarms: (2 + 1 + 2 * FUNCTIONS.length + 1 + 1 + 1 + 7) * P.cloudwatch.perAlarmMetricMonth,
+  alarms: (CONSUMERS + 1 + 2 * FUNCTIONS.length + 1 + 1 + 1 + 7) * P.cloudwatch.perAlarmMetricMonth,
   customMetrics: (10 + 6) * P.cloudwatch.perMetricMonth,
   secrets: 2 * P.secretsManager.perSecretMonth,
-  idleQueuePolls: ((2 * 5 * 3 * 60 * 24 * 30) / 1e6) * P.sqs.standardPerMillionRequests,
+  idleQueuePolls: ((CONSUMERS * 5 * 3 * 60 * 24 * 30) / 1e6) * P.sqs.standardPerMillionRequests,
 } as const;
 
 export interface CostTerms {

@@ -305,6 +305,7 @@ const KINDS: [pk: string, sk: string, label: string][] = [
   ['USER#', 'LINK', 'user link (USER# LINK)'],
   ['SITE#', 'D#', 'site daily activity (SITE# D#)'],
   ['PUSH#', '', 'pod push log (PUSH#)'],
+  ['ACCT#', 'P#', 'account push pointer (ACCT# P#)'],
   ['AUD#', 'META', 'audience meta (AUD# META)'],
   ['AUD#', 'M#', 'audience member (AUD# M#)'],
   ['AUD#', 'L#', 'audience change log (AUD# L#)'],

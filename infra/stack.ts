@@ -2,6 +2,8 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   AUDIENCE_QUEUE,
+  DELIVERIES_QUEUE,
+  DESTINATION_SECRET_NAME_PREFIX,
   ENV,
   FUNCTIONS,
   type FunctionName,
@@ -64,16 +66,18 @@ export interface IntentPipelineStackProps extends StackProps {
 }
 
 /**
- * The whole pipeline in one stack, built from `@intent/resources`: the table, the ingest and
- * jobs queues and their DLQs, one outbound queue per pod, the four functions with exactly the
- * access their definitions ask for, the rollup and jobs consumers, the rescore schedule, the
- * HTTP API, and the alarms, their topic and a dashboard.
+ * The whole pipeline in one stack, built from `@intent/resources`: the table, the ingest, jobs
+ * and deliveries queues and their DLQs, one outbound queue per pod, the functions with exactly
+ * the access their definitions ask for, the rollup, jobs and deliveries consumers, the rescore
+ * schedule, the HTTP API, and the alarms, their topic and a dashboard.
  */
 export class IntentPipelineStack extends Stack {
   readonly table: dynamodb.Table;
   readonly ingest: PipelineQueue;
   /** Steps of resumable walks, consumed by the rescore function. */
   readonly jobs: PipelineQueue;
+  /** Deliveries to destinations, consumed by the deliver function. */
+  readonly deliveries: PipelineQueue;
   readonly podQueues: ReadonlyMap<string, PipelineQueue>;
   readonly audienceQueue: PipelineQueue;
   readonly functions: ReadonlyMap<FunctionName, PipelineFunction>;
@@ -99,6 +103,10 @@ export class IntentPipelineStack extends Stack {
       definition: JOBS_QUEUE,
       minVisibilityTimeoutSeconds: consumerVisibilityFloor(JOBS_QUEUE),
     });
+    this.deliveries = new PipelineQueue(this, 'Deliveries', {
+      definition: DELIVERIES_QUEUE,
+      minVisibilityTimeoutSeconds: consumerVisibilityFloor(DELIVERIES_QUEUE),
+    });
     const podQueues = new Map<string, PipelineQueue>();
     for (const pod of pods) {
       // Integrations (CRM, chat) may be down for days; keep their messages as long as SQS can.
@@ -111,6 +119,7 @@ export class IntentPipelineStack extends Stack {
     const consumable = new Map<string, sqs.Queue>([
       [INGEST_QUEUE.id, this.ingest.queue],
       [JOBS_QUEUE.id, this.jobs.queue],
+      [DELIVERIES_QUEUE.id, this.deliveries.queue],
     ]);
 
     const hashSecret = createHashSecret(this, 'HashSecret');
@@ -137,6 +146,8 @@ export class IntentPipelineStack extends Stack {
       if (definition.sendsToPods) fn.bindQueueSenderMap(ENV.podQueueUrls, podQueueByPod);
       if (definition.sendsToAudiences) fn.bindQueueSender(ENV.audienceQueueUrl, this.audienceQueue.queue);
       if (definition.sendsToJobs) fn.bindQueueSender(ENV.jobsQueueUrl, this.jobs.queue);
+      if (definition.sendsToDeliveries) fn.bindQueueSender(ENV.deliveriesQueueUrl, this.deliveries.queue);
+      if (definition.readsDestinationSecrets) fn.bindSecretsNamed(DESTINATION_SECRET_NAME_PREFIX);
       if (definition.readsHashSecret) fn.bindSecret(ENV.hashSecretArn, hashSecret);
       if (definition.checksAdminKey) fn.bindSecret(ENV.adminKeySecretArn, adminKey);
 
@@ -187,6 +198,7 @@ export class IntentPipelineStack extends Stack {
       functions,
       ingest: this.ingest,
       jobs: this.jobs,
+      deliveries: this.deliveries,
       table: this.table,
       api: this.httpApi.api,
       collectorUrl: this.collectorUrl ? collectorFunction : undefined,
@@ -217,6 +229,17 @@ export class IntentPipelineStack extends Stack {
     });
     if (this.jobs.deadLetterQueue) {
       new CfnOutput(this, 'JobsDeadLetterQueueUrl', { value: this.jobs.deadLetterQueue.queueUrl });
+    }
+    new CfnOutput(this, 'DeliveriesQueueUrl', {
+      value: this.deliveries.queue.queueUrl,
+      description:
+        'Deliveries to the destinations, consumed by the deliver function (where npm run dlq --redrive sends its DLQ back)',
+    });
+    if (this.deliveries.deadLetterQueue) {
+      new CfnOutput(this, 'DeliveriesDeadLetterQueueUrl', {
+        value: this.deliveries.deadLetterQueue.queueUrl,
+        description: 'Delivery messages the deliver function failed on 5 times (the table or queue unreachable)',
+      });
     }
     for (const [pod, queue] of podQueues) {
       new CfnOutput(this, `PodQueueUrl${outputSuffix(pod)}`, {

@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { batchesInOrder, DemoClient, type QueueEntry, sendLimited } from './demo/client';
-import { generateDemo } from './demo/generate';
+import { DEFAULT_SEED, generateDemo } from './demo/generate';
+import { configureDemoDestinations, describeReceived, untilQuiet } from './demo/receivers';
+import { behaviours, simulateSdrs } from './demo/sdrs';
 import { setUpDemo } from './demo/setup';
 import { SITES, serverWriteKeyOf, writeKeyOf } from './demo/sites';
 import { adminKeyFrom, collectorUrl, dataDir, stackUrl } from './lib/stack-address';
@@ -9,7 +11,10 @@ import { adminKeyFrom, collectorUrl, dataDir, stackUrl } from './lib/stack-addre
  * `npm run demo`: adds six owned media sites and their pods and audiences to the running stack's
  * configuration (`setUpDemo`), loads ~2000 accounts, replays a synthetic month of traffic
  * through `POST /v1/collect`, waits for the pipeline to settle and prints the top of every pod's
- * queue and how the scenario accounts came out. The stack is at INTENT_URL (default
+ * queue, how the scenario accounts came out and what local destination receivers got (a signed
+ * webhook, Slack and HubSpot stand-ins, when the stack is local); then simulated SDRs give
+ * feedback on every queued account by a hidden rule (`demo/sdrs.ts`), for `npm run calibrate` to
+ * learn from. The stack is at INTENT_URL (default
  * http://127.0.0.1:$PORT); the key is INTENT_ADMIN_KEY or the data dir's development key;
  * DEMO_SEED, DEMO_SCALE and DEMO_SETTLE_SECONDS may be set.
  */
@@ -45,6 +50,7 @@ async function main() {
   );
 
   const { pods } = await setUpDemo(client, data, { backupDir: join(dataDir(env), 'config-backups'), log });
+  const receivers = await configureDemoDestinations(client, baseUrl, log);
   const accepted = await postEvents(client, data.events);
   const tops = await settle(
     client,
@@ -64,11 +70,32 @@ async function main() {
     const state = `tier ${a.fit?.tier ?? '?'}  ${a.intent.stage.padEnd(11)} ${a.salesReady ? `sales-ready -> ${a.pod}` : 'not sales-ready'}  priority ${a.priority}`;
     console.log(`  ${scenario.padEnd(20)} ${domain.padEnd(30)} ${state}\n  ${''.padEnd(20)} ${a.explanation[0] ?? ''}`);
   }
+  // Simulated SDRs work the queues by a rule of their own (scripts/demo/sdrs.ts), so that
+  // `npm run calibrate` has outcomes to learn from.
+  const seed = env.DEMO_SEED ? Number(env.DEMO_SEED) : DEFAULT_SEED;
+  const sdr = await simulateSdrs(
+    client,
+    pods.map((p) => p.id),
+    behaviours(data.events),
+    seed,
+  );
+  console.log(
+    `\nsimulated SDRs judged ${sdr.judged} queued accounts: ${sdr.accepted} accepted, ${sdr.rejected} rejected, ${sdr.won} won later` +
+      `${sdr.skipped ? ` (${sdr.skipped} accounts the demo did not make left alone)` : ''}; ` +
+      'run `npm run calibrate` to see what their verdicts say about the signals and the ICP',
+  );
   console.log('\naudiences:');
   for (const audience of await client.audiences()) {
     console.log(
       `  ${audience.id.padEnd(28)} ${audience.name.slice(0, 40).padEnd(40)} ${String(audience.size).padStart(5)} accounts`,
     );
+  }
+  if (receivers) {
+    await untilQuiet(receivers);
+    console.log('\ndestinations (local receivers):');
+    for (const line of describeReceived(receivers.received)) console.log(line);
+    await receivers.restore();
+    await receivers.close();
   }
   console.log(`\ndemo finished in ${secs(started)}`);
 }

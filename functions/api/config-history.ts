@@ -1,8 +1,16 @@
 import { createHash } from 'node:crypto';
 import { type Config, SECTION_SCHEMAS, type SectionName } from '@intent/config';
 import { badRequest, type HttpRequest, json, jsonBody, notFound, parseWith, type Route, requireScope } from '@intent/http';
-import { boundedPreview, PREVIEW_SHARD_COUNT, type PreviewPosition, previewConfigChange } from '@intent/pipeline';
+import { DAY_MS } from '@intent/intent';
+import {
+  backtestCandidate,
+  boundedPreview,
+  PREVIEW_SHARD_COUNT,
+  type PreviewPosition,
+  previewConfigChange,
+} from '@intent/pipeline';
 import { z } from 'zod';
+import { CALIBRATION_DAYS } from './calibration';
 import { applySection, sectionOf, shown, validSection } from './config';
 import { pageTokens, principalOf, store } from './deps';
 import { invalidCursor } from './page-tokens';
@@ -14,6 +22,9 @@ const MAX_PREVIEW_ACCOUNTS = 5_000;
 const DEFAULT_PREVIEW_ACCOUNTS = 1_000;
 /** Time a preview request starts accounts in: well inside API Gateway's 29 s, with room to finish those begun. */
 const PREVIEW_TIME_MS = 20_000;
+
+/** The sections whose candidates the calibration backtest judges: those that decide which accounts are pushed. */
+const BACKTESTED: readonly SectionName[] = ['signals', 'icp'];
 
 /** A revision number: what the history keys hold (12 digits). */
 const RevisionNumber = z.coerce.number().int().min(1).max(999_999_999_999);
@@ -86,13 +97,20 @@ export const configHistoryRoutes: Record<string, Route> = {
     const candidate = { ...current, [section]: value } as Config;
     const now = new Date();
     const bounds = { deadline: now.getTime() + PREVIEW_TIME_MS, maxAccounts: limit };
-    const changes = await previewConfigChange(store, current, candidate, now, from, bounds);
+    // The first page of a `signals` or `icp` preview also says how the candidate would have done
+    // on the calibration window's decided pushes (read beside the walk, within its time).
+    const backtest =
+      from === undefined && BACKTESTED.includes(section)
+        ? backtestCandidate(store, current, candidate, new Date(now.getTime() - CALIBRATION_DAYS * DAY_MS), now)
+        : undefined;
+    const [changes, tested] = await Promise.all([previewConfigChange(store, current, candidate, now, from, bounds), backtest]);
     const next = changes.next;
     return json(200, {
       section,
       ...boundedPreview(changes),
       truncated: next !== undefined,
       ...(next ? { nextCursor: tokens.sign(encode({ s: section, h: hash, i: next.shard, p: next.pos })) } : {}),
+      ...(tested && { backtest: tested }),
     });
   },
 };

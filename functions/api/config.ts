@@ -1,14 +1,18 @@
 import {
   type Config,
+  type DestinationsConfig,
+  maskDestinationSecrets,
   maskServerKeys,
   type PodsConfig,
   restoreMaskedKeys,
+  restoreMaskedSecrets,
   SECTION_NAMES,
   SECTION_SCHEMAS,
   type SectionName,
   type SitesConfig,
 } from '@intent/config';
 import {
+  badRequest,
   type HttpResponse,
   invalidInput,
   json,
@@ -18,8 +22,8 @@ import {
   type Route,
   requireScope,
 } from '@intent/http';
-import { afterConfigChange, podQueueUrls, podsNeedingDeploy } from '@intent/pipeline';
-import { configs, jobDeps, logger, principalOf, store } from './deps';
+import { afterConfigChange, podQueueUrls, podsNeedingDeploy, SecretBox, sealDestinationSecrets } from '@intent/pipeline';
+import { configs, hashSecret, jobDeps, logger, principalOf, store } from './deps';
 
 export function sectionOf(name: string | undefined): SectionName {
   if (!SECTION_NAMES.includes(name as SectionName)) {
@@ -48,15 +52,36 @@ export const configRoutes: Record<string, Route> = {
 };
 
 /**
- * A section body validated as `PUT` validates it (400 with field paths); for `sites`, a masked
- * server key (what `GET` shows) stands for the site's stored key.
+ * A section body validated as `PUT` validates it (400 with field paths); a masked secret (what
+ * `GET` shows: a site's server key, a destination's secret) stands for the stored one. For
+ * `destinations`, the value as stored: its secrets sealed.
  */
 export async function validSection(section: SectionName, body: unknown): Promise<Config[SectionName]> {
   configs.invalidate();
-  const unmasked = section === 'sites' ? restoreMaskedKeys(body, (await configs.get()).sites) : body;
-  const parsed = SECTION_SCHEMAS[section].safeParse(unmasked);
+  const current = await configs.get();
+  const parsed = SECTION_SCHEMAS[section].safeParse(restoreMasked(section, body, current));
   if (!parsed.success) throw invalidInput(parsed.error);
-  return parsed.data as Config[SectionName];
+  return section === 'destinations' ? sealed(parsed.data as DestinationsConfig) : (parsed.data as Config[SectionName]);
+}
+
+/** A body with the masked secrets GET showed put back to the stored ones. */
+function restoreMasked(section: SectionName, body: unknown, current: Config): unknown {
+  if (section === 'sites') return restoreMaskedKeys(body, current.sites);
+  if (section === 'destinations') return restoreMaskedSecrets(body, current.destinations);
+  return body;
+}
+
+/** The destinations as stored: secrets sealed; a sealed value this deployment did not seal is refused. */
+async function sealed(section: DestinationsConfig): Promise<DestinationsConfig> {
+  const { sealed, foreign } = sealDestinationSecrets(section, new SecretBox(await hashSecret()));
+  if (foreign.length) {
+    const details = foreign.map((f) => ({
+      path: ['destinations', f.index, ...f.path].join('.'),
+      message: 'an encrypted value this deployment did not make: send the secret itself, or the masked value GET shows',
+    }));
+    throw badRequest('invalid_request', `${details[0]?.path}: ${details[0]?.message}`, details);
+  }
+  return sealed;
 }
 
 /**
@@ -90,7 +115,9 @@ export async function applySection(
   });
 }
 
-/** A section as the API shows it: server write keys are write-only, masked. */
+/** A section as the API shows it: server write keys and destination secrets are write-only, masked. */
 export function shown(section: SectionName, value: Config[SectionName]): unknown {
-  return section === 'sites' ? maskServerKeys(value as SitesConfig) : value;
+  if (section === 'sites') return maskServerKeys(value as SitesConfig);
+  if (section === 'destinations') return maskDestinationSecrets(value as DestinationsConfig);
+  return value;
 }

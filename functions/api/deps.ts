@@ -3,6 +3,8 @@ import { authenticate, type HttpRequest, type Principal } from '@intent/http';
 import {
   audiencePublisher,
   ConfigCache,
+  deliverySender,
+  destinationRecorder,
   type JobDeps,
   jobSender,
   loadBootstrapAdminSha256,
@@ -25,9 +27,17 @@ export const store = new Store(dynamo, requiredEnv(ENV.tableName));
 export const configs = new ConfigCache(store);
 // Fails the cold start if missing; each publish reads it again (a pod's queue may be added locally).
 podQueueUrls();
+/** Sends to the deliveries queue: destinations' new changes, and the streams a replay re-opens. */
+export const sendDeliveries = deliverySender(sqs, requiredEnv(ENV.deliveriesQueueUrl));
+/** Records every change for the destinations that want it, next to its queue. */
+const destinations = destinationRecorder(store, async () => (await configs.get()).destinations, sendDeliveries, logger);
 /** Sends the pod messages a route's re-scores saved, taking them off their accounts' outboxes once SQS accepted them. */
-export const deliverPodMessages = podMessageOutbox(store, (m) => publishPodMessages(sqs, podQueueUrls(), m, logger), logger);
-export const publishAudienceChanges = audiencePublisher(sqs, requiredEnv(ENV.audienceQueueUrl), logger);
+export const deliverPodMessages = podMessageOutbox(
+  store,
+  destinations.pods((m) => publishPodMessages(sqs, podQueueUrls(), m, logger)),
+  logger,
+);
+export const publishAudienceChanges = destinations.audiences(audiencePublisher(sqs, requiredEnv(ENV.audienceQueueUrl), logger));
 /** Where the routes that start jobs (configuration changes) store them and send their first steps. */
 export const jobDeps: JobDeps = {
   store,

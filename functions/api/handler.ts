@@ -1,10 +1,12 @@
 import { httpHandler, json } from '@intent/http';
 import { accountRoutes } from './accounts';
 import { audienceRoutes } from './audiences';
+import { calibrationRoutes } from './calibration';
 import { claimRoutes } from './claims';
 import { configRoutes } from './config';
 import { configHistoryRoutes } from './config-history';
 import { configs, logger } from './deps';
+import { destinationRoutes } from './destinations';
 import { feedbackRoutes } from './feedback';
 import { icpRoutes } from './icp';
 import { ingestionRoutes } from './ingestion';
@@ -30,8 +32,10 @@ export const handler = httpHandler(logger, {
   ...claimRoutes,
   ...feedbackRoutes,
   ...metricsRoutes,
+  ...calibrationRoutes,
   ...icpRoutes,
   ...audienceRoutes,
   ...visitorRoutes,
   ...jobRoutes,
+  ...destinationRoutes,
 });

@@ -1,3 +1,4 @@
+import { EVENT_HISTORY_DAYS } from '@intent/config';
 import { badRequest, json, type Route, requireScope } from '@intent/http';
 import { addDays, DAY_MS, dayOf } from '@intent/intent';
 import { configs, principalOf, store } from './deps';
@@ -30,10 +31,9 @@ export const ingestionRoutes: Record<string, Route> = {
   'GET /v1/topics/trends': async (req) => {
     requireScope(await principalOf(req), 'admin', 'marketing');
     const days = Number(req.query.days ?? 14);
-    if (!Number.isInteger(days) || days < 1 || days > 90) {
-      throw badRequest('invalid_request', 'days: a whole number from 1 to 90', [
-        { path: 'days', message: 'a whole number from 1 to 90' },
-      ]);
+    if (!Number.isInteger(days) || days < 1 || days > EVENT_HISTORY_DAYS) {
+      const message = `a whole number from 1 to ${EVENT_HISTORY_DAYS}`;
+      throw badRequest('invalid_request', `days: ${message}`, [{ path: 'days', message }]);
     }
     const config = await configs.get();
     const sites = config.sites.sites.filter((s) => !req.query.site || s.id === req.query.site);

@@ -3,6 +3,9 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import {
   audiencePublisher,
+  ConfigCache,
+  deliverySender,
+  destinationRecorder,
   JobMessage,
   jobSender,
   LEASE_MARGIN_MS,
@@ -27,12 +30,24 @@ const logger = new Logger({ serviceName: 'rescore' });
 const store = new Store(dynamo, requiredEnv(ENV.tableName));
 // Fails the cold start if missing; read again on each publish (a pod's queue may be added locally).
 podQueueUrls();
+const configs = new ConfigCache(store);
+/** Records every change for the destinations that want it, next to its queue. */
+const destinations = destinationRecorder(
+  store,
+  async () => (await configs.get()).destinations,
+  deliverySender(sqs, requiredEnv(ENV.deliveriesQueueUrl)),
+  logger,
+);
 const deps: StepDeps = {
   store,
   clock: () => new Date(),
   sendJobMessages: jobSender(sqs, requiredEnv(ENV.jobsQueueUrl)),
-  publishPodMessages: podMessageOutbox(store, (m) => publishPodMessages(sqs, podQueueUrls(), m, logger), logger),
-  publishAudienceChanges: audiencePublisher(sqs, requiredEnv(ENV.audienceQueueUrl), logger),
+  publishPodMessages: podMessageOutbox(
+    store,
+    destinations.pods((m) => publishPodMessages(sqs, podQueueUrls(), m, logger)),
+    logger,
+  ),
+  publishAudienceChanges: destinations.audiences(audiencePublisher(sqs, requiredEnv(ENV.audienceQueueUrl), logger)),
 };
 /** A step's cap below what the remaining time allows (the local runtime and tests set it). */
 const budgetCapMs = Number(optionalEnv(ENV.jobBudgetMs) ?? Number.POSITIVE_INFINITY);

@@ -8,6 +8,8 @@ import {
   audiencePublisher,
   batchDatapoints,
   ConfigCache,
+  deliverySender,
+  destinationRecorder,
   ErasedVisitorCache,
   type IngestRecord,
   IpRangeCache,
@@ -28,10 +30,21 @@ const metrics = new Metrics({ namespace: METRICS.namespace, serviceName: 'rollup
 const store = new Store(dynamo, requiredEnv(ENV.tableName));
 // Fails the cold start if missing; read again on each publish (a pod's queue may be added locally).
 podQueueUrls();
-const publishAudienceChanges = audiencePublisher(sqs, requiredEnv(ENV.audienceQueueUrl), logger);
-/** Sends what each batch's re-scores saved in their accounts' outboxes, and takes it off once SQS accepted it. */
-const deliverPodMessages = podMessageOutbox(store, (m) => publishPodMessages(sqs, podQueueUrls(), m, logger), logger);
 const configs = new ConfigCache(store);
+/** Records every change for the destinations that want it, next to its queue. */
+const destinations = destinationRecorder(
+  store,
+  async () => (await configs.get()).destinations,
+  deliverySender(sqs, requiredEnv(ENV.deliveriesQueueUrl)),
+  logger,
+);
+const publishAudienceChanges = destinations.audiences(audiencePublisher(sqs, requiredEnv(ENV.audienceQueueUrl), logger));
+/** Sends what each batch's re-scores saved in their accounts' outboxes, and takes it off once SQS accepted it. */
+const deliverPodMessages = podMessageOutbox(
+  store,
+  destinations.pods((m) => publishPodMessages(sqs, podQueueUrls(), m, logger)),
+  logger,
+);
 /**
  * Failed records whose reason a batch writes down, at most: those nearest their last attempt
  * first (four BatchWriteItem calls). A flood of failures costs a bounded number of writes per

@@ -141,11 +141,13 @@ export class PipelineFunction extends Construct {
   ): void {
     if (leadingKeys) {
       if (access !== 'read') throw new Error('leading-key access grants reads, and updates of the keys named');
+      // Exact keys compare as strings; a pattern (`DEST#*`) needs StringLike.
+      const readMatch = leadingKeys.read.some((k) => k.includes('*')) ? 'ForAllValues:StringLike' : 'ForAllValues:StringEquals';
       this.role.addToPrincipalPolicy(
         new iam.PolicyStatement({
           actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
           resources: [table.tableArn],
-          conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': leadingKeys.read } },
+          conditions: { [readMatch]: { 'dynamodb:LeadingKeys': leadingKeys.read } },
         }),
       );
       if (leadingKeys.update?.length)
@@ -186,6 +188,25 @@ export class PipelineFunction extends Construct {
       urls[key] = queue.queueUrl;
     }
     this.function.addEnvironment(envName, Stack.of(this).toJsonString(urls));
+  }
+
+  /**
+   * Grants reading the values of the secrets whose names start with `namePrefix` (in this
+   * stack's account and region): destinations refer to secrets an admin keeps there.
+   */
+  bindSecretsNamed(namePrefix: string): void {
+    const { account, region, partition } = Stack.of(this);
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [`arn:${partition}:secretsmanager:${region}:${account}:secret:${namePrefix}*`],
+      }),
+    );
+    Validations.of(this.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${namePrefix}*]`,
+      reason:
+        'Destinations refer to secrets an admin creates after deployment; the grant is held to the one name prefix they must use, read-only.',
+    });
   }
 
   /** Grants reading the secret's value and sets `envName` to its ARN (never the value). */

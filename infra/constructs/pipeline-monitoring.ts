@@ -22,6 +22,8 @@ export const ALARMS = {
   ingestDeadLetters: { threshold: 1, periodMinutes: 5, evaluationPeriods: 1 },
   /** A job step that failed five times: a walk (decay, re-score, re-materialisation) that stopped. */
   jobsDeadLetters: { threshold: 1, periodMinutes: 5, evaluationPeriods: 1 },
+  /** A delivery message the deliver function failed on five times (the table or the queue unreachable, not a receiver's answer). */
+  deliveriesDeadLetters: { threshold: 1, periodMinutes: 5, evaluationPeriods: 1 },
   /** The consumer has fallen behind: the oldest ingest message waited 5 minutes, five minutes running. */
   ingestOldestAgeSeconds: { threshold: 300, periodMinutes: 1, evaluationPeriods: 5 },
   /** A function invocation failed as a whole (a crash or a timeout; partial batch failures are not errors). */
@@ -40,6 +42,7 @@ export interface PipelineMonitoringProps {
   functions: ReadonlyMap<FunctionName, PipelineFunction>;
   ingest: { queue: sqs.IQueue; deadLetterQueue?: sqs.IQueue };
   jobs: { queue: sqs.IQueue; deadLetterQueue?: sqs.IQueue };
+  deliveries: { queue: sqs.IQueue; deadLetterQueue?: sqs.IQueue };
   table: dynamodb.ITable;
   api: apigw.HttpApi;
   /** The collector, when its function URL is the front door (its 5xx answers are Lambda's `Url5xxCount`). */
@@ -96,21 +99,28 @@ export class PipelineMonitoring extends Construct {
       return a;
     };
 
-    const dlqDepth = (queue: sqs.IQueue) => queue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum' });
-    if (props.ingest.deadLetterQueue)
-      alarm(
+    const deadLetters = [
+      [
         'IngestDeadLetters',
-        dlqDepth(props.ingest.deadLetterQueue),
+        props.ingest.deadLetterQueue,
         ALARMS.ingestDeadLetters,
-        'Accepted events failed five times and wait in the ingest DLQ: `npm run dlq` says why and redrives them.',
-      );
-    if (props.jobs.deadLetterQueue)
-      alarm(
+        'Accepted events failed five times and wait in the ingest DLQ: the rollup log says why each failed.',
+      ],
+      [
         'JobsDeadLetters',
-        dlqDepth(props.jobs.deadLetterQueue),
+        props.jobs.deadLetterQueue,
         ALARMS.jobsDeadLetters,
         'A job step failed five times: GET /v1/jobs shows the walk that stopped.',
-      );
+      ],
+      [
+        'DeliveriesDeadLetters',
+        props.deliveries.deadLetterQueue,
+        ALARMS.deliveriesDeadLetters,
+        'The deliver function failed on a delivery five times: GET /v1/destinations/{id}/deliveries?status=dead, and its log.',
+      ],
+    ] as const;
+    for (const [name, queue, spec, description] of deadLetters)
+      if (queue) alarm(name, queue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum' }), spec, description);
     alarm(
       'IngestOldestMessageAge',
       props.ingest.queue.metricApproximateAgeOfOldestMessage({ statistic: 'Maximum' }),

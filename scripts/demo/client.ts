@@ -66,6 +66,30 @@ export class DemoClient extends StackClient {
     return res.body.accounts;
   }
 
+  /** Every domain in a pod's queue, page after page (what an SDR tool pulls). */
+  async queueDomains(podId: string): Promise<string[]> {
+    const domains: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const query = `limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+      const res = await this.admin<{ accounts: QueueEntry[]; nextCursor?: string }>(
+        'GET',
+        `/v1/pods/${encodeURIComponent(podId)}/queue?${query}`,
+      );
+      if (res.status !== 200) throw new ApiError(res.status, res.body, `GET /v1/pods/${podId}/queue`);
+      domains.push(...res.body.accounts.map((a) => a.domain));
+      cursor = res.body.nextCursor;
+    } while (cursor);
+    return domains;
+  }
+
+  /** SDR feedback on an account, in a simulated SDR's name. */
+  async feedback(domain: string, outcome: string, reason?: string): Promise<void> {
+    const body = { outcome, sdr: 'simulated-sdr', ...(reason && { reason }) };
+    const res = await this.admin('POST', `/v1/accounts/${encodeURIComponent(domain)}/feedback`, body);
+    if (res.status !== 201) throw new ApiError(res.status, res.body, `POST /v1/accounts/${domain}/feedback`);
+  }
+
   /** The audiences and their sizes (`GET /v1/audiences`). */
   async audiences(): Promise<{ id: string; name: string; size: number }[]> {
     const res = await this.admin<{ audiences: { id: string; name: string; size: number }[] }>('GET', '/v1/audiences');

@@ -1,7 +1,10 @@
+import { IcpSection } from '@intent/config';
+import { scoreFit } from '@intent/fit';
 import { type DemoAccount, makeAccounts, STRATEGIC_DOMAINS } from './accounts';
 import { backgroundCounts, runBackground } from './background';
 import { buildCatalog } from './catalog';
 import { buildConfig } from './config';
+import { LEADS_PER_SCALE, runLeads } from './leads';
 import { Rng } from './random';
 import { runScenarios } from './scenarios';
 import { DAY, Simulator } from './simulator';
@@ -26,6 +29,7 @@ export interface DemoOptions {
 export interface DemoData {
   /** Bodies for `PUT /v1/config/{section}`, in the contract's order. */
   config: { sites: unknown; topics: unknown; signals: unknown; icp: unknown; pods: unknown; audiences: unknown; sla: unknown };
+  // No `destinations`: the demo leaves where changes are pushed to whoever runs it.
   /** Firmographics for `PUT /v1/accounts`; some fields unknown on purpose. */
   accounts: DemoAccount[];
   /** Segment-shaped events with the write key of the site that sends them, sorted by timestamp. */
@@ -57,11 +61,19 @@ export function generateDemo(options: DemoOptions): DemoData {
   const scenarios = runScenarios(scenarioSim, catalog, pool, used);
   const backgroundSim = new Simulator(root.fork('background'), end - days * DAY, end, ids);
   runBackground(backgroundSim, catalog, pool, used, backgroundCounts(scale));
+  const config = buildConfig(STRATEGIC_DOMAINS);
+  const icp = IcpSection.parse(config.icp);
+  const fitting = pool.filter((a) => {
+    const fit = scoreFit(a, icp);
+    return !fit.excluded && icp.salesReadyTiers.includes(fit.tier);
+  });
+  const leadsSim = new Simulator(root.fork('leads'), end - days * DAY, end, ids);
+  runLeads(leadsSim, catalog, fitting, used, Math.round(LEADS_PER_SCALE * scale));
 
   return {
-    config: buildConfig(STRATEGIC_DOMAINS),
+    config,
     accounts,
-    events: mergeByTime(scenarioSim.events(), backgroundSim.events()),
+    events: mergeByTime(mergeByTime(scenarioSim.events(), leadsSim.events()), backgroundSim.events()),
     scenarios,
   };
 }

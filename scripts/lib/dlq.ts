@@ -13,9 +13,12 @@ import { readLocalEndpoints } from '@intent/local';
 import { Store } from '@intent/store';
 import { z } from 'zod';
 
-/** A queue whose failures end in a dead-letter queue: `ingest` (the rollup's) or `jobs` (the rescore's). */
+/** The queues whose failures end in a dead-letter queue: the rollup's, the rescore's and the deliver function's. */
+export const DEAD_LETTER_QUEUES = ['ingest', 'jobs', 'deliveries'] as const;
+
+/** A queue with a dead-letter queue, and its DLQ. */
 export interface DeadLetterTarget {
-  queue: 'ingest' | 'jobs';
+  queue: (typeof DEAD_LETTER_QUEUES)[number];
   url: string;
   dlqUrl: string;
 }
@@ -38,6 +41,8 @@ const CdkOutputs = z.record(
     IngestDeadLetterQueueUrl: z.string(),
     JobsQueueUrl: z.string(),
     JobsDeadLetterQueueUrl: z.string(),
+    DeliveriesQueueUrl: z.string(),
+    DeliveriesDeadLetterQueueUrl: z.string(),
   }),
 );
 
@@ -59,6 +64,7 @@ export function pipelineFrom(options: { outputsFile?: string; dataDir: string })
       targets: [
         { queue: 'ingest', url: outputs.IngestQueueUrl, dlqUrl: outputs.IngestDeadLetterQueueUrl },
         { queue: 'jobs', url: outputs.JobsQueueUrl, dlqUrl: outputs.JobsDeadLetterQueueUrl },
+        { queue: 'deliveries', url: outputs.DeliveriesQueueUrl, dlqUrl: outputs.DeliveriesDeadLetterQueueUrl },
       ],
       where: options.outputsFile,
     };
@@ -70,7 +76,7 @@ export function pipelineFrom(options: { outputsFile?: string; dataDir: string })
     );
   const config = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
   const targets: DeadLetterTarget[] = [];
-  for (const queue of ['ingest', 'jobs'] as const) {
+  for (const queue of DEAD_LETTER_QUEUES) {
     const q = local.queues[queue];
     if (q?.dlqUrl) targets.push({ queue, url: q.url, dlqUrl: q.dlqUrl });
   }
@@ -90,7 +96,7 @@ export interface DeadLetter {
   sentAt: string;
   /** Times it was received, the last ones from the DLQ included. */
   receiveCount: number;
-  /** What it carries: `12 events (site news)`, or a job step. */
+  /** What it carries: `12 events (site news)`, or a job step, or a delivery. */
   summary: string;
   /** Why the consumer failed it (ingest messages: what the rollup recorded on its last attempt). */
   reason: string;
@@ -130,18 +136,21 @@ export async function listDeadLetters(pipeline: Pipeline, target: DeadLetterTarg
     sentAt: new Date(Number(m.Attributes?.SentTimestamp ?? 0)).toISOString(),
     receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? 0),
     summary: summaryOf(target.queue, m.Body ?? ''),
-    reason:
-      reasons.get(m.MessageId ?? '')?.reason ??
-      (target.queue === 'jobs'
-        ? 'not recorded here: GET /v1/jobs shows the job, the rescore log the error'
-        : 'not recorded (more failed in its batch than the rollup writes down, or the table was what failed): see the rollup log'),
+    reason: reasons.get(m.MessageId ?? '')?.reason ?? NOT_RECORDED[target.queue],
     body: m.Body ?? '',
     receiptHandle: m.ReceiptHandle ?? '',
   }));
 }
 
+/** Where to look when no reason was recorded: only the rollup writes reasons down. */
+const NOT_RECORDED: Record<DeadLetterTarget['queue'], string> = {
+  ingest: 'not recorded (more failed in its batch than the rollup writes down, or the table was what failed): see the rollup log',
+  jobs: 'not recorded here: GET /v1/jobs shows the job, the rescore log the error',
+  deliveries: "not recorded here: the deliver function's log has the error",
+};
+
 function summaryOf(queue: DeadLetterTarget['queue'], body: string): string {
-  if (queue === 'jobs') return body.length > 120 ? `${body.slice(0, 117)}...` : body;
+  if (queue !== 'ingest') return body.length > 120 ? `${body.slice(0, 117)}...` : body;
   try {
     const parsed = IngestBody.safeParse(JSON.parse(body));
     if (!parsed.success) return `malformed (${body.length} bytes)`;

@@ -59,6 +59,7 @@ export function setHandlerEnv() {
     POD_QUEUE_URLS: JSON.stringify({ default: 'https://sqs.us-east-1.amazonaws.com/000000000000/pod-default' }),
     AUDIENCE_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/audiences',
     JOBS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/jobs',
+    DELIVERIES_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/deliveries',
     HASH_SECRET: 'test-secret',
   });
 }

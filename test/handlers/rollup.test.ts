@@ -142,9 +142,9 @@ describe('rollup consumer under DynamoDB faults', () => {
   it('fails the identify whose stitching cannot read the visitor’s pending events, so redelivery stitches', async () => {
     storeWorks();
     ddb.on(QueryCommand).callsFake(async (input: { ExpressionAttributeValues?: Record<string, { S?: string }> }) => {
-      // Stitching's read of the visitor's shard (its days), not a pending write's look for the last page.
+      // Stitching's read of the visitor's pending days.
       const values = input.ExpressionAttributeValues;
-      if (values?.[':pk']?.S?.startsWith('PENDING#') && values[':from']) throw awsError('ProvisionedThroughputExceededException');
+      if (values?.[':pk']?.S?.startsWith('PV#') && values[':from']) throw awsError('ProvisionedThroughputExceededException');
       return { Items: [] };
     });
     const res = await handler(

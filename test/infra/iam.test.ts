@@ -1,4 +1,4 @@
-import { FUNCTIONS, type FunctionName } from '@intent/resources';
+import { DESTINATION_SECRET_NAME_PREFIX, FUNCTIONS, type FunctionName } from '@intent/resources';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -36,6 +36,20 @@ const SQS_CONSUME = [
 const SQS_SEND_AND_CONSUME = [...new Set([...SQS_SEND, ...SQS_CONSUME])].sort();
 const SECRET_READ = ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'];
 const OWN_LOGS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+const DESTINATION_SECRETS_ARN = {
+  'Fn::Join': [
+    '',
+    [
+      'arn:',
+      { Ref: 'AWS::Partition' },
+      ':secretsmanager:',
+      { Ref: 'AWS::Region' },
+      ':',
+      { Ref: 'AWS::AccountId' },
+      `:secret:${DESTINATION_SECRET_NAME_PREFIX}*`,
+    ],
+  ],
+};
 const podSend = Object.fromEntries(TEST_PODS.map((pod) => [`pod:${pod}`, SQS_SEND]));
 
 /** What each function may do, per resource: the whole policy, not a subset. */
@@ -55,6 +69,7 @@ const EXPECTED_ACTIONS: Record<FunctionName, Record<string, string[]>> = {
     ...podSend,
     audiences: SQS_SEND,
     jobs: SQS_SEND,
+    deliveries: SQS_SEND,
     'hash-secret': SECRET_READ,
     'admin-key': SECRET_READ,
   },
@@ -64,6 +79,7 @@ const EXPECTED_ACTIONS: Record<FunctionName, Record<string, string[]>> = {
     'table/index/*': DDB_READ_WRITE,
     ...podSend,
     audiences: SQS_SEND,
+    deliveries: SQS_SEND,
     ingest: SQS_CONSUME,
   },
   rescore: {
@@ -73,6 +89,17 @@ const EXPECTED_ACTIONS: Record<FunctionName, Record<string, string[]>> = {
     ...podSend,
     audiences: SQS_SEND,
     jobs: SQS_SEND_AND_CONSUME,
+    deliveries: SQS_SEND,
+  },
+  deliver: {
+    'own-logs': OWN_LOGS,
+    // Configuration and its destinations' partitions only (LeadingKeys conditions): no Scan,
+    // no Put or Delete, no index; no account, identity or key.
+    table: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+    deliveries: SQS_SEND_AND_CONSUME,
+    'hash-secret': SECRET_READ,
+    // Only secrets named under the destinations' prefix, in the stack's account and region.
+    [JSON.stringify(DESTINATION_SECRETS_ARN)]: ['secretsmanager:GetSecretValue'],
   },
 };
 
@@ -98,6 +125,8 @@ describe('IAM', () => {
       [secretWhere('admin API key'), 'admin-key'],
     ]);
     map.set(s.idOf(s.stack.audienceQueue.queue), 'audiences');
+    map.set(s.idOf(s.stack.deliveries.queue), 'deliveries');
+    map.set(s.idOf(s.stack.deliveries.deadLetterQueue), 'deliveries-dlq');
     for (const [pod, queue] of s.stack.podQueues) map.set(s.idOf(queue.queue), `pod:${pod}`);
     return map;
   };
@@ -136,7 +165,7 @@ describe('IAM', () => {
     });
   });
 
-  it('lets only rollup (from the ingest queue) and rescore (from the jobs queue) receive messages', () => {
+  it('lets only rollup (from the ingest queue), rescore (from the jobs queue) and deliver (from the deliveries queue) receive messages', () => {
     const receivers: string[] = [];
     for (const [id, policy] of Object.entries(template.findResources('AWS::IAM::Policy'))) {
       for (const statement of policy.Properties.PolicyDocument.Statement) {
@@ -146,7 +175,11 @@ describe('IAM', () => {
     }
     const policyOf = (name: FunctionName) => s.idOf(s.stack.functions.get(name)?.role.node.findChild('DefaultPolicy'));
     expect(receivers.sort()).toEqual(
-      [`${policyOf('rollup')}:${s.idOf(s.stack.ingest.queue)}`, `${policyOf('rescore')}:${s.idOf(s.stack.jobs.queue)}`].sort(),
+      [
+        `${policyOf('rollup')}:${s.idOf(s.stack.ingest.queue)}`,
+        `${policyOf('rescore')}:${s.idOf(s.stack.jobs.queue)}`,
+        `${policyOf('deliver')}:${s.idOf(s.stack.deliveries.queue)}`,
+      ].sort(),
     );
   });
 

@@ -44,8 +44,8 @@ const expectSpec = (a: AlarmProps, spec: { threshold: number; periodMinutes: num
 };
 
 describe('alarms', () => {
-  it('fire on any message in the ingest and jobs dead-letter queues', () => {
-    for (const queue of [s.stack.ingest, s.stack.jobs]) {
+  it('fire on any message in the ingest, jobs and deliveries dead-letter queues', () => {
+    for (const queue of [s.stack.ingest, s.stack.jobs, s.stack.deliveries]) {
       const a = alarmOn('AWS/SQS', 'ApproximateNumberOfMessagesVisible', {
         name: 'QueueName',
         value: { 'Fn::GetAtt': [s.idOf(queue.deadLetterQueue), 'QueueName'] },

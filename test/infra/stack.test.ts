@@ -1,5 +1,6 @@
 import {
   AUDIENCE_QUEUE,
+  DELIVERIES_QUEUE,
   deadLetterQueueName,
   ENV,
   FUNCTIONS,
@@ -102,9 +103,19 @@ describe('queues', () => {
     });
   });
 
+  it('redrives the deliveries queue to its DLQ after 5 receives, with six deliver timeouts of visibility', () => {
+    const dlq = s.stack.deliveries.deadLetterQueue;
+    expect(dlq?.node.id).toBe(deadLetterQueueName(DELIVERIES_QUEUE.id));
+    expect(consumerVisibilityFloor(DELIVERIES_QUEUE)).toBe(6 * 60);
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [s.idOf(dlq), 'Arn'] }, maxReceiveCount: 5 },
+      VisibilityTimeout: 360,
+    });
+  });
+
   it('creates one outbound queue per pod of the context, the audience queue, and nothing else', () => {
-    // ingest and jobs with their DLQs, the audience queue, and one per pod.
-    template.resourceCountIs('AWS::SQS::Queue', 5 + TEST_PODS.length);
+    // ingest, jobs and deliveries with their DLQs, the audience queue, and one per pod.
+    template.resourceCountIs('AWS::SQS::Queue', 7 + TEST_PODS.length);
     expect(s.stack.audienceQueue.queue.node.id).toBe(AUDIENCE_QUEUE.id);
     expect(s.stack.audienceQueue.deadLetterQueue).toBeUndefined();
     expect([...s.stack.podQueues.keys()]).toEqual(TEST_PODS);
@@ -212,7 +223,11 @@ describe('event sources and schedules', () => {
   it('feeds the consumers from their queue with partial batch failure reports', () => {
     const consumers = FUNCTIONS.filter((def) => def.consumes);
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', consumers.length);
-    const queues = { [INGEST_QUEUE.id]: s.stack.ingest.queue, [JOBS_QUEUE.id]: s.stack.jobs.queue };
+    const queues = {
+      [INGEST_QUEUE.id]: s.stack.ingest.queue,
+      [JOBS_QUEUE.id]: s.stack.jobs.queue,
+      [DELIVERIES_QUEUE.id]: s.stack.deliveries.queue,
+    };
     for (const def of consumers) {
       template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
         FunctionName: { Ref: s.functionIdOf(def.name) },

@@ -38,7 +38,7 @@ describe('tracing on', () => {
   });
 
   it('pods default to ["default"] when the context has none', () => {
-    template.resourceCountIs('AWS::SQS::Queue', 6); // ingest and jobs with their DLQs, audiences, one pod
+    template.resourceCountIs('AWS::SQS::Queue', 8); // ingest, jobs and deliveries with their DLQs, audiences, one pod
     template.hasOutput('PodQueueUrlDefault', { Value: Match.anyValue() });
   });
 });

@@ -182,6 +182,12 @@ describe('configuration revisions, restore and preview', () => {
       audiences: { 'tier-ab': { join: [], leave: ['acme.example', 'globex.example'], joining: 0, leaving: 2 } },
       scanned: 3,
       truncated: false,
+      // No push has feedback yet: the calibration backtest has nothing to judge (test/integration/calibration.test.ts).
+      backtest: {
+        window: expect.objectContaining({ truncated: false }),
+        current: expect.objectContaining({ pushed: { value: 0, n: 0 } }),
+        candidate: expect.objectContaining({ pushed: { value: 0, n: 0 } }),
+      },
     });
 
     const pods = await preview('pods', { pods: [{ id: 'emea', name: 'EMEA', match: { countries: ['GB'] } }, ...TWO_PODS.pods] });

@@ -41,8 +41,8 @@ describe('npm run dlq', () => {
   });
   afterAll(() => stopTestStack(stack));
 
-  it('finds the running stack through its data dir, both queues with a DLQ', () => {
-    expect(pipeline.targets.map((t) => t.queue)).toEqual(['ingest', 'jobs']);
+  it('finds the running stack through its data dir, every queue with a DLQ', () => {
+    expect(pipeline.targets.map((t) => t.queue)).toEqual(['ingest', 'jobs', 'deliveries']);
   });
 
   it('lists the dead-lettered message with why the rollup failed it, and leaves it there', async () => {

@@ -220,15 +220,38 @@ export function storeRacing(stack: LocalStack, race: () => Promise<void>): Store
  * Runs `work` counting the conditional writes that failed on `client` meanwhile (lost version
  * races, among them): what tests of concurrent writers of one process expect to be none.
  */
-export async function lostRacesDuring(client: DynamoDBClient, work: () => Promise<void>): Promise<number> {
-  let lost = 0;
-  const name = 'lostRacesDuring';
+export function lostRacesDuring(client: DynamoDBClient, work: () => Promise<void>): Promise<number> {
+  return countedDuring(
+    client,
+    work,
+    (_, err) => (err as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException',
+  );
+}
+
+/** Runs `work` counting the Query calls made on `client` meanwhile. */
+export function queriesDuring(client: DynamoDBClient, work: () => Promise<void>): Promise<number> {
+  return countedDuring(client, work, (command) => command === 'QueryCommand');
+}
+
+/** Runs `work` counting the calls on `client` that `counts` picks, by command name and error (if it failed). */
+async function countedDuring(
+  client: DynamoDBClient,
+  work: () => Promise<void>,
+  counts: (command: string, err?: unknown) => boolean,
+): Promise<number> {
+  let n = 0;
+  const name = `countedDuring-${Math.random()}`;
   client.middlewareStack.add(
-    (next) => async (args) =>
-      next(args).catch((err: { name?: string }) => {
-        if (err.name === 'ConditionalCheckFailedException') lost++;
+    (next, context) => async (args) => {
+      try {
+        const out = await next(args);
+        if (counts(context.commandName ?? '')) n++;
+        return out;
+      } catch (err) {
+        if (counts(context.commandName ?? '', err)) n++;
         throw err;
-      }),
+      }
+    },
     { step: 'initialize', name },
   );
   try {
@@ -236,5 +259,5 @@ export async function lostRacesDuring(client: DynamoDBClient, work: () => Promis
   } finally {
     client.middlewareStack.remove(name);
   }
-  return lost;
+  return n;
 }

@@ -1,10 +1,9 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { IngestMessage } from '@intent/events';
 import { addDays, dayOf } from '@intent/intent';
 import { rollUp } from '@intent/pipeline';
 import { Store } from '@intent/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accepted, configWithTopics, event, startTestStack, stopTestStack, type TestStack } from './harness';
+import { accepted, configWithTopics, event, queriesDuring, startTestStack, stopTestStack, type TestStack } from './harness';
 
 /**
  * A re-score after a batch's writes takes the account's rollups from what its process knows
@@ -67,22 +66,3 @@ describe('re-scores from the rollups a process knows', () => {
     expect(await reads()).toBe(5);
   });
 });
-
-/** Query calls made on `client` while `work` runs. */
-async function queriesDuring(client: DynamoDBClient, work: () => Promise<void>): Promise<number> {
-  let queries = 0;
-  const name = 'queriesDuring';
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      if (context.commandName === 'QueryCommand') queries++;
-      return next(args);
-    },
-    { step: 'initialize', name },
-  );
-  try {
-    await work();
-  } finally {
-    client.middlewareStack.remove(name);
-  }
-  return queries;
-}

@@ -1,4 +1,4 @@
-import { LIMITS, SECTION_SCHEMAS, type SectionName, SIGNALS } from '@intent/config';
+import { DESTINATION_EVENTS, LIMITS, SECTION_SCHEMAS, type SectionName, SIGNALS } from '@intent/config';
 import { describe, expect, it } from 'vitest';
 
 /**
@@ -18,6 +18,11 @@ const BASE: Record<SectionName, unknown> = {
   pods: { pods: [{ id: 'p', name: 'P', match: { countries: ['US'] } }] },
   audiences: { audiences: [{ id: 'a', name: 'A', filter: {} }] },
   sla: {},
+  destinations: {
+    destinations: [
+      { id: 'w', type: 'webhook', events: ['account.qualified'], url: 'https://r.example/h', secret: `whsec_${'A'.repeat(32)}` },
+    ],
+  },
 };
 
 /** The base section with `value` at `path`. */
@@ -65,6 +70,20 @@ const LISTS: [SectionName, Path, number, (i: number) => unknown][] = [
   ['audiences', ['audiences', 0, 'filter', 'topics'], LIMITS.filterEntries, topic],
   ['audiences', ['audiences', 0, 'filter', 'pods'], LIMITS.filterEntries, (i) => `p${i}`],
   ['audiences', ['audiences', 0, 'filter', 'excludeOutcomes'], LIMITS.filterEntries, (i) => `outcome ${i}`],
+  ['destinations', ['destinations', 0, 'filter', 'pods'], LIMITS.filterEntries, (i) => `p${i}`],
+  ['destinations', ['destinations', 0, 'filter', 'audiences'], LIMITS.filterEntries, (i) => `a${i}`],
+  [
+    'destinations',
+    ['destinations'],
+    LIMITS.destinations,
+    (i) => ({
+      id: `w${i}`,
+      type: 'webhook',
+      events: ['account.qualified'],
+      url: 'https://r.example/h',
+      secret: `whsec_${'A'.repeat(32)}`,
+    }),
+  ],
 ];
 
 /** Lists of an enumeration's values: bounded by the enumeration's size. */
@@ -73,6 +92,8 @@ const ENUM_LISTS: [SectionName, Path, readonly string[]][] = [
   ['icp', ['salesReadyTiers'], ['A', 'B', 'C', 'D']],
   ['audiences', ['audiences', 0, 'filter', 'tiers'], ['A', 'B', 'C', 'D']],
   ['audiences', ['audiences', 0, 'filter', 'stages'], ['cold', 'aware', 'engaged', 'surging', 'hand_raiser']],
+  ['destinations', ['destinations', 0, 'filter', 'tiers'], ['A', 'B', 'C', 'D']],
+  ['destinations', ['destinations', 0, 'events'], DESTINATION_EVENTS],
 ];
 
 /** Each bounded string: its section, path, bound, and a valid value of a given length. */
@@ -87,6 +108,7 @@ const STRINGS: [SectionName, Path, number, (n: number) => string][] = [
   ['pods', ['pods', 0, 'match', 'domains', 0], LIMITS.domainChars, (n) => `${'d'.repeat(n - 8)}.example`],
   ['audiences', ['audiences', 0, 'name'], LIMITS.nameChars, (n) => 'n'.repeat(n)],
   ['audiences', ['audiences', 0, 'filter', 'excludeOutcomes', 0], LIMITS.entryChars, (n) => 'o'.repeat(n)],
+  ['destinations', ['destinations', 0, 'url'], LIMITS.urlChars, (n) => `https://r.example/${'p'.repeat(n - 18)}`],
 ];
 
 /** Each bounded number: its section, path, and its largest valid value. */

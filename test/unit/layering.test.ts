@@ -11,7 +11,7 @@ const PACKAGES_DIR = join(ROOT, 'packages');
  * transport, no cloud SDK and no environment. Everything else may depend on them, never the
  * other way round.
  */
-const DOMAIN = ['audiences', 'config', 'events', 'fit', 'intent', 'qualify', 'resources', 'tracker'];
+const DOMAIN = ['audiences', 'calibration', 'config', 'events', 'fit', 'intent', 'qualify', 'resources', 'tracker'];
 /** What no domain package may import: the layers above it and the AWS SDKs. */
 const FORBIDDEN_IN_DOMAIN = [/^@intent\/(store|pipeline|http|local)$/, /^@aws-sdk\//, /^@aws-lambda-powertools\//, /^@middy\//];
 

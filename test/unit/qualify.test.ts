@@ -87,6 +87,18 @@ describe('the DOMAIN scenarios', () => {
     expect(r.reasons[0]).toMatch(/^Engagement alone/);
   });
 
+  it('with an intent threshold (icp.salesReadyIntent), a surge on thin evidence waits until intent reaches it', () => {
+    const gated = { ...ICP, salesReadyIntent: 30 };
+    const thin = salesReadiness(fitOf(90, 'A'), intent('surging', 29.9), gated, SLA, {}, NOW);
+    expect(thin.salesReady).toBe(false);
+    expect(thin.reasons[0]).toBe('Intent score 29.9 is below the sales-ready threshold of 30.');
+    const enough = salesReadiness(fitOf(90, 'A'), intent('surging', 30), gated, SLA, {}, NOW);
+    expect(enough.salesReady).toBe(true);
+    expect(enough.reasons).toContain('Intent score 30 reaches the sales-ready threshold of 30.');
+    // No threshold (the default): no sentence about it.
+    expect(salesReadiness(fitOf(90, 'A'), intent('surging', 1), ICP, SLA, {}, NOW).reasons.join(' ')).not.toMatch(/threshold/);
+  });
+
   it('a well-fitting account that surges or raises a hand is sales-ready, with the reasons why', () => {
     const fit = scoreFit({ domain: 'bigco.com', employees: 3000, revenueUsd: 2e8, industry: 'software', country: 'US' }, ICP);
     const surging = salesReadiness(fit, intent('surging', 40), ICP, SLA, {}, NOW);

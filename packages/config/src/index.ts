@@ -1,7 +1,9 @@
 import { z } from 'zod';
+import { DestinationsSection } from './destinations';
 import { LIMITS } from './limits';
 import { MASK_PREFIX } from './site-keys';
 
+export * from './destinations';
 export { LIMITS } from './limits';
 export { MASK_PREFIX, maskKey, maskServerKeys, restoreMaskedKeys } from './site-keys';
 
@@ -36,7 +38,7 @@ export const EVENT_HISTORY_DAYS = 90;
 
 const Id = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lower-case letters, digits, "-" and "_", at most 63');
 const Range = z
-  .object({ min: z.number().nonnegative().optional(), max: z.number().nonnegative().optional() })
+  .strictObject({ min: z.number().nonnegative().optional(), max: z.number().nonnegative().optional() })
   .refine((r) => r.min === undefined || r.max === undefined || r.min <= r.max, {
     message: 'min must not exceed max',
   });
@@ -60,7 +62,7 @@ function withinSectionBytes(value: unknown, ctx: z.RefinementCtx): void {
   }
 }
 
-export const Site = z.object({
+export const Site = z.strictObject({
   id: Id,
   name: Name,
   /** Public: it is in every page, so what it may assert is limited (see `trustBrowserTraits`). */
@@ -97,7 +99,7 @@ export const Site = z.object({
   consentRequired: z.boolean().default(false),
   topicRules: z
     .array(
-      z.object({
+      z.strictObject({
         pathPrefix: z.string().startsWith('/').max(LIMITS.urlChars),
         topics: z.array(Id).min(1).max(LIMITS.topicsPerRule),
       }),
@@ -105,7 +107,7 @@ export const Site = z.object({
     .max(LIMITS.topicRulesPerSite)
     .default([]),
   engagedRead: z
-    .object({
+    .strictObject({
       activeSeconds: z.number().int().min(1).max(3600).default(30),
       scrollPercent: z.number().int().min(1).max(100).default(60),
     })
@@ -114,7 +116,7 @@ export const Site = z.object({
 export type Site = z.infer<typeof Site>;
 
 export const SitesSection = z
-  .object({
+  .strictObject({
     sites: z
       .array(Site)
       .max(LIMITS.sites)
@@ -135,18 +137,18 @@ export const SitesSection = z
   .superRefine(withinSectionBytes);
 
 export const TopicsSection = z
-  .object({
+  .strictObject({
     topics: z
-      .array(z.object({ id: Id, name: Name }))
+      .array(z.strictObject({ id: Id, name: Name }))
       .max(LIMITS.topics)
       .superRefine((topics, ctx) => uniqueBy(topics, (t) => t.id, 'id', ctx)),
   })
   .superRefine(withinSectionBytes);
 
 export const SignalsSection = z
-  .object({
+  .strictObject({
     weights: z
-      .object(
+      .strictObject(
         Object.fromEntries(SIGNALS.map((s) => [s, z.number().min(0).max(100)])) as {
           [K in Signal]: z.ZodNumber;
         },
@@ -168,16 +170,16 @@ export const SignalsSection = z
   .superRefine(withinSectionBytes);
 
 export const IcpSection = z
-  .object({
+  .strictObject({
     employees: Range.optional(),
     revenueUsd: Range.optional(),
     industries: lowerList(),
     countries: countryList,
     regions: lowerList(),
-    techStack: z.object({ required: lowerList(), bonus: lowerList() }).default({ required: [], bonus: [] }),
+    techStack: z.strictObject({ required: lowerList(), bonus: lowerList() }).default({ required: [], bonus: [] }),
     growthStages: lowerList(),
     exclude: z
-      .object({
+      .strictObject({
         domains: domainList(),
         industries: lowerList(),
         freeMail: z.boolean().default(true),
@@ -186,13 +188,19 @@ export const IcpSection = z
       .default({ domains: [], industries: [], freeMail: true, students: true }),
     tiers: z
       // Fit scores lie in 0..100: a threshold outside it is a tier nobody (or everybody) reaches.
-      .object({ A: FitScore.default(80), B: FitScore.default(60), C: FitScore.default(40) })
+      .strictObject({ A: FitScore.default(80), B: FitScore.default(60), C: FitScore.default(40) })
       .default({ A: 80, B: 60, C: 40 }),
     salesReadyTiers: enumList(TIERS).default(['A', 'B']),
+    /**
+     * The account intent score (0-100) an account needs, besides its tier and stage, to be
+     * sales-ready. 0 (the default): the stage alone decides. Calibration proposes it from
+     * which pushes sales accepted (see docs/calibration.md).
+     */
+    salesReadyIntent: z.number().min(0).max(100).default(0),
   })
   .superRefine(withinSectionBytes);
 
-export const PodMatch = z.object({
+export const PodMatch = z.strictObject({
   countries: countryList.optional(),
   regions: lowerList().optional(),
   industries: lowerList().optional(),
@@ -201,9 +209,9 @@ export const PodMatch = z.object({
   domains: domainList().optional(),
 });
 export const PodsSection = z
-  .object({
+  .strictObject({
     pods: z
-      .array(z.object({ id: Id, name: Name, match: PodMatch.default({}) }))
+      .array(z.strictObject({ id: Id, name: Name, match: PodMatch.default({}) }))
       .min(1)
       .max(LIMITS.pods)
       .superRefine((pods, ctx) => uniqueBy(pods, (p) => p.id, 'id', ctx)),
@@ -211,14 +219,14 @@ export const PodsSection = z
   .superRefine(withinSectionBytes);
 
 export const AudiencesSection = z
-  .object({
+  .strictObject({
     audiences: z
       .array(
-        z.object({
+        z.strictObject({
           id: Id,
           name: Name,
           filter: z
-            .object({
+            .strictObject({
               tiers: enumList(TIERS).default([]),
               stages: enumList(STAGES).default([]),
               topics: z.array(Id).max(LIMITS.filterEntries).default([]),
@@ -234,12 +242,14 @@ export const AudiencesSection = z
   })
   .superRefine(withinSectionBytes);
 
-export const SlaSection = z.object({
-  firstTouchHours: z.number().positive().max(LIMITS.slaHours).default(24),
-  feedbackHours: z.number().positive().max(LIMITS.slaHours).default(48),
-  claimHours: z.number().positive().max(LIMITS.slaHours).default(24),
-  rejectCooloffDays: z.number().nonnegative().max(LIMITS.cooloffDays).default(30),
-});
+export const SlaSection = z
+  .strictObject({
+    firstTouchHours: z.number().positive().max(LIMITS.slaHours).default(24),
+    feedbackHours: z.number().positive().max(LIMITS.slaHours).default(48),
+    claimHours: z.number().positive().max(LIMITS.slaHours).default(24),
+    rejectCooloffDays: z.number().nonnegative().max(LIMITS.cooloffDays).default(30),
+  })
+  .superRefine(withinSectionBytes);
 
 export const SECTION_SCHEMAS = {
   sites: SitesSection,
@@ -249,6 +259,7 @@ export const SECTION_SCHEMAS = {
   pods: PodsSection,
   audiences: AudiencesSection,
   sla: SlaSection,
+  destinations: DestinationsSection.superRefine(withinSectionBytes),
 } as const;
 export type SectionName = keyof typeof SECTION_SCHEMAS;
 export const SECTION_NAMES = Object.keys(SECTION_SCHEMAS) as SectionName[];
@@ -271,6 +282,7 @@ export interface Config {
   pods: PodsConfig;
   audiences: AudiencesConfig;
   sla: SlaConfig;
+  destinations: z.infer<typeof DestinationsSection>;
   /**
    * How many times each stored section was replaced (a counter bumped by every `PUT`), as read
    * with the sections; absent or 0 for a section never stored. Audience membership is ordered
@@ -305,6 +317,7 @@ const RAW_DEFAULTS: Record<SectionName, unknown> = {
   pods: { pods: [{ id: 'default', name: 'Default pod', match: {} }] },
   audiences: { audiences: [] },
   sla: {},
+  destinations: { destinations: [] },
 };
 
 /** The defaults of a fresh, unconfigured stack, section by section. */

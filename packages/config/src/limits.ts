@@ -72,4 +72,10 @@ export const LIMITS = {
   slaHours: 24 * 365,
   /** Days a rejected account stays out of the queues: a year. */
   cooloffDays: 365,
+  /** Destinations in the `destinations` section: each one is a delivery stream per account. */
+  destinations: 50,
+  /** Characters of a destination secret, sealed or a Secrets Manager ARN (a sealed one is ~1/3 longer). */
+  secretChars: 4096,
+  /** Owners a Slack destination routes to their own webhook. */
+  slackOwners: 500,
 } as const;

@@ -50,5 +50,7 @@ export const Firmographics = z.object({
   techStack: optional(TechStack),
   growthStage: optional(text),
   crmId: optional(z.string().trim().min(1).max(128)),
+  /** Who owns the account in the CRM (an email or a name): Slack destinations may alert that owner. */
+  owner: optional(z.string().trim().min(1).max(200)),
 });
 export type Firmographics = z.infer<typeof Firmographics>;

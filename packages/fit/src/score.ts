@@ -1,31 +1,37 @@
 import { type IcpConfig, icpIsEmpty } from '@intent/config';
+import { z } from 'zod';
 import { domainMatches, isFreeMailDomain, isStudentDomain, normalizeDomain } from './domain';
 import type { Firmographics } from './firmographics';
 
-export type Tier = 'A' | 'B' | 'C' | 'D';
-export type FitCriterion =
-  | 'employees'
-  | 'revenueUsd'
-  | 'industry'
-  | 'country'
-  | 'region'
-  | 'techStack'
-  | 'growthStage'
-  | 'exclusion'
-  | 'icp';
-export interface FitReason {
-  criterion: FitCriterion;
-  status: 'matched' | 'failed' | 'unknown' | 'bonus' | 'excluded';
+export const Tier = z.enum(['A', 'B', 'C', 'D']);
+export type Tier = z.infer<typeof Tier>;
+export const FitCriterion = z.enum([
+  'employees',
+  'revenueUsd',
+  'industry',
+  'country',
+  'region',
+  'techStack',
+  'growthStage',
+  'exclusion',
+  'icp',
+]);
+export type FitCriterion = z.infer<typeof FitCriterion>;
+export const FitReason = z.object({
+  criterion: FitCriterion,
+  status: z.enum(['matched', 'failed', 'unknown', 'bonus', 'excluded']),
   /** A plain sentence a person reads. */
-  message: string;
-}
-export interface Fit {
+  message: z.string(),
+});
+export type FitReason = z.infer<typeof FitReason>;
+export const Fit = z.object({
   /** 0-100 integer. */
-  score: number;
-  tier: Tier;
-  reasons: FitReason[];
-  excluded: boolean;
-}
+  score: z.number(),
+  tier: Tier,
+  reasons: z.array(FitReason),
+  excluded: z.boolean(),
+});
+export type Fit = z.infer<typeof Fit>;
 
 type Scored = Exclude<FitCriterion, 'exclusion' | 'icp'>;
 

@@ -10,6 +10,7 @@ import { accountRaw, collectEvidence, evidenceDays, saturate, saturationScale, t
 import { type AccountIntent, type DailyRollup, type IntentNames, STAGES, stageRank, type TopicIntent } from './types';
 
 export { addDays, DAY_MS, dayNumber, dayOf, dayString, slotOf } from './days';
+export { intentScoreOf, type TopicSignals, topicSignals } from './evidence';
 export {
   BREADTH_MAX_PEOPLE,
   BREADTH_STEP,
@@ -24,7 +25,7 @@ export {
 } from './model';
 export { estimatePeople, levelFor, mergeSamples, PEOPLE_CAP, type PeopleSample, personRank } from './people';
 export {
-  type AccountIntent,
+  AccountIntent,
   type DailyRollup,
   type IntentNames,
   NO_TOPIC,
@@ -32,7 +33,7 @@ export {
   STAGES,
   type Stage,
   stageRank,
-  type TopicIntent,
+  TopicIntent,
 } from './types';
 
 /** Topics an account's intent lists, strongest first: about 4 KB each at the longest window (90 days). */

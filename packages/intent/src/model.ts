@@ -230,7 +230,7 @@ function topicStage(counts: Counts, identified: Counts, surges: boolean, signals
  * every term only grows when any topic grows (monotone even in floating point). Topic raws are
  * summed in topic-id order for reproducibility.
  */
-export function accountRaw(facts: readonly TopicFacts[]): number {
+export function accountRaw(facts: readonly Pick<TopicFacts, 'topic' | 'raw'>[]): number {
   let max = 0;
   let sum = 0;
   for (const f of [...facts].sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0))) {

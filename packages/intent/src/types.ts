@@ -1,4 +1,5 @@
 import { type Signal, STAGES, type Stage } from '@intent/config';
+import { z } from 'zod';
 
 /** Topic id for events whose page matched no topic rule (they still count towards the account). */
 export const NO_TOPIC = '-';
@@ -31,32 +32,34 @@ export interface DailyRollup {
   peopleLevel?: number;
 }
 
-export interface TopicIntent {
-  topic: string;
+export const TopicIntent = z.object({
+  topic: z.string(),
   /** 0..100. */
-  score: number;
+  score: z.number(),
   /** Recent weekly intent rate against the baseline weekly rate; 1 means unchanged. */
-  velocity: number;
-  stage: Stage;
+  velocity: z.number(),
+  stage: z.enum(STAGES),
   /** Reads, downloads and webinar registrations in the window. */
-  reads: number;
+  reads: z.number(),
   /** Distinct people in the window. */
-  people: number;
+  people: z.number(),
   /** Latest day with any evidence. */
-  lastDay: string;
+  lastDay: z.string(),
   /** One entry per window day, oldest first: what that day's events alone would score. */
-  daily: { day: string; score: number }[];
-}
+  daily: z.array(z.object({ day: z.string(), score: z.number() })),
+});
+export type TopicIntent = z.infer<typeof TopicIntent>;
 
-export interface AccountIntent {
-  stage: Stage;
+export const AccountIntent = z.object({
+  stage: z.enum(STAGES),
   /** 0..100. */
-  score: number;
+  score: z.number(),
   /** Strongest first. NO_TOPIC appears here but never surges. */
-  topics: TopicIntent[];
+  topics: z.array(TopicIntent),
   /** Plain sentences a rep can read. */
-  explanation: string[];
-}
+  explanation: z.array(z.string()),
+});
+export type AccountIntent = z.infer<typeof AccountIntent>;
 
 /** Display names for the explanation; ids are shown when a name is missing. */
 export interface IntentNames {

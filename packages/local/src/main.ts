@@ -9,15 +9,19 @@ import { startLocalStack } from './stack';
  * (default .data) and INTENT_ADMIN_KEY are read here; Ctrl-C stops cleanly.
  */
 const dataDir = resolve(process.env.INTENT_DATA_DIR ?? '.data');
+// Written before /v1/health can answer: a script that waits for health then sources it finds it.
+let keysFile = '';
 const stack = await startLocalStack({
   dataDir,
   port: Number(process.env.PORT ?? 3000),
   adminKey: process.env.INTENT_ADMIN_KEY || undefined,
   workerThreads: true,
+  onListening: (url, keys) => {
+    keysFile = writeDevKeys(dataDir, url, keys);
+  },
 });
 
 const { baseUrl, secrets } = stack;
-const keysFile = writeDevKeys(dataDir, baseUrl, secrets);
 // Shown as the README writes it (`.data/dev-keys.env`) when the data dir is under the working directory.
 const keysPath = relative(process.cwd(), keysFile).startsWith('..') ? keysFile : relative(process.cwd(), keysFile);
 console.log(`intent-pipeline is running at ${baseUrl}  (data: ${dataDir})

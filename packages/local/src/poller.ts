@@ -24,6 +24,8 @@ export interface PollerOptions {
   timeoutMs?: number;
 }
 
+/** How often a batch that is filling asks for more messages during its batching window. */
+const WINDOW_POLL_MS = 200;
 /** What the stack needs of a queue consumer, in this thread (`QueuePoller`) or in a worker. */
 export interface Consumer {
   /** Empties the queue, waits for the batches in flight, and keeps consuming. */
@@ -117,7 +119,9 @@ export class QueuePoller implements Consumer {
       if (received.length && batch.length === 0) deadline = Date.now() + maxBatchingWindowMs;
       batch.push(...received);
       for (const m of received) bytes += Buffer.byteLength(m.Body ?? '');
-      if (!received.length && batch.length) await sleep(Math.min(50, Math.max(0, deadline - Date.now())));
+      // Waiting out the window: a few receives, not one every few milliseconds (each is work
+      // for the consumer's thread and for the stand-in on the main one).
+      if (!received.length && batch.length) await sleep(Math.min(WINDOW_POLL_MS, Math.max(0, deadline - Date.now())));
       if (!received.length && !batch.length) break;
     }
     return batch;

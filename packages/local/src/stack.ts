@@ -8,6 +8,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { hashApiKey } from '@intent/http';
 import {
   AUDIENCE_QUEUE,
+  DELIVERIES_QUEUE,
   ENV,
   FUNCTIONS,
   type FunctionDefinition,
@@ -34,6 +35,11 @@ const TABLE_NAME = 'intent-pipeline';
 const REGION = 'us-east-1';
 
 export interface LocalStackOptions {
+  /**
+   * Called as soon as the HTTP server listens (the consumers start after): what must exist
+   * before anything can call the API, such as `npm start`'s development keys file.
+   */
+  onListening?: (baseUrl: string, secrets: LocalSecrets) => void;
   dataDir: string;
   /** HTTP port; 0 picks a free one. */
   port?: number;
@@ -106,7 +112,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const store = new Store(dynamo, TABLE_NAME);
 
   const queues: Record<string, LocalQueue> = {};
-  for (const def of [INGEST_QUEUE, JOBS_QUEUE, AUDIENCE_QUEUE]) queues[def.id] = await createQueue(sqs, def);
+  for (const def of [INGEST_QUEUE, JOBS_QUEUE, AUDIENCE_QUEUE, DELIVERIES_QUEUE]) queues[def.id] = await createQueue(sqs, def);
   const pollers: Consumer[] = [];
   const podQueues = new PodQueues(sqs, queues, async (urls) => {
     const vars = { [ENV.podQueueUrls]: JSON.stringify(urls) };
@@ -138,6 +144,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   );
   const http = createGateway(ROUTES, { ...(modules as Record<string, HttpLambda>), api });
   await listen(http, options.port ?? 3000);
+  options.onListening?.(`http://127.0.0.1:${(http.address() as AddressInfo).port}`, secrets);
   /** Consumers a clean stop drains first: the ingest queue's (jobs are saved mid-walk and resume on the next start). */
   const drainedOnStop = new Set<Consumer>();
   for (const f of FUNCTIONS) {
@@ -194,7 +201,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     dynamoEndpoint: backends.dynamoEndpoint,
     tableName: TABLE_NAME,
     queues: Object.fromEntries(
-      [INGEST_QUEUE, JOBS_QUEUE].map((def) => [def.id, { url: queues[def.id]?.url ?? '', dlqUrl: queues[def.id]?.dlqUrl }]),
+      [INGEST_QUEUE, JOBS_QUEUE, DELIVERIES_QUEUE].map((def) => [
+        def.id,
+        { url: queues[def.id]?.url ?? '', dlqUrl: queues[def.id]?.dlqUrl },
+      ]),
     ),
   });
   return {
@@ -257,6 +267,7 @@ function setEnvironment(
     [ENV.podQueueUrls]: JSON.stringify(podQueueUrls),
     [ENV.audienceQueueUrl]: queues[AUDIENCE_QUEUE.id]?.url,
     [ENV.jobsQueueUrl]: queues[JOBS_QUEUE.id]?.url,
+    [ENV.deliveriesQueueUrl]: queues[DELIVERIES_QUEUE.id]?.url,
     [ENV.jobBudgetMs]: String(options.jobBudgetMs ?? DEFAULT_JOB_BUDGET_MS),
     [ENV.hashSecret]: secrets.hashSecret,
     [ENV.adminKeySha256]: hashApiKey(secrets.adminKey),

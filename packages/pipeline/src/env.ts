@@ -26,7 +26,7 @@ export async function loadHashSecret(): Promise<string> {
   if (direct) return direct;
   const arn = process.env[ENV.hashSecretArn];
   if (!arn) throw new Error(`environment variable ${ENV.hashSecret} or ${ENV.hashSecretArn} is required but neither is set`);
-  return secretValue(arn);
+  return readSecretValue(arn);
 }
 
 /**
@@ -40,12 +40,13 @@ export async function loadBootstrapAdminSha256(): Promise<string | undefined> {
   const arn = optionalEnv(ENV.adminKeySecretArn);
   return arn
     ? createHash('sha256')
-        .update(await secretValue(arn))
+        .update(await readSecretValue(arn))
         .digest('hex')
     : undefined;
 }
 
-async function secretValue(arn: string): Promise<string> {
+/** A Secrets Manager secret's string value, read once a day per warm function at most. */
+export async function readSecretValue(arn: string): Promise<string> {
   const value = await getSecret(arn, { maxAge: 24 * 3600 });
   if (typeof value !== 'string' || !value) throw new Error(`secret ${arn} holds no string value`);
   return value;

@@ -52,8 +52,9 @@ export type FeedbackResult = { outcome: 'recorded'; record: FeedbackRecord; mess
 /**
  * Stores a piece of feedback, applies its hold to the account (a rejection or a terminal
  * outcome takes it out of the queue and ends its claim), records the first verdict on the
- * current push, indexes `closed_won` accounts for the ICP suggestion, and re-scores the
- * account. `account` is the account as read for the authorisation check.
+ * current push, joins the feedback to the account's latest push (for calibration), indexes
+ * `closed_won` accounts for the ICP suggestion, and re-scores the account. `account` is the
+ * account as read for the authorisation check.
  */
 export async function giveFeedback(
   account: AccountRecord,
@@ -88,6 +89,10 @@ export async function giveFeedback(
   if (podId && pushedAt && (!before.lastFeedbackAt || before.lastFeedbackAt < pushedAt)) {
     await deps.store.pushes.markFeedback({ podId, pushedAt, domain }, at, input.outcome);
   }
+  // Calibration joins every piece of feedback to the account's latest push, queued or not: an
+  // opportunity or a win often comes after the account left the queue.
+  const latest = await deps.store.pushes.latestOf(domain, at);
+  if (latest) await deps.store.pushes.joinOutcome(latest, input.outcome, input.reason);
   if (input.outcome === 'closed_won') await deps.store.feedback.markWon(domain, at);
   const { messages } = await rescoreAccount(domain, deps);
   return { outcome: 'recorded', record, messages };

@@ -11,15 +11,51 @@ export {
   membersPage,
 } from './audience-pages';
 export { type AudienceMessage, type AudiencePublisher, type SyncResult, syncMembership } from './audiences';
+export {
+  backtestCandidate,
+  CALIBRATION_PAGE,
+  type CalibrationAnswer,
+  type CalibrationWindow,
+  type CandidateBacktest,
+  calibrationReport,
+  MAX_CALIBRATION_PUSHES,
+} from './calibration';
 export { type ClaimResult, claimAccount, type ReleaseResult, releaseClaim } from './claims';
 export { type CollectInput, type CollectResult, collect, type Enqueue, type Rejection, siteForWriteKey } from './collect';
 export { settleLimited } from './concurrency';
 export { Cached, ConfigCache, ErasedVisitorCache, IpRangeCache } from './config-cache';
 export { boundedPreview, PREVIEW_SHARD_COUNT, type PreviewPosition, previewConfigChange } from './config-preview';
-export { loadBootstrapAdminSha256, loadHashSecret, optionalEnv, requiredEnv } from './env';
+export { type Attempt, type DeliverDeps, deliverStream, type StreamOutcome, type Transport } from './deliver-stream';
+export { outcomeOf, parseRetryAfter, RETRY_POLICY, retryDelayMs } from './delivery-schedule';
+export {
+  accountPath,
+  audienceChange,
+  type ChangeEvent,
+  isSlackAlert,
+  podChange,
+  slackChannelFor,
+  wants,
+} from './destination-events';
+export {
+  DeliveryMessage,
+  type DeliverySender,
+  deliverySender,
+  destinationRecorder,
+  recordChanges,
+} from './destination-recorder';
+export {
+  type ForeignSealedSecret,
+  openDestinationSecrets,
+  SecretBox,
+  type SecretReader,
+  sealDestinationSecrets,
+} from './destination-secrets';
+export { destinationTransport } from './destination-transport';
+export { loadBootstrapAdminSha256, loadHashSecret, optionalEnv, readSecretValue, requiredEnv } from './env';
 export { type ErasureDeps, type ErasureResult, eraseVisitor } from './erase';
 export { CONFLICT_RETRY, ConflictRetriesExhausted } from './errors';
 export { Bant, FeedbackInput, type FeedbackResult, feedbackPods, giveFeedback, nextHold } from './feedback';
+export { HUBSPOT_PROPERTIES, hubspotProperties, sendHubspot } from './hubspot';
 export { icpSuggestion } from './icp-suggestion';
 export { IpRangeMatcher, ipRangeUpload, normalizeCidr } from './ip-ranges';
 export { afterConfigChange, type ConfigChangeJob, jobView, runStep, WALKERS } from './job-kinds';
@@ -38,7 +74,7 @@ export {
 } from './jobs';
 export { type AlignmentMetrics, alignmentByPod, alignmentMetrics, median, type SlaHours } from './metrics';
 export { MAX_OUTBOX_MESSAGES, nextOutbox, type PodMessageSender, podMessageOutbox } from './outbox';
-export { PodMessage, PodMessageType, podMessagesFor } from './pod-messages';
+export { MESSAGE_TOPICS, type MessageAccount, PodMessage, PodMessageType, podMessagesFor } from './pod-messages';
 export { type PodQueueUrls, podQueueUrls, podsNeedingDeploy } from './pod-queues';
 export { audiencePublisher, jobSender, publishPodMessages } from './publish';
 export { sendAll, sqs } from './queues';
@@ -54,5 +90,7 @@ export { OUTBOX_GRACE_MS, type RescoreResult, rescoreAccount } from './rescore';
 export { rescoreStale, resumeStalledRescore, startDecayWalk, startRescore } from './rescore-stale';
 export { type IngestRecord, type RollupDeps, type RollupOutcome, rollUp } from './rollup';
 export type { ServiceDeps } from './service-deps';
+export { type SlackAlert, sendSlack, slackAlert } from './slack';
 export { addDatapoints, batchDatapoints, type Datapoint } from './telemetry';
 export { Budget, startWhile, type Walked, walkShard } from './walk';
+export { sendWebhook, signWebhook, WEBHOOK_TIMEOUT_MS, webhookBody } from './webhook';

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { NO_TOPIC } from '@intent/intent';
 import type { ScoreSnapshot } from '@intent/qualify';
 import { z } from 'zod';
 
@@ -18,8 +19,27 @@ export const PodMessage = z.object({
   tier: z.string(),
   reasons: z.array(z.string()),
   at: z.string(),
+  /** Why now: the intent part of the reasons (what the account's people did), at most `MESSAGE_TOPICS`. */
+  intentReasons: z.array(z.string()).optional(),
+  /** The stage before this change, when the account had a score: what makes a new hand-raiser. */
+  previousStage: z.string().optional(),
+  /** The account's strongest topics, at most `MESSAGE_TOPICS`: the topic, its reads and distinct people. */
+  topics: z.array(z.object({ topic: z.string(), reads: z.number(), people: z.number() })).optional(),
+  /** The account's owner and CRM id from its firmographics, when known: where alerts and CRM updates go. */
+  owner: z.string().optional(),
+  crmId: z.string().optional(),
 });
 export type PodMessage = z.infer<typeof PodMessage>;
+
+/** Topics, and intent reasons, a message names at most: what a rep reads at a glance. */
+export const MESSAGE_TOPICS = 3;
+
+/** What a message says about the account beyond its score: from its firmographics. */
+export interface MessageAccount {
+  name?: string;
+  owner?: string;
+  crmId?: string;
+}
 
 /**
  * The messages one score change sends to pod queues: entering a queue is `qualified`, leaving
@@ -29,7 +49,7 @@ export type PodMessage = z.infer<typeof PodMessage>;
  */
 export function podMessagesFor(
   domain: string,
-  name: string | undefined,
+  account: MessageAccount | undefined,
   before: { podId?: string; score?: ScoreSnapshot },
   after: { podId?: string; score: ScoreSnapshot },
   at: string,
@@ -40,12 +60,20 @@ export function podMessagesFor(
     id: messageId(domain, version, at, type, podId),
     podId,
     domain,
-    name,
+    name: account?.name,
     priority: score.priority,
     stage: score.intent.stage,
     tier: score.fit.tier,
     reasons: score.explanation,
     at,
+    intentReasons: score.intent.explanation.slice(0, MESSAGE_TOPICS),
+    previousStage: before.score?.intent.stage,
+    topics: score.intent.topics
+      .filter((t) => t.topic !== NO_TOPIC && (t.reads > 0 || t.people > 0))
+      .slice(0, MESSAGE_TOPICS)
+      .map((t) => ({ topic: t.topic, reads: t.reads, people: t.people })),
+    ...(account?.owner ? { owner: account.owner } : {}),
+    ...(account?.crmId ? { crmId: account.crmId } : {}),
   });
   if (before.podId === after.podId) {
     if (!after.podId || !before.score) return after.podId ? [message('account.qualified', after.podId, after.score)] : [];

@@ -18,12 +18,22 @@ const MAX_BATCH_BYTES = 256 * 1024;
 /**
  * Sends bodies in batches of up to ten (fewer when large), retrying only the entries SQS
  * reported as failed, with jittered backoff, `SEND_RETRY.attempts` calls per batch at most.
- * Answers the indexes of bodies that still failed after the last attempt.
+ * Answers the indexes of bodies that still failed after the last attempt. `delaySeconds`: each
+ * body's delay, when it has one.
  */
-export async function sendAll(client: SQSClient, queueUrl: string, bodies: string[]): Promise<number[]> {
+export async function sendAll(
+  client: SQSClient,
+  queueUrl: string,
+  bodies: string[],
+  delaySeconds?: (index: number) => number,
+): Promise<number[]> {
   const failed: number[] = [];
   for (const chunk of batchesOf(bodies)) {
-    let entries: SendMessageBatchRequestEntry[] = chunk.map((i) => ({ Id: String(i), MessageBody: bodies[i] as string }));
+    let entries: SendMessageBatchRequestEntry[] = chunk.map((i) => ({
+      Id: String(i),
+      MessageBody: bodies[i] as string,
+      ...(delaySeconds ? { DelaySeconds: delaySeconds(i) } : {}),
+    }));
     for (let attempt = 0; entries.length > 0 && attempt < SEND_RETRY.attempts; attempt++) {
       if (attempt > 0) await backoff(attempt, SEND_RETRY);
       try {

@@ -1,7 +1,8 @@
 import { audiencesOf } from '@intent/audiences';
+import { pushEvidence } from '@intent/calibration';
 import type { Config } from '@intent/config';
 import { scoreFit } from '@intent/fit';
-import { addDays, type DailyRollup, dayOf, evidenceDays, scoreIntent } from '@intent/intent';
+import { addDays, type DailyRollup, dayOf, evidenceDays, scoreIntent, topicSignals } from '@intent/intent';
 import type { ScoreSnapshot } from '@intent/qualify';
 import { explainAccount, priority, routeToPod, salesReadiness } from '@intent/qualify';
 import { type AccountRecord, type PushRef, perOwner, type RollupBasis, type Store } from '@intent/store';
@@ -116,7 +117,7 @@ export async function rescoreAccount(
     const record = stored ?? { domain, version: 0, outbox: [] };
     const pending = pendingMessages(record);
     const overdue = pending.filter((m) => Date.parse(m.at) <= deps.now.getTime() - OUTBOX_GRACE_MS);
-    const { score, basis } = await computeScore(record, deps, rollups);
+    const { score, basis, read: window } = await computeScore(record, deps, rollups);
     // A score saved from other rollup versions is saved again even when it reads the same: the
     // basis it is saved with is what later re-scores check their view of the rollups against.
     if (record.score && sameScore(record.score, score) && sameJson(record.rollupBasis, basis)) {
@@ -133,12 +134,23 @@ export async function rescoreAccount(
     // Entering a queue is a push, recorded before the score is saved (a push recorded after a
     // save that then failed would lose it together with the pod message). Its key is fixed by
     // `now`, so a retry after a lost race writes the same item again, never a second one.
+    // The push keeps what it knew (see @intent/calibration), so calibration never reads the
+    // account as it is later.
     const entered = score.queuedIn && score.queuedIn !== record.score?.queuedIn && score.pushedAt;
-    await pushes.settle(entered ? { podId: score.queuedIn as string, pushedAt: score.pushedAt as string, domain } : undefined);
+    await pushes.settle(
+      entered ? { podId: score.queuedIn as string, pushedAt: score.pushedAt as string, domain } : undefined,
+      () =>
+        pushEvidence({
+          ...score,
+          topics: topicSignals(window, deps.config.signals, dayOf(deps.now)),
+          firmographics: record.firmographics ?? { domain },
+          signals: deps.config.signals,
+        }),
+    );
     const placement = score.queuedIn ? { podId: score.queuedIn, priority: score.priority } : undefined;
     const changes = podMessagesFor(
       domain,
-      record.firmographics?.name,
+      record.firmographics,
       { podId: record.score?.queuedIn, score: record.score },
       { podId: score.queuedIn, score },
       deps.now.toISOString(),
@@ -212,31 +224,32 @@ class PushLedger {
   private written?: PushRef;
   constructor(private readonly store: Store) {}
 
-  async settle(push: PushRef | undefined): Promise<void> {
+  /** `evidence`: the push's snapshot, built only when a push is written. */
+  async settle(push: PushRef | undefined, evidence?: () => Record<string, unknown>): Promise<void> {
     const same = (a: PushRef, b: PushRef) => a.podId === b.podId && a.pushedAt === b.pushedAt && a.domain === b.domain;
     if (this.written && !(push && same(this.written, push))) {
       await this.store.pushes.remove(this.written);
       this.written = undefined;
     }
     if (push && !this.written) {
-      await this.store.pushes.record(push);
+      await this.store.pushes.record(push, evidence?.());
       this.written = push;
     }
   }
 }
 
-/** The account's score now, and the rollup items it was computed from. */
+/** The account's score now, the rollup items it was computed from, and those rollups (`read`). */
 async function computeScore(
   record: AccountRecord,
   { store, config, now }: ServiceDeps,
   known: 'known' | 'read',
-): Promise<{ score: ScoreSnapshot; basis: RollupBasis }> {
+): Promise<{ score: ScoreSnapshot; basis: RollupBasis; read: DailyRollup[] }> {
   const { rollups, basis } = await store.rollups.window(
     record.domain,
     evidenceStart(config, now),
     known === 'known' ? record.rollupBasis : undefined,
   );
-  return { score: scoreFromEvidence(record, rollups, config, now), basis };
+  return { score: scoreFromEvidence(record, rollups, config, now), basis, read: rollups };
 }
 
 /** The first day whose rollups a score under `config` at `now` reads. */

@@ -31,7 +31,7 @@ export interface RollupOutcome {
   counted: number;
   unresolved: number;
   rescored: number;
-  /** Counter attributes left out of full items (docs/storage.md). */
+  /** Counter attributes left out of full items, and pending events past their visitor's day (docs/storage.md). */
   leftOut: number;
   /** Why records failed: the item and the error, one entry per failed write (what the handler logs once per batch). */
   failures: WriteFailure[];
@@ -249,17 +249,19 @@ async function rollUpOnce(records: IngestRecord[], deps: RollupDeps): Promise<Ro
     .catch((err) => failAll(activityEntries, failed, activityLabel, err));
 
   // 1. Pending events first: the links read again below must be read after these writes.
+  let leftOut = 0;
   await writeAll(
     groups.pending.entries,
     failed,
     (g) => `pending events of ${g.day}`,
-    (g) =>
-      store.rollups.addPending(
+    async (g) => {
+      leftOut += await store.rollups.addPending(
         g.day,
         g.events
           .filter((e) => !(activityCounted && store.activity.hasCounted(activityCounted, e.siteId, g.day, e.event)))
           .map((e) => e.event),
-      ),
+      );
+    },
   );
 
   // 2. A visitor linked by a concurrent batch between our read and our pending write would have
@@ -328,7 +330,6 @@ async function rollUpOnce(records: IngestRecord[], deps: RollupDeps): Promise<Ro
     .counted(accountEntries.map((e) => e.group))
     .catch((err) => failAll(accountEntries, failed, rollupLabel, err));
   let counted = 0;
-  let leftOut = 0;
   await Promise.all([
     accountsCounted &&
       writeAll(accountEntries, failed, rollupLabel, async (group, recordIds) => {

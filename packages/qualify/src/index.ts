@@ -5,6 +5,6 @@
 export type { AccountIntent, Stage } from '@intent/intent';
 export { explainAccount } from './explain';
 export { BAND_SHARE, FIT_SHARE, INTENT_SHARE, priority, STAGE_BAND } from './priority';
-export { type Hold, OUTCOMES, type Outcome, type Readiness, salesReadiness, TERMINAL_OUTCOMES } from './readiness';
+export { Hold, OUTCOMES, type Outcome, type Readiness, salesReadiness, TERMINAL_OUTCOMES } from './readiness';
 export { matchesEveryAccount, podMatches, routeToPod } from './route';
-export type { ScoreSnapshot } from './score-snapshot';
+export { ScoreSnapshot } from './score-snapshot';

@@ -2,6 +2,7 @@ import type { IcpConfig, SlaConfig } from '@intent/config';
 import type { Fit } from '@intent/fit';
 import type { AccountIntent } from '@intent/intent';
 import { DAY_MS, dayOf } from '@intent/intent';
+import { z } from 'zod';
 
 /** What an SDR reports of a pushed account, in the order a deal moves. */
 export const OUTCOMES = [
@@ -16,11 +17,12 @@ export const OUTCOMES = [
 export type Outcome = (typeof OUTCOMES)[number];
 
 /** The latest SDR feedback on an account: what may hold it back from a queue. */
-export interface Hold {
-  outcome?: Outcome;
+export const Hold = z.object({
+  outcome: z.enum(OUTCOMES).optional(),
   /** ISO 8601. */
-  outcomeAt?: string;
-}
+  outcomeAt: z.string().optional(),
+});
+export type Hold = z.infer<typeof Hold>;
 
 export interface Readiness {
   salesReady: boolean;
@@ -34,8 +36,9 @@ export const TERMINAL_OUTCOMES: readonly Outcome[] = ['opportunity', 'closed_won
 type Check = { ok: boolean; reason: string };
 
 /**
- * Sales-ready = fit tier in `icp.salesReadyTiers` AND stage surging or hand_raiser AND no
- * terminal outcome AND no rejection hold. A rejection holds for `sla.rejectCooloffDays`, and
+ * Sales-ready = fit tier in `icp.salesReadyTiers` AND stage surging or hand_raiser AND (when
+ * `icp.salesReadyIntent` is set) intent score at least that AND no terminal outcome AND no
+ * rejection hold. A rejection holds for `sla.rejectCooloffDays`, and
  * after that only intent newer than the rejection day releases it, so a rep never sees the
  * same account come back on the evidence they already turned down.
  * `lastIntentDay` ('YYYY-MM-DD'): the latest day with intent; defaults to the latest topic day.
@@ -50,6 +53,7 @@ export function salesReadiness(
   lastIntentDay?: string,
 ): Readiness {
   const checks: Check[] = [fitCheck(fit, icp), stageCheck(intent)];
+  if (icp.salesReadyIntent > 0) checks.push(intentCheck(intent, icp.salesReadyIntent));
   const feedback = holdCheck(hold, sla, now, lastIntentDay ?? latestTopicDay(intent));
   if (feedback) checks.push(feedback);
   const salesReady = checks.every((c) => c.ok);
@@ -97,6 +101,17 @@ function stageCheck(intent: AccountIntent): Check {
     default:
       return { ok: false, reason: 'No intent in the scoring window.' };
   }
+}
+
+/** The configured intent threshold: a surge or hand-raise on thin evidence waits until intent reaches it. */
+function intentCheck(intent: AccountIntent, threshold: number): Check {
+  const ok = intent.score >= threshold;
+  return {
+    ok,
+    reason: ok
+      ? `Intent score ${intent.score} reaches the sales-ready threshold of ${threshold}.`
+      : `Intent score ${intent.score} is below the sales-ready threshold of ${threshold}.`,
+  };
 }
 
 function holdCheck(hold: Hold, sla: SlaConfig, now: Date, lastIntentDay: string | undefined): Check | undefined {

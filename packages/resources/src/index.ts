@@ -18,6 +18,8 @@ export interface TableDefinition {
 /** The table's indexes by what they hold: accounts in pod queues, and scored accounts (below). */
 export const POD_QUEUE_INDEX = 'gsi1';
 export const SCORED_INDEX = 'gsi2';
+/** The name of one of the table's indexes. */
+export type IndexName = typeof POD_QUEUE_INDEX | typeof SCORED_INDEX;
 
 export const TABLE: TableDefinition = {
   id: 'IntentTable',
@@ -89,6 +91,21 @@ export const JOBS_QUEUE: QueueDefinition = {
   purpose: 'steps of resumable walks over many accounts, to the rescore function',
 };
 
+/**
+ * Deliveries to configured destinations (webhooks, Slack, HubSpot), consumed by the deliver
+ * function: a message names one destination and one account, whose events are delivered in
+ * order from the table. Retries are scheduled in the table and re-sent here with a delay (SQS
+ * delays at most 15 minutes), so a receiver may be down for a day. A message whose handling
+ * keeps failing (the table unreachable) goes to the DLQ after 5 receives.
+ */
+export const DELIVERIES_QUEUE: QueueDefinition = {
+  id: 'deliveries',
+  // Raised to six times the consumer's timeout by the stack (AWS guidance for event sources).
+  visibilityTimeoutSeconds: 360,
+  maxReceiveCount: 5,
+  purpose: 'deliveries to configured destinations (webhooks, Slack, HubSpot), to the deliver function',
+};
+
 export function deadLetterQueueName(queueId: string): string {
   return `${queueId}-dlq`;
 }
@@ -109,6 +126,8 @@ export const ENV = {
    * continuations with a tiny one). Unset in AWS.
    */
   jobBudgetMs: 'JOB_BUDGET_MS',
+  /** URL of the deliveries queue (`DELIVERIES_QUEUE`). */
+  deliveriesQueueUrl: 'DELIVERIES_QUEUE_URL',
   /** Optional: the byte budget of one page of a long answer (tests force paging with a small one). */
   pageMaxBytes: 'PAGE_MAX_BYTES',
   /** Secret mixed into hashes of emails, user ids and IPs (per deployment): the value, locally. */
@@ -149,10 +168,17 @@ export const METRICS = {
 
 /** The partition key of the configuration items (what `configKey` in packages/store writes). */
 export const CONFIG_PARTITION_KEY = 'CONFIG';
+/**
+ * The name every Secrets Manager secret a destination refers to starts with: the deliver
+ * function may read those secrets and no others.
+ */
+export const DESTINATION_SECRET_NAME_PREFIX = 'intent/destinations/';
+/** The start of every destination's partition key (`DEST#<id>`): its delivery streams and events. */
+export const DESTINATION_PARTITION_PREFIX = 'DEST#';
 /** The start of every rate-limit window counter's partition key (`RATE#<bucket>`). */
 export const RATE_PARTITION_PREFIX = 'RATE#';
 
-export type FunctionName = 'collector' | 'api' | 'rollup' | 'rescore';
+export type FunctionName = 'collector' | 'api' | 'rollup' | 'rescore' | 'deliver';
 
 export interface FunctionDefinition {
   name: FunctionName;
@@ -175,10 +201,14 @@ export interface FunctionDefinition {
   sendsToAudiences: boolean;
   /** Starts or continues resumable jobs, so it sends to the jobs queue. */
   sendsToJobs: boolean;
+  /** Records changes for destinations (or schedules their retries), so it sends to the deliveries queue. */
+  sendsToDeliveries: boolean;
   /** Hashes identities, so it reads the per-deployment hash secret. */
   readsHashSecret: boolean;
   /** Checks API keys, so it gets the hash of the bootstrap admin key. */
   checksAdminKey: boolean;
+  /** Reads destination secrets kept in Secrets Manager (`DESTINATION_SECRET_NAME_PREFIX`). */
+  readsDestinationSecrets?: boolean;
   /**
    * SQS event source, if any. `maxConcurrency` caps the batches in flight at once (the event
    * source mapping's scaling limit; the local poller runs that many).
@@ -203,6 +233,7 @@ export const FUNCTIONS: FunctionDefinition[] = [
     sendsToPods: false,
     sendsToAudiences: false,
     sendsToJobs: false,
+    sendsToDeliveries: false,
     readsHashSecret: true,
     checksAdminKey: false,
   },
@@ -217,6 +248,7 @@ export const FUNCTIONS: FunctionDefinition[] = [
     sendsToPods: true,
     sendsToAudiences: true,
     sendsToJobs: true,
+    sendsToDeliveries: true,
     readsHashSecret: true,
     checksAdminKey: true,
   },
@@ -231,6 +263,7 @@ export const FUNCTIONS: FunctionDefinition[] = [
     sendsToPods: true,
     sendsToAudiences: true,
     sendsToJobs: false,
+    sendsToDeliveries: true,
     readsHashSecret: false,
     checksAdminKey: false,
     // A 1 s window: an event's account shows its new score within seconds (the hot-day bench's
@@ -248,11 +281,38 @@ export const FUNCTIONS: FunctionDefinition[] = [
     sendsToPods: true,
     sendsToAudiences: true,
     sendsToJobs: true,
+    sendsToDeliveries: true,
     readsHashSecret: false,
     checksAdminKey: false,
     // One step per invocation, each with the whole timeout; a few shards walked at once.
     consumes: { queue: JOBS_QUEUE, batchSize: 1, maxBatchingWindowSeconds: 0, maxConcurrency: 4 },
     everyMinutes: 60,
+  },
+  {
+    name: 'deliver',
+    entry: 'functions/deliver/handler.ts',
+    description: 'Delivers recorded changes to destinations in order per account, scheduling retries',
+    timeoutSeconds: 60,
+    memoryMb: 512,
+    table: 'read',
+    // Reads configuration and its destinations' streams; updates only those streams and their
+    // events (records are written by the functions that make the changes).
+    tableLeadingKeys: {
+      read: [CONFIG_PARTITION_KEY, `${DESTINATION_PARTITION_PREFIX}*`],
+      update: [`${DESTINATION_PARTITION_PREFIX}*`],
+    },
+    sendsToIngest: false,
+    sendsToPods: false,
+    sendsToAudiences: false,
+    sendsToJobs: false,
+    // Re-sends a stream's message with a delay: the next hop of a retry's wait, or the rest of a long stream.
+    sendsToDeliveries: true,
+    // Opens the destinations' sealed secrets, whose key derives from the hash secret.
+    readsHashSecret: true,
+    checksAdminKey: false,
+    readsDestinationSecrets: true,
+    // Streams of one batch are delivered concurrently; each account's stream is leased, so its order holds.
+    consumes: { queue: DELIVERIES_QUEUE, batchSize: 10, maxBatchingWindowSeconds: 0, maxConcurrency: 4 },
   },
 ];
 
@@ -306,10 +366,13 @@ export const ROUTES: RouteDefinition[] = [
   api('GET', '/v1/topics/trends'),
   api('GET', '/v1/metrics/alignment'),
   api('GET', '/v1/icp/suggestion'),
+  api('GET', '/v1/calibration'),
   api('DELETE', '/v1/visitors/{anonymousId}'),
   api('GET', '/v1/audiences'),
   api('GET', '/v1/audiences/{id}/members'),
   api('GET', '/v1/audiences/{id}/export.csv'),
   api('GET', '/v1/jobs'),
   api('GET', '/v1/jobs/{id}'),
+  api('GET', '/v1/destinations/{id}/deliveries'),
+  api('POST', '/v1/destinations/{id}/replay'),
 ];

@@ -3,6 +3,7 @@ import type { ScoredAccount } from '@intent/audiences';
 import type { Firmographics } from '@intent/fit';
 import type { Hold, ScoreSnapshot } from '@intent/qualify';
 import { POD_QUEUE_INDEX, SCORED_INDEX } from '@intent/resources';
+import { accountAudienceView, accountEntity, type Claim, type OutboxEntry, packScore } from './account-entity';
 import {
   accountDomainOf,
   accountKey,
@@ -17,14 +18,8 @@ import {
   scoredIndexPosition,
 } from './keys';
 import { chunksOf, forEachLimited } from './limited';
-import { parseBasis, type RollupBasis } from './rollup-windows';
+import type { RollupBasis } from './rollup-windows';
 import { type Projection, type Table, toAttr } from './table';
-
-export interface Claim {
-  sdr: string;
-  claimedAt: string;
-  expiresAt: string;
-}
 
 export interface AccountRecord {
   domain: string;
@@ -44,18 +39,6 @@ export interface AccountRecord {
    * read cannot be saved over it. 0 when no such write happened yet.
    */
   version: number;
-}
-
-/**
- * A message kept on the account item until SQS accepted it: saved with the score that made it
- * (one version-guarded write), so a send that fails or never happens cannot lose it. The store
- * keeps it as it is; the pipeline owns its shape (`PodMessage`) and parses it back.
- */
-export interface OutboxEntry {
-  id: string;
-  /** When the change was saved (ISO 8601): how long it has waited. */
-  at: string;
-  [field: string]: unknown;
 }
 
 /** Where the account sits in a pod queue, if it does. */
@@ -143,7 +126,7 @@ const AUDIENCE_INPUTS: Projection = {
       'country',
       'hold',
       'outcome',
-    ].map((n) => [`#${n}`, n]),
+    ].map((n) => ['#'.concat(n), n]),
   ),
 };
 
@@ -362,35 +345,36 @@ function decodeCursor(cursor: string, podId: string): Record<string, string> {
 
 /** The account item as the rest of the code sees it (also what ALL_OLD answers of its updates). */
 export function toRecord(item: Record<string, unknown>): AccountRecord {
+  const a = accountEntity.parse(item);
   return {
-    domain: String(item.domain ?? accountDomainOf(String(item.pk))),
-    firmographics: item.f as Firmographics | undefined,
-    score: item.s as ScoreSnapshot | undefined,
-    claim: item.claim as Claim | undefined,
-    hold: item.hold as Hold | undefined,
-    lastFeedbackAt: typeof item.fb === 'string' ? item.fb : undefined,
-    outbox: outboxOf(item),
-    rollupBasis: parseBasis(item.rb),
-    version: typeof item.version === 'number' ? item.version : 0,
+    domain: a.domain ?? accountDomainOf(a.pk),
+    firmographics: a.f,
+    score: a.s,
+    claim: a.claim,
+    hold: a.hold,
+    lastFeedbackAt: a.fb,
+    outbox: outboxOf(a.ob),
+    rollupBasis: a.rb,
+    version: a.version ?? 0,
   };
 }
 
 /** The messages an account item's outbox holds, oldest first. */
-export function outboxOf(item: Record<string, unknown>): OutboxEntry[] {
-  return Object.values((item.ob as Record<string, OutboxEntry> | undefined) ?? {}).sort((a, b) => a.at.localeCompare(b.at));
+export function outboxOf(outbox: Record<string, OutboxEntry> | undefined): OutboxEntry[] {
+  return Object.values(outbox ?? {}).sort((a, b) => a.at.localeCompare(b.at));
 }
 
 function toAudienceInputs(item: Record<string, unknown>): AudienceInputs[] {
-  const score = item.s as AudienceInputs['score'] | undefined;
-  if (!score?.fit || !score.intent) return [];
+  const { pk, domain, version, f, s: score, hold, gsi2pk } = accountAudienceView.parse(item);
+  if (!score) return [];
   return [
     {
-      domain: String(item.domain ?? accountDomainOf(String(item.pk))),
-      version: typeof item.version === 'number' ? item.version : 0,
-      firmographics: item.f as AudienceInputs['firmographics'],
+      domain: domain ?? accountDomainOf(pk),
+      version: version ?? 0,
+      firmographics: f,
       score,
-      hold: item.hold as AudienceInputs['hold'],
-      indexed: typeof item.gsi2pk === 'string',
+      hold,
+      indexed: gsi2pk !== undefined,
     },
   ];
 }
@@ -410,7 +394,7 @@ function scoreFields(
 ): { set: Record<string, unknown>; remove: string[] } {
   return {
     set: {
-      s: score,
+      s: packScore(score),
       domain,
       ...(placement ? { gsi1pk: podQueuePk(placement.podId), gsi1sk: podQueueSk(placement.priority, domain) } : {}),
       ...scoredIndexFields(domain, placement !== undefined || outbox.length > 0 || score.intent.stage !== 'cold'),

@@ -1,22 +1,13 @@
 import type { AttributeValue, QueryCommandInput } from '@aws-sdk/client-dynamodb';
 import { VERSION } from './counter-state';
-import {
-  accountPk,
-  parsePendingEntry,
-  pendingEntryTag,
-  ROLLUP_PREFIX,
-  siteDayKey,
-  sitePk,
-  visitorPendingQuery,
-  visitorTag,
-} from './keys';
+import { accountPk, parsePendingEntry, pendingEntriesOf, ROLLUP_PREFIX, siteDayKey, sitePk, visitorPendingQuery } from './keys';
 import { type Item, type Key, type Table, toAttr } from './table';
 
 /** The set of event ids a counter item has counted (see `addOnce`): not personal, kept so replays stay harmless. */
 const EVENT_IDS = 'ids';
 
 /**
- * What erasing a visitor removes besides its link: its entries in the pending pages, and
+ * What erasing a visitor removes besides its link: its pending days, and
  * its person hashes from the distinct-people sets of account rollups and site activity.
  * Those sets are recognised as every string set but the event ids, not by name, so a change
  * of the counter items' layout cannot make an erasure miss one.
@@ -28,24 +19,24 @@ export class ErasureRepository {
   constructor(private readonly table: Table) {}
 
   /**
-   * Removes the visitor's pending events of the days `fromDay` to `toDay` (one query of its
-   * shard, one write per page that held any). Answers how many were removed and the person
-   * hashes they carried (the visitor's; a user's hash in events kept before a visitor counted
-   * as one person whatever user id its events carried).
+   * Removes the visitor's pending events of the days `fromDay` to `toDay` (one Query of its
+   * days, one delete per day that held any). Answers how many were removed and the person hashes
+   * they carried (the visitor's; a user's hash in events kept before a visitor counted as one
+   * person whatever user id its events carried).
    */
   async erasePending(anonymousId: string, fromDay: string, toDay: string): Promise<{ events: number; persons: string[] }> {
-    const tag = visitorTag(anonymousId);
     const persons = new Set<string>();
     let events = 0;
-    for (const item of await this.table.queryAll({ ...visitorPendingQuery(anonymousId, fromDay, toDay), ConsistentRead: true })) {
-      const entries = [...((item.ev as Set<string> | undefined) ?? [])].filter((entry) => pendingEntryTag(entry) === tag);
-      if (!entries.length) continue;
+    const days = await this.table.queryAll({ ...visitorPendingQuery(anonymousId, fromDay, toDay), ConsistentRead: true });
+    for (const item of days) {
+      const entries = pendingEntriesOf(item);
       for (const entry of entries) {
         const { person } = parsePendingEntry(entry);
         if (person) persons.add(person);
       }
-      if (await this.deleteMembers(keyOf(item), { ev: entries })) events += entries.length;
+      events += entries.length;
     }
+    await this.table.writeMany([], days.map(keyOf));
     return { events, persons: [...persons] };
   }
 
@@ -101,7 +92,7 @@ export class ErasureRepository {
           const found = persons.filter((p) => value.has(p));
           if (found.length) sets[attr] = found;
         }
-        if (Object.keys(sets).length && (await this.deleteMembers(keyOf(item), sets, true))) changed++;
+        if (Object.keys(sets).length && (await this.deleteMembers(keyOf(item), sets))) changed++;
       }
       start = page.lastKey ? toAttr(page.lastKey) : undefined;
     } while (start);
@@ -109,20 +100,20 @@ export class ErasureRepository {
   }
 
   /**
-   * `DELETE attr :members` for each set; false when the item is gone. `counter`: the item is a
-   * counter, whose version the change moves, so that no writer's or re-score's view of it from
-   * before (docs/storage.md) is taken for the item.
+   * `DELETE attr :members` for each set of a counter item, moving its version so that no
+   * writer's or re-score's view of it from before (docs/storage.md) is taken for the item;
+   * false when the item is gone.
    */
-  private async deleteMembers(key: Key, sets: Record<string, string[]>, counter = false): Promise<boolean> {
-    const names: Record<string, string> = counter ? { '#ver': VERSION } : {};
-    const values: Record<string, unknown> = counter ? { ':one': 1 } : {};
+  private async deleteMembers(key: Key, sets: Record<string, string[]>): Promise<boolean> {
+    const names: Record<string, string> = { '#ver': VERSION };
+    const values: Record<string, unknown> = { ':one': 1 };
     const actions = Object.entries(sets).map(([attr, members], i) => {
       names[`#s${i}`] = attr;
       values[`:s${i}`] = new Set(members);
       return `#s${i} :s${i}`;
     });
     return this.table.updateIf(key, {
-      UpdateExpression: `DELETE ${actions.join(', ')}${counter ? ' ADD #ver :one' : ''}`,
+      UpdateExpression: `DELETE ${actions.join(', ')} ADD #ver :one`,
       ConditionExpression: 'attribute_exists(pk)',
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: toAttr(values),

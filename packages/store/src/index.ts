@@ -5,6 +5,7 @@ import { ApiKeyRepository } from './api-key-repo';
 import { AudienceRepository } from './audience-repo';
 import { ClaimRepository } from './claim-repo';
 import { ConfigRepository } from './config-repo';
+import { DeliveryRepository } from './delivery-repo';
 import { DomainClaimsRepository } from './domain-claims-repo';
 import { ErasureRepository } from './erasure-repo';
 import { FeedbackRepository } from './feedback-repo';
@@ -20,11 +21,10 @@ import { BATCH_RETRY, type RetryPolicy } from './retry';
 import { RollupRepository } from './rollup-repo';
 import { Table } from './table';
 
+export type { Claim, OutboxEntry } from './account-entity';
 export type {
   AccountRecord,
   AudienceInputs,
-  Claim,
-  OutboxEntry,
   QueuePage,
   QueuePlacement,
   ScoredShard,
@@ -41,6 +41,14 @@ export type { ConfigRevision, RevisionAuthor, RevisionOrigin, RevisionSummary } 
 export type { AddOutcome, Contribution, CounterStates } from './counted-add';
 export { COUNTER_LIMITS } from './counted-add';
 export { clearSeenCache } from './counter-state';
+export type {
+  AttemptUpdate,
+  DeliveryEvent,
+  DeliveryPage,
+  DeliveryRecord,
+  DeliveryStatus,
+  StreamHead,
+} from './delivery-repo';
 export { isConditionalCheckFailed } from './errors';
 export type { FeedbackEffect, FeedbackRecord } from './feedback-repo';
 export type { ErasureMark, IdentityLink, UserLink, VisitorLink } from './identity-repo';
@@ -52,7 +60,8 @@ export {
 export type { IpRange } from './ip-range-repo';
 export type { JobKind, JobRecord, JobShardState, JobStatus, WalkShard } from './job-repo';
 export { forEachLimited } from './limited';
-export type { PushRecord, PushRef } from './push-repo';
+export type { PushPage, PushRecord, PushRef } from './push-repo';
+export { REJECT_REASON_CHARS } from './push-repo';
 export { BATCH_RETRY, backoff, backoffMs, isThrottling, type RetryPolicy, UnprocessedItemsError } from './retry';
 export type { PendingDay, PendingEvent, RollupGroup } from './rollup-repo';
 export { STITCH_DAYS } from './rollup-repo';
@@ -78,6 +87,7 @@ export class Store {
   readonly outbox: OutboxRepository;
   readonly rateLimits: RateLimitRepository;
   readonly domainClaims: DomainClaimsRepository;
+  readonly deliveries: DeliveryRepository;
   readonly ingestFailures: IngestFailureRepository;
 
   constructor(client: DynamoDBClient, tableName: string, retry: RetryPolicy = BATCH_RETRY) {
@@ -99,6 +109,7 @@ export class Store {
     this.domainClaims = new DomainClaimsRepository(table);
     this.jobs = new JobRepository(table);
     this.outbox = new OutboxRepository(table);
+    this.deliveries = new DeliveryRepository(table);
     this.ingestFailures = new IngestFailureRepository(table);
   }
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { CONFIG_PARTITION_KEY, RATE_PARTITION_PREFIX } from '@intent/resources';
+import { CONFIG_PARTITION_KEY, DESTINATION_PARTITION_PREFIX, RATE_PARTITION_PREFIX } from '@intent/resources';
 
 /**
  * Every key format of the single table lives here, and only here: the rest of the code asks
@@ -75,51 +75,47 @@ export const parseRollupAttr = (attr: string) => attr.split('#');
 /** Where the ids of a counter's events of one hour go once they leave the counter: one page per move. */
 export const seenPrefix = (key: { sk: string }, slot: string) => `S#${key.sk}#${slot}#`;
 /**
- * Unresolved visitors' engaged events, kept for stitching in buckets per day and shard (not
- * per visitor): a batch writes one item per shard and day it has events for, whatever the
- * number of anonymous visitors in it. A visitor's events all fall in one shard, named by a
- * short hash of the anonymous id (`visitorTag`), so stitching reads one Query of the shard's
- * partition for the days it needs, 1/PENDING_SHARDS of the site's anonymous engaged events.
- * A shard's day is a run of pages (`D#<day>#<page>`), each at most PENDING_PAGE_ENTRIES
- * entries, so a day holds any number of events (items written before pages: `D#<day>`).
+ * Unresolved visitors' engaged events, kept for stitching: one item per visitor and day
+ * (`PV#<visitorTag>` / `D#<day>`), so stitching reads only the visitor's own days (one Query)
+ * and erasure deletes them, however many anonymous visitors a site has. A live batch writes one
+ * item per anonymous visitor with engaged events in it (about what a shard per batch cost at
+ * live batch sizes); a day's item holds at most PENDING_VISITOR_DAY_ENTRIES events.
  */
-export const PENDING_SHARDS = 32;
-/**
- * Entries per pending page: at most ~1.3 KB each (20 topics of 63 characters), so under 70 KB;
- * typically ~70 bytes, so ~3.5 KB. A batch appends a few entries to a page and DynamoDB bills
- * the append by the page's whole size: small pages keep each append to a few write units.
- */
-export const PENDING_PAGE_ENTRIES = 50;
 export const visitorTag = (anonymousId: string) => createHash('sha256').update(anonymousId).digest('base64url').slice(0, 12);
-const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-/** The first 12 bits of the tag, uniform over the shards (4,096 is a multiple of PENDING_SHARDS). */
-export const pendingShard = (tag: string) =>
-  (BASE64URL.indexOf(tag[0] ?? 'A') * 64 + BASE64URL.indexOf(tag[1] ?? 'A')) % PENDING_SHARDS;
+/**
+ * Engaged events kept per visitor and day: a reader's day many times over. Beyond, a visitor's
+ * further events of that day are left out of stitching (a crawler's, most likely) and counted
+ * as left out. At most ~1.3 KB an entry (20 topics of 63 characters): under 140 KB; typically
+ * ~60 bytes, so a visitor's busy day is a few KB.
+ */
+export const PENDING_VISITOR_DAY_ENTRIES = 100;
 const PENDING_DAY_PREFIX = 'D#';
-export const pendingKey = (day: string, shard: number, page: number) => ({
-  pk: `PENDING#${shard}`,
-  sk: `${PENDING_DAY_PREFIX}${day}#${String(page).padStart(4, '0')}`,
+export const pendingKey = (anonymousId: string, day: string) => ({
+  pk: `PV#${visitorTag(anonymousId)}`,
+  sk: `${PENDING_DAY_PREFIX}${day}`,
 });
 export const pendingDay = (sk: string) => sk.slice(PENDING_DAY_PREFIX.length, PENDING_DAY_PREFIX.length + 10);
-/** What every page of a shard's day starts its sort key with, and the page number a sort key names. */
-export const pendingDayPagesPrefix = (day: string) => `${PENDING_DAY_PREFIX}${day}#`;
-export const pendingPageOf = (sk: string) => Number(sk.slice(sk.lastIndexOf('#') + 1));
-/** The query for a visitor's pending pages of the days `fromDay` to `toDay` (those of its shard). */
+/** The query for a visitor's pending days `fromDay` to `toDay`. */
 export function visitorPendingQuery(anonymousId: string, fromDay: string, toDay: string) {
-  const pk = `PENDING#${pendingShard(visitorTag(anonymousId))}`;
   return {
     KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
     ExpressionAttributeValues: {
-      ':pk': { S: pk },
+      ':pk': { S: pendingKey(anonymousId, fromDay).pk },
       ':from': { S: `${PENDING_DAY_PREFIX}${fromDay}` },
-      ':to': { S: `${PENDING_DAY_PREFIX}${toDay}#~` },
+      ':to': { S: `${PENDING_DAY_PREFIX}${toDay}` },
     },
   };
 }
 
-/** One pending event, as a set member of a pending page: `tag|eventId|signal|topics|person|slot`. */
+/** The string set of a visitor's pending day that holds its entries. */
+export const PENDING_ENTRIES = 'ev';
+export function pendingEntriesOf(item: Record<string, unknown>): string[] {
+  const entries = item[PENDING_ENTRIES];
+  return entries instanceof Set ? [...entries].filter((e): e is string => typeof e === 'string') : [];
+}
+
+/** One pending event, as a set member of its visitor's day: `eventId|signal|topics|person|slot`. */
 export interface PendingEntry {
-  tag: string;
   id: string;
   signal: string;
   topics: string[];
@@ -127,12 +123,10 @@ export interface PendingEntry {
   /** The event's UTC hour: where its id goes in the account's seen pages once stitched. */
   slot: string;
 }
-export const pendingEntry = (e: PendingEntry) => [e.tag, e.id, e.signal, e.topics.join(','), e.person, e.slot].join('|');
-/** The visitor tag of a pending entry, without parsing the rest (a shard's page holds every visitor's). */
-export const pendingEntryTag = (entry: string) => entry.slice(0, entry.indexOf('|'));
+export const pendingEntry = (e: PendingEntry) => [e.id, e.signal, e.topics.join(','), e.person, e.slot].join('|');
 export function parsePendingEntry(entry: string): PendingEntry {
-  const [tag = '', id = '', signal = '', topics = '', person = '', slot = '00'] = entry.split('|');
-  return { tag, id, signal, topics: topics.split(',').filter(Boolean), person, slot };
+  const [id = '', signal = '', topics = '', person = '', slot = '00'] = entry.split('|');
+  return { id, signal, topics: topics.split(',').filter(Boolean), person, slot };
 }
 
 /** The sparse pod-queue index: present on an account item only while it sits in a pod queue. */
@@ -207,6 +201,23 @@ export const pushKey = (podId: string, pushedAt: string, domain: string) => ({
   sk: `${pushedAt}#${domain}`,
 });
 
+/**
+ * The account's own index of its pushes (`P#<pushedAt>#<podId>`, in its partition): which push
+ * a later piece of feedback joins (the latest before it), even after the account left the queue.
+ */
+const PUSH_POINTER_PREFIX = 'P#';
+export const pushPointerKey = (domain: string, pushedAt: string, podId: string) => ({
+  pk: accountPk(domain),
+  sk: `${PUSH_POINTER_PREFIX}${pushedAt}#${podId}`,
+});
+/** The query for an account's latest push at or before `at` (an ISO instant). */
+export const latestPushPointerQuery = (domain: string, at: string) => ({
+  KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+  ExpressionAttributeValues: { ':pk': accountPk(domain), ':from': PUSH_POINTER_PREFIX, ':to': `${PUSH_POINTER_PREFIX}${at}#~` },
+  ScanIndexForward: false,
+  Limit: 1,
+});
+
 /** A site's activity on one UTC day: topic trends and ingestion counters. */
 export const sitePk = (siteId: string) => `SITE#${siteId}`;
 export const siteDaySk = (day: string) => `D#${day}`;
@@ -253,6 +264,24 @@ export const scoredIndexPosition = (gsi2pk: string, domain: string) => ({
 });
 /** Where a walk of an audience's member items resumes: the last member item's key. */
 export const audienceMemberPosition = (audienceId: string, domain: string) => audienceMemberKey(audienceId, domain);
+
+/**
+ * A destination's partition (`DEST#<id>`): one stream head per account (`S#<domain>`: where its
+ * undelivered events start, the lease of the delivery in progress, the retry wake) and its events
+ * (`E#<domain>#<at>#<rank>#<eventId>`), so one account's events sort in the order they are
+ * delivered: by the time of the change, and within one time by `rank` (a leave before a join).
+ */
+export const destinationPk = (destinationId: string) => `${DESTINATION_PARTITION_PREFIX}${destinationId}`;
+export const DELIVERY_EVENT_PREFIX = 'E#';
+export const deliveryStreamKey = (destinationId: string, domain: string) => ({
+  pk: destinationPk(destinationId),
+  sk: `S#${domain}`,
+});
+export const deliveryStreamPrefix = (domain: string) => `${DELIVERY_EVENT_PREFIX}${domain}#`;
+export const deliveryEventKey = (destinationId: string, domain: string, at: string, rank: number, eventId: string) => ({
+  pk: destinationPk(destinationId),
+  sk: `${deliveryStreamPrefix(domain)}${at}#${rank}#${eventId}`,
+});
 
 /**
  * Why the rollup consumer failed an ingest message, by its SQS message id (which SQS keeps when

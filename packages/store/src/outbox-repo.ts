@@ -1,3 +1,4 @@
+import { accountOutboxView } from './account-entity';
 import { outboxOf, scoredIndexFields } from './account-repo';
 import { accountKey } from './keys';
 import { type Projection, type Table, toAttr } from './table';
@@ -28,12 +29,13 @@ export class OutboxRepository {
   async markSent(domain: string, ids: string[]): Promise<boolean> {
     const sent = new Set(ids);
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const [item] = await this.table.getMany([accountKey(domain)], true, OUTBOX_VIEW);
-      if (!item) return true;
-      const outbox = outboxOf(item);
+      const [read] = await this.table.getMany([accountKey(domain)], true, OUTBOX_VIEW);
+      if (!read) return true;
+      const item = accountOutboxView.parse(read);
+      const outbox = outboxOf(item.ob);
       const left = outbox.filter((m) => !sent.has(m.id));
       if (left.length === outbox.length) return true;
-      const score = item.s as { queuedIn?: string; intent?: { stage?: string } } | undefined;
+      const score = item.s;
       const emptied = left.length === 0 && score !== undefined;
       const saved = await this.table.updateIf(accountKey(domain), {
         UpdateExpression: emptied ? 'SET gsi2pk = :pk REMOVE ob' : left.length ? 'SET ob = :ob' : 'REMOVE ob',

@@ -1,28 +1,24 @@
 import { SIGNALS, type Signal } from '@intent/config';
 import type { DailyRollup, RollupEvent } from '@intent/intent';
-import { addToPages } from './capped-pages';
 import { type AddOutcome, addOnceViewing, type Contribution, CounterState, CounterStates, levelAttr } from './counted-add';
 import {
   accountPk,
-  PENDING_PAGE_ENTRIES,
+  PENDING_ENTRIES,
+  PENDING_VISITOR_DAY_ENTRIES,
   parsePendingEntry,
   parseRollupAttr,
   pendingDay,
-  pendingDayPagesPrefix,
+  pendingEntriesOf,
   pendingEntry,
-  pendingEntryTag,
   pendingKey,
-  pendingPageOf,
-  pendingShard,
   ROLLUP_PREFIX,
   rollupCountAttr,
   rollupDay,
   rollupKey,
   rollupPeopleAttr,
   visitorPendingQuery,
-  visitorTag,
 } from './keys';
-import { chunksOf } from './limited';
+import { forEachLimited } from './limited';
 import { type DayView, type RollupBasis, type RollupWindow, rollupWindowsOf, windowOf } from './rollup-windows';
 import { type Table, toAttr } from './table';
 
@@ -59,12 +55,9 @@ export const STITCH_DAYS = 30;
  * write key, `p#<topic>`: distinct visitors, sampled above
  * PEOPLE_CAP), each event counted once (`addOnce`): one item (and usually one write per batch)
  * for all of an account's topics of a day. Unresolved visitors' engaged events wait in the
- * visitor's shard of pending pages until it identifies, when they are added to the account once.
+ * visitor's pending days until it identifies, when they are added to the account once.
  */
 export class RollupRepository {
-  /** Per shard and day, the pending page this process last wrote to: where it tries first. */
-  private readonly pendingPages = new Map<string, number>();
-
   constructor(private readonly table: Table) {}
 
   /** What the rollups of these account days have counted, in batch reads: for `add`. */
@@ -94,52 +87,38 @@ export class RollupRepository {
 
   /**
    * Keeps unresolved visitors' engaged events of one day for stitching, for STITCH_DAYS: one
-   * write per shard of that day (`pendingKey`) for the whole batch, to the shard-day's current
-   * page while it has room (a condition on its size), else to the next. Each entry names the
-   * visitor (by tag), the event id, signal, topics, person and hour: stitching adds exactly these
-   * events under their own ids, so a replay that later resolves them directly cannot count them
-   * again. Entries are set members, so writing one twice to a page changes nothing.
+   * write per visitor for the whole batch, to its day's item while that holds fewer than
+   * PENDING_VISITOR_DAY_ENTRIES (a condition on its size; past it, the events are left out and
+   * counted). Each entry names the event id, signal, topics, person and hour: stitching adds
+   * exactly these events under their own ids, so a replay that later resolves them directly
+   * cannot count them again. Entries are set members, so writing one twice changes nothing.
+   * Answers how many events were left out.
    */
-  async addPending(day: string, events: PendingEvent[]): Promise<void> {
-    const byShard = new Map<number, Set<string>>();
-    for (const e of events) {
-      const tag = visitorTag(e.anonymousId);
-      const entries = byShard.get(pendingShard(tag)) ?? new Set<string>();
-      entries.add(pendingEntry({ tag, ...e }));
-      byShard.set(pendingShard(tag), entries);
+  async addPending(day: string, events: PendingEvent[]): Promise<number> {
+    const byVisitor = new Map<string, Set<string>>();
+    for (const { anonymousId, ...e } of events) {
+      const entries = byVisitor.get(anonymousId) ?? new Set<string>();
+      entries.add(pendingEntry(e));
+      byVisitor.set(anonymousId, entries);
     }
     const expiresAt = Math.floor(Date.parse(`${day}T00:00:00Z`) / 1000) + STITCH_DAYS * 86_400;
-    await Promise.all([...byShard].map(([shard, entries]) => this.appendPending(day, shard, [...entries], expiresAt)));
-  }
-
-  private async appendPending(day: string, shard: number, entries: string[], expiresAt: number): Promise<void> {
-    const at = `${shard}|${day}`;
-    const pages = {
-      key: (page: number) => pendingKey(day, shard, page),
-      attr: 'ev',
-      cap: PENDING_PAGE_ENTRIES,
-      maxSkips: MAX_PENDING_PAGES_TRIED,
-      name: `pending pages of shard ${shard} ${day}`,
-    };
-    for (const chunk of chunksOf(entries, PENDING_PAGE_ENTRIES)) {
-      const from = this.pendingPages.get(at) ?? (await this.lastPendingPage(day, shard));
-      // Where this process writes next: the page it last found room in.
-      this.pendingPages.set(at, await addToPages(this.table, pages, chunk, from, expiresAt));
-    }
-  }
-
-  /** The last page of a shard's day (0 when it has none): one key-only Query, newest first. */
-  private async lastPendingPage(day: string, shard: number): Promise<number> {
-    const first = pendingKey(day, shard, 0);
-    const { items } = await this.table.queryPage({
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :day)',
-      ExpressionAttributeValues: toAttr({ ':pk': first.pk, ':day': pendingDayPagesPrefix(day) }),
-      ProjectionExpression: 'sk',
-      ScanIndexForward: false,
-      Limit: 1,
+    let leftOut = 0;
+    await forEachLimited([...byVisitor], PENDING_WRITES_IN_FLIGHT, async ([anonymousId, set]) => {
+      const entries = [...set];
+      const kept = entries.slice(0, PENDING_VISITOR_DAY_ENTRIES);
+      const applied = await this.table.updateIf(pendingKey(anonymousId, day), {
+        UpdateExpression: 'ADD #ev :entries SET #exp = if_not_exists(#exp, :exp)',
+        ConditionExpression: 'attribute_not_exists(#ev) OR size(#ev) <= :room',
+        ExpressionAttributeNames: { '#ev': PENDING_ENTRIES, '#exp': 'expiresAt' },
+        ExpressionAttributeValues: toAttr({
+          ':entries': new Set(kept),
+          ':room': PENDING_VISITOR_DAY_ENTRIES - kept.length,
+          ':exp': expiresAt,
+        }),
+      });
+      leftOut += entries.length - (applied ? kept.length : 0);
     });
-    const sk = items[0]?.sk;
-    return typeof sk === 'string' ? pendingPageOf(sk) : 0;
+    return leftOut;
   }
 
   /** The account's rollups from `fromDay` (inclusive) on, as stored now. */
@@ -156,34 +135,22 @@ export class RollupRepository {
     return rollupWindowsOf(this.table).window(domain, fromDay, basis) ?? (await this.read(domain, fromDay));
   }
 
-  /**
-   * Many visitors' pending events of the days `fromDay` to `toDay`, by visitor and day: one
-   * Query per shard they fall in, not one per visitor (a shard's pages hold all its visitors).
-   */
+  /** Many visitors' pending events of the days `fromDay` to `toDay`, by visitor and day: one Query per visitor. */
   async pendingOf(anonymousIds: string[], fromDay: string, toDay: string): Promise<Map<string, PendingDay[]>> {
-    const byTag = new Map(anonymousIds.map((id) => [visitorTag(id), id]));
-    const queries = new Map(
-      [...byTag.values()].map((id) => [pendingShard(visitorTag(id)), visitorPendingQuery(id, fromDay, toDay)]),
-    );
-    // Stitching must see every pending write that finished before the link was made.
-    const items = (
-      await Promise.all([...queries.values()].map((q) => this.table.queryAll({ ...q, ConsistentRead: true })))
-    ).flat();
-    const byVisitor = new Map<string, Map<string, PendingDay['events']>>();
-    for (const item of items) {
-      const day = pendingDay(String(item.sk));
-      for (const entry of (item.ev as Set<string> | undefined) ?? []) {
-        const anonymousId = byTag.get(pendingEntryTag(entry));
-        if (!anonymousId) continue;
-        const { id, signal, topics, person, slot } = parsePendingEntry(entry);
-        const days = byVisitor.get(anonymousId) ?? new Map<string, PendingDay['events']>();
-        const list = days.get(day) ?? [];
-        list.push({ id, slot, signal: signal as Signal, topics, person });
-        days.set(day, list);
-        byVisitor.set(anonymousId, days);
-      }
-    }
-    return new Map([...byVisitor].map(([id, days]) => [id, [...days].map(([day, events]) => ({ day, events }))]));
+    const byVisitor = new Map<string, PendingDay[]>();
+    await forEachLimited([...new Set(anonymousIds)], PENDING_WRITES_IN_FLIGHT, async (anonymousId) => {
+      // Stitching must see every pending write that finished before the link was made.
+      const items = await this.table.queryAll({ ...visitorPendingQuery(anonymousId, fromDay, toDay), ConsistentRead: true });
+      const days = items.flatMap((item) => {
+        const events = pendingEntriesOf(item).map((entry) => {
+          const { id, signal, topics, person, slot } = parsePendingEntry(entry);
+          return { id, slot, signal: signal as Signal, topics, person };
+        });
+        return events.length ? [{ day: pendingDay(String(item.sk)), events }] : [];
+      });
+      if (days.length) byVisitor.set(anonymousId, days);
+    });
+    return byVisitor;
   }
 
   /** Reads the account's rollups from `fromDay` on (consistently) and keeps them as this process's view of its days. */
@@ -236,8 +203,8 @@ function rollupsOf(day: string, item: Record<string, unknown>): DailyRollup[] {
 }
 
 const SIGNAL_SET = new Set<string>(SIGNALS);
-/** Full pages skipped before a write gives up (each one a failed conditional write). */
-const MAX_PENDING_PAGES_TRIED = 10;
+/** Pending writes (and stitching reads) of one batch in flight at once. */
+const PENDING_WRITES_IN_FLIGHT = 8;
 
 function contribution(e: RollupEvent): Contribution {
   const counts: Record<string, number> = {};

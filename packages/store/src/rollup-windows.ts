@@ -1,5 +1,4 @@
 import type { DailyRollup } from '@intent/intent';
-import { z } from 'zod';
 import { perOwner } from './per-owner';
 import type { Table } from './table';
 
@@ -9,9 +8,6 @@ import type { Table } from './table';
  * evidence window (90 days at most: under 3 KB).
  */
 export type RollupBasis = Record<string, string>;
-
-const BasisSchema = z.record(z.string(), z.string());
-export const parseBasis = (value: unknown): RollupBasis | undefined => BasisSchema.safeParse(value).data;
 
 /** One day's rollups as of one version of its item. */
 export interface DayView {

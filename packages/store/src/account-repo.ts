@@ -19,7 +19,7 @@ import {
 } from './keys';
 import { chunksOf, forEachLimited } from './limited';
 import type { RollupBasis } from './rollup-windows';
-import { type Projection, type Table, toAttr } from './table';
+import { assignments, type Projection, type Table, toAttr } from './table';
 
 export interface AccountRecord {
   domain: string;
@@ -160,23 +160,12 @@ export class AccountRepository {
   ): Promise<'saved' | 'conflict'> {
     const { set, remove } = scoreFields(domain, score, placement, outbox);
     if (basis) set.rb = basis;
-    const names: Record<string, string> = {};
-    const values: Record<string, unknown> = {
-      ':next': expectedVersion + 1,
-      ...(expectedVersion === 0 ? {} : { ':v': expectedVersion }),
-    };
-    const assignments = Object.entries(set).map(([attr, value], i) => {
-      names[`#f${i}`] = attr;
-      values[`:f${i}`] = value;
-      return `#f${i} = :f${i}`;
-    });
-    let update = `SET ${[...assignments, 'version = :next'].join(', ')}`;
-    if (remove.length) update += ` REMOVE ${remove.join(', ')}`;
     const saved = await this.table.updateIf(accountKey(domain), {
-      UpdateExpression: update,
+      ...assignments(set, remove, {
+        set: ['version = :next'],
+        values: { ':next': expectedVersion + 1, ...(expectedVersion === 0 ? {} : { ':v': expectedVersion }) },
+      }),
       ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(version)' : 'version = :v',
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: toAttr(values),
     });
     return saved ? 'saved' : 'conflict';
   }

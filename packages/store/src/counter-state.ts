@@ -1,7 +1,7 @@
 import type { Contribution } from './counted-add';
 import { seenPrefix } from './keys';
 import { forEachLimited } from './limited';
-import { type Item, type Key, type Table, toAttr } from './table';
+import { type Item, type Key, keyOf, stringsOf, type Table, toAttr } from './table';
 
 /**
  * What a counter item holds besides its numbers and people, and a writer's view of it: its
@@ -74,12 +74,14 @@ export class CounterState {
    * item is not the one they came from (created again: another `born`, or a lower version).
    */
   load(item: Item | undefined) {
-    const version = typeof item?.[VERSION] === 'number' ? (item[VERSION] as number) : 0;
-    const born = typeof item?.[BORN] === 'string' ? (item[BORN] as string) : undefined;
+    const storedVersion = item?.[VERSION];
+    const storedBorn = item?.[BORN];
+    const version = typeof storedVersion === 'number' ? storedVersion : 0;
+    const born = typeof storedBorn === 'string' ? storedBorn : undefined;
     if (version < this.version || (this.born !== undefined && born !== this.born)) this.seen.clear();
     this.version = version;
     this.born = born;
-    this.recent = new Set((item?.[IDS] as Set<string> | undefined) ?? []);
+    this.recent = new Set(stringsOf(item?.[IDS]));
     this.recentIds = new Set([...this.recent].map((m) => parseRecent(m).id));
     this.moves = new Map();
     this.numbers = new Map();
@@ -87,11 +89,11 @@ export class CounterState {
     for (const [attr, value] of Object.entries(item ?? {})) {
       if (RESERVED.has(attr)) continue;
       if (attr.startsWith(MOVES_PREFIX)) {
-        this.moves.set(attr.slice(MOVES_PREFIX.length), value as number);
+        if (typeof value === 'number') this.moves.set(attr.slice(MOVES_PREFIX.length), value);
         continue;
       }
       if (typeof value === 'number') this.numbers.set(attr, value);
-      else if (value instanceof Set) this.sets.set(attr, { members: new Set(value as Set<string>), level: 0 });
+      else if (value instanceof Set) this.sets.set(attr, { members: new Set(stringsOf(value)), level: 0 });
     }
     for (const [attr, set] of this.sets) {
       const level = item?.[levelAttr(attr)];
@@ -241,9 +243,10 @@ export class CounterStates {
     }
     const items = await table.getMany([...unique.values()].map((u) => u.key));
     const states = new Map([...unique.keys()].map((id) => [id, new CounterState()]));
-    for (const item of items) states.get(stateId(item as Key))?.load(item);
-    await forEachLimited([...unique.entries()], 8, async ([id, { key, slots }]) => {
-      await readPages(table, key, states.get(id) as CounterState, slots);
+    for (const item of items) states.get(stateId(keyOf(item)))?.load(item);
+    await forEachLimited([...states], 8, async ([id, state]) => {
+      const wantedItem = unique.get(id);
+      if (wantedItem) await readPages(table, wantedItem.key, state, wantedItem.slots);
     });
     return new CounterStates(states);
   }
@@ -294,7 +297,7 @@ export async function readPages(table: Table, key: Key, state: CounterState, slo
         ExpressionAttributeNames: { '#ids': IDS },
         ConsistentRead: true,
       });
-      for (const page of pages) for (const id of (page[IDS] as Set<string> | undefined) ?? []) seen.ids.add(id);
+      for (const page of pages) for (const id of stringsOf(page[IDS])) seen.ids.add(id);
       seen.through = moves;
       SEEN_CACHE.put(table, key, slot, state.born, seen);
     }),

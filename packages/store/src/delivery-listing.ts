@@ -1,6 +1,10 @@
-import type { DeliveryPage, DeliveryRecord, DeliveryStatus } from './delivery-repo';
+import { type DeliveryStatus, deliveryEventEntity } from './delivery-entity';
+import type { DeliveryPage, DeliveryRecord } from './delivery-repo';
 import { DELIVERY_EVENT_PREFIX, destinationPk } from './keys';
 import { type Item, type Table, toAttr } from './table';
+
+/** Where a Query page stopped, as a position of the destination's partition. */
+const lastPosition = (lastKey: Item | undefined) => (typeof lastKey?.sk === 'string' ? lastKey.sk : undefined);
 
 /** Events a listing or a replay reads per Query page: bounds the work of one request. */
 const PAGE_READ = 200;
@@ -26,8 +30,7 @@ export async function listDeliveries(
     ...(opts.after ? { ExclusiveStartKey: toAttr({ pk: destinationPk(destinationId), sk: opts.after }) } : {}),
   });
   const deliveries = page.items.slice(0, opts.limit).map(recordOf);
-  const cut =
-    page.items.length > opts.limit ? deliveries[deliveries.length - 1]?.position : (page.lastKey?.sk as string | undefined);
+  const cut = page.items.length > opts.limit ? deliveries[deliveries.length - 1]?.position : lastPosition(page.lastKey);
   return { deliveries, ...(cut ? { next: cut } : {}) };
 }
 
@@ -58,39 +61,23 @@ export async function replayDeliveries(
     ...(after ? { ExclusiveStartKey: toAttr({ pk: destinationPk(destinationId), sk: after }) } : {}),
   });
   const domains = new Set<string>();
-  for (const item of page.items) {
+  for (const { position, domain } of page.items.map(recordOf)) {
     await table.updateIf(
-      { pk: item.pk as string, sk: item.sk as string },
+      { pk: destinationPk(destinationId), sk: position },
       {
         UpdateExpression: 'SET #status = :pending, attempts = :zero REMOVE nextAttemptAt, firstAttemptAt, lastError, deliveredAt',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: toAttr({ ':pending': 'pending', ':zero': 0 }),
       },
     );
-    await rewind(item.domain as string, item.sk as string);
-    domains.add(item.domain as string);
+    await rewind(domain, position);
+    domains.add(domain);
   }
-  return { replayed: page.items.length, domains: [...domains], next: page.lastKey?.sk as string | undefined };
+  return { replayed: page.items.length, domains: [...domains], next: lastPosition(page.lastKey) };
 }
 
 /** A stored event item as a delivery record. */
 export function recordOf(item: Item): DeliveryRecord {
-  return {
-    id: item.eventId as string,
-    type: item.type as string,
-    domain: item.domain as string,
-    at: item.at as string,
-    rank: item.rank as number,
-    data: item.data as Record<string, unknown>,
-    destinationId: item.destinationId as string,
-    status: item.status as DeliveryStatus,
-    attempts: item.attempts as number,
-    recordedAt: item.recordedAt as string,
-    firstAttemptAt: item.firstAttemptAt as string | undefined,
-    nextAttemptAt: item.nextAttemptAt as string | undefined,
-    lastStatus: item.lastStatus as number | undefined,
-    lastError: item.lastError as string | undefined,
-    deliveredAt: item.deliveredAt as string | undefined,
-    position: item.sk as string,
-  };
+  const { pk: _pk, sk, eventId, ...record } = deliveryEventEntity.parse(item);
+  return { ...record, id: eventId, position: sk };
 }

@@ -1,11 +1,11 @@
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { type DeliveryStatus, deliveryStreamEntity } from './delivery-entity';
 import { listDeliveries, recordOf, replayDeliveries } from './delivery-listing';
 import { isConditionalCheckFailed } from './errors';
 import { deliveryEventKey, deliveryStreamKey, deliveryStreamPrefix, destinationPk } from './keys';
-import { fromAttr, type Item, type Table, toAttr } from './table';
+import { assignments, fromAttr, type Item, type Table, toAttr } from './table';
 
 /** Where an event stands: waiting (or retrying), delivered, refused by the receiver (4xx), or given up on. */
-export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'dead';
 
 /** A change recorded for one destination: what is delivered, and the order it is delivered in. */
 export interface DeliveryEvent {
@@ -192,9 +192,9 @@ export class DeliveryRepository {
         Limit: 25,
         ...(start ? { ExclusiveStartKey: toAttr(start) } : {}),
       });
-      for (const item of page.items) {
-        if (item.status === 'pending') return { event: recordOf(item), finishedTo };
-        finishedTo = item.sk as string;
+      for (const record of page.items.map(recordOf)) {
+        if (record.status === 'pending') return { event: record, finishedTo };
+        finishedTo = record.position;
       }
       start = page.lastKey;
     } while (start);
@@ -213,16 +213,11 @@ export class DeliveryRepository {
 
   /** Saves an attempt's outcome on a pending event. */
   async saveAttempt(destinationId: string, position: string, update: AttemptUpdate): Promise<void> {
-    const set = Object.entries(update).filter(([, v]) => v !== undefined);
+    const set = Object.fromEntries(Object.entries(update).filter(([, v]) => v !== undefined));
     const removed = (['nextAttemptAt', 'lastError', 'deliveredAt'] as const).filter((k) => update[k] === undefined);
     await this.table.updateIf(
       { pk: destinationPk(destinationId), sk: position },
-      {
-        UpdateExpression: `SET ${set.map(([k]) => `#${k} = :${k}`).join(', ')}${removed.length ? ` REMOVE ${removed.map((k) => `#${k}`).join(', ')}` : ''}`,
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: Object.fromEntries([...set.map(([k]) => k), ...removed].map((k) => [`#${k}`, k])),
-        ExpressionAttributeValues: toAttr(Object.fromEntries(set.map(([k, v]) => [`:${k}`, v]))),
-      },
+      { ...assignments(set, removed), ConditionExpression: 'attribute_exists(pk)' },
     );
   }
 
@@ -240,9 +235,5 @@ export class DeliveryRepository {
 }
 
 function headOf(item: Item): StreamHead {
-  return {
-    from: item.from as string | undefined,
-    wakeToken: item.wakeToken as string | undefined,
-    wakeHopAt: item.wakeHopAt as number | undefined,
-  };
+  return deliveryStreamEntity.parse(item);
 }

@@ -41,14 +41,8 @@ export type { ConfigRevision, RevisionAuthor, RevisionOrigin, RevisionSummary } 
 export type { AddOutcome, Contribution, CounterStates } from './counted-add';
 export { COUNTER_LIMITS } from './counted-add';
 export { clearSeenCache } from './counter-state';
-export type {
-  AttemptUpdate,
-  DeliveryEvent,
-  DeliveryPage,
-  DeliveryRecord,
-  DeliveryStatus,
-  StreamHead,
-} from './delivery-repo';
+export type { DeliveryStatus } from './delivery-entity';
+export type { AttemptUpdate, DeliveryEvent, DeliveryPage, DeliveryRecord, StreamHead } from './delivery-repo';
 export { isConditionalCheckFailed } from './errors';
 export type { FeedbackEffect, FeedbackRecord } from './feedback-repo';
 export type { ErasureMark, IdentityLink, UserLink, VisitorLink } from './identity-repo';

@@ -1,12 +1,16 @@
 import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { z } from 'zod';
 import type { ScoredShard, WalkPosition } from './account-repo';
+import { defineEntity } from './entity';
 import { isConditionalCheckFailed } from './errors';
 import { jobKey, latestJobKey } from './keys';
 import { fromAttr, type Table, toAttr } from './table';
 
-export type JobKind = 'decay' | 'rescore' | 'rematerialise';
+const JOB_KINDS = ['decay', 'rescore', 'rematerialise'] as const;
+export type JobKind = (typeof JOB_KINDS)[number];
 /** `queued` until its first step is done, `running` until every shard is; `done`, `superseded` or `failed` for good. */
-export type JobStatus = 'queued' | 'running' | 'done' | 'superseded' | 'failed';
+const JOB_STATUSES = ['queued', 'running', 'done', 'superseded', 'failed'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
 const ACTIVE: JobStatus[] = ['queued', 'running'];
 
 /** What one shard of a job walks: a shard of the scored-accounts index, or an audience's members. */
@@ -62,7 +66,7 @@ export class JobRepository {
       ...jobKey(job.id),
       id: job.id,
       kind: job.kind,
-      status: 'queued' as JobStatus,
+      status: ACTIVE[0],
       trigger: job.trigger,
       createdAt: iso,
       updatedAt: iso,
@@ -249,31 +253,57 @@ export class JobRepository {
 
 const stateAttr = (shard: number) => `st${shard}`;
 
+/**
+ * The job item (`JOB#<id>`): its record, each shard's state as `st<i>` and each counter as
+ * `n_<name>` (attributes named by the data, so kept beside the fixed ones).
+ */
+const jobEntity = defineEntity({
+  name: 'job',
+  key: jobKey,
+  attributes: z.looseObject({
+    id: z.string(),
+    kind: z.enum(JOB_KINDS),
+    status: z.enum(JOB_STATUSES),
+    trigger: z.object({ section: z.string().optional(), revision: z.number().optional() }).default({}),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    finishedAt: z.string().optional(),
+    shards: z
+      .array(z.union([z.object({ half: z.enum(['live', 'cold']), shard: z.number() }), z.object({ audience: z.string() })]))
+      .default([]),
+    shardsDone: z.number().default(0),
+    steps: z.number().default(0),
+    error: z.string().optional(),
+  }),
+  indexes: [],
+  ttl: 'expiresAt',
+});
+
+const ShardState = z.object({
+  step: z.number().default(0),
+  done: z.boolean().default(false),
+  sent: z.number().default(0),
+  pos: z.record(z.string(), z.string()).optional(),
+});
+
 function toJob(item: Record<string, unknown>): JobRecord {
-  const shards = (item.shards as WalkShard[] | undefined) ?? [];
+  const { id, kind, status, trigger, createdAt, updatedAt, finishedAt, shards, shardsDone, steps, error } = jobEntity.parse(item);
   const counts: Record<string, number> = {};
-  for (const [attr, value] of Object.entries(item)) if (attr.startsWith('n_')) counts[attr.slice(2)] = Number(value);
+  for (const [attr, value] of Object.entries(item))
+    if (attr.startsWith('n_') && typeof value === 'number') counts[attr.slice(2)] = value;
   return {
-    id: String(item.id),
-    kind: item.kind as JobKind,
-    status: item.status as JobStatus,
-    trigger: (item.trigger as JobRecord['trigger'] | undefined) ?? {},
-    createdAt: String(item.createdAt),
-    updatedAt: String(item.updatedAt),
-    ...(typeof item.finishedAt === 'string' ? { finishedAt: item.finishedAt } : {}),
+    id,
+    kind,
+    status,
+    trigger,
+    createdAt,
+    updatedAt,
+    ...(finishedAt ? { finishedAt } : {}),
     shards,
-    states: shards.map((_, i) => {
-      const state = (item[stateAttr(i)] ?? {}) as Partial<JobShardState>;
-      return {
-        step: Number(state.step ?? 0),
-        done: state.done === true,
-        sent: Number(state.sent ?? 0),
-        ...(state.pos ? { pos: state.pos } : {}),
-      };
-    }),
-    shardsDone: Number(item.shardsDone ?? 0),
-    steps: Number(item.steps ?? 0),
+    states: shards.map((_, i) => ShardState.parse(item[stateAttr(i)] ?? {})),
+    shardsDone,
+    steps,
     counts,
-    ...(typeof item.error === 'string' ? { error: item.error } : {}),
+    ...(error ? { error } : {}),
   };
 }

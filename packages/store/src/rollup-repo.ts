@@ -20,7 +20,7 @@ import {
 } from './keys';
 import { forEachLimited } from './limited';
 import { type DayView, type RollupBasis, type RollupWindow, rollupWindowsOf, windowOf } from './rollup-windows';
-import { type Table, toAttr } from './table';
+import { stringsOf, type Table, toAttr } from './table';
 
 /** An engaged event of a visitor not yet resolved to an account, with every topic it counts for. */
 export interface PendingEvent {
@@ -142,9 +142,9 @@ export class RollupRepository {
       // Stitching must see every pending write that finished before the link was made.
       const items = await this.table.queryAll({ ...visitorPendingQuery(anonymousId, fromDay, toDay), ConsistentRead: true });
       const days = items.flatMap((item) => {
-        const events = pendingEntriesOf(item).map((entry) => {
+        const events = pendingEntriesOf(item).flatMap((entry) => {
           const { id, signal, topics, person, slot } = parsePendingEntry(entry);
-          return { id, slot, signal: signal as Signal, topics, person };
+          return isSignal(signal) ? [{ id, slot, signal, topics, person }] : [];
         });
         return events.length ? [{ day: pendingDay(String(item.sk)), events }] : [];
       });
@@ -187,14 +187,14 @@ function rollupsOf(day: string, item: Record<string, unknown>): DailyRollup[] {
   };
   for (const [attr, value] of Object.entries(item)) {
     const [kind, a = '', b = ''] = parseRollupAttr(attr);
-    if ((kind === 'c' || kind === 'i' || kind === 'v') && SIGNAL_SET.has(a) && typeof value === 'number' && value > 0) {
+    if ((kind === 'c' || kind === 'i' || kind === 'v') && isSignal(a) && typeof value === 'number' && value > 0) {
       const rollup = of(b);
       // `of` starts every rollup with a `verified` map.
       const counts = kind === 'c' ? rollup.counts : kind === 'i' ? rollup.identified : rollup.verified;
-      if (counts) counts[a as Signal] = value;
+      if (counts) counts[a] = value;
     } else if (kind === 'p' && value instanceof Set) {
       const rollup = of(a);
-      rollup.people = [...(value as Set<string>)].sort();
+      rollup.people = stringsOf(value).sort();
       const level = item[levelAttr(attr)];
       if (typeof level === 'number' && level > 0) rollup.peopleLevel = level;
     }
@@ -203,6 +203,7 @@ function rollupsOf(day: string, item: Record<string, unknown>): DailyRollup[] {
 }
 
 const SIGNAL_SET = new Set<string>(SIGNALS);
+const isSignal = (name: string): name is Signal => SIGNAL_SET.has(name);
 /** Pending writes (and stitching reads) of one batch in flight at once. */
 const PENDING_WRITES_IN_FLIGHT = 8;
 

@@ -27,6 +27,45 @@ const MARSHALL = { removeUndefinedValues: true, convertClassInstanceToMap: true 
 export const toAttr = (value: Record<string, unknown>) => marshall(value, MARSHALL);
 export const fromAttr = unmarshall;
 
+/** A string set attribute as read (absent, or anything else: empty). */
+export function stringsOf(value: unknown): string[] {
+  return value instanceof Set ? [...value].filter((x): x is string => typeof x === 'string') : [];
+}
+
+/** The key of an item read. */
+export const keyOf = (item: Item): Key => ({ pk: String(item.pk), sk: String(item.sk) });
+
+/**
+ * An update that SETs each attribute of `set` and REMOVEs those of `remove`, every name and value
+ * behind a placeholder (`#a0`, `:a0`...), so any attribute name is safe in it. `more` adds
+ * clauses and values of the caller's own (such as a version's).
+ */
+export function assignments(
+  set: Record<string, unknown>,
+  remove: readonly string[] = [],
+  more: { set?: string[]; values?: Record<string, unknown> } = {},
+): Pick<UpdateItemCommandInput, 'UpdateExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'> {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = { ...more.values };
+  const sets = Object.entries(set).map(([attr, value], i) => {
+    names[`#a${i}`] = attr;
+    values[`:a${i}`] = value;
+    return `#a${i} = :a${i}`;
+  });
+  const removes = remove.map((attr, i) => {
+    names[`#r${i}`] = attr;
+    return `#r${i}`;
+  });
+  const clauses = [...sets, ...(more.set ?? [])];
+  return {
+    UpdateExpression: [clauses.length ? `SET ${clauses.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : '']
+      .filter(Boolean)
+      .join(' '),
+    ExpressionAttributeNames: names,
+    ...(Object.keys(values).length ? { ExpressionAttributeValues: toAttr(values) } : {}),
+  };
+}
+
 /** Low-level access to the one table: the repositories build on these few operations. */
 export class Table {
   constructor(

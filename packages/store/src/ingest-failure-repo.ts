@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import { defineEntity } from './entity';
 import { ingestFailureKey } from './keys';
 import type { Table } from './table';
 
@@ -12,6 +14,23 @@ export interface IngestFailure {
   /** The SQS receive count of that attempt: at the queue's maxReceiveCount, the message went to the DLQ. */
   receiveCount: number;
 }
+
+/** The last failure of one ingest message (`INGESTFAIL#<messageId>` / `F`), deleted by TTL. */
+export const ingestFailureEntity = defineEntity({
+  name: 'ingest failure',
+  key: (p: { messageId: string }) => ingestFailureKey(p.messageId),
+  attributes: z.object({
+    pk: z.string(),
+    sk: z.string(),
+    messageId: z.string(),
+    reason: z.string(),
+    at: z.string(),
+    receiveCount: z.number(),
+    expiresAt: z.number(),
+  }),
+  indexes: [],
+  ttl: 'expiresAt',
+});
 
 /** Reasons are cut to this many characters: an item stays a few hundred bytes. */
 export const MAX_FAILURE_REASON_CHARS = 300;
@@ -29,7 +48,7 @@ export class IngestFailureRepository {
 
   async record(failures: IngestFailure[]): Promise<void> {
     const items = failures.map((f) => ({
-      ...ingestFailureKey(f.messageId),
+      ...ingestFailureEntity.key(f),
       messageId: f.messageId,
       reason: f.reason.slice(0, MAX_FAILURE_REASON_CHARS),
       at: f.at,
@@ -41,13 +60,13 @@ export class IngestFailureRepository {
 
   /** The failures recorded for these message ids (those with none are left out), by message id. */
   async byMessageId(messageIds: string[]): Promise<Map<string, IngestFailure>> {
-    const items = await this.table.getMany([...new Set(messageIds)].map(ingestFailureKey));
+    const items = await this.table.getMany([...new Set(messageIds)].map((messageId) => ingestFailureEntity.key({ messageId })));
     const now = Date.now() / 1000;
     const found = new Map<string, IngestFailure>();
     for (const item of items) {
+      const { messageId, reason, at, receiveCount, expiresAt } = ingestFailureEntity.parse(item);
       // dynalite keeps expired items: they are gone in AWS, so here too.
-      if (typeof item.expiresAt === 'number' && item.expiresAt < now) continue;
-      const { messageId, reason, at, receiveCount } = item as unknown as IngestFailure;
+      if (expiresAt < now) continue;
       found.set(messageId, { messageId, reason, at, receiveCount });
     }
     return found;

@@ -18,6 +18,7 @@ import {
   threadsBusy,
   topPerEvent,
 } from './lib';
+import { ThreadedUsageCounter, type Usage } from './usage-counter';
 import { type Batch, configure, loadWorkload, sendersByWriteKey, toBatches } from './workload';
 
 const IN_FLIGHT = 4;
@@ -38,6 +39,12 @@ interface PassResult {
   /** First POST to `stack.drain()` returning (adds the poller's long-poll stop, up to ~1 s). */
   drainSeconds: number;
   dynamo: DynamoCounts;
+  /** Lambda invocations and their billed time, SQS calls and log bytes of the pass (for the cost model). */
+  usage: Usage;
+  /** HTTP requests posted. */
+  requests: number;
+  /** Bytes of their bodies. */
+  requestBytes: number;
   /** Share of the pass each thread was busy: this one (API, collector, stand-ins) and each consumer worker. */
   busy: Record<string, number>;
 }
@@ -58,10 +65,14 @@ export const e2eBenchmark: Benchmark = {
     const setup = await configure(stack, data);
     const batches = toBatches(data.events, sendersByWriteKey(data.config));
     const counter = new ThreadedDynamoCounter(dynamo, stack.consumerWorkers);
-    ctx.onFinish(async () => counter.close());
+    const usage = new ThreadedUsageCounter(stack.consumerWorkers);
+    ctx.onFinish(async () => {
+      counter.close();
+      usage.close();
+    });
 
     log(`posting ${data.events.length} events in ${batches.length} batches, ${IN_FLIGHT} in flight`);
-    const first = await pass(stack, batches, counter);
+    const first = await pass(stack, batches, counter, usage);
     const totalsFirst = await accountRollupTotals(stack);
     log(
       `first pass: ${first.accepted} accepted, ${totalsFirst.counts} counted in account rollups, ${first.wallSeconds.toFixed(1)} s`,
@@ -72,7 +83,7 @@ export const e2eBenchmark: Benchmark = {
     );
     if (replayCount < batches.length)
       log(`replaying the first ${replayCount} of ${batches.length} batches (budget ${REPLAY_BUDGET_SECONDS} s)`);
-    const replay = await pass(stack, batches.slice(0, replayCount), counter);
+    const replay = await pass(stack, batches.slice(0, replayCount), counter, usage);
     const totalsReplay = await accountRollupTotals(stack);
     // Every replayed event is a duplicate: any change of the account counters is a finding.
     const countsAddedByReplay = totalsReplay.counts - totalsFirst.counts;
@@ -167,23 +178,28 @@ export const e2eBenchmark: Benchmark = {
   },
 };
 
-async function pass(stack: LocalStack, batches: Batch[], counter: ThreadedDynamoCounter): Promise<PassResult> {
+async function pass(
+  stack: LocalStack,
+  batches: Batch[],
+  counter: ThreadedDynamoCounter,
+  usageCounter: ThreadedUsageCounter,
+): Promise<PassResult> {
   const rejectedByCode = new Map<string, number>();
   const httpErrors = new Map<string, number>();
   let accepted = 0;
   let posted = 0;
+  let requestBytes = 0;
   await counter.start();
+  await usageCounter.start();
   const busySince = threadsBusy(stack);
   const t0 = performance.now();
   await forEachLimited(batches, IN_FLIGHT, async (batch) => {
     const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': BROWSER_UA };
     if (batch.origin) headers.origin = batch.origin;
-    const res = await fetch(`${stack.baseUrl}/v1/collect`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({ writeKey: batch.writeKey, batch: batch.events }),
-    });
-    const body = (await res.json().catch(() => ({}))) as {
+    const body = JSON.stringify({ writeKey: batch.writeKey, batch: batch.events });
+    requestBytes += Buffer.byteLength(body);
+    const res = await fetch(`${stack.baseUrl}/v1/collect`, { method: 'POST', headers, body });
+    const answer = (await res.json().catch(() => ({}))) as {
       accepted?: number;
       rejected?: { code: string }[];
       error?: { code?: string };
@@ -191,11 +207,11 @@ async function pass(stack: LocalStack, batches: Batch[], counter: ThreadedDynamo
     posted += batch.events.length;
     if (res.status !== 202)
       httpErrors.set(
-        `${res.status} ${body.error?.code ?? ''}`,
-        (httpErrors.get(`${res.status} ${body.error?.code ?? ''}`) ?? 0) + 1,
+        `${res.status} ${answer.error?.code ?? ''}`,
+        (httpErrors.get(`${res.status} ${answer.error?.code ?? ''}`) ?? 0) + 1,
       );
-    accepted += body.accepted ?? 0;
-    for (const r of body.rejected ?? []) rejectedByCode.set(r.code, (rejectedByCode.get(r.code) ?? 0) + 1);
+    accepted += answer.accepted ?? 0;
+    for (const r of answer.rejected ?? []) rejectedByCode.set(r.code, (rejectedByCode.get(r.code) ?? 0) + 1);
   });
   const postSeconds = seconds(t0);
   const ingest = ingestQueue(stack);
@@ -213,6 +229,9 @@ async function pass(stack: LocalStack, batches: Batch[], counter: ThreadedDynamo
     wallSeconds,
     drainSeconds,
     dynamo: await counter.stop(),
+    usage: await usageCounter.stop(),
+    requests: batches.length,
+    requestBytes,
     busy,
   };
 }

@@ -31,6 +31,8 @@ export interface BenchContext {
   metrics: Record<string, number>;
   /** Cleanup to run before the stack stops (servers, purges). */
   onFinish: (fn: () => Promise<void>) => void;
+  /** What the benchmarks before this one in the run answered, by id (the cost model reads e2e's and snippet's). */
+  results: Readonly<Record<string, BenchResult>>;
   /** Errors the stack's handlers and pollers reported so far (the consumer's timeouts, say), oldest first. */
   stackErrors: readonly string[];
 }

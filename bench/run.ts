@@ -8,17 +8,20 @@ import { startLocalStack } from '@intent/local';
 import { audienceRematerialiseBenchmark } from './audience-rematerialise';
 import { ceilingBenchmark } from './ceiling';
 import { collectorVsBareBenchmark } from './collector-vs-bare';
+import { costBenchmark } from './cost';
 import { e2eBenchmark } from './e2e';
 import { floodBenchmark } from './flood';
 import { hotDayBenchmark } from './hot-day';
 import { type BenchContext, type Benchmark, type BenchResult, log, type Row, seconds } from './lib';
 import { queueLatencyBenchmark } from './queue-latency';
 import { snippetBenchmark } from './snippet';
+import { installUsageCounter } from './usage-counter';
 
 /**
  * The benchmarks, run in this order on one local stack. Order matters: the ceiling and the
  * collector run after the end-to-end pass (the ceiling's efficiency uses its figures, and
- * the collector's load would otherwise leave work for the rollup consumer); the audience and
+ * the collector's load would otherwise leave work for the rollup consumer); the cost model
+ * after the end-to-end pass and the snippet (it prices their figures); the audience and
  * hot-day benchmarks start by deleting what the others left, and the hot day runs last, as the
  * messages a failing rollup leaves on the ingest queue would come back during a later one. To add one, write
  * a `Benchmark` module in bench/ and list it here.
@@ -28,6 +31,7 @@ export const BENCHMARKS: Benchmark[] = [
   ceilingBenchmark,
   collectorVsBareBenchmark,
   snippetBenchmark,
+  costBenchmark,
   queueLatencyBenchmark,
   audienceRematerialiseBenchmark,
   floodBenchmark,
@@ -37,6 +41,7 @@ export const BENCHMARKS: Benchmark[] = [
 const RESULTS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), 'results');
 
 async function main(): Promise<number> {
+  installUsageCounter();
   const scale = Number(process.env.BENCH_SCALE ?? '1');
   if (!Number.isFinite(scale) || scale <= 0)
     throw new Error(`BENCH_SCALE must be a positive number, got ${process.env.BENCH_SCALE}`);
@@ -64,8 +69,8 @@ async function main(): Promise<number> {
     },
   });
   const finishers: (() => Promise<void>)[] = [];
-  const ctx: BenchContext = { stack, scale, metrics: {}, onFinish: (fn) => finishers.push(fn), stackErrors };
   const results: Record<string, BenchResult & { title: string; seconds: number; error?: string }> = {};
+  const ctx: BenchContext = { stack, scale, metrics: {}, onFinish: (fn) => finishers.push(fn), stackErrors, results };
   try {
     for (const bench of selected) {
       log(`-- ${bench.title}`);

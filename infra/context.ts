@@ -57,3 +57,41 @@ export function alarmEmailFromContext(node: Node): string | undefined {
     throw new Error(`Context "${ALARM_EMAIL_CONTEXT_KEY}" must be an email address, got ${JSON.stringify(raw)}`);
   return raw.trim();
 }
+
+export const COLLECTOR_FRONT_DOOR_CONTEXT_KEY = 'collectorFrontDoor';
+/**
+ * What serves the collector's routes: its own Lambda function URL (the default: no per-request
+ * price, see docs/cost.md), or the HTTP API beside the authenticated API.
+ */
+export const COLLECTOR_FRONT_DOORS = ['functionUrl', 'httpApi'] as const;
+export type CollectorFrontDoor = (typeof COLLECTOR_FRONT_DOORS)[number];
+export const DEFAULT_COLLECTOR_FRONT_DOOR: CollectorFrontDoor = 'functionUrl';
+
+/** Context `collectorFrontDoor` (`-c collectorFrontDoor=httpApi`); unset, the function URL. */
+export function collectorFrontDoorFromContext(node: Node): CollectorFrontDoor {
+  const raw: unknown = node.tryGetContext(COLLECTOR_FRONT_DOOR_CONTEXT_KEY);
+  if (raw === undefined || raw === null || raw === '') return DEFAULT_COLLECTOR_FRONT_DOOR;
+  if (!COLLECTOR_FRONT_DOORS.includes(raw as CollectorFrontDoor))
+    throw new Error(
+      `Context "${COLLECTOR_FRONT_DOOR_CONTEXT_KEY}" must be one of ${COLLECTOR_FRONT_DOORS.join(', ')}, got ${JSON.stringify(raw)}`,
+    );
+  return raw as CollectorFrontDoor;
+}
+
+export const COLLECTOR_CONCURRENCY_CONTEXT_KEY = 'collectorConcurrency';
+
+/**
+ * Context `collectorConcurrency` (`-c collectorConcurrency=20`): the collector's reserved
+ * concurrency behind its function URL; unset, the stack's default. An account whose
+ * concurrency limit is low (a new account's may be 10) must lower it, or the deploy fails.
+ */
+export function collectorConcurrencyFromContext(node: Node): number | undefined {
+  const raw: unknown = node.tryGetContext(COLLECTOR_CONCURRENCY_CONTEXT_KEY);
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 10_000)
+    throw new Error(
+      `Context "${COLLECTOR_CONCURRENCY_CONTEXT_KEY}" must be a whole number from 1 to 10000, got ${JSON.stringify(raw)}`,
+    );
+  return value;
+}

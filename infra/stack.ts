@@ -18,6 +18,7 @@ import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
@@ -27,13 +28,27 @@ import { PipelineMonitoring } from './constructs/pipeline-monitoring';
 import { MAX_RETENTION, PipelineQueue } from './constructs/pipeline-queue';
 import { createAdminKeySecret, createHashSecret } from './constructs/pipeline-secrets';
 import { createPipelineTable } from './constructs/pipeline-table';
-import { alarmEmailFromContext, podsFromContext, validatePods } from './context';
+import {
+  alarmEmailFromContext,
+  type CollectorFrontDoor,
+  collectorConcurrencyFromContext,
+  collectorFrontDoorFromContext,
+  podsFromContext,
+  validatePods,
+} from './context';
 
 /** The repository root: every `FunctionDefinition.entry` is relative to it. */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Default stage throttling: generous for several media sites' beacons, far under the account limit. */
 export const DEFAULT_THROTTLE = { rateLimit: 500, burstLimit: 1000 };
+
+/**
+ * The collector's reserved concurrency behind its function URL: its throttle. At the ~20 ms a
+ * request takes, 50 at once serve about 2,500 requests a second (five times the HTTP API
+ * stage's rate above); beyond that Lambda answers 429 and the snippet backs off and retries.
+ */
+export const DEFAULT_COLLECTOR_CONCURRENCY = 50;
 
 export interface IntentPipelineStackProps extends StackProps {
   /** SDR pods that get an outbound queue. Default: context `pods`, else `["default"]`. */
@@ -44,6 +59,10 @@ export interface IntentPipelineStackProps extends StackProps {
   throttle?: { rateLimit: number; burstLimit: number };
   /** Who gets the alarms by email. Default: context `alarmEmail`, else nobody (subscribe to the topic). */
   alarmEmail?: string;
+  /** What serves the collector's routes. Default: context `collectorFrontDoor`, else its function URL. */
+  collectorFrontDoor?: CollectorFrontDoor;
+  /** The collector's reserved concurrency when its function URL is the front door. Default: context `collectorConcurrency`, else 50. */
+  collectorConcurrency?: number;
 }
 
 /**
@@ -63,11 +82,16 @@ export class IntentPipelineStack extends Stack {
   readonly audienceQueue: PipelineQueue;
   readonly functions: ReadonlyMap<FunctionName, PipelineFunction>;
   readonly httpApi: PipelineHttpApi;
+  /** What serves the collector's routes, and its function URL when that is it. */
+  readonly collectorFrontDoor: CollectorFrontDoor;
+  readonly collectorUrl?: lambda.FunctionUrl;
   readonly monitoring: PipelineMonitoring;
 
   constructor(scope: Construct, id: string, props: IntentPipelineStackProps = {}) {
     super(scope, id, props);
     const pods = props.pods ? validatePods(props.pods) : podsFromContext(this.node);
+    this.collectorFrontDoor = props.collectorFrontDoor ?? collectorFrontDoorFromContext(this.node);
+    const collectorOnUrl = this.collectorFrontDoor === 'functionUrl';
 
     this.table = createPipelineTable(this, TABLE);
     this.ingest = new PipelineQueue(this, 'Ingest', {
@@ -112,6 +136,10 @@ export class IntentPipelineStack extends Stack {
         definition,
         repoRoot: REPO_ROOT,
         tracing: props.tracing ?? false,
+        reservedConcurrency:
+          collectorOnUrl && definition.name === 'collector'
+            ? (props.collectorConcurrency ?? collectorConcurrencyFromContext(this.node) ?? DEFAULT_COLLECTOR_CONCURRENCY)
+            : undefined,
       });
       if (definition.table !== 'none') fn.bindTable(ENV.tableName, this.table, definition.table, definition.tableLeadingKeys);
       if (definition.sendsToIngest) fn.bindQueueSender(ENV.ingestQueueUrl, this.ingest.queue);
@@ -150,8 +178,18 @@ export class IntentPipelineStack extends Stack {
     }
     this.functions = functions;
 
+    // The collector's routes on its own function URL (no per-request price: docs/cost.md), or on
+    // the HTTP API with the rest. Either way the function answers CORS per site origin (no CORS
+    // configuration on the URL either, so preflights reach it), its 429s and the same paths.
+    const collectorFunction = functions.get('collector')?.function;
+    if (collectorOnUrl && collectorFunction) {
+      this.collectorUrl = collectorFunction.addFunctionUrl({
+        authType: lambda.FunctionUrlAuthType.NONE,
+        invokeMode: lambda.InvokeMode.BUFFERED,
+      });
+    }
     this.httpApi = new PipelineHttpApi(this, 'Http', {
-      routes: ROUTES,
+      routes: collectorOnUrl ? ROUTES.filter((r) => r.function !== 'collector') : ROUTES,
       functions: new Map([...functions].map(([name, fn]) => [name, fn.function])),
       throttle: props.throttle ?? DEFAULT_THROTTLE,
     });
@@ -163,6 +201,7 @@ export class IntentPipelineStack extends Stack {
       deliveries: this.deliveries,
       table: this.table,
       api: this.httpApi.api,
+      collectorUrl: this.collectorUrl ? collectorFunction : undefined,
       alarmEmail: props.alarmEmail ?? alarmEmailFromContext(this.node),
     });
     new CfnOutput(this, 'AlarmTopicArn', {
@@ -174,6 +213,10 @@ export class IntentPipelineStack extends Stack {
     new CfnOutput(this, 'ApiUrl', {
       value: this.httpApi.url,
       description: 'Base URL of the HTTP API (paths under /v1)',
+    });
+    new CfnOutput(this, 'CollectorUrl', {
+      value: this.collectorUrl?.url ?? this.httpApi.url,
+      description: `Base URL of the collector (/v1/collect, /v1/tracker.js, the Segment routes): ${collectorOnUrl ? 'its function URL' : 'the HTTP API'}`,
     });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'IngestQueueUrl', { value: this.ingest.queue.queueUrl });
@@ -187,6 +230,11 @@ export class IntentPipelineStack extends Stack {
     if (this.jobs.deadLetterQueue) {
       new CfnOutput(this, 'JobsDeadLetterQueueUrl', { value: this.jobs.deadLetterQueue.queueUrl });
     }
+    new CfnOutput(this, 'DeliveriesQueueUrl', {
+      value: this.deliveries.queue.queueUrl,
+      description:
+        'Deliveries to the destinations, consumed by the deliver function (where npm run dlq --redrive sends its DLQ back)',
+    });
     if (this.deliveries.deadLetterQueue) {
       new CfnOutput(this, 'DeliveriesDeadLetterQueueUrl', {
         value: this.deliveries.deadLetterQueue.queueUrl,

@@ -5,7 +5,7 @@ import { configureDemoDestinations, describeReceived, untilQuiet } from './demo/
 import { behaviours, simulateSdrs } from './demo/sdrs';
 import { setUpDemo } from './demo/setup';
 import { SITES, serverWriteKeyOf, writeKeyOf } from './demo/sites';
-import { adminKeyFrom, dataDir, stackUrl } from './lib/stack-address';
+import { adminKeyFrom, collectorUrl, dataDir, stackUrl } from './lib/stack-address';
 
 /**
  * `npm run demo`: adds six owned media sites and their pods and audiences to the running stack's
@@ -36,7 +36,7 @@ const log = (line: string) => {
 };
 
 async function main() {
-  const client = new DemoClient(baseUrl, adminKeyFrom(env));
+  const client = new DemoClient(baseUrl, adminKeyFrom(env), collectorUrl(env));
   if (!(await client.health()))
     throw new Error(`no stack answers ${baseUrl}/v1/health: start it with npm start, or set INTENT_URL`);
 

@@ -45,6 +45,12 @@ const deliverPodMessages = podMessageOutbox(
   destinations.pods((m) => publishPodMessages(sqs, podQueueUrls(), m, logger)),
   logger,
 );
+/**
+ * Failed records whose reason a batch writes down, at most: those nearest their last attempt
+ * first (four BatchWriteItem calls). A flood of failures costs a bounded number of writes per
+ * batch, and one item per message id at most (rewritten on each attempt, deleted by TTL).
+ */
+const MAX_FAILURE_REASONS_PER_BATCH = 100;
 const ipRanges = new IpRangeCache(store);
 const erasedVisitors = new ErasedVisitorCache(store);
 
@@ -71,7 +77,11 @@ export const handler = middy(async (event: SQSEvent): Promise<SQSBatchResponse> 
   const deps = { store, config, now: new Date(), ipRanges: ranges, erased, publishAudienceChanges };
   const outcome = await rollUp(records, deps);
   await deliverPodMessages(outcome.podMessages);
-  const { failedRecordIds, podMessages, failures, ...counts } = outcome;
+  const { failedRecordIds, podMessages, failures, reasonByRecord, ...counts } = outcome;
+  await recordFailureReasons(event, [
+    ...malformed.map((id) => [id, 'malformed ingest message: not an IngestBody'] as const),
+    ...failedRecordIds.map((id) => [id, reasonByRecord.get(id) ?? 'the batch failed'] as const),
+  ]);
   const sentAt = event.Records.map((r) => Number(r.attributes.SentTimestamp)).filter(Number.isFinite);
   addDatapoints(
     metrics,
@@ -97,6 +107,24 @@ export const handler = middy(async (event: SQSEvent): Promise<SQSBatchResponse> 
 })
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics));
+
+/**
+ * Writes why each failed record failed, for `npm run dlq` (which shows it beside the message
+ * once SQS dead-letters it): the records with the most receives first, MAX_FAILURE_REASONS_PER_BATCH
+ * at most. Best effort: when the table is what fails, the error log line above still says why.
+ */
+async function recordFailureReasons(event: SQSEvent, failed: (readonly [string, string])[]): Promise<void> {
+  if (!failed.length) return;
+  const receives = new Map(event.Records.map((r) => [r.messageId, Number(r.attributes.ApproximateReceiveCount) || 1]));
+  const at = new Date().toISOString();
+  const chosen = failed
+    .map(([messageId, reason]) => ({ messageId, reason, at, receiveCount: receives.get(messageId) ?? 1 }))
+    .sort((a, b) => b.receiveCount - a.receiveCount)
+    .slice(0, MAX_FAILURE_REASONS_PER_BATCH);
+  await store.ingestFailures
+    .record(chosen)
+    .catch((error: unknown) => logger.warn('failure reasons not recorded', { records: chosen.length, error: error as Error }));
+}
 
 function safeJson<T>(body: string, schema: { safeParse(v: unknown): { success: boolean; data?: T } }): T | undefined {
   try {

@@ -50,6 +50,12 @@ export interface PipelineFunctionProps {
   repoRoot: string;
   /** X-Ray active tracing. */
   tracing?: boolean;
+  /**
+   * Reserved concurrency: at most this many invocations at once, and as many kept for it. A
+   * public function URL's throttle (what a stage's rate limit is for the HTTP API): beyond it
+   * Lambda answers 429 and the snippet retries with backoff.
+   */
+  reservedConcurrency?: number;
 }
 
 /**
@@ -86,8 +92,15 @@ export class PipelineFunction extends Construct {
       architecture: PIPELINE_ARCHITECTURE,
       timeout: Duration.seconds(definition.timeoutSeconds),
       memorySize: definition.memoryMb,
+      reservedConcurrentExecutions: props.reservedConcurrency,
       role: this.role,
       logGroup: this.logGroup,
+      // JSON logs filtered by level: the handlers' lines below INFO and Lambda's own START, END
+      // and REPORT lines per invocation never reach CloudWatch (at a beacon per invocation those
+      // would be the larger part of the log bill; docs/cost.md).
+      loggingFormat: lambda.LoggingFormat.JSON,
+      applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
+      systemLogLevelV2: lambda.SystemLogLevel.WARN,
       tracing: props.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
       projectRoot: props.repoRoot,
       depsLockFilePath: path.resolve(props.repoRoot, 'package-lock.json'),

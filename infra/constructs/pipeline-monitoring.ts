@@ -5,6 +5,7 @@ import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -31,6 +32,8 @@ export const ALARMS = {
   dynamoThrottles: { threshold: 1, periodMinutes: 5, evaluationPeriods: 1 },
   /** API answers 5xx: five in five minutes (one is a blip, the handlers log each). */
   api5xx: { threshold: 5, periodMinutes: 5, evaluationPeriods: 1 },
+  /** The same for the collector's function URL, when it is the front door. */
+  collectorUrl5xx: { threshold: 5, periodMinutes: 5, evaluationPeriods: 1 },
   /** p95 of batches' freshness (acceptance to re-score) over a minute, for fifteen minutes. */
   freshnessP95Seconds: { threshold: 60, periodMinutes: 5, evaluationPeriods: 3 },
 } as const;
@@ -42,6 +45,8 @@ export interface PipelineMonitoringProps {
   deliveries: { queue: sqs.IQueue; deadLetterQueue?: sqs.IQueue };
   table: dynamodb.ITable;
   api: apigw.HttpApi;
+  /** The collector, when its function URL is the front door (its 5xx answers are Lambda's `Url5xxCount`). */
+  collectorUrl?: lambda.IFunction;
   /** Who gets the alarms by email (context `alarmEmail`); none: subscribe to the topic yourself. */
   alarmEmail?: string;
 }
@@ -145,8 +150,16 @@ export class PipelineMonitoring extends Construct {
       'Api5xx',
       props.api.metricServerError({ statistic: 'Sum' }),
       ALARMS.api5xx,
-      'The HTTP API answered 5xx: the api and collector logs have each error.',
+      'The HTTP API answered 5xx: the logs of the functions behind it have each error.',
     );
+    const collectorUrl5xx = props.collectorUrl?.metric('Url5xxCount', { statistic: 'Sum' });
+    if (collectorUrl5xx)
+      alarm(
+        'CollectorUrl5xx',
+        collectorUrl5xx,
+        ALARMS.collectorUrl5xx,
+        "The collector's function URL answered 5xx: the collector's log has each error.",
+      );
     alarm(
       'Freshness',
       rollupMetric(METRICS.freshness, 'p95'),
@@ -220,6 +233,15 @@ export class PipelineMonitoring extends Construct {
             props.api.metricServerError({ label: '5xx' }),
           ]),
           graph('HTTP API latency p95 (ms)', [props.api.metricLatency({ statistic: 'p95', label: 'p95' })]),
+          ...(props.collectorUrl
+            ? [
+                graph('Collector function URL', [
+                  props.collectorUrl.metric('UrlRequestCount', { statistic: 'Sum', label: 'requests' }),
+                  props.collectorUrl.metric('Url4xxCount', { statistic: 'Sum', label: '4xx (429 included)' }),
+                  props.collectorUrl.metric('Url5xxCount', { statistic: 'Sum', label: '5xx' }),
+                ]),
+              ]
+            : []),
         ],
       ],
     });

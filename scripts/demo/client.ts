@@ -32,6 +32,14 @@ export interface AccountView {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class DemoClient extends StackClient {
+  /** The collector's routes: a deployment serves them on the collector's own URL (`CollectorUrl`). */
+  private readonly collector: StackClient;
+
+  constructor(baseUrl: string, adminKey: string, collectorUrl = baseUrl) {
+    super(baseUrl, adminKey);
+    this.collector = new StackClient(collectorUrl, adminKey);
+  }
+
   /** Answers undefined when the route does not exist (404), so the caller can carry on. */
   async putAccounts(accounts: unknown[]): Promise<{ upserted: number; rejected: Rejection[] } | undefined> {
     const res = await this.admin<{ upserted: number; rejected: Rejection[] }>('PUT', '/v1/accounts', { accounts });
@@ -42,7 +50,7 @@ export class DemoClient extends StackClient {
 
   /** `POST /v1/collect` as a server-side forwarder would: no Origin, the visitors' browser user agent. */
   async collect(writeKey: string, batch: unknown[], userAgent: string): Promise<{ accepted: number; rejected: Rejection[] }> {
-    const res = await this.call<{ accepted: number; rejected: Rejection[] }>(
+    const res = await this.collector.call<{ accepted: number; rejected: Rejection[] }>(
       'POST',
       '/v1/collect',
       { writeKey, batch },

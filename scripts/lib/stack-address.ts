@@ -12,6 +12,14 @@ export function stackUrl(env: NodeJS.ProcessEnv): string {
   return (env.INTENT_URL || `http://127.0.0.1:${env.PORT || 3000}`).replace(/\/+$/, '');
 }
 
+/**
+ * `INTENT_COLLECTOR_URL` (a deployment's `CollectorUrl` output: the collector's function URL),
+ * else the stack's URL, which serves the collector's routes locally and with the HTTP API front door.
+ */
+export function collectorUrl(env: NodeJS.ProcessEnv): string {
+  return (env.INTENT_COLLECTOR_URL || stackUrl(env)).replace(/\/+$/, '');
+}
+
 /** `INTENT_DATA_DIR` (default `.data`), resolved: where the local stack keeps its data and the scripts their backups. */
 export function dataDir(env: NodeJS.ProcessEnv): string {
   return resolve(env.INTENT_DATA_DIR || '.data');

@@ -243,3 +243,35 @@ describe('rollup consumer under DynamoDB faults', () => {
     expect(ddb.commandCalls(BatchWriteItemCommand)[0]?.args[0].input.RequestItems).toBeDefined();
   });
 });
+
+describe('rollup consumer: why records failed, for npm run dlq', () => {
+  it('writes down the reason of each failed record, 100 per batch at most, those nearest their last attempt first', async () => {
+    storeWorks();
+    ddb.on(BatchWriteItemCommand).resolves({});
+    const event = sqsEvent(Array.from({ length: 150 }, () => 'not json'));
+    // Record i was received (i % 5) + 1 times, 30 records each count: the 90 received 3 to 5 times, then 10 of the twice-received.
+    event.Records.forEach((r, i) => {
+      r.attributes.ApproximateReceiveCount = String((i % 5) + 1);
+    });
+    const res = await handler(event, context);
+    expect(res.batchItemFailures).toHaveLength(150);
+    const items = ddb
+      .commandCalls(BatchWriteItemCommand)
+      .flatMap((c) => Object.values(c.args[0].input.RequestItems ?? {}).flat())
+      .map((w) => w.PutRequest?.Item)
+      .filter((item) => item?.pk?.S?.startsWith('INGESTFAIL#'));
+    expect(items).toHaveLength(100);
+    const counts = items.map((item) => Number(item?.receiveCount?.N));
+    expect(counts.filter((n) => n >= 3)).toHaveLength(90);
+    expect(counts.filter((n) => n === 2)).toHaveLength(10);
+    expect(items[0]?.reason?.S).toBe('malformed ingest message: not an IngestBody');
+    expect(Number(items[0]?.expiresAt?.N)).toBeGreaterThan(Date.now() / 1000 + 13 * 86_400);
+  });
+
+  it('still answers its failures when the reasons cannot be written', async () => {
+    storeWorks();
+    ddb.on(BatchWriteItemCommand).rejects(awsError('InternalServerError'));
+    const res = await handler(sqsEvent(['not json']), context);
+    expect(res.batchItemFailures).toEqual([{ itemIdentifier: 'record-0' }]);
+  });
+});

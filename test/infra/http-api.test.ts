@@ -1,13 +1,14 @@
 import { ROUTES } from '@intent/resources';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Synthesized, synthesize } from './fixture';
+import { type Synthesized, synthesize, TEST_PODS } from './fixture';
 import { evaluateJoin, referencedId } from './template-helpers';
 
 let s: Synthesized;
 let template: Template;
 beforeAll(() => {
-  s = synthesize();
+  // Every route on the HTTP API (the collector's too): front-door.test.ts covers the default, where the collector has its own URL.
+  s = synthesize({ pods: TEST_PODS, collectorFrontDoor: 'httpApi' });
   template = s.template;
 });
 

@@ -21,6 +21,7 @@ const outcome: RollupOutcome = {
   rescored: 7,
   leftOut: 0,
   failures: [],
+  reasonByRecord: new Map([['m1', 'rollup: TimeoutError']]),
 };
 
 describe('a rollup batch’s metrics', () => {

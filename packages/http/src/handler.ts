@@ -25,14 +25,15 @@ export type Route = (req: HttpRequest) => Promise<HttpResponse>;
 export function httpHandler(logger: Logger, routes: Record<string, Route>) {
   const handle = async (event: APIGatewayProxyEventV2, _context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
     try {
-      const route = routes[event.routeKey];
-      if (!route) throw new HttpError(404, 'not_found', `no route ${event.routeKey}`);
-      return toResult(await route(toRequest(event)));
+      const key = routeKeyOf(event);
+      const route = routes[key];
+      if (!route) throw new HttpError(404, 'not_found', `no route ${key}`);
+      return toResult(await route(toRequest(event, key)));
     } catch (err) {
       if (err instanceof HttpError) {
         return toResult({ status: err.status, body: errorBody(err), headers: err.headers });
       }
-      logger.error('unhandled error', { error: err as Error, routeKey: event.routeKey });
+      logger.error('unhandled error', { error: err as Error, routeKey: routeKeyOf(event) });
       return toResult({
         status: 500,
         body: errorBody(new HttpError(500, 'internal_error', 'something went wrong on our side; it has been logged')),
@@ -40,6 +41,15 @@ export function httpHandler(logger: Logger, routes: Record<string, Route>) {
     }
   };
   return middy(handle).use(injectLambdaContext(logger));
+}
+
+/**
+ * The route of a request: API Gateway's `routeKey`, or, from a Lambda function URL (whose
+ * every request is `$default`), its method and path, which name a route of static paths as
+ * the HTTP API would (the collector's routes have no `{param}`).
+ */
+export function routeKeyOf(event: APIGatewayProxyEventV2): string {
+  return event.routeKey === '$default' ? `${event.requestContext.http.method} ${event.rawPath}` : event.routeKey;
 }
 
 function toResult(res: HttpResponse): APIGatewayProxyStructuredResultV2 {

@@ -18,7 +18,7 @@ export interface HttpRequest {
 /** Gzip bombs stop here: no decoded body may exceed this, whatever a route allows. */
 const MAX_DECODED_BYTES = 1024 * 1024;
 
-export function toRequest(event: APIGatewayProxyEventV2): HttpRequest {
+export function toRequest(event: APIGatewayProxyEventV2, routeKey = event.routeKey): HttpRequest {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(event.headers ?? {})) if (v !== undefined) headers[k.toLowerCase()] = v;
   const query: Record<string, string> = {};
@@ -26,7 +26,7 @@ export function toRequest(event: APIGatewayProxyEventV2): HttpRequest {
   const params: Record<string, string> = {};
   for (const [k, v] of Object.entries(event.pathParameters ?? {})) if (v !== undefined) params[k] = decodePathParameter(k, v);
   return {
-    routeKey: event.routeKey,
+    routeKey,
     method: event.requestContext.http.method,
     path: event.rawPath,
     headers,

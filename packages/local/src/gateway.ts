@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { RouteDefinition } from '@intent/resources';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { timedInvocation } from './invocations';
 import { lambdaContext } from './lambda-context';
 
 export type HttpLambda = (event: APIGatewayProxyEventV2, context: unknown) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -73,7 +74,8 @@ async function serve(req: IncomingMessage, res: ServerResponse, routes: Compiled
   };
   const handler = handlers[match.route.def.function];
   if (!handler) throw new Error(`no handler loaded for ${match.route.def.function}`);
-  const result = await handler(event, lambdaContext(match.route.def.function));
+  const functionName = match.route.def.function;
+  const result = await timedInvocation(functionName, () => handler(event, lambdaContext(functionName)));
   const out = result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : Buffer.from(result.body ?? '', 'utf8');
   res.writeHead(result.statusCode ?? 200, { ...(result.headers as Record<string, string>), 'content-length': out.length });
   res.end(out);

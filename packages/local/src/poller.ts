@@ -6,6 +6,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { timedInvocation } from './invocations';
 import { lambdaContext } from './lambda-context';
 
 export type SqsLambda = (event: SQSEvent, context: unknown) => Promise<SQSBatchResponse | undefined>;
@@ -148,7 +149,11 @@ export class QueuePoller implements Consumer {
     };
     let failed: Set<string>;
     try {
-      const response = await this.handler(event, lambdaContext(functionName, timeoutMs));
+      const response = await timedInvocation(
+        functionName,
+        () => this.handler(event, lambdaContext(functionName, timeoutMs)),
+        messages.length,
+      );
       failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
     } catch (err) {
       // A thrown handler fails the whole batch, as in Lambda.

@@ -20,6 +20,7 @@ import {
 import { Store } from '@intent/store';
 import { type Backends, type DynamoBackend, startBackends } from './backends';
 import { preparePrivateDataDir } from './data-dir';
+import { removeLocalEndpoints, writeLocalEndpoints } from './endpoints';
 import { createGateway, type HttpLambda } from './gateway';
 import { lambdaContext } from './lambda-context';
 import { makingPodQueues, PodQueues } from './pod-queues';
@@ -195,6 +196,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         );
 
   const port = (http.address() as AddressInfo).port;
+  writeLocalEndpoints(options.dataDir, {
+    sqsEndpoint: backends.sqsEndpoint,
+    dynamoEndpoint: backends.dynamoEndpoint,
+    tableName: TABLE_NAME,
+    queues: Object.fromEntries(
+      [INGEST_QUEUE, JOBS_QUEUE, DELIVERIES_QUEUE].map((def) => [
+        def.id,
+        { url: queues[def.id]?.url ?? '', dlqUrl: queues[def.id]?.dlqUrl },
+      ]),
+    ),
+  });
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     dynamodb: backends.dynamodb,
@@ -226,6 +238,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       for (const t of timers) clearInterval(t);
       await Promise.all(pollers.map((p) => p.stop({ drain: drainedOnStop.has(p) })));
       const saved = saveQueues(backends.fauxqs, Object.keys(queueUrlsByName(queues)), options.dataDir);
+      removeLocalEndpoints(options.dataDir);
       await backends.stop();
       return { saved };
     },

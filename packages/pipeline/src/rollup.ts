@@ -35,6 +35,8 @@ export interface RollupOutcome {
   leftOut: number;
   /** Why records failed: the item and the error, one entry per failed write (what the handler logs once per batch). */
   failures: WriteFailure[];
+  /** The first reason each failed record failed for (`<item>: <error>`), by record id: one per record of the batch at most. */
+  reasonByRecord: ReadonlyMap<string, string>;
 }
 
 export interface WriteFailure {
@@ -131,24 +133,37 @@ export async function rollUp(records: IngestRecord[], deps: RollupDeps): Promise
 }
 
 /** The whole batch failed: SQS retries every record. */
-const failedBatch = (records: IngestRecord[], failures: WriteFailure[]): RollupOutcome => ({
-  failedRecordIds: [...new Set(records.map((r) => r.recordId))],
-  podMessages: [],
-  counted: 0,
-  unresolved: 0,
-  rescored: 0,
-  leftOut: 0,
-  failures,
-});
+const failedBatch = (records: IngestRecord[], failures: WriteFailure[]): RollupOutcome => {
+  const failedRecordIds = [...new Set(records.map((r) => r.recordId))];
+  const reason = failures[0] ? reasonOf(failures[0]) : 'the batch failed';
+  return {
+    failedRecordIds,
+    podMessages: [],
+    counted: 0,
+    unresolved: 0,
+    rescored: 0,
+    leftOut: 0,
+    failures,
+    reasonByRecord: new Map(failedRecordIds.map((id) => [id, reason])),
+  };
+};
+
+const reasonOf = (f: WriteFailure) => `${f.item}: ${f.error}`;
+const errorText = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
 
 /** The records that failed in a batch, and why: at most MAX_FAILURES_KEPT reasons (the log line stays small). */
 class Failures {
   readonly records = new Set<string>();
   readonly reasons: WriteFailure[] = [];
+  /** Each failed record's first reason: as many entries as the batch has records, at most. */
+  readonly reasonByRecord = new Map<string, string>();
   fail(recordIds: Iterable<string>, item: string, err?: unknown) {
-    for (const id of recordIds) this.records.add(id);
-    if (this.reasons.length < MAX_FAILURES_KEPT)
-      this.reasons.push({ item, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
+    const failure = { item, error: errorText(err) };
+    for (const id of recordIds) {
+      this.records.add(id);
+      if (!this.reasonByRecord.has(id)) this.reasonByRecord.set(id, reasonOf(failure));
+    }
+    if (this.reasons.length < MAX_FAILURES_KEPT) this.reasons.push(failure);
   }
 }
 const MAX_FAILURES_KEPT = 20;
@@ -347,6 +362,7 @@ async function rollUpOnce(records: IngestRecord[], deps: RollupDeps): Promise<Ro
     rescored: rescored.filter((r) => r.status === 'fulfilled' && r.value.outcome === 'saved').length,
     leftOut,
     failures: failed.reasons,
+    reasonByRecord: failed.reasonByRecord,
   };
 }
 

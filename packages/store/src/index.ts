@@ -11,6 +11,7 @@ import { ErasureRepository } from './erasure-repo';
 import { FeedbackRepository } from './feedback-repo';
 import { FirmographicsRepository } from './firmographics-repo';
 import { IdentityRepository } from './identity-repo';
+import { IngestFailureRepository } from './ingest-failure-repo';
 import { IpRangeRepository } from './ip-range-repo';
 import { JobRepository } from './job-repo';
 import { OutboxRepository } from './outbox-repo';
@@ -45,6 +46,11 @@ export type { AttemptUpdate, DeliveryEvent, DeliveryPage, DeliveryRecord, Stream
 export { isConditionalCheckFailed } from './errors';
 export type { FeedbackEffect, FeedbackRecord } from './feedback-repo';
 export type { ErasureMark, IdentityLink, UserLink, VisitorLink } from './identity-repo';
+export {
+  INGEST_FAILURE_TTL_DAYS,
+  type IngestFailure,
+  MAX_FAILURE_REASON_CHARS,
+} from './ingest-failure-repo';
 export type { IpRange } from './ip-range-repo';
 export type { JobKind, JobRecord, JobShardState, JobStatus, WalkShard } from './job-repo';
 export { forEachLimited } from './limited';
@@ -76,6 +82,7 @@ export class Store {
   readonly rateLimits: RateLimitRepository;
   readonly domainClaims: DomainClaimsRepository;
   readonly deliveries: DeliveryRepository;
+  readonly ingestFailures: IngestFailureRepository;
 
   constructor(client: DynamoDBClient, tableName: string, retry: RetryPolicy = BATCH_RETRY) {
     const table = new Table(client, tableName, retry);
@@ -97,6 +104,7 @@ export class Store {
     this.jobs = new JobRepository(table);
     this.outbox = new OutboxRepository(table);
     this.deliveries = new DeliveryRepository(table);
+    this.ingestFailures = new IngestFailureRepository(table);
   }
 }
 export { claimSubject, rateBucketOf } from './keys';

@@ -282,3 +282,9 @@ export const deliveryEventKey = (destinationId: string, domain: string, at: stri
   pk: destinationPk(destinationId),
   sk: `${deliveryStreamPrefix(domain)}${at}#${rank}#${eventId}`,
 });
+
+/**
+ * Why the rollup consumer failed an ingest message, by its SQS message id (which SQS keeps when
+ * it moves the message to the dead-letter queue): what `npm run dlq` shows beside each one.
+ */
+export const ingestFailureKey = (messageId: string) => ({ pk: `INGESTFAIL#${messageId}`, sk: 'F' });

@@ -1,0 +1,46 @@
+import './lib/quiet-sdk';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { AWS_PRICES } from '../bench/aws-prices';
+import { costResult, DEFAULT_FRONT_DOOR, figuresFrom, scenarios } from '../bench/cost';
+import { type BrowserRequests, costTable } from '../bench/cost-model';
+
+/**
+ * `npm run cost [-- <bench JSON>]`: the cost model (bench/cost-model.ts) on the figures of a
+ * bench run, by default the last one (bench/results/latest.json). Prints each term per
+ * million events at 10, 100 and 1,000 events/s for every front door and kind of traffic.
+ * The figures come from the e2e benchmark: `BENCH_ONLY=e2e,snippet,cost npm run bench` makes them.
+ */
+function main() {
+  const path = resolve(process.argv[2] ?? 'bench/results/latest.json');
+  if (!existsSync(path)) throw new Error(`${path} does not exist: run BENCH_ONLY=e2e,snippet,cost npm run bench first`);
+  const report = JSON.parse(readFileSync(path, 'utf8')) as {
+    startedAt?: string;
+    commit?: string;
+    benchmarks?: Record<string, { details?: unknown }>;
+  };
+  // The beacons the cost section posted apart, when the run had it.
+  const browser = (report.benchmarks?.cost?.details as { figures?: { browser?: BrowserRequests } } | undefined)?.figures?.browser;
+  const figures = figuresFrom(report.benchmarks?.e2e?.details, report.benchmarks?.snippet?.details, browser);
+  if (!figures) throw new Error(`${path} has no e2e figures with usage counts: run BENCH_ONLY=e2e,snippet,cost npm run bench`);
+  console.log(`figures: ${path} (run of ${report.startedAt ?? '?'}, commit ${report.commit ?? '?'})`);
+  console.log(`prices: ${AWS_PRICES.region}, checked ${AWS_PRICES.checkedOn} (bench/aws-prices.ts)\n`);
+  for (const s of scenarios(figures)) {
+    const mark = s.frontDoor === DEFAULT_FRONT_DOOR ? ' (default)' : '';
+    const traffic =
+      s.traffic === 'server'
+        ? `server-side batches, ${(1 / s.requestsPerEvent).toFixed(1)} events/request`
+        : `browser snippet, ${(1 / s.requestsPerEvent).toFixed(2)} events/request${figures.eventsPerBrowserRequest === undefined ? ' (not measured: 1 assumed)' : ''}`;
+    console.log(`${s.frontDoor}${mark}, ${traffic}`);
+    console.log(`${costTable(s)}\n`);
+  }
+  const [headline] = costResult(figures).rows;
+  if (headline) console.log(`${headline.name}: ${headline.value.toFixed(4)} USD (${headline.note})`);
+}
+
+try {
+  main();
+} catch (err) {
+  console.error((err as Error).message);
+  process.exit(1);
+}

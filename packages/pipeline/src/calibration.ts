@@ -128,7 +128,8 @@ async function newestPushes(
   }
   const unfinished = states.filter((s) => !s.done).map((s) => s.oldest ?? to);
   if (unfinished.length === 0) return { pushes: read };
-  const coveredFrom = unfinished.reduce((a, b) => (a > b ? a : b));
+  // ISO instants: the latest sorts last.
+  const coveredFrom = [...unfinished].sort().at(-1) as string;
   return { pushes: read.filter((p) => p.pushedAt > coveredFrom), coveredFrom };
 }
 

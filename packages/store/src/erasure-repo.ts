@@ -1,7 +1,7 @@
 import type { AttributeValue, QueryCommandInput } from '@aws-sdk/client-dynamodb';
 import { VERSION } from './counter-state';
 import { accountPk, parsePendingEntry, pendingEntriesOf, ROLLUP_PREFIX, siteDayKey, sitePk, visitorPendingQuery } from './keys';
-import { type Item, type Key, keyOf, type Table, toAttr } from './table';
+import { type Key, keyOf, type Table, toAttr } from './table';
 
 /** The set of event ids a counter item has counted (see `addOnce`): not personal, kept so replays stay harmless. */
 const EVENT_IDS = 'ids';

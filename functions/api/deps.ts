@@ -1,19 +1,16 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { authenticate, type HttpRequest, type Principal } from '@intent/http';
 import {
-  audiencePublisher,
   ConfigCache,
+  changePublishers,
   deliverySender,
-  destinationRecorder,
   type JobDeps,
   jobSender,
   loadBootstrapAdminSha256,
   loadHashSecret,
   MAX_PAGE_BYTES,
   optionalEnv,
-  podMessageOutbox,
   podQueueUrls,
-  publishPodMessages,
   requiredEnv,
   sqs,
 } from '@intent/pipeline';
@@ -29,15 +26,8 @@ export const configs = new ConfigCache(store);
 podQueueUrls();
 /** Sends to the deliveries queue: destinations' new changes, and the streams a replay re-opens. */
 export const sendDeliveries = deliverySender(sqs, requiredEnv(ENV.deliveriesQueueUrl));
-/** Records every change for the destinations that want it, next to its queue. */
-const destinations = destinationRecorder(store, async () => (await configs.get()).destinations, sendDeliveries, logger);
-/** Sends the pod messages a route's re-scores saved, taking them off their accounts' outboxes once SQS accepted them. */
-export const deliverPodMessages = podMessageOutbox(
-  store,
-  destinations.pods((m) => publishPodMessages(sqs, podQueueUrls(), m, logger)),
-  logger,
-);
-export const publishAudienceChanges = destinations.audiences(audiencePublisher(sqs, requiredEnv(ENV.audienceQueueUrl), logger));
+/** How routes' changes go out: pod messages their re-scores saved, audience changes. */
+export const { deliverPodMessages, publishAudienceChanges } = changePublishers(store, configs, logger);
 /** Where the routes that start jobs (configuration changes) store them and send their first steps. */
 export const jobDeps: JobDeps = {
   store,

@@ -2,17 +2,13 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import {
-  audiencePublisher,
   ConfigCache,
-  deliverySender,
-  destinationRecorder,
+  changePublishers,
   JobMessage,
   jobSender,
   LEASE_MARGIN_MS,
   optionalEnv,
-  podMessageOutbox,
   podQueueUrls,
-  publishPodMessages,
   requiredEnv,
   resumeRematerialisation,
   resumeStalledRescore,
@@ -31,23 +27,13 @@ const store = new Store(dynamo, requiredEnv(ENV.tableName));
 // Fails the cold start if missing; read again on each publish (a pod's queue may be added locally).
 podQueueUrls();
 const configs = new ConfigCache(store);
-/** Records every change for the destinations that want it, next to its queue. */
-const destinations = destinationRecorder(
-  store,
-  async () => (await configs.get()).destinations,
-  deliverySender(sqs, requiredEnv(ENV.deliveriesQueueUrl)),
-  logger,
-);
+const { deliverPodMessages, publishAudienceChanges } = changePublishers(store, configs, logger);
 const deps: StepDeps = {
   store,
   clock: () => new Date(),
   sendJobMessages: jobSender(sqs, requiredEnv(ENV.jobsQueueUrl)),
-  publishPodMessages: podMessageOutbox(
-    store,
-    destinations.pods((m) => publishPodMessages(sqs, podQueueUrls(), m, logger)),
-    logger,
-  ),
-  publishAudienceChanges: destinations.audiences(audiencePublisher(sqs, requiredEnv(ENV.audienceQueueUrl), logger)),
+  publishPodMessages: deliverPodMessages,
+  publishAudienceChanges,
 };
 /** A step's cap below what the remaining time allows (the local runtime and tests set it). */
 const budgetCapMs = Number(optionalEnv(ENV.jobBudgetMs) ?? Number.POSITIVE_INFINITY);

@@ -5,20 +5,15 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { entriesOf, IngestBody } from '@intent/events';
 import {
   addDatapoints,
-  audiencePublisher,
   batchDatapoints,
   ConfigCache,
-  deliverySender,
-  destinationRecorder,
+  changePublishers,
   ErasedVisitorCache,
   type IngestRecord,
   IpRangeCache,
-  podMessageOutbox,
   podQueueUrls,
-  publishPodMessages,
   requiredEnv,
   rollUp,
-  sqs,
 } from '@intent/pipeline';
 import { ENV, METRICS } from '@intent/resources';
 import { dynamo, Store } from '@intent/store';
@@ -31,20 +26,7 @@ const store = new Store(dynamo, requiredEnv(ENV.tableName));
 // Fails the cold start if missing; read again on each publish (a pod's queue may be added locally).
 podQueueUrls();
 const configs = new ConfigCache(store);
-/** Records every change for the destinations that want it, next to its queue. */
-const destinations = destinationRecorder(
-  store,
-  async () => (await configs.get()).destinations,
-  deliverySender(sqs, requiredEnv(ENV.deliveriesQueueUrl)),
-  logger,
-);
-const publishAudienceChanges = destinations.audiences(audiencePublisher(sqs, requiredEnv(ENV.audienceQueueUrl), logger));
-/** Sends what each batch's re-scores saved in their accounts' outboxes, and takes it off once SQS accepted it. */
-const deliverPodMessages = podMessageOutbox(
-  store,
-  destinations.pods((m) => publishPodMessages(sqs, podQueueUrls(), m, logger)),
-  logger,
-);
+const { deliverPodMessages, publishAudienceChanges } = changePublishers(store, configs, logger);
 /**
  * Failed records whose reason a batch writes down, at most: those nearest their last attempt
  * first (four BatchWriteItem calls). A flood of failures costs a bounded number of writes per

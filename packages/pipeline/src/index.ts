@@ -78,6 +78,7 @@ export { MAX_OUTBOX_MESSAGES, nextOutbox, type PodMessageSender, podMessageOutbo
 export { MESSAGE_TOPICS, type MessageAccount, PodMessage, PodMessageType, podMessagesFor } from './pod-messages';
 export { type PodQueueUrls, podQueueUrls, podsNeedingDeploy } from './pod-queues';
 export { audiencePublisher, jobSender, publishPodMessages } from './publish';
+export { type ChangePublishers, changePublishers } from './publishers';
 export { sendAll, sqs } from './queues';
 export { type Admission, admit, RATE_WINDOW_MS, type RateBucket, rateBuckets, rateWindowAt } from './rate-limit';
 export {

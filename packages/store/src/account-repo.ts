@@ -19,7 +19,7 @@ import {
 } from './keys';
 import { chunksOf, forEachLimited } from './limited';
 import type { RollupBasis } from './rollup-windows';
-import { assignments, type Projection, type Table, toAttr } from './table';
+import { assignments, type Projection, positionOf, type Table, toAttr } from './table';
 
 export interface AccountRecord {
   domain: string;
@@ -219,7 +219,7 @@ export class AccountRepository {
         const domain = String(item.gsi2sk);
         return { domain, after: scoredIndexPosition(gsi2pk, domain) };
       }),
-      next: page.lastKey ? (page.lastKey as WalkPosition) : undefined,
+      next: page.lastKey ? positionOf(page.lastKey) : undefined,
     };
   }
 

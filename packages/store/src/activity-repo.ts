@@ -1,7 +1,7 @@
 import { estimatePeople } from '@intent/intent';
 import { type AddOutcome, addOnce, type Contribution, CounterStates, levelAttr } from './counted-add';
 import { siteDayKey, siteDaySk, sitePk } from './keys';
-import { type Table, toAttr } from './table';
+import { stringsOf, type Table, toAttr } from './table';
 
 /** Keep a site's daily activity long enough for a quarter's trends and stats. */
 export const ACTIVITY_TTL_DAYS = 100;
@@ -98,12 +98,13 @@ export class ActivityRepository {
         const [, kind, topic = ''] = m;
         const key = `${day}|${topic}`;
         const entry = byKey.get(key) ?? { day, topic, pageViews: 0, reads: 0, unresolvedReads: 0, visitors: 0 };
-        if (kind === 'pv') entry.pageViews += value as number;
-        else if (kind === 'r') entry.reads += value as number;
-        else if (kind === 'u') entry.unresolvedReads += value as number;
+        const count = typeof value === 'number' ? value : 0;
+        if (kind === 'pv') entry.pageViews += count;
+        else if (kind === 'r') entry.reads += count;
+        else if (kind === 'u') entry.unresolvedReads += count;
         else {
           const level = item[levelAttr(attr)];
-          entry.visitors = estimatePeople({ members: value as Set<string>, level: typeof level === 'number' ? level : 0 });
+          entry.visitors = estimatePeople({ members: new Set(stringsOf(value)), level: typeof level === 'number' ? level : 0 });
         }
         byKey.set(key, entry);
       }

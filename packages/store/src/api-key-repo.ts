@@ -58,7 +58,7 @@ function pick(item: Record<string, unknown>): ApiKeyRecord {
   return {
     id: String(item.id),
     name: String(item.name),
-    scopes: (item.scopes as string[]) ?? [],
+    scopes: Array.isArray(item.scopes) ? item.scopes.filter((s): s is string => typeof s === 'string') : [],
     createdAt: String(item.createdAt),
   };
 }

@@ -16,7 +16,7 @@ import {
   parseAudienceLogSk,
 } from './keys';
 import { chunksOf, forEachLimited } from './limited';
-import { type Table, toAttr } from './table';
+import { positionOf, type Table, toAttr } from './table';
 
 /** An account's standing in one audience, as stored. */
 export interface MemberState {
@@ -345,7 +345,7 @@ export class AudienceRepository {
         const domain = String(item.domain ?? String(item.sk).slice(AUDIENCE_MEMBER_PREFIX.length));
         return { domain, after: audienceMemberPosition(audienceId, domain) };
       }),
-      next: page.lastKey ? (page.lastKey as WalkPosition) : undefined,
+      next: page.lastKey ? positionOf(page.lastKey) : undefined,
     };
   }
 

@@ -1,5 +1,5 @@
 import { domainClaimsKey } from './keys';
-import { type Table, toAttr } from './table';
+import { stringsOf, type Table, toAttr } from './table';
 
 /** Keep a day's claims a little past the day, then DynamoDB's TTL removes them. */
 const KEEP_DAYS = 2;
@@ -19,7 +19,7 @@ export class DomainClaimsRepository {
     const claimed = new Map<string, Set<string>>();
     if (!unique.length) return claimed;
     for (const item of await this.table.getMany(unique.map((s) => domainClaimsKey(s, day)))) {
-      if (item.domains instanceof Set) claimed.set(String(item.subject), item.domains as Set<string>);
+      if (item.domains instanceof Set) claimed.set(String(item.subject), new Set(stringsOf(item.domains)));
     }
     return claimed;
   }

@@ -1,5 +1,5 @@
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import type { Firmographics } from '@intent/fit';
+import { Firmographics } from '@intent/fit';
 import { type AccountRecord, toRecord } from './account-repo';
 import { accountKey, FIRMOGRAPHICS_SHARDS, firmographicsListingKey, firmographicsListingPkOf } from './keys';
 import { fromAttr, type Table, toAttr } from './table';
@@ -49,6 +49,9 @@ export class FirmographicsRepository {
         }),
       ),
     );
-    return shards.flat().map((item) => item.f as Firmographics);
+    return shards.flat().flatMap((item) => {
+      const firmographics = Firmographics.safeParse(item.f);
+      return firmographics.success ? [firmographics.data] : [];
+    });
   }
 }

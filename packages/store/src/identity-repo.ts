@@ -1,7 +1,7 @@
 import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { isConditionalCheckFailed } from './errors';
 import { ERASED_PK, erasedEntryId, erasedEntryKey, parseLinkPk, userKey, visitorKey } from './keys';
-import { fromAttr, type Table, toAttr } from './table';
+import { fromAttr, stringsOf, type Table, toAttr } from './table';
 
 /** Where a visitor or a user belongs, and since when (the identify that made the link). */
 export interface IdentityLink {
@@ -181,4 +181,4 @@ const linkOf = (item: Record<string, unknown>, domain: string): IdentityLink => 
 const personOf = (item: Record<string, unknown>): Pick<UserLink, 'person'> =>
   typeof item.person === 'string' ? { person: item.person } : {};
 const usersOf = (item: Record<string, unknown>): Pick<VisitorLink, 'users'> =>
-  item.users instanceof Set && item.users.size ? { users: [...(item.users as Set<string>)].sort() } : {};
+  stringsOf(item.users).length ? { users: stringsOf(item.users).sort() } : {};

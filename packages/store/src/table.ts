@@ -32,6 +32,10 @@ export function stringsOf(value: unknown): string[] {
   return value instanceof Set ? [...value].filter((x): x is string => typeof x === 'string') : [];
 }
 
+/** Where a Query page stopped (its LastEvaluatedKey: key attributes, all strings in this table). */
+export const positionOf = (lastKey: Item): Record<string, string> =>
+  Object.fromEntries(Object.entries(lastKey).map(([attr, value]) => [attr, String(value)]));
+
 /** The key of an item read. */
 export const keyOf = (item: Item): Key => ({ pk: String(item.pk), sk: String(item.sk) });
 

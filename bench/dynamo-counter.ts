@@ -1,4 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { askWorkers } from './ask-workers';
 import { sortedCounts } from './lib';
 
 type Attr = { S?: string } | undefined;
@@ -187,25 +188,9 @@ export class ThreadedDynamoCounter {
 
   /** Sends a command to every worker and waits for each answer (10 s at most). */
   private ask(type: 'start' | 'stop', answer: 'started' | 'counts'): Promise<DynamoCounts[]> {
-    const id = this.next++;
-    const answers: DynamoCounts[] = [];
-    return new Promise((resolve, reject) => {
-      if (this.workers === 0) return resolve(answers);
-      const timer = setTimeout(
-        () => reject(new Error(`${this.workers - answers.length} consumer workers did not answer "${type}"`)),
-        10_000,
-      );
-      this.channel.onmessage = (e) => {
-        const m = (e as MessageEvent<CounterMessage>).data;
-        if (m.type !== answer || m.id !== id) return;
-        answers.push(m.type === 'counts' ? m.counts : ({} as DynamoCounts));
-        if (answers.length === this.workers) {
-          clearTimeout(timer);
-          resolve(answers);
-        }
-      };
-      this.channel.postMessage({ type, id } satisfies CounterMessage);
-    });
+    return askWorkers<CounterMessage, DynamoCounts>(this.channel, this.workers, { type, id: this.next++ }, answer, (m) =>
+      m.type === 'counts' ? m.counts : ({} as DynamoCounts),
+    );
   }
 }
 

@@ -2,6 +2,7 @@ import { subscribe } from 'node:diagnostics_channel';
 import { isMainThread, workerData } from 'node:worker_threads';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { INVOCATION_CHANNEL, type Invocation } from '@intent/local';
+import { askWorkers } from './ask-workers';
 
 /** SQS bills each 64 KB chunk of a request's payload as one request. */
 export const SQS_BILLING_CHUNK_BYTES = 64 * 1024;
@@ -220,25 +221,9 @@ export class ThreadedUsageCounter {
   }
 
   private ask(type: 'start' | 'stop', answer: 'started' | 'usage'): Promise<Usage[]> {
-    const id = this.next++;
-    const answers: Usage[] = [];
-    return new Promise((resolve, reject) => {
-      if (this.workers === 0) return resolve(answers);
-      const timer = setTimeout(
-        () => reject(new Error(`${this.workers - answers.length} consumer workers did not answer "${type}"`)),
-        10_000,
-      );
-      this.channel.onmessage = (e) => {
-        const m = (e as MessageEvent<UsageMessage>).data;
-        if (m.type !== answer || m.id !== id) return;
-        answers.push(m.type === 'usage' ? m.usage : empty());
-        if (answers.length === this.workers) {
-          clearTimeout(timer);
-          resolve(answers);
-        }
-      };
-      this.channel.postMessage({ type, id } satisfies UsageMessage);
-    });
+    return askWorkers<UsageMessage, Usage>(this.channel, this.workers, { type, id: this.next++ }, answer, (m) =>
+      m.type === 'usage' ? m.usage : empty(),
+    );
   }
 }
 

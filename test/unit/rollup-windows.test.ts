@@ -32,6 +32,18 @@ describe('the rollup days a process knows', () => {
     expect(windows.window('a.example', '2026-11-30', {})?.rollups[0]?.counts.content_read).toBe(50);
   });
 
+  it('never takes a day back to an older version when a read answered before a write is taken in', () => {
+    const windows = new RollupWindows();
+    windows.put('a.example', '2026-11-30', view('b1', 2, 20)); // a batch's write, after the read was answered
+    const merged = windows.merge('a.example', '2026-11-17', new Map([['2026-11-30', view('b1', 1, 10)]]));
+    expect(merged.basis).toEqual({ '2026-11-30': 'b1/2' });
+    expect(merged.rollups[0]?.counts.content_read).toBe(20);
+    expect(windows.window('a.example', '2026-11-17', { '2026-11-30': 'b1/1' })?.rollups[0]?.counts.content_read).toBe(20);
+    // Days the read found that were not known are taken in.
+    const more = windows.merge('a.example', '2026-11-17', new Map([['2026-11-29', view('b0', 3, 30)]]));
+    expect(more.basis).toEqual({ '2026-11-29': 'b0/3', '2026-11-30': 'b1/2' });
+  });
+
   it('keeps at most 2,000 accounts, the least recently used going first', () => {
     const windows = new RollupWindows();
     for (let i = 0; i <= 2_000; i++) windows.put(`a${i}.example`, '2026-11-30', view('b', 1));

@@ -242,17 +242,15 @@ class PushLedger {
 async function computeScore(
   record: AccountRecord,
   { store, config, now }: ServiceDeps,
-  _known: 'known' | 'read',
+  rollups: 'known' | 'read',
 ): Promise<{ score: ScoreSnapshot; basis: RollupBasis; read: DailyRollup[] }> {
-  const { rollups, basis } = await store.rollups.window(
+  const window = await store.rollups.window(
     record.domain,
     evidenceStart(config, now),
-    // Always read for now: with two batches of one account rolled up concurrently in one
-    // process, using the process's view lost an event (collector-sdks.test.ts, rudder's two
-    // tracks). Until that race is found, no caller uses it (`known` marks those that may).
-    undefined,
+    rollups === 'known' ? record.rollupBasis : undefined,
   );
-  return { score: scoreFromEvidence(record, rollups, config, now), basis, read: rollups };
+  const { basis } = window;
+  return { score: scoreFromEvidence(record, window.rollups, config, now), basis, read: window.rollups };
 }
 
 /** The first day whose rollups a score under `config` at `now` reads. */

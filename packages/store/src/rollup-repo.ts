@@ -19,7 +19,7 @@ import {
   visitorPendingQuery,
 } from './keys';
 import { forEachLimited } from './limited';
-import { type DayView, type RollupBasis, type RollupWindow, rollupWindowsOf, windowOf } from './rollup-windows';
+import { type DayView, type RollupBasis, type RollupWindow, rollupWindowsOf } from './rollup-windows';
 import { stringsOf, type Table, toAttr } from './table';
 
 /** An engaged event of a visitor not yet resolved to an account, with every topic it counts for. */
@@ -172,8 +172,7 @@ export class RollupRepository {
       view.load(item);
       days.set(day, { born: view.born, ver: view.version, rollups: rollupsOf(day, item) });
     }
-    rollupWindowsOf(this.table).replace(domain, days);
-    return windowOf(days, fromDay);
+    return rollupWindowsOf(this.table).merge(domain, fromDay, days);
   }
 }
 

@@ -49,11 +49,15 @@ export class RollupWindows {
     if (!known || known.born !== view.born || known.ver < view.ver) days.set(day, view);
   }
 
-  /** Forgets what is known of the account's days: a full read follows. */
-  replace(domain: string, views: Map<string, DayView>) {
-    this.accounts.delete(domain);
-    this.accounts.set(domain, views);
-    this.trim();
+  /**
+   * Takes in a read of the account's days from `fromDay` on and answers the window they make
+   * together with what is known. A read never takes a day back to an older version: a batch of
+   * this process may have written a day after the read was answered, and its view is then the
+   * newer one (its re-score saves it in the basis, and the next re-score must find it here).
+   */
+  merge(domain: string, fromDay: string, read: Map<string, DayView>): RollupWindow {
+    for (const [day, view] of read) this.put(domain, day, view);
+    return windowOf(this.touch(domain), fromDay);
   }
 
   /**

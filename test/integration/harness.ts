@@ -228,11 +228,6 @@ export function lostRacesDuring(client: DynamoDBClient, work: () => Promise<void
   );
 }
 
-/** Runs `work` counting the Query calls made on `client` meanwhile. */
-export function queriesDuring(client: DynamoDBClient, work: () => Promise<void>): Promise<number> {
-  return countedDuring(client, work, (command) => command === 'QueryCommand');
-}
-
 /** Runs `work` counting the calls on `client` that `counts` picks, by command name and error (if it failed). */
 async function countedDuring(
   client: DynamoDBClient,

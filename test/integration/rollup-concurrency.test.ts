@@ -92,6 +92,31 @@ describe('rollup consumers running concurrently', () => {
     expect(res.body.intent.topics.find((t: { topic: string }) => t.topic === 'security')?.reads).toBe(1);
   });
 
+  it('counts every event when batches of one new account-day roll up concurrently in one process', async () => {
+    // The SDK tests' two concurrent requests: each batch identifies the visitor and counts a read.
+    for (let round = 0; round < 8; round++) {
+      const visitor = `new-${round}`;
+      const domain = `concurrent-${round}.example`;
+      const identify = accepted(event({ type: 'identify', anonymousId: visitor, traits: { email: `p@${domain}` } }), config);
+      const read = () =>
+        accepted(
+          event({ type: 'track', event: 'content_read', anonymousId: visitor, properties: { topics: ['security'] } }),
+          config,
+        );
+      const outcomes = await Promise.all(
+        [1, 2, 3].map(() =>
+          rollUp(
+            [identify, read()].map((message, i) => ({ recordId: `n${i}`, message })),
+            { store: stack.store, config, now: new Date(), erased: new Set<string>() },
+          ),
+        ),
+      );
+      expect(outcomes.flatMap((o) => o.failedRecordIds)).toEqual([]);
+      const res = await stack.api(`/v1/accounts/${domain}`, { key: stack.secrets.adminKey });
+      expect(res.body.intent.topics.find((t: { topic: string }) => t.topic === 'security')?.reads).toBe(3);
+    }
+  });
+
   it('counts a visitor identified by a concurrent batch while this batch keeps their reads pending', async () => {
     const reads = [1, 2, 3].map((n) =>
       accepted(

@@ -66,7 +66,7 @@ export async function eraseVisitor(anonymousId: string, deps: ErasureDeps): Prom
   if (mark.domain) {
     accountRollups = await store.erasure.erasePeople(mark.domain, persons);
     // Always, even when no set changed: a retry must finish a re-score that failed before.
-    messages.push(...(await rescoreAccount(mark.domain, deps, undefined, 'read')).messages);
+    messages.push(...(await rescoreAccount(mark.domain, deps)).messages);
   }
   const siteDays = await Promise.all(
     config.sites.sites.map((site) =>

@@ -5,7 +5,7 @@ import { scoreFit } from '@intent/fit';
 import { addDays, type DailyRollup, dayOf, evidenceDays, scoreIntent, topicSignals } from '@intent/intent';
 import type { ScoreSnapshot } from '@intent/qualify';
 import { explainAccount, priority, routeToPod, salesReadiness } from '@intent/qualify';
-import { type AccountRecord, type PushRef, perOwner, type RollupBasis, type Store } from '@intent/store';
+import { type AccountRecord, type PushRef, perOwner, type Store } from '@intent/store';
 import { syncMembership } from './audiences';
 import { settleLimited } from './concurrency';
 import { ConflictRetriesExhausted, conflictBackoff } from './errors';
@@ -97,15 +97,12 @@ const rescoresOf = perOwner<Store, AccountRescores>(() => new AccountRescores())
  * result only when something a person would see changed. Concurrent re-scores of the same
  * account are serialised by the account's version: the loser re-reads and tries again, so
  * the saved score always reflects every rollup written before it. `read`: the account's
- * record as just read consistently (null: none), saving the first read. `rollups: 'read'`: read
- * the rollups, never this process's view of them (after a change that moved their versions
- * without a view of them: an erasure's).
+ * record as just read consistently (null: none), saving the first read.
  */
 export async function rescoreAccount(
   domain: string,
   initialDeps: ServiceDeps,
   read?: AccountRecord | null,
-  rollups: 'known' | 'read' = 'known',
 ): Promise<RescoreResult> {
   let deps = initialDeps;
   const pushes = new PushLedger(deps.store);
@@ -117,10 +114,8 @@ export async function rescoreAccount(
     const record = stored ?? { domain, version: 0, outbox: [] };
     const pending = pendingMessages(record);
     const overdue = pending.filter((m) => Date.parse(m.at) <= deps.now.getTime() - OUTBOX_GRACE_MS);
-    const { score, basis, read: window } = await computeScore(record, deps, rollups);
-    // A score saved from other rollup versions is saved again even when it reads the same: the
-    // basis it is saved with is what later re-scores check their view of the rollups against.
-    if (record.score && sameScore(record.score, score) && sameJson(record.rollupBasis, basis)) {
+    const { score, read: window } = await computeScore(record, deps);
+    if (record.score && sameScore(record.score, score)) {
       await pushes.settle(undefined);
       if (!saved) return { outcome: 'unchanged', messages: overdue };
       // Same score under the newer definitions: only its memberships are left to bring in line.
@@ -158,14 +153,7 @@ export async function rescoreAccount(
     );
     let outcome: 'saved' | 'conflict';
     try {
-      outcome = await deps.store.accounts.saveScore(
-        domain,
-        score,
-        placement,
-        record.version,
-        nextOutbox(pending, changes),
-        basis,
-      );
+      outcome = await deps.store.accounts.saveScore(domain, score, placement, record.version, nextOutbox(pending, changes));
     } catch (err) {
       // The redelivery that retries this save has its own `now`: take back this push first.
       await pushes.settle(undefined).catch(() => undefined);
@@ -212,7 +200,7 @@ async function withFreshConfig(deps: ServiceDeps): Promise<ServiceDeps> {
  * shows for an account that has firmographics but was never scored. It is not in any queue.
  */
 export async function previewScore(record: AccountRecord, deps: ServiceDeps): Promise<ScoreSnapshot> {
-  const { score } = await computeScore(record, deps, 'known');
+  const { score } = await computeScore(record, deps);
   return { ...score, queuedIn: undefined, pushedAt: undefined };
 }
 
@@ -238,19 +226,13 @@ class PushLedger {
   }
 }
 
-/** The account's score now, the rollup items it was computed from, and those rollups (`read`). */
+/** The account's score now and the rollups it was computed from (`read`). */
 async function computeScore(
   record: AccountRecord,
   { store, config, now }: ServiceDeps,
-  rollups: 'known' | 'read',
-): Promise<{ score: ScoreSnapshot; basis: RollupBasis; read: DailyRollup[] }> {
-  const window = await store.rollups.window(
-    record.domain,
-    evidenceStart(config, now),
-    rollups === 'known' ? record.rollupBasis : undefined,
-  );
-  const { basis } = window;
-  return { score: scoreFromEvidence(record, window.rollups, config, now), basis, read: window.rollups };
+): Promise<{ score: ScoreSnapshot; read: DailyRollup[] }> {
+  const read = await store.rollups.since(record.domain, evidenceStart(config, now));
+  return { score: scoreFromEvidence(record, read, config, now), read };
 }
 
 /** The first day whose rollups a score under `config` at `now` reads. */

@@ -8,7 +8,7 @@ import { accountKey } from './keys';
 
 /**
  * The account item (`ACCT#<domain>` / `A`): firmographics, the saved score, claim, feedback hold,
- * the pod-message outbox, the rollup basis of the score, and the version every write of something
+ * the pod-message outbox, and the version every write of something
  * the score depends on moves. In the pod-queue index while queued, in the scored-accounts index
  * once scored.
  */
@@ -76,8 +76,6 @@ export const accountEntity = defineEntity({
     /** When the latest SDR feedback arrived (ISO 8601). */
     fb: z.string().optional(),
     ob: z.record(z.string(), OutboxEntry).optional(),
-    /** The rollup items the saved score was computed from (`RollupBasis`). */
-    rb: z.record(z.string(), z.string()).optional(),
     version: z.number().optional(),
     gsi2pk: z.string().optional(),
   }),

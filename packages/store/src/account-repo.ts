@@ -18,7 +18,6 @@ import {
   scoredIndexPosition,
 } from './keys';
 import { chunksOf, forEachLimited } from './limited';
-import type { RollupBasis } from './rollup-windows';
 import { assignments, type Projection, positionOf, type Table, toAttr } from './table';
 
 export interface AccountRecord {
@@ -31,8 +30,6 @@ export interface AccountRecord {
   lastFeedbackAt?: string;
   /** Pod messages saved with a score and not yet accepted by SQS (`OutboxRepository`). */
   outbox: OutboxEntry[];
-  /** The rollup items (and their versions) the saved score was computed from (`RollupBasis`); absent before bases. */
-  rollupBasis?: RollupBasis;
   /**
    * Optimistic-concurrency version: bumped by every write of something the score depends on
    * (the score itself, firmographics, a claim, a hold), so a re-score computed from an older
@@ -156,10 +153,8 @@ export class AccountRepository {
     placement: QueuePlacement | undefined,
     expectedVersion: number,
     outbox: OutboxEntry[] = [],
-    basis?: RollupBasis,
   ): Promise<'saved' | 'conflict'> {
     const { set, remove } = scoreFields(domain, score, placement, outbox);
-    if (basis) set.rb = basis;
     const saved = await this.table.updateIf(accountKey(domain), {
       ...assignments(set, remove, {
         set: ['version = :next'],
@@ -343,7 +338,6 @@ export function toRecord(item: Record<string, unknown>): AccountRecord {
     hold: a.hold,
     lastFeedbackAt: a.fb,
     outbox: outboxOf(a.ob),
-    rollupBasis: a.rb,
     version: a.version ?? 0,
   };
 }

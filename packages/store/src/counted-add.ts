@@ -91,26 +91,14 @@ export async function addOnce(
   expiresAt: number,
   state?: CounterState,
 ): Promise<AddOutcome> {
-  return (await addOnceViewing(table, key, contributions, expiresAt, state)).outcome;
-}
-
-/** `addOnce`, answering also the writer's view of the item after it: exact at its version. */
-export async function addOnceViewing(
-  table: Table,
-  key: Key,
-  contributions: Contribution[],
-  expiresAt: number,
-  state?: CounterState,
-): Promise<{ outcome: AddOutcome; view: CounterState }> {
   const current = state ?? new CounterState();
-  const outcome = await writersOf(table).inTurn(stateId(key), current, async (handed) => {
+  return writersOf(table).inTurn(stateId(key), current, async (handed) => {
     const unique = [...new Map(contributions.map((c) => [c.id, c])).values()];
     const slots = new Set(unique.map((c) => c.slot));
     if (!state && !handed) await reload(table, key, current, slots);
     else await readPages(table, key, current, slots);
     return addFresh(table, key, unique, slots, expiresAt, current);
   });
-  return { outcome, view: current };
 }
 
 /**
@@ -349,11 +337,10 @@ function planWrite(key: Key, fresh: Contribution[], expiresAt: number, state: Co
       // The condition held, so the item had this `born` or none and now has it.
       state.born = born;
       state.addRecent(taken);
-      // The writes were ADDs and SETs of known values: the view's numbers stay exact.
-      for (const [attr, n] of numbers) state.numbers.set(attr, (state.numbers.get(attr) ?? 0) + n);
+      for (const attr of numbers.keys()) state.numbers.add(attr);
       for (const [attr, change] of setChanges) {
-        if (change.level !== (state.sets.get(attr)?.level ?? 0)) state.numbers.set(levelAttr(attr), change.level);
         state.sets.set(attr, change);
+        if (change.level > 0) state.numbers.add(levelAttr(attr));
       }
     },
   };

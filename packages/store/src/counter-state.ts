@@ -65,8 +65,8 @@ export class CounterState {
   moves = new Map<string, number>();
   /** Per slot read: the ids of its pages this writer knows. */
   readonly seen = new Map<string, SeenIds>();
-  /** The item's number attributes and their values (counters, `over`, sampling levels). */
-  numbers = new Map<string, number>();
+  /** The item's number attributes (counters, `over`, sampling levels). */
+  numbers = new Set<string>();
   sets = new Map<string, { members: Set<string>; level: number }>();
 
   /**
@@ -84,7 +84,7 @@ export class CounterState {
     this.recent = new Set(stringsOf(item?.[IDS]));
     this.recentIds = new Set([...this.recent].map((m) => parseRecent(m).id));
     this.moves = new Map();
-    this.numbers = new Map();
+    this.numbers = new Set();
     this.sets = new Map();
     for (const [attr, value] of Object.entries(item ?? {})) {
       if (RESERVED.has(attr)) continue;
@@ -92,7 +92,7 @@ export class CounterState {
         if (typeof value === 'number') this.moves.set(attr.slice(MOVES_PREFIX.length), value);
         continue;
       }
-      if (typeof value === 'number') this.numbers.set(attr, value);
+      if (typeof value === 'number') this.numbers.add(attr);
       else if (value instanceof Set) this.sets.set(attr, { members: new Set(stringsOf(value)), level: 0 });
     }
     for (const [attr, set] of this.sets) {
@@ -112,7 +112,7 @@ export class CounterState {
     this.recent = new Set(later.recent);
     this.recentIds = new Set(later.recentIds);
     this.moves = new Map(later.moves);
-    this.numbers = new Map(later.numbers);
+    this.numbers = new Set(later.numbers);
     this.sets = new Map([...later.sets].map(([attr, set]) => [attr, { members: new Set(set.members), level: set.level }]));
     for (const [slot, seen] of later.seen) {
       const mine = this.seenOf(slot);
@@ -124,13 +124,6 @@ export class CounterState {
       } else for (const id of seen.ids) mine.ids.add(id);
     }
     return true;
-  }
-
-  /** The item's numbers and sets as this view knows them (exactly, at `version`): what a reader of the item would parse. */
-  attributes(): Record<string, number | Set<string>> {
-    const item: Record<string, number | Set<string>> = Object.fromEntries(this.numbers);
-    for (const [attr, set] of this.sets) item[attr] = set.members;
-    return item;
   }
 
   /** Whether this view shows the event counted: in the recent ids, or in its hour's seen pages read. */

@@ -59,7 +59,6 @@ export { REJECT_REASON_CHARS } from './push-repo';
 export { BATCH_RETRY, backoff, backoffMs, isThrottling, type RetryPolicy, UnprocessedItemsError } from './retry';
 export type { PendingDay, PendingEvent, RollupGroup } from './rollup-repo';
 export { STITCH_DAYS } from './rollup-repo';
-export type { RollupBasis } from './rollup-windows';
 export { Table } from './table';
 
 /** Every repository over one table: what handlers build once at cold start and pass down. */

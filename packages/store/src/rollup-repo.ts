@@ -1,6 +1,6 @@
 import { SIGNALS, type Signal } from '@intent/config';
 import type { DailyRollup, RollupEvent } from '@intent/intent';
-import { type AddOutcome, addOnceViewing, type Contribution, CounterState, CounterStates, levelAttr } from './counted-add';
+import { type AddOutcome, addOnce, type Contribution, CounterStates, levelAttr } from './counted-add';
 import {
   accountPk,
   PENDING_ENTRIES,
@@ -19,7 +19,6 @@ import {
   visitorPendingQuery,
 } from './keys';
 import { forEachLimited } from './limited';
-import { type DayView, type RollupBasis, type RollupWindow, rollupWindowsOf } from './rollup-windows';
 import { stringsOf, type Table, toAttr } from './table';
 
 /** An engaged event of a visitor not yet resolved to an account, with every topic it counts for. */
@@ -68,21 +67,11 @@ export class RollupRepository {
     );
   }
 
-  /**
-   * Adds a group's events to the account's rollup. `counted`: see `counted()`. The writer's view
-   * of the item after the write is exact (every write is version-guarded): this process keeps
-   * it as the day's rollups, so the re-score that follows need not read them.
-   */
+  /** Adds a group's events to the account's rollup. `counted`: see `counted()`. */
   async add(group: RollupGroup, counted?: CounterStates): Promise<AddOutcome> {
     const key = rollupKey(group.domain, group.day);
     const expiresAt = Math.floor(Date.parse(`${group.day}T00:00:00Z`) / 1000) + ROLLUP_TTL_DAYS * 86_400;
-    const { outcome, view } = await addOnceViewing(this.table, key, group.events.map(contribution), expiresAt, counted?.of(key));
-    rollupWindowsOf(this.table).put(group.domain, group.day, {
-      born: view.born,
-      ver: view.version,
-      rollups: rollupsOf(group.day, view.attributes()),
-    });
-    return outcome;
+    return addOnce(this.table, key, group.events.map(contribution), expiresAt, counted?.of(key));
   }
 
   /**
@@ -121,20 +110,6 @@ export class RollupRepository {
     return leftOut;
   }
 
-  /** The account's rollups from `fromDay` (inclusive) on, as stored now. */
-  async since(domain: string, fromDay: string): Promise<DailyRollup[]> {
-    return (await this.read(domain, fromDay)).rollups;
-  }
-
-  /**
-   * The account's rollups from `fromDay` on, and the basis to save with a score computed from
-   * them: this process's view of its days when it covers `basis` (the basis of the account's
-   * saved score, read with it; see `RollupWindows`), else read.
-   */
-  async window(domain: string, fromDay: string, basis: RollupBasis | undefined): Promise<RollupWindow> {
-    return rollupWindowsOf(this.table).window(domain, fromDay, basis) ?? (await this.read(domain, fromDay));
-  }
-
   /** Many visitors' pending events of the days `fromDay` to `toDay`, by visitor and day: one Query per visitor. */
   async pendingOf(anonymousIds: string[], fromDay: string, toDay: string): Promise<Map<string, PendingDay[]>> {
     const byVisitor = new Map<string, PendingDay[]>();
@@ -153,8 +128,8 @@ export class RollupRepository {
     return byVisitor;
   }
 
-  /** Reads the account's rollups from `fromDay` on (consistently) and keeps them as this process's view of its days. */
-  private async read(domain: string, fromDay: string): Promise<RollupWindow> {
+  /** The account's rollups from `fromDay` (inclusive) on, read consistently. */
+  async since(domain: string, fromDay: string): Promise<DailyRollup[]> {
     const items = await this.table.queryAll({
       KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
       ExpressionAttributeValues: toAttr({
@@ -165,14 +140,7 @@ export class RollupRepository {
       // A re-score follows its own rollup writes: an eventually consistent read could miss them.
       ConsistentRead: true,
     });
-    const days = new Map<string, DayView>();
-    for (const item of items) {
-      const day = rollupDay(String(item.sk));
-      const view = new CounterState();
-      view.load(item);
-      days.set(day, { born: view.born, ver: view.version, rollups: rollupsOf(day, item) });
-    }
-    return rollupWindowsOf(this.table).merge(domain, fromDay, days);
+    return items.flatMap((item) => rollupsOf(rollupDay(String(item.sk)), item));
   }
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { audienceLogEntity, audienceMemberEntity, audienceMetaEntity } from '../../packages/store/src/audience-entity';
 import { configRevisionEntity, configSectionEntity, StoredSections } from '../../packages/store/src/config-entity';
 import { ItemShapeError } from '../../packages/store/src/entity';
 
@@ -32,6 +33,36 @@ describe('a config revision item read', () => {
     expect(configRevisionEntity.parse(item).revision).toBe(3);
     expect(() => configRevisionEntity.parse({ ...item, revision: '3' })).toThrow(
       /config revision item CFGREV#sla 000000000003 is not as defined: revision/,
+    );
+  });
+});
+
+describe('audience item reads', () => {
+  const view = { domain: 'x.example', name: 'X', tier: 'A', stage: 'surging', priority: 70, topics: ['security'] };
+  const member = { ...audienceMemberEntity.key({ audienceId: 'emea', domain: 'x.example' }), domain: 'x.example' };
+
+  it('a member item that is not as defined fails naming the item and the attribute', () => {
+    const item = { ...member, member: true, ver: 3, m: view, at: '2026-11-30T10:00:00.000Z' };
+    expect(audienceMemberEntity.parse(item)).toMatchObject({ rev: 0, m: view });
+    expect(() => audienceMemberEntity.parse({ ...item, m: { ...view, priority: 'high' } })).toThrow(
+      /audience member item AUD#emea M#x\.example is not as defined: m\.priority/,
+    );
+    expect(() => audienceMemberEntity.parse({ ...item, member: 'yes' })).toThrow(ItemShapeError);
+  });
+
+  it('a log entry that is not as defined fails naming the item and the attribute', () => {
+    const gap = { ...audienceLogEntity.key({ audienceId: 'emea', seq: 7 }), op: 'none', at: '2026-11-30T10:00:00.000Z' };
+    expect(audienceLogEntity.parse(gap)).toMatchObject({ op: 'none', rev: 0, ver: 0 });
+    expect(() => audienceLogEntity.parse({ ...gap, op: 'join' })).toThrow(
+      /audience log entry item AUD#emea L#000000000007 is not as defined: op/,
+    );
+  });
+
+  it('a meta item that is not as defined fails naming the item and the attribute', () => {
+    const meta = { ...audienceMetaEntity.key('emea'), seq: 4, size: 2 };
+    expect(audienceMetaEntity.parse(meta).seq).toBe(4);
+    expect(() => audienceMetaEntity.parse({ ...meta, size: '2' })).toThrow(
+      /audience meta item AUD#emea META is not as defined: size/,
     );
   });
 });

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { audienceLogEntity, audienceMemberEntity, audienceMetaEntity } from '../../packages/store/src/audience-entity';
 import { configRevisionEntity, configSectionEntity, StoredSections } from '../../packages/store/src/config-entity';
 import { ItemShapeError } from '../../packages/store/src/entity';
+import { feedbackEntity, wonEntity } from '../../packages/store/src/feedback-repo';
+import { pushEntity, pushPointerEntity } from '../../packages/store/src/push-repo';
 
 describe('a config section item read', () => {
   it('that is not as defined fails naming the item and the attribute', () => {
@@ -63,6 +65,41 @@ describe('audience item reads', () => {
     expect(audienceMetaEntity.parse(meta).seq).toBe(4);
     expect(() => audienceMetaEntity.parse({ ...meta, size: '2' })).toThrow(
       /audience meta item AUD#emea META is not as defined: size/,
+    );
+  });
+});
+
+describe('push item reads', () => {
+  const ref = { podId: 'emea', pushedAt: '2026-11-30T10:00:00.000Z', domain: 'x.example' };
+
+  it('a push that is not as defined fails naming the item and the attribute; its outcomes set reads as a list', () => {
+    const item = { ...pushEntity.key(ref), ...ref, outcomes: new Set(['meeting']) };
+    expect(pushEntity.parse(item)).toEqual({ ...ref, outcomes: ['meeting'] });
+    expect(() => pushEntity.parse({ ...item, outcomes: new Set(['shrug']) })).toThrow(
+      /push item PUSH#emea 2026-11-30T10:00:00\.000Z#x\.example is not as defined: outcomes/,
+    );
+  });
+
+  it('a push pointer that is not as defined fails naming the item and the attribute', () => {
+    expect(() => pushPointerEntity.parse({ ...pushPointerEntity.key(ref), podId: 'emea' })).toThrow(
+      /push pointer item ACCT#x\.example P#2026-11-30T10:00:00\.000Z#emea is not as defined: pushedAt/,
+    );
+  });
+});
+
+describe('feedback item reads', () => {
+  it('a piece of feedback that is not as defined fails naming the item and the attribute', () => {
+    const record = { id: 'f1', domain: 'x.example', outcome: 'rejected', reason: 'no budget', at: '2026-11-30T10:00:00.000Z' };
+    const item = { ...feedbackEntity.key(record), ...record };
+    expect(feedbackEntity.parse(item)).toEqual(record);
+    expect(() => feedbackEntity.parse({ ...item, bant: { budget: 3 } })).toThrow(
+      /feedback item ACCT#x\.example F#2026-11-30T10:00:00\.000Z#f1 is not as defined: bant\.budget/,
+    );
+  });
+
+  it('a won account that is not as defined fails naming the item and the attribute', () => {
+    expect(() => wonEntity.parse({ ...wonEntity.key('x.example'), domain: 'x.example' })).toThrow(
+      /won account item WON x\.example is not as defined: at/,
     );
   });
 });

@@ -3,6 +3,7 @@ import { audienceLogEntity, audienceMemberEntity, audienceMetaEntity } from '../
 import { configRevisionEntity, configSectionEntity, StoredSections } from '../../packages/store/src/config-entity';
 import { ItemShapeError } from '../../packages/store/src/entity';
 import { feedbackEntity, wonEntity } from '../../packages/store/src/feedback-repo';
+import { erasedEntryEntity, userLinkEntity, visitorLinkEntity } from '../../packages/store/src/identity-entity';
 import { pushEntity, pushPointerEntity } from '../../packages/store/src/push-repo';
 
 describe('a config section item read', () => {
@@ -101,5 +102,25 @@ describe('feedback item reads', () => {
     expect(() => wonEntity.parse({ ...wonEntity.key('x.example'), domain: 'x.example' })).toThrow(
       /won account item WON x\.example is not as defined: at/,
     );
+  });
+});
+
+describe('identity item reads', () => {
+  it('a visitor link that is not as defined fails naming the item and the attribute; its users set reads sorted', () => {
+    const item = { ...visitorLinkEntity.key('anon-1'), domain: 'x.example', linkedAt: 'now', users: new Set(['u2', 'u1']) };
+    expect(visitorLinkEntity.parse(item).users).toEqual(['u1', 'u2']);
+    expect(() => visitorLinkEntity.parse({ ...item, erased: 'yes' })).toThrow(
+      /visitor link item VISITOR#anon-1 LINK is not as defined: erased/,
+    );
+  });
+
+  it('a user link that is not as defined fails naming the item and the attribute', () => {
+    expect(() => userLinkEntity.parse({ ...userLinkEntity.key('h1'), domain: 'x.example', person: 7 })).toThrow(
+      /user link item USER#h1 LINK is not as defined: person/,
+    );
+  });
+
+  it('an erased visitor entry without its sort key fails naming the attribute', () => {
+    expect(() => erasedEntryEntity.parse({ pk: 'ERASED' })).toThrow(/erased visitor entry item ERASED {2}is not as defined: sk/);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { siteDayEntity } from '../../packages/store/src/activity-repo';
 import { audienceLogEntity, audienceMemberEntity, audienceMetaEntity } from '../../packages/store/src/audience-entity';
 import { configRevisionEntity, configSectionEntity, StoredSections } from '../../packages/store/src/config-entity';
 import { ItemShapeError } from '../../packages/store/src/entity';
@@ -122,5 +123,15 @@ describe('identity item reads', () => {
 
   it('an erased visitor entry without its sort key fails naming the attribute', () => {
     expect(() => erasedEntryEntity.parse({ pk: 'ERASED' })).toThrow(/erased visitor entry item ERASED {2}is not as defined: sk/);
+  });
+});
+
+describe('a site day item read', () => {
+  it('keeps the counters named by the data, and fails naming a fixed attribute that is not as defined', () => {
+    const item = { ...siteDayEntity.key({ siteId: 's1', day: '2026-11-30' }), accepted: 3, rej_401: 1 };
+    expect(siteDayEntity.parse(item)).toMatchObject({ accepted: 3, rej_401: 1 });
+    expect(() => siteDayEntity.parse({ ...item, lagN: '2' })).toThrow(
+      /site day item SITE#s1 D#2026-11-30 is not as defined: lagN/,
+    );
   });
 });

@@ -22,6 +22,14 @@ export const audienceMetaEntity = defineEntity({
   indexes: [],
 });
 
+/** What reserving log numbers answers: the two counters it moved (UpdateItem's `UPDATED_NEW`). */
+export const audienceCountersView = defineEntity({
+  name: 'audience meta (counters)',
+  key: audienceMetaKey,
+  attributes: z.object({ seq: z.number(), size: z.number() }),
+  indexes: [],
+});
+
 /** What an audience exports of a member, as its member item keeps it (`m`). */
 const StoredMember = z.object({
   domain: z.string(),

@@ -3,7 +3,13 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AudienceMember } from '@intent/audiences';
 import type { z } from 'zod';
 import type { WalkPage, WalkPosition } from './account-repo';
-import { audienceLogEntity, audienceMemberDomainView, audienceMemberEntity, audienceMetaEntity } from './audience-entity';
+import {
+  audienceCountersView,
+  audienceLogEntity,
+  audienceMemberDomainView,
+  audienceMemberEntity,
+  audienceMetaEntity,
+} from './audience-entity';
 import { isConditionalCheckFailed } from './errors';
 import {
   AUDIENCE_LOG_PREFIX,
@@ -264,7 +270,7 @@ export class AudienceRepository {
         ReturnValues: 'UPDATED_NEW',
       }),
     );
-    return Number(unmarshall(out.Attributes ?? {}).seq);
+    return audienceCountersView.parse(unmarshall(out.Attributes ?? {})).seq;
   }
 
   /** The last sequence number handed out and the member count. */

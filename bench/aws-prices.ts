@@ -12,6 +12,7 @@ export const AWS_PRICES = {
     'https://aws.amazon.com/api-gateway/pricing/',
     'https://aws.amazon.com/sqs/pricing/',
     'https://aws.amazon.com/dynamodb/pricing/on-demand/',
+    'https://aws.amazon.com/dynamodb/pricing/provisioned/',
     'https://aws.amazon.com/cloudwatch/pricing/',
     'https://aws.amazon.com/secrets-manager/pricing/',
   ],
@@ -37,6 +38,9 @@ export const AWS_PRICES = {
     /** On-demand capacity (prices of November 2024 onwards). */
     perMillionWriteRequestUnits: 0.625,
     perMillionReadRequestUnits: 0.125,
+    /** Provisioned capacity (standard table class), per unit of capacity and hour, whatever is used of it. */
+    perWriteCapacityUnitHour: 0.00065,
+    perReadCapacityUnitHour: 0.00013,
   },
   cloudwatch: {
     /** Logs, standard class: ingestion, and storage (a month, the log groups' retention). */

@@ -1,4 +1,4 @@
-import { FUNCTIONS, type FunctionName } from '@intent/resources';
+import { FUNCTIONS, type FunctionName, TABLE } from '@intent/resources';
 import { AWS_PRICES as P } from './aws-prices';
 
 /**
@@ -122,11 +122,30 @@ export interface CostAtRate {
 export interface CostScenario {
   frontDoor: FrontDoor;
   traffic: Traffic;
+  capacity: Capacity;
   requestsPerEvent: number;
   /** The per-event quantities priced, at the headline rate (rollup batching depends on the rate). */
   perEvent: Record<string, number>;
   rates: CostAtRate[];
 }
+
+/**
+ * How the table pays for capacity (infra/constructs/pipeline-table.ts). Provisioned: auto
+ * scaling keeps the units provisioned at the target utilisation over what the traffic uses,
+ * never under the minimums of the table and its indexes, each unit billed by the hour.
+ */
+export type Capacity = 'provisioned' | 'onDemand';
+
+/** USD per million events of `unitsPerEvent` capacity units at `eventsPerSecond`, provisioned. */
+function provisionedPerMillion(unitsPerEvent: number, eventsPerSecond: number, minUnits: number, unitHour: number): number {
+  const unitsProvisioned = Math.max(
+    minUnits,
+    (unitsPerEvent * eventsPerSecond) / (TABLE.capacity.targetUtilizationPercent / 100),
+  );
+  return ((unitsProvisioned * unitHour) / (eventsPerSecond * 3600)) * 1e6;
+}
+const MIN_WRITE_UNITS = TABLE.capacity.table.write.min + TABLE.globalIndexes.length * TABLE.capacity.index.write.min;
+const MIN_READ_UNITS = TABLE.capacity.table.read.min + TABLE.globalIndexes.length * TABLE.capacity.index.read.min;
 
 const memoryGb = (name: FunctionName) => (FUNCTIONS.find((f) => f.name === name)?.memoryMb ?? 0) / 1024;
 const consumer = (name: FunctionName) => FUNCTIONS.find((f) => f.name === name)?.consumes;
@@ -139,7 +158,7 @@ const consumer = (name: FunctionName) => FUNCTIONS.find((f) => f.name === name)?
  * batching window, up to what the run measured: at 10 events/s a batch is ten events, not a
  * backlog's hundreds, so its invocations per event grow as the rate falls.
  */
-export function modelCost(m: MeasuredFigures, frontDoor: FrontDoor, traffic: Traffic): CostScenario {
+export function modelCost(m: MeasuredFigures, frontDoor: FrontDoor, traffic: Traffic, capacity: Capacity): CostScenario {
   const events = Math.max(1, m.events);
   const requests = Math.max(1, m.requests);
   const measuredRequestsPerEvent = requests / events;
@@ -203,8 +222,14 @@ export function modelCost(m: MeasuredFigures, frontDoor: FrontDoor, traffic: Tra
       lambdaRequests: invocationsPerEvent * P.lambda.perMillionRequests,
       lambdaDuration: gbSecondsPerEvent * P.lambda.perGbSecondArm64 * 1e6,
       sqs: sqsRequestsPerEvent * P.sqs.standardPerMillionRequests,
-      dynamoWrites: writeUnitsPerEvent * P.dynamodb.perMillionWriteRequestUnits,
-      dynamoReads: readUnitsPerEvent * P.dynamodb.perMillionReadRequestUnits,
+      dynamoWrites:
+        capacity === 'onDemand'
+          ? writeUnitsPerEvent * P.dynamodb.perMillionWriteRequestUnits
+          : provisionedPerMillion(writeUnitsPerEvent, eventsPerSecond, MIN_WRITE_UNITS, P.dynamodb.perWriteCapacityUnitHour),
+      dynamoReads:
+        capacity === 'onDemand'
+          ? readUnitsPerEvent * P.dynamodb.perMillionReadRequestUnits
+          : provisionedPerMillion(readUnitsPerEvent, eventsPerSecond, MIN_READ_UNITS, P.dynamodb.perReadCapacityUnitHour),
       logs: ((logBytesPerEvent * 1e6) / gb) * (P.cloudwatch.logsIngestionPerGb + P.cloudwatch.logsStoragePerGbMonth),
       fixed: (fixedMonthly / eventsPerMonth) * 1e6,
     };
@@ -217,6 +242,7 @@ export function modelCost(m: MeasuredFigures, frontDoor: FrontDoor, traffic: Tra
   return {
     frontDoor,
     traffic,
+    capacity,
     requestsPerEvent: round6(requestsPerEvent),
     perEvent: roundTerms({
       httpRequests: requestsPerEvent,

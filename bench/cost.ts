@@ -3,6 +3,7 @@ import { AWS_PRICES } from './aws-prices';
 import { firstSite, visitorBatch } from './collector-vs-bare';
 import {
   type BrowserRequests,
+  type Capacity,
   type CostScenario,
   costTable,
   FIXED_MONTHLY,
@@ -17,6 +18,8 @@ import { ThreadedUsageCounter, type Usage } from './usage-counter';
 
 /** The front door the stack deploys by default (infra/stack.ts, context `collectorFrontDoor`). */
 export const DEFAULT_FRONT_DOOR: FrontDoor = 'functionUrl';
+/** How the stack's table pays for capacity by default (infra/context.ts, context `tableCapacity`). */
+export const DEFAULT_CAPACITY: Capacity = 'provisioned';
 export const HEADLINE_ROW = 'modelled AWS cost per million events, all in';
 
 /** What bench/e2e.ts keeps of its first pass, as far as the model reads it. */
@@ -71,18 +74,25 @@ export function figuresFrom(e2e: unknown, snippet: unknown, browser?: BrowserReq
   };
 }
 
-/** Every scenario the model prices: both front doors, server-side batches and the snippet's. */
+/**
+ * Every scenario the model prices: both front doors, server-side batches and the snippet's, on
+ * the default capacity; and the default front door's server-side batches on the other.
+ */
 export function scenarios(figures: MeasuredFigures): CostScenario[] {
-  return (['functionUrl', 'httpApi'] as const).flatMap((door) =>
-    (['server', 'browser'] as const).map((traffic) => modelCost(figures, door, traffic)),
-  );
+  const other: Capacity = DEFAULT_CAPACITY === 'provisioned' ? 'onDemand' : 'provisioned';
+  return [
+    ...(['functionUrl', 'httpApi'] as const).flatMap((door) =>
+      (['server', 'browser'] as const).map((traffic) => modelCost(figures, door, traffic, DEFAULT_CAPACITY)),
+    ),
+    modelCost(figures, DEFAULT_FRONT_DOOR, 'server', other),
+  ];
 }
 
 /** The bench's rows and details from the scenarios: the headline is the default front door, server-side batches, at 1,000 events/s. */
 export function costResult(figures: MeasuredFigures): BenchResult {
   const all = scenarios(figures);
   const find = (door: FrontDoor, traffic: 'server' | 'browser') =>
-    all.find((s) => s.frontDoor === door && s.traffic === traffic) as CostScenario;
+    all.find((s) => s.frontDoor === door && s.traffic === traffic && s.capacity === DEFAULT_CAPACITY) as CostScenario;
   const at = (s: CostScenario) =>
     s.rates.find((r) => r.eventsPerSecond === HEADLINE_RATE) ?? (s.rates.at(-1) as CostScenario['rates'][number]);
   const headline = find(DEFAULT_FRONT_DOOR, 'server');
@@ -92,14 +102,14 @@ export function costResult(figures: MeasuredFigures): BenchResult {
       name: HEADLINE_ROW,
       value: top.total,
       unit: 'USD/M ev',
-      note: `goal <= 0.30; ${HEADLINE_RATE} ev/s, ${DEFAULT_FRONT_DOOR}, server-side batches (${(1 / headline.requestsPerEvent).toFixed(0)} ev/request); largest: ${top.dominant} ${top.terms[top.dominant].toFixed(3)}`,
+      note: `goal <= 0.30; ${HEADLINE_RATE} ev/s, ${DEFAULT_FRONT_DOOR}, ${DEFAULT_CAPACITY} table, server-side batches (${(1 / headline.requestsPerEvent).toFixed(0)} ev/request); largest: ${top.dominant} ${top.terms[top.dominant].toFixed(3)}`,
     },
   ];
   for (const s of all) {
     if (s === headline) continue;
     const r = at(s);
     rows.push({
-      name: `modelled cost, ${s.frontDoor}, ${s.traffic}`,
+      name: `modelled cost, ${s.frontDoor}, ${s.traffic}${s.capacity === DEFAULT_CAPACITY ? '' : `, ${s.capacity} table`}`,
       value: r.total,
       unit: 'USD/M ev',
       note: `${HEADLINE_RATE} ev/s, ${(1 / s.requestsPerEvent).toFixed(2)} ev/request${s.traffic === 'browser' && figures.eventsPerBrowserRequest === undefined ? ' (snippet batching not measured: 1 assumed)' : ''}; largest: ${r.dominant} ${r.terms[r.dominant].toFixed(3)}`,
@@ -121,7 +131,9 @@ export const costBenchmark: Benchmark = {
     const figures = figuresFrom(ctx.results.e2e?.details, snippet, browser);
     if (!figures) throw new Error('the cost model needs the e2e benchmark of the same run (BENCH_ONLY=e2e,snippet,cost)');
     const result = costResult(figures);
-    const headline = scenarios(figures).find((s) => s.frontDoor === DEFAULT_FRONT_DOOR && s.traffic === 'server');
+    const headline = scenarios(figures).find(
+      (s) => s.frontDoor === DEFAULT_FRONT_DOOR && s.traffic === 'server' && s.capacity === DEFAULT_CAPACITY,
+    );
     if (headline) log(`cost per million events (${DEFAULT_FRONT_DOOR}, server-side batches):\n${costTable(headline)}`);
     return result;
   },

@@ -78,6 +78,21 @@ export function collectorFrontDoorFromContext(node: Node): CollectorFrontDoor {
   return raw as CollectorFrontDoor;
 }
 
+export const TABLE_CAPACITY_CONTEXT_KEY = 'tableCapacity';
+export const TABLE_CAPACITIES = ['provisioned', 'onDemand'] as const;
+
+/** Context `tableCapacity` (`-c tableCapacity=onDemand`); unset, provisioned with auto scaling. */
+export function tableCapacityFromContext(node: Node): (typeof TABLE_CAPACITIES)[number] {
+  const raw: unknown = node.tryGetContext(TABLE_CAPACITY_CONTEXT_KEY);
+  if (raw === undefined || raw === null || raw === '') return 'provisioned';
+  const capacity = TABLE_CAPACITIES.find((c) => c === raw);
+  if (!capacity)
+    throw new Error(
+      `Context "${TABLE_CAPACITY_CONTEXT_KEY}" must be one of ${TABLE_CAPACITIES.join(', ')}, got ${JSON.stringify(raw)}`,
+    );
+  return capacity;
+}
+
 export const COLLECTOR_CONCURRENCY_CONTEXT_KEY = 'collectorConcurrency';
 
 /**

@@ -27,13 +27,14 @@ import { PipelineHttpApi } from './constructs/pipeline-http-api';
 import { PipelineMonitoring } from './constructs/pipeline-monitoring';
 import { MAX_RETENTION, PipelineQueue } from './constructs/pipeline-queue';
 import { createAdminKeySecret, createHashSecret } from './constructs/pipeline-secrets';
-import { createPipelineTable } from './constructs/pipeline-table';
+import { createPipelineTable, type TableCapacity } from './constructs/pipeline-table';
 import {
   alarmEmailFromContext,
   type CollectorFrontDoor,
   collectorConcurrencyFromContext,
   collectorFrontDoorFromContext,
   podsFromContext,
+  tableCapacityFromContext,
   validatePods,
 } from './context';
 
@@ -63,6 +64,8 @@ export interface IntentPipelineStackProps extends StackProps {
   collectorFrontDoor?: CollectorFrontDoor;
   /** The collector's reserved concurrency when its function URL is the front door. Default: context `collectorConcurrency`, else 50. */
   collectorConcurrency?: number;
+  /** How the table pays for capacity. Default: context `tableCapacity`, else provisioned with auto scaling. */
+  tableCapacity?: TableCapacity;
 }
 
 /**
@@ -93,7 +96,7 @@ export class IntentPipelineStack extends Stack {
     this.collectorFrontDoor = props.collectorFrontDoor ?? collectorFrontDoorFromContext(this.node);
     const collectorOnUrl = this.collectorFrontDoor === 'functionUrl';
 
-    this.table = createPipelineTable(this, TABLE);
+    this.table = createPipelineTable(this, TABLE, props.tableCapacity ?? tableCapacityFromContext(this.node));
     this.ingest = new PipelineQueue(this, 'Ingest', {
       definition: INGEST_QUEUE,
       minVisibilityTimeoutSeconds: consumerVisibilityFloor(INGEST_QUEUE),

@@ -2,7 +2,7 @@ import './lib/quiet-sdk';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { AWS_PRICES } from '../bench/aws-prices';
-import { costResult, DEFAULT_FRONT_DOOR, figuresFrom, scenarios } from '../bench/cost';
+import { costResult, DEFAULT_CAPACITY, DEFAULT_FRONT_DOOR, figuresFrom, scenarios } from '../bench/cost';
 import { type BrowserRequests, costTable } from '../bench/cost-model';
 
 /**
@@ -26,12 +26,12 @@ function main() {
   console.log(`figures: ${path} (run of ${report.startedAt ?? '?'}, commit ${report.commit ?? '?'})`);
   console.log(`prices: ${AWS_PRICES.region}, checked ${AWS_PRICES.checkedOn} (bench/aws-prices.ts)\n`);
   for (const s of scenarios(figures)) {
-    const mark = s.frontDoor === DEFAULT_FRONT_DOOR ? ' (default)' : '';
+    const mark = s.frontDoor === DEFAULT_FRONT_DOOR && s.capacity === DEFAULT_CAPACITY ? ' (default)' : '';
     const traffic =
       s.traffic === 'server'
         ? `server-side batches, ${(1 / s.requestsPerEvent).toFixed(1)} events/request`
         : `browser snippet, ${(1 / s.requestsPerEvent).toFixed(2)} events/request${figures.eventsPerBrowserRequest === undefined ? ' (not measured: 1 assumed)' : ''}`;
-    console.log(`${s.frontDoor}${mark}, ${traffic}`);
+    console.log(`${s.frontDoor}, ${s.capacity} table${mark}, ${traffic}`);
     console.log(`${costTable(s)}\n`);
   }
   const [headline] = costResult(figures).rows;

@@ -27,10 +27,13 @@ beforeAll(() => {
 });
 
 describe('table', () => {
-  it('is on-demand, point-in-time recoverable, AWS-managed encrypted, with the TTL attribute', () => {
+  it('is provisioned, point-in-time recoverable, AWS-managed encrypted, with the TTL attribute', () => {
     template.resourceCountIs('AWS::DynamoDB::Table', 1);
     template.hasResourceProperties('AWS::DynamoDB::Table', {
-      BillingMode: 'PAY_PER_REQUEST',
+      ProvisionedThroughput: {
+        ReadCapacityUnits: TABLE.capacity.table.read.min,
+        WriteCapacityUnits: TABLE.capacity.table.write.min,
+      },
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       TimeToLiveSpecification: { AttributeName: TABLE.ttlAttribute, Enabled: true },
       SSESpecification: { SSEEnabled: true },
@@ -39,6 +42,36 @@ describe('table', () => {
         { AttributeName: TABLE.sortKey, KeyType: 'RANGE' },
       ],
     });
+  });
+
+  it('scales the read and write capacity of the table and of each index on utilisation, within the definition', () => {
+    const { capacity } = TABLE;
+    const dimensions = [
+      ['table:ReadCapacityUnits', capacity.table.read],
+      ['table:WriteCapacityUnits', capacity.table.write],
+      ['index:ReadCapacityUnits', capacity.index.read],
+      ['index:WriteCapacityUnits', capacity.index.write],
+    ] as const;
+    for (const [dimension, range] of dimensions) {
+      const targets = template.findResources('AWS::ApplicationAutoScaling::ScalableTarget', {
+        Properties: { ScalableDimension: `dynamodb:${dimension}`, MinCapacity: range.min, MaxCapacity: range.max },
+      });
+      expect(Object.keys(targets)).toHaveLength(dimension.startsWith('table') ? 1 : TABLE.globalIndexes.length);
+    }
+    const policies = template.findResources('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      Properties: {
+        PolicyType: 'TargetTrackingScaling',
+        TargetTrackingScalingPolicyConfiguration: Match.objectLike({ TargetValue: capacity.targetUtilizationPercent }),
+      },
+    });
+    expect(Object.keys(policies)).toHaveLength(2 + 2 * TABLE.globalIndexes.length);
+  });
+
+  it('is on-demand with context tableCapacity=onDemand, with no scaling', () => {
+    const onDemand = synthesize({ pods: TEST_PODS, tableCapacity: 'onDemand' }).template;
+    onDemand.hasResourceProperties('AWS::DynamoDB::Table', { BillingMode: 'PAY_PER_REQUEST' });
+    onDemand.resourceCountIs('AWS::ApplicationAutoScaling::ScalableTarget', 0);
+    expect(() => synthesize({ pods: TEST_PODS, tableCapacity: 'cheap' })).toThrow(/tableCapacity.*provisioned, onDemand/);
   });
 
   it('has exactly the global indexes of the definition', () => {

@@ -1,3 +1,4 @@
+import { TABLE } from '@intent/resources';
 import { describe, expect, it } from 'vitest';
 import { AWS_PRICES } from '../../bench/aws-prices';
 import { costResult, figuresFrom, HEADLINE_ROW } from '../../bench/cost';
@@ -20,7 +21,7 @@ const at = (rate: number, s: ReturnType<typeof modelCost>) => s.rates.find((r) =
 
 describe('cost model', () => {
   it('prices each term from the per-event figures and the price list', () => {
-    const top = at(1000, modelCost(figures, 'functionUrl', 'server'));
+    const top = at(1000, modelCost(figures, 'functionUrl', 'server', 'onDemand'));
     const fixedMonthly = Object.values(FIXED_MONTHLY).reduce((a, b) => a + b, 0);
     expect(top?.terms).toEqual({
       frontDoor: 0,
@@ -41,9 +42,24 @@ describe('cost model', () => {
     );
   });
 
+  it('prices a provisioned table by the units auto scaling keeps at its target utilisation, never under the minimums', () => {
+    const { targetUtilizationPercent, table, index } = TABLE.capacity;
+    const minWrite = table.write.min + TABLE.globalIndexes.length * index.write.min;
+    const hourly = (units: number, rate: number) =>
+      ((units * AWS_PRICES.dynamodb.perWriteCapacityUnitHour) / (rate * 3600)) * 1e6;
+    const s = modelCost(figures, 'functionUrl', 'server', 'provisioned');
+    // 0.1 write units an event: 100 a second at 1,000 events/s, provisioned at the target.
+    expect(at(1000, s)?.terms.dynamoWrites).toBeCloseTo(hourly(100 / (targetUtilizationPercent / 100), 1000), 6);
+    // At 10 events/s the minimums are what is provisioned.
+    expect(at(10, s)?.terms.dynamoWrites).toBeCloseTo(hourly(minWrite, 10), 6);
+    // Under half the on-demand price at the headline rate.
+    const onDemand = at(1000, modelCost(figures, 'functionUrl', 'server', 'onDemand'));
+    expect(at(1000, s)?.terms.dynamoWrites).toBeLessThan((onDemand?.terms.dynamoWrites ?? 0) / 2);
+  });
+
   it('adds the HTTP API per request, and its access log line', () => {
-    const url = at(1000, modelCost(figures, 'functionUrl', 'server'));
-    const api = at(1000, modelCost(figures, 'httpApi', 'server'));
+    const url = at(1000, modelCost(figures, 'functionUrl', 'server', 'onDemand'));
+    const api = at(1000, modelCost(figures, 'httpApi', 'server', 'onDemand'));
     expect(api?.terms.frontDoor).toBeCloseTo(0.01 * AWS_PRICES.apiGateway.httpApiPerMillionRequests, 6);
     expect((api?.terms.logs ?? 0) - (url?.terms.logs ?? 0)).toBeCloseTo(
       ((0.01 * ACCESS_LOG_BYTES_PER_REQUEST * 1e6) / 1024 ** 3) * 0.53,
@@ -52,8 +68,8 @@ describe('cost model', () => {
   });
 
   it("scales what the collector does by the snippet's requests per event", () => {
-    const server = at(1000, modelCost(figures, 'functionUrl', 'server'));
-    const browser = at(1000, modelCost(figures, 'functionUrl', 'browser'));
+    const server = at(1000, modelCost(figures, 'functionUrl', 'server', 'onDemand'));
+    const browser = at(1000, modelCost(figures, 'functionUrl', 'browser', 'onDemand'));
     // Half a request per event instead of a hundredth: 50 times the collector's invocations.
     expect(browser?.terms.lambdaRequests).toBeCloseTo((0.5 + 0.001) * 0.2, 6);
     expect((browser?.terms.dynamoWrites ?? 0) - (server?.terms.dynamoWrites ?? 0)).toBeCloseTo(
@@ -76,7 +92,7 @@ describe('cost model', () => {
         readUnits: 0,
       },
     };
-    const top = at(1000, modelCost(measured, 'functionUrl', 'browser'));
+    const top = at(1000, modelCost(measured, 'functionUrl', 'browser', 'onDemand'));
     // Half a request per event: 10 ms each at 0.5 GB, then the rollup's 1 ms per event at 1 GB.
     expect(top?.terms.lambdaDuration).toBeCloseTo((0.5 * 0.01 * 0.5 + 0.001) * AWS_PRICES.lambda.perGbSecondArm64 * 1e6, 6);
     // A send per request, and a tenth of a receive and of a delete per 2 KB message.
@@ -86,7 +102,7 @@ describe('cost model', () => {
   });
 
   it('rolls up smaller batches at low rates, and spreads the fixed costs over fewer events', () => {
-    const s = modelCost(figures, 'functionUrl', 'server');
+    const s = modelCost(figures, 'functionUrl', 'server', 'onDemand');
     const [low, , high] = s.rates;
     // 10 events a second fill a one-second window with 10 events: 0.1 invocations per event.
     expect(low?.terms.lambdaRequests).toBeCloseTo((0.01 + 0.1) * 0.2, 6);
@@ -117,7 +133,7 @@ describe('cost model', () => {
     expect(parsed).toEqual(figures);
     const [row] = costResult(figures).rows;
     expect(row?.name).toBe(HEADLINE_ROW);
-    expect(row?.value).toBeCloseTo(at(1000, modelCost(figures, 'functionUrl', 'server'))?.total ?? Number.NaN, 6);
+    expect(row?.value).toBeCloseTo(at(1000, modelCost(figures, 'functionUrl', 'server', 'provisioned'))?.total ?? Number.NaN, 6);
     expect(figuresFrom({ first: { accepted: 1, dynamo: {} } }, undefined)).toBeUndefined();
   });
 });

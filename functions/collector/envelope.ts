@@ -104,6 +104,16 @@ export function rateLimited(kind: 'address' | 'key', retryAfterSeconds: number):
   });
 }
 
+/**
+ * 503 with `Retry-After` when the shared rate counters are throttled (a provisioned table while
+ * auto scaling catches up): the clients retry, where a 500 would be an error they may not.
+ */
+export function limiterThrottled(): HttpError {
+  return new HttpError(503, 'throttled', 'the rate limiter is over its capacity for a moment; retry after 1 s', undefined, {
+    'retry-after': '1',
+  });
+}
+
 export function corsHeaders(origin: string | undefined): Record<string, string> {
   if (!origin) return {};
   return {

@@ -4,13 +4,14 @@ import type { EventSource } from '@intent/events';
 import { assetResponse, forbidden, HttpError, type HttpRequest, httpHandler, json, type Route } from '@intent/http';
 import { admit, ConfigCache, collect, loadHashSecret, rateBuckets, requiredEnv, sendAll, sqs } from '@intent/pipeline';
 import { ENV } from '@intent/resources';
-import { dynamo, Store } from '@intent/store';
+import { dynamo, isThrottling, Store } from '@intent/store';
 import { renderTracker } from '@intent/tracker';
 import {
   assertBatchSize,
   checkOrigin,
   corsHeaders,
   eventsOf,
+  limiterThrottled,
   parseCollectEnvelope,
   parseSegmentEnvelope,
   preflightAllowed,
@@ -79,7 +80,9 @@ async function collectFrom(req: HttpRequest, origin: string | undefined, config:
 
 /** Counts the request against its site's limits, shared by every collector instance; 429 when over one. */
 async function limitRate(site: Site, source: EventSource, address: string, events: number): Promise<void> {
-  const admission = await admit(store, rateBuckets(site, source, address), events, new Date());
+  const admission = await admit(store, rateBuckets(site, source, address), events, new Date()).catch((err: unknown) => {
+    throw isThrottling(err) ? limiterThrottled() : err;
+  });
   if (!admission.admitted) throw rateLimited(admission.kind, admission.retryAfterSeconds);
 }
 

@@ -1,5 +1,5 @@
 import { gunzipSync } from 'node:zlib';
-import { BatchGetItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchGetItemCommand, DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { defaultConfig } from '@intent/config';
 import { IngestBatch, MAX_BATCH_BODY_BYTES } from '@intent/events';
@@ -118,6 +118,15 @@ describe('GET /v1/tracker.js as API Gateway receives it', () => {
     };
     return handler(event, context);
   }
+
+  it('answers 503 with Retry-After when the rate counters stay throttled, so clients retry; nothing is queued', async () => {
+    ddb.on(UpdateItemCommand).rejects(awsError('ProvisionedThroughputExceededException'));
+    const res = await handler(httpEvent('POST /v1/collect', { writeKey: 'wk_dev', batch: batch(2) }), context);
+    expect(res.statusCode).toBe(503);
+    expect(res.headers?.['retry-after']).toBe('1');
+    expect(JSON.parse(res.body ?? '{}').error.code).toBe('throttled');
+    expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(0);
+  });
 
   it('answers a gzip-accepting browser with the site’s script gzipped and base64-encoded, and cache headers', async () => {
     const res = await get({ 'accept-encoding': 'gzip, deflate, br' });

@@ -1,5 +1,5 @@
-import { type Hold, OUTCOMES, type Outcome, TERMINAL_OUTCOMES } from '@intent/qualify';
-import type { AccountRecord, FeedbackRecord } from '@intent/store';
+import { type AccountRecord, type Hold, OUTCOMES, type Outcome, TERMINAL_OUTCOMES } from '@intent/qualify';
+import type { FeedbackRecord } from '@intent/store';
 import { z } from 'zod';
 import type { PodMessage } from './pod-messages';
 import { rescoreAccount } from './rescore';

@@ -3,6 +3,7 @@
  * Pure functions (the caller passes `now`), so the API, the scorer and the tests agree.
  */
 export type { AccountIntent, Stage } from '@intent/intent';
+export { AccountRecord, Claim, OutboxEntry } from './account-record';
 export { explainAccount } from './explain';
 export { BAND_SHARE, FIT_SHARE, INTENT_SHARE, priority, STAGE_BAND } from './priority';
 export { Hold, OUTCOMES, type Outcome, type Readiness, salesReadiness, TERMINAL_OUTCOMES } from './readiness';

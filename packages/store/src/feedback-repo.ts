@@ -1,6 +1,6 @@
 import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import type { Hold, Outcome } from '@intent/qualify';
-import { type AccountRecord, toRecord } from './account-repo';
+import type { AccountRecord, Hold, Outcome } from '@intent/qualify';
+import { toRecord } from './account-repo';
 import { isConditionalCheckFailed } from './errors';
 import { accountKey, accountPk, FEEDBACK_PREFIX, feedbackKey, WON_PK, wonKey } from './keys';
 import { fromAttr, type Table, toAttr } from './table';

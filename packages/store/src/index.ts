@@ -21,9 +21,7 @@ import { BATCH_RETRY, type RetryPolicy } from './retry';
 import { RollupRepository } from './rollup-repo';
 import { Table } from './table';
 
-export type { Claim, OutboxEntry } from './account-entity';
 export type {
-  AccountRecord,
   AudienceInputs,
   QueuePage,
   QueuePlacement,
@@ -35,7 +33,7 @@ export { InvalidCursorError, scoredShards } from './account-repo';
 export type { SiteStats, TopicDay } from './activity-repo';
 export { ACTIVITY_TTL_DAYS } from './activity-repo';
 export type { ApiKeyRecord } from './api-key-repo';
-export type { ApplyResult, LogChange, LogEntry, MemberState, Standing } from './audience-repo';
+export type { ApplyResult, LogChange, LogEntry, Standing } from './audience-repo';
 export { dynamo, traced } from './clients';
 export type { ConfigRevision, RevisionAuthor, RevisionOrigin, RevisionSummary } from './config-repo';
 export type { AddOutcome, Contribution, CounterStates } from './counted-add';

@@ -1,6 +1,7 @@
 import type { Config } from '@intent/config';
-import { rematerialiseAudiences, rescoreAccount, resumeRematerialisation } from '@intent/pipeline';
+import { rescoreAccount, resumeRematerialisation } from '@intent/pipeline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rematerialiseAudiences } from '../../packages/pipeline/src/rematerialise';
 import { collectAndDrain, send, upsert, visitEvents } from './accounts-helpers';
 import { startTestStack, stopTestStack, type TestStack, take, waitForJob } from './harness';
 

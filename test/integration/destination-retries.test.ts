@@ -9,12 +9,12 @@ import {
   deliverStream,
   destinationTransport,
   podChange,
-  recordChanges,
   SecretBox,
   sealDestinationSecrets,
 } from '@intent/pipeline';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordChanges } from '../../packages/pipeline/src/destination-recorder';
 import { startTestStack, stopTestStack, type TestStack } from './harness';
 
 const SECRET = `whsec_${Buffer.alloc(32, 9).toString('base64')}`;

@@ -325,10 +325,6 @@ export function defaultSection<S extends SectionName>(section: S): Config[S] {
   return SECTION_SCHEMAS[section].parse(RAW_DEFAULTS[section]) as Config[S];
 }
 
-export function defaultConfig(): Config {
-  return Object.fromEntries(SECTION_NAMES.map((s) => [s, defaultSection(s)])) as unknown as Config;
-}
-
 /** True when the ICP section names no criterion at all (every non-excluded account fits, tier B). */
 export function icpIsEmpty(icp: IcpConfig): boolean {
   return (

@@ -42,7 +42,6 @@ export {
   type DeliverySender,
   deliverySender,
   destinationRecorder,
-  recordChanges,
 } from './destination-recorder';
 export {
   type ForeignSealedSecret,
@@ -73,26 +72,20 @@ export {
   type StepOutcome,
   startJob,
 } from './jobs';
-export { type AlignmentMetrics, alignmentByPod, alignmentMetrics, median, type SlaHours } from './metrics';
+export { alignmentByPod } from './metrics';
 export { MAX_OUTBOX_MESSAGES, nextOutbox, type PodMessageSender, podMessageOutbox } from './outbox';
 export { MESSAGE_TOPICS, type MessageAccount, PodMessage, PodMessageType, podMessagesFor } from './pod-messages';
 export { type PodQueueUrls, podQueueUrls, podsNeedingDeploy } from './pod-queues';
 export { audiencePublisher, jobSender, publishPodMessages } from './publish';
 export { type ChangePublishers, changePublishers } from './publishers';
 export { sendAll, sqs } from './queues';
-export { type Admission, admit, RATE_WINDOW_MS, type RateBucket, rateBuckets, rateWindowAt } from './rate-limit';
-export {
-  type RematerialiseDeps,
-  type RematerialiseOutcome,
-  rematerialiseAudiences,
-  resumeRematerialisation,
-  startRematerialisation,
-} from './rematerialise';
+export { admit, RATE_WINDOW_MS, rateBuckets } from './rate-limit';
+export { resumeRematerialisation, startRematerialisation } from './rematerialise';
 export { OUTBOX_GRACE_MS, type RescoreResult, rescoreAccount } from './rescore';
-export { rescoreStale, resumeStalledRescore, startDecayWalk, startRescore } from './rescore-stale';
+export { resumeStalledRescore, startDecayWalk, startRescore } from './rescore-stale';
 export { type IngestRecord, type RollupDeps, type RollupOutcome, rollUp } from './rollup';
 export type { ServiceDeps } from './service-deps';
-export { type SlackAlert, sendSlack, slackAlert } from './slack';
+export { sendSlack } from './slack';
 export { addDatapoints, batchDatapoints, type Datapoint } from './telemetry';
 export { Budget, startWhile, type Walked, walkShard } from './walk';
-export { sendWebhook, signWebhook, WEBHOOK_TIMEOUT_MS, webhookBody } from './webhook';
+export { sendWebhook } from './webhook';

@@ -37,8 +37,6 @@ export type { ApplyResult, LogChange, LogEntry, Standing } from './audience-repo
 export { dynamo, traced } from './clients';
 export type { ConfigRevision, RevisionAuthor, RevisionOrigin, RevisionSummary } from './config-repo';
 export type { AddOutcome, Contribution, CounterStates } from './counted-add';
-export { COUNTER_LIMITS } from './counted-add';
-export { clearSeenCache } from './counter-state';
 export { DELIVERY_STATUSES, type DeliveryStatus } from './delivery-entity';
 export type { AttemptUpdate, DeliveryEvent, DeliveryPage, DeliveryRecord, StreamHead } from './delivery-repo';
 export { isConditionalCheckFailed } from './errors';
@@ -54,7 +52,7 @@ export type { JobKind, JobRecord, JobShardState, JobStatus, WalkShard } from './
 export { forEachLimited } from './limited';
 export type { PushPage, PushRecord, PushRef } from './push-repo';
 export { REJECT_REASON_CHARS } from './push-repo';
-export { BATCH_RETRY, backoff, backoffMs, isThrottling, type RetryPolicy, UnprocessedItemsError } from './retry';
+export { BATCH_RETRY, backoff, isThrottling, type RetryPolicy, UnprocessedItemsError } from './retry';
 export type { PendingDay, PendingEvent, RollupGroup } from './rollup-repo';
 export { STITCH_DAYS } from './rollup-repo';
 export { Table } from './table';

@@ -5,7 +5,7 @@ import { MASK_PREFIX } from './site-keys';
 
 export * from './destinations';
 export { LIMITS } from './limits';
-export { MASK_PREFIX, maskKey, maskServerKeys, restoreMaskedKeys } from './site-keys';
+export { maskServerKeys, restoreMaskedKeys } from './site-keys';
 
 /**
  * The configuration sections of the public contract. `PUT /v1/config/{section}` replaces a

@@ -8,7 +8,6 @@ export {
   IngestMessage,
   MAX_BATCH_BODY_BYTES,
   packIngestBodies,
-  QueueMessage,
 } from './message';
 export {
   type CollectContext,

@@ -11,19 +11,8 @@ import { type AccountIntent, type DailyRollup, type IntentNames, STAGES, stageRa
 
 export { addDays, DAY_MS, dayNumber, dayOf, dayString, slotOf } from './days';
 export { intentScoreOf, type TopicSignals, topicSignals } from './evidence';
-export {
-  BREADTH_MAX_PEOPLE,
-  BREADTH_STEP,
-  breadth,
-  decay,
-  evidenceDays,
-  OTHERS_SHARE,
-  READ_SIGNALS,
-  SCALE_SURGES,
-  saturate,
-  saturationScale,
-} from './model';
-export { estimatePeople, levelFor, mergeSamples, PEOPLE_CAP, type PeopleSample, personRank } from './people';
+export { breadth, decay, evidenceDays, READ_SIGNALS } from './model';
+export { estimatePeople, levelFor, PEOPLE_CAP, type PeopleSample, personRank } from './people';
 export {
   AccountIntent,
   type DailyRollup,

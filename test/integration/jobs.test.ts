@@ -1,17 +1,11 @@
 import type { Config } from '@intent/config';
 import type { ServiceDeps } from '@intent/pipeline';
-import {
-  JobMessage,
-  type PodMessage,
-  runStep,
-  type StepDeps,
-  type StepOutcome,
-  startRematerialisation,
-  startRescore,
-} from '@intent/pipeline';
+import { JobMessage, type PodMessage, runStep, type StepDeps, type StepOutcome } from '@intent/pipeline';
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRematerialisation } from '../../packages/pipeline/src/rematerialise';
 import { rescoreAccounts } from '../../packages/pipeline/src/rescore';
+import { startRescore } from '../../packages/pipeline/src/rescore-stale';
 import { defaultConfig } from '../default-config';
 import { collectAndDrain, consumePodQueue, send, visitEvents } from './accounts-helpers';
 import { startTestStack, stopTestStack, type TestStack, waitForJob } from './harness';

@@ -1,7 +1,7 @@
-import { RATE_WINDOW_MS, rateBuckets } from '@intent/pipeline';
+import { rateBuckets } from '@intent/pipeline';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { rateWindowAt } from '../../packages/pipeline/src/rate-limit';
+import { RATE_WINDOW_MS, rateWindowAt } from '../../packages/pipeline/src/rate-limit';
 import { defaultConfig } from '../default-config';
 
 const site = { ...defaultConfig().sites.sites[0]!, rateLimit: 1_000, addressRateLimit: 100 };

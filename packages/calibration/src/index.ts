@@ -4,18 +4,11 @@
  * sales-ready threshold fitted on the earlier pushes, and its backtest on the later ones.
  * See docs/calibration.md.
  */
-export { type BacktestSide, backtestSide, type Candidate, type Counted, wouldPush } from './backtest';
-export {
-  type EvidenceInputs,
-  type HandRaiseSource,
-  MAX_EVIDENCE_TECH,
-  MAX_EVIDENCE_TOPICS,
-  PushEvidence,
-  pushEvidence,
-} from './evidence';
+export { type BacktestSide, backtestSide, type Candidate, type Counted } from './backtest';
+export { type EvidenceInputs, type HandRaiseSource, PushEvidence, pushEvidence } from './evidence';
 export type { FeatureKind } from './features';
 export type { Proposal, ProposedChange } from './propose';
 export { type CalibrationPush, type DecidedPush, decidedPushes } from './push';
 export { type CalibrationOutcomes, type CalibrationReport, calibrate } from './report';
-export { type Lift, liftOverBase, rate, type Tally, type Verdict } from './stats';
+export { type Lift, rate, type Tally, type Verdict } from './stats';
 export type { FeatureStat } from './tally';

@@ -3,7 +3,7 @@
  * API, the re-scoring job and the tests all compute the same fit from the same inputs.
  */
 
-export { domainMatches, isFreeMailDomain, isStudentDomain, normalizeDomain } from './domain';
+export { domainMatches, isFreeMailDomain, normalizeDomain } from './domain';
 export { Firmographics } from './firmographics';
-export { FIT_WEIGHTS, Fit, scoreFit, Tier } from './score';
+export { Fit, scoreFit, Tier } from './score';
 export { type IcpEvidence, type IcpSuggestion, type IcpSuggestionResult, type SuggestedCriterion, suggestIcp } from './suggest';

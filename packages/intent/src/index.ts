@@ -9,7 +9,7 @@ import { explain } from './explain';
 import { accountRaw, collectEvidence, evidenceDays, saturate, saturationScale, type TopicFacts, topicFacts } from './model';
 import { type AccountIntent, type DailyRollup, type IntentNames, STAGES, stageRank, type TopicIntent } from './types';
 
-export { addDays, DAY_MS, dayNumber, dayOf, dayString, slotOf } from './days';
+export { addDays, DAY_MS, dayOf, slotOf } from './days';
 export { intentScoreOf, type TopicSignals, topicSignals } from './evidence';
 export { breadth, decay, evidenceDays, READ_SIGNALS } from './model';
 export { estimatePeople, levelFor, PEOPLE_CAP, type PeopleSample, personRank } from './people';
@@ -21,7 +21,6 @@ export {
   type RollupEvent,
   STAGES,
   type Stage,
-  stageRank,
   TopicIntent,
 } from './types';
 

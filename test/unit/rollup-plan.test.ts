@@ -1,5 +1,6 @@
 import type { CollectorStats, IngestMessage } from '@intent/events';
 import { NO_TOPIC } from '@intent/intent';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   accountsToRescore,
@@ -134,6 +135,50 @@ describe('the rollup plan of a batch', () => {
       now,
     );
     expect(plan.linkRecords.get('v1')).toEqual(['identify']);
+  });
+});
+
+describe('any batch', () => {
+  const resolvedEvent = fc
+    .record({
+      record: fc.constantFrom('r1', 'r2', 'r3'),
+      visitor: fc.constantFrom('v1', 'v2', undefined),
+      signal: fc.constantFrom('page_view', 'content_read', 'pricing_view', undefined),
+      day: fc.constantFrom('2026-03-09', '2026-03-10'),
+      resolution: fc.constantFrom(undefined, 'erased' as const, acme, { domain: 'globex.example', identified: false }),
+    })
+    .map(({ record, visitor, signal, day, resolution }) =>
+      event(
+        { anonymousId: visitor, userHash: visitor ? undefined : 'u1', signal, timestamp: `${day}T08:00:00.000Z` },
+        { recordId: record, resolution },
+      ),
+    );
+
+  it('counts every event in its site activity once, and each event with a signal in at most one of an account or pending', () => {
+    fc.assert(
+      fc.property(fc.array(resolvedEvent, { maxLength: 30 }), (events) => {
+        const plan = planRollup(events, now);
+        const contributions = plan.activity.flatMap((w) => w.group.contributions.map((c) => c.id));
+        expect(contributions.sort()).toEqual(events.map((e) => e.message.id).sort());
+        const counted = plan.accounts.flatMap((w) => w.group.events.map((e) => e.id));
+        const pending = plan.pending.flatMap((w) => w.group.events.map((e) => e.event.id));
+        expect(counted.filter((id) => pending.includes(id))).toEqual([]);
+        const withSignal = events.filter((e) => e.message.signal && e.resolution !== 'erased');
+        expect(counted.length).toBe(withSignal.filter((e) => e.resolution).length);
+        expect(plan.unresolved).toBe(withSignal.filter((e) => !e.resolution).length);
+        const engagedAnonymous = withSignal.filter(
+          (e) => !e.resolution && e.message.anonymousId && e.message.signal !== 'page_view',
+        );
+        expect(pending.sort()).toEqual(engagedAnonymous.map((e) => e.message.id).sort());
+        // A write carries exactly the records whose events it holds.
+        for (const { group, recordIds } of plan.accounts) {
+          const ids = new Set(group.events.map((e) => e.id));
+          expect([...recordIds].sort()).toEqual(
+            [...new Set(events.filter((e) => ids.has(e.message.id)).map((e) => e.recordId))].sort(),
+          );
+        }
+      }),
+    );
   });
 });
 

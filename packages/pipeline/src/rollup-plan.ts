@@ -34,6 +34,8 @@ export interface StatsRecord {
 
 export type ResolvedRecord = ResolvedEvent | StatsRecord;
 
+const isStats = (record: ResolvedRecord): record is StatsRecord => 'kind' in record.message;
+
 /** One item's write, and the records it carries: a failed write fails exactly these. */
 export interface PlannedWrite<G> {
   group: G;
@@ -115,11 +117,11 @@ export function planRollup(records: readonly ResolvedRecord[], now: Date): Rollu
     );
 
   for (const record of records) {
-    if ('kind' in record.message) {
+    if (isStats(record)) {
       addActivity(record.recordId, record.message.siteId, dayOf(record.message.at), statsActivity(record.message));
       continue;
     }
-    const { recordId, message, resolution, person, ignored, visitorLinked } = record as ResolvedEvent;
+    const { recordId, message, resolution, person, ignored, visitorLinked } = record;
     const day = dayOf(message.timestamp);
     if (message.anonymousId && visitorLinked && !linkRecords.has(message.anonymousId))
       linkRecords.set(message.anonymousId, [recordId]);

@@ -43,11 +43,11 @@ const FULL_FILTER: AudienceFilter = { tiers: [], stages: [], topics: [], pods: [
  * Re-materialising an audience after its definition changes, against a full scan of the
  * account items in the same run. 10k accounts (x BENCH_SCALE) get rollups and firmographics
  * through the repositories and their scores and memberships through the pipeline's own
- * re-score, under one definition. Then, alternately: reads of every account's stored score three
- * ways — paginated Scans of the whole table keeping the account items, the re-materialisation's
- * own read (keys of the scored-accounts index gsi2, then consistent BatchGetItem of the fields
- * membership depends on), and Queries of gsi2 with those fields projected — each evaluating the
- * new definition on every score; and `PUT /v1/config/audiences` with the other definition,
+ * re-score, under one definition. Then, alternately: reads of every account's stored score two
+ * ways — paginated Scans of the whole table keeping the account items, and the
+ * re-materialisation's own read (keys of the scored-accounts index gsi2, then consistent
+ * BatchGetItem of the fields membership depends on) — each evaluating the new definition on
+ * every score; and `PUT /v1/config/audiences` with the other definition,
  * timed until `GET /v1/audiences` shows the expected size and the member listing holds exactly
  * the expected domains. Runs last: a Scan reads every item and a definition change evaluates
  * every scored account, so the table must hold only this benchmark's accounts; it first deletes
@@ -138,7 +138,7 @@ export const audienceRematerialiseBenchmark: Benchmark = {
     await verifyMembers(api, expected(first), 'after seeding');
 
     const scans: { ms: number; items: number; accounts: number; pages: number }[] = [];
-    const indexReads: { keysThenBatchGet: number; queryProjected: number }[] = [];
+    const indexReads: { keysThenBatchGet: number }[] = [];
     const changes: Change[] = [];
     let previous = first;
     for (let rep = 0; rep < REPETITIONS; rep++) {
@@ -156,17 +156,14 @@ export const audienceRematerialiseBenchmark: Benchmark = {
           throw new Error(`the scan's evaluation found ${scan.matching} matching accounts, expected ${want.size}`);
         scans.push({ ms: scan.ms, items: scan.items, accounts: scan.accounts, pages: scan.pages });
         repScans.push(scan.ms);
-        // The index reads, evaluated the same way: what the re-materialisation reads, and the
-        // eventually consistent alternative of projecting the fields into the index query.
+        // The index read, evaluated the same way: what the re-materialisation reads (the index
+        // holds keys only).
         const read = await readIndexed(ctx.stack.store, { ...FULL_FILTER, ...next.filter });
-        const projected = await queryProjected(ctx.stack.store, { ...FULL_FILTER, ...next.filter });
-        for (const r of [read, projected]) {
-          if (r.accounts !== n || r.matching !== want.size)
-            throw new Error(
-              `an index read found ${r.accounts} accounts and ${r.matching} matching, expected ${n} and ${want.size}`,
-            );
-        }
-        indexReads.push({ keysThenBatchGet: read.ms, queryProjected: projected.ms });
+        if (read.accounts !== n || read.matching !== want.size)
+          throw new Error(
+            `the index read found ${read.accounts} accounts and ${read.matching} matching, expected ${n} and ${want.size}`,
+          );
+        indexReads.push({ keysThenBatchGet: read.ms });
       }
 
       // (b) The definition change through the API: the PUT stores it and answers at once; a job
@@ -208,7 +205,6 @@ export const audienceRematerialiseBenchmark: Benchmark = {
 
     const scanMs = median(scans.map((s) => s.ms));
     const keysThenBatchGetMs = median(indexReads.map((r) => r.keysThenBatchGet));
-    const queryProjectedMs = median(indexReads.map((r) => r.queryProjected));
     const rematMs = median(changes.map((c) => c.ms));
     const ratio = rematMs / scanMs;
     ctx.metrics['audience.scanMs'] = scanMs;
@@ -229,12 +225,6 @@ export const audienceRematerialiseBenchmark: Benchmark = {
           value: Math.round(keysThenBatchGetMs),
           unit: 'ms',
           note: `median of ${indexReads.length}; what the change reads: keys of gsi2 (16 Queries), then consistent BatchGetItem of the fields membership depends on, definition evaluated`,
-        },
-        {
-          name: `audience index query, fields projected @${n}`,
-          value: Math.round(queryProjectedMs),
-          unit: 'ms',
-          note: `median of ${indexReads.length}; the eventually consistent alternative: Queries of gsi2 projecting those fields, definition evaluated`,
         },
         {
           name: `audience re-materialise @${n}`,
@@ -269,7 +259,6 @@ export const audienceRematerialiseBenchmark: Benchmark = {
         changes,
         scanMs,
         keysThenBatchGetMs,
-        queryProjectedMs,
         rematerialiseMs: rematMs,
         ratio,
         callsPerAccount,
@@ -348,14 +337,6 @@ async function scanAccounts(client: DynamoDBClient, tableName: string, filter: A
 async function readIndexed(store: Store, filter: AudienceFilter) {
   const started = performance.now();
   const accounts = await store.accounts.audienceInputs(await store.accounts.scoredDomains());
-  const matching = accounts.filter((a) => matchesFilter(a.score, a.hold, filter)).length;
-  return { ms: performance.now() - started, accounts: accounts.length, matching };
-}
-
-/** The scored-accounts index queried with the membership fields projected (eventually consistent), the definition evaluated on each. */
-async function queryProjected(store: Store, filter: AudienceFilter) {
-  const started = performance.now();
-  const accounts = await store.accounts.scoredAccounts();
   const matching = accounts.filter((a) => matchesFilter(a.score, a.hold, filter)).length;
   return { ms: performance.now() - started, accounts: accounts.length, matching };
 }

@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { askWorkers } from './ask-workers';
+import { indexWriteUnits, oldImageRequest } from './index-writes';
 import { sortedCounts } from './lib';
 
 type Attr = { S?: string } | undefined;
@@ -21,7 +22,11 @@ export interface DynamoCounts {
   writes: number;
   /** Items read: GetItem 1, BatchGetItem keys, Query/Scan 1 per call. */
   reads: number;
-  /** Write capacity units (1 KB each, by the larger of the old and new item): the write bill. */
+  /**
+   * Write capacity units: 1 KB each, by the larger of the old and new item, with the index
+   * entries a write moves (`index-writes.ts`) and a failed conditional write at 1 unit (the
+   * stand-ins report no units for it; DynamoDB bills the existing item's size, 1 at least).
+   */
   writeUnits: number;
   /** Read capacity units (4 KB each; eventually consistent reads half): the read bill. */
   readUnits: number;
@@ -35,6 +40,8 @@ export interface DynamoCounts {
   readsByKind: Record<string, number>;
 }
 
+/** The kind the index entries' write units are counted under. */
+const INDEX_KIND = 'index entries (gsi1, gsi2)';
 const WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems']);
 const READS = new Set(['GetItem', 'BatchGetItem', 'Query', 'Scan', 'TransactGetItems']);
 
@@ -57,21 +64,20 @@ export class DynamoCounter {
         if (!this.recording) return next(args);
         const op = String(context.commandName ?? 'Unknown').replace(/Command$/, '');
         const input = args.input as Record<string, unknown>;
-        // Asks for the capacity each call consumed: the handlers do not, and it changes nothing else.
+        // Asks for the capacity each call consumed and, for writes that may move an index
+        // entry, the old image: the handlers ask for neither, and it changes nothing else.
         input.ReturnConsumedCapacity ??= 'TOTAL';
+        oldImageRequest(op, input);
         const t0 = performance.now();
         try {
           const out = await next(args);
-          this.record(
-            op,
-            input,
-            performance.now() - t0,
-            undefined,
-            unitsOf((out as { output?: { ConsumedCapacity?: unknown } }).output?.ConsumedCapacity),
-          );
+          const output = (out as { output?: { ConsumedCapacity?: unknown; Attributes?: Record<string, { S?: string }> } }).output;
+          const indexUnits = indexWriteUnits(op, input, output?.Attributes);
+          this.record(op, input, performance.now() - t0, undefined, unitsOf(output?.ConsumedCapacity), indexUnits);
           return out;
         } catch (err) {
-          this.record(op, input, performance.now() - t0, (err as { name?: string }).name ?? 'Error');
+          const name = (err as { name?: string }).name ?? 'Error';
+          this.record(op, input, performance.now() - t0, name, name === 'ConditionalCheckFailedException' ? 1 : 0);
           throw err;
         }
       },
@@ -110,11 +116,13 @@ export class DynamoCounter {
     };
   }
 
-  private record(op: string, input: Record<string, unknown>, ms: number, error?: string, units = 0): void {
+  /** `units`: the item's own; `indexUnits`: its index entries'. */
+  private record(op: string, input: Record<string, unknown>, ms: number, error?: string, units = 0, indexUnits = 0): void {
     const keys = keysOf(op, input);
     const stats = this.ops.get(op) ?? { calls: 0, items: 0, units: 0, failed: 0, conditionalCheckFailed: 0, totalMs: 0 };
     stats.calls++;
-    stats.units += units;
+    stats.units += units + indexUnits;
+    if (indexUnits) this.writeUnitKinds.set(INDEX_KIND, (this.writeUnitKinds.get(INDEX_KIND) ?? 0) + indexUnits);
     const [only] = keys;
     if (keys.length === 1 && only && WRITES.has(op)) this.writeUnitKinds.set(only, (this.writeUnitKinds.get(only) ?? 0) + units);
     stats.items += op === 'Query' || op === 'Scan' ? 1 : keys.length;

@@ -25,7 +25,7 @@ export function createPipelineTable(scope: Construct, definition: TableDefinitio
       indexName: index.name,
       partitionKey: stringKey(index.partitionKey),
       sortKey: stringKey(index.sortKey),
-      projectionType: dynamodb.ProjectionType.ALL,
+      projectionType: dynamodb.ProjectionType.KEYS_ONLY,
     });
   }
   return table;

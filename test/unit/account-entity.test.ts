@@ -1,4 +1,4 @@
-import type { ScoreSnapshot } from '@intent/qualify';
+import { explainAccount, type ScoreSnapshot } from '@intent/qualify';
 import { describe, expect, it } from 'vitest';
 import { accountEntity, packScore } from '../../packages/store/src/account-entity';
 import { ItemShapeError } from '../../packages/store/src/entity';
@@ -19,20 +19,28 @@ const topic = (name: string, days: number) => ({
     score: i * 3.7,
   })),
 });
+const fit: ScoreSnapshot['fit'] = {
+  score: 80,
+  tier: 'A',
+  reasons: [{ criterion: 'industry', status: 'matched', message: 'Industry software matches' }],
+  excluded: false,
+};
+const intent: ScoreSnapshot['intent'] = {
+  stage: 'surging',
+  score: 70,
+  topics: [topic('security', 14), topic('data-warehousing', 14)],
+  explanation: ['x'],
+};
 const score: ScoreSnapshot = {
-  fit: {
-    score: 80,
-    tier: 'A',
-    reasons: [{ criterion: 'industry', status: 'matched', message: 'Industry software matches' }],
-    excluded: false,
-  },
-  intent: { stage: 'surging', score: 70, topics: [topic('security', 14), topic('data-warehousing', 14)], explanation: ['x'] },
+  fit,
+  intent,
   priority: 75,
   salesReady: true,
   readiness: ['Tier A and surging'],
   pod: 'default',
   queuedIn: 'default',
-  explanation: ['Why now'],
+  // As a re-score makes it: the item does not keep it, reading makes it again.
+  explanation: explainAccount(fit, intent, { salesReady: true, reasons: ['Tier A and surging'] }, 'default'),
   scoredAt: '2026-11-30T10:00:00.000Z',
   pushedAt: '2026-11-30T10:00:00.000Z',
   audiences: [],
@@ -51,6 +59,17 @@ describe('the score as the account item keeps it', () => {
       t.dailyScores,
     ]);
     expect(bytes(packed)).toBeLessThan(bytes(series) / 2);
+  });
+
+  it('keeps no explanation: it is made again on reading from the verdict, the reasons and the fit kept beside it', () => {
+    expect(packScore(score)).not.toHaveProperty('explanation');
+    expect(unpackScore(packScore(score))?.explanation).toEqual([
+      'Sales-ready and routed to pod default.',
+      'Tier A and surging',
+      'x',
+      'Fit: tier A, score 80 of 100.',
+      'Industry software matches',
+    ]);
   });
 
   it('reads a score saved with a day and a score per entry as it was', () => {

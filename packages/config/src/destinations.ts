@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LIMITS } from './limits';
 import { MASK_PREFIX } from './site-keys';
+import { STAGES, TIERS } from './vocabulary';
 
 /**
  * The `destinations` section: where the pipeline's changes are pushed (signed webhooks, Slack,
@@ -73,8 +74,6 @@ const WebhookSecret = z
   }, 'the secret must hold 24 to 64 bytes');
 
 const Id = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lower-case letters, digits, "-" and "_", at most 63');
-const TIERS = ['A', 'B', 'C', 'D'] as const;
-const STAGES = ['cold', 'aware', 'engaged', 'surging', 'hand_raiser'] as const;
 
 /**
  * Which changes a destination gets, beyond its event types; an empty list lets every value

@@ -2,10 +2,12 @@ import { z } from 'zod';
 import { DestinationsSection } from './destinations';
 import { LIMITS } from './limits';
 import { MASK_PREFIX } from './site-keys';
+import { STAGES, TIERS } from './vocabulary';
 
 export * from './destinations';
 export { LIMITS } from './limits';
 export { maskServerKeys, restoreMaskedKeys } from './site-keys';
+export { STAGES, type Stage } from './vocabulary';
 
 /**
  * The configuration sections of the public contract. `PUT /v1/config/{section}` replaces a
@@ -26,10 +28,6 @@ export type Signal = z.infer<typeof Signal>;
 /** The tracked events that `track` calls may name directly (a `page` call carries `page_view`). */
 export const TRACK_SIGNALS = SIGNALS.filter((s) => s !== 'page_view');
 
-const TIERS = ['A', 'B', 'C', 'D'] as const;
-/** An account's intent stages, weakest first: the index is the rank, so stages compare as numbers. */
-export const STAGES = ['cold', 'aware', 'engaged', 'surging', 'hand_raiser'] as const;
-export type Stage = (typeof STAGES)[number];
 /**
  * How far back an event may be: the collector refuses older ones, so no rollup, pending page or
  * window reaches further.

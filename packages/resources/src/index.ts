@@ -12,6 +12,11 @@ export interface TableDefinition {
   sortKey: string;
   /** Attribute DynamoDB deletes items by (TTL); dynalite ignores it, so readers also check it. */
   ttlAttribute: string;
+  /**
+   * Both indexes hold keys only: an update that moves no index key then writes no index entry,
+   * where an index of whole items would write the item's full size again on every score save.
+   * Readers of an index read the items they need from the table.
+   */
   globalIndexes: { name: string; partitionKey: string; sortKey: string }[];
 }
 

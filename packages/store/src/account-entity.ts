@@ -1,6 +1,6 @@
 import { Firmographics } from '@intent/fit';
 import { AccountIntent, addDays, STAGES, TopicIntent } from '@intent/intent';
-import { Claim, Hold, OutboxEntry, ScoreSnapshot } from '@intent/qualify';
+import { Claim, explainAccount, Hold, OutboxEntry, ScoreSnapshot } from '@intent/qualify';
 import { POD_QUEUE_INDEX, SCORED_INDEX } from '@intent/resources';
 import { z } from 'zod';
 import { defineEntity } from './entity';
@@ -14,10 +14,12 @@ import { accountKey } from './keys';
  */
 
 /**
- * A saved score keeps each topic's daily series as its first day and its scores (`dailyFrom`,
- * `dailyScores`: the days are consecutive, oldest first), not an object per day: a third of the
- * bytes of an item every re-score rewrites, which DynamoDB bills by its whole size. Items saved
- * with an object per day read as they were.
+ * A saved score is kept small, as every re-score rewrites it and DynamoDB bills each write by
+ * the item's whole size (1 KB a unit): each topic's daily series as its first day and its scores
+ * (`dailyFrom`, `dailyScores`: the days are consecutive, oldest first), not an object per day
+ * (a third of the bytes); and no `explanation`, which only repeats the verdict, the readiness
+ * reasons, the intent story and the fit reasons kept beside it (a quarter of the bytes): it is
+ * made again from them on reading. Items saved with either read as they were.
  */
 const StoredTopic = TopicIntent.omit({ daily: true }).extend({
   dailyFrom: z.string().optional(),
@@ -28,9 +30,12 @@ type StoredTopic = z.infer<typeof StoredTopic>;
 
 const StoredScore = ScoreSnapshot.extend({
   intent: AccountIntent.extend({ topics: z.array(StoredTopic) }),
-}).transform(
-  (stored): ScoreSnapshot => ({ ...stored, intent: { ...stored.intent, topics: stored.intent.topics.map(unpackTopic) } }),
-);
+  explanation: ScoreSnapshot.shape.explanation.optional(),
+}).transform((stored): ScoreSnapshot => {
+  const intent = { ...stored.intent, topics: stored.intent.topics.map(unpackTopic) };
+  const readiness = { salesReady: stored.salesReady, reasons: stored.readiness };
+  return { ...stored, intent, explanation: stored.explanation ?? explainAccount(stored.fit, intent, readiness, stored.pod) };
+});
 
 function unpackTopic({ dailyFrom, dailyScores, daily, ...topic }: StoredTopic): TopicIntent {
   return {
@@ -40,7 +45,7 @@ function unpackTopic({ dailyFrom, dailyScores, daily, ...topic }: StoredTopic): 
 }
 
 /** The score as the account item keeps it (`s`). */
-export function packScore(score: ScoreSnapshot): z.input<typeof StoredScore> {
+export function packScore({ explanation: _madeAgainOnReading, ...score }: ScoreSnapshot): z.input<typeof StoredScore> {
   const topics = score.intent.topics.map(({ daily, ...topic }) => {
     const from = daily[0]?.day;
     return from ? { ...topic, dailyFrom: from, dailyScores: daily.map((d) => d.score) } : topic;

@@ -32,7 +32,7 @@ export interface QueuePage {
 
 /**
  * The parts of a scored account that audience membership is decided from (the filters and the
- * exported member fields), as `scoredAccounts` reads them: never the whole item.
+ * exported member fields), as `audienceInputs` reads them: never the whole item.
  */
 export interface AudienceInputs {
   domain: string;
@@ -199,19 +199,6 @@ export class AccountRepository {
     };
   }
 
-  /**
-   * Every scored account, live or cold, with what audience membership depends on: one
-   * paginated Query per shard of the scored-accounts index (both halves, in parallel). The
-   * index is eventually consistent: a score saved a moment ago may show its previous version.
-   */
-  async scoredAccounts(): Promise<AudienceInputs[]> {
-    const items = await this.scoredShards({
-      ProjectionExpression: AUDIENCE_INPUTS.expression,
-      ExpressionAttributeNames: AUDIENCE_INPUTS.names,
-    });
-    return items.flatMap(toAudienceInputs);
-  }
-
   /** Domains of every scored account, live or cold: one keys-only Query per shard of gsi2, in parallel. */
   async scoredDomains(): Promise<string[]> {
     return (await this.scoredShards({ ProjectionExpression: 'gsi2sk' })).map((item) => String(item.gsi2sk));
@@ -253,7 +240,12 @@ export class AccountRepository {
     return saved ? 'saved' : 'conflict';
   }
 
-  /** One page of a pod queue, highest priority first; the cursor is opaque to callers. */
+  /**
+   * One page of a pod queue, highest priority first; the cursor is opaque to callers. The index
+   * holds keys only (a score save then writes it only when the account's place moves), so the
+   * page's accounts are read from the table: an account that left the pod since the index
+   * was written is left out.
+   */
   async podQueue(podId: string, limit: number, cursor?: string): Promise<QueuePage> {
     const page = await this.table.queryPage({
       IndexName: POD_QUEUE_INDEX,
@@ -262,8 +254,13 @@ export class AccountRepository {
       Limit: limit,
       ExclusiveStartKey: cursor ? toAttr(decodeCursor(cursor, podId)) : undefined,
     });
+    const domains = page.items.map((item) => accountDomainOf(String(item.pk)));
+    const records = await this.getMany(domains, true);
     return {
-      accounts: page.items.map(toRecord),
+      accounts: domains.flatMap((domain) => {
+        const record = records.get(domain);
+        return record?.score?.queuedIn === podId ? [record] : [];
+      }),
       nextCursor: page.lastKey ? encodeCursor(page.lastKey) : undefined,
     };
   }

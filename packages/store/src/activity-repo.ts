@@ -1,6 +1,8 @@
 import { estimatePeople } from '@intent/intent';
+import { z } from 'zod';
 import { type AddOutcome, addOnce, type Contribution, CounterStates, levelAttr } from './counted-add';
-import { siteDayKey, siteDaySk, sitePk } from './keys';
+import { defineEntity } from './entity';
+import { siteDayKey, siteDayOf, siteDaySk, sitePk } from './keys';
 import { stringsOf, type Table, toAttr } from './table';
 
 /** Keep a site's daily activity long enough for a quarter's trends and stats. */
@@ -31,6 +33,30 @@ export interface SiteStats {
 }
 
 /**
+ * A site's activity on one UTC day (`SITE#<id>` / `D#<YYYY-MM-DD>`): the fixed ingestion
+ * counters, and attributes named by the data, kept beside them and read by name: counters per
+ * rejection code, drop reason and ignored claim (`rej_`, `drop_`, `ign_`), per topic (`pv_`,
+ * `r_`, `u_`), each topic's visitor sample (`v_`) with its level, and what `addOnce` keeps to
+ * count each event once.
+ */
+export const siteDayEntity = defineEntity({
+  name: 'site day',
+  key: (p: { siteId: string; day: string }) => siteDayKey(p.siteId, p.day),
+  attributes: z.looseObject({
+    pk: z.string(),
+    sk: z.string(),
+    accepted: z.number().optional(),
+    ignoredTopics: z.number().optional(),
+    /** The pipeline lag summed over `lagN` samples. */
+    lagMs: z.number().optional(),
+    lagN: z.number().optional(),
+    expiresAt: z.number().optional(),
+  }),
+  indexes: [],
+  ttl: 'expiresAt',
+});
+
+/**
  * A site's activity by UTC day (`SITE#<id>` / `D#<YYYY-MM-DD>`): topic trends (page views,
  * reads, reads that resolved to no account, distinct visitors) and ingestion counters
  * (accepted, rejected by code, dropped by reason, pipeline lag). Usually one conditional update
@@ -45,18 +71,18 @@ export class ActivityRepository {
   counted(days: { siteId: string; day: string; contributions: Contribution[] }[]): Promise<CounterStates> {
     return CounterStates.read(
       this.table,
-      days.map((d) => ({ key: siteDayKey(d.siteId, d.day), slots: d.contributions.map((c) => c.slot) })),
+      days.map((d) => ({ key: siteDayEntity.key(d), slots: d.contributions.map((c) => c.slot) })),
     );
   }
 
   /** Whether the site's day, as `counted` read it, has counted this event. */
   hasCounted(counted: CounterStates, siteId: string, day: string, event: Pick<Contribution, 'id' | 'slot'>): boolean {
-    return counted.has(siteDayKey(siteId, day), event);
+    return counted.has(siteDayEntity.key({ siteId, day }), event);
   }
 
   /** `day` is 'YYYY-MM-DD' (UTC). `counted`: see `counted()`. */
   add(siteId: string, day: string, contributions: Contribution[], counted?: CounterStates): Promise<AddOutcome> {
-    const key = siteDayKey(siteId, day);
+    const key = siteDayEntity.key({ siteId, day });
     const expiresAt = Math.floor(Date.parse(`${day}T00:00:00Z`) / 1000) + ACTIVITY_TTL_DAYS * 86_400;
     return addOnce(this.table, key, contributions, expiresAt, counted?.of(key));
   }
@@ -71,16 +97,16 @@ export class ActivityRepository {
       lag: { averageSeconds: null, samples: 0 },
     };
     let lagMs = 0;
-    for (const item of await this.days(siteId, fromDay, toDay)) {
-      for (const [attr, value] of Object.entries(item)) {
+    for (const day of await this.days(siteId, fromDay, toDay)) {
+      stats.accepted += day.accepted ?? 0;
+      stats.ignoredTopics += day.ignoredTopics ?? 0;
+      lagMs += day.lagMs ?? 0;
+      stats.lag.samples += day.lagN ?? 0;
+      for (const [attr, value] of Object.entries(day)) {
         if (typeof value !== 'number') continue;
-        if (attr === 'accepted') stats.accepted += value;
-        else if (attr === 'ignoredTopics') stats.ignoredTopics += value;
-        else if (attr.startsWith('rej_')) bump(stats.rejected, attr.slice(4), value);
+        if (attr.startsWith('rej_')) bump(stats.rejected, attr.slice(4), value);
         else if (attr.startsWith('drop_')) bump(stats.dropped, attr.slice(5), value);
         else if (attr.startsWith('ign_')) bump(stats.ignored, attr.slice(4), value);
-        else if (attr === 'lagMs') lagMs += value;
-        else if (attr === 'lagN') stats.lag.samples += value;
       }
     }
     if (stats.lag.samples) stats.lag.averageSeconds = Math.round(lagMs / stats.lag.samples / 100) / 10;
@@ -91,7 +117,7 @@ export class ActivityRepository {
   async topicDays(siteId: string, fromDay: string, toDay: string): Promise<TopicDay[]> {
     const byKey = new Map<string, TopicDay>();
     for (const item of await this.days(siteId, fromDay, toDay)) {
-      const day = String(item.sk).slice(2, 12);
+      const day = siteDayOf(item.sk);
       for (const [attr, value] of Object.entries(item)) {
         const m = /^(pv|r|u|v)_(.+)$/.exec(attr);
         if (!m) continue;
@@ -112,11 +138,12 @@ export class ActivityRepository {
     return [...byKey.values()].sort((a, b) => a.day.localeCompare(b.day) || a.topic.localeCompare(b.topic));
   }
 
-  private days(siteId: string, fromDay: string, toDay: string) {
-    return this.table.queryAll({
+  private async days(siteId: string, fromDay: string, toDay: string) {
+    const items = await this.table.queryAll({
       KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
       ExpressionAttributeValues: toAttr({ ':pk': sitePk(siteId), ':from': siteDaySk(fromDay), ':to': siteDaySk(toDay) }),
     });
+    return items.map(siteDayEntity.parse);
   }
 }
 

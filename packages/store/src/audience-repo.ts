@@ -1,22 +1,27 @@
 import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AudienceMember, MemberState } from '@intent/audiences';
+import type { z } from 'zod';
 import type { WalkPage, WalkPosition } from './account-repo';
+import {
+  audienceCountersView,
+  audienceLogEntity,
+  audienceMemberDomainView,
+  audienceMemberEntity,
+  audienceMetaEntity,
+} from './audience-entity';
 import { isConditionalCheckFailed } from './errors';
 import {
   AUDIENCE_LOG_PREFIX,
   AUDIENCE_MEMBER_PREFIX,
   audienceIdOf,
-  audienceLogKey,
   audienceLogSk,
-  audienceMemberKey,
   audienceMemberPosition,
-  audienceMetaKey,
   audiencePk,
   parseAudienceLogSk,
 } from './keys';
 import { chunksOf, forEachLimited } from './limited';
-import { positionOf, type Table, toAttr } from './table';
+import { keyOf, positionOf, type Table, toAttr } from './table';
 
 /** One entry of an audience's change log; `none` fills a sequence number a writer abandoned. */
 export interface LogEntry {
@@ -66,23 +71,24 @@ export class AudienceRepository {
    */
   async standing(domain: string, audienceIds: string[]): Promise<Standing> {
     const items = await this.table.getMany([
-      ...audienceIds.map((id) => audienceMemberKey(id, domain)),
-      ...audienceIds.map(audienceMetaKey),
+      ...audienceIds.map((audienceId) => audienceMemberEntity.key({ audienceId, domain })),
+      ...audienceIds.map(audienceMetaEntity.key),
     ]);
     const states = new Map<string, MemberState>();
     const revisions = new Map<string, number>();
     for (const item of items) {
-      const id = audienceIdOf(String(item.pk));
-      if (item.sk === 'META') revisions.set(id, Number(item.rev ?? 0));
-      else states.set(id, toState(item));
+      const { pk, sk } = keyOf(item);
+      const id = audienceIdOf(pk);
+      if (sk === audienceMetaEntity.key(id).sk) revisions.set(id, audienceMetaEntity.parse(item).rev ?? 0);
+      else states.set(id, toState(audienceMemberEntity.parse(item)));
     }
     return { states, revisions };
   }
 
   /** The definitions revision each audience is materialised for (0: none recorded). */
   async revisions(audienceIds: string[]): Promise<Map<string, number>> {
-    const items = await this.table.getMany(audienceIds.map(audienceMetaKey), true);
-    return new Map(items.map((item) => [audienceIdOf(String(item.pk)), Number(item.rev ?? 0)]));
+    const items = await this.table.getMany(audienceIds.map(audienceMetaEntity.key), true);
+    return new Map(items.map(audienceMetaEntity.parse).map(({ pk, rev }) => [audienceIdOf(pk), rev ?? 0]));
   }
 
   /**
@@ -90,7 +96,7 @@ export class AudienceRepository {
    * newer revision already is (false). Writers holding older definitions read it and step back.
    */
   async claimRevision(audienceId: string, rev: number): Promise<boolean> {
-    return this.table.updateIf(audienceMetaKey(audienceId), {
+    return this.table.updateIf(audienceMetaEntity.key(audienceId), {
       UpdateExpression: 'SET #rev = :r',
       ConditionExpression: 'attribute_not_exists(#rev) OR #rev <= :r',
       ExpressionAttributeNames: { '#rev': 'rev' },
@@ -100,7 +106,7 @@ export class AudienceRepository {
 
   /** Records the audience as fully materialised for revision `rev`, unless a newer one was claimed since. */
   async markMaterialised(audienceId: string, rev: number): Promise<void> {
-    await this.table.updateIf(audienceMetaKey(audienceId), {
+    await this.table.updateIf(audienceMetaEntity.key(audienceId), {
       UpdateExpression: 'SET #done = :r',
       ConditionExpression: '#rev = :r',
       ExpressionAttributeNames: { '#rev': 'rev', '#done': 'done' },
@@ -110,8 +116,8 @@ export class AudienceRepository {
 
   /** The revision each audience was last fully materialised for (0: none recorded). */
   async materialised(audienceIds: string[]): Promise<Map<string, number>> {
-    const items = await this.table.getMany(audienceIds.map(audienceMetaKey), true);
-    return new Map(items.map((item) => [audienceIdOf(String(item.pk)), Number(item.done ?? 0)]));
+    const items = await this.table.getMany(audienceIds.map(audienceMetaEntity.key), true);
+    return new Map(items.map(audienceMetaEntity.parse).map(({ pk, done }) => [audienceIdOf(pk), done ?? 0]));
   }
 
   /** Every stored standing in the audience (members and former members), by domain. */
@@ -121,7 +127,7 @@ export class AudienceRepository {
       ExpressionAttributeValues: toAttr({ ':pk': audiencePk(audienceId), ':m': AUDIENCE_MEMBER_PREFIX }),
       ConsistentRead: true,
     });
-    return new Map(items.map((item) => [String(item.domain), toState(item)]));
+    return new Map(items.map((item) => toState(audienceMemberEntity.parse(item))).map((state) => [state.domain, state]));
   }
 
   /**
@@ -157,7 +163,7 @@ export class AudienceRepository {
         new PutItemCommand({
           TableName: this.table.name,
           Item: toAttr({
-            ...audienceMemberKey(audienceId, state.domain),
+            ...audienceMemberEntity.key({ audienceId, domain: state.domain }),
             domain: state.domain,
             member: state.member,
             rev: state.rev,
@@ -171,7 +177,7 @@ export class AudienceRepository {
           ReturnValues: 'ALL_OLD',
         }),
       );
-      old = out.Attributes ? toState(unmarshall(out.Attributes)) : undefined;
+      old = out.Attributes ? toState(audienceMemberEntity.parse(unmarshall(out.Attributes))) : undefined;
     } catch (err) {
       if (isConditionalCheckFailed(err)) return 'stale';
       throw err;
@@ -193,7 +199,7 @@ export class AudienceRepository {
     const reservedAt = reserved.getTime();
     const at = reserved.toISOString();
     const first = last - changes.length + 1;
-    const entries = changes.map((change, i) => ({ ...audienceLogKey(audienceId, first + i), ...change, at }));
+    const entries = changes.map((change, i) => ({ ...audienceLogEntity.key({ audienceId, seq: first + i }), ...change, at }));
     await forEachLimited(chunksOf(entries, 25), BLOCK_WRITES_IN_FLIGHT, async (chunk) => {
       if (clock().getTime() - reservedAt < BLOCK_BATCH_WINDOW_MS) {
         await this.table.writeMany(chunk);
@@ -227,7 +233,7 @@ export class AudienceRepository {
       await this.table.client.send(
         new PutItemCommand({
           TableName: this.table.name,
-          Item: toAttr({ ...audienceLogKey(audienceId, seq), ...change }),
+          Item: toAttr({ ...audienceLogEntity.key({ audienceId, seq }), ...change }),
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -243,30 +249,33 @@ export class AudienceRepository {
     const out = await this.table.client.send(
       new UpdateItemCommand({
         TableName: this.table.name,
-        Key: toAttr(audienceMetaKey(audienceId)),
+        Key: toAttr(audienceMetaEntity.key(audienceId)),
         UpdateExpression: 'ADD #seq :n, #size :d',
         ExpressionAttributeNames: { '#seq': 'seq', '#size': 'size' },
         ExpressionAttributeValues: toAttr({ ':n': count, ':d': sizeDelta }),
         ReturnValues: 'UPDATED_NEW',
       }),
     );
-    return Number(unmarshall(out.Attributes ?? {}).seq);
+    return audienceCountersView.parse(unmarshall(out.Attributes ?? {})).seq;
   }
 
   /** The last sequence number handed out and the member count. */
   async meta(audienceId: string): Promise<{ seq: number; size: number }> {
-    const item = await this.table.get(audienceMetaKey(audienceId), true);
-    return { seq: Number(item?.seq ?? 0), size: Number(item?.size ?? 0) };
+    const item = await this.table.get(audienceMetaEntity.key(audienceId), true);
+    const { seq = 0, size = 0 } = item ? audienceMetaEntity.parse(item) : {};
+    return { seq, size };
   }
 
   /** Log entries numbered after `seq`, in order (strongly consistent). */
   async logAfter(audienceId: string, seq: number): Promise<LogEntry[]> {
-    return (await this.table.queryAll(logQuery(audienceId, seq))).map(toLogEntry);
+    return (await this.table.queryAll(logQuery(audienceId, seq))).map((item) => toLogEntry(audienceLogEntity.parse(item)));
   }
 
   /** Up to `limit` log entries numbered after `seq`, in order (strongly consistent): one Query. */
   async logPage(audienceId: string, seq: number, limit: number): Promise<LogEntry[]> {
-    return (await this.table.queryPage({ ...logQuery(audienceId, seq), Limit: limit })).items.map(toLogEntry);
+    return (await this.table.queryPage({ ...logQuery(audienceId, seq), Limit: limit })).items.map((item) =>
+      toLogEntry(audienceLogEntity.parse(item)),
+    );
   }
 
   /** Marks a sequence number as abandoned, unless its change was written meanwhile. */
@@ -275,7 +284,7 @@ export class AudienceRepository {
       await this.table.client.send(
         new PutItemCommand({
           TableName: this.table.name,
-          Item: toAttr({ ...audienceLogKey(audienceId, seq), op: 'none', at }),
+          Item: toAttr({ ...audienceLogEntity.key({ audienceId, seq }), op: 'none', at }),
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -291,7 +300,7 @@ export class AudienceRepository {
     startAfter?: string,
   ): Promise<{ members: AudienceMember[]; last?: string }> {
     const members: AudienceMember[] = [];
-    let start = startAfter ? toAttr(audienceMemberKey(audienceId, startAfter)) : undefined;
+    let start = startAfter ? toAttr(audienceMemberEntity.key({ audienceId, domain: startAfter })) : undefined;
     // A filtered query may return short pages: keep reading until the page is full or done.
     while (members.length < limit) {
       const page = await this.table.queryPage({
@@ -303,7 +312,7 @@ export class AudienceRepository {
         ConsistentRead: true,
         ExclusiveStartKey: start,
       });
-      members.push(...page.items.map((item) => toState(item).view));
+      members.push(...page.items.map((item) => audienceMemberEntity.parse(item).m));
       if (!page.lastKey) return { members };
       start = toAttr(page.lastKey);
     }
@@ -320,7 +329,7 @@ export class AudienceRepository {
     const page = await this.table.queryPage({
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :m)',
       FilterExpression: '#member = :t',
-      ProjectionExpression: '#domain, sk',
+      ProjectionExpression: '#domain',
       ExpressionAttributeNames: { '#member': 'member', '#domain': 'domain' },
       ExpressionAttributeValues: toAttr({ ':pk': audiencePk(audienceId), ':m': AUDIENCE_MEMBER_PREFIX, ':t': true }),
       Limit: limit,
@@ -328,7 +337,7 @@ export class AudienceRepository {
     });
     return {
       items: page.items.map((item) => {
-        const domain = String(item.domain ?? String(item.sk).slice(AUDIENCE_MEMBER_PREFIX.length));
+        const { domain } = audienceMemberDomainView.parse(item);
         return { domain, after: audienceMemberPosition(audienceId, domain) };
       }),
       next: page.lastKey ? positionOf(page.lastKey) : undefined,
@@ -340,11 +349,11 @@ export class AudienceRepository {
    * member), by domain then audience: consistent batch reads, one item per pair.
    */
   async statesFor(domains: string[], audienceIds: string[]): Promise<Map<string, Map<string, MemberState>>> {
-    const keys = domains.flatMap((domain) => audienceIds.map((id) => audienceMemberKey(id, domain)));
+    const keys = domains.flatMap((domain) => audienceIds.map((audienceId) => audienceMemberEntity.key({ audienceId, domain })));
     const byDomain = new Map<string, Map<string, MemberState>>(domains.map((d) => [d, new Map()]));
     for (const item of await this.table.getMany(keys, true)) {
-      const state = toState(item);
-      byDomain.get(state.domain)?.set(audienceIdOf(String(item.pk)), state);
+      const member = audienceMemberEntity.parse(item);
+      byDomain.get(member.domain)?.set(audienceIdOf(member.pk), toState(member));
     }
     return byDomain;
   }
@@ -358,13 +367,13 @@ export class AudienceRepository {
       ExpressionAttributeValues: toAttr({ ':pk': audiencePk(audienceId), ':m': AUDIENCE_MEMBER_PREFIX, ':t': true }),
       ConsistentRead: true,
     });
-    return items.map((item) => toState(item).view).sort((a, b) => a.domain.localeCompare(b.domain));
+    return items.map((item) => audienceMemberEntity.parse(item).m).sort((a, b) => a.domain.localeCompare(b.domain));
   }
 
   /** The current standing of these accounts in one audience. */
   async statesIn(audienceId: string, domains: string[]): Promise<Map<string, MemberState>> {
-    const items = await this.table.getMany(domains.map((d) => audienceMemberKey(audienceId, d)));
-    return new Map(items.map((item) => [String(item.domain), toState(item)]));
+    const items = await this.table.getMany(domains.map((domain) => audienceMemberEntity.key({ audienceId, domain })));
+    return new Map(items.map((item) => toState(audienceMemberEntity.parse(item))).map((state) => [state.domain, state]));
   }
 }
 
@@ -380,25 +389,10 @@ function logQuery(audienceId: string, seq: number) {
   };
 }
 
-function toLogEntry(item: Record<string, unknown>): LogEntry {
-  return {
-    seq: parseAudienceLogSk(String(item.sk)),
-    domain: String(item.domain ?? ''),
-    name: String(item.name ?? item.domain ?? ''),
-    op: item.op as LogEntry['op'],
-    at: String(item.at ?? ''),
-    rev: Number(item.rev ?? 0),
-    ver: Number(item.ver ?? 0),
-  };
+function toLogEntry({ sk, domain, name, op, at, rev, ver }: z.infer<typeof audienceLogEntity.attributes>): LogEntry {
+  return { seq: parseAudienceLogSk(sk), domain: domain ?? '', name: name ?? domain ?? '', op, at, rev, ver };
 }
 
-function toState(item: Record<string, unknown>): MemberState {
-  const domain = String(item.domain ?? String(item.sk).slice(AUDIENCE_MEMBER_PREFIX.length));
-  return {
-    domain,
-    member: item.member === true,
-    rev: Number(item.rev ?? 0),
-    ver: Number(item.ver ?? 0),
-    view: (item.m as AudienceMember) ?? { domain, name: domain, tier: '', stage: '', priority: 0, topics: [] },
-  };
+function toState({ domain, member, rev, ver, m }: z.infer<typeof audienceMemberEntity.attributes>): MemberState {
+  return { domain, member, rev, ver, view: m };
 }

@@ -1,13 +1,15 @@
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { type Config, defaultSection, SECTION_NAMES, SECTION_SCHEMAS, type SectionName } from '@intent/config';
-import { configKey, configRevisionKey, configRevisionPk, configRevisionSk } from './keys';
+import { type Config, SECTION_NAMES, type SectionName } from '@intent/config';
+import type { z } from 'zod';
+import {
+  configRevisionEntity,
+  configRevisionSummaryView,
+  configSectionEntity,
+  type RevisionAuthor,
+  StoredSections,
+} from './config-entity';
+import { configRevisionPk, configRevisionSk } from './keys';
 import { fromAttr, type Item, type Table, toAttr } from './table';
-
-/** Who made a revision: the API key's id and name (absent for a write made without the API, e.g. a test seeding the store). */
-export interface RevisionAuthor {
-  keyId: string;
-  name?: string;
-}
 
 /** How a revision came about, besides its value. */
 export interface RevisionOrigin {
@@ -46,17 +48,16 @@ export class ConfigRepository {
 
   /** Every section; `consistent` reads what the latest `put` wrote, not a replica that may lag. */
   async getAll(consistent = false): Promise<Config> {
-    const items = await this.table.getMany(SECTION_NAMES.map(configKey), consistent);
-    const stored = new Map(items.map((item) => [item.sk as SectionName, item]));
-    const config: Partial<Record<SectionName, unknown>> = {};
+    const items = await this.table.getMany(SECTION_NAMES.map(configSectionEntity.key), consistent);
+    const values: Partial<Record<SectionName, unknown>> = {};
     const revisions: Partial<Record<SectionName, number>> = {};
-    for (const section of SECTION_NAMES) {
-      const item = stored.get(section);
-      // Stored values were validated on the way in; parsing again fills defaults added since.
-      config[section] = item?.value === undefined ? defaultSection(section) : SECTION_SCHEMAS[section].parse(item.value);
-      if (typeof item?.rev === 'number') revisions[section] = item.rev;
+    for (const { sk: section, value, rev } of items.map(configSectionEntity.parse)) {
+      values[section] = value;
+      if (rev !== undefined) revisions[section] = rev;
     }
-    return { ...(config as Omit<Config, 'revisions'>), revisions };
+    // Stored values were validated on the way in; parsing again fills defaults added since.
+    const sections: Omit<Config, 'revisions'> = StoredSections.parse(values);
+    return { ...sections, revisions };
   }
 
   /**
@@ -81,7 +82,7 @@ export class ConfigRepository {
     const out = await this.table.client.send(
       new UpdateItemCommand({
         TableName: this.table.name,
-        Key: toAttr(configKey(section)),
+        Key: toAttr(configSectionEntity.key(section)),
         UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''} ADD #rev :one`,
         ExpressionAttributeNames: { '#value': 'value', '#rev': 'rev' },
         ExpressionAttributeValues: toAttr(values),
@@ -120,7 +121,7 @@ export class ConfigRepository {
       }),
       this.current(section),
     ]);
-    const listed = page.items.map((item) => summaryOf(item));
+    const listed = page.items.map((item) => summaryOf(configRevisionSummaryView.parse(item)));
     if (current && (before === undefined || current.revision < before) && !listed.some((r) => r.revision === current.revision)) {
       const { value: _value, ...summary } = current;
       listed.unshift(summary);
@@ -130,42 +131,35 @@ export class ConfigRepository {
 
   /** One revision of the section with its stored value; undefined when there is none of that number. */
   async revision(section: SectionName, revision: number): Promise<ConfigRevision | undefined> {
-    const item = await this.table.get(configRevisionKey(section, revision), true);
-    if (item) return { ...summaryOf(item), value: item.value };
+    const item = await this.table.get(configRevisionEntity.key({ section, revision }), true);
+    if (item) {
+      const { value, ...stored } = configRevisionEntity.parse(item);
+      return { ...summaryOf(stored), value };
+    }
     const current = await this.current(section);
     return current?.revision === revision ? current : undefined;
   }
 
   /** The section item as a revision (read consistently); undefined while the section was never stored. */
   private async current(section: SectionName): Promise<ConfigRevision | undefined> {
-    const item = await this.table.get(configKey(section), true);
+    const item = await this.table.get(configSectionEntity.key(section), true);
     return item ? asRevision(item) : undefined;
   }
 }
 
 /** A section item as the revision it holds. */
 function asRevision(item: Item): ConfigRevision | undefined {
-  if (typeof item.rev !== 'number' || item.value === undefined) return undefined;
-  return {
-    revision: item.rev,
-    at: String(item.updatedAt),
-    by: (item.updatedBy as RevisionAuthor | undefined) ?? null,
-    value: item.value,
-    ...(typeof item.restoredFrom === 'number' ? { restoredFrom: item.restoredFrom } : {}),
-  };
+  const { rev, value, updatedAt, updatedBy, restoredFrom } = configSectionEntity.parse(item);
+  if (rev === undefined || value === undefined) return undefined;
+  return { revision: rev, at: updatedAt, by: updatedBy ?? null, value, ...(restoredFrom === undefined ? {} : { restoredFrom }) };
 }
 
-function summaryOf(item: Item): RevisionSummary {
-  return {
-    revision: Number(item.revision),
-    at: String(item.at),
-    by: (item.by as RevisionAuthor | undefined) ?? null,
-    ...(typeof item.restoredFrom === 'number' ? { restoredFrom: item.restoredFrom } : {}),
-  };
+function summaryOf({ revision, at, by, restoredFrom }: z.infer<typeof configRevisionSummaryView.attributes>): RevisionSummary {
+  return { revision, at, by: by ?? null, ...(restoredFrom === undefined ? {} : { restoredFrom }) };
 }
 
 function historyItem(section: SectionName, r: ConfigRevision): Item {
-  return { ...configRevisionKey(section, r.revision), section, ...r, by: r.by ?? undefined };
+  return { ...configRevisionEntity.key({ section, revision: r.revision }), section, ...r, by: r.by ?? undefined };
 }
 
 const pickOrigin = (origin: RevisionOrigin) => (origin.restoredFrom === undefined ? {} : { restoredFrom: origin.restoredFrom });

@@ -1,23 +1,51 @@
 import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import type { AccountRecord, Hold, Outcome } from '@intent/qualify';
+import { type AccountRecord, type Hold, OUTCOMES } from '@intent/qualify';
+import { z } from 'zod';
 import { toRecord } from './account-repo';
+import { defineEntity } from './entity';
 import { isConditionalCheckFailed } from './errors';
 import { accountKey, accountPk, FEEDBACK_PREFIX, feedbackKey, WON_PK, wonKey } from './keys';
-import { fromAttr, type Table, toAttr } from './table';
+import { fromAttr, type Item, type Table, toAttr } from './table';
 
-/** One piece of SDR (or CRM) feedback on an account, as stored and as the API answers it. */
-export interface FeedbackRecord {
-  id: string;
-  domain: string;
-  outcome: Outcome;
-  reason?: string;
-  bant?: Record<string, boolean | string>;
-  sdr?: string;
-  /** The pod the account was queued in (or routed to) when the feedback came. */
-  podId?: string;
-  /** ISO 8601. */
-  at: string;
-}
+/**
+ * One piece of SDR (or CRM) feedback on an account (`ACCT#<domain>` / `F#<at>#<id>`), as stored
+ * and as the API answers it: read without its key.
+ */
+export const feedbackEntity = defineEntity({
+  name: 'feedback',
+  key: ({ domain, at, id }: { domain: string; at: string; id: string }) => feedbackKey(domain, at, id),
+  attributes: z.object({
+    id: z.string(),
+    domain: z.string(),
+    outcome: z.enum(OUTCOMES),
+    reason: z.string().optional(),
+    bant: z.record(z.string(), z.union([z.boolean(), z.string()])).optional(),
+    sdr: z.string().optional(),
+    /** The pod the account was queued in (or routed to) when the feedback came. */
+    podId: z.string().optional(),
+    /** ISO 8601. */
+    at: z.string(),
+  }),
+  indexes: [],
+});
+
+export type FeedbackRecord = z.infer<typeof feedbackEntity.attributes>;
+
+/** An account with `closed_won` feedback (`WON` / `<domain>`): where the ICP suggestion starts. */
+export const wonEntity = defineEntity({
+  name: 'won account',
+  key: wonKey,
+  attributes: z.object({ domain: z.string(), at: z.string() }),
+  indexes: [],
+});
+
+/** What listing won accounts reads of each (a projection). */
+const wonDomainView = defineEntity({
+  name: 'won account (domain)',
+  key: wonKey,
+  attributes: wonEntity.attributes.pick({ domain: true }),
+  indexes: [],
+});
 
 /** What a piece of feedback changes on the account item. */
 export interface FeedbackEffect {
@@ -36,7 +64,7 @@ export class FeedbackRepository {
   constructor(private readonly table: Table) {}
 
   async add(record: FeedbackRecord): Promise<void> {
-    await this.put({ ...feedbackKey(record.domain, record.at, record.id), ...record });
+    await this.put({ ...feedbackEntity.key(record), ...record });
   }
 
   /** The account's feedback, oldest first. */
@@ -45,7 +73,7 @@ export class FeedbackRepository {
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :f)',
       ExpressionAttributeValues: toAttr({ ':pk': accountPk(domain), ':f': FEEDBACK_PREFIX }),
     });
-    return items.map(({ pk: _pk, sk: _sk, ...record }) => record as unknown as FeedbackRecord);
+    return items.map(feedbackEntity.parse);
   }
 
   /**
@@ -84,7 +112,7 @@ export class FeedbackRepository {
 
   /** Adds the account to the won index (idempotent). */
   async markWon(domain: string, at: string): Promise<void> {
-    await this.put({ ...wonKey(domain), domain, at });
+    await this.put({ ...wonEntity.key(domain), domain, at });
   }
 
   /** Domains of every account with `closed_won` feedback. */
@@ -92,12 +120,14 @@ export class FeedbackRepository {
     const items = await this.table.queryAll({
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: toAttr({ ':pk': WON_PK }),
-      ProjectionExpression: 'sk',
+      // `domain` is a reserved word.
+      ProjectionExpression: '#domain',
+      ExpressionAttributeNames: { '#domain': 'domain' },
     });
-    return items.map((item) => String(item.sk));
+    return items.map((item) => wonDomainView.parse(item).domain);
   }
 
-  private async put(item: Record<string, unknown>): Promise<void> {
+  private async put(item: Item): Promise<void> {
     await this.table.client.send(new PutItemCommand({ TableName: this.table.name, Item: toAttr(item) }));
   }
 }

@@ -1,7 +1,8 @@
 import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { isConditionalCheckFailed } from './errors';
-import { ERASED_PK, erasedEntryId, erasedEntryKey, parseLinkPk, userKey, visitorKey } from './keys';
-import { fromAttr, stringsOf, type Table, toAttr } from './table';
+import { erasedEntryEntity, userLinkEntity, visitorLinkEntity } from './identity-entity';
+import { ERASED_PK, erasedEntryId, parseLinkPk } from './keys';
+import { fromAttr, keyOf, type Table, toAttr } from './table';
 
 /** Where a visitor or a user belongs, and since when (the identify that made the link). */
 export interface IdentityLink {
@@ -53,17 +54,21 @@ export class IdentityRepository {
     userHashes: Iterable<string>,
     { consistent = false } = {},
   ): Promise<{ visitors: Map<string, VisitorLink>; users: Map<string, UserLink>; erased: Set<string> }> {
-    const keys = [...new Set(anonymousIds)].map(visitorKey).concat([...new Set(userHashes)].map(userKey));
+    const keys = [...new Set(anonymousIds)].map(visitorLinkEntity.key).concat([...new Set(userHashes)].map(userLinkEntity.key));
     const visitors = new Map<string, VisitorLink>();
     const users = new Map<string, UserLink>();
     const erased = new Set<string>();
     for (const item of keys.length ? await this.table.getMany(keys, consistent) : []) {
-      const { kind, id } = parseLinkPk(String(item.pk));
+      const { kind, id } = parseLinkPk(keyOf(item).pk);
+      if (kind === 'user') {
+        const { domain, linkedAt = '', person } = userLinkEntity.parse(item);
+        if (domain !== undefined) users.set(id, { domain, linkedAt, ...(person === undefined ? {} : { person }) });
+        continue;
+      }
+      const { domain, linkedAt = '', users: userIds = [], erased: isErased } = visitorLinkEntity.parse(item);
       // Checked first: an erasure in progress still holds the domain it is removing the visitor from.
-      if (kind === 'visitor' && item.erased === true) erased.add(id);
-      else if (typeof item.domain !== 'string') continue;
-      else if (kind === 'user') users.set(id, { ...linkOf(item, item.domain), ...personOf(item) });
-      else visitors.set(id, { ...linkOf(item, item.domain), ...usersOf(item) });
+      if (isErased === true) erased.add(id);
+      else if (domain !== undefined) visitors.set(id, { domain, linkedAt, ...(userIds.length ? { users: userIds } : {}) });
     }
     return { visitors, users, erased };
   }
@@ -79,7 +84,12 @@ export class IdentityRepository {
       await this.table.client.send(
         new PutItemCommand({
           TableName: this.table.name,
-          Item: toAttr({ ...visitorKey(anonymousId), domain, linkedAt, users: users?.length ? new Set(users) : undefined }),
+          Item: toAttr({
+            ...visitorLinkEntity.key(anonymousId),
+            domain,
+            linkedAt,
+            users: users?.length ? new Set(users) : undefined,
+          }),
           ConditionExpression: 'attribute_not_exists(erased)',
         }),
       );
@@ -93,7 +103,12 @@ export class IdentityRepository {
   /** Links users (one link each) to domains, in batch writes: a user link has no condition. */
   async linkUsers(links: Map<string, UserLink>): Promise<void> {
     await this.table.writeMany(
-      [...links].map(([userHash, { domain, linkedAt, person }]) => ({ ...userKey(userHash), domain, linkedAt, person })),
+      [...links].map(([userHash, { domain, linkedAt, person }]) => ({
+        ...userLinkEntity.key(userHash),
+        domain,
+        linkedAt,
+        person,
+      })),
     );
   }
 
@@ -107,7 +122,7 @@ export class IdentityRepository {
       await this.table.client.send(
         new UpdateItemCommand({
           TableName: this.table.name,
-          Key: toAttr(userKey(userHash)),
+          Key: toAttr(userLinkEntity.key(userHash)),
           UpdateExpression: 'REMOVE #person',
           ConditionExpression: '#person = :person',
           ExpressionAttributeNames: { '#person': 'person' },
@@ -131,21 +146,17 @@ export class IdentityRepository {
     const out = await this.table.client.send(
       new UpdateItemCommand({
         TableName: this.table.name,
-        Key: toAttr(visitorKey(anonymousId)),
+        Key: toAttr(visitorLinkEntity.key(anonymousId)),
         UpdateExpression: 'SET erased = :t, erasedAt = if_not_exists(erasedAt, :at)',
         ExpressionAttributeValues: toAttr({ ':t': true, ':at': at }),
         ReturnValues: 'ALL_NEW',
       }),
     );
     await this.table.client.send(
-      new PutItemCommand({ TableName: this.table.name, Item: toAttr(erasedEntryKey(at, anonymousId)) }),
+      new PutItemCommand({ TableName: this.table.name, Item: toAttr(erasedEntryEntity.key({ at, anonymousId })) }),
     );
-    const item = out.Attributes ? fromAttr(out.Attributes) : {};
-    return {
-      erasedAt: String(item.erasedAt ?? at),
-      ...(typeof item.domain === 'string' ? { domain: item.domain } : {}),
-      users: usersOf(item).users ?? [],
-    };
+    const { erasedAt = at, domain, users = [] } = out.Attributes ? visitorLinkEntity.parse(fromAttr(out.Attributes)) : {};
+    return { erasedAt, ...(domain === undefined ? {} : { domain }), users };
   }
 
   /**
@@ -158,7 +169,7 @@ export class IdentityRepository {
       ExpressionAttributeValues: toAttr({ ':pk': ERASED_PK, ...(since ? { ':since': since } : {}) }),
       ConsistentRead: true,
     });
-    return items.map((item) => erasedEntryId(String(item.sk)));
+    return items.map((item) => erasedEntryId(erasedEntryEntity.parse(item).sk));
   }
 
   /** Drops what the tombstone still said about the visitor's account and users: the erasure is complete. */
@@ -166,19 +177,10 @@ export class IdentityRepository {
     await this.table.client.send(
       new UpdateItemCommand({
         TableName: this.table.name,
-        Key: toAttr(visitorKey(anonymousId)),
+        Key: toAttr(visitorLinkEntity.key(anonymousId)),
         UpdateExpression: 'REMOVE #domain, linkedAt, #users',
         ExpressionAttributeNames: { '#domain': 'domain', '#users': 'users' },
       }),
     );
   }
 }
-
-const linkOf = (item: Record<string, unknown>, domain: string): IdentityLink => ({
-  domain,
-  linkedAt: String(item.linkedAt ?? ''),
-});
-const personOf = (item: Record<string, unknown>): Pick<UserLink, 'person'> =>
-  typeof item.person === 'string' ? { person: item.person } : {};
-const usersOf = (item: Record<string, unknown>): Pick<VisitorLink, 'users'> =>
-  stringsOf(item.users).length ? { users: stringsOf(item.users).sort() } : {};

@@ -222,6 +222,8 @@ export const latestPushPointerQuery = (domain: string, at: string) => ({
 export const sitePk = (siteId: string) => `SITE#${siteId}`;
 export const siteDaySk = (day: string) => `D#${day}`;
 export const siteDayKey = (siteId: string, day: string) => ({ pk: sitePk(siteId), sk: siteDaySk(day) });
+/** The day (`YYYY-MM-DD`) of a site day's sort key. */
+export const siteDayOf = (sk: string) => sk.slice(2, 12);
 
 export const IP_RANGES_PK = 'IPRANGES';
 export const ipRangeKey = (cidr: string) => ({ pk: IP_RANGES_PK, sk: cidr });

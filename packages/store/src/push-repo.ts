@@ -1,34 +1,65 @@
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import type { Outcome } from '@intent/qualify';
+import { OUTCOMES, type Outcome } from '@intent/qualify';
+import { z } from 'zod';
+import { defineEntity } from './entity';
 import { isConditionalCheckFailed } from './errors';
 import { latestPushPointerQuery, pushKey, pushPk, pushPointerKey } from './keys';
 import { type Table, toAttr } from './table';
 
-/** One time an account entered a pod queue, and what sales did with it: the alignment metrics' and calibration's input. */
-export interface PushRecord {
+/** Which push: the pod, when the account entered its queue (ISO 8601) and the account. */
+export interface PushRef {
   podId: string;
-  domain: string;
-  /** ISO 8601: when the account entered the queue. */
   pushedAt: string;
-  /** The first claim after the push. */
-  firstClaimAt?: string;
-  /** The first feedback after the push while the account was queued, and its outcome (sales' first verdict). */
-  firstFeedbackAt?: string;
-  outcome?: Outcome;
-  /**
-   * What the push knew (the calibration package's `PushEvidence`): kept as it is here, parsed
-   * back by its owner. Absent on pushes recorded before snapshots were kept.
-   */
-  evidence?: Record<string, unknown>;
-  /** Feedback joined to the push (every piece while it was the account's latest push): the first outcome ... */
-  firstOutcome?: Outcome;
-  /** ... every distinct outcome (at most the 7 there are) ... */
-  outcomes?: Outcome[];
-  /** ... and the reason given with the first rejection (at most REJECT_REASON_CHARS). */
-  rejectReason?: string;
+  domain: string;
 }
 
-export type PushRef = Pick<PushRecord, 'podId' | 'pushedAt' | 'domain'>;
+const StoredOutcome = z.enum(OUTCOMES);
+
+/**
+ * One time an account entered a pod queue (`PUSH#<podId>` / `<pushedAt>#<domain>`), and what
+ * sales did with it: the alignment metrics' and calibration's input. Read without its key.
+ */
+export const pushEntity = defineEntity({
+  name: 'push',
+  key: ({ podId, pushedAt, domain }: PushRef) => pushKey(podId, pushedAt, domain),
+  attributes: z.object({
+    podId: z.string(),
+    domain: z.string(),
+    /** ISO 8601: when the account entered the queue. */
+    pushedAt: z.string(),
+    /** The first claim after the push. */
+    firstClaimAt: z.string().optional(),
+    /** The first feedback after the push while the account was queued, and its outcome (sales' first verdict). */
+    firstFeedbackAt: z.string().optional(),
+    outcome: StoredOutcome.optional(),
+    /**
+     * What the push knew (the calibration package's `PushEvidence`): kept as it is here, parsed
+     * back by its owner. Absent on pushes recorded before snapshots were kept.
+     */
+    evidence: z.record(z.string(), z.unknown()).optional(),
+    /** Feedback joined to the push (every piece while it was the account's latest push): the first outcome ... */
+    firstOutcome: StoredOutcome.optional(),
+    /** ... every distinct outcome (at most the 7 there are; a string set, read as a list) ... */
+    outcomes: z
+      .set(StoredOutcome)
+      .transform((outcomes) => [...outcomes])
+      .optional(),
+    /** ... and the reason given with the first rejection (at most REJECT_REASON_CHARS). */
+    rejectReason: z.string().optional(),
+  }),
+  indexes: [],
+});
+
+/** One time an account entered a pod queue, and what sales did with it. */
+export type PushRecord = z.infer<typeof pushEntity.attributes>;
+
+/** The account's pointer to one of its pushes (`ACCT#<domain>` / `P#<pushedAt>#<podId>`): which push later feedback joins. */
+export const pushPointerEntity = defineEntity({
+  name: 'push pointer',
+  key: ({ podId, pushedAt, domain }: PushRef) => pushPointerKey(domain, pushedAt, podId),
+  attributes: z.object({ podId: z.string(), pushedAt: z.string() }),
+  indexes: [],
+});
 
 /** A page of a pod's pushes, newest first, and where the next page starts (absent: no more). */
 export interface PushPage {
@@ -50,16 +81,13 @@ export class PushRepository {
   async record(push: PushRef, evidence?: Record<string, unknown>): Promise<void> {
     const { podId, pushedAt, domain } = push;
     await this.table.writeMany([
-      { ...pushKey(podId, pushedAt, domain), podId, pushedAt, domain, ...(evidence && { evidence }) },
-      { ...pushPointerKey(domain, pushedAt, podId), podId, pushedAt },
+      { ...pushEntity.key(push), podId, pushedAt, domain, ...(evidence && { evidence }) },
+      { ...pushPointerEntity.key(push), podId, pushedAt },
     ]);
   }
 
   async remove(push: PushRef): Promise<void> {
-    await this.table.writeMany(
-      [],
-      [pushKey(push.podId, push.pushedAt, push.domain), pushPointerKey(push.domain, push.pushedAt, push.podId)],
-    );
+    await this.table.writeMany([], [pushEntity.key(push), pushPointerEntity.key(push)]);
   }
 
   /** The account's latest push at or before `at` (ISO 8601), read consistently; undefined when none. */
@@ -71,7 +99,7 @@ export class PushRepository {
       ConsistentRead: true,
     });
     const item = items[0];
-    return item ? { podId: String(item.podId), pushedAt: String(item.pushedAt), domain } : undefined;
+    return item ? { ...pushPointerEntity.parse(item), domain } : undefined;
   }
 
   /** Sets the first claim time unless one is set; 'unchanged' when it was (or the push is unknown). */
@@ -95,7 +123,7 @@ export class PushRepository {
       await this.table.client.send(
         new UpdateItemCommand({
           TableName: this.table.name,
-          Key: toAttr(pushKey(push.podId, push.pushedAt, push.domain)),
+          Key: toAttr(pushEntity.key(push)),
           UpdateExpression: `ADD outcomes :o SET firstOutcome = if_not_exists(firstOutcome, :first)${
             rejection ? ', rejectReason = if_not_exists(rejectReason, :r)' : ''
           }`,
@@ -117,7 +145,7 @@ export class PushRepository {
   /** The pod's pushes with `pushedAt` in [from, to] (ISO 8601 instants), oldest first. */
   async inWindow(podId: string, from: string, to: string): Promise<PushRecord[]> {
     const items = await this.table.queryAll(windowQuery(podId, from, to));
-    return items.map(toPush);
+    return items.map(pushEntity.parse);
   }
 
   /** One page (at most `limit`) of the pod's pushes in [from, to], newest first, from `start` (a page's `next`). */
@@ -134,13 +162,13 @@ export class PushRepository {
       Limit: limit,
       ...(start && { ExclusiveStartKey: toAttr(start) }),
     });
-    return { pushes: items.map(toPush), ...(lastKey && { next: lastKey }) };
+    return { pushes: items.map(pushEntity.parse), ...(lastKey && { next: lastKey }) };
   }
 
   private async setOnce(push: PushRef, guard: string, values: Record<string, string>): Promise<'updated' | 'unchanged'> {
     const names = Object.fromEntries(Object.keys(values).map((k, i) => [`#a${i}`, k]));
     const sets = Object.keys(values).map((_, i) => `#a${i} = :a${i}`);
-    const updated = await this.table.updateIf(pushKey(push.podId, push.pushedAt, push.domain), {
+    const updated = await this.table.updateIf(pushEntity.key(push), {
       UpdateExpression: `SET ${sets.join(', ')}`,
       ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#guard)',
       ExpressionAttributeNames: { ...names, '#guard': guard },
@@ -155,13 +183,5 @@ function windowQuery(podId: string, from: string, to: string) {
     KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
     // '~' sorts after every character of a domain, so pushes at exactly `to` are included.
     ExpressionAttributeValues: toAttr({ ':pk': pushPk(podId), ':from': from, ':to': `${to}#~` }),
-  };
-}
-
-/** A push item as a record: its key left out, the outcomes set as a list. */
-function toPush({ pk: _pk, sk: _sk, outcomes, ...push }: Record<string, unknown>): PushRecord {
-  return {
-    ...(push as unknown as PushRecord),
-    ...(outcomes instanceof Set && { outcomes: [...outcomes] as Outcome[] }),
   };
 }

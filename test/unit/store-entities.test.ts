@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import { siteDayEntity } from '../../packages/store/src/activity-repo';
+import { audienceLogEntity, audienceMemberEntity, audienceMetaEntity } from '../../packages/store/src/audience-entity';
+import { configRevisionEntity, configSectionEntity, StoredSections } from '../../packages/store/src/config-entity';
+import { ItemShapeError } from '../../packages/store/src/entity';
+import { feedbackEntity, wonEntity } from '../../packages/store/src/feedback-repo';
+import { erasedEntryEntity, userLinkEntity, visitorLinkEntity } from '../../packages/store/src/identity-entity';
+import { pushEntity, pushPointerEntity } from '../../packages/store/src/push-repo';
+
+describe('a config section item read', () => {
+  it('that is not as defined fails naming the item and the attribute', () => {
+    const item = { pk: 'CONFIG', sk: 'pods', value: {}, rev: 2, updatedAt: '2026-11-30T10:00:00.000Z' };
+    expect(configSectionEntity.parse(item).rev).toBe(2);
+    expect(() => configSectionEntity.parse({ ...item, updatedBy: { name: 'ops' } })).toThrow(
+      /config section item CONFIG pods is not as defined: updatedBy\.keyId/,
+    );
+    expect(() => configSectionEntity.parse({ ...item, sk: 'colours' })).toThrow(ItemShapeError);
+  });
+
+  it('reads a section never stored as its default, and a stored one by its schema', () => {
+    const sections = StoredSections.parse({ sla: { firstTouchHours: 4 } });
+    expect(sections.sla.firstTouchHours).toBe(4);
+    expect(sections.pods.pods.map((p) => p.id)).toEqual(['default']);
+    expect(() => StoredSections.parse({ sla: { firstTouchHours: 'soon' } })).toThrow(/firstTouchHours/);
+  });
+});
+
+describe('a config revision item read', () => {
+  it('that is not as defined fails naming the item and the attribute', () => {
+    const item = {
+      ...configRevisionEntity.key({ section: 'sla', revision: 3 }),
+      section: 'sla',
+      revision: 3,
+      at: 'x',
+      value: {},
+    };
+    expect(configRevisionEntity.parse(item).revision).toBe(3);
+    expect(() => configRevisionEntity.parse({ ...item, revision: '3' })).toThrow(
+      /config revision item CFGREV#sla 000000000003 is not as defined: revision/,
+    );
+  });
+});
+
+describe('audience item reads', () => {
+  const view = { domain: 'x.example', name: 'X', tier: 'A', stage: 'surging', priority: 70, topics: ['security'] };
+  const member = { ...audienceMemberEntity.key({ audienceId: 'emea', domain: 'x.example' }), domain: 'x.example' };
+
+  it('a member item that is not as defined fails naming the item and the attribute', () => {
+    const item = { ...member, member: true, ver: 3, m: view, at: '2026-11-30T10:00:00.000Z' };
+    expect(audienceMemberEntity.parse(item)).toMatchObject({ rev: 0, m: view });
+    expect(() => audienceMemberEntity.parse({ ...item, m: { ...view, priority: 'high' } })).toThrow(
+      /audience member item AUD#emea M#x\.example is not as defined: m\.priority/,
+    );
+    expect(() => audienceMemberEntity.parse({ ...item, member: 'yes' })).toThrow(ItemShapeError);
+  });
+
+  it('a log entry that is not as defined fails naming the item and the attribute', () => {
+    const gap = { ...audienceLogEntity.key({ audienceId: 'emea', seq: 7 }), op: 'none', at: '2026-11-30T10:00:00.000Z' };
+    expect(audienceLogEntity.parse(gap)).toMatchObject({ op: 'none', rev: 0, ver: 0 });
+    expect(() => audienceLogEntity.parse({ ...gap, op: 'join' })).toThrow(
+      /audience log entry item AUD#emea L#000000000007 is not as defined: op/,
+    );
+  });
+
+  it('a meta item that is not as defined fails naming the item and the attribute', () => {
+    const meta = { ...audienceMetaEntity.key('emea'), seq: 4, size: 2 };
+    expect(audienceMetaEntity.parse(meta).seq).toBe(4);
+    expect(() => audienceMetaEntity.parse({ ...meta, size: '2' })).toThrow(
+      /audience meta item AUD#emea META is not as defined: size/,
+    );
+  });
+});
+
+describe('push item reads', () => {
+  const ref = { podId: 'emea', pushedAt: '2026-11-30T10:00:00.000Z', domain: 'x.example' };
+
+  it('a push that is not as defined fails naming the item and the attribute; its outcomes set reads as a list', () => {
+    const item = { ...pushEntity.key(ref), ...ref, outcomes: new Set(['meeting']) };
+    expect(pushEntity.parse(item)).toEqual({ ...ref, outcomes: ['meeting'] });
+    expect(() => pushEntity.parse({ ...item, outcomes: new Set(['shrug']) })).toThrow(
+      /push item PUSH#emea 2026-11-30T10:00:00\.000Z#x\.example is not as defined: outcomes/,
+    );
+  });
+
+  it('a push pointer that is not as defined fails naming the item and the attribute', () => {
+    expect(() => pushPointerEntity.parse({ ...pushPointerEntity.key(ref), podId: 'emea' })).toThrow(
+      /push pointer item ACCT#x\.example P#2026-11-30T10:00:00\.000Z#emea is not as defined: pushedAt/,
+    );
+  });
+});
+
+describe('feedback item reads', () => {
+  it('a piece of feedback that is not as defined fails naming the item and the attribute', () => {
+    const record = { id: 'f1', domain: 'x.example', outcome: 'rejected', reason: 'no budget', at: '2026-11-30T10:00:00.000Z' };
+    const item = { ...feedbackEntity.key(record), ...record };
+    expect(feedbackEntity.parse(item)).toEqual(record);
+    expect(() => feedbackEntity.parse({ ...item, bant: { budget: 3 } })).toThrow(
+      /feedback item ACCT#x\.example F#2026-11-30T10:00:00\.000Z#f1 is not as defined: bant\.budget/,
+    );
+  });
+
+  it('a won account that is not as defined fails naming the item and the attribute', () => {
+    expect(() => wonEntity.parse({ ...wonEntity.key('x.example'), domain: 'x.example' })).toThrow(
+      /won account item WON x\.example is not as defined: at/,
+    );
+  });
+});
+
+describe('identity item reads', () => {
+  it('a visitor link that is not as defined fails naming the item and the attribute; its users set reads sorted', () => {
+    const item = { ...visitorLinkEntity.key('anon-1'), domain: 'x.example', linkedAt: 'now', users: new Set(['u2', 'u1']) };
+    expect(visitorLinkEntity.parse(item).users).toEqual(['u1', 'u2']);
+    expect(() => visitorLinkEntity.parse({ ...item, erased: 'yes' })).toThrow(
+      /visitor link item VISITOR#anon-1 LINK is not as defined: erased/,
+    );
+  });
+
+  it('a user link that is not as defined fails naming the item and the attribute', () => {
+    expect(() => userLinkEntity.parse({ ...userLinkEntity.key('h1'), domain: 'x.example', person: 7 })).toThrow(
+      /user link item USER#h1 LINK is not as defined: person/,
+    );
+  });
+
+  it('an erased visitor entry without its sort key fails naming the attribute', () => {
+    expect(() => erasedEntryEntity.parse({ pk: 'ERASED' })).toThrow(/erased visitor entry item ERASED {2}is not as defined: sk/);
+  });
+});
+
+describe('a site day item read', () => {
+  it('keeps the counters named by the data, and fails naming a fixed attribute that is not as defined', () => {
+    const item = { ...siteDayEntity.key({ siteId: 's1', day: '2026-11-30' }), accepted: 3, rej_401: 1 };
+    expect(siteDayEntity.parse(item)).toMatchObject({ accepted: 3, rej_401: 1 });
+    expect(() => siteDayEntity.parse({ ...item, lagN: '2' })).toThrow(
+      /site day item SITE#s1 D#2026-11-30 is not as defined: lagN/,
+    );
+  });
+});

@@ -40,20 +40,14 @@ export type { ConfigRevision, RevisionOrigin, RevisionSummary } from './config-r
 export type { AddOutcome, Contribution, CounterStates } from './counted-add';
 export { DELIVERY_STATUSES, type DeliveryStatus } from './delivery-entity';
 export type { AttemptUpdate, DeliveryEvent, DeliveryPage, DeliveryRecord, StreamHead } from './delivery-repo';
-export { isConditionalCheckFailed } from './errors';
 export type { FeedbackEffect, FeedbackRecord } from './feedback-repo';
 export type { ErasureMark, IdentityLink, UserLink, VisitorLink } from './identity-repo';
-export {
-  INGEST_FAILURE_TTL_DAYS,
-  type IngestFailure,
-  MAX_FAILURE_REASON_CHARS,
-} from './ingest-failure-repo';
+export type { IngestFailure } from './ingest-failure-repo';
 export type { IpRange } from './ip-range-repo';
 export type { JobKind, JobRecord, JobShardState, JobStatus, WalkShard } from './job-repo';
 export { forEachLimited } from './limited';
 export type { PushPage, PushRecord, PushRef } from './push-repo';
-export { REJECT_REASON_CHARS } from './push-repo';
-export { BATCH_RETRY, backoff, isThrottling, type RetryPolicy, UnprocessedItemsError } from './retry';
+export { backoff, type RetryPolicy, UnprocessedItemsError } from './retry';
 export type { PendingDay, PendingEvent, RollupGroup } from './rollup-repo';
 export { STITCH_DAYS } from './rollup-repo';
 export { Table } from './table';

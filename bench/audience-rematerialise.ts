@@ -3,9 +3,10 @@ import { type AttributeValue, type DynamoDBClient, ScanCommand } from '@aws-sdk/
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { type AudienceFilter, matchesFilter } from '@intent/audiences';
 import { dayOf } from '@intent/intent';
-import { rescoreAccount, settleLimited } from '@intent/pipeline';
 import type { ScoreSnapshot } from '@intent/qualify';
 import { dynamo, type Store } from '@intent/store';
+import { settleLimited } from '../packages/pipeline/src/concurrency';
+import { rescoreAccount } from '../packages/pipeline/src/rescore';
 import { type DynamoCounts, ThreadedDynamoCounter } from './dynamo-counter';
 import { clearTable } from './inspect';
 import { type Benchmark, benchDynamo, log, sleep } from './lib';

@@ -2,9 +2,9 @@ import { type AttributeValue, type DynamoDBClient, ScanCommand, type ScanCommand
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { LocalStack } from '@intent/local';
-import { settleLimited } from '@intent/pipeline';
 import { ENV } from '@intent/resources';
 import { Table } from '@intent/store';
+import { settleLimited } from '../packages/pipeline/src/concurrency';
 import { kindOf } from './dynamo-counter';
 
 /**

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { defaultConfig } from '@intent/config';
+import { defaultSection } from '@intent/config';
 import { renderTracker } from '@intent/tracker';
 import { chromium } from 'playwright-core';
 
@@ -26,7 +26,7 @@ export async function measureSnippetBatching(): Promise<SnippetBatching | undefi
   if (!existsSync(CHROMIUM_PATH)) return undefined;
   const posts: { type: string }[][] = [];
   let endpoint = '';
-  const engagedRead = defaultConfig().sites.sites[0]?.engagedRead ?? { activeSeconds: 30, scrollPercent: 60 };
+  const engagedRead = defaultSection('sites').sites[0]?.engagedRead ?? { activeSeconds: 30, scrollPercent: 60 };
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     if (req.method === 'POST' && url.pathname === '/v1/collect') {

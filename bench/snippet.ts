@@ -1,6 +1,6 @@
-import { trackerSizes } from '@intent/tracker';
 import type { Benchmark, Row } from './lib';
 import { measureSnippetBatching } from './snippet-batching';
+import { trackerSizes } from './tracker-sizes';
 
 const GOAL_GZIP_BYTES = 4096;
 

@@ -1,7 +1,8 @@
 import { normalizeDomain } from '@intent/fit';
 import { badRequest, bulkRows, type HttpRequest, json, notFound, type Route, requireScope, tooLarge } from '@intent/http';
 import { describeAccount, MAX_UPSERT_ROWS, type ServiceDeps, upsertAccounts } from '@intent/pipeline';
-import { type AccountRecord, InvalidCursorError } from '@intent/store';
+import type { AccountRecord } from '@intent/qualify';
+import { InvalidCursorError } from '@intent/store';
 import { configs, deliverPodMessages, pageTokens, principalOf, publishAudienceChanges, store } from './deps';
 import { invalidCursor } from './page-tokens';
 

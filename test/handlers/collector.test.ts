@@ -1,11 +1,12 @@
 import { gunzipSync } from 'node:zlib';
 import { BatchGetItemCommand, DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { defaultConfig } from '@intent/config';
-import { IngestBatch, MAX_BATCH_BODY_BYTES } from '@intent/events';
+import { IngestBatch } from '@intent/events';
 import { renderTracker } from '@intent/tracker';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_BATCH_BODY_BYTES } from '../../packages/events/src/message';
+import { defaultConfig } from '../default-config';
 import { awsError, context, httpEvent, setHandlerEnv } from './events';
 
 const ddb = mockClient(DynamoDBClient);

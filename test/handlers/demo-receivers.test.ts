@@ -1,7 +1,10 @@
 import { DestinationsSection } from '@intent/config';
-import { podChange, sendHubspot, sendSlack, sendWebhook } from '@intent/pipeline';
 import type { DeliveryRecord } from '@intent/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { podChange } from '../../packages/pipeline/src/destination-events';
+import { sendHubspot } from '../../packages/pipeline/src/hubspot';
+import { sendSlack } from '../../packages/pipeline/src/slack';
+import { sendWebhook } from '../../packages/pipeline/src/webhook';
 import { type DemoReceivers, describeReceived, startDemoReceivers } from '../../scripts/demo/receivers';
 
 /** `npm run demo`'s local receivers: valid destinations pointing at them, and a summary of what each got. */

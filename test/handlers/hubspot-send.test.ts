@@ -1,9 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DestinationsSection } from '@intent/config';
-import { HUBSPOT_PROPERTIES, podChange, sendHubspot } from '@intent/pipeline';
 import type { DeliveryRecord } from '@intent/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { podChange } from '../../packages/pipeline/src/destination-events';
+import { HUBSPOT_PROPERTIES, sendHubspot } from '../../packages/pipeline/src/hubspot';
 
 interface Call {
   method: string;

@@ -1,7 +1,8 @@
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { type PodMessage, publishPodMessages } from '@intent/pipeline';
+import type { PodMessage } from '@intent/pipeline';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
+import { publishPodMessages } from '../../packages/pipeline/src/publish';
 import { awsError } from './events';
 
 const sqsMock = mockClient(SQSClient);

@@ -1,9 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DestinationsSection } from '@intent/config';
-import { podChange, sendSlack } from '@intent/pipeline';
 import type { DeliveryRecord } from '@intent/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { podChange } from '../../packages/pipeline/src/destination-events';
+import { sendSlack } from '../../packages/pipeline/src/slack';
 
 /**
  * `sendSlack` against a real local incoming-webhook stand-in (node:http): what Slack gets is the

@@ -1,10 +1,11 @@
 import { BatchGetItemCommand, BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { sendAll } from '@intent/pipeline';
-import { backoffMs, type RetryPolicy, Table, UnprocessedItemsError } from '@intent/store';
+import { type RetryPolicy, Table, UnprocessedItemsError } from '@intent/store';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
+import { backoffMs } from '../../packages/store/src/retry';
 import { awsError } from './events';
 
 const ddb = mockClient(DynamoDBClient);

@@ -1,7 +1,7 @@
-import { defaultConfig } from '@intent/config';
 import { ROUTES } from '@intent/resources';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultConfig } from '../default-config';
 import { configure, cursorToken, signedToken, TWO_PODS, upsert } from './accounts-helpers';
 import { startTestStack, stopTestStack, type TestStack } from './harness';
 

@@ -1,6 +1,8 @@
 import type { Config } from '@intent/config';
-import { rematerialiseAudiences, rescoreAccount, resumeRematerialisation } from '@intent/pipeline';
+import { resumeRematerialisation } from '@intent/pipeline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rematerialiseAudiences } from '../../packages/pipeline/src/rematerialise';
+import { rescoreAccount } from '../../packages/pipeline/src/rescore';
 import { collectAndDrain, send, upsert, visitEvents } from './accounts-helpers';
 import { startTestStack, stopTestStack, type TestStack, take, waitForJob } from './harness';
 

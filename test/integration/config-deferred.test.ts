@@ -1,6 +1,6 @@
 import { CreateQueueCommand, DeleteQueueCommand } from '@aws-sdk/client-sqs';
-import { defaultConfig } from '@intent/config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultConfig } from '../default-config';
 import { send } from './accounts-helpers';
 import { startTestStack, stopTestStack, type TestStack, waitForJob } from './harness';
 

@@ -3,8 +3,10 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { SIGNALS } from '@intent/config';
 import type { RollupEvent } from '@intent/intent';
 import { estimatePeople, PEOPLE_CAP } from '@intent/intent';
-import { COUNTER_LIMITS, clearSeenCache, Store, Table } from '@intent/store';
+import { Store, Table } from '@intent/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { COUNTER_LIMITS } from '../../packages/store/src/counted-add';
+import { clearSeenCache } from '../../packages/store/src/counter-state';
 import { lostRacesDuring, startTestStack, stopTestStack, type TestStack } from './harness';
 
 /**

@@ -2,19 +2,18 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { DestinationsSection } from '@intent/config';
 import {
-  audienceChange,
   type ChangeEvent,
   type DeliveryMessage,
   type DeliverySender,
   deliverStream,
   destinationTransport,
-  podChange,
-  recordChanges,
   SecretBox,
   sealDestinationSecrets,
 } from '@intent/pipeline';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { audienceChange, podChange } from '../../packages/pipeline/src/destination-events';
+import { recordChanges } from '../../packages/pipeline/src/destination-recorder';
 import { startTestStack, stopTestStack, type TestStack } from './harness';
 
 const SECRET = `whsec_${Buffer.alloc(32, 9).toString('base64')}`;

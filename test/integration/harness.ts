@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { type Config, defaultConfig, TopicsSection } from '@intent/config';
+import { type Config, TopicsSection } from '@intent/config';
 import { configuredTopics, type IngestMessage, normalizeEvent } from '@intent/events';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '@intent/local';
 import type { Store } from '@intent/store';
+import { defaultConfig } from '../default-config';
 
 /**
  * The real local stack (dynalite + fauxqs + the real handlers) on free ports, with short

@@ -1,18 +1,28 @@
-import { type Config, defaultConfig } from '@intent/config';
-import {
-  JobMessage,
-  type PodMessage,
-  rescoreStale,
-  runStep,
-  type StepDeps,
-  type StepOutcome,
-  startRematerialisation,
-  startRescore,
-} from '@intent/pipeline';
+import type { Config } from '@intent/config';
+import type { ServiceDeps } from '@intent/pipeline';
+import { JobMessage, type PodMessage, runStep, type StepDeps, type StepOutcome } from '@intent/pipeline';
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRematerialisation } from '../../packages/pipeline/src/rematerialise';
+import { rescoreAccounts } from '../../packages/pipeline/src/rescore';
+import { startRescore } from '../../packages/pipeline/src/rescore-stale';
+import { defaultConfig } from '../default-config';
 import { collectAndDrain, consumePodQueue, send, visitEvents } from './accounts-helpers';
 import { startTestStack, stopTestStack, type TestStack, waitForJob } from './harness';
+
+/**
+ * The decay walk in one go, without a job's time budget: every account with live intent or a
+ * queue place re-scored (saved only if it changed); what the resumable walks must agree with.
+ */
+async function rescoreStale(deps: ServiceDeps): Promise<{ scanned: number; saved: number; failed: number }> {
+  const domains = await deps.store.accounts.liveDomains();
+  const results = await rescoreAccounts(domains, deps, 8);
+  return {
+    scanned: domains.length,
+    saved: results.filter((r) => r.status === 'fulfilled' && r.value.outcome === 'saved').length,
+    failed: results.filter((r) => r.status === 'rejected').length,
+  };
+}
 
 /**
  * Resumable jobs on the real stack (dynalite, fauxqs, the real handlers and the jobs queue's

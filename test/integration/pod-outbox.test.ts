@@ -1,6 +1,7 @@
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { OUTBOX_GRACE_MS, sqs } from '@intent/pipeline';
+import { sqs } from '@intent/pipeline';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { OUTBOX_GRACE_MS } from '../../packages/pipeline/src/rescore';
 import { collectAndDrain, consumePodQueue, visitEvents } from './accounts-helpers';
 import { startTestStack, stopTestStack, type TestStack, waitForJob } from './harness';
 

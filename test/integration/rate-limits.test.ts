@@ -1,7 +1,8 @@
 import { request } from 'node:http';
-import { admit, RATE_WINDOW_MS } from '@intent/pipeline';
+import { admit } from '@intent/pipeline';
 import { Store } from '@intent/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RATE_WINDOW_MS } from '../../packages/pipeline/src/rate-limit';
 import { event, startTestStack, stopTestStack, type TestStack } from './harness';
 
 const ORIGIN = 'https://news.example';

@@ -1,19 +1,14 @@
-import {
-  type CalibrationPush,
-  calibrate,
-  liftOverBase,
-  MAX_EVIDENCE_TECH,
-  MAX_EVIDENCE_TOPICS,
-  PushEvidence,
-  pushEvidence,
-  wouldPush,
-} from '@intent/calibration';
+import { type CalibrationPush, calibrate, PushEvidence, pushEvidence } from '@intent/calibration';
 import { defaultSection, IcpSection, SIGNALS, type Signal, type SignalsConfig, SlaSection } from '@intent/config';
 import { scoreFit } from '@intent/fit';
-import { dayNumber, dayString, intentScoreOf, scoreIntent, type TopicSignals, topicSignals } from '@intent/intent';
+import { intentScoreOf, scoreIntent, type TopicSignals, topicSignals } from '@intent/intent';
 import { priority, salesReadiness } from '@intent/qualify';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { wouldPush } from '../../packages/calibration/src/backtest';
+import { MAX_EVIDENCE_TECH, MAX_EVIDENCE_TOPICS } from '../../packages/calibration/src/evidence';
+import { liftOverBase } from '../../packages/calibration/src/stats';
+import { dayNumber, dayString } from '../../packages/intent/src/days';
 
 const SIGNALS_CONFIG = defaultSection('signals');
 /** The current ICP: size, industry and country; the country turns out to predict nothing. */

@@ -1,8 +1,8 @@
-import { defaultConfig } from '@intent/config';
 import { type CollectContext, IngestBatch, IngestMessage, normalizeEvent } from '@intent/events';
 import { collect } from '@intent/pipeline';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { defaultConfig } from '../default-config';
 
 /**
  * The collector's edge logic on its own (no stack): whatever a client sends, an event is

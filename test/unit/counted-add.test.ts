@@ -1,7 +1,8 @@
 import { BatchGetItemCommand, DynamoDBClient, GetItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { clearSeenCache, Store } from '@intent/store';
+import { Store } from '@intent/store';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
+import { clearSeenCache } from '../../packages/store/src/counter-state';
 import { awsError } from '../handlers/events';
 
 const ddb = mockClient(DynamoDBClient);

@@ -1,9 +1,10 @@
 import { type Config, defaultSection, SECTION_SCHEMAS, TRACK_SIGNALS } from '@intent/config';
-import { configuredTopics, RawEvent, topicsFor } from '@intent/events';
+import { configuredTopics, RawEvent } from '@intent/events';
 import { Firmographics, scoreFit } from '@intent/fit';
 import { routeToPod } from '@intent/qualify';
 import { isbot } from 'isbot';
 import { describe, expect, it } from 'vitest';
+import { topicsFor } from '../../packages/events/src/topics';
 import { type DemoData, generateDemo } from '../../scripts/demo/generate';
 
 const END = new Date('2025-03-01T12:00:00Z');

@@ -1,7 +1,8 @@
 import type { WebhookDestination } from '@intent/config';
-import { destinationTransport, refusedDestination, refusedLiteral, SecretBox } from '@intent/pipeline';
+import { destinationTransport, refusedLiteral, SecretBox } from '@intent/pipeline';
 import type { DeliveryRecord } from '@intent/store';
 import { describe, expect, it } from 'vitest';
+import { refusedDestination } from '../../packages/pipeline/src/destination-address';
 
 describe('where a destination may send', () => {
   it('refuses this machine and private, link-local, reserved addresses as written, in any spelling', () => {

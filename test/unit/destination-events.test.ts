@@ -1,7 +1,8 @@
 import { DestinationsSection } from '@intent/config';
-import { audienceChange, podChange, podMessagesFor, wants } from '@intent/pipeline';
 import type { ScoreSnapshot } from '@intent/qualify';
 import { describe, expect, it } from 'vitest';
+import { audienceChange, podChange, wants } from '../../packages/pipeline/src/destination-events';
+import { podMessagesFor } from '../../packages/pipeline/src/pod-messages';
 
 const topic = (id: string, reads: number, people: number) => ({
   topic: id,

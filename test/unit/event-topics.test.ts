@@ -1,8 +1,11 @@
-import { defaultConfig, LIMITS, Site, TopicsSection } from '@intent/config';
-import { CollectorStats, IngestBatch, type IngestMessage, MAX_TOPICS_PER_EVENT, topicsFor } from '@intent/events';
-import { collect, statsActivity } from '@intent/pipeline';
+import { LIMITS, Site, TopicsSection } from '@intent/config';
+import { CollectorStats, IngestBatch, type IngestMessage } from '@intent/events';
+import { collect } from '@intent/pipeline';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { MAX_TOPICS_PER_EVENT, topicsFor } from '../../packages/events/src/topics';
+import { statsActivity } from '../../packages/pipeline/src/activity';
+import { defaultConfig } from '../default-config';
 
 /**
  * Which topics an event counts: configured ones it declares and those of the site's URL rules,

@@ -1,7 +1,7 @@
-import { defaultConfig } from '@intent/config';
 import { type EventSource, normalizeEvent } from '@intent/events';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { defaultConfig } from '../default-config';
 
 const config = defaultConfig();
 const base = config.sites.sites[0]!;

@@ -1,6 +1,7 @@
-import { Firmographics, isFreeMailDomain, isStudentDomain, normalizeDomain } from '@intent/fit';
+import { Firmographics, isFreeMailDomain, normalizeDomain } from '@intent/fit';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { isStudentDomain } from '../../packages/fit/src/domain';
 
 describe('normalizeDomain', () => {
   it.each([

@@ -1,7 +1,8 @@
 import { IcpSection } from '@intent/config';
-import { FIT_WEIGHTS, type Firmographics, scoreFit } from '@intent/fit';
+import { type Firmographics, scoreFit } from '@intent/fit';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { FIT_WEIGHTS } from '../../packages/fit/src/score';
 import { CONTRACT_ICP } from './contract-icp';
 
 const icp = (raw: unknown = {}) => IcpSection.parse(raw);

@@ -1,8 +1,9 @@
-import { MAX_BATCH_BODY_BYTES, packIngestBodies } from '@intent/events';
+import { packIngestBodies } from '@intent/events';
 import { ErasedVisitorCache } from '@intent/pipeline';
 import type { Store } from '@intent/store';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { MAX_BATCH_BODY_BYTES } from '../../packages/events/src/message';
 
 describe('packing a request’s entries into ingest queue bodies', () => {
   it('keeps every entry once, in order, in bodies under the limit (an entry over it travels alone)', () => {

@@ -1,16 +1,9 @@
 import { defaultSection, SIGNALS, type Signal, type SignalsConfig } from '@intent/config';
-import {
-  type AccountIntent,
-  type DailyRollup,
-  dayNumber,
-  dayString,
-  evidenceDays,
-  NO_TOPIC,
-  scoreIntent,
-  stageRank,
-} from '@intent/intent';
+import { type AccountIntent, type DailyRollup, evidenceDays, NO_TOPIC, scoreIntent } from '@intent/intent';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { dayNumber, dayString } from '../../packages/intent/src/days';
+import { stageRank } from '../../packages/intent/src/types';
 
 const RUNS = { numRuns: 300 };
 const TODAY = '2025-06-15';

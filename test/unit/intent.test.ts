@@ -1,6 +1,8 @@
 import { defaultSection, type Signal, type SignalsConfig } from '@intent/config';
-import { type DailyRollup, dayNumber, dayString, evidenceDays, NO_TOPIC, scoreIntent, stageRank } from '@intent/intent';
+import { type DailyRollup, evidenceDays, NO_TOPIC, scoreIntent } from '@intent/intent';
 import { describe, expect, it } from 'vitest';
+import { dayNumber, dayString } from '../../packages/intent/src/days';
+import { stageRank } from '../../packages/intent/src/types';
 
 const TODAY = '2025-03-10';
 const signals: SignalsConfig = defaultSection('signals');

@@ -1,7 +1,7 @@
-import { alignmentByPod, alignmentMetrics, median } from '@intent/pipeline';
 import type { PushRecord } from '@intent/store';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { alignmentByPod, alignmentMetrics, median } from '../../packages/pipeline/src/metrics';
 
 const NOW = new Date('2024-06-10T12:00:00.000Z');
 const SLA = { firstTouchHours: 24, feedbackHours: 48 };

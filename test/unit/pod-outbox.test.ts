@@ -1,6 +1,7 @@
-import { MAX_OUTBOX_MESSAGES, nextOutbox, type PodMessage } from '@intent/pipeline';
+import type { PodMessage } from '@intent/pipeline';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { MAX_OUTBOX_MESSAGES, nextOutbox } from '../../packages/pipeline/src/outbox';
 
 const message = (i: number, type: PodMessage['type'], podId = 'default'): PodMessage => ({
   type,

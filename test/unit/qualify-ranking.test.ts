@@ -1,9 +1,10 @@
 import { defaultSection, SIGNALS, type Signal, type SignalsConfig } from '@intent/config';
 import { type Firmographics, scoreFit } from '@intent/fit';
-import { type DailyRollup, dayNumber, dayString, NO_TOPIC, scoreIntent } from '@intent/intent';
+import { type DailyRollup, NO_TOPIC, scoreIntent } from '@intent/intent';
 import { priority } from '@intent/qualify';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { dayNumber, dayString } from '../../packages/intent/src/days';
 import { CONTRACT_ICP } from './contract-icp';
 
 /**

@@ -1,7 +1,8 @@
-import { defaultConfig } from '@intent/config';
-import { RATE_WINDOW_MS, rateBuckets, rateWindowAt } from '@intent/pipeline';
+import { rateBuckets } from '@intent/pipeline';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { RATE_WINDOW_MS, rateWindowAt } from '../../packages/pipeline/src/rate-limit';
+import { defaultConfig } from '../default-config';
 
 const site = { ...defaultConfig().sites.sites[0]!, rateLimit: 1_000, addressRateLimit: 100 };
 

@@ -2,8 +2,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DestinationsSection } from '@intent/config';
-import { signWebhook } from '@intent/pipeline';
 import { describe, expect, it } from 'vitest';
+import { signWebhook } from '../../packages/pipeline/src/webhook';
 
 const README = readFileSync(resolve(__dirname, '../../README.md'), 'utf8');
 const section = README.slice(README.indexOf('\n## Destinations'));

@@ -1,8 +1,9 @@
 import { DestinationsSection } from '@intent/config';
-import { podChange, slackAlert, wants } from '@intent/pipeline';
 import type { KnownBlock } from '@slack/types';
 import type { IncomingWebhookSendArguments } from '@slack/webhook';
 import { describe, expect, expectTypeOf, it } from 'vitest';
+import { podChange, wants } from '../../packages/pipeline/src/destination-events';
+import { slackAlert } from '../../packages/pipeline/src/slack';
 
 const message = (over: Record<string, unknown> = {}) =>
   podChange({

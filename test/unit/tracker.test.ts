@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { runInNewContext, Script } from 'node:vm';
 import { gzipSync } from 'node:zlib';
-import { renderTracker, STUB_SOURCE, snippetTag, TRACKER_SOURCE, type TrackerSettings, trackerSizes } from '@intent/tracker';
+import { renderTracker, STUB_SOURCE, snippetTag, TRACKER_SOURCE, type TrackerSettings } from '@intent/tracker';
 import { describe, expect, test } from 'vitest';
+import { trackerSizes } from '../../bench/tracker-sizes';
 import { GENERATED_PATH, renderGenerated } from '../../packages/tracker/build';
 
 const settings: TrackerSettings = {

@@ -4,6 +4,7 @@
  * store, no clock, no environment: the pipeline passes everything in.
  */
 import type { AudiencesConfig } from '@intent/config';
+import { z } from 'zod';
 
 export type Audience = AudiencesConfig['audiences'][number];
 export type AudienceFilter = Audience['filter'];
@@ -51,17 +52,33 @@ export function audiencesOf(score: ScoredAccount | undefined, hold: HoldLike | u
 }
 
 /** A member as the members API and the exports show it. */
-export interface AudienceMember {
-  domain: string;
-  name: string;
-  tier: string;
-  stage: string;
-  priority: number;
+export const AudienceMember = z.object({
+  domain: z.string(),
+  name: z.string(),
+  tier: z.string(),
+  stage: z.string(),
+  priority: z.number(),
   /** Top topics, strongest first (at most three, never the no-topic bucket). */
-  topics: string[];
-  industry?: string;
-  country?: string;
-}
+  topics: z.array(z.string()),
+  industry: z.string().optional(),
+  country: z.string().optional(),
+});
+export type AudienceMember = z.infer<typeof AudienceMember>;
+
+/** An account's standing in one audience. */
+export const MemberState = z.object({
+  domain: z.string(),
+  member: z.boolean(),
+  /**
+   * The revision of the audience definitions that decided it (0: before revisions) and the
+   * account version it was decided from. Writes are ordered by (rev, ver): a writer holding
+   * older definitions, or an older score under the same definitions, never overwrites a newer one.
+   */
+  rev: z.number(),
+  ver: z.number(),
+  view: AudienceMember,
+});
+export type MemberState = z.infer<typeof MemberState>;
 
 const NO_TOPIC = '-';
 

@@ -15,7 +15,7 @@ export interface Candidate {
  * The queue stage (hand_raiser, else surging) the push's window evidence reaches under
  * `signals`' hand-raise signals and surge rule; undefined when it reaches neither.
  */
-export function queueStageUnder(e: PushEvidence, signals: SignalsConfig): Extract<Stage, 'surging' | 'hand_raiser'> | undefined {
+function queueStageUnder(e: PushEvidence, signals: SignalsConfig): Extract<Stage, 'surging' | 'hand_raiser'> | undefined {
   if (e.topics.some((t) => signals.handRaise.some((s) => (t.identified[s] ?? 0) > 0))) return 'hand_raiser';
   const surges = e.topics.some(
     (t) => t.topic !== NO_TOPIC && READ_SIGNALS.reduce((n, s) => n + (t.counts[s] ?? 0), 0) >= signals.surgeReads,

@@ -17,14 +17,14 @@ import { z } from 'zod';
 export const MAX_EVIDENCE_TOPICS = 20;
 export const MAX_EVIDENCE_TECH = 50;
 
-export const HAND_RAISE_SOURCES = ['verified', 'browser', 'none'] as const;
+const HAND_RAISE_SOURCES = ['verified', 'browser', 'none'] as const;
 export type HandRaiseSource = (typeof HAND_RAISE_SOURCES)[number];
 const CRITERION_STATUSES = ['matched', 'failed', 'unknown'] as const;
 
 const PerSignal = z.partialRecord(z.enum(SIGNALS), z.number().nonnegative());
 const Stage = z.enum(STAGES);
 
-export const TopicEvidence = z.object({
+const TopicEvidence = z.object({
   topic: z.string().max(63),
   stage: Stage,
   people: z.number().nonnegative(),

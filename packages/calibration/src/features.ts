@@ -7,7 +7,7 @@ export const FEATURE_KINDS = ['signal', 'topic', 'stage', 'tier', 'icp', 'people
 export type FeatureKind = (typeof FEATURE_KINDS)[number];
 
 /** Breadth buckets: one reader, a pair or trio, a committee of four or more. */
-export function peopleBucket(people: number): string {
+function peopleBucket(people: number): string {
   if (people >= 4) return '4+';
   if (people >= 2) return '2-3';
   return '1';

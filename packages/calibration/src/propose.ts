@@ -10,9 +10,9 @@ import { featureStats } from './tally';
  * is chosen to maximise accepted - TARGET_FLOOR x pushed, i.e. it keeps a group of pushes
  * exactly when more than 40% of it is accepted.
  */
-export const TARGET_FLOOR = 0.4;
+const TARGET_FLOOR = 0.4;
 /** A signal's weight moves by its lift, but never by more than this factor either way in one proposal. */
-export const MAX_WEIGHT_FACTOR = 4;
+const MAX_WEIGHT_FACTOR = 4;
 
 /** One change the proposal makes, and why, with the evidence's n. */
 export interface ProposedChange {

@@ -7,9 +7,9 @@ import { MIN_PUSHES, rate } from './stats';
 import { type FeatureStat, featureStats } from './tally';
 
 /** The share of decided pushes, oldest first, that the proposal is fitted on; the rest is held out. */
-export const TRAIN_SHARE = 0.7;
+const TRAIN_SHARE = 0.7;
 /** Distinct rejection reasons listed; the rarer ones are counted together as `other`. */
-export const MAX_REASONS = 20;
+const MAX_REASONS = 20;
 const REASON_CHARS = 200;
 
 export interface CalibrationOutcomes {

@@ -11,7 +11,7 @@
  */
 
 /** The normal quantile of a two-sided 95% interval. */
-export const Z95 = 1.959964;
+const Z95 = 1.959964;
 /**
  * The fewest decided pushes (with a verdict) on each side of a feature, with it and without
  * it, before its lift is given as a number: below it the answer says "insufficient".
@@ -34,7 +34,7 @@ export interface Tally {
   accepted: number;
 }
 
-export const INSUFFICIENT: Lift = { value: null, low: null, high: null, verdict: 'insufficient' };
+const INSUFFICIENT: Lift = { value: null, low: null, high: null, verdict: 'insufficient' };
 
 /** The lift of a feature over the base rate, with its 95% interval (see above), or "insufficient". */
 export function liftOverBase(withIt: Tally, without: Tally, minPushes = MIN_PUSHES): Lift {

@@ -3,7 +3,7 @@ import type { DecidedPush } from './push';
 import { type Lift, liftOverBase, MIN_PUSHES, rate } from './stats';
 
 /** The fewest closed pushes (won or lost) before a win rate is given as a number. */
-export const MIN_CLOSED = 10;
+const MIN_CLOSED = 10;
 
 export interface FeatureStat {
   /** `kind:value`, e.g. `signal:pricing_view`, `icp:employees` (matched), `people:4+`. */

@@ -177,7 +177,7 @@ export function mapSecrets(d: Destination, f: (value: string, path: string[]) =>
 }
 
 /** What GET shows of a stored secret: a reference as it is, anything else masked. */
-export function maskSecret(stored: string): string {
+function maskSecret(stored: string): string {
   return isSecretReference(stored) ? stored : `${MASK_PREFIX}${stored.slice(-4)}`;
 }
 

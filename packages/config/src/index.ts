@@ -6,7 +6,7 @@ import { STAGES, TIERS } from './vocabulary';
 
 export * from './destinations';
 export { LIMITS } from './limits';
-export { MASK_PREFIX, maskKey, maskServerKeys, restoreMaskedKeys } from './site-keys';
+export { maskServerKeys, restoreMaskedKeys } from './site-keys';
 export { STAGES, type Stage } from './vocabulary';
 
 /**
@@ -321,10 +321,6 @@ const RAW_DEFAULTS: Record<SectionName, unknown> = {
 /** The defaults of a fresh, unconfigured stack, section by section. */
 export function defaultSection<S extends SectionName>(section: S): Config[S] {
   return SECTION_SCHEMAS[section].parse(RAW_DEFAULTS[section]) as Config[S];
-}
-
-export function defaultConfig(): Config {
-  return Object.fromEntries(SECTION_NAMES.map((s) => [s, defaultSection(s)])) as unknown as Config;
 }
 
 /** True when the ICP section names no criterion at all (every non-excluded account fits, tier B). */

@@ -4,7 +4,7 @@ import type { SitesConfig } from './index';
 export const MASK_PREFIX = '****';
 
 /** What `GET` shows of a server write key: enough to tell keys apart, never enough to use one. */
-export function maskKey(key: string): string {
+function maskKey(key: string): string {
   return `${MASK_PREFIX}${key.slice(-4)}`;
 }
 

@@ -1,15 +1,5 @@
 export { keyedHash, visitorPerson } from './hash';
-export {
-  CollectorStats,
-  type EventSource,
-  entriesOf,
-  IngestBatch,
-  IngestBody,
-  IngestMessage,
-  MAX_BATCH_BODY_BYTES,
-  packIngestBodies,
-  QueueMessage,
-} from './message';
+export { CollectorStats, type EventSource, entriesOf, IngestBatch, IngestBody, IngestMessage, packIngestBodies } from './message';
 export {
   type CollectContext,
   type DropReason,
@@ -20,4 +10,4 @@ export {
   type RejectionCode,
 } from './normalize';
 export { AnonymousId, RawEvent } from './schema';
-export { configuredTopics, type EventTopics, MAX_TOPICS_PER_EVENT, topicsFor } from './topics';
+export { configuredTopics, type EventTopics } from './topics';

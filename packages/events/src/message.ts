@@ -69,7 +69,7 @@ export const CollectorStats = z.object({
 export type CollectorStats = z.infer<typeof CollectorStats>;
 
 /** One entry of an ingest queue message: an event, or a request's stats. */
-export const QueueMessage = z.union([CollectorStats, IngestMessage]);
+const QueueMessage = z.union([CollectorStats, IngestMessage]);
 export type QueueMessage = z.infer<typeof QueueMessage>;
 
 /**

@@ -5,7 +5,7 @@ import type { Firmographics } from './firmographics';
 
 export const Tier = z.enum(['A', 'B', 'C', 'D']);
 export type Tier = z.infer<typeof Tier>;
-export const FitCriterion = z.enum([
+const FitCriterion = z.enum([
   'employees',
   'revenueUsd',
   'industry',
@@ -17,7 +17,7 @@ export const FitCriterion = z.enum([
   'icp',
 ]);
 export type FitCriterion = z.infer<typeof FitCriterion>;
-export const FitReason = z.object({
+const FitReason = z.object({
   criterion: FitCriterion,
   status: z.enum(['matched', 'failed', 'unknown', 'bonus', 'excluded']),
   /** A plain sentence a person reads. */
@@ -49,17 +49,17 @@ export const FIT_WEIGHTS: Record<Scored, number> = {
   growthStage: 10,
 };
 /** Share of its weight an unknown criterion earns: neither rewarded nor punished. */
-export const UNKNOWN_CREDIT = 0.5;
+const UNKNOWN_CREDIT = 0.5;
 /** Points per bonus technology the account uses, and the most bonus can add. */
-export const BONUS_PER_TECH = 5;
-export const BONUS_CAP = 10;
+const BONUS_PER_TECH = 5;
+const BONUS_CAP = 10;
 /** Score of a non-excluded account when the ICP names no criterion (tier B by default). */
-export const EMPTY_ICP_SCORE = 60;
-export const NO_ICP_REASON = 'no ICP configured yet';
+const EMPTY_ICP_SCORE = 60;
+const NO_ICP_REASON = 'no ICP configured yet';
 
 type Outcome = { status: 'matched' | 'failed' | 'unknown'; message: string };
 
-export function tierFor(score: number, tiers: IcpConfig['tiers']): Tier {
+function tierFor(score: number, tiers: IcpConfig['tiers']): Tier {
   if (score >= tiers.A) return 'A';
   if (score >= tiers.B) return 'B';
   if (score >= tiers.C) return 'C';

@@ -37,13 +37,13 @@ export interface IcpSuggestionResult {
 }
 
 /** A category must be this much more common among won accounts than in the base... */
-export const MIN_LIFT = 1.5;
+const MIN_LIFT = 1.5;
 /** ...and hold for at least this many won accounts, so one lucky deal proposes nothing. */
-export const MIN_ACCOUNTS = 2;
+const MIN_ACCOUNTS = 2;
 /** A size range needs this many known values before percentiles mean anything. */
-export const MIN_RANGE_VALUES = 3;
+const MIN_RANGE_VALUES = 3;
 /** A range that the base falls into about as often as the won accounts does not discriminate. */
-export const MIN_RANGE_LIFT = 1.2;
+const MIN_RANGE_LIFT = 1.2;
 
 /**
  * `won`: accounts with `closed_won` feedback. `all`: the whole account base; won accounts

@@ -48,7 +48,7 @@ export function httpHandler(logger: Logger, routes: Record<string, Route>) {
  * every request is `$default`), its method and path, which name a route of static paths as
  * the HTTP API would (the collector's routes have no `{param}`).
  */
-export function routeKeyOf(event: APIGatewayProxyEventV2): string {
+function routeKeyOf(event: APIGatewayProxyEventV2): string {
   return event.routeKey === '$default' ? `${event.requestContext.http.method} ${event.rawPath}` : event.routeKey;
 }
 

@@ -9,21 +9,10 @@ import { explain } from './explain';
 import { accountRaw, collectEvidence, evidenceDays, saturate, saturationScale, type TopicFacts, topicFacts } from './model';
 import { type AccountIntent, type DailyRollup, type IntentNames, STAGES, stageRank, type TopicIntent } from './types';
 
-export { addDays, DAY_MS, dayNumber, dayOf, dayString, slotOf } from './days';
+export { addDays, DAY_MS, dayOf, slotOf } from './days';
 export { intentScoreOf, type TopicSignals, topicSignals } from './evidence';
-export {
-  BREADTH_MAX_PEOPLE,
-  BREADTH_STEP,
-  breadth,
-  decay,
-  evidenceDays,
-  OTHERS_SHARE,
-  READ_SIGNALS,
-  SCALE_SURGES,
-  saturate,
-  saturationScale,
-} from './model';
-export { estimatePeople, levelFor, mergeSamples, PEOPLE_CAP, type PeopleSample, personRank } from './people';
+export { breadth, decay, evidenceDays, READ_SIGNALS } from './model';
+export { estimatePeople, levelFor, PEOPLE_CAP, type PeopleSample, personRank } from './people';
 export {
   AccountIntent,
   type DailyRollup,
@@ -32,7 +21,6 @@ export {
   type RollupEvent,
   STAGES,
   type Stage,
-  stageRank,
   TopicIntent,
 } from './types';
 

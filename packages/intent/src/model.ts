@@ -9,17 +9,17 @@ export const READ_SIGNALS: readonly Signal[] = ['content_read', 'content_downloa
 const ENGAGED_SIGNALS: readonly Signal[] = [...READ_SIGNALS, 'pricing_view', 'demo_request'];
 
 /** Each extra distinct person adds this much to the topic multiplier ... */
-export const BREADTH_STEP = 0.25;
+const BREADTH_STEP = 0.25;
 /** ... up to this many people (x2 at five people), so one large team cannot swamp the score. */
-export const BREADTH_MAX_PEOPLE = 5;
+const BREADTH_MAX_PEOPLE = 5;
 /** Share of the non-strongest topics in the account score: focus beats spread. */
-export const OTHERS_SHARE = 0.25;
+const OTHERS_SHARE = 0.25;
 /**
  * Half of the score scale is this many surges' worth of reads (`SCALE_SURGES x surgeReads` reads
  * by one person today). Large enough that a buying committee, not one reader, nears the top:
  * five people reading `surgeReads` articles each today score 90, one person's surge about 21.
  */
-export const SCALE_SURGES = 3;
+const SCALE_SURGES = 3;
 
 /** Window plus a baseline twice as long: what velocity compares against. */
 export function evidenceDays(signals: SignalsConfig): number {
@@ -91,7 +91,7 @@ export function collectEvidence(rollups: readonly DailyRollup[], todayNum: numbe
 }
 
 /** Undecayed weight of one day's events. */
-export function dayWeight(counts: Counts, signals: SignalsConfig): number {
+function dayWeight(counts: Counts, signals: SignalsConfig): number {
   let w = 0;
   for (const s of SIGNALS) w += counts[s] * clean(signals.weights[s]);
   return w;

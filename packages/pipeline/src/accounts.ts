@@ -1,5 +1,5 @@
 import { Firmographics } from '@intent/fit';
-import type { AccountRecord } from '@intent/store';
+import type { AccountRecord } from '@intent/qualify';
 import { syncMembership } from './audiences';
 import { settleLimited } from './concurrency';
 import type { PodMessage } from './pod-messages';

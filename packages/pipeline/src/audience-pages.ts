@@ -18,7 +18,7 @@ const LOG_READ = 1000;
 const ABANDONED_AFTER_MS = 2 * 60_000;
 
 /** The bytes `text` takes inside a JSON string (escapes included), without the quotes. */
-export function escapedBytes(text: string): number {
+function escapedBytes(text: string): number {
   return Buffer.byteLength(JSON.stringify(text)) - 2;
 }
 

@@ -1,7 +1,6 @@
-import { planMembership } from '@intent/audiences';
+import { type MemberState, planMembership } from '@intent/audiences';
 import { revisionOf } from '@intent/config';
-import type { ScoreSnapshot } from '@intent/qualify';
-import type { AccountRecord, MemberState } from '@intent/store';
+import type { AccountRecord, ScoreSnapshot } from '@intent/qualify';
 import type { ServiceDeps } from './service-deps';
 
 export type AudienceMessageType = 'audience.member_added' | 'audience.member_removed';

@@ -16,8 +16,8 @@ import type { PushRecord, Store } from '@intent/store';
  * 20-40 queries), which keeps `GET /v1/calibration` well inside API Gateway's 29 seconds.
  * Beyond it the report covers only the newest pushes and says from when (`window.coveredFrom`).
  */
-export const MAX_CALIBRATION_PUSHES = 10_000;
-export const CALIBRATION_PAGE = 500;
+const MAX_CALIBRATION_PUSHES = 10_000;
+const CALIBRATION_PAGE = 500;
 
 export interface CalibrationWindow {
   from: string;

@@ -1,4 +1,4 @@
-import type { Claim } from '@intent/store';
+import type { Claim } from '@intent/qualify';
 import type { PodMessage } from './pod-messages';
 import { rescoreAccount } from './rescore';
 import type { ServiceDeps } from './service-deps';

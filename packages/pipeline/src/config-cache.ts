@@ -6,7 +6,7 @@ import { IpRangeMatcher } from './ip-ranges';
  * A value read at most once per `ttlMs` per warm function: a change (a PUT to /v1/config,
  * new IP ranges) reaches every function within that time without a read on every request.
  */
-export class Cached<T> {
+class Cached<T> {
   private value?: { data: T; at: number };
 
   constructor(

@@ -1,5 +1,6 @@
 import type { Config } from '@intent/config';
-import { type AccountRecord, type Store, scoredShards, type WalkPosition } from '@intent/store';
+import type { AccountRecord } from '@intent/qualify';
+import { type Store, scoredShards, type WalkPosition } from '@intent/store';
 import { evidenceStart, scoreFromEvidence } from './rescore';
 import { Budget, startWhile, WALK_PAGE, walkShard } from './walk';
 

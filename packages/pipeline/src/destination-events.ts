@@ -27,7 +27,7 @@ const RANK: Record<DestinationEventType, number> = {
 };
 
 /** The API path of an account: where a receiver reads its full explanation. */
-export const accountPath = (domain: string) => `/v1/accounts/${encodeURIComponent(domain)}`;
+const accountPath = (domain: string) => `/v1/accounts/${encodeURIComponent(domain)}`;
 
 export function podChange(m: PodMessage): ChangeEvent {
   return {
@@ -73,7 +73,7 @@ export function audienceChange(m: AudienceMessage): ChangeEvent {
  * What is worth a rep's attention in Slack: an account newly sales-ready in a pod (it entered
  * the queue), or one that just became a hand-raiser. Every other re-score stays quiet.
  */
-export function isSlackAlert(event: Pick<ChangeEvent, 'type' | 'facets'>): boolean {
+function isSlackAlert(event: Pick<ChangeEvent, 'type' | 'facets'>): boolean {
   if (event.type === 'account.qualified') return true;
   return event.type === 'account.updated' && event.facets.stage === 'hand_raiser' && event.facets.previousStage !== 'hand_raiser';
 }

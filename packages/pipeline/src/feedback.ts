@@ -1,5 +1,5 @@
-import { type Hold, OUTCOMES, type Outcome, TERMINAL_OUTCOMES } from '@intent/qualify';
-import type { AccountRecord, FeedbackRecord } from '@intent/store';
+import { type AccountRecord, type Hold, OUTCOMES, type Outcome, TERMINAL_OUTCOMES } from '@intent/qualify';
+import type { FeedbackRecord } from '@intent/store';
 import { z } from 'zod';
 import type { PodMessage } from './pod-messages';
 import { rescoreAccount } from './rescore';
@@ -10,7 +10,7 @@ import type { ServiceDeps } from './service-deps';
  * the rep's words (for example "Q3 budget approved"); criteria not checked are left out.
  */
 const BantAnswer = z.union([z.boolean(), z.string().trim().min(1).max(200)]);
-export const Bant = z.strictObject({
+const Bant = z.strictObject({
   budget: BantAnswer.optional(),
   authority: BantAnswer.optional(),
   need: BantAnswer.optional(),
@@ -36,7 +36,7 @@ export function feedbackPods(record: AccountRecord): string[] {
  * verdict holds, except that nothing but another terminal outcome replaces a terminal one:
  * once sales owns the deal, a late "accepted" must not put the account back in a queue.
  */
-export function nextHold(current: Hold | undefined, outcome: Outcome, at: string): Hold | undefined {
+function nextHold(current: Hold | undefined, outcome: Outcome, at: string): Hold | undefined {
   const terminal = (o: Outcome | undefined) => !!o && TERMINAL_OUTCOMES.includes(o);
   if (terminal(current?.outcome) && !terminal(outcome)) return undefined;
   return { outcome, outcomeAt: at };

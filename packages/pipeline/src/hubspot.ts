@@ -36,7 +36,7 @@ interface AccountData {
 }
 
 /** The company properties an account change writes: stage, priority, top topics, fit tier and the reasons. */
-export function hubspotProperties(data: AccountData): Record<string, string> {
+function hubspotProperties(data: AccountData): Record<string, string> {
   return {
     intent_stage: data.stage,
     intent_priority: String(Math.round(data.priority)),

@@ -1,98 +1,49 @@
 export { describeAccount, MAX_UPSERT_ROWS, type RowRejection, type UpsertResult, upsertAccounts } from './accounts';
-export { eventActivity, statsActivity } from './activity';
+
 export { type AlignmentReport, alignmentReport } from './alignment';
-export {
-  type AudienceDelta,
-  audienceDelta,
-  escapedBytes,
-  exportPage,
-  MAX_PAGE_BYTES,
-  type MembersPage,
-  membersPage,
-} from './audience-pages';
-export { type AudienceMessage, type AudiencePublisher, type SyncResult, syncMembership } from './audiences';
+export { type AudienceDelta, audienceDelta, exportPage, MAX_PAGE_BYTES, type MembersPage, membersPage } from './audience-pages';
+export type { AudienceMessage, AudiencePublisher, SyncResult } from './audiences';
 export {
   backtestCandidate,
-  CALIBRATION_PAGE,
   type CalibrationAnswer,
   type CalibrationWindow,
   type CandidateBacktest,
   calibrationReport,
-  MAX_CALIBRATION_PUSHES,
 } from './calibration';
 export { type ClaimResult, claimAccount, type ReleaseResult, releaseClaim } from './claims';
 export { type CollectInput, type CollectResult, collect, type Enqueue, type Rejection, siteForWriteKey } from './collect';
-export { settleLimited } from './concurrency';
-export { Cached, ConfigCache, ErasedVisitorCache, IpRangeCache } from './config-cache';
+
+export { ConfigCache, ErasedVisitorCache, IpRangeCache } from './config-cache';
 export { boundedPreview, PREVIEW_SHARD_COUNT, type PreviewPosition, previewConfigChange } from './config-preview';
 export { type Attempt, type DeliverDeps, deliverStream, type StreamOutcome, type Transport } from './deliver-stream';
-export { outcomeOf, parseRetryAfter, RETRY_POLICY, retryDelayMs } from './delivery-schedule';
-export { refusedDestination, refusedLiteral } from './destination-address';
-export {
-  accountPath,
-  audienceChange,
-  type ChangeEvent,
-  isSlackAlert,
-  podChange,
-  slackChannelFor,
-  wants,
-} from './destination-events';
-export {
-  DeliveryMessage,
-  type DeliverySender,
-  deliverySender,
-  destinationRecorder,
-  recordChanges,
-} from './destination-recorder';
-export {
-  type ForeignSealedSecret,
-  openDestinationSecrets,
-  SecretBox,
-  type SecretReader,
-  sealDestinationSecrets,
-} from './destination-secrets';
+
+export { refusedLiteral } from './destination-address';
+export type { ChangeEvent } from './destination-events';
+export { DeliveryMessage, type DeliverySender, deliverySender } from './destination-recorder';
+export { type ForeignSealedSecret, SecretBox, type SecretReader, sealDestinationSecrets } from './destination-secrets';
 export { destinationTransport } from './destination-transport';
 export { loadBootstrapAdminSha256, loadHashSecret, optionalEnv, readSecretValue, requiredEnv } from './env';
 export { type ErasureDeps, type ErasureResult, eraseVisitor } from './erase';
-export { CONFLICT_RETRY, ConflictRetriesExhausted } from './errors';
-export { Bant, FeedbackInput, type FeedbackResult, feedbackPods, giveFeedback, nextHold } from './feedback';
-export { HUBSPOT_PROPERTIES, hubspotProperties, sendHubspot } from './hubspot';
+
+export { FeedbackInput, type FeedbackResult, feedbackPods, giveFeedback } from './feedback';
+
 export { icpSuggestion } from './icp-suggestion';
-export { IpRangeMatcher, ipRangeUpload, normalizeCidr } from './ip-ranges';
-export { afterConfigChange, type ConfigChangeJob, jobView, runStep, WALKERS } from './job-kinds';
-export {
-  isActive,
-  isStalled,
-  type JobDeps,
-  JobMessage,
-  type JobSender,
-  LEASE_MARGIN_MS,
-  runJobStep,
-  STALLED_AFTER_MS,
-  type StepDeps,
-  type StepOutcome,
-  startJob,
-} from './jobs';
-export { type AlignmentMetrics, alignmentByPod, alignmentMetrics, median, type SlaHours } from './metrics';
-export { MAX_OUTBOX_MESSAGES, nextOutbox, type PodMessageSender, podMessageOutbox } from './outbox';
-export { MESSAGE_TOPICS, type MessageAccount, PodMessage, PodMessageType, podMessagesFor } from './pod-messages';
+export { IpRangeMatcher, ipRangeUpload } from './ip-ranges';
+export { afterConfigChange, type ConfigChangeJob, jobView, runStep } from './job-kinds';
+export { type JobDeps, JobMessage, type JobSender, LEASE_MARGIN_MS, type StepDeps, type StepOutcome } from './jobs';
+
+export type { PodMessageSender } from './outbox';
+export { type MessageAccount, PodMessage } from './pod-messages';
 export { type PodQueueUrls, podQueueUrls, podsNeedingDeploy } from './pod-queues';
-export { audiencePublisher, jobSender, publishPodMessages } from './publish';
+export { jobSender } from './publish';
 export { type ChangePublishers, changePublishers } from './publishers';
 export { sendAll, sqs } from './queues';
-export { type Admission, admit, RATE_WINDOW_MS, type RateBucket, rateBuckets, rateWindowAt } from './rate-limit';
-export {
-  type RematerialiseDeps,
-  type RematerialiseOutcome,
-  rematerialiseAudiences,
-  resumeRematerialisation,
-  startRematerialisation,
-} from './rematerialise';
-export { OUTBOX_GRACE_MS, type RescoreResult, rescoreAccount } from './rescore';
-export { rescoreStale, resumeStalledRescore, startDecayWalk, startRescore } from './rescore-stale';
+export { admit, rateBuckets } from './rate-limit';
+export { resumeRematerialisation } from './rematerialise';
+export type { RescoreResult } from './rescore';
+export { resumeStalledRescore, startDecayWalk } from './rescore-stale';
 export { type IngestRecord, type RollupDeps, type RollupOutcome, rollUp } from './rollup';
 export type { ServiceDeps } from './service-deps';
-export { type SlackAlert, sendSlack, slackAlert } from './slack';
+
 export { addDatapoints, batchDatapoints, type Datapoint } from './telemetry';
-export { Budget, startWhile, type Walked, walkShard } from './walk';
-export { sendWebhook, signWebhook, WEBHOOK_TIMEOUT_MS, webhookBody } from './webhook';
+export type { Walked } from './walk';

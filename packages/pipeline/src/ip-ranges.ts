@@ -2,7 +2,7 @@ import { normalizeDomain } from '@intent/fit';
 import ipaddr from 'ipaddr.js';
 
 /** A CIDR range normalised to its network address ("203.0.113.7/24" -> "203.0.113.0/24"), or undefined if invalid. */
-export function normalizeCidr(input: string): string | undefined {
+function normalizeCidr(input: string): string | undefined {
   try {
     const [addr, bits] = ipaddr.parseCIDR(input.trim());
     const network = ipaddr.fromByteArray(maskBytes(addr.toByteArray(), bits));

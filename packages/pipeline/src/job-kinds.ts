@@ -6,7 +6,7 @@ import { rematerialiseWalker, startRematerialisation } from './rematerialise';
 import { decayWalker, rescoreWalker, startRescore } from './rescore-stale';
 
 /** How each kind of job walks its shards. */
-export const WALKERS: Walkers = { decay: decayWalker, rescore: rescoreWalker, rematerialise: rematerialiseWalker };
+const WALKERS: Walkers = { decay: decayWalker, rescore: rescoreWalker, rematerialise: rematerialiseWalker };
 
 /** Runs one message of the jobs queue (see `runJobStep`). */
 export function runStep(deps: StepDeps, message: JobMessage, deadline: number): Promise<StepOutcome> {

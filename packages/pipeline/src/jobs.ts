@@ -74,7 +74,7 @@ export type Walkers = Record<JobKind, Walker>;
 export const LEASE_MARGIN_MS = 60_000;
 
 /** A job that has not moved for this long while active is taken as stalled: a new one may replace it. */
-export const STALLED_AFTER_MS = 2 * 3600_000;
+const STALLED_AFTER_MS = 2 * 3600_000;
 
 export const isActive = (job: JobRecord) => job.status === 'queued' || job.status === 'running';
 export const isStalled = (job: JobRecord, now: Date) => now.getTime() - Date.parse(job.updatedAt) > STALLED_AFTER_MS;

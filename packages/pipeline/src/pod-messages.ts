@@ -3,7 +3,7 @@ import { NO_TOPIC } from '@intent/intent';
 import type { ScoreSnapshot } from '@intent/qualify';
 import { z } from 'zod';
 
-export const PodMessageType = z.enum(['account.qualified', 'account.updated', 'account.dequalified']);
+const PodMessageType = z.enum(['account.qualified', 'account.updated', 'account.dequalified']);
 export type PodMessageType = z.infer<typeof PodMessageType>;
 
 /** What a pod's SQS queue receives; also what the account's outbox keeps until SQS accepted it. */
@@ -32,7 +32,7 @@ export const PodMessage = z.object({
 export type PodMessage = z.infer<typeof PodMessage>;
 
 /** Topics, and intent reasons, a message names at most: what a rep reads at a glance. */
-export const MESSAGE_TOPICS = 3;
+const MESSAGE_TOPICS = 3;
 
 /** What a message says about the account beyond its score: from its firmographics. */
 export interface MessageAccount {

@@ -1,10 +1,9 @@
-import { planMembership } from '@intent/audiences';
+import { type MemberState, planMembership } from '@intent/audiences';
 import { type Config, revisionOf } from '@intent/config';
 import {
   type AudienceInputs,
   forEachLimited,
   type JobRecord,
-  type MemberState,
   scoredShards,
   type WalkPosition,
   type WalkShard,

@@ -1,36 +1,12 @@
 import { type JobRecord, scoredShards } from '@intent/store';
 import { FIRST_STEPS_NOT_QUEUED, isActive, isStalled, type JobDeps, startJob, type Walker } from './jobs';
 import type { PodMessage } from './pod-messages';
-import { rescoreAccount, rescoreAccounts } from './rescore';
+import { rescoreAccount } from './rescore';
 import type { ServiceDeps } from './service-deps';
 import { startWhile, walkShard } from './walk';
 
 /** Accounts re-scored at once within a step: enough to hide DynamoDB's latency. */
 const CONCURRENCY = 8;
-
-/**
- * The decay walk in one go: re-scores every account with live intent or a queue place. Scores
- * decay and stages lapse with time alone; `rescoreAccount` writes only those that changed. The
- * hourly schedule runs it as a job instead (`startDecayWalk`); this is the same walk without a
- * time budget, for tools and tests.
- */
-export async function rescoreStale(
-  deps: ServiceDeps,
-): Promise<{ scanned: number; saved: number; failed: number; podMessages: PodMessage[] }> {
-  const domains = await deps.store.accounts.liveDomains();
-  const results = await rescoreAccounts(domains, deps, CONCURRENCY);
-  const podMessages: PodMessage[] = [];
-  let saved = 0;
-  for (const r of results) {
-    if (r.status === 'fulfilled') {
-      podMessages.push(...r.value.messages);
-      if (r.value.outcome === 'saved') saved++;
-    }
-  }
-  // A failed account is retried by the next run; the others' messages must still go out.
-  const failed = results.filter((r) => r.status === 'rejected').length;
-  return { scanned: domains.length, saved, failed, podMessages };
-}
 
 /**
  * One step of a re-scoring walk over a shard of the scored-accounts index: each hundred's

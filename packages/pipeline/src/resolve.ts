@@ -10,7 +10,7 @@ import type { IpRangeMatcher } from './ip-ranges';
  * A person identifies with one company; an address is often an office or a carrier's NAT, so it
  * gets more room. Someone forging identifies to push accounts into queues claims many.
  */
-export const CLAIM_LIMITS = { visitorDomainsPerDay: 3, addressDomainsPerDay: 20 } as const;
+const CLAIM_LIMITS = { visitorDomainsPerDay: 3, addressDomainsPerDay: 20 } as const;
 
 /**
  * Resolves events to account domains, in timestamp order, so an identify earlier in a batch

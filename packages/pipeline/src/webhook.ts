@@ -5,10 +5,10 @@ import type { Attempt } from './deliver-stream';
 import { parseRetryAfter } from './delivery-schedule';
 
 /** How long one delivery waits for the receiver's answer. */
-export const WEBHOOK_TIMEOUT_MS = 10_000;
+const WEBHOOK_TIMEOUT_MS = 10_000;
 
 /** The body a webhook receiver gets: the Standard Webhooks shape (`type`, `timestamp`, `data`). */
-export function webhookBody(event: Pick<DeliveryRecord, 'type' | 'at' | 'data'>): string {
+function webhookBody(event: Pick<DeliveryRecord, 'type' | 'at' | 'data'>): string {
   return JSON.stringify({ type: event.type, timestamp: event.at, data: event.data });
 }
 

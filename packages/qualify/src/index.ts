@@ -3,8 +3,9 @@
  * Pure functions (the caller passes `now`), so the API, the scorer and the tests agree.
  */
 export type { AccountIntent, Stage } from '@intent/intent';
+export { AccountRecord, Claim, OutboxEntry } from './account-record';
 export { explainAccount } from './explain';
-export { BAND_SHARE, FIT_SHARE, INTENT_SHARE, priority, STAGE_BAND } from './priority';
+export { priority } from './priority';
 export { Hold, OUTCOMES, type Outcome, type Readiness, salesReadiness, TERMINAL_OUTCOMES } from './readiness';
-export { matchesEveryAccount, podMatches, routeToPod } from './route';
+export { matchesEveryAccount, routeToPod } from './route';
 export { ScoreSnapshot } from './score-snapshot';

@@ -2,13 +2,13 @@ import type { Fit } from '@intent/fit';
 import type { AccountIntent, Stage } from '@intent/intent';
 
 /** Within a band, intent orders and carries the larger share; fit breaks ties and keeps a say. */
-export const INTENT_SHARE = 0.6;
-export const FIT_SHARE = 0.4;
+const INTENT_SHARE = 0.6;
+const FIT_SHARE = 0.4;
 /**
  * Width of the within-band order: `BAND_SHARE * (0.6 * intent + 0.4 * fit)` spans 0..30.
  * One fit point moves priority 0.12 and one intent point 0.18, both visible at one decimal.
  */
-export const BAND_SHARE = 0.3;
+const BAND_SHARE = 0.3;
 /**
  * Where each stage's band starts. The stage is the product's hierarchy, so it sets the band and
  * the score only orders within it:
@@ -19,7 +19,7 @@ export const BAND_SHARE = 0.3;
  *   so at equal fit a higher stage always ranks higher whatever the intent scores;
  * - a cold account has intent 0 (nothing in the window), so it sits at the bottom.
  */
-export const STAGE_BAND: Record<Stage, number> = { cold: 0, aware: 1, engaged: 20, surging: 40, hand_raiser: 70 };
+const STAGE_BAND: Record<Stage, number> = { cold: 0, aware: 1, engaged: 20, surging: 40, hand_raiser: 70 };
 
 /**
  * Queue order, 0-100 with one decimal. Fit gates (only sales-ready tiers reach a queue, and an

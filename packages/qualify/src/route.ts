@@ -13,7 +13,7 @@ export function routeToPod(account: Firmographics, pods: Pod[]): string | undefi
   return pods.find((pod) => podMatches(account, pod.match ?? {}))?.id;
 }
 
-export function podMatches(a: Firmographics, m: Pod['match']): boolean {
+function podMatches(a: Firmographics, m: Pod['match']): boolean {
   const domain = normalizeDomain(a.domain) ?? a.domain.trim().toLowerCase();
   return (
     inList(

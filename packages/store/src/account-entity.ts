@@ -1,6 +1,6 @@
 import { Firmographics } from '@intent/fit';
 import { AccountIntent, addDays, STAGES, TopicIntent } from '@intent/intent';
-import { explainAccount, Hold, ScoreSnapshot } from '@intent/qualify';
+import { Claim, explainAccount, Hold, OutboxEntry, ScoreSnapshot } from '@intent/qualify';
 import { POD_QUEUE_INDEX, SCORED_INDEX } from '@intent/resources';
 import { z } from 'zod';
 import { defineEntity } from './entity';
@@ -52,21 +52,6 @@ export function packScore({ explanation: _madeAgainOnReading, ...score }: ScoreS
   });
   return { ...score, intent: { ...score.intent, topics } };
 }
-
-export const Claim = z.object({ sdr: z.string(), claimedAt: z.string(), expiresAt: z.string() });
-export type Claim = z.infer<typeof Claim>;
-
-/**
- * A message kept on the account item until SQS accepted it: saved with the score that made it
- * (one version-guarded write), so a send that fails or never happens cannot lose it. The store
- * keeps it as it is; the pipeline owns its shape (`PodMessage`) and parses it back.
- */
-export const OutboxEntry = z.looseObject({
-  id: z.string(),
-  /** When the change was saved (ISO 8601): how long it has waited. */
-  at: z.string(),
-});
-export type OutboxEntry = z.infer<typeof OutboxEntry>;
 
 export const accountEntity = defineEntity({
   name: 'account',

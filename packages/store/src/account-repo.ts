@@ -1,9 +1,8 @@
 import type { QueryCommandInput } from '@aws-sdk/client-dynamodb';
 import type { ScoredAccount } from '@intent/audiences';
-import type { Firmographics } from '@intent/fit';
-import type { Hold, ScoreSnapshot } from '@intent/qualify';
+import type { AccountRecord, OutboxEntry, ScoreSnapshot } from '@intent/qualify';
 import { POD_QUEUE_INDEX, SCORED_INDEX } from '@intent/resources';
-import { accountAudienceView, accountEntity, type Claim, type OutboxEntry, packScore } from './account-entity';
+import { accountAudienceView, accountEntity, packScore } from './account-entity';
 import {
   accountDomainOf,
   accountKey,
@@ -19,24 +18,6 @@ import {
 } from './keys';
 import { chunksOf, forEachLimited } from './limited';
 import { assignments, type Projection, positionOf, type Table, toAttr } from './table';
-
-export interface AccountRecord {
-  domain: string;
-  firmographics?: Firmographics;
-  score?: ScoreSnapshot;
-  claim?: Claim;
-  hold?: Hold;
-  /** When the latest SDR feedback on the account arrived (ISO 8601). */
-  lastFeedbackAt?: string;
-  /** Pod messages saved with a score and not yet accepted by SQS (`OutboxRepository`). */
-  outbox: OutboxEntry[];
-  /**
-   * Optimistic-concurrency version: bumped by every write of something the score depends on
-   * (the score itself, firmographics, a claim, a hold), so a re-score computed from an older
-   * read cannot be saved over it. 0 when no such write happened yet.
-   */
-  version: number;
-}
 
 /** Where the account sits in a pod queue, if it does. */
 export interface QueuePlacement {

@@ -1,6 +1,6 @@
 import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { AudienceMember } from '@intent/audiences';
+import type { AudienceMember, MemberState } from '@intent/audiences';
 import type { z } from 'zod';
 import type { WalkPage, WalkPosition } from './account-repo';
 import {
@@ -22,20 +22,6 @@ import {
 } from './keys';
 import { chunksOf, forEachLimited } from './limited';
 import { keyOf, positionOf, type Table, toAttr } from './table';
-
-/** An account's standing in one audience, as stored. */
-export interface MemberState {
-  domain: string;
-  member: boolean;
-  /**
-   * The revision of the audience definitions that decided it (0: before revisions) and the
-   * account version it was decided from. Writes are ordered by (rev, ver): a writer holding
-   * older definitions, or an older score under the same definitions, never overwrites a newer one.
-   */
-  rev: number;
-  ver: number;
-  view: AudienceMember;
-}
 
 /** One entry of an audience's change log; `none` fills a sequence number a writer abandoned. */
 export interface LogEntry {

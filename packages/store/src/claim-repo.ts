@@ -1,6 +1,6 @@
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import type { Claim } from './account-entity';
-import { type AccountRecord, toRecord } from './account-repo';
+import type { AccountRecord, Claim } from '@intent/qualify';
+import { toRecord } from './account-repo';
 import { isConditionalCheckFailed } from './errors';
 import { accountKey } from './keys';
 import { fromAttr, type Table, toAttr } from './table';

@@ -1,7 +1,7 @@
 import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { type Hold, OUTCOMES } from '@intent/qualify';
+import { type AccountRecord, type Hold, OUTCOMES } from '@intent/qualify';
 import { z } from 'zod';
-import { type AccountRecord, toRecord } from './account-repo';
+import { toRecord } from './account-repo';
 import { defineEntity } from './entity';
 import { isConditionalCheckFailed } from './errors';
 import { accountKey, accountPk, FEEDBACK_PREFIX, feedbackKey, WON_PK, wonKey } from './keys';

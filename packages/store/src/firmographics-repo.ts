@@ -1,6 +1,7 @@
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { Firmographics } from '@intent/fit';
-import { type AccountRecord, toRecord } from './account-repo';
+import type { AccountRecord } from '@intent/qualify';
+import { toRecord } from './account-repo';
 import { accountKey, FIRMOGRAPHICS_SHARDS, firmographicsListingKey, firmographicsListingPkOf } from './keys';
 import { fromAttr, type Table, toAttr } from './table';
 

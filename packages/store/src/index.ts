@@ -21,9 +21,7 @@ import { BATCH_RETRY, type RetryPolicy } from './retry';
 import { RollupRepository } from './rollup-repo';
 import { Table } from './table';
 
-export type { Claim, OutboxEntry } from './account-entity';
 export type {
-  AccountRecord,
   AudienceInputs,
   QueuePage,
   QueuePlacement,
@@ -35,29 +33,21 @@ export { InvalidCursorError, scoredShards } from './account-repo';
 export type { SiteStats, TopicDay } from './activity-repo';
 export { ACTIVITY_TTL_DAYS } from './activity-repo';
 export type { ApiKeyRecord } from './api-key-repo';
-export type { ApplyResult, LogChange, LogEntry, MemberState, Standing } from './audience-repo';
+export type { ApplyResult, LogChange, LogEntry, Standing } from './audience-repo';
 export { dynamo, traced } from './clients';
 export type { RevisionAuthor } from './config-entity';
 export type { ConfigRevision, RevisionOrigin, RevisionSummary } from './config-repo';
 export type { AddOutcome, Contribution, CounterStates } from './counted-add';
-export { COUNTER_LIMITS } from './counted-add';
-export { clearSeenCache } from './counter-state';
 export { DELIVERY_STATUSES, type DeliveryStatus } from './delivery-entity';
 export type { AttemptUpdate, DeliveryEvent, DeliveryPage, DeliveryRecord, StreamHead } from './delivery-repo';
-export { isConditionalCheckFailed } from './errors';
 export type { FeedbackEffect, FeedbackRecord } from './feedback-repo';
 export type { ErasureMark, IdentityLink, UserLink, VisitorLink } from './identity-repo';
-export {
-  INGEST_FAILURE_TTL_DAYS,
-  type IngestFailure,
-  MAX_FAILURE_REASON_CHARS,
-} from './ingest-failure-repo';
+export type { IngestFailure } from './ingest-failure-repo';
 export type { IpRange } from './ip-range-repo';
 export type { JobKind, JobRecord, JobShardState, JobStatus, WalkShard } from './job-repo';
 export { forEachLimited } from './limited';
 export type { PushPage, PushRecord, PushRef } from './push-repo';
-export { REJECT_REASON_CHARS } from './push-repo';
-export { BATCH_RETRY, backoff, backoffMs, isThrottling, type RetryPolicy, UnprocessedItemsError } from './retry';
+export { backoff, type RetryPolicy, UnprocessedItemsError } from './retry';
 export type { PendingDay, PendingEvent, RollupGroup } from './rollup-repo';
 export { STITCH_DAYS } from './rollup-repo';
 export { Table } from './table';

@@ -1,4 +1,3 @@
-import { gzipSync } from 'node:zlib';
 import { TRACKER_SOURCE } from './generated';
 import type { TrackerSettings } from './types';
 
@@ -58,15 +57,4 @@ const escapeAttr = (s: string): string =>
 export function snippetTag(baseUrl: string, writeKey: string): string {
   const src = `${trimSlash(baseUrl)}/v1/tracker.js?writeKey=${encodeURIComponent(writeKey)}`;
   return `<script>${STUB_SOURCE}</script>\n<script async src="${escapeAttr(src)}"></script>`;
-}
-
-let sizes: { bytes: number; gzipBytes: number } | undefined;
-
-/** Size of the snippet without settings: raw UTF-8 bytes and gzipped (zlib defaults). */
-export function trackerSizes(): { bytes: number; gzipBytes: number } {
-  sizes ??= {
-    bytes: Buffer.byteLength(TRACKER_SOURCE),
-    gzipBytes: gzipSync(TRACKER_SOURCE).length,
-  };
-  return { ...sizes };
 }

@@ -32,6 +32,7 @@ describe('deliver handler', () => {
             pk: { S: 'CONFIG' },
             sk: { S: 'destinations' },
             rev: { N: '1' },
+            updatedAt: { S: '2026-11-30T00:00:00.000Z' },
             value: {
               M: {
                 destinations: {

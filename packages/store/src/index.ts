@@ -47,7 +47,7 @@ export type { IpRange } from './ip-range-repo';
 export type { JobKind, JobRecord, JobShardState, JobStatus, WalkShard } from './job-repo';
 export { forEachLimited } from './limited';
 export type { PushPage, PushRecord, PushRef } from './push-repo';
-export { backoff, type RetryPolicy, UnprocessedItemsError } from './retry';
+export { backoff, isThrottling, type RetryPolicy, UnprocessedItemsError } from './retry';
 export type { PendingDay, PendingEvent, RollupGroup } from './rollup-repo';
 export { STITCH_DAYS } from './rollup-repo';
 export { Table } from './table';

@@ -1,4 +1,4 @@
-import type { AudienceMember } from '@intent/audiences';
+import { AudienceMember } from '@intent/audiences';
 import { z } from 'zod';
 import { defineEntity } from './entity';
 import { audienceLogKey, audienceMemberKey, audienceMetaKey } from './keys';
@@ -30,18 +30,6 @@ export const audienceCountersView = defineEntity({
   indexes: [],
 });
 
-/** What an audience exports of a member, as its member item keeps it (`m`). */
-const StoredMember = z.object({
-  domain: z.string(),
-  name: z.string(),
-  tier: z.string(),
-  stage: z.string(),
-  priority: z.number(),
-  topics: z.array(z.string()),
-  industry: z.string().optional(),
-  country: z.string().optional(),
-}) satisfies z.ZodType<AudienceMember>;
-
 /**
  * An account's standing in one audience (`AUD#<id>` / `M#<domain>`), kept after it leaves
  * (`member: false`) so its (rev, ver) still orders later writes. Items written before
@@ -57,7 +45,8 @@ export const audienceMemberEntity = defineEntity({
     member: z.boolean(),
     rev: z.number().default(0),
     ver: z.number(),
-    m: StoredMember,
+    /** What an audience exports of the member, as the members API shows it. */
+    m: AudienceMember,
     at: z.string(),
   }),
   indexes: [],

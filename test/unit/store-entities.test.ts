@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { siteDayEntity } from '../../packages/store/src/activity-repo';
+import { apiKeyEntity, apiKeyListingEntity } from '../../packages/store/src/api-key-repo';
 import { audienceLogEntity, audienceMemberEntity, audienceMetaEntity } from '../../packages/store/src/audience-entity';
 import { configRevisionEntity, configSectionEntity, StoredSections } from '../../packages/store/src/config-entity';
 import { ItemShapeError } from '../../packages/store/src/entity';
@@ -133,5 +134,23 @@ describe('a site day item read', () => {
     expect(() => siteDayEntity.parse({ ...item, lagN: '2' })).toThrow(
       /site day item SITE#s1 D#2026-11-30 is not as defined: lagN/,
     );
+  });
+});
+
+describe('api key item reads', () => {
+  const record = { id: 'k1', name: 'ops', scopes: ['admin'], createdAt: '2026-11-30T10:00:00.000Z' };
+
+  it('a key by its hash reads as its record, and one not as defined fails naming the item and the attribute', () => {
+    const item = { ...apiKeyEntity.key('h1'), ...record };
+    expect(apiKeyEntity.parse(item)).toEqual(record);
+    expect(() => apiKeyEntity.parse({ ...item, scopes: 'admin' })).toThrow(
+      /api key item APIKEY#h1 KEY is not as defined: scopes/,
+    );
+  });
+
+  it('a listing item without its hash fails naming the item and the attribute', () => {
+    const item = { ...apiKeyListingEntity.key('k1'), ...record };
+    expect(apiKeyListingEntity.parse({ ...item, hash: 'h1' })).toEqual({ ...record, hash: 'h1' });
+    expect(() => apiKeyListingEntity.parse(item)).toThrow(/api key listing item APIKEYS k1 is not as defined: hash/);
   });
 });

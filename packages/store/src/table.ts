@@ -1,9 +1,11 @@
 import {
   BatchGetItemCommand,
   BatchWriteItemCommand,
+  DeleteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
   type KeysAndAttributes,
+  PutItemCommand,
   QueryCommand,
   type QueryCommandInput,
   UpdateItemCommand,
@@ -114,6 +116,16 @@ export class Table {
       );
     });
     return items;
+  }
+
+  /** Writes the whole item (its key among its attributes), replacing any item of that key. */
+  async put(item: Item): Promise<void> {
+    await this.client.send(new PutItemCommand({ TableName: this.name, Item: toAttr(item) }));
+  }
+
+  /** Deletes the item of `key`, if there is one. */
+  async delete(key: Key): Promise<void> {
+    await this.client.send(new DeleteItemCommand({ TableName: this.name, Key: toAttr(key) }));
   }
 
   /**

@@ -6,6 +6,7 @@ import { configRevisionEntity, configSectionEntity, StoredSections } from '../..
 import { domainClaimsEntity } from '../../packages/store/src/domain-claims-repo';
 import { ItemShapeError } from '../../packages/store/src/entity';
 import { feedbackEntity, wonEntity } from '../../packages/store/src/feedback-repo';
+import { firmographicsListingEntity } from '../../packages/store/src/firmographics-repo';
 import { erasedEntryEntity, userLinkEntity, visitorLinkEntity } from '../../packages/store/src/identity-entity';
 import { ipRangeEntity } from '../../packages/store/src/ip-range-repo';
 import { pendingDayEntity } from '../../packages/store/src/pending-entity';
@@ -195,5 +196,15 @@ describe('a pending day item read', () => {
     const item = { ...pendingDayEntity.key({ anonymousId: 'anon-1', day: '2026-11-30' }), expiresAt: 100 };
     expect(pendingDayEntity.parse({ ...item, ev: new Set(['e1|pv|security|p1|10']) }).ev.size).toBe(1);
     expect(() => pendingDayEntity.parse(item)).toThrow(/pending day item PV#\S+ D#2026-11-30 is not as defined: ev/);
+  });
+});
+
+describe('a firmographics listing item read', () => {
+  it('reads its firmographics, and fails naming the attribute when not as defined', () => {
+    const item = { ...firmographicsListingEntity.key('x.example'), f: { domain: 'x.example', employees: 40 } };
+    expect(firmographicsListingEntity.parse(item).f).toMatchObject({ domain: 'x.example', employees: 40 });
+    expect(() => firmographicsListingEntity.parse({ ...item, f: { domain: 'x.example', employees: 'many' } })).toThrow(
+      /firmographics listing item ACCTS#\d x\.example is not as defined: f\.employees/,
+    );
   });
 });

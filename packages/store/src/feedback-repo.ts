@@ -1,11 +1,10 @@
-import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { type Hold, OUTCOMES } from '@intent/qualify';
 import { z } from 'zod';
 import { type AccountRecord, toRecord } from './account-repo';
 import { defineEntity } from './entity';
 import { isConditionalCheckFailed } from './errors';
 import { accountKey, accountPk, FEEDBACK_PREFIX, feedbackKey, WON_PK, wonKey } from './keys';
-import { fromAttr, type Table, toAttr } from './table';
+import { type Table, toAttr } from './table';
 
 /**
  * One piece of SDR (or CRM) feedback on an account (`ACCT#<domain>` / `F#<at>#<id>`), as stored
@@ -92,18 +91,13 @@ export class FeedbackRepository {
       ...(effect.releaseClaim ? { '#claim': 'claim' } : {}),
     };
     try {
-      const out = await this.table.client.send(
-        new UpdateItemCommand({
-          TableName: this.table.name,
-          Key: toAttr(accountKey(domain)),
-          UpdateExpression: update,
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: toAttr({ ':at': effect.at, ':one': 1, ...(effect.hold ? { ':hold': effect.hold } : {}) }),
-          ReturnValues: 'ALL_OLD',
-        }),
-      );
-      return toRecord(fromAttr(out.Attributes ?? {}));
+      const before = await this.table.update(accountKey(domain), {
+        UpdateExpression: update,
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: toAttr({ ':at': effect.at, ':one': 1, ...(effect.hold ? { ':hold': effect.hold } : {}) }),
+      });
+      return toRecord(before ?? {});
     } catch (err) {
       if (isConditionalCheckFailed(err)) return 'missing';
       throw err;

@@ -129,6 +129,18 @@ export class Table {
   }
 
   /**
+   * One `UpdateItem` on `key`, answering the item as it was before (undefined when there was
+   * none): what a write that must tell what it changed reads, free of read capacity. A failed
+   * condition is thrown, for the caller to tell apart with `isConditionalCheckFailed`.
+   */
+  async update(key: Key, update: Omit<UpdateItemCommandInput, 'TableName' | 'Key' | 'ReturnValues'>): Promise<Item | undefined> {
+    const out = await this.client.send(
+      new UpdateItemCommand({ ...update, TableName: this.name, Key: toAttr(key), ReturnValues: 'ALL_OLD' }),
+    );
+    return out.Attributes ? unmarshall(out.Attributes) : undefined;
+  }
+
+  /**
    * One conditional `UpdateItem` on `key`: true when it applied, false when its condition
    * failed (a version race, a refused claim); any other error is thrown.
    */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { accountScoredKeyView } from '../../packages/store/src/account-entity';
 import { siteDayEntity } from '../../packages/store/src/activity-repo';
 import { apiKeyEntity, apiKeyListingEntity } from '../../packages/store/src/api-key-repo';
 import { audienceLogEntity, audienceMemberEntity, audienceMetaEntity } from '../../packages/store/src/audience-entity';
@@ -205,6 +206,15 @@ describe('a firmographics listing item read', () => {
     expect(firmographicsListingEntity.parse(item).f).toMatchObject({ domain: 'x.example', employees: 40 });
     expect(() => firmographicsListingEntity.parse({ ...item, f: { domain: 'x.example', employees: 'many' } })).toThrow(
       /firmographics listing item ACCTS#\d x\.example is not as defined: f\.employees/,
+    );
+  });
+});
+
+describe('a scored-accounts index entry read', () => {
+  it('reads the domain from its index sort key, and fails naming it when absent', () => {
+    expect(accountScoredKeyView.parse({ gsi2sk: 'x.example' })).toEqual({ domain: 'x.example' });
+    expect(() => accountScoredKeyView.parse({ pk: 'ACCT#x.example', sk: 'A' })).toThrow(
+      /account \(scored index key\) item ACCT#x\.example A is not as defined: gsi2sk/,
     );
   });
 });

@@ -1,11 +1,18 @@
 import { describe, expect, it } from 'vitest';
+import { accountScoredKeyView } from '../../packages/store/src/account-entity';
 import { siteDayEntity } from '../../packages/store/src/activity-repo';
+import { apiKeyEntity, apiKeyListingEntity } from '../../packages/store/src/api-key-repo';
 import { audienceLogEntity, audienceMemberEntity, audienceMetaEntity } from '../../packages/store/src/audience-entity';
 import { configRevisionEntity, configSectionEntity, StoredSections } from '../../packages/store/src/config-entity';
+import { domainClaimsEntity } from '../../packages/store/src/domain-claims-repo';
 import { ItemShapeError } from '../../packages/store/src/entity';
 import { feedbackEntity, wonEntity } from '../../packages/store/src/feedback-repo';
+import { firmographicsListingEntity } from '../../packages/store/src/firmographics-repo';
 import { erasedEntryEntity, userLinkEntity, visitorLinkEntity } from '../../packages/store/src/identity-entity';
+import { ipRangeEntity } from '../../packages/store/src/ip-range-repo';
+import { pendingDayEntity } from '../../packages/store/src/pending-entity';
 import { pushEntity, pushPointerEntity } from '../../packages/store/src/push-repo';
+import { rateWindowEntity } from '../../packages/store/src/rate-limit-repo';
 
 describe('a config section item read', () => {
   it('that is not as defined fails naming the item and the attribute', () => {
@@ -132,6 +139,82 @@ describe('a site day item read', () => {
     expect(siteDayEntity.parse(item)).toMatchObject({ accepted: 3, rej_401: 1 });
     expect(() => siteDayEntity.parse({ ...item, lagN: '2' })).toThrow(
       /site day item SITE#s1 D#2026-11-30 is not as defined: lagN/,
+    );
+  });
+});
+
+describe('api key item reads', () => {
+  const record = { id: 'k1', name: 'ops', scopes: ['admin'], createdAt: '2026-11-30T10:00:00.000Z' };
+
+  it('a key by its hash reads as its record, and one not as defined fails naming the item and the attribute', () => {
+    const item = { ...apiKeyEntity.key('h1'), ...record };
+    expect(apiKeyEntity.parse(item)).toEqual(record);
+    expect(() => apiKeyEntity.parse({ ...item, scopes: 'admin' })).toThrow(
+      /api key item APIKEY#h1 KEY is not as defined: scopes/,
+    );
+  });
+
+  it('a listing item without its hash fails naming the item and the attribute', () => {
+    const item = { ...apiKeyListingEntity.key('k1'), ...record };
+    expect(apiKeyListingEntity.parse({ ...item, hash: 'h1' })).toEqual({ ...record, hash: 'h1' });
+    expect(() => apiKeyListingEntity.parse(item)).toThrow(/api key listing item APIKEYS k1 is not as defined: hash/);
+  });
+});
+
+describe('an ip range item read', () => {
+  it('reads its range from its sort key, and fails naming the attribute when not as defined', () => {
+    const range = { cidr: '10.0.0.0/8', domain: 'x.example' };
+    const item = { ...ipRangeEntity.key(range), domain: range.domain };
+    expect(ipRangeEntity.parse(item)).toEqual(range);
+    expect(() => ipRangeEntity.parse({ ...item, domain: 7 })).toThrow(
+      /ip range item IPRANGES 10\.0\.0\.0\/8 is not as defined: domain/,
+    );
+  });
+});
+
+describe('a domain claims item read', () => {
+  it('reads its domains as a set, and fails naming the attribute when not as defined', () => {
+    const item = { ...domainClaimsEntity.key({ subject: 'v#a1', day: '2026-11-30' }), subject: 'v#a1', expiresAt: 1 };
+    expect(domainClaimsEntity.parse({ ...item, domains: new Set(['x.example']) }).domains).toEqual(new Set(['x.example']));
+    expect(() => domainClaimsEntity.parse({ ...item, domains: ['x.example'] })).toThrow(
+      /domain claims item DCLAIMS#v#a1 2026-11-30 is not as defined: domains/,
+    );
+  });
+});
+
+describe('a rate window item read', () => {
+  it('that is not as defined fails naming the item and the attribute', () => {
+    const item = { ...rateWindowEntity.key({ bucket: 'addr#s1#10.0.0.1', window: 42 }), n: 3, expiresAt: 100 };
+    expect(rateWindowEntity.parse(item)).toEqual({ n: 3, expiresAt: 100 });
+    expect(() => rateWindowEntity.parse({ ...item, n: '3' })).toThrow(
+      /rate window item RATE#addr#s1#10\.0\.0\.1 42 is not as defined: n/,
+    );
+  });
+});
+
+describe('a pending day item read', () => {
+  it('without its entries fails naming the item and the attribute', () => {
+    const item = { ...pendingDayEntity.key({ anonymousId: 'anon-1', day: '2026-11-30' }), expiresAt: 100 };
+    expect(pendingDayEntity.parse({ ...item, ev: new Set(['e1|pv|security|p1|10']) }).ev.size).toBe(1);
+    expect(() => pendingDayEntity.parse(item)).toThrow(/pending day item PV#\S+ D#2026-11-30 is not as defined: ev/);
+  });
+});
+
+describe('a firmographics listing item read', () => {
+  it('reads its firmographics, and fails naming the attribute when not as defined', () => {
+    const item = { ...firmographicsListingEntity.key('x.example'), f: { domain: 'x.example', employees: 40 } };
+    expect(firmographicsListingEntity.parse(item).f).toMatchObject({ domain: 'x.example', employees: 40 });
+    expect(() => firmographicsListingEntity.parse({ ...item, f: { domain: 'x.example', employees: 'many' } })).toThrow(
+      /firmographics listing item ACCTS#\d x\.example is not as defined: f\.employees/,
+    );
+  });
+});
+
+describe('a scored-accounts index entry read', () => {
+  it('reads the domain from its index sort key, and fails naming it when absent', () => {
+    expect(accountScoredKeyView.parse({ gsi2sk: 'x.example' })).toEqual({ domain: 'x.example' });
+    expect(() => accountScoredKeyView.parse({ pk: 'ACCT#x.example', sk: 'A' })).toThrow(
+      /account \(scored index key\) item ACCT#x\.example A is not as defined: gsi2sk/,
     );
   });
 });

@@ -99,6 +99,17 @@ export const accountAudienceView = defineEntity({
   indexes: [SCORED_INDEX],
 });
 
+/**
+ * What a keys-only Query of the scored-accounts index (gsi2) reads of an account: its index sort
+ * key, which is its domain (`scoredIndexFields`).
+ */
+export const accountScoredKeyView = defineEntity({
+  name: 'account (scored index key)',
+  key: accountKey,
+  attributes: z.object({ gsi2sk: z.string() }).transform(({ gsi2sk }) => ({ domain: gsi2sk })),
+  indexes: [SCORED_INDEX],
+});
+
 /** What taking messages off the outbox reads: the outbox, the version, and whether the account is live without them. */
 export const accountOutboxView = defineEntity({
   name: 'account (outbox)',

@@ -2,7 +2,7 @@ import type { QueryCommandInput } from '@aws-sdk/client-dynamodb';
 import type { ScoredAccount } from '@intent/audiences';
 import type { AccountRecord, OutboxEntry, ScoreSnapshot } from '@intent/qualify';
 import { POD_QUEUE_INDEX, SCORED_INDEX } from '@intent/resources';
-import { accountAudienceView, accountEntity, packScore } from './account-entity';
+import { accountAudienceView, accountEntity, accountScoredKeyView, packScore } from './account-entity';
 import {
   accountDomainOf,
   accountKey,
@@ -173,7 +173,7 @@ export class AccountRepository {
         }),
       ),
     );
-    return shards.flat().map((item) => String(item.gsi2sk));
+    return shards.flat().map((item) => accountScoredKeyView.parse(item).domain);
   }
 
   /**
@@ -192,7 +192,7 @@ export class AccountRepository {
     });
     return {
       items: page.items.map((item) => {
-        const domain = String(item.gsi2sk);
+        const { domain } = accountScoredKeyView.parse(item);
         return { domain, after: scoredIndexPosition(gsi2pk, domain) };
       }),
       next: page.lastKey ? positionOf(page.lastKey) : undefined,
@@ -201,7 +201,7 @@ export class AccountRepository {
 
   /** Domains of every scored account, live or cold: one keys-only Query per shard of gsi2, in parallel. */
   async scoredDomains(): Promise<string[]> {
-    return (await this.scoredShards({ ProjectionExpression: 'gsi2sk' })).map((item) => String(item.gsi2sk));
+    return (await this.scoredShards({ ProjectionExpression: 'gsi2sk' })).map((item) => accountScoredKeyView.parse(item).domain);
   }
 
   /** Every item of the scored-accounts index (gsi2, live and cold halves), one Query per shard in parallel. */

@@ -1,13 +1,34 @@
-import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { z } from 'zod';
+import { defineEntity } from './entity';
 import { API_KEY_LISTING_PK, apiKeyByHash, apiKeyListing } from './keys';
 import { type Table, toAttr } from './table';
 
-export interface ApiKeyRecord {
-  id: string;
-  name: string;
-  scopes: string[];
-  createdAt: string;
-}
+const ApiKeyFields = z.object({
+  id: z.string(),
+  name: z.string(),
+  scopes: z.array(z.string()),
+  /** ISO 8601. */
+  createdAt: z.string(),
+});
+
+/** An API key as the API shows it: never its hash. */
+export type ApiKeyRecord = z.infer<typeof ApiKeyFields>;
+
+/** An API key by its hash (`APIKEY#<hash>` / `KEY`): what every request looks up. */
+export const apiKeyEntity = defineEntity({
+  name: 'api key',
+  key: apiKeyByHash,
+  attributes: ApiKeyFields,
+  indexes: [],
+});
+
+/** An API key's listing item (`APIKEYS` / `<id>`): the key and its hash, so revoking it finds the other item. */
+export const apiKeyListingEntity = defineEntity({
+  name: 'api key listing',
+  key: apiKeyListing,
+  attributes: ApiKeyFields.extend({ hash: z.string() }),
+  indexes: [],
+});
 
 /**
  * API keys are stored only as hashes: one item keyed by the hash (the lookup on every request)
@@ -19,13 +40,13 @@ export class ApiKeyRepository {
   constructor(private readonly table: Table) {}
 
   async create(record: ApiKeyRecord, hash: string): Promise<void> {
-    await this.put({ ...apiKeyListing(record.id), ...record, hash });
-    await this.put({ ...apiKeyByHash(hash), ...record });
+    await this.table.put({ ...apiKeyListingEntity.key(record.id), ...record, hash });
+    await this.table.put({ ...apiKeyEntity.key(hash), ...record });
   }
 
   async findByHash(hash: string): Promise<ApiKeyRecord | undefined> {
-    const item = await this.table.get(apiKeyByHash(hash));
-    return item ? pick(item) : undefined;
+    const item = await this.table.get(apiKeyEntity.key(hash));
+    return item ? apiKeyEntity.parse(item) : undefined;
   }
 
   async list(): Promise<ApiKeyRecord[]> {
@@ -33,32 +54,20 @@ export class ApiKeyRepository {
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: toAttr({ ':pk': API_KEY_LISTING_PK }),
     });
-    return items.map(pick).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    return items
+      .map((item) => withoutHash(apiKeyListingEntity.parse(item)))
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
   /** Revokes a key; false when no key has that id. */
   async delete(id: string): Promise<boolean> {
-    const listing = await this.table.get(apiKeyListing(id), true);
-    if (!listing) return false;
-    await this.remove(apiKeyByHash(String(listing.hash)));
-    await this.remove(apiKeyListing(id));
+    const item = await this.table.get(apiKeyListingEntity.key(id), true);
+    if (!item) return false;
+    await this.table.delete(apiKeyEntity.key(apiKeyListingEntity.parse(item).hash));
+    await this.table.delete(apiKeyListingEntity.key(id));
     return true;
   }
-
-  private async put(item: Record<string, unknown>) {
-    await this.table.client.send(new PutItemCommand({ TableName: this.table.name, Item: toAttr(item) }));
-  }
-
-  private async remove(key: { pk: string; sk: string }) {
-    await this.table.client.send(new DeleteItemCommand({ TableName: this.table.name, Key: toAttr(key) }));
-  }
 }
 
-function pick(item: Record<string, unknown>): ApiKeyRecord {
-  return {
-    id: String(item.id),
-    name: String(item.name),
-    scopes: Array.isArray(item.scopes) ? item.scopes.filter((s): s is string => typeof s === 'string') : [],
-    createdAt: String(item.createdAt),
-  };
-}
+/** A listing item as the API shows the key. */
+const withoutHash = ({ hash: _hash, ...record }: z.infer<typeof apiKeyListingEntity.attributes>): ApiKeyRecord => record;

@@ -1,9 +1,8 @@
-import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { AccountRecord, Claim } from '@intent/qualify';
 import { toRecord } from './account-repo';
 import { isConditionalCheckFailed } from './errors';
 import { accountKey } from './keys';
-import { fromAttr, type Table, toAttr } from './table';
+import { type Table, toAttr } from './table';
 
 const NAMES = { '#s': 's', '#q': 'queuedIn', '#c': 'claim', '#sdr': 'sdr', '#exp': 'expiresAt' };
 
@@ -26,18 +25,13 @@ export class ClaimRepository {
     now: string,
   ): Promise<{ outcome: 'claimed'; before: AccountRecord } | { outcome: 'refused' }> {
     try {
-      const out = await this.table.client.send(
-        new UpdateItemCommand({
-          TableName: this.table.name,
-          Key: toAttr(accountKey(domain)),
-          UpdateExpression: 'SET #c = :claim ADD version :one',
-          ConditionExpression: '#s.#q = :pod AND (attribute_not_exists(#c) OR #c.#sdr = :sdr OR #c.#exp < :now)',
-          ExpressionAttributeNames: NAMES,
-          ExpressionAttributeValues: toAttr({ ':claim': claim, ':one': 1, ':pod': podId, ':sdr': claim.sdr, ':now': now }),
-          ReturnValues: 'ALL_OLD',
-        }),
-      );
-      return { outcome: 'claimed', before: toRecord(fromAttr(out.Attributes ?? {})) };
+      const before = await this.table.update(accountKey(domain), {
+        UpdateExpression: 'SET #c = :claim ADD version :one',
+        ConditionExpression: '#s.#q = :pod AND (attribute_not_exists(#c) OR #c.#sdr = :sdr OR #c.#exp < :now)',
+        ExpressionAttributeNames: NAMES,
+        ExpressionAttributeValues: toAttr({ ':claim': claim, ':one': 1, ':pod': podId, ':sdr': claim.sdr, ':now': now }),
+      });
+      return { outcome: 'claimed', before: toRecord(before ?? {}) };
     } catch (err) {
       if (isConditionalCheckFailed(err)) return { outcome: 'refused' };
       throw err;

@@ -1,8 +1,24 @@
+import { z } from 'zod';
+import { defineEntity } from './entity';
 import { domainClaimsKey } from './keys';
-import { stringsOf, type Table, toAttr } from './table';
+import { type Table, toAttr } from './table';
 
 /** Keep a day's claims a little past the day, then DynamoDB's TTL removes them. */
 const KEEP_DAYS = 2;
+
+/** The domains one subject (a visitor or a client address) claimed on one day (`DCLAIMS#<subject>` / `<day>`). */
+export const domainClaimsEntity = defineEntity({
+  name: 'domain claims',
+  key: ({ subject, day }: { subject: string; day: string }) => domainClaimsKey(subject, day),
+  attributes: z.object({
+    subject: z.string(),
+    /** A string set: absent only if no domain was ever added (DynamoDB keeps no empty set). */
+    domains: z.set(z.string()).optional(),
+    expiresAt: z.number(),
+  }),
+  indexes: [],
+  ttl: 'expiresAt',
+});
 
 /**
  * The account domains each visitor (anonymous id) or client address claimed by identify and
@@ -18,8 +34,9 @@ export class DomainClaimsRepository {
     const unique = [...new Set(subjects)];
     const claimed = new Map<string, Set<string>>();
     if (!unique.length) return claimed;
-    for (const item of await this.table.getMany(unique.map((s) => domainClaimsKey(s, day)))) {
-      if (item.domains instanceof Set) claimed.set(String(item.subject), new Set(stringsOf(item.domains)));
+    for (const item of await this.table.getMany(unique.map((subject) => domainClaimsEntity.key({ subject, day })))) {
+      const { subject, domains } = domainClaimsEntity.parse(item);
+      if (domains) claimed.set(subject, domains);
     }
     return claimed;
   }
@@ -27,7 +44,7 @@ export class DomainClaimsRepository {
   /** Adds domains to what the subject claimed on `day` (a set: adding one twice is harmless). */
   async add(day: string, subject: string, domains: Iterable<string>): Promise<void> {
     const expiresAt = Math.floor(Date.parse(`${day}T00:00:00Z`) / 1000) + KEEP_DAYS * 86_400;
-    await this.table.updateIf(domainClaimsKey(subject, day), {
+    await this.table.updateIf(domainClaimsEntity.key({ subject, day }), {
       UpdateExpression: 'ADD #domains :d SET subject = :s, expiresAt = :exp',
       ExpressionAttributeNames: { '#domains': 'domains' },
       ExpressionAttributeValues: toAttr({ ':d': new Set(domains), ':s': subject, ':exp': expiresAt }),

@@ -1,10 +1,24 @@
 import type { AttributeValue, QueryCommandInput } from '@aws-sdk/client-dynamodb';
+import { z } from 'zod';
 import { VERSION } from './counter-state';
-import { accountPk, parsePendingEntry, pendingEntriesOf, ROLLUP_PREFIX, siteDayKey, sitePk, visitorPendingQuery } from './keys';
-import { type Key, keyOf, type Table, toAttr } from './table';
+import { defineEntity } from './entity';
+import { accountPk, PENDING_ENTRIES, parsePendingEntry, ROLLUP_PREFIX, siteDayKey, sitePk, visitorPendingQuery } from './keys';
+import { pendingDayEntity } from './pending-entity';
+import { type Key, type Table, toAttr } from './table';
 
 /** The set of event ids a counter item has counted (see `addOnce`): not personal, kept so replays stay harmless. */
 const EVENT_IDS = 'ids';
+
+/**
+ * What scrubbing reads of a counter item (an account's rollup of a day, a site's day): its key,
+ * and every other attribute as it is, since which sets it holds depends on its topics.
+ */
+const counterSetsView = defineEntity({
+  name: 'counter item (sets)',
+  key: (key: Key) => key,
+  attributes: z.looseObject({ pk: z.string(), sk: z.string() }),
+  indexes: [],
+});
 
 /**
  * What erasing a visitor removes besides its link: its pending days, and
@@ -28,15 +42,17 @@ export class ErasureRepository {
     const persons = new Set<string>();
     let events = 0;
     const days = await this.table.queryAll({ ...visitorPendingQuery(anonymousId, fromDay, toDay), ConsistentRead: true });
+    const keys: Key[] = [];
     for (const item of days) {
-      const entries = pendingEntriesOf(item);
+      const { pk, sk, [PENDING_ENTRIES]: entries } = pendingDayEntity.parse(item);
       for (const entry of entries) {
         const { person } = parsePendingEntry(entry);
         if (person) persons.add(person);
       }
-      events += entries.length;
+      events += entries.size;
+      keys.push({ pk, sk });
     }
-    await this.table.writeMany([], days.map(keyOf));
+    await this.table.writeMany([], keys);
     return { events, persons: [...persons] };
   }
 
@@ -86,13 +102,14 @@ export class ErasureRepository {
       // Consistent: a re-score follows this scrub and must not see a person it removed.
       const page = await this.table.queryPage({ ...query, ConsistentRead: true, ExclusiveStartKey: start });
       for (const item of page.items) {
+        const { pk, sk, ...attributes } = counterSetsView.parse(item);
         const sets: Record<string, string[]> = {};
-        for (const [attr, value] of Object.entries(item)) {
+        for (const [attr, value] of Object.entries(attributes)) {
           if (attr === EVENT_IDS || !(value instanceof Set)) continue;
           const found = persons.filter((p) => value.has(p));
           if (found.length) sets[attr] = found;
         }
-        if (Object.keys(sets).length && (await this.deleteMembers(keyOf(item), sets))) changed++;
+        if (Object.keys(sets).length && (await this.deleteMembers({ pk, sk }, sets))) changed++;
       }
       start = page.lastKey ? toAttr(page.lastKey) : undefined;
     } while (start);

@@ -1,11 +1,10 @@
-import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { type AccountRecord, type Hold, OUTCOMES } from '@intent/qualify';
 import { z } from 'zod';
 import { toRecord } from './account-repo';
 import { defineEntity } from './entity';
 import { isConditionalCheckFailed } from './errors';
 import { accountKey, accountPk, FEEDBACK_PREFIX, feedbackKey, WON_PK, wonKey } from './keys';
-import { fromAttr, type Item, type Table, toAttr } from './table';
+import { type Table, toAttr } from './table';
 
 /**
  * One piece of SDR (or CRM) feedback on an account (`ACCT#<domain>` / `F#<at>#<id>`), as stored
@@ -64,7 +63,7 @@ export class FeedbackRepository {
   constructor(private readonly table: Table) {}
 
   async add(record: FeedbackRecord): Promise<void> {
-    await this.put({ ...feedbackEntity.key(record), ...record });
+    await this.table.put({ ...feedbackEntity.key(record), ...record });
   }
 
   /** The account's feedback, oldest first. */
@@ -92,18 +91,13 @@ export class FeedbackRepository {
       ...(effect.releaseClaim ? { '#claim': 'claim' } : {}),
     };
     try {
-      const out = await this.table.client.send(
-        new UpdateItemCommand({
-          TableName: this.table.name,
-          Key: toAttr(accountKey(domain)),
-          UpdateExpression: update,
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: toAttr({ ':at': effect.at, ':one': 1, ...(effect.hold ? { ':hold': effect.hold } : {}) }),
-          ReturnValues: 'ALL_OLD',
-        }),
-      );
-      return toRecord(fromAttr(out.Attributes ?? {}));
+      const before = await this.table.update(accountKey(domain), {
+        UpdateExpression: update,
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: toAttr({ ':at': effect.at, ':one': 1, ...(effect.hold ? { ':hold': effect.hold } : {}) }),
+      });
+      return toRecord(before ?? {});
     } catch (err) {
       if (isConditionalCheckFailed(err)) return 'missing';
       throw err;
@@ -112,7 +106,7 @@ export class FeedbackRepository {
 
   /** Adds the account to the won index (idempotent). */
   async markWon(domain: string, at: string): Promise<void> {
-    await this.put({ ...wonEntity.key(domain), domain, at });
+    await this.table.put({ ...wonEntity.key(domain), domain, at });
   }
 
   /** Domains of every account with `closed_won` feedback. */
@@ -125,9 +119,5 @@ export class FeedbackRepository {
       ExpressionAttributeNames: { '#domain': 'domain' },
     });
     return items.map((item) => wonDomainView.parse(item).domain);
-  }
-
-  private async put(item: Item): Promise<void> {
-    await this.table.client.send(new PutItemCommand({ TableName: this.table.name, Item: toAttr(item) }));
   }
 }

@@ -1,9 +1,18 @@
-import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { Firmographics } from '@intent/fit';
 import type { AccountRecord } from '@intent/qualify';
+import { z } from 'zod';
 import { toRecord } from './account-repo';
+import { defineEntity } from './entity';
 import { accountKey, FIRMOGRAPHICS_SHARDS, firmographicsListingKey, firmographicsListingPkOf } from './keys';
-import { fromAttr, type Table, toAttr } from './table';
+import { type Table, toAttr } from './table';
+
+/** The listing copy of one account's firmographics (`ACCTS#<shard>` / `<domain>`), as the ICP suggestion reads it. */
+export const firmographicsListingEntity = defineEntity({
+  name: 'firmographics listing',
+  key: firmographicsListingKey,
+  attributes: z.object({ f: Firmographics }),
+  indexes: [],
+});
 
 /**
  * Firmographics, as `PUT /v1/accounts` stores them: on the account item (`f`, what scoring
@@ -20,23 +29,18 @@ export class FirmographicsRepository {
    * Answers the account as it was before, or undefined when it did not exist.
    */
   async upsert(firmographics: Firmographics): Promise<AccountRecord | undefined> {
-    const out = await this.table.client.send(
-      new UpdateItemCommand({
-        TableName: this.table.name,
-        Key: toAttr(accountKey(firmographics.domain)),
-        UpdateExpression: 'SET f = :f, #domain = :d ADD version :one',
-        ExpressionAttributeNames: { '#domain': 'domain' },
-        ExpressionAttributeValues: toAttr({ ':f': firmographics, ':d': firmographics.domain, ':one': 1 }),
-        // Free of read capacity: tells the caller whether anything changed and whether it was scored.
-        ReturnValues: 'ALL_OLD',
-      }),
-    );
-    return out.Attributes ? toRecord(fromAttr(out.Attributes)) : undefined;
+    // The item as it was: tells the caller whether anything changed and whether it was scored.
+    const before = await this.table.update(accountKey(firmographics.domain), {
+      UpdateExpression: 'SET f = :f, #domain = :d ADD version :one',
+      ExpressionAttributeNames: { '#domain': 'domain' },
+      ExpressionAttributeValues: toAttr({ ':f': firmographics, ':d': firmographics.domain, ':one': 1 }),
+    });
+    return before ? toRecord(before) : undefined;
   }
 
   /** Writes the listing copies of these firmographics (BatchWriteItem: whole small items). */
   async list(accounts: Firmographics[]): Promise<void> {
-    await this.table.writeMany(accounts.map((f) => ({ ...firmographicsListingKey(f.domain), f })));
+    await this.table.writeMany(accounts.map((f) => ({ ...firmographicsListingEntity.key(f.domain), f })));
   }
 
   /** The firmographics of every account that has any: the whole base, in a few queries. */
@@ -50,9 +54,6 @@ export class FirmographicsRepository {
         }),
       ),
     );
-    return shards.flat().flatMap((item) => {
-      const firmographics = Firmographics.safeParse(item.f);
-      return firmographics.success ? [firmographics.data] : [];
-    });
+    return shards.flat().map((item) => firmographicsListingEntity.parse(item).f);
   }
 }

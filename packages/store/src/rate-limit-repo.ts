@@ -1,7 +1,16 @@
-import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { isConditionalCheckFailed } from './errors';
+import { z } from 'zod';
+import { defineEntity } from './entity';
 import { rateWindowKey } from './keys';
 import { type Table, toAttr } from './table';
+
+/** One bucket's count in one fixed window (`RATE#<bucket>` / `<window>`); expires soon after the window. */
+export const rateWindowEntity = defineEntity({
+  name: 'rate window',
+  key: ({ bucket, window }: { bucket: string; window: number }) => rateWindowKey(bucket, window),
+  attributes: z.object({ n: z.number(), expiresAt: z.number() }),
+  indexes: [],
+  ttl: 'expiresAt',
+});
 
 /**
  * Fixed-window counters shared by every collector instance (in AWS many run at once, so a
@@ -17,22 +26,12 @@ export class RateLimitRepository {
    * answers whether it fitted. A refused request adds nothing (the condition failed), so a
    * flood's refused requests do not push its own retries further out.
    */
-  async take(bucket: string, window: number, n: number, max: number, expiresAt: number): Promise<boolean> {
-    try {
-      await this.table.client.send(
-        new UpdateItemCommand({
-          TableName: this.table.name,
-          Key: toAttr(rateWindowKey(bucket, window)),
-          UpdateExpression: 'ADD #n :n SET expiresAt = if_not_exists(expiresAt, :exp)',
-          ConditionExpression: 'attribute_not_exists(#n) OR #n <= :room',
-          ExpressionAttributeNames: { '#n': 'n' },
-          ExpressionAttributeValues: toAttr({ ':n': n, ':room': max - n, ':exp': expiresAt }),
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionalCheckFailed(err)) return false;
-      throw err;
-    }
+  take(bucket: string, window: number, n: number, max: number, expiresAt: number): Promise<boolean> {
+    return this.table.updateIf(rateWindowEntity.key({ bucket, window }), {
+      UpdateExpression: 'ADD #n :n SET expiresAt = if_not_exists(expiresAt, :exp)',
+      ConditionExpression: 'attribute_not_exists(#n) OR #n <= :room',
+      ExpressionAttributeNames: { '#n': 'n' },
+      ExpressionAttributeValues: toAttr({ ':n': n, ':room': max - n, ':exp': expiresAt }),
+    });
   }
 }

@@ -1,9 +1,11 @@
 import {
   BatchGetItemCommand,
   BatchWriteItemCommand,
+  DeleteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
   type KeysAndAttributes,
+  PutItemCommand,
   QueryCommand,
   type QueryCommandInput,
   UpdateItemCommand,
@@ -114,6 +116,28 @@ export class Table {
       );
     });
     return items;
+  }
+
+  /** Writes the whole item (its key among its attributes), replacing any item of that key. */
+  async put(item: Item): Promise<void> {
+    await this.client.send(new PutItemCommand({ TableName: this.name, Item: toAttr(item) }));
+  }
+
+  /** Deletes the item of `key`, if there is one. */
+  async delete(key: Key): Promise<void> {
+    await this.client.send(new DeleteItemCommand({ TableName: this.name, Key: toAttr(key) }));
+  }
+
+  /**
+   * One `UpdateItem` on `key`, answering the item as it was before (undefined when there was
+   * none): what a write that must tell what it changed reads, free of read capacity. A failed
+   * condition is thrown, for the caller to tell apart with `isConditionalCheckFailed`.
+   */
+  async update(key: Key, update: Omit<UpdateItemCommandInput, 'TableName' | 'Key' | 'ReturnValues'>): Promise<Item | undefined> {
+    const out = await this.client.send(
+      new UpdateItemCommand({ ...update, TableName: this.name, Key: toAttr(key), ReturnValues: 'ALL_OLD' }),
+    );
+    return out.Attributes ? unmarshall(out.Attributes) : undefined;
   }
 
   /**

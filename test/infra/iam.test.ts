@@ -4,6 +4,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { buildPipelineApp } from '../../infra/pipeline-app';
 import { configKey, rateWindowKey } from '../../packages/store/src/keys';
 import { type Synthesized, synthesize, TEST_PODS } from './fixture';
 import { actionsByResource, logicalIdWhere, referencedId } from './template-helpers';
@@ -199,6 +200,17 @@ describe('cdk-nag', () => {
       (v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`,
     );
     expect(findings).toEqual([]);
+  });
+
+  it('finds nothing unacknowledged when the environment names an account and region (a deploy, `cdk synth` with a region)', () => {
+    const { app } = buildPipelineApp(
+      { context: { 'aws:cdk:bundling-stacks': [], pods: TEST_PODS } },
+      { env: { account: '123456789012', region: 'eu-west-1' } },
+    );
+    const report = new AwsSolutionsChecks(undefined, { verbose: true }).validateScope(app);
+    expect(report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual(
+      [],
+    );
   });
 
   it('does report a finding nobody acknowledged (the check above is not vacuous)', () => {

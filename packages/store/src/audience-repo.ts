@@ -1,5 +1,3 @@
-import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AudienceMember, MemberState } from '@intent/audiences';
 import type { z } from 'zod';
 import type { WalkPage, WalkPosition } from './account-repo';
@@ -159,25 +157,24 @@ export class AudienceRepository {
     older.push(state.rev > 0 ? 'attribute_not_exists(#rev)' : '(attribute_not_exists(#rev) AND #ver <= :v)');
     let old: MemberState | undefined;
     try {
-      const out = await this.table.client.send(
-        new PutItemCommand({
-          TableName: this.table.name,
-          Item: toAttr({
-            ...audienceMemberEntity.key({ audienceId, domain: state.domain }),
-            domain: state.domain,
-            member: state.member,
-            rev: state.rev,
-            ver: state.ver,
-            m: state.view,
-            at,
-          }),
+      const replaced = await this.table.put(
+        {
+          ...audienceMemberEntity.key({ audienceId, domain: state.domain }),
+          domain: state.domain,
+          member: state.member,
+          rev: state.rev,
+          ver: state.ver,
+          m: state.view,
+          at,
+        },
+        {
           ConditionExpression: ['attribute_not_exists(pk)', ...older].join(' OR '),
           ExpressionAttributeNames: { '#ver': 'ver', '#rev': 'rev' },
           ExpressionAttributeValues: toAttr({ ':v': state.ver, ':r': state.rev }),
           ReturnValues: 'ALL_OLD',
-        }),
+        },
       );
-      old = out.Attributes ? toState(audienceMemberEntity.parse(unmarshall(out.Attributes))) : undefined;
+      old = replaced ? toState(audienceMemberEntity.parse(replaced)) : undefined;
     } catch (err) {
       if (isConditionalCheckFailed(err)) return 'stale';
       throw err;
@@ -229,34 +226,21 @@ export class AudienceRepository {
 
   /** Writes a change under `seq` unless that number is taken (a reader gave it up): false. */
   private async putLogEntry(audienceId: string, seq: number, change: Omit<LogEntry, 'seq'>): Promise<boolean> {
-    try {
-      await this.table.client.send(
-        new PutItemCommand({
-          TableName: this.table.name,
-          Item: toAttr({ ...audienceLogEntity.key({ audienceId, seq }), ...change }),
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (!isConditionalCheckFailed(err)) throw err;
-      return false;
-    }
+    return this.table.putIf(
+      { ...audienceLogEntity.key({ audienceId, seq }), ...change },
+      { ConditionExpression: 'attribute_not_exists(pk)' },
+    );
   }
 
   /** Reserves the next `count` log numbers and moves the member count by `sizeDelta`; answers the last number. */
   private async reserveSeqs(audienceId: string, count: number, sizeDelta: number): Promise<number> {
-    const out = await this.table.client.send(
-      new UpdateItemCommand({
-        TableName: this.table.name,
-        Key: toAttr(audienceMetaEntity.key(audienceId)),
-        UpdateExpression: 'ADD #seq :n, #size :d',
-        ExpressionAttributeNames: { '#seq': 'seq', '#size': 'size' },
-        ExpressionAttributeValues: toAttr({ ':n': count, ':d': sizeDelta }),
-        ReturnValues: 'UPDATED_NEW',
-      }),
-    );
-    return audienceCountersView.parse(unmarshall(out.Attributes ?? {})).seq;
+    const counters = await this.table.update(audienceMetaEntity.key(audienceId), {
+      UpdateExpression: 'ADD #seq :n, #size :d',
+      ExpressionAttributeNames: { '#seq': 'seq', '#size': 'size' },
+      ExpressionAttributeValues: toAttr({ ':n': count, ':d': sizeDelta }),
+      ReturnValues: 'UPDATED_NEW',
+    });
+    return audienceCountersView.parse(counters ?? {}).seq;
   }
 
   /** The last sequence number handed out and the member count. */
@@ -280,17 +264,10 @@ export class AudienceRepository {
 
   /** Marks a sequence number as abandoned, unless its change was written meanwhile. */
   async fillGap(audienceId: string, seq: number, at: string): Promise<void> {
-    try {
-      await this.table.client.send(
-        new PutItemCommand({
-          TableName: this.table.name,
-          Item: toAttr({ ...audienceLogEntity.key({ audienceId, seq }), op: 'none', at }),
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-    } catch (err) {
-      if (!isConditionalCheckFailed(err)) throw err;
-    }
+    await this.table.putIf(
+      { ...audienceLogEntity.key({ audienceId, seq }), op: 'none', at },
+      { ConditionExpression: 'attribute_not_exists(pk)' },
+    );
   }
 
   /** One page of current members, by domain; `startAfter` is the last domain of the page before. */

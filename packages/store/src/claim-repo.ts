@@ -26,6 +26,7 @@ export class ClaimRepository {
   ): Promise<{ outcome: 'claimed'; before: AccountRecord } | { outcome: 'refused' }> {
     try {
       const before = await this.table.update(accountKey(domain), {
+        ReturnValues: 'ALL_OLD',
         UpdateExpression: 'SET #c = :claim ADD version :one',
         ConditionExpression: '#s.#q = :pod AND (attribute_not_exists(#c) OR #c.#sdr = :sdr OR #c.#exp < :now)',
         ExpressionAttributeNames: NAMES,

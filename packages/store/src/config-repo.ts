@@ -1,4 +1,3 @@
-import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { type Config, SECTION_NAMES, type SectionName } from '@intent/config';
 import type { z } from 'zod';
 import {
@@ -9,7 +8,7 @@ import {
   StoredSections,
 } from './config-entity';
 import { configRevisionPk, configRevisionSk } from './keys';
-import { fromAttr, type Item, type Table, toAttr } from './table';
+import { type Item, type Table, toAttr } from './table';
 
 /** How a revision came about, besides its value. */
 export interface RevisionOrigin {
@@ -79,17 +78,13 @@ export class ConfigRepository {
       set.push('restoredFrom = :from');
       values[':from'] = origin.restoredFrom;
     } else remove.push('restoredFrom');
-    const out = await this.table.client.send(
-      new UpdateItemCommand({
-        TableName: this.table.name,
-        Key: toAttr(configSectionEntity.key(section)),
-        UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''} ADD #rev :one`,
-        ExpressionAttributeNames: { '#value': 'value', '#rev': 'rev' },
-        ExpressionAttributeValues: toAttr(values),
-        ReturnValues: 'ALL_OLD',
-      }),
-    );
-    const before = out.Attributes ? asRevision(fromAttr(out.Attributes)) : undefined;
+    const replaced = await this.table.update(configSectionEntity.key(section), {
+      UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''} ADD #rev :one`,
+      ExpressionAttributeNames: { '#value': 'value', '#rev': 'rev' },
+      ExpressionAttributeValues: toAttr(values),
+      ReturnValues: 'ALL_OLD',
+    });
+    const before = replaced ? asRevision(replaced) : undefined;
     const revision = (before?.revision ?? 0) + 1;
     const written: ConfigRevision = { revision, at: at.toISOString(), by: origin.by ?? null, value, ...pickOrigin(origin) };
     try {

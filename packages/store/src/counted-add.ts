@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import type { UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
 import { levelFor, PEOPLE_CAP, personRank } from '@intent/intent';
 import {
   BORN,
@@ -163,8 +163,8 @@ async function addFresh(
         conflicts = 0;
         continue;
       }
-      const write = planWrite(key, fresh.slice(0, room), expiresAt, current);
-      await table.client.send(new UpdateItemCommand({ TableName: table.name, ...write.update }));
+      const write = planWrite(fresh.slice(0, room), expiresAt, current);
+      await table.update(key, write.update);
       write.apply();
       // Progress: only lost races in a row count against the item.
       conflicts = 0;
@@ -196,15 +196,11 @@ async function moveRecentToPages(table: Table, key: Key, state: CounterState, ex
   }
   await Promise.all(
     [...bySlot].map(([slot, ids]) =>
-      table.client.send(
-        new UpdateItemCommand({
-          TableName: table.name,
-          Key: toAttr(seenKey(key, slot, state.moves.get(slot) ?? 0)),
-          UpdateExpression: 'ADD #ids :ids SET #exp = if_not_exists(#exp, :exp)',
-          ExpressionAttributeNames: { '#ids': IDS, '#exp': EXPIRES_AT },
-          ExpressionAttributeValues: toAttr({ ':ids': new Set(ids), ':exp': expiresAt }),
-        }),
-      ),
+      table.update(seenKey(key, slot, state.moves.get(slot) ?? 0), {
+        UpdateExpression: 'ADD #ids :ids SET #exp = if_not_exists(#exp, :exp)',
+        ExpressionAttributeNames: { '#ids': IDS, '#exp': EXPIRES_AT },
+        ExpressionAttributeValues: toAttr({ ':ids': new Set(ids), ':exp': expiresAt }),
+      }),
     ),
   );
   const slots = [...bySlot.keys()];
@@ -213,7 +209,6 @@ async function moveRecentToPages(table: Table, key: Key, state: CounterState, ex
     names[`#m${i}`] = movesAttr(slot);
   });
   const update = {
-    Key: toAttr(key),
     UpdateExpression: `DELETE #ids :moved ADD #ver :one, ${slots.map((_, i) => `#m${i} :one`).join(', ')}`,
     ConditionExpression: state.version > 0 ? '#ver = :was' : 'attribute_not_exists(#ver)',
     ExpressionAttributeNames: names,
@@ -223,13 +218,13 @@ async function moveRecentToPages(table: Table, key: Key, state: CounterState, ex
       ...(state.version > 0 ? { ':was': state.version } : {}),
     }),
   };
-  await table.client.send(new UpdateItemCommand({ TableName: table.name, ...update }));
+  await table.update(key, update);
   state.version++;
   state.movedRecent(bySlot);
 }
 
 interface PlannedWrite {
-  update: { Key: ReturnType<typeof toAttr> } & Record<string, unknown>;
+  update: Omit<UpdateItemCommandInput, 'TableName' | 'Key'>;
   events: number;
   leftOut: number;
   apply(): void;
@@ -240,7 +235,7 @@ interface PlannedWrite {
  * numbers ADDed (new attributes only while the item has room), people added to their sets
  * (sampled above PEOPLE_CAP), ids added to `ids`.
  */
-function planWrite(key: Key, fresh: Contribution[], expiresAt: number, state: CounterState): PlannedWrite {
+function planWrite(fresh: Contribution[], expiresAt: number, state: CounterState): PlannedWrite {
   const names: Record<string, string> = { '#ver': VERSION, '#ids': IDS, '#exp': EXPIRES_AT, '#born': BORN };
   const born = state.born ?? randomUUID().slice(0, 8);
   const values: Record<string, unknown> = { ':one': 1, ':exp': expiresAt, ':born': born };
@@ -322,7 +317,6 @@ function planWrite(key: Key, fresh: Contribution[], expiresAt: number, state: Co
   }
   if (state.version > 0) values[':was'] = state.version;
   const update = {
-    Key: toAttr(key),
     UpdateExpression: `ADD ${adds.join(', ')} SET ${sets.join(', ')}`,
     ConditionExpression: state.version > 0 ? '#ver = :was' : 'attribute_not_exists(#ver)',
     ExpressionAttributeNames: names,

@@ -1,9 +1,8 @@
-import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { type DeliveryStatus, deliveryStreamEntity } from './delivery-entity';
 import { listDeliveries, recordOf, replayDeliveries } from './delivery-listing';
 import { isConditionalCheckFailed } from './errors';
 import { deliveryEventKey, deliveryStreamKey, deliveryStreamPrefix, destinationPk } from './keys';
-import { assignments, fromAttr, type Item, type Table, toAttr } from './table';
+import { assignments, type Item, type Table, toAttr } from './table';
 
 /** Where an event stands: waiting (or retrying), delivered, refused by the receiver (4xx), or given up on. */
 
@@ -127,17 +126,13 @@ export class DeliveryRepository {
     untilMs: number,
   ): Promise<StreamHead | undefined> {
     try {
-      const out = await this.table.client.send(
-        new UpdateItemCommand({
-          TableName: this.table.name,
-          Key: toAttr(deliveryStreamKey(destinationId, domain)),
-          UpdateExpression: 'SET lease = :until, leaseId = :id',
-          ConditionExpression: 'attribute_not_exists(lease) OR lease < :now',
-          ExpressionAttributeValues: toAttr({ ':until': untilMs, ':id': leaseId, ':now': nowMs }),
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return headOf(fromAttr(out.Attributes ?? {}));
+      const claimed = await this.table.update(deliveryStreamKey(destinationId, domain), {
+        UpdateExpression: 'SET lease = :until, leaseId = :id',
+        ConditionExpression: 'attribute_not_exists(lease) OR lease < :now',
+        ExpressionAttributeValues: toAttr({ ':until': untilMs, ':id': leaseId, ':now': nowMs }),
+        ReturnValues: 'ALL_NEW',
+      });
+      return headOf(claimed ?? {});
     } catch (err) {
       if (isConditionalCheckFailed(err)) return undefined;
       throw err;

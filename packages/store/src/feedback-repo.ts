@@ -92,6 +92,7 @@ export class FeedbackRepository {
     };
     try {
       const before = await this.table.update(accountKey(domain), {
+        ReturnValues: 'ALL_OLD',
         UpdateExpression: update,
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeNames: names,

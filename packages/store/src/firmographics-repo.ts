@@ -31,6 +31,7 @@ export class FirmographicsRepository {
   async upsert(firmographics: Firmographics): Promise<AccountRecord | undefined> {
     // The item as it was: tells the caller whether anything changed and whether it was scored.
     const before = await this.table.update(accountKey(firmographics.domain), {
+      ReturnValues: 'ALL_OLD',
       UpdateExpression: 'SET f = :f, #domain = :d ADD version :one',
       ExpressionAttributeNames: { '#domain': 'domain' },
       ExpressionAttributeValues: toAttr({ ':f': firmographics, ':d': firmographics.domain, ':one': 1 }),

@@ -1,8 +1,6 @@
-import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { isConditionalCheckFailed } from './errors';
 import { erasedEntryEntity, userLinkEntity, visitorLinkEntity } from './identity-entity';
 import { ERASED_PK, erasedEntryId, parseLinkPk } from './keys';
-import { fromAttr, keyOf, type Table, toAttr } from './table';
+import { keyOf, type Table, toAttr } from './table';
 
 /** Where a visitor or a user belongs, and since when (the identify that made the link). */
 export interface IdentityLink {
@@ -80,24 +78,11 @@ export class IdentityRepository {
    */
   async linkVisitor(anonymousId: string, link: VisitorLink): Promise<'linked' | 'erased'> {
     const { domain, linkedAt, users } = link;
-    try {
-      await this.table.client.send(
-        new PutItemCommand({
-          TableName: this.table.name,
-          Item: toAttr({
-            ...visitorLinkEntity.key(anonymousId),
-            domain,
-            linkedAt,
-            users: users?.length ? new Set(users) : undefined,
-          }),
-          ConditionExpression: 'attribute_not_exists(erased)',
-        }),
-      );
-      return 'linked';
-    } catch (err) {
-      if (isConditionalCheckFailed(err)) return 'erased';
-      throw err;
-    }
+    const linked = await this.table.putIf(
+      { ...visitorLinkEntity.key(anonymousId), domain, linkedAt, users: users?.length ? new Set(users) : undefined },
+      { ConditionExpression: 'attribute_not_exists(erased)' },
+    );
+    return linked ? 'linked' : 'erased';
   }
 
   /** Links users (one link each) to domains, in batch writes: a user link has no condition. */
@@ -118,21 +103,13 @@ export class IdentityRepository {
    * as the user's own hash.
    */
   async forgetPerson(userHash: string, person: string): Promise<void> {
-    try {
-      await this.table.client.send(
-        new UpdateItemCommand({
-          TableName: this.table.name,
-          Key: toAttr(userLinkEntity.key(userHash)),
-          UpdateExpression: 'REMOVE #person',
-          ConditionExpression: '#person = :person',
-          ExpressionAttributeNames: { '#person': 'person' },
-          ExpressionAttributeValues: toAttr({ ':person': person }),
-        }),
-      );
-    } catch (err) {
-      // The user counts as another visitor's person, or has no link: nothing to forget.
-      if (!isConditionalCheckFailed(err)) throw err;
-    }
+    // A failed condition: the user counts as another visitor's person, or has no link; nothing to forget.
+    await this.table.updateIf(userLinkEntity.key(userHash), {
+      UpdateExpression: 'REMOVE #person',
+      ConditionExpression: '#person = :person',
+      ExpressionAttributeNames: { '#person': 'person' },
+      ExpressionAttributeValues: toAttr({ ':person': person }),
+    });
   }
 
   /**
@@ -143,19 +120,13 @@ export class IdentityRepository {
    * visitor was linked) and the time of the first erasure (a repeat keeps it).
    */
   async beginErasure(anonymousId: string, at: string): Promise<ErasureMark> {
-    const out = await this.table.client.send(
-      new UpdateItemCommand({
-        TableName: this.table.name,
-        Key: toAttr(visitorLinkEntity.key(anonymousId)),
-        UpdateExpression: 'SET erased = :t, erasedAt = if_not_exists(erasedAt, :at)',
-        ExpressionAttributeValues: toAttr({ ':t': true, ':at': at }),
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    await this.table.client.send(
-      new PutItemCommand({ TableName: this.table.name, Item: toAttr(erasedEntryEntity.key({ at, anonymousId })) }),
-    );
-    const { erasedAt = at, domain, users = [] } = out.Attributes ? visitorLinkEntity.parse(fromAttr(out.Attributes)) : {};
+    const tombstone = await this.table.update(visitorLinkEntity.key(anonymousId), {
+      UpdateExpression: 'SET erased = :t, erasedAt = if_not_exists(erasedAt, :at)',
+      ExpressionAttributeValues: toAttr({ ':t': true, ':at': at }),
+      ReturnValues: 'ALL_NEW',
+    });
+    await this.table.put(erasedEntryEntity.key({ at, anonymousId }));
+    const { erasedAt = at, domain, users = [] } = tombstone ? visitorLinkEntity.parse(tombstone) : {};
     return { erasedAt, ...(domain === undefined ? {} : { domain }), users };
   }
 
@@ -174,13 +145,9 @@ export class IdentityRepository {
 
   /** Drops what the tombstone still said about the visitor's account and users: the erasure is complete. */
   async finishErasure(anonymousId: string): Promise<void> {
-    await this.table.client.send(
-      new UpdateItemCommand({
-        TableName: this.table.name,
-        Key: toAttr(visitorLinkEntity.key(anonymousId)),
-        UpdateExpression: 'REMOVE #domain, linkedAt, #users',
-        ExpressionAttributeNames: { '#domain': 'domain', '#users': 'users' },
-      }),
-    );
+    await this.table.update(visitorLinkEntity.key(anonymousId), {
+      UpdateExpression: 'REMOVE #domain, linkedAt, #users',
+      ExpressionAttributeNames: { '#domain': 'domain', '#users': 'users' },
+    });
   }
 }

@@ -1,10 +1,9 @@
-import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
 import type { ScoredShard, WalkPosition } from './account-repo';
 import { defineEntity } from './entity';
 import { isConditionalCheckFailed } from './errors';
 import { jobKey, latestJobKey } from './keys';
-import { fromAttr, type Table, toAttr } from './table';
+import { type Table, toAttr } from './table';
 
 const JOB_KINDS = ['decay', 'rescore', 'rematerialise'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
@@ -76,9 +75,7 @@ export class JobRepository {
       expiresAt: Math.floor(at.getTime() / 1000) + JOB_TTL_DAYS * 86_400,
       ...states,
     };
-    await this.table.client.send(
-      new PutItemCommand({ TableName: this.table.name, Item: toAttr(item), ConditionExpression: 'attribute_not_exists(pk)' }),
-    );
+    await this.table.put(item, { ConditionExpression: 'attribute_not_exists(pk)' });
     return toJob(item);
   }
 
@@ -95,17 +92,13 @@ export class JobRepository {
 
   /** Records `id` as the latest job of its kind; answers the id it replaced. */
   async replaceLatest(kind: JobKind, id: string): Promise<string | undefined> {
-    const out = await this.table.client.send(
-      new UpdateItemCommand({
-        TableName: this.table.name,
-        Key: toAttr(latestJobKey(kind)),
-        UpdateExpression: 'SET #id = :id',
-        ExpressionAttributeNames: { '#id': 'id' },
-        ExpressionAttributeValues: toAttr({ ':id': id }),
-        ReturnValues: 'UPDATED_OLD',
-      }),
-    );
-    const previous = fromAttr(out.Attributes ?? {}).id;
+    const replaced = await this.table.update(latestJobKey(kind), {
+      UpdateExpression: 'SET #id = :id',
+      ExpressionAttributeNames: { '#id': 'id' },
+      ExpressionAttributeValues: toAttr({ ':id': id }),
+      ReturnValues: 'UPDATED_OLD',
+    });
+    const previous = replaced?.id;
     return typeof previous === 'string' ? previous : undefined;
   }
 
@@ -191,18 +184,14 @@ export class JobRepository {
       adds.push(`#n_${name} :n_${name}`);
     }
     try {
-      const out = await this.table.client.send(
-        new UpdateItemCommand({
-          TableName: this.table.name,
-          Key: toAttr(jobKey(id)),
-          UpdateExpression: `SET #st = :state, #status = :running, updatedAt = :at ADD ${adds.join(', ')}`,
-          ConditionExpression: '#st.#step = :step AND #status IN (:queued, :running)',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: toAttr(values),
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return toJob(fromAttr(out.Attributes ?? {}));
+      const advanced = await this.table.update(jobKey(id), {
+        UpdateExpression: `SET #st = :state, #status = :running, updatedAt = :at ADD ${adds.join(', ')}`,
+        ConditionExpression: '#st.#step = :step AND #status IN (:queued, :running)',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: toAttr(values),
+        ReturnValues: 'ALL_NEW',
+      });
+      return toJob(advanced ?? {});
     } catch (err) {
       if (isConditionalCheckFailed(err)) return undefined;
       throw err;

@@ -1,8 +1,6 @@
-import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { OUTCOMES, type Outcome } from '@intent/qualify';
 import { z } from 'zod';
 import { defineEntity } from './entity';
-import { isConditionalCheckFailed } from './errors';
 import { latestPushPointerQuery, pushKey, pushPk, pushPointerKey } from './keys';
 import { type Table, toAttr } from './table';
 
@@ -119,27 +117,18 @@ export class PushRepository {
    */
   async joinOutcome(push: PushRef, outcome: Outcome, reason?: string): Promise<'joined' | 'missing'> {
     const rejection = outcome === 'rejected' && reason !== undefined;
-    try {
-      await this.table.client.send(
-        new UpdateItemCommand({
-          TableName: this.table.name,
-          Key: toAttr(pushEntity.key(push)),
-          UpdateExpression: `ADD outcomes :o SET firstOutcome = if_not_exists(firstOutcome, :first)${
-            rejection ? ', rejectReason = if_not_exists(rejectReason, :r)' : ''
-          }`,
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: {
-            ':o': { SS: [outcome] },
-            ':first': { S: outcome },
-            ...(rejection && { ':r': { S: reason.slice(0, REJECT_REASON_CHARS) } }),
-          },
-        }),
-      );
-      return 'joined';
-    } catch (err) {
-      if (isConditionalCheckFailed(err)) return 'missing';
-      throw err;
-    }
+    const joined = await this.table.updateIf(pushEntity.key(push), {
+      UpdateExpression: `ADD outcomes :o SET firstOutcome = if_not_exists(firstOutcome, :first)${
+        rejection ? ', rejectReason = if_not_exists(rejectReason, :r)' : ''
+      }`,
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: {
+        ':o': { SS: [outcome] },
+        ':first': { S: outcome },
+        ...(rejection && { ':r': { S: reason.slice(0, REJECT_REASON_CHARS) } }),
+      },
+    });
+    return joined ? 'joined' : 'missing';
   }
 
   /** The pod's pushes with `pushedAt` in [from, to] (ISO 8601 instants), oldest first. */

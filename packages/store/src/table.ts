@@ -6,6 +6,7 @@ import {
   GetItemCommand,
   type KeysAndAttributes,
   PutItemCommand,
+  type PutItemCommandInput,
   QueryCommand,
   type QueryCommandInput,
   UpdateItemCommand,
@@ -118,9 +119,29 @@ export class Table {
     return items;
   }
 
-  /** Writes the whole item (its key among its attributes), replacing any item of that key. */
-  async put(item: Item): Promise<void> {
-    await this.client.send(new PutItemCommand({ TableName: this.name, Item: toAttr(item) }));
+  /**
+   * Writes the whole item (its key among its attributes), replacing any item of that key;
+   * `options` add a condition and the ReturnValues wanted. Answers the `Attributes` DynamoDB
+   * returned (with `ReturnValues: 'ALL_OLD'`, the item replaced), undefined when none. A failed
+   * condition is thrown, for the caller to tell apart with `isConditionalCheckFailed`.
+   */
+  async put(item: Item, options: Omit<PutItemCommandInput, 'TableName' | 'Item'> = {}): Promise<Item | undefined> {
+    const out = await this.client.send(new PutItemCommand({ ...options, TableName: this.name, Item: toAttr(item) }));
+    return out.Attributes ? unmarshall(out.Attributes) : undefined;
+  }
+
+  /**
+   * One conditional `PutItem`: true when it wrote the item, false when its condition failed
+   * (the item exists, the visitor was erased); any other error is thrown.
+   */
+  async putIf(item: Item, condition: Omit<PutItemCommandInput, 'TableName' | 'Item'>): Promise<boolean> {
+    try {
+      await this.put(item, condition);
+      return true;
+    } catch (err) {
+      if (isConditionalCheckFailed(err)) return false;
+      throw err;
+    }
   }
 
   /** Deletes the item of `key`, if there is one. */
@@ -129,14 +150,14 @@ export class Table {
   }
 
   /**
-   * One `UpdateItem` on `key`, answering the item as it was before (undefined when there was
-   * none): what a write that must tell what it changed reads, free of read capacity. A failed
-   * condition is thrown, for the caller to tell apart with `isConditionalCheckFailed`.
+   * One `UpdateItem` on `key`, with the ReturnValues `update` asks for, answering the
+   * `Attributes` DynamoDB returned (undefined when none): with `ReturnValues: 'ALL_OLD'`, the
+   * item as it was before, what a write that must tell what it changed reads, free of read
+   * capacity. A failed condition is thrown, for the caller to tell apart with
+   * `isConditionalCheckFailed`.
    */
-  async update(key: Key, update: Omit<UpdateItemCommandInput, 'TableName' | 'Key' | 'ReturnValues'>): Promise<Item | undefined> {
-    const out = await this.client.send(
-      new UpdateItemCommand({ ...update, TableName: this.name, Key: toAttr(key), ReturnValues: 'ALL_OLD' }),
-    );
+  async update(key: Key, update: Omit<UpdateItemCommandInput, 'TableName' | 'Key'>): Promise<Item | undefined> {
+    const out = await this.client.send(new UpdateItemCommand({ ...update, TableName: this.name, Key: toAttr(key) }));
     return out.Attributes ? unmarshall(out.Attributes) : undefined;
   }
 

@@ -29,7 +29,12 @@ export const ALARMS = {
   /** A function invocation failed as a whole (a crash or a timeout; partial batch failures are not errors). */
   functionErrors: { threshold: 1, periodMinutes: 5, evaluationPeriods: 1 },
   functionThrottles: { threshold: 1, periodMinutes: 5, evaluationPeriods: 1 },
-  dynamoThrottles: { threshold: 1, periodMinutes: 5, evaluationPeriods: 1 },
+  /**
+   * The table throttles for fifteen minutes running: provisioned capacity lags the traffic
+   * longer than auto scaling takes to follow (a few minutes, while the queue holds the
+   * surplus), so its maximum is too low or the traffic too spiky for it.
+   */
+  dynamoThrottles: { threshold: 10, periodMinutes: 5, evaluationPeriods: 3 },
   /** API answers 5xx: five in five minutes (one is a blip, the handlers log each). */
   api5xx: { threshold: 5, periodMinutes: 5, evaluationPeriods: 1 },
   /** The same for the collector's function URL, when it is the front door. */
@@ -145,7 +150,12 @@ export class PipelineMonitoring extends Construct {
       operations: DYNAMO_OPERATIONS,
       period: Duration.minutes(ALARMS.dynamoThrottles.periodMinutes),
     });
-    alarm('DynamoThrottles', throttled, ALARMS.dynamoThrottles, 'DynamoDB throttled requests of the pipeline table.');
+    alarm(
+      'DynamoThrottles',
+      throttled,
+      ALARMS.dynamoThrottles,
+      'DynamoDB throttled the pipeline table for 15 minutes running: raise the auto scaling maximums (TABLE.capacity) or deploy with -c tableCapacity=onDemand.',
+    );
     alarm(
       'Api5xx',
       props.api.metricServerError({ statistic: 'Sum' }),

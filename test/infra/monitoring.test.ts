@@ -83,6 +83,8 @@ describe('alarms', () => {
     expect(math).toHaveLength(1);
     const a = math[0] as AlarmProps;
     expect(a.Threshold).toBe(ALARMS.dynamoThrottles.threshold);
+    // Sustained, not the minutes auto scaling takes to follow a burst.
+    expect(a.EvaluationPeriods).toBe(ALARMS.dynamoThrottles.evaluationPeriods);
     const text = JSON.stringify(a.Metrics);
     for (const op of ['GetItem', 'BatchGetItem', 'Query', 'UpdateItem', 'PutItem', 'DeleteItem', 'BatchWriteItem'])
       expect(text).toContain(`"${op}"`);

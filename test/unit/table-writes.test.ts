@@ -86,3 +86,27 @@ describe('Table.update sends the ReturnValues asked for and answers the Attribut
     ).rejects.toMatchObject({ name: 'ConditionalCheckFailedException' });
   });
 });
+
+describe('Table.tryUpdate and tryPut answer a failed condition as undefined, and what was returned otherwise', () => {
+  const condition = { ConditionExpression: 'attribute_exists(pk)', ReturnValues: 'ALL_OLD' as const };
+
+  it('answers the Attributes returned, or none, wrapped apart from a failed condition', async () => {
+    ddb
+      .on(UpdateItemCommand)
+      .resolvesOnce({ Attributes: toAttr({ ...key, n: 1 }) })
+      .resolvesOnce({});
+    await expect(table.tryUpdate(key, { UpdateExpression: 'SET n = :n', ...condition })).resolves.toEqual({
+      attributes: { ...key, n: 1 },
+    });
+    await expect(table.tryUpdate(key, { UpdateExpression: 'SET n = :n' })).resolves.toEqual({ attributes: undefined });
+    ddb.on(PutItemCommand).resolves({});
+    await expect(table.tryPut(key, condition)).resolves.toEqual({ attributes: undefined });
+  });
+
+  it('answers undefined for a failed condition and throws any other error', async () => {
+    ddb.on(UpdateItemCommand).rejects(awsError('ConditionalCheckFailedException'));
+    await expect(table.tryUpdate(key, { UpdateExpression: 'SET n = :n', ...condition })).resolves.toBeUndefined();
+    ddb.on(PutItemCommand).rejects(awsError('ProvisionedThroughputExceededException'));
+    await expect(table.tryPut(key, condition)).rejects.toMatchObject({ name: 'ProvisionedThroughputExceededException' });
+  });
+});

@@ -8,7 +8,6 @@ import {
   audienceMemberEntity,
   audienceMetaEntity,
 } from './audience-entity';
-import { isConditionalCheckFailed } from './errors';
 import {
   AUDIENCE_LOG_PREFIX,
   AUDIENCE_MEMBER_PREFIX,
@@ -155,30 +154,25 @@ export class AudienceRepository {
     // An item written before revisions has none: it counts as revision 0.
     const older = ['#rev < :r', '(#rev = :r AND #ver <= :v)'];
     older.push(state.rev > 0 ? 'attribute_not_exists(#rev)' : '(attribute_not_exists(#rev) AND #ver <= :v)');
-    let old: MemberState | undefined;
-    try {
-      const replaced = await this.table.put(
-        {
-          ...audienceMemberEntity.key({ audienceId, domain: state.domain }),
-          domain: state.domain,
-          member: state.member,
-          rev: state.rev,
-          ver: state.ver,
-          m: state.view,
-          at,
-        },
-        {
-          ConditionExpression: ['attribute_not_exists(pk)', ...older].join(' OR '),
-          ExpressionAttributeNames: { '#ver': 'ver', '#rev': 'rev' },
-          ExpressionAttributeValues: toAttr({ ':v': state.ver, ':r': state.rev }),
-          ReturnValues: 'ALL_OLD',
-        },
-      );
-      old = replaced ? toState(audienceMemberEntity.parse(replaced)) : undefined;
-    } catch (err) {
-      if (isConditionalCheckFailed(err)) return 'stale';
-      throw err;
-    }
+    const replaced = await this.table.tryPut(
+      {
+        ...audienceMemberEntity.key({ audienceId, domain: state.domain }),
+        domain: state.domain,
+        member: state.member,
+        rev: state.rev,
+        ver: state.ver,
+        m: state.view,
+        at,
+      },
+      {
+        ConditionExpression: ['attribute_not_exists(pk)', ...older].join(' OR '),
+        ExpressionAttributeNames: { '#ver': 'ver', '#rev': 'rev' },
+        ExpressionAttributeValues: toAttr({ ':v': state.ver, ':r': state.rev }),
+        ReturnValues: 'ALL_OLD',
+      },
+    );
+    if (!replaced) return 'stale';
+    const old = replaced.attributes ? toState(audienceMemberEntity.parse(replaced.attributes)) : undefined;
     if ((old?.member ?? false) === state.member) return 'updated';
     return state.member ? 'added' : 'removed';
   }

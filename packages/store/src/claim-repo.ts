@@ -1,6 +1,5 @@
 import type { AccountRecord, Claim } from '@intent/qualify';
 import { toRecord } from './account-repo';
-import { isConditionalCheckFailed } from './errors';
 import { accountKey } from './keys';
 import { type Table, toAttr } from './table';
 
@@ -24,19 +23,14 @@ export class ClaimRepository {
     claim: Claim,
     now: string,
   ): Promise<{ outcome: 'claimed'; before: AccountRecord } | { outcome: 'refused' }> {
-    try {
-      const before = await this.table.update(accountKey(domain), {
-        ReturnValues: 'ALL_OLD',
-        UpdateExpression: 'SET #c = :claim ADD version :one',
-        ConditionExpression: '#s.#q = :pod AND (attribute_not_exists(#c) OR #c.#sdr = :sdr OR #c.#exp < :now)',
-        ExpressionAttributeNames: NAMES,
-        ExpressionAttributeValues: toAttr({ ':claim': claim, ':one': 1, ':pod': podId, ':sdr': claim.sdr, ':now': now }),
-      });
-      return { outcome: 'claimed', before: toRecord(before ?? {}) };
-    } catch (err) {
-      if (isConditionalCheckFailed(err)) return { outcome: 'refused' };
-      throw err;
-    }
+    const claimed = await this.table.tryUpdate(accountKey(domain), {
+      ReturnValues: 'ALL_OLD',
+      UpdateExpression: 'SET #c = :claim ADD version :one',
+      ConditionExpression: '#s.#q = :pod AND (attribute_not_exists(#c) OR #c.#sdr = :sdr OR #c.#exp < :now)',
+      ExpressionAttributeNames: NAMES,
+      ExpressionAttributeValues: toAttr({ ':claim': claim, ':one': 1, ':pod': podId, ':sdr': claim.sdr, ':now': now }),
+    });
+    return claimed ? { outcome: 'claimed', before: toRecord(claimed.attributes ?? {}) } : { outcome: 'refused' };
   }
 
   /**

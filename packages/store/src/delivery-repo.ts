@@ -1,6 +1,5 @@
 import { type DeliveryStatus, deliveryStreamEntity } from './delivery-entity';
 import { listDeliveries, recordOf, replayDeliveries } from './delivery-listing';
-import { isConditionalCheckFailed } from './errors';
 import { deliveryEventKey, deliveryStreamKey, deliveryStreamPrefix, destinationPk } from './keys';
 import { assignments, type Item, type Table, toAttr } from './table';
 
@@ -125,18 +124,13 @@ export class DeliveryRepository {
     nowMs: number,
     untilMs: number,
   ): Promise<StreamHead | undefined> {
-    try {
-      const claimed = await this.table.update(deliveryStreamKey(destinationId, domain), {
-        UpdateExpression: 'SET lease = :until, leaseId = :id',
-        ConditionExpression: 'attribute_not_exists(lease) OR lease < :now',
-        ExpressionAttributeValues: toAttr({ ':until': untilMs, ':id': leaseId, ':now': nowMs }),
-        ReturnValues: 'ALL_NEW',
-      });
-      return headOf(claimed ?? {});
-    } catch (err) {
-      if (isConditionalCheckFailed(err)) return undefined;
-      throw err;
-    }
+    const claimed = await this.table.tryUpdate(deliveryStreamKey(destinationId, domain), {
+      UpdateExpression: 'SET lease = :until, leaseId = :id',
+      ConditionExpression: 'attribute_not_exists(lease) OR lease < :now',
+      ExpressionAttributeValues: toAttr({ ':until': untilMs, ':id': leaseId, ':now': nowMs }),
+      ReturnValues: 'ALL_NEW',
+    });
+    return claimed && headOf(claimed.attributes ?? {});
   }
 
   /** The stream's head as stored now. */

@@ -2,7 +2,6 @@ import { type AccountRecord, type Hold, OUTCOMES } from '@intent/qualify';
 import { z } from 'zod';
 import { toRecord } from './account-repo';
 import { defineEntity } from './entity';
-import { isConditionalCheckFailed } from './errors';
 import { accountKey, accountPk, FEEDBACK_PREFIX, feedbackKey, WON_PK, wonKey } from './keys';
 import { type Table, toAttr } from './table';
 
@@ -90,19 +89,14 @@ export class FeedbackRepository {
       ...(effect.hold ? { '#hold': 'hold' } : {}),
       ...(effect.releaseClaim ? { '#claim': 'claim' } : {}),
     };
-    try {
-      const before = await this.table.update(accountKey(domain), {
-        ReturnValues: 'ALL_OLD',
-        UpdateExpression: update,
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: toAttr({ ':at': effect.at, ':one': 1, ...(effect.hold ? { ':hold': effect.hold } : {}) }),
-      });
-      return toRecord(before ?? {});
-    } catch (err) {
-      if (isConditionalCheckFailed(err)) return 'missing';
-      throw err;
-    }
+    const applied = await this.table.tryUpdate(accountKey(domain), {
+      ReturnValues: 'ALL_OLD',
+      UpdateExpression: update,
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: toAttr({ ':at': effect.at, ':one': 1, ...(effect.hold ? { ':hold': effect.hold } : {}) }),
+    });
+    return applied ? toRecord(applied.attributes ?? {}) : 'missing';
   }
 
   /** Adds the account to the won index (idempotent). */

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { ScoredShard, WalkPosition } from './account-repo';
 import { defineEntity } from './entity';
-import { isConditionalCheckFailed } from './errors';
 import { jobKey, latestJobKey } from './keys';
 import { type Table, toAttr } from './table';
 
@@ -183,19 +182,14 @@ export class JobRepository {
       values[`:n_${name}`] = value;
       adds.push(`#n_${name} :n_${name}`);
     }
-    try {
-      const advanced = await this.table.update(jobKey(id), {
-        UpdateExpression: `SET #st = :state, #status = :running, updatedAt = :at ADD ${adds.join(', ')}`,
-        ConditionExpression: '#st.#step = :step AND #status IN (:queued, :running)',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: toAttr(values),
-        ReturnValues: 'ALL_NEW',
-      });
-      return toJob(advanced ?? {});
-    } catch (err) {
-      if (isConditionalCheckFailed(err)) return undefined;
-      throw err;
-    }
+    const advanced = await this.table.tryUpdate(jobKey(id), {
+      UpdateExpression: `SET #st = :state, #status = :running, updatedAt = :at ADD ${adds.join(', ')}`,
+      ConditionExpression: '#st.#step = :step AND #status IN (:queued, :running)',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: toAttr(values),
+      ReturnValues: 'ALL_NEW',
+    });
+    return advanced && toJob(advanced.attributes ?? {});
   }
 
   /** Records that the message of a shard's step `step` was sent (if the shard is still at it). */

@@ -73,6 +73,22 @@ export function assignments(
   };
 }
 
+/**
+ * A conditional write's answer: the `Attributes` it returned (undefined when it asked for
+ * none), or undefined as a whole when its condition failed.
+ */
+export type Written = { attributes: Item | undefined } | undefined;
+
+/** Awaits a conditional write; a failed condition answers undefined, any other error is thrown. */
+async function written(write: Promise<Item | undefined>): Promise<Written> {
+  try {
+    return { attributes: await write };
+  } catch (err) {
+    if (isConditionalCheckFailed(err)) return undefined;
+    throw err;
+  }
+}
+
 /** Low-level access to the one table: the repositories build on these few operations. */
 export class Table {
   constructor(
@@ -130,18 +146,17 @@ export class Table {
     return out.Attributes ? unmarshall(out.Attributes) : undefined;
   }
 
+  /** `put` whose failed condition is an answer, not an error: undefined then (see `Written`). */
+  tryPut(item: Item, options: Omit<PutItemCommandInput, 'TableName' | 'Item'>): Promise<Written> {
+    return written(this.put(item, options));
+  }
+
   /**
    * One conditional `PutItem`: true when it wrote the item, false when its condition failed
    * (the item exists, the visitor was erased); any other error is thrown.
    */
   async putIf(item: Item, condition: Omit<PutItemCommandInput, 'TableName' | 'Item'>): Promise<boolean> {
-    try {
-      await this.put(item, condition);
-      return true;
-    } catch (err) {
-      if (isConditionalCheckFailed(err)) return false;
-      throw err;
-    }
+    return (await this.tryPut(item, condition)) !== undefined;
   }
 
   /** Deletes the item of `key`, if there is one. */
@@ -161,18 +176,17 @@ export class Table {
     return out.Attributes ? unmarshall(out.Attributes) : undefined;
   }
 
+  /** `update` whose failed condition is an answer, not an error: undefined then (see `Written`). */
+  tryUpdate(key: Key, update: Omit<UpdateItemCommandInput, 'TableName' | 'Key'>): Promise<Written> {
+    return written(this.update(key, update));
+  }
+
   /**
    * One conditional `UpdateItem` on `key`: true when it applied, false when its condition
    * failed (a version race, a refused claim); any other error is thrown.
    */
   async updateIf(key: Key, update: Omit<UpdateItemCommandInput, 'TableName' | 'Key'>): Promise<boolean> {
-    try {
-      await this.client.send(new UpdateItemCommand({ ...update, TableName: this.name, Key: toAttr(key) }));
-      return true;
-    } catch (err) {
-      if (isConditionalCheckFailed(err)) return false;
-      throw err;
-    }
+    return (await this.tryUpdate(key, update)) !== undefined;
   }
 
   /** Every item of a query, following pagination. */

@@ -58,7 +58,7 @@ const MAX_RESOLVE_ATTEMPTS = 3;
 
 /**
  * Rolls a batch of accepted events up with one write per item touched, not per event: per
- * account x day (intent, every topic), per day and shard for unresolved visitors' engaged events
+ * account x day (intent, every topic), per visitor x day for unresolved visitors' engaged events
  * (kept for stitching; anonymous page views cost no write), and per site x day (trends and
  * ingestion stats). Newly identified visitors' pending past joins the account writes, read
  * before them; then each touched account is re-scored. The items' counted ids are read in

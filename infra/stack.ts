@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   AUDIENCE_QUEUE,
+  DEFAULT_COLLECTOR_CONCURRENCY,
   DELIVERIES_QUEUE,
   DESTINATION_SECRET_NAME_PREFIX,
   ENV,
@@ -43,13 +44,6 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
 
 /** Default stage throttling: generous for several media sites' beacons, far under the account limit. */
 export const DEFAULT_THROTTLE = { rateLimit: 500, burstLimit: 1000 };
-
-/**
- * The collector's reserved concurrency behind its function URL: its throttle. At the ~20 ms a
- * request takes, 50 at once serve about 2,500 requests a second (five times the HTTP API
- * stage's rate above); beyond that Lambda answers 429 and the snippet backs off and retries.
- */
-export const DEFAULT_COLLECTOR_CONCURRENCY = 50;
 
 export interface IntentPipelineStackProps extends StackProps {
   /** SDR pods that get an outbound queue. Default: context `pods`, else `["default"]`. */
@@ -135,15 +129,18 @@ export class IntentPipelineStack extends Stack {
 
     const functions = new Map<FunctionName, PipelineFunction>();
     for (const definition of FUNCTIONS) {
+      const reservedConcurrency =
+        collectorOnUrl && definition.name === 'collector'
+          ? (props.collectorConcurrency ?? collectorConcurrencyFromContext(this.node) ?? DEFAULT_COLLECTOR_CONCURRENCY)
+          : undefined;
       const fn = new PipelineFunction(this, definition.name, {
         definition,
         repoRoot: REPO_ROOT,
         tracing: props.tracing ?? false,
-        reservedConcurrency:
-          collectorOnUrl && definition.name === 'collector'
-            ? (props.collectorConcurrency ?? collectorConcurrencyFromContext(this.node) ?? DEFAULT_COLLECTOR_CONCURRENCY)
-            : undefined,
+        reservedConcurrency,
       });
+      // The collector's instances are counted only when they are capped (`ENV.collectorInstances`).
+      if (reservedConcurrency !== undefined) fn.function.addEnvironment(ENV.collectorInstances, String(reservedConcurrency));
       if (definition.table !== 'none') fn.bindTable(ENV.tableName, this.table, definition.table, definition.tableLeadingKeys);
       if (definition.sendsToIngest) fn.bindQueueSender(ENV.ingestQueueUrl, this.ingest.queue);
       if (definition.sendsToPods) fn.bindQueueSenderMap(ENV.podQueueUrls, podQueueByPod);

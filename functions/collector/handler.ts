@@ -2,7 +2,17 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { Config, Site } from '@intent/config';
 import type { EventSource } from '@intent/events';
 import { assetResponse, forbidden, HttpError, type HttpRequest, httpHandler, json, type Route } from '@intent/http';
-import { admit, ConfigCache, collect, loadHashSecret, rateBuckets, requiredEnv, sendAll, sqs } from '@intent/pipeline';
+import {
+  admit,
+  ConfigCache,
+  collect,
+  loadHashSecret,
+  optionalEnv,
+  rateBuckets,
+  requiredEnv,
+  sendAll,
+  sqs,
+} from '@intent/pipeline';
 import { ENV } from '@intent/resources';
 import { dynamo, isThrottling, Store } from '@intent/store';
 import { renderTracker } from '@intent/tracker';
@@ -28,6 +38,10 @@ const ingestQueueUrl = requiredEnv(ENV.ingestQueueUrl);
 const hashSecret = await loadHashSecret();
 const configs = new ConfigCache(store);
 const enqueue = (bodies: string[]) => sendAll(sqs, ingestQueueUrl, bodies);
+/** How many instances of this function can run at once, when capped: each counts a share of an address's window itself. */
+const instances = Number(optionalEnv(ENV.collectorInstances) ?? 0);
+if (!Number.isInteger(instances) || instances < 0)
+  throw new Error(`environment variable ${ENV.collectorInstances} must be a whole number of instances`);
 /**
  * Browsers and a CDN may keep the script five minutes and serve a stale copy for a day while
  * they revalidate (a 304 when unchanged). Not immutable: its URL stays the same while its
@@ -80,9 +94,11 @@ async function collectFrom(req: HttpRequest, origin: string | undefined, config:
 
 /** Counts the request against its site's limits, shared by every collector instance; 429 when over one. */
 async function limitRate(site: Site, source: EventSource, address: string, events: number): Promise<void> {
-  const admission = await admit(store, rateBuckets(site, source, address), events, new Date()).catch((err: unknown) => {
-    throw isThrottling(err) ? limiterThrottled() : err;
-  });
+  const admission = await admit(store, rateBuckets(site, source, address, hashSecret), events, new Date(), instances).catch(
+    (err: unknown) => {
+      throw isThrottling(err) ? limiterThrottled() : err;
+    },
+  );
   if (!admission.admitted) throw rateLimited(admission.kind, admission.retryAfterSeconds);
 }
 

@@ -1,9 +1,8 @@
-import { ROUTES } from '@intent/resources';
+import { DEFAULT_COLLECTOR_CONCURRENCY, ENV, ROUTES } from '@intent/resources';
 import { Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ALARMS } from '../../infra/constructs/pipeline-monitoring';
-import { DEFAULT_COLLECTOR_CONCURRENCY } from '../../infra/stack';
 import { type Synthesized, synthesize, TEST_PODS } from './fixture';
 
 const routeKeys = (s: Synthesized) =>
@@ -39,6 +38,12 @@ describe('collector front door: a function URL by default', () => {
     expect(fns[byDefault.functionIdOf('collector')]?.Properties.ReservedConcurrentExecutions).toBe(DEFAULT_COLLECTOR_CONCURRENCY);
     for (const name of ['api', 'rollup', 'rescore'] as const)
       expect(fns[byDefault.functionIdOf(name)]?.Properties.ReservedConcurrentExecutions, name).toBeUndefined();
+  });
+
+  it('tells the collector how many instances it can have, for its address limits; behind the HTTP API it has no cap to tell', () => {
+    expect(byDefault.envOf('collector')[ENV.collectorInstances]).toBe(String(DEFAULT_COLLECTOR_CONCURRENCY));
+    expect(synthesize({ pods: TEST_PODS, collectorConcurrency: 20 }).envOf('collector')[ENV.collectorInstances]).toBe('20');
+    expect(onHttpApi.envOf('collector')[ENV.collectorInstances]).toBeUndefined();
   });
 
   it('leaves the HTTP API the authenticated routes only', () => {

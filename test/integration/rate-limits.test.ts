@@ -140,4 +140,65 @@ describe('collector rate limits', () => {
     expect(admitted).toBeLessThanOrEqual(max);
     expect(admitted).toBeGreaterThanOrEqual(max - 2 * (max / 20) - 100);
   });
+
+  describe('address shares', () => {
+    // Four processes, as four collector instances of a stack whose collector may run four at once.
+    const INSTANCES = 4;
+    let processes: Store[];
+    let writes = 0;
+    beforeAll(() => {
+      processes = Array.from({ length: INSTANCES }, () => new Store(stack.dynamo, 'intent-pipeline'));
+      stack.dynamo.middlewareStack.add(
+        (next, context) => async (args) => {
+          const pk = (args.input as { Key?: { pk?: { S?: string } } }).Key?.pk?.S ?? '';
+          if (context.commandName === 'UpdateItemCommand' && pk.startsWith('RATE#addr#shares')) writes++;
+          return next(args);
+        },
+        { step: 'initialize', name: 'addressWrites' },
+      );
+    });
+    afterAll(() => {
+      stack.dynamo.middlewareStack.remove('addressWrites');
+    });
+    /** 100 events/s: 200 in a window, so each process's share is 50. */
+    const bucket = (name: string) => ({ kind: 'address' as const, bucket: `addr#shares#${name}`, perSecond: 100 });
+    const now = new Date();
+
+    it('admits an address’s beacons from each process’s share, without writing the shared window', async () => {
+      writes = 0;
+      const visitor = bucket('visitor');
+      for (let i = 0; i < 8; i++) {
+        const admission = await admit(processes[i % INSTANCES] as Store, [visitor], 5, now, INSTANCES);
+        expect(admission.admitted).toBe(true);
+      }
+      expect(writes).toBe(0);
+    });
+
+    it('lets a flooding address through at most twice its limit however its requests spread, its limit and a share from one process', async () => {
+      writes = 0;
+      const spread = bucket('spread');
+      let admitted = 0;
+      for (let i = 0; i < 100; i++)
+        if ((await admit(processes[i % INSTANCES] as Store, [spread], 10, now, INSTANCES)).admitted) admitted += 10;
+      // The shared window's 200, and each process's 50.
+      expect(admitted).toBe(400);
+      // The 80 requests past the shares each try the shared window: 20 fit, 60 are refused.
+      expect(writes).toBe(80);
+
+      const one = bucket('one-process');
+      let fromOne = 0;
+      for (let i = 0; i < 100; i++) if ((await admit(processes[0] as Store, [one], 10, now, INSTANCES)).admitted) fromOne += 10;
+      expect(fromOne).toBe(250);
+    });
+
+    it('counts every request in the shared window when the instances are not capped', async () => {
+      writes = 0;
+      const uncapped = bucket('uncapped');
+      let admitted = 0;
+      for (let i = 0; i < 30; i++)
+        if ((await admit(processes[i % INSTANCES] as Store, [uncapped], 10, now)).admitted) admitted += 10;
+      expect(admitted).toBe(200);
+      expect(writes).toBe(30);
+    });
+  });
 });

@@ -1,27 +1,35 @@
+import { keyedHash } from '@intent/events';
 import { rateBuckets } from '@intent/pipeline';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RATE_WINDOW_MS, rateWindowAt } from '../../packages/pipeline/src/rate-limit';
 import { defaultConfig } from '../default-config';
 
+const SECRET = 'test-hash-secret';
 const site = { ...defaultConfig().sites.sites[0]!, rateLimit: 1_000, addressRateLimit: 100 };
 
 describe('rate limit buckets and windows', () => {
   it('draws a public-key request from its address first, then its key; a server-key request from its key alone', () => {
-    expect(rateBuckets(site, 'browser', '203.0.113.9')).toEqual([
-      { kind: 'address', bucket: 'addr#dev#203.0.113.9', perSecond: 100 },
+    expect(rateBuckets(site, 'browser', '203.0.113.9', SECRET)).toEqual([
+      { kind: 'address', bucket: `addr#dev#${keyedHash(SECRET, 'ip:203.0.113.9')}`, perSecond: 100 },
       { kind: 'key', bucket: 'key#dev#browser', perSecond: 1_000 },
     ]);
-    expect(rateBuckets(site, 'verified', '203.0.113.9')).toEqual([{ kind: 'key', bucket: 'key#dev#verified', perSecond: 1_000 }]);
+    expect(rateBuckets(site, 'verified', '203.0.113.9', SECRET)).toEqual([
+      { kind: 'key', bucket: 'key#dev#verified', perSecond: 1_000 },
+    ]);
   });
 
-  it('never names the write key itself in a bucket (buckets are stored as item keys)', () => {
+  it('never names the write key or the client address itself in a bucket (buckets are stored as item keys)', () => {
     for (const source of ['browser', 'verified'] as const) {
-      for (const b of rateBuckets({ ...site, serverWriteKey: 'swk_secret_0123456789abcdef' }, source, '::1')) {
+      for (const b of rateBuckets({ ...site, serverWriteKey: 'swk_secret_0123456789abcdef' }, source, '203.0.113.9', SECRET)) {
         expect(b.bucket).not.toContain(site.writeKey);
         expect(b.bucket).not.toContain('swk_secret');
+        expect(b.bucket).not.toContain('203.0.113');
       }
     }
+    const [a] = rateBuckets(site, 'browser', '203.0.113.9', SECRET);
+    const [b] = rateBuckets(site, 'browser', '203.0.113.10', SECRET);
+    expect(a?.bucket).not.toBe(b?.bucket);
   });
 
   it('asks a refused client to retry when the next window starts, in whole seconds, at least one', () => {

@@ -19,11 +19,12 @@ export interface ConsumerWorkerData {
 
 /**
  * From the parent, each answered by `done` with its id: stop (and with `restart`, start again);
- * set environment variables (a worker has its own copy of the environment, and the handler reads
+ * start again after a stop without restart (a pause); set environment variables (a worker has its own copy of the environment, and the handler reads
  * some again at run time, such as the pod queue URLs when a pod's queue is added).
  */
 export type ConsumerCommand =
   | { type: 'stop'; id: number; drain: boolean; timeoutMs?: number; restart: boolean }
+  | { type: 'start'; id: number }
   | { type: 'env'; id: number; vars: Record<string, string> };
 export type ConsumerEvent = { type: 'done'; id: number } | { type: 'error'; error: string } | { type: 'ready' };
 
@@ -46,6 +47,10 @@ port.on('message', (command: ConsumerCommand) => {
   if (command.type === 'env') {
     Object.assign(process.env, command.vars);
     done();
+    return;
+  }
+  if (command.type === 'start') {
+    poller.resume().then(done, report);
     return;
   }
   poller.stop(command).then(() => {

@@ -32,6 +32,9 @@ export interface Consumer {
   drain(timeoutMs: number): Promise<void>;
   /** Stops consuming, first emptying the queue with `drain`. */
   stop(options: { drain: boolean; timeoutMs?: number }): Promise<void>;
+  /** Stops receiving and waits for the batches in flight, leaving the queue as it is, until `resume`. */
+  pause(): Promise<void>;
+  resume(): Promise<void>;
 }
 
 /**
@@ -72,6 +75,14 @@ export class QueuePoller implements Consumer {
     }
     this.running = false;
     await Promise.all(this.loops);
+  }
+
+  pause(): Promise<void> {
+    return this.stop({ drain: false });
+  }
+
+  async resume(): Promise<void> {
+    if (!this.running) this.start();
   }
 
   /** Messages visible or in flight on the queue. */

@@ -8,6 +8,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { hashApiKey } from '@intent/http';
 import {
   AUDIENCE_QUEUE,
+  DEFAULT_COLLECTOR_CONCURRENCY,
   DELIVERIES_QUEUE,
   ENV,
   FUNCTIONS,
@@ -90,6 +91,11 @@ export interface LocalStack {
   workerUtilization(): Record<string, EventLoopUtilization>;
   /** Waits until the ingest queue is empty and its batch in flight is done. */
   drain(timeoutMs?: number): Promise<void>;
+  /**
+   * Stops the ingest queue's consumer once its batches in flight are done, leaving what is
+   * queued; answers what starts it again (the bench measures the collector apart from it).
+   */
+  pauseIngest(): Promise<() => Promise<void>>;
   /** Invokes a scheduled function now, as its schedule would. */
   runSchedule(name: FunctionDefinition['name']): Promise<unknown>;
   /** Stops cleanly: no new requests, the ingest queue drained, unconsumed messages saved. */
@@ -230,6 +236,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     async drain(timeoutMs = 30_000) {
       await Promise.all(pollers.map((p) => p.drain(timeoutMs)));
     },
+    async pauseIngest() {
+      const ingest = pollers.filter((p) => drainedOnStop.has(p));
+      await Promise.all(ingest.map((p) => p.pause()));
+      return async () => {
+        await Promise.all(ingest.map((p) => p.resume()));
+      };
+    },
     runSchedule,
     async stop() {
       const closed = new Promise<void>((resolve) => http.close(() => resolve()));
@@ -273,6 +286,7 @@ function setEnvironment(
     [ENV.allowPrivateDestinations]: 'true',
     [ENV.hashSecret]: secrets.hashSecret,
     [ENV.adminKeySha256]: hashApiKey(secrets.adminKey),
+    [ENV.collectorInstances]: String(DEFAULT_COLLECTOR_CONCURRENCY),
   });
   if (options.pageMaxBytes !== undefined) process.env[ENV.pageMaxBytes] = String(options.pageMaxBytes);
   else delete process.env[ENV.pageMaxBytes];

@@ -57,6 +57,14 @@ export class WorkerPoller implements Consumer {
     return this.stopCommand(true, timeoutMs, true);
   }
 
+  pause(): Promise<void> {
+    return this.stopCommand(false, undefined, false);
+  }
+
+  resume(): Promise<void> {
+    return this.command((id) => ({ type: 'start', id }));
+  }
+
   /** Sets these variables in the worker's environment; resolves once they are set. */
   setEnv(vars: Record<string, string>): Promise<void> {
     return this.command((id) => ({ type: 'env', id, vars }));

@@ -1,5 +1,5 @@
 import type { Site } from '@intent/config';
-import type { EventSource } from '@intent/events';
+import { type EventSource, keyedHash } from '@intent/events';
 import { perOwner, rateBucketOf, type Store } from '@intent/store';
 
 /**
@@ -23,12 +23,14 @@ export interface RateBucket {
  * from its client address's bucket on the site (`addressRateLimit`), then every request from
  * its write key's (`rateLimit`; the public and the server key each have one). The address
  * comes first so that a flooding address is stopped before it spends the key's budget, which
- * the site's other visitors share. Buckets name the site and the kind of key, never the key.
+ * the site's other visitors share. Buckets name the site and the kind of key, never the key,
+ * and an address only by its keyed hash: a bucket is stored as an item's key.
  */
-export function rateBuckets(site: Site, source: EventSource, address: string | undefined): RateBucket[] {
+export function rateBuckets(site: Site, source: EventSource, address: string | undefined, hashSecret: string): RateBucket[] {
   const key: RateBucket = { kind: 'key', bucket: rateBucketOf('key', site.id, source), perSecond: site.rateLimit };
   if (source !== 'browser' || !address) return [key];
-  return [{ kind: 'address', bucket: rateBucketOf('address', site.id, address), perSecond: site.addressRateLimit }, key];
+  const addressBucket = rateBucketOf('address', site.id, keyedHash(hashSecret, `ip:${address}`));
+  return [{ kind: 'address', bucket: addressBucket, perSecond: site.addressRateLimit }, key];
 }
 
 export type Admission = { admitted: true } | { admitted: false; kind: RateBucket['kind']; retryAfterSeconds: number };
@@ -42,21 +44,71 @@ export function rateWindowAt(nowMs: number): { window: number; retryAfterSeconds
 /**
  * Admits a request of `events` events if each bucket has room for them in the current window,
  * counting them in the shared counters, or answers which limit refused it and when to retry. A
- * bucket admitted before a later one refused keeps the count: the request was still made. An
- * address bucket takes exactly the request's events (one conditional write); a key bucket, which
- * every request of the site draws from, takes them from this process's lease (`KeyLeases`).
+ * bucket admitted before a later one refused keeps the count: the request was still made.
+ *
+ * A key bucket, which every request of the site draws from, takes its events from this
+ * process's lease (`KeyLeases`). An address bucket takes them from this process's share of the
+ * address's window when `instances` (the most processes that can serve requests at once: the
+ * collector's reserved concurrency) is known and they fit (`AddressShares`), and otherwise from
+ * the shared counter with one conditional write.
  */
-export async function admit(store: Store, buckets: RateBucket[], events: number, now: Date): Promise<Admission> {
+export async function admit(
+  store: Store,
+  buckets: RateBucket[],
+  events: number,
+  now: Date,
+  instances?: number,
+): Promise<Admission> {
   const { window, retryAfterSeconds } = rateWindowAt(now.getTime());
   const expiresAt = Math.ceil(((window + 1) * RATE_WINDOW_MS) / 1000) + KEEP_SECONDS;
   for (const b of buckets) {
     const max = (b.perSecond * RATE_WINDOW_MS) / 1000;
     const take = (n: number) => store.rateLimits.take(b.bucket, window, n, max, expiresAt);
-    const admitted = b.kind === 'key' ? await leasesOf(store).take(b.bucket, window, events, max, take) : await take(events);
+    const admitted =
+      b.kind === 'key'
+        ? await leasesOf(store).take(b.bucket, window, events, max, take)
+        : sharesOf(store).take(b.bucket, window, events, instances ? Math.floor(max / instances) : 0) || (await take(events));
     if (!admitted) return { admitted: false, kind: b.kind, retryAfterSeconds };
   }
   return { admitted: true };
 }
+
+/**
+ * The most addresses one process keeps a share for in a window; a new address past it is
+ * counted in the shared window only. A Lambda instance serves one request at a time, a few
+ * hundred in a window; the local stack's one process serves them all.
+ */
+const MAX_ADDRESS_SHARES = 10_000;
+
+/**
+ * This process's shares of address buckets: each process may admit up to `share` events of an
+ * address in a window without writing the shared counter, where `share` is the window's limit
+ * over the most processes that can run at once. However an address's requests spread, it
+ * gets at most its limit from the shared counter and one share from each process: twice its
+ * limit in a window at the most, and its limit plus one share when one process serves it. A
+ * visitor's beacon (a few events, its address's only request in the window) fits its share,
+ * so it costs no write; a flooding address spends its shares on its first requests, then each
+ * request writes. A request that does not fit whole takes nothing from the share.
+ */
+class AddressShares {
+  private window = Number.NaN;
+  private readonly spent = new Map<string, number>();
+
+  take(bucket: string, window: number, events: number, share: number): boolean {
+    if (window !== this.window) {
+      this.window = window;
+      this.spent.clear();
+    }
+    const spent = this.spent.get(bucket);
+    if (spent === undefined && this.spent.size >= MAX_ADDRESS_SHARES) return false;
+    if ((spent ?? 0) + events > share) return false;
+    this.spent.set(bucket, (spent ?? 0) + events);
+    return true;
+  }
+}
+
+/** Per store: a process has one. */
+const sharesOf = perOwner<Store, AddressShares>(() => new AddressShares());
 
 /** A lease is at most this share of a window's limit: what one process can leave unused when the window ends. */
 const LEASE_SHARE = 1 / 20;
@@ -94,5 +146,5 @@ class KeyLeases {
   }
 }
 
-/** Per store: a process has one. */
+/** Per store, as the shares. */
 const leasesOf = perOwner<Store, KeyLeases>(() => new KeyLeases());

@@ -173,7 +173,22 @@ export const ENV = {
   adminKeySha256: 'ADMIN_KEY_SHA256',
   /** In AWS: the Secrets Manager ARN of the bootstrap admin key the stack generated, read at cold start. */
   adminKeySecretArn: 'ADMIN_KEY_SECRET_ARN',
+  /**
+   * Optional, the collector's: the most of its instances that can run at once (its reserved
+   * concurrency), which lets each count a share of an address's rate window on its own
+   * (`admit`). Unset (no reserved concurrency, the HTTP API front door): every address request
+   * is counted in the shared window.
+   */
+  collectorInstances: 'COLLECTOR_INSTANCES',
 } as const;
+
+/**
+ * The collector's reserved concurrency behind its function URL: its throttle. At the ~20 ms a
+ * request takes, 50 at once serve about 2,500 requests a second; beyond that Lambda answers
+ * 429 and the snippet backs off and retries. The local stack runs one collector and tells it
+ * the same number, so its address limits answer as one instance of a deployed stack's would.
+ */
+export const DEFAULT_COLLECTOR_CONCURRENCY = 50;
 
 /**
  * The custom metrics the rollup consumer publishes once per batch (Powertools Metrics, in

@@ -15,8 +15,9 @@ export const rateWindowEntity = defineEntity({
 /**
  * Fixed-window counters shared by every collector instance (in AWS many run at once, so a
  * per-process count would let each of them accept the whole limit). One item per bucket and
- * window, expiring soon after the window ends; one conditional UpdateItem per request and
- * bucket, whatever the number of events in the request.
+ * window, expiring soon after the window ends; one conditional UpdateItem per take, whatever
+ * the number of events (the collector takes key buckets in leases and address buckets past
+ * its share of them: `admit`).
  */
 export class RateLimitRepository {
   constructor(private readonly table: Table) {}

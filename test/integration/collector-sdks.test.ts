@@ -1,6 +1,7 @@
 import { createServer, type IncomingHttpHeaders, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
+import { DEFAULT_COLLECTOR_CONCURRENCY } from '@intent/resources';
 import RudderAnalytics from '@rudderstack/rudder-sdk-node';
 import { Analytics as SegmentAnalytics } from '@segment/analytics-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -246,13 +247,15 @@ describe('@rudderstack/rudder-sdk-node (dataPlaneUrl option) against the local s
 
 describe('both SDKs wait out a 429 rate_limited and deliver', () => {
   /**
-   * At the start of a rate-limit window, spends this address's budget on the dev site (the
-   * address limit, 200 events a window by default), so that the SDK's next post is refused.
+   * At the start of a rate-limit window, spends this address's budget on the dev site, so that
+   * the SDK's next post is refused: the collector's own share of the window (the address limit
+   * over the collector's instances, 200 / 50 = 4 events by default), then the shared window's
+   * 200 events.
    */
   async function exhaustAddressBudget() {
     await new Promise((r) => setTimeout(r, 2_000 - (Date.now() % 2_000) + 20));
-    for (let i = 0; i < 2; i++) {
-      const batch = Array.from({ length: 100 }, () => event({ type: 'page', anonymousId: 'flood' }));
+    for (const size of [200 / DEFAULT_COLLECTOR_CONCURRENCY, 100, 100]) {
+      const batch = Array.from({ length: size }, () => event({ type: 'page', anonymousId: 'flood' }));
       const res = await stack.api('/v1/collect', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

@@ -5,9 +5,12 @@ import { backoff, type RetryPolicy, traced } from '@intent/store';
  * The one SQS client of a process, built at module scope; its endpoint comes from the SDK's
  * own `AWS_ENDPOINT_URL_SQS`, which the local runtime sets. Requests go to that endpoint, not
  * to the host inside a queue URL (in AWS both are the regional endpoint; locally the stand-in
- * writes `sqs.<region>.localhost` URLs that do not resolve).
+ * writes `sqs.<region>.localhost` URLs that do not resolve). `cacheMiddleware`: the client
+ * builds each command's middleware chain once, not on every send, where rebuilding it was a
+ * good part of the collector's time per request (docs/cost.md); nothing adds middleware to
+ * this client after it is built, which a cached chain would not see.
  */
-export const sqs = traced(new SQSClient({ useQueueUrlAsEndpoint: false }));
+export const sqs = traced(new SQSClient({ useQueueUrlAsEndpoint: false, cacheMiddleware: true }));
 
 /** SendMessageBatch calls per chunk at most, with jittered waits of up to 100, 200, 400 ms between them. */
 const SEND_RETRY: RetryPolicy = { attempts: 4, baseMs: 100, capMs: 1_000 };

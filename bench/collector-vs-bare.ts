@@ -10,8 +10,8 @@ import { unlimited } from './workload';
 
 const CONNECTIONS = 10;
 /** Seconds per side in all, split over alternating rounds. */
-const DURATION_SECONDS = 5;
-const ROUNDS = 2;
+const DURATION_SECONDS = 8;
+const ROUNDS = 4;
 
 /**
  * The collector's HTTP path (gateway emulator, middy chain, validation, rate limits, bot

@@ -9,6 +9,24 @@ import type { EventSource, IngestMessage } from './message';
 import { RawEvent } from './schema';
 import { topicsFor } from './topics';
 
+/**
+ * Bot verdicts by user agent, kept while there are at most this many: the events of a batch,
+ * and most of a site's traffic, share a few agents, and matching one against isbot's pattern
+ * was a good part of normalising an event. Forgotten all at once when full.
+ */
+const MAX_REMEMBERED_AGENTS = 1_000;
+const botAgents = new Map<string, boolean>();
+
+function isBotAgent(userAgent: string): boolean {
+  let verdict = botAgents.get(userAgent);
+  if (verdict === undefined) {
+    if (botAgents.size >= MAX_REMEMBERED_AGENTS) botAgents.clear();
+    verdict = isbot(userAgent);
+    botAgents.set(userAgent, verdict);
+  }
+  return verdict;
+}
+
 export interface CollectContext {
   site: Site;
   signals: SignalsConfig;
@@ -76,7 +94,7 @@ export function normalizeEvent(input: unknown, ctx: CollectContext): Outcome {
     };
   }
   const userAgent = event.context?.userAgent ?? ctx.requestUserAgent;
-  if (userAgent && isbot(userAgent)) return { kind: 'dropped', reason: 'bot', messageId };
+  if (userAgent && isBotAgent(userAgent)) return { kind: 'dropped', reason: 'bot', messageId };
   if (ctx.site.consentRequired && !consentGranted(event.context?.consent)) {
     return { kind: 'dropped', reason: 'consent', messageId };
   }

@@ -56,6 +56,21 @@ function postFrom(
   });
 }
 
+/** Counts the test client's conditional writes to rate windows under `prefix`, until `remove`. */
+function countRateWrites(stack: TestStack, prefix: string) {
+  const name = `rateWrites ${prefix}`;
+  const counter = { count: 0, remove: () => stack.dynamo.middlewareStack.remove(name) };
+  stack.dynamo.middlewareStack.add(
+    (next, context) => async (args) => {
+      const pk = (args.input as { Key?: { pk?: { S?: string } } }).Key?.pk?.S ?? '';
+      if (context.commandName === 'UpdateItemCommand' && pk.startsWith(prefix)) counter.count++;
+      return next(args);
+    },
+    { step: 'initialize', name },
+  );
+  return counter;
+}
+
 const beacon = (n: number) => Array.from({ length: n }, () => event({ type: 'page', anonymousId: 'reader' }));
 
 /**
@@ -117,25 +132,17 @@ describe('collector rate limits', () => {
     const key = { kind: 'key' as const, bucket: 'key#lease-test#verified', perSecond: 10_000 };
     const max = (key.perSecond * RATE_WINDOW_MS) / 1000;
     const now = new Date();
-    let writes = 0;
-    stack.dynamo.middlewareStack.add(
-      (next, context) => async (args) => {
-        const pk = (args.input as { Key?: { pk?: { S?: string } } }).Key?.pk?.S ?? '';
-        if (context.commandName === 'UpdateItemCommand' && pk.startsWith('RATE#')) writes++;
-        return next(args);
-      },
-      { step: 'initialize', name: 'rateWrites' },
-    );
+    const writes = countRateWrites(stack, 'RATE#key#lease-test');
     let admitted = 0;
     try {
       // 150 requests of 100 events, the two processes in turn: 15,000 of the window's 20,000.
       for (let i = 0; i < 150; i++) if ((await admit(processes[i % 2] as Store, [key], 100, now)).admitted) admitted += 100;
       expect(admitted).toBe(15_000);
-      expect(writes).toBeLessThanOrEqual(20);
+      expect(writes.count).toBeLessThanOrEqual(20);
       // Then on to the limit: never past it, and short of it by at most one lease per process.
       for (let i = 0; (await admit(processes[i % 2] as Store, [key], 100, now)).admitted; i++) admitted += 100;
     } finally {
-      stack.dynamo.middlewareStack.remove('rateWrites');
+      writes.remove();
     }
     expect(admitted).toBeLessThanOrEqual(max);
     expect(admitted).toBeGreaterThanOrEqual(max - 2 * (max / 20) - 100);
@@ -145,60 +152,43 @@ describe('collector rate limits', () => {
     // Four processes, as four collector instances of a stack whose collector may run four at once.
     const INSTANCES = 4;
     let processes: Store[];
-    let writes = 0;
+    let writes: ReturnType<typeof countRateWrites>;
     beforeAll(() => {
       processes = Array.from({ length: INSTANCES }, () => new Store(stack.dynamo, 'intent-pipeline'));
-      stack.dynamo.middlewareStack.add(
-        (next, context) => async (args) => {
-          const pk = (args.input as { Key?: { pk?: { S?: string } } }).Key?.pk?.S ?? '';
-          if (context.commandName === 'UpdateItemCommand' && pk.startsWith('RATE#addr#shares')) writes++;
-          return next(args);
-        },
-        { step: 'initialize', name: 'addressWrites' },
-      );
+      writes = countRateWrites(stack, 'RATE#addr#shares');
     });
-    afterAll(() => {
-      stack.dynamo.middlewareStack.remove('addressWrites');
-    });
-    /** 100 events/s: 200 in a window, so each process's share is 50. */
-    const bucket = (name: string) => ({ kind: 'address' as const, bucket: `addr#shares#${name}`, perSecond: 100 });
+    afterAll(() => writes.remove());
     const now = new Date();
+    /** Events admitted of `requests` requests of `events` each, the i-th through process `via(i)`. */
+    async function send(name: string, requests: number, events: number, via: (i: number) => number, instances?: number) {
+      const address = { kind: 'address' as const, bucket: `addr#shares#${name}`, perSecond: 100 };
+      let admitted = 0;
+      for (let i = 0; i < requests; i++)
+        if ((await admit(processes[via(i)] as Store, [address], events, now, instances)).admitted) admitted += events;
+      return admitted;
+    }
+    const roundRobin = (i: number) => i % INSTANCES;
 
+    // 100 events/s: 200 in a window, so each process's share is 50.
     it('admits an address’s beacons from each process’s share, without writing the shared window', async () => {
-      writes = 0;
-      const visitor = bucket('visitor');
-      for (let i = 0; i < 8; i++) {
-        const admission = await admit(processes[i % INSTANCES] as Store, [visitor], 5, now, INSTANCES);
-        expect(admission.admitted).toBe(true);
-      }
-      expect(writes).toBe(0);
+      writes.count = 0;
+      expect(await send('visitor', 8, 5, roundRobin, INSTANCES)).toBe(40);
+      expect(writes.count).toBe(0);
     });
 
     it('lets a flooding address through at most twice its limit however its requests spread, its limit and a share from one process', async () => {
-      writes = 0;
-      const spread = bucket('spread');
-      let admitted = 0;
-      for (let i = 0; i < 100; i++)
-        if ((await admit(processes[i % INSTANCES] as Store, [spread], 10, now, INSTANCES)).admitted) admitted += 10;
+      writes.count = 0;
       // The shared window's 200, and each process's 50.
-      expect(admitted).toBe(400);
+      expect(await send('spread', 100, 10, roundRobin, INSTANCES)).toBe(400);
       // The 80 requests past the shares each try the shared window: 20 fit, 60 are refused.
-      expect(writes).toBe(80);
-
-      const one = bucket('one-process');
-      let fromOne = 0;
-      for (let i = 0; i < 100; i++) if ((await admit(processes[0] as Store, [one], 10, now, INSTANCES)).admitted) fromOne += 10;
-      expect(fromOne).toBe(250);
+      expect(writes.count).toBe(80);
+      expect(await send('one-process', 100, 10, () => 0, INSTANCES)).toBe(250);
     });
 
     it('counts every request in the shared window when the instances are not capped', async () => {
-      writes = 0;
-      const uncapped = bucket('uncapped');
-      let admitted = 0;
-      for (let i = 0; i < 30; i++)
-        if ((await admit(processes[i % INSTANCES] as Store, [uncapped], 10, now)).admitted) admitted += 10;
-      expect(admitted).toBe(200);
-      expect(writes).toBe(30);
+      writes.count = 0;
+      expect(await send('uncapped', 30, 10, roundRobin)).toBe(200);
+      expect(writes.count).toBe(30);
     });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { beaconSummary, floodBatch } from '../../bench/flood';
+import { beaconSummary, floodBatch, windowsTouched } from '../../bench/flood';
 
 describe('flood benchmark: its pure parts', () => {
   it('reports the share of the second site’s beacons accepted, and their round trips', () => {
@@ -11,6 +11,13 @@ describe('flood benchmark: its pure parts', () => {
     ];
     expect(beaconSummary(samples)).toEqual({ sent: 4, accepted: 3, acceptedShare: 0.75, p50Ms: 10, p95Ms: 40 });
     expect(beaconSummary([]).acceptedShare).toBeNaN();
+  });
+
+  it('counts the rate windows a run touched, the partial ones at its ends included', () => {
+    expect(windowsTouched(0, 1_999)).toBe(1);
+    expect(windowsTouched(1_000, 7_000)).toBe(4);
+    expect(windowsTouched(2_000, 8_000)).toBe(4);
+    expect(windowsTouched(2_000, 7_999)).toBe(3);
   });
 
   it('builds batches of distinct page views that the collector takes as a snippet’s', () => {

@@ -38,7 +38,7 @@ export { type PodQueueUrls, podQueueUrls, podsNeedingDeploy } from './pod-queues
 export { jobSender } from './publish';
 export { type ChangePublishers, changePublishers } from './publishers';
 export { sendAll, sqs } from './queues';
-export { admit, rateBuckets } from './rate-limit';
+export { admit, RATE_WINDOW_MS, rateBuckets } from './rate-limit';
 export { resumeRematerialisation } from './rematerialise';
 export type { RescoreResult } from './rescore';
 export { resumeStalledRescore, startDecayWalk } from './rescore-stale';

@@ -1,8 +1,9 @@
 import { request } from 'node:http';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { admit } from '@intent/pipeline';
 import { Store } from '@intent/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RATE_WINDOW_MS } from '../../packages/pipeline/src/rate-limit';
+import { RATE_WINDOW_MS, rateWindowAt } from '../../packages/pipeline/src/rate-limit';
 import { event, startTestStack, stopTestStack, type TestStack } from './harness';
 
 const ORIGIN = 'https://news.example';
@@ -146,6 +147,30 @@ describe('collector rate limits', () => {
     }
     expect(admitted).toBeLessThanOrEqual(max);
     expect(admitted).toBeGreaterThanOrEqual(max - 2 * (max / 20) - 100);
+  });
+
+  it('takes one lease at a time in a process: its concurrent requests wait for it, and at most one lease goes unspent', async () => {
+    const key = { kind: 'key' as const, bucket: 'key#concurrent-leases#browser', perSecond: 10_000 };
+    const now = new Date();
+    const writes = countRateWrites(stack, `RATE#${key.bucket}`);
+    try {
+      // 200 requests of 10 events at once: 2,000 events; leases double from 20 to the cap of 1,000.
+      const admissions = await Promise.all(Array.from({ length: 200 }, () => admit(stack.store, [key], 10, now)));
+      expect(admissions.every((a) => a.admitted)).toBe(true);
+      expect(writes.count).toBeLessThanOrEqual(10);
+    } finally {
+      writes.remove();
+    }
+    const { Item } = await stack.dynamo.send(
+      new GetItemCommand({
+        TableName: 'intent-pipeline',
+        Key: { pk: { S: `RATE#${key.bucket}` }, sk: { S: String(rateWindowAt(now.getTime()).window) } },
+        ConsistentRead: true,
+      }),
+    );
+    const counted = Number(Item?.n?.N);
+    expect(counted).toBeGreaterThanOrEqual(2_000);
+    expect(counted - 2_000).toBeLessThanOrEqual(1_000);
   });
 
   describe('address shares', () => {

@@ -2,7 +2,7 @@ import { keyedHash } from '@intent/events';
 import { rateBuckets } from '@intent/pipeline';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { RATE_WINDOW_MS, rateWindowAt } from '../../packages/pipeline/src/rate-limit';
+import { limitedAddress, RATE_WINDOW_MS, rateWindowAt } from '../../packages/pipeline/src/rate-limit';
 import { defaultConfig } from '../default-config';
 
 const SECRET = 'test-hash-secret';
@@ -30,6 +30,17 @@ describe('rate limit buckets and windows', () => {
     const [a] = rateBuckets(site, 'browser', '203.0.113.9', SECRET);
     const [b] = rateBuckets(site, 'browser', '203.0.113.10', SECRET);
     expect(a?.bucket).not.toBe(b?.bucket);
+  });
+
+  it('limits an IPv6 client by its /64, which it can pick addresses from, and an IPv4-mapped one as its IPv4 address', () => {
+    expect(limitedAddress('2001:db8:1:2:aaaa::1')).toBe('2001:db8:1:2::/64');
+    expect(limitedAddress('2001:db8:1:2:bbbb:cccc:dddd:eeee')).toBe('2001:db8:1:2::/64');
+    expect(limitedAddress('::ffff:203.0.113.9')).toBe('203.0.113.9');
+    expect(limitedAddress('203.0.113.9')).toBe('203.0.113.9');
+    expect(limitedAddress('not an address')).toBe('not an address');
+    const bucketOf = (address: string) => rateBuckets(site, 'browser', address, SECRET)[0]?.bucket;
+    expect(bucketOf('2001:db8:1:2::1')).toBe(bucketOf('2001:db8:1:2:ffff::9'));
+    expect(bucketOf('2001:db8:1:2::1')).not.toBe(bucketOf('2001:db8:1:3::1'));
   });
 
   it('asks a refused client to retry when the next window starts, in whole seconds, at least one', () => {

@@ -1,6 +1,7 @@
 import type { Site } from '@intent/config';
 import { type EventSource, keyedHash } from '@intent/events';
 import { perOwner, rateBucketOf, type Store } from '@intent/store';
+import ipaddr from 'ipaddr.js';
 
 /**
  * The limiter's window. A window admits two seconds' worth of the per-second limit, so a
@@ -29,8 +30,25 @@ export interface RateBucket {
 export function rateBuckets(site: Site, source: EventSource, address: string | undefined, hashSecret: string): RateBucket[] {
   const key: RateBucket = { kind: 'key', bucket: rateBucketOf('key', site.id, source), perSecond: site.rateLimit };
   if (source !== 'browser' || !address) return [key];
-  const addressBucket = rateBucketOf('address', site.id, keyedHash(hashSecret, `ip:${address}`));
+  const addressBucket = rateBucketOf('address', site.id, keyedHash(hashSecret, `ip:${limitedAddress(address)}`));
   return [{ kind: 'address', bucket: addressBucket, perSecond: site.addressRateLimit }, key];
+}
+
+/**
+ * What a client address is limited as: an IPv4 address itself (an IPv4-mapped IPv6 one as the
+ * IPv4 address), an IPv6 address by its /64, the block a subscriber is given and can pick
+ * addresses from at will; anything else as it is.
+ */
+export function limitedAddress(address: string): string {
+  let parsed: ipaddr.IPv4 | ipaddr.IPv6;
+  try {
+    parsed = ipaddr.process(address);
+  } catch {
+    return address;
+  }
+  if (parsed.kind() === 'ipv4') return parsed.toString();
+  const prefix = parsed.toByteArray().slice(0, 8);
+  return `${ipaddr.fromByteArray([...prefix, 0, 0, 0, 0, 0, 0, 0, 0]).toString()}/64`;
 }
 
 export type Admission = { admitted: true } | { admitted: false; kind: RateBucket['kind']; retryAfterSeconds: number };
@@ -91,11 +109,13 @@ const MAX_ADDRESS_SHARES = 10_000;
  * request writes. A request that does not fit whole takes nothing from the share.
  */
 class AddressShares {
-  private window = Number.NaN;
+  private window = Number.NEGATIVE_INFINITY;
   private readonly spent = new Map<string, number>();
 
   take(bucket: string, window: number, events: number, share: number): boolean {
-    if (window !== this.window) {
+    // A request of a window the process has moved past is counted in the shared window.
+    if (window < this.window) return false;
+    if (window > this.window) {
       this.window = window;
       this.spent.clear();
     }
@@ -113,36 +133,65 @@ const sharesOf = perOwner<Store, AddressShares>(() => new AddressShares());
 /** A lease is at most this share of a window's limit: what one process can leave unused when the window ends. */
 const LEASE_SHARE = 1 / 20;
 
+/** One key bucket's lease in this process, for one window. */
+interface Lease {
+  window: number;
+  /** Events leased and not yet spent. */
+  left: number;
+  /** The last lease's size: the next is twice it. */
+  size: number;
+  /** The lease being taken, which this process's other requests wait for rather than take their own. */
+  taking?: Promise<boolean>;
+  /** A lease did not fit the room left: the window's requests take exactly their own events from now on. */
+  short: boolean;
+}
+
 /**
  * This process's leases of key buckets: counts taken from the shared counter ahead of the
  * requests that spend them, each twice the last within a window (from the first request's
  * size, up to LEASE_SHARE of the limit), so a busy process writes the counter a few times a
- * window instead of once a request. The shared count is never passed: a lease is a conditional
- * take like any other, and when the room left is smaller than a lease the request takes exactly
- * its own events. What a process leased and did not spend is lost when the window ends, so a
- * site near its limit may be refused up to LEASE_SHARE of it per busy process. One entry per
- * key bucket (two per site), replaced when its window ends.
+ * window instead of once a request. One lease is taken at a time: the process's concurrent
+ * requests wait for the one in flight and spend from it, so what is leased and unspent is at
+ * most one lease. The shared count is never passed: a lease is a conditional take like any
+ * other, and once a lease does not fit the room left, requests take exactly their own events.
+ * What a process leased and did not spend is lost when the window ends, so a site near its
+ * limit may be refused up to LEASE_SHARE of it per busy process. One entry per key bucket
+ * (two per site), replaced when its window ends.
  */
 class KeyLeases {
-  private readonly leases = new Map<string, { window: number; left: number; size: number }>();
+  private readonly leases = new Map<string, Lease>();
 
   async take(bucket: string, window: number, events: number, max: number, take: (n: number) => Promise<boolean>) {
-    let lease = this.leases.get(bucket);
-    if (!lease || lease.window !== window) {
-      lease = { window, left: 0, size: events };
-      this.leases.set(bucket, lease);
+    for (;;) {
+      let lease = this.leases.get(bucket);
+      // A request of a window the process has moved past takes its own events, as a lease there is spent.
+      if (lease && lease.window > window) return take(events);
+      if (!lease || lease.window < window) {
+        lease = { window, left: 0, size: events, short: false };
+        this.leases.set(bucket, lease);
+      }
+      if (lease.left >= events) {
+        lease.left -= events;
+        return true;
+      }
+      if (lease.taking) {
+        // Its outcome (or its error) is the leasing request's; this one looks again.
+        await lease.taking.catch(() => false);
+        continue;
+      }
+      const size = Math.max(events, Math.min(lease.size * 2, Math.floor(max * LEASE_SHARE)));
+      if (lease.short || size <= events) return take(events);
+      const current = lease;
+      current.taking = take(size);
+      try {
+        if (await current.taking) {
+          current.size = size;
+          current.left += size;
+        } else current.short = true;
+      } finally {
+        current.taking = undefined;
+      }
     }
-    if (lease.left >= events) {
-      lease.left -= events;
-      return true;
-    }
-    const size = Math.max(events, Math.min(lease.size * 2, Math.floor(max * LEASE_SHARE)));
-    if (size > events && (await take(size))) {
-      lease.size = size;
-      lease.left += size - events;
-      return true;
-    }
-    return take(events);
   }
 }
 

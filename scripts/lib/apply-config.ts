@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { SECTION_NAMES, SECTION_SCHEMAS, type SectionName } from '@intent/config';
 import { z } from 'zod';
 import { isListSection, mergeSection, replaceSection, type SectionPlan } from './merge-config';
+import { safeParseShown } from './shown-values';
 import type { ConfigPutAnswer } from './stack-client';
 
 /**
@@ -37,7 +38,7 @@ export function checkConfig(value: unknown, where: string): ConfigFile {
   const problems: string[] = [];
   for (const section of SECTION_NAMES) {
     if (file.data[section] === undefined) continue;
-    const parsed = SECTION_SCHEMAS[section].safeParse(file.data[section]);
+    const parsed = safeParseShown(SECTION_SCHEMAS[section], file.data[section]);
     if (!parsed.success) problems.push(...parsed.error.issues.map((i) => `${[section, ...i.path].join('.')}: ${i.message}`));
   }
   if (problems.length) throw new Error(`${where} is not valid configuration:\n  ${problems.join('\n  ')}`);

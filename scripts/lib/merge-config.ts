@@ -1,5 +1,6 @@
 import { type Pod, SECTION_SCHEMAS, type SectionName } from '@intent/config';
 import { matchesEveryAccount } from '@intent/qualify';
+import { parseShown } from './shown-values';
 
 /**
  * How the scripts add configuration beside what a stack has (`PUT /v1/config/{section}` itself
@@ -43,8 +44,8 @@ export interface SectionPlan {
  */
 export function mergeSection(section: SectionName, current: unknown, incoming: unknown): SectionPlan {
   const schema = SECTION_SCHEMAS[section];
-  const now = schema.parse(current);
-  const next = schema.parse(incoming);
+  const now = parseShown(schema, current);
+  const next = parseShown(schema, incoming);
   if (!isListSection(section)) return wholeSectionPlan(section, incoming, !sameValue(now, next), []);
   const key = ENTRY_LISTS[section];
   const nowEntries = (now as Record<string, Entry[]>)[key] ?? [];
@@ -74,7 +75,7 @@ export function mergeSection(section: SectionName, current: unknown, incoming: u
 /** `--replace`: the section exactly as given, as `PUT /v1/config/{section}` itself does (restoring a backup). */
 export function replaceSection(section: SectionName, current: unknown, incoming: unknown): SectionPlan {
   const schema = SECTION_SCHEMAS[section];
-  const changed = !sameValue(schema.parse(current), schema.parse(incoming));
+  const changed = !sameValue(parseShown(schema, current), parseShown(schema, incoming));
   const pods = section === 'pods' ? (SECTION_SCHEMAS.pods.parse(incoming).pods as Pod[]) : [];
   return wholeSectionPlan(section, incoming, changed, unreachablePods(pods));
 }

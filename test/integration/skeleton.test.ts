@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configureTopics, event, eventually, peek, startTestStack, stopTestStack, type TestStack } from './harness';
@@ -87,9 +89,15 @@ describe('the walking skeleton: collector -> SQS -> rollup -> DynamoDB -> score 
     expect(dead).toEqual([{ not: 'an ingest message' }]);
   });
 
-  it('keeps accounts and unconsumed queue messages across a clean stop and start', async () => {
+  it('keeps accounts and unconsumed queue messages across a clean stop and start, and a start that failed between', async () => {
     const { saved } = await stack.stop();
     expect(saved).toBeGreaterThan(0);
+    // A start whose port is taken says so, and leaves the saved messages for the next start.
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    await expect(startTestStack({ dataDir: stack.dataDir, port })).rejects.toThrow(`port ${port} is in use`);
+    await new Promise((resolve) => taken.close(resolve));
     stack = await startTestStack({ dataDir: stack.dataDir });
     expect(stack.restored).toBe(saved);
     const queue = await stack.api('/v1/pods/default/queue', { key: stack.secrets.sdrKey });

@@ -40,6 +40,29 @@ describe('mergeSection: adding configuration beside a stack’s', () => {
     expect((plan.value as { sites: { writeKey: string }[] }).sites.map((s) => s.writeKey)).toEqual(['wk_dw_weekly', 'wk_dev']);
   });
 
+  it('merges beside sites as GET shows them, their server keys masked alike, and sends the masks back for the API to restore', () => {
+    // Two stored sites whose server keys end alike: GET shows both as ****play.
+    const shown = {
+      sites: [
+        { id: 'a', name: 'A', writeKey: 'wk_a_site', serverWriteKey: '****play' },
+        { id: 'b', name: 'B', writeKey: 'wk_b_site', serverWriteKey: '****play' },
+      ],
+    };
+    const site = { id: 'c', name: 'C', writeKey: 'wk_c_site', serverWriteKey: 'swk_c_0123456789abcdefghij' };
+    const plan = mergeSection('sites', shown, { sites: [site] });
+    expect(plan).toMatchObject({ changed: true, added: ['c'], kept: ['a', 'b'] });
+    expect((plan.value as { sites: { serverWriteKey?: string }[] }).sites.map((s) => s.serverWriteKey)).toEqual([
+      site.serverWriteKey,
+      '****play',
+      '****play',
+    ]);
+    // A backup of that section (what the demo's undo puts back) is valid configuration, and replaces as it is.
+    expect(() => checkConfig({ sites: shown }, 'a backup')).not.toThrow();
+    expect(replaceSection('sites', { sites: [site] }, shown)).toMatchObject({ changed: true, value: shown });
+    // A mask is still no key of its own: a short or malformed key is refused as before.
+    expect(() => checkConfig({ sites: { sites: [{ ...site, serverWriteKey: 'short' }] } }, 'a file')).toThrow(/serverWriteKey/);
+  });
+
   it('replaces a one-object section whole, and only when its value differs', () => {
     expect(mergeSection('icp', defaultSection('icp'), { salesReadyTiers: ['A'] })).toMatchObject({
       changed: true,

@@ -6,7 +6,7 @@ import { STAGES, TIERS } from './vocabulary';
 
 export * from './destinations';
 export { LIMITS } from './limits';
-export { maskServerKeys, restoreMaskedKeys } from './site-keys';
+export { MASK_PREFIX, maskServerKeys, restoreMaskedKeys } from './site-keys';
 export { STAGES, type Stage } from './vocabulary';
 
 /**

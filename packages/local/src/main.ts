@@ -19,6 +19,9 @@ const stack = await startLocalStack({
   onListening: (url, keys) => {
     keysFile = writeDevKeys(dataDir, url, keys);
   },
+}).catch((err: unknown) => {
+  console.error(`npm start failed: ${(err as Error).message ?? String(err)}`);
+  process.exit(1);
 });
 
 const { baseUrl, secrets } = stack;

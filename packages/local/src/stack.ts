@@ -126,12 +126,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await Promise.all(pollers.map((p) => (p instanceof WorkerPoller ? p.setEnv(vars) : undefined)));
   });
   await podQueues.createAtStart((await store.config.getAll()).pods.pods.map((p) => p.id));
-  const restored = await restoreQueues(
-    sqs,
-    queueUrlsByName(queues),
-    options.dataDir,
-    options.onWarning ?? ((line) => console.warn(line)),
-  );
   await ensureDevKeys(store, secrets);
 
   setEnvironment(backends, secrets, queues, podQueues.urls(), options);
@@ -149,7 +143,20 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     onError,
   );
   const http = createGateway(ROUTES, { ...(modules as Record<string, HttpLambda>), api });
-  await listen(http, options.port ?? 3000);
+  const askedPort = options.port ?? 3000;
+  await listen(http, askedPort).catch(async (err: unknown) => {
+    await backends.stop();
+    throw (err as { code?: string }).code === 'EADDRINUSE'
+      ? new Error(`port ${askedPort} is in use (another npm start?): stop what listens there, or choose another port with PORT=`)
+      : err;
+  });
+  // Only once the port is this stack's: a start that fails before keeps the saved messages for the next.
+  const restored = await restoreQueues(
+    sqs,
+    queueUrlsByName(queues),
+    options.dataDir,
+    options.onWarning ?? ((line) => console.warn(line)),
+  );
   options.onListening?.(`http://127.0.0.1:${(http.address() as AddressInfo).port}`, secrets);
   /** Consumers a clean stop drains first: the ingest queue's (jobs are saved mid-walk and resume on the next start). */
   const drainedOnStop = new Set<Consumer>();

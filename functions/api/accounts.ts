@@ -94,6 +94,12 @@ export const accountRoutes: Record<string, Route> = {
     if (req.query.cursor !== undefined && cursor === undefined) throw refused();
     try {
       const page = await store.accounts.podQueue(podId, limit, cursor);
+      // A mistyped pod would look like a quiet one; a pod taken out of the configuration keeps
+      // serving what is still queued in it.
+      if (!page.accounts.length && cursor === undefined) {
+        const pods = (await configs.get()).pods.pods.map((p) => p.id);
+        if (!pods.includes(podId)) throw notFound(`no pod ${podId}; pods are ${pods.join(', ')}`);
+      }
       const next = page.nextCursor ? { nextCursor: tokens.sign(page.nextCursor) } : {};
       return json(200, { accounts: page.accounts.map(queueEntry), ...next });
     } catch (err) {

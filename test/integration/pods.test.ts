@@ -81,6 +81,13 @@ describe('SDR pods: claims and feedback', () => {
     expect((await send(stack, 'POST', claimPath('default', 'acme.example'), {}, sdrNa)).status).toBe(403);
   });
 
+  it('answers 404 naming the pods for a pod the configuration does not name, where a mistyped id would look like a quiet queue', async () => {
+    const typo = await stack.api('/v1/pods/defualt/queue', { key: stack.secrets.adminKey });
+    expect(typo.status).toBe(404);
+    expect(typo.body.error).toMatchObject({ code: 'not_found', message: 'no pod defualt; pods are na, default' });
+    expect((await stack.api('/v1/pods/na/queue', { key: stack.secrets.adminKey })).status).toBe(200);
+  });
+
   it('releases a claim for the key that holds it or an admin only (204), idempotently', async () => {
     const byBob = await send(stack, 'DELETE', claimPath('default', 'acme.example'), undefined, bob);
     expect(byBob.status).toBe(403);

@@ -38,6 +38,8 @@ describe('accounts: firmographics upsert, fit, routing and pod queues', () => {
       'not a domain,Bad,10,,,,,',
       'small.example,Small,eight,,,,,',
       'blank.example,,,,,,,',
+      // A cell too many (an unquoted comma): that row alone is refused.
+      'ragged.example,Ragged, Inc,10,,,,,',
     ].join('\n');
     const res = await stack.api('/v1/accounts', {
       method: 'PUT',
@@ -50,8 +52,10 @@ describe('accounts: firmographics upsert, fit, routing and pod queues', () => {
     expect(res.body.rejected.map((r: { index: number; code: string }) => [r.index, r.code])).toEqual([
       [1, 'invalid_domain'],
       [2, 'invalid_field'],
+      [4, 'invalid_row'],
     ]);
     expect(res.body.rejected[1].message).toMatch(/^employees: /);
+    expect(res.body.rejected[2].message).toMatch(/^the row could not be read: .*columns length is 8, got 9/);
 
     const big = await get('big.example');
     expect(big.status).toBe(200);

@@ -60,5 +60,10 @@ describe('IP-range uploads', () => {
     }
     expect(await ranges()).toEqual(before);
     expect((await csv('cidr,domain\n10.9.0.0/16,a.example\n')).body).toMatchObject({ upserted: 1 });
+    // A row of another length than the header is that row's error; the others are stored.
+    expect((await csv('cidr,domain\n10.8.0.0/16\n10.9.0.0/16,a.example\n')).body).toMatchObject({
+      upserted: 1,
+      rejected: [{ index: 0, code: 'invalid_row' }],
+    });
   });
 });

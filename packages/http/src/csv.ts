@@ -4,8 +4,15 @@ import type { HttpRequest } from './request';
 import { jsonBody } from './request';
 
 /**
+ * A CSV row that could not be read as the header names it (more or fewer fields): it stands in
+ * its row's place, so the upload's validation rejects that row by its index and keeps the others.
+ */
+export class MalformedRow extends Error {}
+
+/**
  * The rows of a bulk upload: a JSON body's `key` array, or a `text/csv` body with a header row
- * (each data row an object keyed by the header). Row indexes are 0-based either way.
+ * (each data row an object keyed by the header, or a `MalformedRow`). Row indexes are 0-based
+ * either way.
  */
 export function bulkRows(req: HttpRequest, key: string, requiredColumns: string[]): unknown[] {
   const type = (req.headers['content-type'] ?? 'application/json').split(';')[0]?.trim().toLowerCase();
@@ -21,6 +28,10 @@ export function bulkRows(req: HttpRequest, key: string, requiredColumns: string[
         skip_empty_lines: true,
         trim: true,
         bom: true,
+        // A row of another length than the header is that row's error, not the whole body's.
+        relax_column_count: true,
+        on_record: (record: unknown, context: { error?: Error }) =>
+          context.error ? new MalformedRow(`the row could not be read: ${context.error.message}`) : record,
       });
     } catch (err) {
       throw badRequest('invalid_csv', `the CSV body could not be read: ${(err as Error).message}`);

@@ -87,6 +87,11 @@ function parseRows(rows: unknown[]): { valid: ValidRow[]; rejected: RowRejection
   const rejected: RowRejection[] = [];
   const seen = new Map<string, number>();
   rows.forEach((row, index) => {
+    // A row the upload could not read (a CSV row of another length than its header).
+    if (row instanceof Error) {
+      rejected.push({ index, code: 'invalid_row', message: row.message });
+      return;
+    }
     const parsed = Firmographics.safeParse(row);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];

@@ -32,6 +32,11 @@ export function ipRangeUpload(rows: unknown[]): { ranges: IpRangeRow[]; rejected
   const rejected: RejectedRow[] = [];
   const firstRow = new Map<string, number>();
   rows.forEach((row, index) => {
+    // A row the upload could not read (a CSV row of another length than its header).
+    if (row instanceof Error) {
+      rejected.push({ index, code: 'invalid_row', message: row.message });
+      return;
+    }
     const r = (row ?? {}) as Record<string, unknown>;
     const cidr = typeof r.cidr === 'string' ? normalizeCidr(r.cidr) : undefined;
     const domain = typeof r.domain === 'string' ? normalizeDomain(r.domain) : undefined;

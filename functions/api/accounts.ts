@@ -70,7 +70,8 @@ export const accountRoutes: Record<string, Route> = {
       throw tooLarge('too_many_rows', `at most ${MAX_UPSERT_ROWS} accounts per request; split the upload`);
     const result = await upsertAccounts(rows, await serviceDeps());
     await deliverPodMessages(result.messages);
-    return json(200, { upserted: result.upserted, rejected: result.rejected, rescored: result.rescored });
+    const { upserted, rejected, rescored, ignoredFields } = result;
+    return json(200, { upserted, rejected, rescored, ...(ignoredFields.length ? { ignoredFields } : {}) });
   },
   'GET /v1/accounts/{domain}': async (req) => {
     requireScope(await principalOf(req), 'admin');

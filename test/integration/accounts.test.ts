@@ -31,6 +31,19 @@ describe('accounts: firmographics upsert, fit, routing and pod queues', () => {
   });
   afterAll(() => stopTestStack(stack));
 
+  it('names the columns it left out, a misspelt one among them, and stores the rest of each row', async () => {
+    const res = await stack.api('/v1/accounts', {
+      method: 'PUT',
+      key: admin,
+      headers: { 'content-type': 'text/csv' },
+      body: 'domain,name,employes,Lead Source\nmisspelt.example,Misspelt,500,Webinar\n',
+    });
+    expect(res.body).toMatchObject({ upserted: 1, rejected: [], ignoredFields: ['employes', 'Lead Source'] });
+    const account = (await get('misspelt.example')).body;
+    expect(account.name).toBe('Misspelt');
+    expect(account.employees ?? null).toBeNull();
+  });
+
   it('stores good CSV rows and rejects bad ones by their 0-based data-row index', async () => {
     const csv = [
       'domain,name,employees,revenueUsd,industry,country,techStack,crmId',
@@ -49,6 +62,7 @@ describe('accounts: firmographics upsert, fit, routing and pod queues', () => {
     });
     expect(res.status).toBe(200);
     expect(res.body.upserted).toBe(2);
+    expect(res.body).not.toHaveProperty('ignoredFields');
     expect(res.body.rejected.map((r: { index: number; code: string }) => [r.index, r.code])).toEqual([
       [1, 'invalid_domain'],
       [2, 'invalid_field'],

@@ -18,8 +18,14 @@ export interface UpsertResult {
   rejected: RowRejection[];
   /** How many already-scored accounts were re-scored because their firmographics changed. */
   rescored: number;
+  /** Fields (CSV columns) the rows gave that are no firmographic, so were left out: a misspelt column shows here. */
+  ignoredFields: string[];
   messages: PodMessage[];
 }
+
+/** Ignored field names an answer lists at most: a wide CRM export may carry hundreds. */
+const MAX_IGNORED_FIELDS = 20;
+const FIRMOGRAPHIC_FIELDS = new Set(Object.keys(Firmographics.shape));
 
 /** Rows per request: about what one API invocation writes and re-scores well within its timeout. */
 export const MAX_UPSERT_ROWS = 5000;
@@ -35,6 +41,7 @@ const CONCURRENCY = 8;
  */
 export async function upsertAccounts(rows: unknown[], deps: ServiceDeps): Promise<UpsertResult> {
   const { valid, rejected } = parseRows(rows);
+  const ignoredFields = fieldsIgnored(rows);
   const stored = await settleLimited(valid, CONCURRENCY, (row) => deps.store.firmographics.upsert(row.firmographics));
   const changed: Firmographics[] = [];
   const toRescore: string[] = [];
@@ -66,8 +73,23 @@ export async function upsertAccounts(rows: unknown[], deps: ServiceDeps): Promis
     upserted,
     rejected,
     rescored: rescored.filter((r) => r.status === 'fulfilled' && r.value.outcome === 'saved').length,
+    ignoredFields,
     messages,
   };
+}
+
+/** The field names of the rows that are no firmographic, in order of first use, up to MAX_IGNORED_FIELDS. */
+function fieldsIgnored(rows: unknown[]): string[] {
+  const ignored = new Set<string>();
+  for (const row of rows) {
+    if (!row || typeof row !== 'object' || row instanceof Error) continue;
+    for (const field of Object.keys(row)) {
+      if (FIRMOGRAPHIC_FIELDS.has(field) || ignored.has(field)) continue;
+      ignored.add(field);
+      if (ignored.size === MAX_IGNORED_FIELDS) return [...ignored];
+    }
+  }
+  return [...ignored];
 }
 
 async function refreshMemberViews(domain: string, deps: ServiceDeps): Promise<void> {

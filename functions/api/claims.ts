@@ -1,4 +1,5 @@
 import {
+  actingSdr,
   badRequest,
   conflict,
   forbidden,
@@ -7,7 +8,6 @@ import {
   json,
   jsonBody,
   notFound,
-  type Principal,
   parseWith,
   type Route,
   requireScope,
@@ -63,16 +63,4 @@ export const claimRoutes: Record<string, Route> = {
 function namedSdr(req: HttpRequest): string | undefined {
   const body = req.body.trim() ? parseWith(ClaimBody, jsonBody(req)) : {};
   return parseWith(ClaimBody, { sdr: req.query.sdr ?? body.sdr }).sdr;
-}
-
-/**
- * Who a claim or release acts for: a personal key always acts in its own name, so naming
- * another SDR with it is refused rather than silently ignored; other keys act for the SDR named.
- */
-function actingSdr(principal: Principal, named: string | undefined): string | undefined {
-  if (!principal.sdr) return named;
-  if (named !== undefined && named !== principal.sdr) {
-    throw forbidden('sdr_mismatch', `this key belongs to ${principal.sdr}; it cannot act for ${named}`);
-  }
-  return principal.sdr;
 }

@@ -24,7 +24,9 @@ export const feedbackRoutes: Record<string, Route> = {
       throw forbidden('insufficient_scope', 'this API key may give feedback only on accounts routed to its pod');
     }
     if (!account) throw notFound(`no account ${domain} has been seen`);
-    const result = await giveFeedback(account, input, await serviceDeps(), randomUUID());
+    // Feedback that names no SDR, sent with a personal key, is that key's SDR's.
+    const sdr = input.sdr ?? principal.sdr;
+    const result = await giveFeedback(account, { ...input, sdr }, await serviceDeps(), randomUUID());
     if (result.outcome === 'not_found') throw notFound(`no account ${domain} has been seen`);
     await deliverPodMessages(result.messages);
     const { record } = result;

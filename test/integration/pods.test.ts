@@ -70,6 +70,12 @@ describe('SDR pods: claims and feedback', () => {
     expect(await queueEntry('acme.example')).toMatchObject({ claimedBy: 'alice' });
   });
 
+  it('records feedback that names no SDR, sent with a personal key, as that key’s SDR’s', async () => {
+    const given = await send(stack, 'POST', '/v1/accounts/acme.example/feedback', { outcome: 'meeting' }, alice);
+    expect(given.status).toBe(201);
+    expect(given.body).toMatchObject({ outcome: 'meeting', sdr: 'alice' });
+  });
+
   it('answers 404 to a claim on an account that is not in that pod’s queue, 400 when an admin names no SDR, 403 for another pod’s key', async () => {
     await upsert(stack, [{ domain: 'cold.example', country: 'GB' }]);
     expect((await send(stack, 'POST', claimPath('na', 'acme.example'), {}, sdrNa)).status).toBe(404);

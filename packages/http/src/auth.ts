@@ -58,3 +58,15 @@ export function requireScope(principal: Principal, ...anyOf: string[]): void {
     throw forbidden('insufficient_scope', `this API key lacks the scope ${anyOf.join(' or ')}`);
   }
 }
+
+/**
+ * Who a claim or release acts for: a personal key always acts in its own name, so naming
+ * another SDR with it is refused rather than silently ignored; other keys act for the SDR named.
+ */
+export function actingSdr(principal: Principal, named: string | undefined): string | undefined {
+  if (!principal.sdr) return named;
+  if (named !== undefined && named !== principal.sdr) {
+    throw forbidden('sdr_mismatch', `this key belongs to ${principal.sdr}; it cannot act for ${named}`);
+  }
+  return principal.sdr;
+}

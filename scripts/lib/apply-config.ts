@@ -1,6 +1,7 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SECTION_NAMES, SECTION_SCHEMAS, type SectionName } from '@intent/config';
+import { fieldIssues } from '@intent/http';
 import { z } from 'zod';
 import { isListSection, mergeSection, replaceSection, type SectionPlan } from './merge-config';
 import { safeParseShown } from './shown-values';
@@ -16,6 +17,7 @@ export type ConfigFile = z.infer<typeof ConfigFileSchema>;
 
 /** Reads and checks a configuration file (see `checkConfig`). */
 export function readConfigFile(path: string): ConfigFile {
+  if (!existsSync(path)) throw new Error(`${path}: no such file`);
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(path, 'utf8'));
@@ -31,15 +33,18 @@ export function readConfigFile(path: string): ConfigFile {
  */
 export function checkConfig(value: unknown, where: string): ConfigFile {
   const file = ConfigFileSchema.safeParse(value);
-  if (!file.success)
+  if (!file.success) {
+    const unknown =
+      value && typeof value === 'object' ? Object.keys(value).filter((k) => !SECTION_NAMES.includes(k as SectionName)) : [];
     throw new Error(
-      `${where}: the top-level keys must be configuration sections (${SECTION_NAMES.join(', ')}): ${file.error.message}`,
+      `${where}: the top-level keys must be configuration sections (${SECTION_NAMES.join(', ')})${unknown.length ? `, not ${unknown.join(', ')}` : ''}`,
     );
+  }
   const problems: string[] = [];
   for (const section of SECTION_NAMES) {
     if (file.data[section] === undefined) continue;
     const parsed = safeParseShown(SECTION_SCHEMAS[section], file.data[section]);
-    if (!parsed.success) problems.push(...parsed.error.issues.map((i) => `${[section, ...i.path].join('.')}: ${i.message}`));
+    if (!parsed.success) problems.push(...fieldIssues(parsed.error, [section]).map((i) => `${i.path}: ${i.message}`));
   }
   if (problems.length) throw new Error(`${where} is not valid configuration:\n  ${problems.join('\n  ')}`);
   return file.data;

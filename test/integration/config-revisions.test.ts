@@ -268,6 +268,9 @@ describe('configuration revisions, restore and preview', () => {
     const previewed = expectError(await preview('pods', invalid), 400, 'invalid_request');
     expect(previewed).toEqual(expectError(await put('pods', invalid), 400, 'invalid_request'));
     expect(previewed.details[0].path).toBe('pods.0.id');
+    // A misspelt field is named itself, not the pod that holds it.
+    const misspelt = expectError(await put('pods', { pods: [{ id: 'ok', name: 'x', matches: {} }] }), 400, 'invalid_request');
+    expect(misspelt.details).toEqual([{ path: 'pods.0.matches', message: 'unknown field "matches"' }]);
     expectError(await send(stack, 'POST', '/v1/config/icp/preview', undefined), 400, 'invalid_json');
     expectError(await preview('icp', {}, '?limit=100000'), 400, 'invalid_request');
 

@@ -118,10 +118,20 @@ describe('configuration files', () => {
   });
 
   it('refuses a key that is not a section, and names each invalid field as section.path', () => {
-    expect(() => checkConfig({ pod: { pods: [emea] } }, 'f.json')).toThrow(/top-level keys must be configuration sections/);
+    expect(() => checkConfig({ pod: { pods: [emea] } }, 'f.json')).toThrow(
+      /top-level keys must be configuration sections \(sites, .*\), not pod$/,
+    );
+    // A misspelt field is named itself.
+    expect(() =>
+      checkConfig({ sites: { sites: [{ id: 'a', name: 'A', writeKey: 'wk_a_site', allowedOrigin: [] }] } }, 'f.json'),
+    ).toThrow('sites.sites.0.allowedOrigin: unknown field "allowedOrigin"');
     expect(() =>
       checkConfig({ pods: { pods: [{ id: 'Not An Id', name: 'x' }] }, icp: { salesReadyTiers: ['Z'] } }, 'f.json'),
     ).toThrow(/icp\.salesReadyTiers\.0: .*\n {2}pods\.pods\.0\.id: /);
+  });
+
+  it('says which file does not exist', () => {
+    expect(() => readConfigFile(join(dir, 'missing.json'))).toThrow(`${join(dir, 'missing.json')}: no such file`);
   });
 
   it('says which file is not JSON', () => {

@@ -27,12 +27,22 @@ export const notFound = (message: string) => new HttpError(404, 'not_found', mes
 export const conflict = (code: string, message: string) => new HttpError(409, code, message);
 export const tooLarge = (code: string, message: string) => new HttpError(413, code, message);
 
-/** Zod issues as a 400 whose details name each offending field path (e.g. `sites.0.writeKey`). */
+/**
+ * Zod issues as field paths (e.g. `sites.0.writeKey`) and messages; a field no schema knows (a
+ * misspelt one) is named itself, not the object that holds it.
+ */
+export function fieldIssues(error: z.ZodError, prefix: (string | number)[] = []): ErrorDetail[] {
+  const pathOf = (path: PropertyKey[]) => [...prefix, ...path].map(String).join('.') || '(body)';
+  return error.issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ path: pathOf([...issue.path, key]), message: `unknown field "${key}"` }))
+      : [{ path: pathOf(issue.path), message: issue.message }],
+  );
+}
+
+/** Zod issues as a 400 whose details name each offending field (`fieldIssues`). */
 export function invalidInput(error: z.ZodError, prefix: (string | number)[] = []): HttpError {
-  const details = error.issues.map((issue) => ({
-    path: [...prefix, ...issue.path].map(String).join('.') || '(body)',
-    message: issue.message,
-  }));
+  const details = fieldIssues(error, prefix);
   const first = details[0];
   return badRequest('invalid_request', first ? `${first.path}: ${first.message}` : 'invalid input', details);
 }

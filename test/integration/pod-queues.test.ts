@@ -1,3 +1,4 @@
+import { readLocalEndpoints } from '@intent/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { context, httpEvent } from '../handlers/events';
 import { collectAndDrain, consumePodQueue, queueDomains, send, upsert, visitEvents } from './accounts-helpers';
@@ -32,6 +33,13 @@ describe('pod queues follow the pods configuration', () => {
     expect(put.status).toBe(200);
     expect(put.body.needsDeploy).toEqual([]);
     expect(stack.queues['pod-emea']?.url).toBeTruthy();
+    // Listed for integrations beside the stack's other queues.
+    expect(readLocalEndpoints(stack.dataDir)?.queues).toMatchObject({
+      'pod-emea': { url: stack.queues['pod-emea']?.url },
+      'pod-default': { url: stack.queues['pod-default']?.url },
+      audiences: { url: stack.queues.audiences?.url },
+      ingest: { url: stack.queues.ingest?.url, dlqUrl: expect.any(String) },
+    });
     await waitForJob(stack, jobOf(put.body) as string);
 
     await collectAndDrain(stack, visitEvents('brightwave.example', 'ana', ['pricing_view']));

@@ -4,9 +4,10 @@ import { z } from 'zod';
 import { writePrivateFile } from './data-dir';
 
 /**
- * Where a running local stack's stand-ins are, written to its data dir while it runs: the
- * operator scripts (`npm run dlq`) reach its queues and table through them, as they would a
- * deployment's through the stack outputs. Removed on a clean stop.
+ * Where a running local stack's stand-ins are, written to its data dir while it runs (again when
+ * a pod's queue is added): the operator scripts (`npm run dlq`) and integrations reach its
+ * queues and table through them, as they would a deployment's through the stack outputs.
+ * Removed on a clean stop.
  */
 export const LOCAL_ENDPOINTS_FILE = 'local-endpoints.json';
 
@@ -14,7 +15,7 @@ export const LocalEndpoints = z.object({
   sqsEndpoint: z.string().url(),
   dynamoEndpoint: z.string().url(),
   tableName: z.string().min(1),
-  /** By queue id (`ingest`, `jobs`): its URL and its dead-letter queue's. */
+  /** By queue id (`ingest`, `jobs`, `deliveries`, `audiences`, `pod-<podId>`): its URL and its dead-letter queue's, if it has one. */
   queues: z.record(z.string(), z.object({ url: z.string(), dlqUrl: z.string().optional() })),
 });
 export type LocalEndpoints = z.infer<typeof LocalEndpoints>;

@@ -120,10 +120,20 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const queues: Record<string, LocalQueue> = {};
   for (const def of [INGEST_QUEUE, JOBS_QUEUE, AUDIENCE_QUEUE, DELIVERIES_QUEUE]) queues[def.id] = await createQueue(sqs, def);
   const pollers: Consumer[] = [];
+  /** Lists every queue (pods' too) for the operator scripts and integrations, once the stack is up. */
+  let started = false;
+  const saveEndpoints = () =>
+    writeLocalEndpoints(options.dataDir, {
+      sqsEndpoint: backends.sqsEndpoint,
+      dynamoEndpoint: backends.dynamoEndpoint,
+      tableName: TABLE_NAME,
+      queues: Object.fromEntries(Object.entries(queues).map(([id, q]) => [id, { url: q.url, dlqUrl: q.dlqUrl }])),
+    });
   const podQueues = new PodQueues(sqs, queues, async (urls) => {
     const vars = { [ENV.podQueueUrls]: JSON.stringify(urls) };
     Object.assign(process.env, vars);
     await Promise.all(pollers.map((p) => (p instanceof WorkerPoller ? p.setEnv(vars) : undefined)));
+    if (started) saveEndpoints();
   });
   await podQueues.createAtStart((await store.config.getAll()).pods.pods.map((p) => p.id));
   await ensureDevKeys(store, secrets);
@@ -209,17 +219,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         );
 
   const port = (http.address() as AddressInfo).port;
-  writeLocalEndpoints(options.dataDir, {
-    sqsEndpoint: backends.sqsEndpoint,
-    dynamoEndpoint: backends.dynamoEndpoint,
-    tableName: TABLE_NAME,
-    queues: Object.fromEntries(
-      [INGEST_QUEUE, JOBS_QUEUE, DELIVERIES_QUEUE].map((def) => [
-        def.id,
-        { url: queues[def.id]?.url ?? '', dlqUrl: queues[def.id]?.dlqUrl },
-      ]),
-    ),
-  });
+  started = true;
+  saveEndpoints();
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     dynamodb: backends.dynamodb,

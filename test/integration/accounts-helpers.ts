@@ -64,6 +64,11 @@ export function upsert(stack: TestStack, accounts: unknown[]) {
   });
 }
 
+/** A CSV upload (accounts, IP ranges) with the admin key. */
+export function putCsv(stack: TestStack, path: string, csv: string) {
+  return stack.api(path, { method: 'PUT', key: stack.secrets.adminKey, headers: { 'content-type': 'text/csv' }, body: csv });
+}
+
 /** A JSON request with the admin key (or `key`). */
 export function send(stack: TestStack, method: string, path: string, body?: unknown, key = stack.secrets.adminKey) {
   return stack.api(path, {

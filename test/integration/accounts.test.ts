@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectAndDrain, configure, consumePodQueue, queueDomains, upsert, visitEvents } from './accounts-helpers';
+import { collectAndDrain, configure, consumePodQueue, putCsv, queueDomains, upsert, visitEvents } from './accounts-helpers';
 import { configureTopics, startTestStack, stopTestStack, type TestStack } from './harness';
 
 /**
@@ -32,12 +32,7 @@ describe('accounts: firmographics upsert, fit, routing and pod queues', () => {
   afterAll(() => stopTestStack(stack));
 
   it('names the columns it left out, a misspelt one among them, and stores the rest of each row', async () => {
-    const res = await stack.api('/v1/accounts', {
-      method: 'PUT',
-      key: admin,
-      headers: { 'content-type': 'text/csv' },
-      body: 'domain,name,employes,Lead Source\nmisspelt.example,Misspelt,500,Webinar\n',
-    });
+    const res = await putCsv(stack, '/v1/accounts', 'domain,name,employes,Lead Source\nmisspelt.example,Misspelt,500,Webinar\n');
     expect(res.body).toMatchObject({ upserted: 1, rejected: [], ignoredFields: ['employes', 'Lead Source'] });
     const account = (await get('misspelt.example')).body;
     expect(account.name).toBe('Misspelt');
@@ -54,12 +49,7 @@ describe('accounts: firmographics upsert, fit, routing and pod queues', () => {
       // A cell too many (an unquoted comma): that row alone is refused.
       'ragged.example,Ragged, Inc,10,,,,,',
     ].join('\n');
-    const res = await stack.api('/v1/accounts', {
-      method: 'PUT',
-      key: admin,
-      headers: { 'content-type': 'text/csv' },
-      body: csv,
-    });
+    const res = await putCsv(stack, '/v1/accounts', csv);
     expect(res.status).toBe(200);
     expect(res.body.upserted).toBe(2);
     expect(res.body).not.toHaveProperty('ignoredFields');

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { putCsv } from './accounts-helpers';
 import { configureServerKey, configureTopics, event, SERVER_KEY, startTestStack, stopTestStack, type TestStack } from './harness';
 
 describe('account resolution, stitching, trends and ingestion stats', () => {
@@ -15,12 +16,11 @@ describe('account resolution, stitching, trends and ingestion stats', () => {
   afterAll(() => stopTestStack(stack));
 
   it('loads IP ranges as CSV with per-row errors and answers which domain an address resolves to', async () => {
-    const put = await stack.api('/v1/ip-ranges', {
-      method: 'PUT',
-      key: admin,
-      headers: { 'content-type': 'text/csv' },
-      body: 'cidr,domain\n203.0.113.0/24,Hooli.example\n2001:db8:abcd::/48,hooli.example\nnot-a-range,x.example\n198.51.100.7/16,\n',
-    });
+    const put = await putCsv(
+      stack,
+      '/v1/ip-ranges',
+      'cidr,domain\n203.0.113.0/24,Hooli.example\n2001:db8:abcd::/48,hooli.example\nnot-a-range,x.example\n198.51.100.7/16,\n',
+    );
     expect(put.status).toBe(200);
     expect(put.body.upserted).toBe(2);
     expect(put.body.rejected.map((r: { index: number; code: string }) => [r.index, r.code])).toEqual([

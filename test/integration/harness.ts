@@ -225,26 +225,27 @@ export function lostRacesDuring(client: DynamoDBClient, work: () => Promise<void
   return countedDuring(
     client,
     work,
-    (_, err) => (err as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException',
+    (_, __, err) => (err as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException',
   );
 }
 
-/** Runs `work` counting the calls on `client` that `counts` picks, by command name and error (if it failed). */
-async function countedDuring(
+/** Runs `work` counting the calls on `client` that `counts` picks, by command name, input and error (if it failed). */
+export async function countedDuring(
   client: DynamoDBClient,
   work: () => Promise<void>,
-  counts: (command: string, err?: unknown) => boolean,
+  counts: (command: string, input: Record<string, unknown>, err?: unknown) => boolean,
 ): Promise<number> {
   let n = 0;
   const name = `countedDuring-${Math.random()}`;
   client.middlewareStack.add(
     (next, context) => async (args) => {
+      const input = args.input as Record<string, unknown>;
       try {
         const out = await next(args);
-        if (counts(context.commandName ?? '')) n++;
+        if (counts(context.commandName ?? '', input)) n++;
         return out;
       } catch (err) {
-        if (counts(context.commandName ?? '', err)) n++;
+        if (counts(context.commandName ?? '', input, err)) n++;
         throw err;
       }
     },

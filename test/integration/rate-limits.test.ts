@@ -3,8 +3,8 @@ import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { admit } from '@intent/pipeline';
 import { Store } from '@intent/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RATE_WINDOW_MS, rateWindowAt } from '../../packages/pipeline/src/rate-limit';
-import { event, startTestStack, stopTestStack, type TestStack } from './harness';
+import { type Admission, RATE_WINDOW_MS, rateWindowAt } from '../../packages/pipeline/src/rate-limit';
+import { countedDuring, event, startTestStack, stopTestStack, type TestStack } from './harness';
 
 const ORIGIN = 'https://news.example';
 const BROWSER = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36';
@@ -57,19 +57,14 @@ function postFrom(
   });
 }
 
-/** Counts the test client's conditional writes to rate windows under `prefix`, until `remove`. */
-function countRateWrites(stack: TestStack, prefix: string) {
-  const name = `rateWrites ${prefix}`;
-  const counter = { count: 0, remove: () => stack.dynamo.middlewareStack.remove(name) };
-  stack.dynamo.middlewareStack.add(
-    (next, context) => async (args) => {
-      const pk = (args.input as { Key?: { pk?: { S?: string } } }).Key?.pk?.S ?? '';
-      if (context.commandName === 'UpdateItemCommand' && pk.startsWith(prefix)) counter.count++;
-      return next(args);
-    },
-    { step: 'initialize', name },
+/** Runs `work` counting the test client's conditional writes to rate windows under `prefix`. */
+function rateWritesDuring(stack: TestStack, prefix: string, work: () => Promise<void>): Promise<number> {
+  return countedDuring(
+    stack.dynamo,
+    work,
+    (command, input) =>
+      command === 'UpdateItemCommand' && ((input.Key as { pk?: { S?: string } } | undefined)?.pk?.S ?? '').startsWith(prefix),
   );
-  return counter;
 }
 
 const beacon = (n: number) => Array.from({ length: n }, () => event({ type: 'page', anonymousId: 'reader' }));
@@ -133,18 +128,15 @@ describe('collector rate limits', () => {
     const key = { kind: 'key' as const, bucket: 'key#lease-test#verified', perSecond: 10_000 };
     const max = (key.perSecond * RATE_WINDOW_MS) / 1000;
     const now = new Date();
-    const writes = countRateWrites(stack, 'RATE#key#lease-test');
     let admitted = 0;
-    try {
+    const writes = await rateWritesDuring(stack, 'RATE#key#lease-test', async () => {
       // 150 requests of 100 events, the two processes in turn: 15,000 of the window's 20,000.
       for (let i = 0; i < 150; i++) if ((await admit(processes[i % 2] as Store, [key], 100, now)).admitted) admitted += 100;
-      expect(admitted).toBe(15_000);
-      expect(writes.count).toBeLessThanOrEqual(20);
-      // Then on to the limit: never past it, and short of it by at most one lease per process.
-      for (let i = 0; (await admit(processes[i % 2] as Store, [key], 100, now)).admitted; i++) admitted += 100;
-    } finally {
-      writes.remove();
-    }
+    });
+    expect(admitted).toBe(15_000);
+    expect(writes).toBeLessThanOrEqual(20);
+    // Then on to the limit: never past it, and short of it by at most one lease per process.
+    for (let i = 0; (await admit(processes[i % 2] as Store, [key], 100, now)).admitted; i++) admitted += 100;
     expect(admitted).toBeLessThanOrEqual(max);
     expect(admitted).toBeGreaterThanOrEqual(max - 2 * (max / 20) - 100);
   });
@@ -152,15 +144,13 @@ describe('collector rate limits', () => {
   it('takes one lease at a time in a process: its concurrent requests wait for it, and at most one lease goes unspent', async () => {
     const key = { kind: 'key' as const, bucket: 'key#concurrent-leases#browser', perSecond: 10_000 };
     const now = new Date();
-    const writes = countRateWrites(stack, `RATE#${key.bucket}`);
-    try {
+    let admissions: Admission[] = [];
+    const writes = await rateWritesDuring(stack, `RATE#${key.bucket}`, async () => {
       // 200 requests of 10 events at once: 2,000 events; leases double from 20 to the cap of 1,000.
-      const admissions = await Promise.all(Array.from({ length: 200 }, () => admit(stack.store, [key], 10, now)));
-      expect(admissions.every((a) => a.admitted)).toBe(true);
-      expect(writes.count).toBeLessThanOrEqual(10);
-    } finally {
-      writes.remove();
-    }
+      admissions = await Promise.all(Array.from({ length: 200 }, () => admit(stack.store, [key], 10, now)));
+    });
+    expect(admissions.every((a) => a.admitted)).toBe(true);
+    expect(writes).toBeLessThanOrEqual(10);
     const { Item } = await stack.dynamo.send(
       new GetItemCommand({
         TableName: 'intent-pipeline',
@@ -177,43 +167,39 @@ describe('collector rate limits', () => {
     // Four processes, as four collector instances of a stack whose collector may run four at once.
     const INSTANCES = 4;
     let processes: Store[];
-    let writes: ReturnType<typeof countRateWrites>;
     beforeAll(() => {
       processes = Array.from({ length: INSTANCES }, () => new Store(stack.dynamo, 'intent-pipeline'));
-      writes = countRateWrites(stack, 'RATE#addr#shares');
     });
-    afterAll(() => writes.remove());
     const now = new Date();
-    /** Events admitted of `requests` requests of `events` each, the i-th through process `via(i)`. */
+    /**
+     * Events admitted of `requests` requests of `events` each, the i-th through process `via(i)`,
+     * and the shared window's writes they made.
+     */
     async function send(name: string, requests: number, events: number, via: (i: number) => number, instances?: number) {
       const address = { kind: 'address' as const, bucket: `addr#shares#${name}`, perSecond: 100 };
       let admitted = 0;
-      for (let i = 0; i < requests; i++)
-        if ((await admit(processes[via(i)] as Store, [address], events, now, instances)).admitted) admitted += events;
-      return admitted;
+      const writes = await rateWritesDuring(stack, `RATE#${address.bucket}`, async () => {
+        for (let i = 0; i < requests; i++)
+          if ((await admit(processes[via(i)] as Store, [address], events, now, instances)).admitted) admitted += events;
+      });
+      return { admitted, writes };
     }
     const roundRobin = (i: number) => i % INSTANCES;
 
     // 100 events/s: 200 in a window, so each process's share is 50.
     it('admits an address’s beacons from each process’s share, without writing the shared window', async () => {
-      writes.count = 0;
-      expect(await send('visitor', 8, 5, roundRobin, INSTANCES)).toBe(40);
-      expect(writes.count).toBe(0);
+      expect(await send('visitor', 8, 5, roundRobin, INSTANCES)).toEqual({ admitted: 40, writes: 0 });
     });
 
     it('lets a flooding address through at most twice its limit however its requests spread, its limit and a share from one process', async () => {
-      writes.count = 0;
-      // The shared window's 200, and each process's 50.
-      expect(await send('spread', 100, 10, roundRobin, INSTANCES)).toBe(400);
-      // The 80 requests past the shares each try the shared window: 20 fit, 60 are refused.
-      expect(writes.count).toBe(80);
-      expect(await send('one-process', 100, 10, () => 0, INSTANCES)).toBe(250);
+      // The shared window's 200, and each process's 50; the 80 requests past the shares each try
+      // the shared window: 20 fit, 60 are refused.
+      expect(await send('spread', 100, 10, roundRobin, INSTANCES)).toEqual({ admitted: 400, writes: 80 });
+      expect((await send('one-process', 100, 10, () => 0, INSTANCES)).admitted).toBe(250);
     });
 
     it('counts every request in the shared window when the instances are not capped', async () => {
-      writes.count = 0;
-      expect(await send('uncapped', 30, 10, roundRobin)).toBe(200);
-      expect(writes.count).toBe(30);
+      expect(await send('uncapped', 30, 10, roundRobin)).toEqual({ admitted: 200, writes: 30 });
     });
   });
 });

@@ -19,8 +19,9 @@ export interface ConsumerWorkerData {
 
 /**
  * From the parent, each answered by `done` with its id: stop (and with `restart`, start again);
- * start again after a stop without restart (a pause); set environment variables (a worker has its own copy of the environment, and the handler reads
- * some again at run time, such as the pod queue URLs when a pod's queue is added).
+ * start again after a stop without restart (a pause); set environment variables (a worker has
+ * its own copy of the environment, and the handler reads some again at run time, such as the
+ * pod queue URLs when a pod's queue is added).
  */
 export type ConsumerCommand =
   | { type: 'stop'; id: number; drain: boolean; timeoutMs?: number; restart: boolean }
